@@ -1,0 +1,7 @@
+-- name: ActivityCreate :exec
+INSERT INTO activities (id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id,
+  content, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+
+-- name: ActivityListByLead :many
+SELECT * FROM activities WHERE lead_id = $1 ORDER BY created_at, id;

@@ -1,0 +1,20 @@
+-- name: DeliveryCreate :one
+-- Returns no row when a delivery with the same key already exists.
+INSERT INTO deliveries (id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text,
+  body_html, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (org_id, key) DO NOTHING
+RETURNING *;
+
+-- name: DeliveryGetForUpdate :one
+SELECT * FROM deliveries WHERE id = $1 FOR UPDATE;
+
+-- name: DeliveryClaim :exec
+UPDATE deliveries SET state = 'sending', attempts = attempts + 1, lease_until = $2 WHERE id = $1;
+
+-- name: DeliveryFinish :exec
+UPDATE deliveries SET state = $2, last_error = $3, provider_id = $4, sent_at = $5, lease_until = NULL
+WHERE id = $1;
+
+-- name: DeliveryListByLead :many
+SELECT * FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id;

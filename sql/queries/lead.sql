@@ -1,0 +1,46 @@
+-- name: LeadCreate :exec
+INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
+  contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
+  assigned_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16);
+
+-- name: LeadGet :one
+SELECT * FROM leads WHERE id = $1;
+
+-- name: LeadGetForUpdate :one
+SELECT * FROM leads WHERE id = $1 FOR UPDATE;
+
+-- name: LeadGetByDedupKey :one
+SELECT * FROM leads
+WHERE (sqlc.narg(external_id)::text IS NOT NULL AND external_id = sqlc.narg(external_id))
+   OR (sqlc.narg(idempotency_key)::text IS NOT NULL AND idempotency_key = sqlc.narg(idempotency_key))
+ORDER BY created_at
+LIMIT 1;
+
+-- name: LeadAssign :exec
+UPDATE leads SET assignee_id = $2, assigned_at = $3, late_at = NULL, updated_at = $3 WHERE id = $1;
+
+-- name: LeadUpdate :exec
+UPDATE leads SET stage = $2, category = $3, interaction_status = $4, notes = $5, updated_at = $6
+WHERE id = $1;
+
+-- name: LeadSetFirstResponse :exec
+UPDATE leads SET first_response_at = $2, updated_at = $3
+WHERE id = $1 AND (first_response_at IS NULL OR first_response_at > $2);
+
+-- name: LeadList :many
+-- Newest first; the cursor is the (received_at, id) of the last row of the previous page.
+-- Visibility is part of the filter: a caller passes the sites or the assignee it may see.
+SELECT * FROM leads
+WHERE (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR site_id = ANY(sqlc.narg(visible_site_ids)::uuid[]))
+  AND (sqlc.narg(visible_assignee_id)::uuid IS NULL OR assignee_id = sqlc.narg(visible_assignee_id))
+  AND (sqlc.narg(site_id)::uuid IS NULL OR site_id = sqlc.narg(site_id))
+  AND (sqlc.narg(assignee_id)::uuid IS NULL OR assignee_id = sqlc.narg(assignee_id))
+  AND (sqlc.narg(stage)::text IS NULL OR stage = sqlc.narg(stage))
+  AND (sqlc.narg(interaction_status)::text IS NULL OR interaction_status = sqlc.narg(interaction_status))
+  AND (sqlc.narg(source)::text IS NULL OR source = sqlc.narg(source))
+  AND (sqlc.narg(late)::boolean IS NULL OR (late_at IS NOT NULL) = sqlc.narg(late))
+  AND (sqlc.narg(after_received_at)::timestamptz IS NULL
+       OR (received_at, id) < (sqlc.narg(after_received_at)::timestamptz, sqlc.narg(after_id)::uuid))
+ORDER BY received_at DESC, id DESC
+LIMIT sqlc.arg(row_limit);

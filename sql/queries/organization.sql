@@ -1,0 +1,8 @@
+-- name: OrganizationCreate :exec
+INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3);
+
+-- name: OrganizationGet :one
+SELECT * FROM organizations WHERE id = $1;
+
+-- name: OrganizationSetTenant :exec
+SELECT set_config('app.org_id', sqlc.arg(org_id)::text, true);

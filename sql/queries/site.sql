@@ -1,0 +1,37 @@
+-- name: SiteCreate :exec
+INSERT INTO sites (id, org_id, name, time_zone, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $5);
+
+-- name: SiteUpdate :execrows
+UPDATE sites SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1;
+
+-- name: SiteGet :one
+SELECT * FROM sites WHERE id = $1;
+
+-- name: SiteList :many
+SELECT * FROM sites ORDER BY name, id;
+
+-- name: SiteListByIDs :many
+SELECT * FROM sites WHERE id = ANY(sqlc.arg(ids)::uuid[]) ORDER BY name, id;
+
+-- name: SiteWindowDeleteAll :exec
+DELETE FROM site_windows WHERE site_id = $1;
+
+-- name: SiteWindowInsert :exec
+INSERT INTO site_windows (org_id, site_id, weekday, start_minute, end_minute)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: SiteWindowList :many
+SELECT * FROM site_windows WHERE site_id = ANY(sqlc.arg(site_ids)::uuid[])
+ORDER BY site_id, weekday, start_minute;
+
+-- name: SiteClosureDeleteAll :exec
+DELETE FROM site_closures WHERE site_id = $1;
+
+-- name: SiteClosureInsert :exec
+INSERT INTO site_closures (org_id, site_id, start_date, end_date, reason)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: SiteClosureList :many
+SELECT * FROM site_closures WHERE site_id = ANY(sqlc.arg(site_ids)::uuid[])
+ORDER BY site_id, start_date;

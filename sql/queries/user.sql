@@ -1,0 +1,32 @@
+-- name: UserCreate :exec
+INSERT INTO users (id, org_id, email, display_name, role, manager_id, personal_email, phone,
+  locale, notify_email, notify_sms, notify_in_app, use_personal_email, active, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, true, $14, $14);
+
+-- name: UserUpdate :exec
+UPDATE users SET display_name = $2, role = $3, manager_id = $4, personal_email = $5, phone = $6,
+  locale = $7, notify_email = $8, notify_sms = $9, notify_in_app = $10, use_personal_email = $11,
+  active = $12, updated_at = $13
+WHERE id = $1;
+
+-- name: UserGet :one
+SELECT * FROM users WHERE id = $1;
+
+-- name: UserGetForUpdate :one
+SELECT * FROM users WHERE id = $1 FOR UPDATE;
+
+-- name: UserList :many
+SELECT * FROM users
+WHERE (sqlc.narg(role)::text IS NULL OR role = sqlc.narg(role))
+  AND (sqlc.narg(site_id)::uuid IS NULL
+       OR id IN (SELECT user_id FROM user_sites WHERE site_id = sqlc.narg(site_id)))
+ORDER BY display_name, id;
+
+-- name: UserSiteDeleteAll :exec
+DELETE FROM user_sites WHERE user_id = $1;
+
+-- name: UserSiteInsert :exec
+INSERT INTO user_sites (org_id, user_id, site_id) VALUES ($1, $2, $3);
+
+-- name: UserSiteList :many
+SELECT * FROM user_sites WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]) ORDER BY user_id, site_id;
