@@ -1,0 +1,94 @@
+// Package credential hashes passwords (argon2id) and mints opaque bearer secrets, of which only
+// a SHA-256 digest is ever stored.
+package credential
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Argon2id parameters (the OWASP baseline: 19 MiB, 2 passes, 1 lane).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+	saltLen      = 16
+)
+
+// ErrMismatch is returned by CheckPassword when the password is wrong.
+var ErrMismatch = errors.New("credential: password does not match")
+
+var b64 = base64.RawStdEncoding
+
+// HashPassword returns a self-describing argon2id hash of password ("$argon2id$v=19$m=…").
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, saltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("credential: salt: %w", err)
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
+		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// CheckPassword returns nil when password matches hash, ErrMismatch when it does not, and another
+// error when hash is malformed.
+func CheckPassword(hash, password string) error {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return errors.New("credential: not an argon2id hash")
+	}
+	var version int
+	var memory, iterations uint32
+	var threads uint8
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil {
+		return fmt.Errorf("credential: version: %w", err)
+	}
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &memory, &iterations, &threads); err != nil {
+		return fmt.Errorf("credential: parameters: %w", err)
+	}
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return fmt.Errorf("credential: salt: %w", err)
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil {
+		return fmt.Errorf("credential: key: %w", err)
+	}
+	got := argon2.IDKey([]byte(password), salt, iterations, memory, threads, uint32(len(want)))
+	if subtle.ConstantTimeCompare(got, want) != 1 {
+		return ErrMismatch
+	}
+	return nil
+}
+
+// Secret prefixes tell a session token from a partner API key at a glance (and to secret scanners).
+const (
+	SessionPrefix = "rls_"
+	APIKeyPrefix  = "rlk_"
+)
+
+// NewSecret returns a fresh random secret starting with prefix, and its digest for storage.
+func NewSecret(prefix string) (secret string, digest []byte, err error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", nil, fmt.Errorf("credential: secret: %w", err)
+	}
+	secret = prefix + base64.RawURLEncoding.EncodeToString(raw)
+	return secret, Digest(secret), nil
+}
+
+// Digest returns the SHA-256 of a secret, the only form in which secrets are stored. Secrets are
+// 256 random bits, so a plain hash (no salt, no stretching) is enough and keeps lookups indexable.
+func Digest(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}

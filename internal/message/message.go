@@ -1,0 +1,110 @@
+// Package message renders the emails and texts Relance sends, from template files embedded in
+// the binary: for each message and locale, NAME.LOCALE.txt defines "subject", "text" and
+// optionally "sms", and
+// NAME.LOCALE.html the HTML body.
+package message
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/relancehq/relance/internal/relance"
+)
+
+//go:embed templates
+var files embed.FS
+
+// Rendered is a message ready to address.
+type Rendered struct {
+	Subject string
+	Text    string
+	HTML    string
+	SMS     string // the short form, when the .txt file defines "sms"
+}
+
+type pair struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+var (
+	cacheMu sync.Mutex
+	cache   = map[string]pair{}
+)
+
+func load(name string, locale relance.Locale) (pair, error) {
+	key := name + "." + string(locale)
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if p, ok := cache[key]; ok {
+		return p, nil
+	}
+	t, err := texttemplate.ParseFS(files, "templates/"+key+".txt")
+	if err != nil {
+		return pair{}, fmt.Errorf("message: %s: %w", key, err)
+	}
+	h, err := htmltemplate.ParseFS(files, "templates/"+key+".html")
+	if err != nil {
+		return pair{}, fmt.Errorf("message: %s: %w", key, err)
+	}
+	p := pair{t, h}
+	cache[key] = p
+	return p, nil
+}
+
+// Render renders message name in locale (French when the locale is unknown) with data.
+// It returns an error when a template is missing or fails.
+func Render(name string, locale relance.Locale, data any) (Rendered, error) {
+	switch locale {
+	case relance.LocaleFR, relance.LocaleEN, relance.LocaleRU:
+	default:
+		locale = relance.LocaleFR
+	}
+	p, err := load(name, locale)
+	if err != nil {
+		return Rendered{}, err
+	}
+	var subject, text, html bytes.Buffer
+	if err := p.text.ExecuteTemplate(&subject, "subject", data); err != nil {
+		return Rendered{}, fmt.Errorf("message: %s subject: %w", name, err)
+	}
+	if err := p.text.ExecuteTemplate(&text, "text", data); err != nil {
+		return Rendered{}, fmt.Errorf("message: %s text: %w", name, err)
+	}
+	if err := p.html.Execute(&html, data); err != nil {
+		return Rendered{}, fmt.Errorf("message: %s html: %w", name, err)
+	}
+	var sms bytes.Buffer
+	if p.text.Lookup("sms") != nil {
+		if err := p.text.ExecuteTemplate(&sms, "sms", data); err != nil {
+			return Rendered{}, fmt.Errorf("message: %s sms: %w", name, err)
+		}
+	}
+	return Rendered{
+		SMS:     strings.TrimSpace(sms.String()),
+		Subject: strings.TrimSpace(subject.String()),
+		Text:    strings.TrimSpace(text.String()) + "\n",
+		HTML:    html.String(),
+	}, nil
+}
+
+// LeadAssigned is the data of the "lead_assigned" message.
+type LeadAssigned struct {
+	AdvisorName  string
+	ContactName  string
+	ContactPhone string
+	ContactEmail string
+	Source       string
+	SiteName     string
+	ReceivedAt   time.Time // shown in the site's zone
+	Notes        string
+}
+
+// When formats ReceivedAt for display ("2006-01-02 15:04").
+func (d LeadAssigned) When() string { return d.ReceivedAt.Format("2006-01-02 15:04") }

@@ -1,0 +1,49 @@
+package message
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relancehq/relance/internal/relance"
+)
+
+func TestRenderLeadAssigned(t *testing.T) {
+	data := LeadAssigned{
+		AdvisorName: "Léa", ContactName: "Jean <Dupont>", ContactPhone: "+33612345678",
+		Source: "web", SiteName: "Lyon", ReceivedAt: time.Date(2026, 3, 2, 9, 15, 0, 0, time.UTC),
+	}
+	for _, tc := range []struct {
+		locale  relance.Locale
+		subject string
+		text    string
+	}{
+		{relance.LocaleFR, "Nouveau lead : Jean <Dupont>", "Téléphone : +33612345678"},
+		{relance.LocaleEN, "New lead: Jean <Dupont>", "Received: 2026-03-02 09:15"},
+		{relance.LocaleRU, "Новый лид: Jean <Dupont>", "Площадка: Lyon"},
+		{"de", "Nouveau lead : Jean <Dupont>", "Source : web"}, // unknown locale falls back to French
+	} {
+		got, err := Render("lead_assigned", tc.locale, data)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.locale, err)
+		}
+		if got.Subject != tc.subject {
+			t.Errorf("%s subject = %q, want %q", tc.locale, got.Subject, tc.subject)
+		}
+		if !strings.Contains(got.Text, tc.text) {
+			t.Errorf("%s text lacks %q:\n%s", tc.locale, tc.text, got.Text)
+		}
+		if strings.Contains(got.Text, "Email") && tc.locale != relance.LocaleRU {
+			t.Errorf("%s text shows an empty email line", tc.locale)
+		}
+		if !strings.Contains(got.HTML, "Jean &lt;Dupont&gt;") {
+			t.Errorf("%s html does not escape the contact name", tc.locale)
+		}
+	}
+}
+
+func TestRenderUnknownMessage(t *testing.T) {
+	if _, err := Render("no_such_message", relance.LocaleEN, nil); err == nil {
+		t.Fatal("want an error for a missing template")
+	}
+}

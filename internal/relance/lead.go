@@ -1,0 +1,149 @@
+package relance
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Stage is where a lead stands in the sales funnel.
+type Stage string
+
+// The lead stages.
+const (
+	StageOpen     Stage = "open"
+	StageWon      Stage = "won"
+	StageRejected Stage = "rejected"
+)
+
+// Contact is the person behind a lead.
+type Contact struct {
+	Name  string
+	Phone string // E.164, or empty
+	Email string
+}
+
+// Lead is a sales opportunity to follow up.
+type Lead struct {
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	SiteID            uuid.UUID
+	Source            string
+	SourceGroup       string
+	Category          string // "A", "B", "C" or ""
+	Contact           Contact
+	AssigneeID        uuid.UUID // uuid.Nil while unassigned
+	Stage             Stage
+	InteractionStatus string
+	ExternalID        string
+	Notes             string
+	ReceivedAt        time.Time
+	AssignedAt        *time.Time
+	FirstResponseAt   *time.Time
+	LateAt            *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// NewLead is what it takes to create a lead.
+type NewLead struct {
+	IdempotencyKey string
+	ExternalID     string
+	SiteID         uuid.UUID
+	Source         string
+	SourceGroup    string
+	Category       string
+	Contact        Contact
+	ReceivedAt     time.Time // zero means now
+	AssigneeID     uuid.UUID // uuid.Nil leaves it unassigned
+	Notes          string
+}
+
+// LeadChange lists the fields of a lead to change; nil fields stay as they are.
+type LeadChange struct {
+	Stage             *Stage
+	Category          *string
+	InteractionStatus *string
+	Notes             *string
+}
+
+// LeadFilter narrows a lead listing; zero fields do not filter.
+type LeadFilter struct {
+	SiteID            uuid.UUID
+	AssigneeID        uuid.UUID
+	Stage             Stage
+	InteractionStatus string
+	Source            string
+	Late              *bool
+	Limit             int
+	After             *LeadCursor // the last lead of the previous page
+}
+
+// LeadCursor is a position in the lead listing order (newest received first).
+type LeadCursor struct {
+	ReceivedAt time.Time
+	ID         uuid.UUID
+}
+
+// ActivityKind is the kind of contact an activity records.
+type ActivityKind string
+
+// The activity kinds.
+const (
+	KindCall    ActivityKind = "call"
+	KindEmail   ActivityKind = "email"
+	KindSMS     ActivityKind = "sms"
+	KindLetter  ActivityKind = "letter"
+	KindTask    ActivityKind = "task"
+	KindMeeting ActivityKind = "meeting"
+)
+
+// Origin tells a person's work from what the system did on its own.
+type Origin string
+
+// The activity origins.
+const (
+	OriginHuman  Origin = "human"
+	OriginSystem Origin = "system"
+)
+
+// ActivityState is the life cycle of an activity.
+type ActivityState string
+
+// The activity states.
+const (
+	ActivityPlanned ActivityState = "planned"
+	ActivityDone    ActivityState = "done"
+	ActivitySkipped ActivityState = "skipped"
+	ActivityFailed  ActivityState = "failed"
+)
+
+// Activity is one entry of a lead's timeline.
+type Activity struct {
+	ID        uuid.UUID
+	LeadID    uuid.UUID
+	Kind      ActivityKind
+	Origin    Origin
+	State     ActivityState
+	DueAt     *time.Time
+	DoneAt    *time.Time
+	ActorID   uuid.UUID // uuid.Nil for system activities
+	Content   string
+	CreatedAt time.Time
+}
+
+// CountsAsResponse reports whether the activity answers the lead: only a person's completed
+// work does; automatic messages never do.
+func (a *Activity) CountsAsResponse() bool {
+	return a.Origin == OriginHuman && a.State == ActivityDone && a.DoneAt != nil
+}
+
+// NewActivity is a human activity to record on a lead.
+type NewActivity struct {
+	LeadID  uuid.UUID
+	Kind    ActivityKind
+	State   ActivityState // ActivityDone or ActivityPlanned
+	DueAt   *time.Time
+	DoneAt  *time.Time // nil means now, for a done activity
+	Content string
+}

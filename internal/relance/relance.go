@@ -1,0 +1,161 @@
+// Package relance holds the domain of the lead follow-up engine: its types, its errors and the
+// pure rules about who may see and change what. It imports no database, queue or RPC package.
+package relance
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Role is what a caller may do inside an organisation.
+type Role string
+
+// The roles, from the narrowest to the widest; partners are systems, not people.
+const (
+	RoleAdvisor Role = "advisor"
+	RoleManager Role = "manager"
+	RoleAdmin   Role = "admin"
+	RolePartner Role = "partner"
+)
+
+// Scope is one thing a partner API key may do.
+type Scope string
+
+// The partner scopes.
+const (
+	ScopeLeadsCreate Scope = "leads.create"
+	ScopeLeadsRead   Scope = "leads.read"
+	ScopeCallsRecord Scope = "calls.record"
+)
+
+// Locale is the language of the messages a user receives.
+type Locale string
+
+// The supported locales.
+const (
+	LocaleFR Locale = "fr"
+	LocaleEN Locale = "en"
+	LocaleRU Locale = "ru"
+)
+
+// Organization is a tenant: a dealership group or any other sales team.
+type Organization struct {
+	ID        uuid.UUID
+	Name      string
+	CreatedAt time.Time
+}
+
+// Notifications says on which channels a user wants to be told things.
+type Notifications struct {
+	Email            bool
+	SMS              bool
+	InApp            bool
+	UsePersonalEmail bool
+}
+
+// User is a person of an organisation.
+type User struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	Email         string
+	DisplayName   string
+	Role          Role
+	ManagerID     uuid.UUID // uuid.Nil when the user reports to no one
+	SiteIDs       []uuid.UUID
+	PersonalEmail string
+	Phone         string // E.164, or empty
+	Locale        Locale
+	Notifications Notifications
+	Active        bool
+	CreatedAt     time.Time
+}
+
+// AlertEmail is the address alerts go to: the personal one when the user opted in and has one.
+func (u *User) AlertEmail() string {
+	if u.Notifications.UsePersonalEmail && u.PersonalEmail != "" {
+		return u.PersonalEmail
+	}
+	return u.Email
+}
+
+// Absence is a span of time when a user does not work.
+type Absence struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	StartsAt  time.Time
+	EndsAt    time.Time
+	Reason    string
+	CreatedAt time.Time
+}
+
+// Principal is the authenticated caller of an operation.
+type Principal struct {
+	OrgID   uuid.UUID
+	Role    Role
+	UserID  uuid.UUID   // uuid.Nil for partner keys
+	TokenID uuid.UUID   // the session token or API key used
+	SiteIDs []uuid.UUID // the user's sites (what a manager manages)
+	Scopes  []Scope     // partner keys only
+}
+
+// HasScope reports whether a partner key carries scope s. People have no scopes.
+func (p Principal) HasScope(s Scope) bool {
+	for _, have := range p.Scopes {
+		if have == s {
+			return true
+		}
+	}
+	return false
+}
+
+// InSite reports whether siteID is one of the principal's sites.
+func (p Principal) InSite(siteID uuid.UUID) bool {
+	for _, id := range p.SiteIDs {
+		if id == siteID {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAdmin reports whether the principal administers the organisation.
+func (p Principal) IsAdmin() bool { return p.Role == RoleAdmin }
+
+// APIKey is a partner API key, without its secret.
+type APIKey struct {
+	ID        uuid.UUID
+	Name      string
+	Scopes    []Scope
+	Prefix    string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+// SessionTTL is how long a login token stays valid.
+const SessionTTL = 30 * 24 * time.Hour
+
+// NewUser is what it takes to create a user.
+type NewUser struct {
+	User
+	Password string // empty: the user cannot log in until one is set
+}
+
+// UserChange lists what to change on a user; nil fields stay as they are.
+type UserChange struct {
+	DisplayName   *string
+	Role          *Role
+	ManagerID     *uuid.UUID // uuid.Nil removes the manager
+	SiteIDs       *[]uuid.UUID
+	PersonalEmail *string
+	Phone         *string
+	Locale        *Locale
+	Notifications *Notifications
+	Active        *bool
+	Password      *string
+}
+
+// AdminOnly reports whether the change touches what only an admin may change.
+func (c UserChange) AdminOnly() bool {
+	return c.Role != nil || c.ManagerID != nil || c.SiteIDs != nil || c.Active != nil || c.DisplayName != nil
+}

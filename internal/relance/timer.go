@@ -1,0 +1,103 @@
+package relance
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// TimerKind names what a timer does when it fires.
+type TimerKind string
+
+// The timer kinds.
+const (
+	// TimerLeadAssigned alerts an advisor of a lead just assigned to them (Ref: the assignee id).
+	TimerLeadAssigned TimerKind = "lead.assigned"
+	// TimerDelivery sends one delivery (Subject: the delivery id); it is rescheduled for retries.
+	TimerDelivery TimerKind = "delivery.send"
+)
+
+// TimerRef is what the task queue needs to deliver a timer: which row, which version, when.
+// A task carries no other state; the handler re-reads everything from the row.
+type TimerRef struct {
+	ID      uuid.UUID
+	OrgID   uuid.UUID
+	Version int
+	DueAt   time.Time
+}
+
+// Channel is a way to reach a person.
+type Channel string
+
+// The channels.
+const (
+	ChannelEmail Channel = "email"
+	ChannelSMS   Channel = "sms"
+)
+
+// Message is one email or SMS to send.
+type Message struct {
+	Channel Channel
+	To      string // an email address or an E.164 phone number
+	Subject string // email only
+	Text    string
+	HTML    string // email only; optional
+}
+
+// Sender sends messages through the outside world (SMTP, an SMS provider). It returns the
+// provider's id for the message, or an error; errors wrapped by Permanent will never succeed.
+type Sender interface {
+	Send(ctx context.Context, m Message) (providerID string, err error)
+}
+
+// PermanentError marks a send error that retrying cannot fix (bad address, rejected content).
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent wraps err as a permanent send failure.
+func Permanent(err error) error { return &PermanentError{Err: err} }
+
+// IsPermanent reports whether err is a permanent send failure.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
+}
+
+// Delivery states.
+const (
+	DeliveryPending = "pending" // written, not yet tried (or waiting for its next try)
+	DeliverySending = "sending" // a worker holds it until its lease ends
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"  // permanent failure, or out of attempts
+	DeliveryUnknown = "unknown" // a worker died while sending: it may or may not have left
+)
+
+// MaxDeliveryAttempts bounds how often a message is tried before it is recorded as failed.
+const MaxDeliveryAttempts = 6
+
+// DeliveryRetryDelay is the wait before try attempt+1 after a transient failure of try attempt
+// (1-based): 30 s, 1 min, 2 min, 4 min, 8 min.
+func DeliveryRetryDelay(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt > 10 {
+		attempt = 10
+	}
+	return 30 * time.Second << (attempt - 1)
+}
+
+// DeliveryLease is how long a worker may hold a delivery while sending it. A delivery still
+// "sending" after its lease belonged to a worker that died mid-send: it is recorded as unknown
+// rather than sent again.
+const DeliveryLease = 2 * time.Minute
+
+// NotDueError is returned when a timer is fired before its instant (task queues may fire a
+// little early); the caller should try again after Wait.
+type NotDueError struct{ Wait time.Duration }
+
+func (e *NotDueError) Error() string { return "timer not due for " + e.Wait.String() }
