@@ -1,0 +1,193 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/credential"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+var errBadLogin = relance.Errorf(relance.CodeUnauthenticated, "wrong email or password")
+
+// dummyHash is checked against when an email is unknown, so that a wrong email takes as long
+// to refuse as a wrong password.
+var dummyHash, _ = credential.HashPassword("relance-timing-equaliser")
+
+// Login checks a work email and password and opens a session. It returns the bearer token and
+// its expiry and the user, or an unauthenticated error that does not tell which part was wrong.
+func (d *DB) Login(ctx context.Context, email, password string) (string, time.Time, relance.User, error) {
+	row, err := db.New(d.pool).AuthPasswordLookup(ctx, strings.ToLower(email))
+	if errors.Is(err, pgx.ErrNoRows) {
+		_ = credential.CheckPassword(dummyHash, password)
+		return "", time.Time{}, relance.User{}, errBadLogin
+	}
+	if err != nil {
+		return "", time.Time{}, relance.User{}, fmt.Errorf("login lookup: %w", err)
+	}
+	if err := credential.CheckPassword(row.Hash, password); err != nil || !row.Active {
+		return "", time.Time{}, relance.User{}, errBadLogin
+	}
+	secret, digest, err := credential.NewSecret(credential.SessionPrefix)
+	if err != nil {
+		return "", time.Time{}, relance.User{}, err
+	}
+	var user relance.User
+	var expires time.Time
+	err = d.inOrg(ctx, row.OrgID, func(t *tx) error {
+		expires = t.now.Add(relance.SessionTTL)
+		tokenID := uuid.Must(uuid.NewV7())
+		if err := t.q.APITokenCreate(ctx, db.APITokenCreateParams{
+			ID: tokenID, OrgID: t.org, Kind: "session", UserID: &row.UserID, Prefix: secret[:8],
+			SecretHash: digest, Scopes: []string{}, CreatedAt: t.now, ExpiresAt: &expires,
+		}); err != nil {
+			return err
+		}
+		if user, err = t.user(ctx, row.UserID); err != nil {
+			return err
+		}
+		return t.audit(ctx, relance.Principal{OrgID: t.org, Role: user.Role, UserID: user.ID, TokenID: tokenID},
+			"auth.login", "user", user.ID, nil)
+	})
+	return secret, expires, user, err
+}
+
+// Authenticate resolves a bearer secret (session token or API key) to its principal. It returns
+// an unauthenticated error for an unknown, expired or revoked secret, or an inactive user.
+func (d *DB) Authenticate(ctx context.Context, secret string) (relance.Principal, error) {
+	bad := relance.Errorf(relance.CodeUnauthenticated, "invalid or expired credentials")
+	if secret == "" {
+		return relance.Principal{}, bad
+	}
+	row, err := db.New(d.pool).AuthTokenLookup(ctx, db.AuthTokenLookupParams{
+		SecretHash: credential.Digest(secret), Now: d.now(),
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return relance.Principal{}, bad
+	}
+	if err != nil {
+		return relance.Principal{}, fmt.Errorf("token lookup: %w", err)
+	}
+	p := relance.Principal{OrgID: row.OrgID, TokenID: row.TokenID}
+	if row.Kind == "api_key" {
+		p.Role = relance.RolePartner
+		for _, s := range row.Scopes {
+			p.Scopes = append(p.Scopes, relance.Scope(s))
+		}
+		return p, nil
+	}
+	err = d.inOrg(ctx, row.OrgID, func(t *tx) error {
+		u, err := t.user(ctx, row.UserID)
+		if err != nil {
+			return err
+		}
+		p.UserID, p.Role, p.SiteIDs = u.ID, u.Role, u.SiteIDs
+		return nil
+	})
+	return p, err
+}
+
+// Logout revokes the token p authenticated with.
+func (d *DB) Logout(ctx context.Context, p relance.Principal) error {
+	return d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if _, err := t.q.APITokenRevoke(ctx, db.APITokenRevokeParams{ID: p.TokenID, RevokedAt: &t.now}); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "auth.logout", "token", p.TokenID, nil)
+	})
+}
+
+// Organization returns the caller's organisation.
+func (d *DB) Organization(ctx context.Context, p relance.Principal) (relance.Organization, error) {
+	var org relance.Organization
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		o, err := t.q.OrganizationGet(ctx, t.org)
+		org = relance.Organization{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt}
+		return found(err, "organization")
+	})
+	return org, err
+}
+
+// CreateAPIKey issues a partner API key (admins only) and returns it with its secret, which is
+// not stored and cannot be shown again.
+func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope) (relance.APIKey, string, error) {
+	if err := p.CheckManageSites(); err != nil {
+		return relance.APIKey{}, "", err
+	}
+	secret, digest, err := credential.NewSecret(credential.APIKeyPrefix)
+	if err != nil {
+		return relance.APIKey{}, "", err
+	}
+	var key relance.APIKey
+	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		key = relance.APIKey{ID: uuid.Must(uuid.NewV7()), Name: name, Scopes: scopes, Prefix: secret[:8], CreatedAt: t.now}
+		raw := make([]string, len(scopes))
+		for i, s := range scopes {
+			raw[i] = string(s)
+		}
+		if err := t.q.APITokenCreate(ctx, db.APITokenCreateParams{
+			ID: key.ID, OrgID: t.org, Kind: "api_key", Name: name, Prefix: key.Prefix,
+			SecretHash: digest, Scopes: raw, CreatedAt: t.now,
+		}); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "api_key.create", "api_key", key.ID, map[string]any{"name": name, "scopes": raw})
+	})
+	return key, secret, err
+}
+
+// ListAPIKeys lists the organisation's partner API keys (admins only).
+func (d *DB) ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.APIKey, error) {
+	if err := p.CheckManageSites(); err != nil {
+		return nil, err
+	}
+	var keys []relance.APIKey
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.APITokenListKeys(ctx)
+		for _, r := range rows {
+			k := relance.APIKey{ID: r.ID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
+			for _, s := range r.Scopes {
+				k.Scopes = append(k.Scopes, relance.Scope(s))
+			}
+			keys = append(keys, k)
+		}
+		return err
+	})
+	return keys, err
+}
+
+// RevokeAPIKey disables a partner API key (admins only); it returns not-found for an unknown key.
+func (d *DB) RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID) error {
+	if err := p.CheckManageSites(); err != nil {
+		return err
+	}
+	return d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		k, err := t.q.APITokenGet(ctx, id)
+		if err != nil || k.Kind != "api_key" {
+			return relance.NotFound("api key")
+		}
+		if _, err := t.q.APITokenRevoke(ctx, db.APITokenRevokeParams{ID: id, RevokedAt: &t.now}); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "api_key.revoke", "api_key", id, nil)
+	})
+}
+
+// setPassword stores password's hash for user id; the caller checks the right to do so.
+func (t *tx) setPassword(ctx context.Context, id uuid.UUID, password string) error {
+	if len(password) < 8 {
+		return relance.Invalid("password", "must be at least 8 characters")
+	}
+	hash, err := credential.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	return t.q.PasswordSet(ctx, db.PasswordSetParams{UserID: id, OrgID: t.org, Hash: hash, UpdatedAt: t.now})
+}

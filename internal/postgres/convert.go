@@ -1,0 +1,81 @@
+package postgres
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// Conversions between sqlc rows and domain types.
+
+func optUUID(id uuid.UUID) *uuid.UUID {
+	if id == uuid.Nil {
+		return nil
+	}
+	return &id
+}
+
+func derefUUID(id *uuid.UUID) uuid.UUID {
+	if id == nil {
+		return uuid.Nil
+	}
+	return *id
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func derefString(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func toUser(u db.User, sites []uuid.UUID) relance.User {
+	if sites == nil {
+		sites = []uuid.UUID{}
+	}
+	return relance.User{
+		ID: u.ID, OrgID: u.OrgID, Email: u.Email, DisplayName: u.DisplayName,
+		Role: relance.Role(u.Role), ManagerID: derefUUID(u.ManagerID), SiteIDs: sites,
+		PersonalEmail: u.PersonalEmail, Phone: u.Phone, Locale: relance.Locale(u.Locale),
+		Notifications: relance.Notifications{
+			Email: u.NotifyEmail, SMS: u.NotifySms, InApp: u.NotifyInApp, UsePersonalEmail: u.UsePersonalEmail,
+		},
+		Active: u.Active, CreatedAt: u.CreatedAt,
+	}
+}
+
+func toLead(l db.Lead) relance.Lead {
+	return relance.Lead{
+		ID: l.ID, OrgID: l.OrgID, SiteID: l.SiteID, Source: l.Source, SourceGroup: l.SourceGroup,
+		Category:   l.Category,
+		Contact:    relance.Contact{Name: l.ContactName, Phone: l.ContactPhone, Email: l.ContactEmail},
+		AssigneeID: derefUUID(l.AssigneeID), Stage: relance.Stage(l.Stage),
+		InteractionStatus: l.InteractionStatus, ExternalID: derefString(l.ExternalID), Notes: l.Notes,
+		ReceivedAt: l.ReceivedAt, AssignedAt: l.AssignedAt, FirstResponseAt: l.FirstResponseAt,
+		LateAt: l.LateAt, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+	}
+}
+
+func toActivity(a db.Activity) relance.Activity {
+	return relance.Activity{
+		ID: a.ID, LeadID: a.LeadID, Kind: relance.ActivityKind(a.Kind), Origin: relance.Origin(a.Origin),
+		State: relance.ActivityState(a.State), DueAt: a.DueAt, DoneAt: a.DoneAt,
+		ActorID: derefUUID(a.ActorID), Content: a.Content, CreatedAt: a.CreatedAt,
+	}
+}
+
+func toAbsence(a db.Absence) relance.Absence {
+	return relance.Absence{ID: a.ID, UserID: a.UserID, StartsAt: a.StartsAt, EndsAt: a.EndsAt, Reason: a.Reason, CreatedAt: a.CreatedAt}
+}
+
+func toDate(t time.Time) relance.Date { return relance.DateOf(t.UTC()) }

@@ -1,0 +1,169 @@
+// Package postgres is the storage adapter and the use cases built on it: every operation runs in
+// one transaction scoped to one tenant (row-level security), checks the caller's rights with the
+// rules of package relance, and writes the timers it causes in the same transaction.
+// It is the only importer of the sqlc-generated package.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// Scheduler hands timers to the task queue once the transaction that wrote them has committed.
+// A failure is only logged: the sweeper finds due timers that never reached the queue.
+type Scheduler interface {
+	Schedule(ctx context.Context, timers []relance.TimerRef) error
+}
+
+// DB is the Postgres-backed implementation of Relance's use cases.
+type DB struct {
+	pool      *pgxpool.Pool
+	now       func() time.Time
+	scheduler Scheduler
+	sender    relance.Sender
+	log       *slog.Logger
+}
+
+// Option configures a DB.
+type Option func(*DB)
+
+// WithClock replaces time.Now, for tests.
+func WithClock(now func() time.Time) Option { return func(d *DB) { d.now = now } }
+
+// WithScheduler sets where new timers are enqueued after commit.
+func WithScheduler(s Scheduler) Option { return func(d *DB) { d.scheduler = s } }
+
+// WithSender sets how deliveries leave (SMTP, SMS provider); without one, deliveries stay pending.
+func WithSender(s relance.Sender) Option { return func(d *DB) { d.sender = s } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
+
+// Open connects to Postgres as the application role. It returns an error when the database is
+// unreachable.
+func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: ping: %w", err)
+	}
+	d := &DB{pool: pool, now: time.Now, log: slog.Default()}
+	for _, o := range opts {
+		o(d)
+	}
+	return d, nil
+}
+
+// SetScheduler sets the scheduler after Open, for wiring where the queue needs the DB too.
+func (d *DB) SetScheduler(s Scheduler) { d.scheduler = s }
+
+// Close closes the connection pool.
+func (d *DB) Close() { d.pool.Close() }
+
+// Ping checks the database is reachable.
+func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
+
+// tx is one tenant transaction: its queries, its single "now", and the timers it wrote.
+type tx struct {
+	q      *db.Queries
+	org    uuid.UUID
+	now    time.Time
+	timers []relance.TimerRef
+}
+
+// schedule writes a timer row in the transaction; it is enqueued after commit.
+func (t *tx) schedule(ctx context.Context, kind relance.TimerKind, subject uuid.UUID, ref string, due time.Time) error {
+	id := uuid.Must(uuid.NewV7())
+	if err := t.q.TimerCreate(ctx, db.TimerCreateParams{
+		ID: id, OrgID: t.org, Kind: string(kind), SubjectID: subject, Ref: ref, DueAt: due, CreatedAt: t.now,
+	}); err != nil {
+		return fmt.Errorf("timer create: %w", err)
+	}
+	t.timers = append(t.timers, relance.TimerRef{ID: id, OrgID: t.org, Version: 1, DueAt: due})
+	return nil
+}
+
+// inOrg runs fn in a transaction whose row-level security is scoped to org, commits it, then
+// enqueues the timers fn wrote. fn's error rolls everything back and is returned as is.
+func (d *DB) inOrg(ctx context.Context, org uuid.UUID, fn func(*tx) error) error {
+	t, err := d.begin(ctx, org, fn)
+	if err != nil {
+		return err
+	}
+	d.enqueue(ctx, t.timers)
+	return nil
+}
+
+func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx, error) {
+	pgtx, err := d.pool.Begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: begin: %w", err)
+	}
+	defer func() { _ = pgtx.Rollback(ctx) }()
+	t := &tx{q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond)}
+	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
+		return nil, fmt.Errorf("postgres: set tenant: %w", err)
+	}
+	if err := fn(t); err != nil {
+		return nil, interpret(err)
+	}
+	if err := pgtx.Commit(ctx); err != nil {
+		return nil, interpret(fmt.Errorf("postgres: commit: %w", err))
+	}
+	return t, nil
+}
+
+func (d *DB) enqueue(ctx context.Context, timers []relance.TimerRef) {
+	if len(timers) == 0 || d.scheduler == nil {
+		return
+	}
+	if err := d.scheduler.Schedule(ctx, timers); err != nil {
+		// Not an error for the caller: the rows are committed and the sweeper will deliver them.
+		d.log.Warn("enqueue after commit failed; the sweeper will retry", "timers", len(timers), "err", err)
+	}
+}
+
+// interpret turns database errors a caller can cause into domain errors; others pass through.
+func interpret(err error) error {
+	if relance.ErrorCode(err) != "" {
+		return err
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505": // unique_violation
+			return relance.Errorf(relance.CodeConflict, "already exists (%s)", pgErr.ConstraintName)
+		case "23503": // foreign_key_violation
+			return relance.Errorf(relance.CodeInvalid, "refers to something that does not exist (%s)", pgErr.ConstraintName)
+		case "23514": // check_violation
+			return relance.Errorf(relance.CodeInvalid, "breaks a rule (%s)", pgErr.ConstraintName)
+		}
+	}
+	return err
+}
+
+// found turns pgx.ErrNoRows into a not-found error for what; other errors pass through.
+func found(err error, what string) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return relance.NotFound(what)
+	}
+	return err
+}

@@ -1,0 +1,320 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// clockSkew is how far in the future a client-supplied instant may be before it is refused.
+const clockSkew = time.Minute
+
+// CreateLead records a lead, or returns the lead an earlier request with the same idempotency
+// key or external id created (created = false). Assigning at creation alerts the assignee.
+func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (lead relance.Lead, created bool, err error) {
+	// Two concurrent retries can both miss the lookup; the loser's insert then hits the unique
+	// index, and its second pass finds the winner's lead.
+	for attempt := 0; attempt < 2; attempt++ {
+		lead, created, err = d.createLead(ctx, p, in)
+		if relance.ErrorCode(err) != relance.CodeConflict {
+			break
+		}
+	}
+	return lead, created, err
+}
+
+func (d *DB) createLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error) {
+	var lead relance.Lead
+	var created bool
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		prev, err := t.q.LeadGetByDedupKey(ctx, db.LeadGetByDedupKeyParams{
+			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey),
+		})
+		if err == nil {
+			lead = toLead(prev)
+			if err := p.CheckCreateLead(lead.SiteID, uuid.Nil); err != nil {
+				return err
+			}
+			return nil
+		}
+		if err := found(err, "lead"); relance.ErrorCode(err) != relance.CodeNotFound {
+			return err
+		}
+		if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
+			return err
+		}
+		if _, err := t.q.SiteGet(ctx, in.SiteID); err != nil {
+			return found(err, "site")
+		}
+		received := in.ReceivedAt
+		if received.IsZero() {
+			received = t.now
+		}
+		if received.After(t.now.Add(clockSkew)) {
+			return relance.Invalid("receive_time", "must not be in the future")
+		}
+		lead = relance.Lead{
+			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, SiteID: in.SiteID, Source: in.Source,
+			SourceGroup: in.SourceGroup, Category: in.Category, Contact: in.Contact, Stage: relance.StageOpen,
+			ExternalID: in.ExternalID, Notes: in.Notes, ReceivedAt: received.UTC(), CreatedAt: t.now, UpdatedAt: t.now,
+		}
+		if in.AssigneeID != uuid.Nil {
+			assignee, err := t.user(ctx, in.AssigneeID)
+			if err != nil {
+				return relance.Invalid("assignee_id", "no such user")
+			}
+			if err := relance.CheckAssignee(&assignee, &lead); err != nil {
+				return err
+			}
+			lead.AssigneeID, lead.AssignedAt = assignee.ID, &t.now
+		}
+		if err := t.q.LeadCreate(ctx, db.LeadCreateParams{
+			ID: lead.ID, OrgID: t.org, SiteID: lead.SiteID, Source: lead.Source, SourceGroup: lead.SourceGroup,
+			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
+			ContactEmail: lead.Contact.Email, AssigneeID: optUUID(lead.AssigneeID),
+			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey), Notes: lead.Notes,
+			ReceivedAt: lead.ReceivedAt, AssignedAt: lead.AssignedAt, CreatedAt: t.now,
+		}); err != nil {
+			return err
+		}
+		if lead.AssigneeID != uuid.Nil {
+			if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, lead.AssigneeID.String(), t.now); err != nil {
+				return err
+			}
+		}
+		created = true
+		return t.audit(ctx, p, "lead.create", "lead", lead.ID, map[string]any{"source": lead.Source})
+	})
+	return lead, created, err
+}
+
+// GetLead returns lead id, or not-found when it does not exist or p may not see it.
+func (d *DB) GetLead(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Lead, error) {
+	var lead relance.Lead
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.LeadGet(ctx, id)
+		if err != nil {
+			return found(err, "lead")
+		}
+		lead = toLead(row)
+		if !p.CanSeeLead(&lead) {
+			return relance.NotFound("lead")
+		}
+		return nil
+	})
+	return lead, err
+}
+
+// ListLeads lists the leads p may see that match f, newest received first, and the cursor of
+// the next page (nil on the last page).
+func (d *DB) ListLeads(ctx context.Context, p relance.Principal, f relance.LeadFilter) ([]relance.Lead, *relance.LeadCursor, error) {
+	sites, assignee, ok := p.LeadVisibility()
+	if !ok {
+		return nil, nil, relance.Errorf(relance.CodePermissionDenied, "this key may not read leads")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	params := db.LeadListParams{
+		VisibleSiteIds: sites, VisibleAssigneeID: optUUID(assignee),
+		SiteID: optUUID(f.SiteID), AssigneeID: optUUID(f.AssigneeID), Stage: optString(string(f.Stage)),
+		InteractionStatus: optString(f.InteractionStatus), Source: optString(f.Source), Late: f.Late,
+		RowLimit: int32(limit + 1),
+	}
+	if f.After != nil {
+		params.AfterReceivedAt, params.AfterID = &f.After.ReceivedAt, &f.After.ID
+	}
+	var out []relance.Lead
+	var next *relance.LeadCursor
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.LeadList(ctx, params)
+		if err != nil {
+			return err
+		}
+		if len(rows) > limit {
+			rows = rows[:limit]
+			last := rows[limit-1]
+			next = &relance.LeadCursor{ReceivedAt: last.ReceivedAt, ID: last.ID}
+		}
+		out = make([]relance.Lead, len(rows))
+		for i, r := range rows {
+			out[i] = toLead(r)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// AssignLead gives lead id to assigneeID and schedules their alert. Re-assigning to the same
+// person changes nothing and alerts no one again.
+func (d *DB) AssignLead(ctx context.Context, p relance.Principal, id, assigneeID uuid.UUID) (relance.Lead, error) {
+	var lead relance.Lead
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if lead, err = t.lockLead(ctx, id); err != nil {
+			return err
+		}
+		if err := p.CheckAssignLead(&lead); err != nil {
+			return err
+		}
+		if lead.Stage != relance.StageOpen {
+			return relance.Errorf(relance.CodeFailedPrecondition, "the lead is %s; only open leads are assigned", lead.Stage)
+		}
+		if lead.AssigneeID == assigneeID {
+			return nil
+		}
+		assignee, err := t.user(ctx, assigneeID)
+		if err != nil {
+			return relance.Invalid("assignee_id", "no such user")
+		}
+		if err := relance.CheckAssignee(&assignee, &lead); err != nil {
+			return err
+		}
+		previous := lead.AssigneeID
+		lead.AssigneeID, lead.AssignedAt, lead.LateAt, lead.UpdatedAt = assigneeID, &t.now, nil, t.now
+		if err := t.q.LeadAssign(ctx, db.LeadAssignParams{ID: id, AssigneeID: &assigneeID, AssignedAt: &t.now}); err != nil {
+			return err
+		}
+		if err := t.q.TimerCancelBySubject(ctx, db.TimerCancelBySubjectParams{
+			SubjectID: id, Kind: string(relance.TimerLeadAssigned), UpdatedAt: t.now,
+		}); err != nil {
+			return err
+		}
+		if err := t.schedule(ctx, relance.TimerLeadAssigned, id, assigneeID.String(), t.now); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "lead.assign", "lead", id, map[string]any{"from": previous, "to": assigneeID})
+	})
+	return lead, err
+}
+
+// UpdateLead applies ch to lead id, with the rights of CheckChangeLead.
+func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.LeadChange) (relance.Lead, error) {
+	var lead relance.Lead
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if lead, err = t.lockLead(ctx, id); err != nil {
+			return err
+		}
+		if err := p.CheckChangeLead(&lead, ""); err != nil {
+			return err
+		}
+		if ch.Stage != nil {
+			lead.Stage = *ch.Stage
+		}
+		if ch.Category != nil {
+			lead.Category = *ch.Category
+		}
+		if ch.InteractionStatus != nil {
+			lead.InteractionStatus = *ch.InteractionStatus
+		}
+		if ch.Notes != nil {
+			lead.Notes = *ch.Notes
+		}
+		lead.UpdatedAt = t.now
+		if err := t.q.LeadUpdate(ctx, db.LeadUpdateParams{
+			ID: id, Stage: string(lead.Stage), Category: lead.Category, InteractionStatus: lead.InteractionStatus,
+			Notes: lead.Notes, UpdatedAt: t.now,
+		}); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "lead.update", "lead", id, map[string]any{"stage": lead.Stage})
+	})
+	return lead, err
+}
+
+// RecordActivity adds a human activity to a lead. A done one is the lead's first response when it
+// is the earliest. A partner's calls are recorded as the assignee's.
+func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance.NewActivity) (relance.Activity, relance.Lead, error) {
+	var act relance.Activity
+	var lead relance.Lead
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if lead, err = t.lockLead(ctx, in.LeadID); err != nil {
+			return err
+		}
+		if err := p.CheckChangeLead(&lead, in.Kind); err != nil {
+			return err
+		}
+		state := in.State
+		if state == "" {
+			state = relance.ActivityDone
+		}
+		act = relance.Activity{
+			ID: uuid.Must(uuid.NewV7()), LeadID: lead.ID, Kind: in.Kind, Origin: relance.OriginHuman,
+			State: state, DueAt: in.DueAt, ActorID: p.UserID, Content: in.Content, CreatedAt: t.now,
+		}
+		if p.Role == relance.RolePartner {
+			act.ActorID = lead.AssigneeID
+		}
+		switch state {
+		case relance.ActivityDone:
+			done := t.now
+			if in.DoneAt != nil {
+				done = in.DoneAt.UTC()
+			}
+			if done.After(t.now.Add(clockSkew)) {
+				return relance.Invalid("done_time", "must not be in the future")
+			}
+			act.DoneAt = &done
+		case relance.ActivityPlanned:
+			if in.DueAt == nil {
+				return relance.Invalid("due_time", "a planned activity needs a due time")
+			}
+		default:
+			return relance.Invalid("state", "must be done or planned")
+		}
+		if err := t.q.ActivityCreate(ctx, db.ActivityCreateParams{
+			ID: act.ID, OrgID: t.org, LeadID: act.LeadID, Kind: string(act.Kind), Origin: string(act.Origin),
+			State: string(act.State), DueAt: act.DueAt, DoneAt: act.DoneAt, ActorID: optUUID(act.ActorID),
+			Content: act.Content, CreatedAt: t.now,
+		}); err != nil {
+			return err
+		}
+		if act.CountsAsResponse() && (lead.FirstResponseAt == nil || act.DoneAt.Before(*lead.FirstResponseAt)) {
+			if err := t.q.LeadSetFirstResponse(ctx, db.LeadSetFirstResponseParams{
+				ID: lead.ID, FirstResponseAt: act.DoneAt, UpdatedAt: t.now,
+			}); err != nil {
+				return err
+			}
+			lead.FirstResponseAt, lead.UpdatedAt = act.DoneAt, t.now
+		}
+		return t.audit(ctx, p, "activity.record", "lead", lead.ID, map[string]any{"kind": act.Kind, "state": act.State})
+	})
+	return act, lead, err
+}
+
+// ListActivities returns the timeline of a lead p may see, oldest first.
+func (d *DB) ListActivities(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Activity, error) {
+	var out []relance.Activity
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.LeadGet(ctx, leadID)
+		if err != nil {
+			return found(err, "lead")
+		}
+		lead := toLead(row)
+		if !p.CanSeeLead(&lead) {
+			return relance.NotFound("lead")
+		}
+		rows, err := t.q.ActivityListByLead(ctx, leadID)
+		out = make([]relance.Activity, len(rows))
+		for i, r := range rows {
+			out[i] = toActivity(r)
+		}
+		return err
+	})
+	return out, err
+}
+
+func (t *tx) lockLead(ctx context.Context, id uuid.UUID) (relance.Lead, error) {
+	row, err := t.q.LeadGetForUpdate(ctx, id)
+	if err != nil {
+		return relance.Lead{}, found(err, "lead")
+	}
+	return toLead(row), nil
+}

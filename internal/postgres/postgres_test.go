@@ -1,0 +1,530 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/testenv"
+)
+
+var ctx = context.Background()
+
+func wantCode(t *testing.T, err error, code relance.Code) {
+	t.Helper()
+	if got := relance.ErrorCode(err); got != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, got, code)
+	}
+}
+
+func TestTenantsAreIsolated(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	a, b := testenv.NewWorld(t, db), testenv.NewWorld(t, db)
+	lead := a.Lead(t, "Jean", a.Alice.ID)
+
+	_, err := db.GetLead(ctx, b.As(b.Admin), lead.ID)
+	wantCode(t, err, relance.CodeNotFound)
+	_, err = db.AssignLead(ctx, b.As(b.Admin), lead.ID, b.Alice.ID)
+	wantCode(t, err, relance.CodeNotFound)
+	_, _, err = db.RecordActivity(ctx, b.As(b.Admin), relance.NewActivity{LeadID: lead.ID, Kind: relance.KindCall})
+	wantCode(t, err, relance.CodeNotFound)
+	leads, _, err := db.ListLeads(ctx, b.As(b.Admin), relance.LeadFilter{})
+	if err != nil || len(leads) != 0 {
+		t.Fatalf("tenant B lists %d leads (%v), want 0", len(leads), err)
+	}
+	// Another tenant's assignee cannot receive a lead either.
+	_, err = db.AssignLead(ctx, a.As(a.Admin), lead.ID, b.Alice.ID)
+	wantCode(t, err, relance.CodeInvalid)
+	// A site of another tenant does not exist for this one.
+	_, _, err = db.CreateLead(ctx, a.As(a.Admin), relance.NewLead{IdempotencyKey: "x", SiteID: b.Lyon.ID, Source: "web",
+		Contact: relance.Contact{Name: "X", Phone: "+33600000000"}})
+	wantCode(t, err, relance.CodeNotFound)
+}
+
+func TestApplicationRoleIsConfinedByRLS(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	db := testenv.OpenURL(t, appURL)
+	w := testenv.NewWorld(t, db)
+	w.Lead(t, "Jean", uuid.Nil)
+
+	conn, err := pgx.Connect(ctx, appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM leads").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("without a tenant the app role sees %d leads (%v), want 0", n, err)
+	}
+	var bypass, super bool
+	if err := conn.QueryRow(ctx, "SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&bypass, &super); err != nil {
+		t.Fatal(err)
+	}
+	if bypass || super {
+		t.Fatal("the application role bypasses row-level security")
+	}
+	var owned int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM pg_tables WHERE tableowner = current_user").Scan(&owned); err != nil || owned != 0 {
+		t.Fatalf("the application role owns %d tables (%v), want 0", owned, err)
+	}
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", w.Org.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM leads").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("with its tenant set the app role sees %d leads (%v), want 1", n, err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO organizations (id, name, created_at) VALUES ($1, 'x', now())", uuid.New()); err == nil {
+		t.Fatal("inserted a row for another tenant")
+	}
+}
+
+func TestAuditLogIsAppendOnly(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	db := testenv.OpenURL(t, appURL)
+	w := testenv.NewWorld(t, db)
+	conn, err := pgx.Connect(ctx, appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	tx, _ := conn.Begin(ctx)
+	defer tx.Rollback(ctx)
+	_, _ = tx.Exec(ctx, "SELECT set_config('app.org_id', $1, true)", w.Org.ID.String())
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM audit_log").Scan(&n); err != nil || n == 0 {
+		t.Fatalf("audit log has %d rows (%v), want the world's creation", n, err)
+	}
+	if _, err := tx.Exec(ctx, "UPDATE audit_log SET action = 'x'"); err == nil {
+		t.Fatal("the app role updated the audit log")
+	}
+}
+
+func TestCreateLeadIsIdempotent(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	in := relance.NewLead{IdempotencyKey: "form-42", SiteID: w.Lyon.ID, Source: "web", Contact: relance.Contact{Name: "Jean", Phone: "+33612345678"}}
+
+	var wg sync.WaitGroup
+	ids := make(chan uuid.UUID, 10)
+	createdCount := make(chan bool, 10)
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l, created, err := db.CreateLead(ctx, w.As(w.Admin), in)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ids <- l.ID
+			createdCount <- created
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	close(createdCount)
+	first := <-ids
+	for id := range ids {
+		if id != first {
+			t.Fatalf("concurrent retries made two leads: %s and %s", first, id)
+		}
+	}
+	n := 0
+	for c := range createdCount {
+		if c {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d calls report created, want exactly 1", n)
+	}
+
+	ext := relance.NewLead{ExternalID: "crm-7", SiteID: w.Lyon.ID, Source: "crm", Contact: relance.Contact{Name: "Ana", Email: "ana@example.com"}}
+	l1, c1, err := db.CreateLead(ctx, w.As(w.Admin), ext)
+	if err != nil || !c1 {
+		t.Fatal(err)
+	}
+	ext.IdempotencyKey = "another-key" // a retry with a new key but the same external id
+	l2, c2, err := db.CreateLead(ctx, w.As(w.Admin), ext)
+	if err != nil || c2 || l2.ID != l1.ID {
+		t.Fatalf("external id retry: created=%v id=%s want %s (%v)", c2, l2.ID, l1.ID, err)
+	}
+	all, _, _ := db.ListLeads(ctx, w.As(w.Admin), relance.LeadFilter{})
+	if len(all) != 2 {
+		t.Fatalf("%d leads, want 2", len(all))
+	}
+}
+
+func TestLeadVisibilityByRole(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	forAlice := w.Lead(t, "for alice", w.Alice.ID)
+	forBob := w.Lead(t, "for bob", w.Bob.ID)
+	inParis, _, err := db.CreateLead(ctx, w.As(w.Admin), relance.NewLead{
+		IdempotencyKey: "p", SiteID: w.Paris.ID, Source: "web", Contact: relance.Contact{Name: "Paris", Phone: "+33600000009"}, AssigneeID: w.Pauline.ID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(p relance.Principal) int {
+		leads, _, err := db.ListLeads(ctx, p, relance.LeadFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(leads)
+	}
+	if n := count(w.As(w.Alice)); n != 1 {
+		t.Errorf("alice lists %d leads, want 1", n)
+	}
+	if n := count(w.As(w.Manager)); n != 2 {
+		t.Errorf("the Lyon manager lists %d leads, want 2", n)
+	}
+	if n := count(w.As(w.Admin)); n != 3 {
+		t.Errorf("the admin lists %d leads, want 3", n)
+	}
+	if _, err := db.GetLead(ctx, w.As(w.Alice), forBob.ID); relance.ErrorCode(err) != relance.CodeNotFound {
+		t.Errorf("alice reads bob's lead: %v", err)
+	}
+	if _, err := db.GetLead(ctx, w.As(w.Manager), inParis.ID); relance.ErrorCode(err) != relance.CodeNotFound {
+		t.Errorf("the Lyon manager reads a Paris lead: %v", err)
+	}
+	if _, err := db.AssignLead(ctx, w.As(w.Alice), forAlice.ID, w.Bob.ID); relance.ErrorCode(err) != relance.CodePermissionDenied {
+		t.Errorf("alice reassigns her lead: %v", err)
+	}
+	if _, err := db.AssignLead(ctx, w.As(w.Manager), forAlice.ID, w.Pauline.ID); relance.ErrorCode(err) != relance.CodeInvalid {
+		t.Errorf("assigning to an advisor of another site: %v", err)
+	}
+	if _, err := db.AssignLead(ctx, w.As(w.Manager), forAlice.ID, w.Bob.ID); err != nil {
+		t.Errorf("the manager reassigns within the site: %v", err)
+	}
+	if _, err := db.GetLead(ctx, w.As(w.Alice), forAlice.ID); relance.ErrorCode(err) != relance.CodeNotFound {
+		t.Errorf("alice still reads a lead given to bob: %v", err)
+	}
+}
+
+func TestListLeadsPaginatesInStableOrder(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	base := time.Now().Add(-time.Hour).Truncate(time.Second)
+	want := map[uuid.UUID]bool{}
+	for i := range 7 {
+		// Two leads share each instant, so the order must fall back on the id.
+		l, _, err := db.CreateLead(ctx, w.As(w.Admin), relance.NewLead{
+			IdempotencyKey: uuid.NewString(), SiteID: w.Lyon.ID, Source: "web", ReceivedAt: base.Add(time.Duration(i/2) * time.Minute),
+			Contact: relance.Contact{Name: "n", Phone: "+33600000000"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[l.ID] = true
+	}
+	var seen []relance.Lead
+	var after *relance.LeadCursor
+	for page := 0; page < 10; page++ {
+		leads, next, err := db.ListLeads(ctx, w.As(w.Admin), relance.LeadFilter{Limit: 3, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, leads...)
+		if next == nil {
+			break
+		}
+		after = next
+	}
+	if len(seen) != 7 {
+		t.Fatalf("paged through %d leads, want 7", len(seen))
+	}
+	for i, l := range seen {
+		if !want[l.ID] {
+			t.Fatalf("lead %s listed twice or unknown", l.ID)
+		}
+		delete(want, l.ID)
+		if i > 0 && l.ReceivedAt.After(seen[i-1].ReceivedAt) {
+			t.Fatalf("not newest first at %d", i)
+		}
+	}
+}
+
+func TestFirstResponseIsTheEarliestHumanActivity(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	lead := w.Lead(t, "Jean", w.Alice.ID)
+	alice := w.As(w.Alice)
+
+	due := time.Now().Add(time.Hour)
+	_, l, err := db.RecordActivity(ctx, alice, relance.NewActivity{LeadID: lead.ID, Kind: relance.KindCall, State: relance.ActivityPlanned, DueAt: &due})
+	if err != nil || l.FirstResponseAt != nil {
+		t.Fatalf("a planned call answered the lead: %v %v", l.FirstResponseAt, err)
+	}
+	later := time.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
+	if _, l, err = db.RecordActivity(ctx, alice, relance.NewActivity{LeadID: lead.ID, Kind: relance.KindEmail, DoneAt: &later}); err != nil {
+		t.Fatal(err)
+	}
+	earlier := later.Add(-10 * time.Minute)
+	if _, l, err = db.RecordActivity(ctx, alice, relance.NewActivity{LeadID: lead.ID, Kind: relance.KindCall, DoneAt: &earlier}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.GetLead(ctx, alice, lead.ID)
+	if got.FirstResponseAt == nil || !got.FirstResponseAt.Equal(earlier) {
+		t.Fatalf("first response = %v, want %v", got.FirstResponseAt, earlier)
+	}
+	future := time.Now().Add(time.Hour)
+	_, _, err = db.RecordActivity(ctx, alice, relance.NewActivity{LeadID: lead.ID, Kind: relance.KindCall, DoneAt: &future})
+	wantCode(t, err, relance.CodeInvalid)
+	acts, err := db.ListActivities(ctx, alice, lead.ID)
+	if err != nil || len(acts) != 3 {
+		t.Fatalf("timeline has %d activities (%v), want 3", len(acts), err)
+	}
+}
+
+func TestLoginAndTokens(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	_, _, _, err := db.Login(ctx, w.Alice.Email, "wrong")
+	wantCode(t, err, relance.CodeUnauthenticated)
+	_, _, _, err = db.Login(ctx, "nobody@nowhere.test", testenv.Password)
+	wantCode(t, err, relance.CodeUnauthenticated)
+
+	token, expires, u, err := db.Login(ctx, w.Alice.Email, testenv.Password)
+	if err != nil || u.ID != w.Alice.ID || time.Until(expires) < 24*time.Hour {
+		t.Fatalf("login: %v %v %v", u.ID, expires, err)
+	}
+	p, err := db.Authenticate(ctx, token)
+	if err != nil || p.UserID != w.Alice.ID || p.Role != relance.RoleAdvisor || len(p.SiteIDs) != 1 {
+		t.Fatalf("authenticate: %+v %v", p, err)
+	}
+	if err := db.Logout(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Authenticate(ctx, token)
+	wantCode(t, err, relance.CodeUnauthenticated)
+
+	_, _, err = db.CreateAPIKey(ctx, w.As(w.Manager), "k", []relance.Scope{relance.ScopeLeadsCreate})
+	wantCode(t, err, relance.CodePermissionDenied)
+	key, secret, err := db.CreateAPIKey(ctx, w.As(w.Admin), "web form", []relance.Scope{relance.ScopeLeadsCreate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner, err := db.Authenticate(ctx, secret)
+	if err != nil || partner.Role != relance.RolePartner || !partner.HasScope(relance.ScopeLeadsCreate) {
+		t.Fatalf("partner: %+v %v", partner, err)
+	}
+	_, _, err = db.ListLeads(ctx, partner, relance.LeadFilter{})
+	wantCode(t, err, relance.CodePermissionDenied)
+	if err := db.RevokeAPIKey(ctx, w.As(w.Admin), key.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Authenticate(ctx, secret)
+	wantCode(t, err, relance.CodeUnauthenticated)
+
+	// Deactivated people can no longer use their tokens.
+	token, _, _, _ = db.Login(ctx, w.Bob.Email, testenv.Password)
+	inactive := false
+	if _, err := db.UpdateUser(ctx, w.As(w.Admin), w.Bob.ID, relance.UserChange{Active: &inactive}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Authenticate(ctx, token)
+	wantCode(t, err, relance.CodeUnauthenticated)
+}
+
+func TestSiteInvariants(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	admin := w.As(w.Admin)
+	_, err := db.CreateSite(ctx, admin, relance.Site{Name: "x", TimeZone: "Mars/Olympus"})
+	wantCode(t, err, relance.CodeInvalid)
+	_, err = db.CreateSite(ctx, admin, relance.Site{Name: "x", TimeZone: "Europe/Paris", Windows: []relance.Window{
+		{Weekday: time.Monday, Start: 540, End: 720}, {Weekday: time.Monday, Start: 700, End: 900},
+	}})
+	wantCode(t, err, relance.CodeInvalid)
+	_, err = db.CreateSite(ctx, w.As(w.Manager), relance.Site{Name: "x", TimeZone: "Europe/Paris"})
+	wantCode(t, err, relance.CodePermissionDenied)
+	windows := []relance.Window{{Weekday: time.Sunday, Start: 600, End: 1440}}
+	s, err := db.UpdateSite(ctx, admin, w.Lyon.ID, relance.SiteChange{Windows: &windows})
+	if err != nil || len(s.Windows) != 1 || s.Windows[0].Weekday != time.Sunday {
+		t.Fatalf("update windows: %+v %v", s.Windows, err)
+	}
+	sites, _ := db.ListSites(ctx, admin)
+	for _, site := range sites {
+		if site.ID == w.Lyon.ID && (len(site.Windows) != 1 || site.Windows[0].End != 1440) {
+			t.Fatalf("stored windows = %+v", site.Windows)
+		}
+	}
+}
+
+// recorder is a Scheduler that keeps what it is given.
+type recorder struct {
+	mu     sync.Mutex
+	timers []relance.TimerRef
+}
+
+func (r *recorder) Schedule(_ context.Context, ts []relance.TimerRef) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.timers = append(r.timers, ts...)
+	return nil
+}
+
+func (r *recorder) take() []relance.TimerRef {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.timers
+	r.timers = nil
+	return out
+}
+
+// sender is a fake relance.Sender with a function field.
+type sender struct {
+	mu   sync.Mutex
+	sent []relance.Message
+	fn   func(relance.Message) error
+}
+
+func (s *sender) Send(_ context.Context, m relance.Message) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fn != nil {
+		if err := s.fn(m); err != nil {
+			return "", err
+		}
+	}
+	s.sent = append(s.sent, m)
+	return "id", nil
+}
+
+// fireAll fires every recorded timer that is due (twice, to prove it harmless), then the timers
+// those wrote; timers not yet due go back to the recorder.
+func fireAll(t *testing.T, db *postgres.DB, rec *recorder) {
+	t.Helper()
+	var notDue []relance.TimerRef
+	for round := 0; round < 5; round++ {
+		ts := rec.take()
+		if len(ts) == 0 {
+			break
+		}
+		for _, ref := range append(ts, ts...) {
+			if err := db.FireTimer(ctx, ref); err != nil {
+				var nd *relance.NotDueError
+				if !errors.As(err, &nd) {
+					t.Fatalf("fire %v: %v", ref, err)
+				}
+				notDue = append(notDue, ref)
+			}
+		}
+	}
+	_ = rec.Schedule(ctx, notDue)
+}
+
+func TestAssignmentAlertsOnceEvenWhenFiredTwice(t *testing.T) {
+	t.Parallel()
+	rec, out := &recorder{}, &sender{}
+	db := testenv.Open(t, postgres.WithScheduler(rec), postgres.WithSender(out))
+	w := testenv.NewWorld(t, db)
+	w.Lead(t, "unassigned", uuid.Nil)
+	if got := rec.take(); len(got) != 0 {
+		t.Fatalf("an unassigned lead scheduled %d timers", len(got))
+	}
+	lead := w.Lead(t, "Jean Dupont", w.Alice.ID)
+	fireAll(t, db, rec)
+	if len(out.sent) != 1 {
+		t.Fatalf("sent %d messages, want 1", len(out.sent))
+	}
+	if m := out.sent[0]; m.To != w.Alice.Email || m.Subject != "New lead: Jean Dupont" {
+		t.Fatalf("sent %+v", m)
+	}
+	// Reassigning alerts the new assignee once; re-assigning to the same person alerts nobody.
+	if _, err := db.AssignLead(ctx, w.As(w.Manager), lead.ID, w.Bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AssignLead(ctx, w.As(w.Manager), lead.ID, w.Bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	fireAll(t, db, rec)
+	if len(out.sent) != 2 || out.sent[1].To != w.Bob.Email || out.sent[1].Subject != "Nouveau lead : Jean Dupont" {
+		t.Fatalf("after reassignment sent %+v", out.sent)
+	}
+}
+
+func TestStaleAssignmentTimerSendsNothing(t *testing.T) {
+	t.Parallel()
+	rec, out := &recorder{}, &sender{}
+	db := testenv.Open(t, postgres.WithScheduler(rec), postgres.WithSender(out))
+	w := testenv.NewWorld(t, db)
+	lead := w.Lead(t, "Jean", w.Alice.ID)
+	first := rec.take()
+	if _, err := db.AssignLead(ctx, w.As(w.Manager), lead.ID, w.Bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range first { // Alice's alert fires after the lead went to Bob
+		if err := db.FireTimer(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fireAll(t, db, rec)
+	if len(out.sent) != 1 || out.sent[0].To != w.Bob.Email {
+		t.Fatalf("sent %+v, want only Bob's alert", out.sent)
+	}
+}
+
+func TestDeliveryRetriesTransientFailuresAndStopsOnPermanentOnes(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	var clockMu sync.Mutex
+	clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
+	advance := func(d time.Duration) { clockMu.Lock(); now = now.Add(d); clockMu.Unlock() }
+	rec := &recorder{}
+	fails := 2
+	out := &sender{fn: func(relance.Message) error {
+		if fails > 0 {
+			fails--
+			return errors.New("421 try again later")
+		}
+		return nil
+	}}
+	db := testenv.Open(t, postgres.WithScheduler(rec), postgres.WithSender(out), postgres.WithClock(clock))
+	w := testenv.NewWorld(t, db)
+	w.Lead(t, "Jean", w.Alice.ID)
+	fireAll(t, db, rec) // alert timer, then the delivery's first try, which fails
+	for i := 0; i < 5 && len(out.sent) == 0; i++ {
+		advance(10 * time.Minute)
+		fireAll(t, db, rec)
+	}
+	if len(out.sent) != 1 || fails != 0 {
+		t.Fatalf("sent %d after two transient failures, want 1", len(out.sent))
+	}
+	advance(time.Hour)
+	fireAll(t, db, rec)
+	if len(out.sent) != 1 {
+		t.Fatalf("sent %d after the success, want still 1", len(out.sent))
+	}
+
+	out.fn = func(relance.Message) error { return relance.Permanent(errors.New("550 no such user")) }
+	w.Lead(t, "Ana", w.Bob.ID)
+	fireAll(t, db, rec)
+	advance(time.Hour)
+	fireAll(t, db, rec)
+	if len(out.sent) != 1 {
+		t.Fatalf("a permanent failure was retried into a send")
+	}
+}

@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// CreateSite adds a site with its opening windows and closures (admins only). It returns an
+// invalid-input error for an unknown time zone or overlapping windows.
+func (d *DB) CreateSite(ctx context.Context, p relance.Principal, s relance.Site) (relance.Site, error) {
+	if err := p.CheckManageSites(); err != nil {
+		return relance.Site{}, err
+	}
+	if err := relance.ValidateSite(&s); err != nil {
+		return relance.Site{}, err
+	}
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		s.ID, s.OrgID, s.CreatedAt = uuid.Must(uuid.NewV7()), t.org, t.now
+		if err := t.q.SiteCreate(ctx, db.SiteCreateParams{ID: s.ID, OrgID: t.org, Name: s.Name, TimeZone: s.TimeZone, CreatedAt: t.now}); err != nil {
+			return err
+		}
+		if err := t.replaceSiteHours(ctx, s.ID, s.Windows, s.Closures); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "site.create", "site", s.ID, map[string]any{"name": s.Name})
+	})
+	return s, err
+}
+
+// UpdateSite applies ch to site id (admins only). It returns not-found for an unknown site and
+// invalid-input for a change that breaks the site's invariants.
+func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.SiteChange) (relance.Site, error) {
+	if err := p.CheckManageSites(); err != nil {
+		return relance.Site{}, err
+	}
+	var s relance.Site
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if s, err = t.site(ctx, id); err != nil {
+			return err
+		}
+		if ch.Name != nil {
+			s.Name = *ch.Name
+		}
+		if ch.TimeZone != nil {
+			s.TimeZone = *ch.TimeZone
+		}
+		if ch.Windows != nil {
+			s.Windows = *ch.Windows
+		}
+		if ch.Closures != nil {
+			s.Closures = *ch.Closures
+		}
+		if err := relance.ValidateSite(&s); err != nil {
+			return err
+		}
+		if _, err := t.q.SiteUpdate(ctx, db.SiteUpdateParams{ID: id, Name: s.Name, TimeZone: s.TimeZone, UpdatedAt: t.now}); err != nil {
+			return err
+		}
+		if ch.Windows != nil || ch.Closures != nil {
+			if err := t.replaceSiteHours(ctx, id, s.Windows, s.Closures); err != nil {
+				return err
+			}
+		}
+		return t.audit(ctx, p, "site.update", "site", id, nil)
+	})
+	return s, err
+}
+
+// ListSites lists the sites p may see: every site for admins, their own sites for others.
+func (d *DB) ListSites(ctx context.Context, p relance.Principal) ([]relance.Site, error) {
+	var out []relance.Site
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var rows []db.Site
+		var err error
+		if p.IsAdmin() || p.Role == relance.RolePartner {
+			rows, err = t.q.SiteList(ctx)
+		} else {
+			rows, err = t.q.SiteListByIDs(ctx, p.SiteIDs)
+		}
+		if err != nil {
+			return err
+		}
+		out, err = t.withHours(ctx, rows)
+		return err
+	})
+	return out, err
+}
+
+func (t *tx) site(ctx context.Context, id uuid.UUID) (relance.Site, error) {
+	row, err := t.q.SiteGet(ctx, id)
+	if err != nil {
+		return relance.Site{}, found(err, "site")
+	}
+	sites, err := t.withHours(ctx, []db.Site{row})
+	if err != nil {
+		return relance.Site{}, err
+	}
+	return sites[0], nil
+}
+
+// withHours loads the windows and closures of sites in two queries.
+func (t *tx) withHours(ctx context.Context, rows []db.Site) ([]relance.Site, error) {
+	ids := make([]uuid.UUID, len(rows))
+	byID := make(map[uuid.UUID]*relance.Site, len(rows))
+	out := make([]relance.Site, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+		out[i] = relance.Site{ID: r.ID, OrgID: r.OrgID, Name: r.Name, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt,
+			Windows: []relance.Window{}, Closures: []relance.Closure{}}
+		byID[r.ID] = &out[i]
+	}
+	windows, err := t.q.SiteWindowList(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range windows {
+		s := byID[w.SiteID]
+		s.Windows = append(s.Windows, relance.Window{
+			Weekday: time.Weekday(w.Weekday % 7), Start: int(w.StartMinute), End: int(w.EndMinute),
+		})
+	}
+	closures, err := t.q.SiteClosureList(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range closures {
+		s := byID[c.SiteID]
+		s.Closures = append(s.Closures, relance.Closure{Start: toDate(c.StartDate), End: toDate(c.EndDate), Reason: c.Reason})
+	}
+	return out, nil
+}
+
+// replaceSiteHours replaces all windows and closures of a site. Weekdays are stored ISO style
+// (Monday 1 … Sunday 7).
+func (t *tx) replaceSiteHours(ctx context.Context, id uuid.UUID, windows []relance.Window, closures []relance.Closure) error {
+	if err := t.q.SiteWindowDeleteAll(ctx, id); err != nil {
+		return err
+	}
+	for _, w := range windows {
+		iso := int16(w.Weekday)
+		if iso == 0 {
+			iso = 7
+		}
+		if err := t.q.SiteWindowInsert(ctx, db.SiteWindowInsertParams{
+			OrgID: t.org, SiteID: id, Weekday: iso, StartMinute: int16(w.Start), EndMinute: int16(w.End),
+		}); err != nil {
+			return err
+		}
+	}
+	if err := t.q.SiteClosureDeleteAll(ctx, id); err != nil {
+		return err
+	}
+	for _, c := range closures {
+		if err := t.q.SiteClosureInsert(ctx, db.SiteClosureInsertParams{
+			OrgID: t.org, SiteID: id, StartDate: c.Start.Time(), EndDate: c.End.Time(), Reason: c.Reason,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

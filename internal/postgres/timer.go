@@ -1,0 +1,242 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/message"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// sendTimeout bounds one conversation with an outside provider; it is well inside DeliveryLease.
+const sendTimeout = 30 * time.Second
+
+// TimersDue lists pending timers due at or before before, across tenants, in (due, id) order,
+// starting after the position after (the zero TimerRef starts at the beginning). The sweeper
+// hands them to the queue again; the queue ignores those it already holds.
+func (d *DB) TimersDue(ctx context.Context, before time.Time, after relance.TimerRef, limit int) ([]relance.TimerRef, error) {
+	rows, err := db.New(d.pool).TimerListDue(ctx, db.TimerListDueParams{
+		Before: before, AfterDue: after.DueAt, AfterID: after.ID, RowLimit: int32(limit),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("timers due: %w", err)
+	}
+	out := make([]relance.TimerRef, len(rows))
+	for i, r := range rows {
+		out[i] = relance.TimerRef{ID: r.ID, OrgID: r.OrgID, Version: int(r.Version), DueAt: r.DueAt}
+	}
+	return out, nil
+}
+
+// FireTimer carries out the obligation of a timer. It locks the row and does nothing when the
+// timer is gone, done, cancelled or of another version, so firing twice is harmless. It returns
+// a *relance.NotDueError when called before the timer's instant, and other errors when the
+// work should be tried again.
+func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
+	var claimed *db.Delivery
+	err := d.inOrg(ctx, ref.OrgID, func(t *tx) error {
+		row, err := t.q.TimerGetForUpdate(ctx, ref.ID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if row.State != "pending" || int(row.Version) != ref.Version {
+			return nil
+		}
+		if row.DueAt.After(t.now) {
+			return &relance.NotDueError{Wait: row.DueAt.Sub(t.now)}
+		}
+		switch relance.TimerKind(row.Kind) {
+		case relance.TimerLeadAssigned:
+			err = t.fireLeadAssigned(ctx, row)
+		case relance.TimerDelivery:
+			// The timer stays pending: claimDelivery moves it to the lease's end as a watchdog.
+			claimed, err = t.claimDelivery(ctx, row)
+			return err
+		default:
+			d.log.Error("timer of unknown kind dropped", "kind", row.Kind, "timer", row.ID)
+		}
+		if err != nil {
+			return err
+		}
+		return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: row.ID, State: "done", FiredAt: &t.now})
+	})
+	if err != nil || claimed == nil {
+		return err
+	}
+	return d.send(ctx, ref, claimed)
+}
+
+// fireLeadAssigned alerts the assignee of a lead, on the channels they chose, unless the lead
+// has since gone to someone else or left the open stage.
+func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
+	row, err := t.q.LeadGet(ctx, timer.SubjectID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	lead := toLead(row)
+	if lead.AssigneeID.String() != timer.Ref || lead.Stage != relance.StageOpen {
+		return nil // stale: reassigned, or closed, since the timer was written
+	}
+	user, err := t.user(ctx, lead.AssigneeID)
+	if err != nil {
+		return err
+	}
+	site, err := t.site(ctx, lead.SiteID)
+	if err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation(site.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	msg, err := message.Render("lead_assigned", user.Locale, message.LeadAssigned{
+		AdvisorName: user.DisplayName, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
+		ContactEmail: lead.Contact.Email, Source: lead.Source, SiteName: site.Name,
+		ReceivedAt: lead.ReceivedAt.In(loc), Notes: lead.Notes,
+	})
+	if err != nil {
+		return err
+	}
+	key := "lead.assigned:" + timer.ID.String()
+	if user.Notifications.InApp {
+		if _, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
+			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: "lead.assigned",
+			LeadID: &lead.ID, Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
+		}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+	}
+	if user.Notifications.Email {
+		m := relance.Message{Channel: relance.ChannelEmail, To: user.AlertEmail(), Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
+		if err := t.deliver(ctx, key+":email", m, user.ID, lead.ID); err != nil {
+			return err
+		}
+	}
+	if user.Notifications.SMS && user.Phone != "" {
+		m := relance.Message{Channel: relance.ChannelSMS, To: user.Phone, Text: msg.SMS}
+		if err := t.deliver(ctx, key+":sms", m, user.ID, lead.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deliver writes a delivery under a unique key and a timer that sends it now. A key already
+// written is left alone: that message exists and will not be sent twice.
+func (t *tx) deliver(ctx context.Context, key string, m relance.Message, userID, leadID uuid.UUID) error {
+	row, err := t.q.DeliveryCreate(ctx, db.DeliveryCreateParams{
+		ID: uuid.Must(uuid.NewV7()), OrgID: t.org, Key: key, Channel: string(m.Channel), Recipient: m.To,
+		UserID: optUUID(userID), LeadID: optUUID(leadID), Subject: m.Subject, BodyText: m.Text, BodyHtml: m.HTML,
+		CreatedAt: t.now,
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return t.schedule(ctx, relance.TimerDelivery, row.ID, "", t.now)
+}
+
+// claimDelivery takes a pending delivery for sending: it marks it "sending" under a lease and
+// moves its timer to the lease's end, so that if this worker dies mid-send the timer fires again
+// and records the outcome as unknown instead of sending twice. It returns nil when there is
+// nothing to send.
+func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, error) {
+	del, err := t.q.DeliveryGetForUpdate(ctx, timer.SubjectID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "cancelled", FiredAt: &t.now})
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch del.State {
+	case relance.DeliveryPending:
+		lease := t.now.Add(relance.DeliveryLease)
+		if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: del.ID, LeaseUntil: &lease}); err != nil {
+			return nil, err
+		}
+		if _, err := t.reschedule(ctx, timer.ID, lease); err != nil {
+			return nil, err
+		}
+		del.State, del.Attempts, del.LeaseUntil = relance.DeliverySending, del.Attempts+1, &lease
+		return &del, nil
+	case relance.DeliverySending:
+		// Only a watchdog fires while a delivery is sending, after the lease: its worker died.
+		if err := t.q.DeliveryFinish(ctx, db.DeliveryFinishParams{
+			ID: del.ID, State: relance.DeliveryUnknown, LastError: "worker stopped while sending",
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return nil, t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "done", FiredAt: &t.now})
+}
+
+// reschedule moves a pending timer to a new instant under a new version (a new task id).
+func (t *tx) reschedule(ctx context.Context, id uuid.UUID, due time.Time) (relance.TimerRef, error) {
+	row, err := t.q.TimerReschedule(ctx, db.TimerRescheduleParams{ID: id, DueAt: due, UpdatedAt: t.now})
+	if err != nil {
+		return relance.TimerRef{}, err
+	}
+	ref := relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
+	t.timers = append(t.timers, ref)
+	return ref, nil
+}
+
+// send sends a claimed delivery outside any transaction, then records the outcome: sent; pending
+// again with its timer moved to the next try after a transient failure; failed for good after a
+// permanent failure or the last try.
+func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) error {
+	if d.sender == nil {
+		return errors.New("no sender configured")
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+	providerID, sendErr := d.sender.Send(sendCtx, relance.Message{
+		Channel: relance.Channel(del.Channel), To: del.Recipient, Subject: del.Subject, Text: del.BodyText, HTML: del.BodyHtml,
+	})
+	cancel()
+	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
+		timer, err := t.q.TimerGetForUpdate(ctx, ref.ID)
+		if err != nil {
+			return err
+		}
+		cur, err := t.q.DeliveryGetForUpdate(ctx, del.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != relance.DeliverySending || cur.Attempts != del.Attempts {
+			return nil // the lease ran out and a watchdog already recorded the outcome
+		}
+		finish := db.DeliveryFinishParams{ID: del.ID, State: relance.DeliverySent, ProviderID: providerID}
+		switch {
+		case sendErr == nil:
+			finish.SentAt = &t.now
+		case relance.IsPermanent(sendErr) || int(del.Attempts) >= relance.MaxDeliveryAttempts:
+			finish.State, finish.LastError = relance.DeliveryFailed, sendErr.Error()
+			d.log.Warn("delivery failed for good", "delivery", del.ID, "attempts", del.Attempts, "err", sendErr)
+		default:
+			finish.State, finish.LastError = relance.DeliveryPending, sendErr.Error()
+			if err := t.q.DeliveryFinish(ctx, finish); err != nil {
+				return err
+			}
+			_, err := t.reschedule(ctx, timer.ID, t.now.Add(relance.DeliveryRetryDelay(int(del.Attempts))))
+			return err
+		}
+		if err := t.q.DeliveryFinish(ctx, finish); err != nil {
+			return err
+		}
+		return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "done", FiredAt: &t.now})
+	})
+}
