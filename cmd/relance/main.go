@@ -1,0 +1,81 @@
+// Command relance runs the Relance lead follow-up engine.
+//
+//	relance serve    the API (Connect, gRPC and gRPC-web on one port)
+//	relance worker   the task worker and the timer sweeper
+//	relance run      both in one process, plus, with CATCHER_ADDR, the dev mail/SMS catcher
+//	relance migrate  apply database migrations
+//	relance seed     create the demo organisation (prints its credentials)
+//
+// Configuration comes from environment variables; see README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/postgres"
+)
+
+const usage = `usage: relance <serve|worker|run|migrate|seed>
+
+  serve    run the API server
+  worker   run the task worker and the timer sweeper
+  run      run the API and the worker in one process
+  migrate  apply database migrations (as MIGRATE_DATABASE_URL)
+  seed     create the demo organisation and print its credentials
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relance: configuration:", err)
+		os.Exit(2)
+	}
+	log := newLogger(cfg)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	switch os.Args[1] {
+	case "migrate":
+		err = postgres.Migrate(ctx, cfg.MigrateDatabaseURL, log)
+	case "serve":
+		err = serve(ctx, cfg, log, false)
+	case "worker":
+		err = work(ctx, cfg, log)
+	case "run":
+		err = serve(ctx, cfg, log, true)
+	case "seed":
+		err = seed(ctx, cfg, log)
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		log.Error("relance stopped", "command", os.Args[1], "err", err)
+		os.Exit(1)
+	}
+}
+
+func newLogger(cfg config.Config) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(os.Stderr, opts)
+	}
+	l := slog.New(h)
+	slog.SetDefault(l)
+	return l
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relancehq/relance/internal/catcher"
+	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/notify"
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/queue"
+	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/rpc"
+)
+
+// serve runs the API; with worker it also runs the worker, migrates first, and (with
+// CATCHER_ADDR) routes email and SMS to the in-process catcher.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool) error {
+	if worker {
+		if err := postgres.Migrate(ctx, cfg.MigrateDatabaseURL, log); err != nil {
+			return err
+		}
+	}
+	var sender relance.Sender
+	if worker {
+		var stopSender func()
+		var err error
+		if sender, stopSender, err = newSender(cfg, log); err != nil {
+			return err
+		}
+		defer stopSender()
+	}
+	store, rdb, err := connect(ctx, cfg, log, sender)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	defer rdb.Close()
+
+	var wg sync.WaitGroup
+	if worker {
+		w, err := startWorker(ctx, cfg, log, store, rdb, &wg)
+		if err != nil {
+			return err
+		}
+		defer w.Shutdown()
+	}
+
+	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(store, rpc.Options{Log: log, CORSOrigins: cfg.CORSOrigins}))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")
+	select {
+	case err := <-errc:
+		return fmt.Errorf("api server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("api shutdown", "err", err)
+	}
+	wg.Wait()
+	return nil
+}
+
+// work runs the task worker and the sweeper until ctx ends.
+func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	sender, stopSender, err := newSender(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopSender()
+	store, rdb, err := connect(ctx, cfg, log, sender)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	defer rdb.Close()
+	var wg sync.WaitGroup
+	w, err := startWorker(ctx, cfg, log, store, rdb, &wg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	w.Shutdown()
+	wg.Wait()
+	return nil
+}
+
+// connect opens Postgres and Redis and plugs the queue in as the store's scheduler.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender) (*postgres.DB, *redis.Client, error) {
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opts)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, nil, fmt.Errorf("redis: %w", err)
+	}
+	store, err := postgres.Open(ctx, cfg.DatabaseURL,
+		postgres.WithLogger(log),
+		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
+		postgres.WithSender(sender))
+	if err != nil {
+		rdb.Close()
+		return nil, nil, err
+	}
+	return store, rdb, nil
+}
+
+// startWorker starts the asynq worker and the sweeper; the sweeper stops with ctx (wg).
+func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, store *postgres.DB, rdb *redis.Client, wg *sync.WaitGroup) (*queue.Worker, error) {
+	w := queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: cfg.Queue, Concurrency: cfg.WorkerConcurrency, Log: log})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	sweeper := &queue.Sweeper{
+		Timers: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sweeper.Run(ctx)
+	}()
+	log.Info("worker started", "queue", cfg.Queue, "concurrency", cfg.WorkerConcurrency, "sweep", cfg.SweepInterval)
+	return w, nil
+}
+
+// newSender builds the outgoing channels: the in-process catcher in dev mode, else SMTP_URL and
+// SMS_URL (either may be absent; messages on a missing channel fail permanently and are recorded).
+func newSender(cfg config.Config, log *slog.Logger) (relance.Sender, func(), error) {
+	smtpURL, smsURL, smsAccount, smsToken := cfg.SMTPURL, cfg.SMSURL, cfg.SMSAccount, cfg.SMSToken
+	stop := func() {}
+	if cfg.CatcherAddr != "" {
+		c, err := catcher.Start(cfg.CatcherSMTPAddr, cfg.CatcherAddr)
+		if err != nil {
+			return nil, nil, err
+		}
+		stop = func() { _ = c.Close() }
+		smtpURL, smsURL, smsAccount, smsToken = c.SMTPURL(), c.SMSURL(), "dev", "dev"
+		log.Info("dev outbox: email and SMS are captured, not sent", "page", c.WebURL())
+	}
+	var r notify.Router
+	if smtpURL != "" {
+		m, err := notify.NewMailer(smtpURL, cfg.MailFrom)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		r.Email = m
+	} else {
+		log.Warn("SMTP_URL is not set: emails will be recorded as failed")
+	}
+	if smsURL != "" {
+		r.SMS = notify.NewSMS(smsURL, smsAccount, smsToken, cfg.SMSFrom)
+	} else {
+		log.Warn("SMS_URL is not set: text messages will be recorded as failed")
+	}
+	return r, stop, nil
+}

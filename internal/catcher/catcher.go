@@ -1,0 +1,138 @@
+// Package catcher is a local stand-in for the outside world used by `make run` and by tests: a
+// real SMTP server and a Twilio-style SMS endpoint that keep what they receive in memory, and a
+// web page that shows it. Nothing it receives leaves the machine.
+package catcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// Message is one captured email or SMS.
+type Message struct {
+	ID      int       `json:"id"`
+	Channel string    `json:"channel"` // "email" or "sms"
+	From    string    `json:"from"`
+	To      []string  `json:"to"`
+	Subject string    `json:"subject,omitempty"`
+	Text    string    `json:"text"`
+	HTML    string    `json:"html,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Catcher captures email (SMTP) and SMS (HTTP) and serves a page listing them.
+type Catcher struct {
+	mu       sync.Mutex
+	messages []Message
+	changed  chan struct{} // closed and replaced at every new message
+	smsFail  []int         // HTTP statuses to answer the next SMS requests with
+
+	smtpServer *smtp.Server
+	smtpAddr   string
+	httpServer *http.Server
+	httpAddr   string
+}
+
+// Start listens for SMTP on smtpAddr and HTTP on httpAddr ("127.0.0.1:0" picks free ports).
+// It returns an error when either address cannot be bound.
+func Start(smtpAddr, httpAddr string) (*Catcher, error) {
+	c := &Catcher{changed: make(chan struct{})}
+	smtpLn, err := net.Listen("tcp", smtpAddr)
+	if err != nil {
+		return nil, fmt.Errorf("catcher: smtp listen: %w", err)
+	}
+	httpLn, err := net.Listen("tcp", httpAddr)
+	if err != nil {
+		smtpLn.Close()
+		return nil, fmt.Errorf("catcher: http listen: %w", err)
+	}
+	c.smtpAddr, c.httpAddr = smtpLn.Addr().String(), httpLn.Addr().String()
+	c.smtpServer = smtp.NewServer(backend{c})
+	c.smtpServer.Domain = "catcher.localhost"
+	c.smtpServer.AllowInsecureAuth = true
+	c.smtpServer.ReadTimeout = 30 * time.Second
+	c.smtpServer.WriteTimeout = 30 * time.Second
+	c.httpServer = &http.Server{Handler: c.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = c.smtpServer.Serve(smtpLn) }()
+	go func() { _ = c.httpServer.Serve(httpLn) }()
+	return c, nil
+}
+
+// SMTPURL is the SMTP_URL that sends mail here.
+func (c *Catcher) SMTPURL() string { return "smtp://" + c.smtpAddr + "?tls=none" }
+
+// SMSURL is the SMS_URL that sends text messages here.
+func (c *Catcher) SMSURL() string { return "http://" + c.httpAddr + "/sms" }
+
+// WebURL is the page listing what was captured.
+func (c *Catcher) WebURL() string { return "http://" + c.httpAddr + "/" }
+
+// Close stops both servers.
+func (c *Catcher) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return errors.Join(c.smtpServer.Close(), c.httpServer.Shutdown(ctx))
+}
+
+// Messages returns a copy of everything captured, oldest first.
+func (c *Catcher) Messages() []Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Message(nil), c.messages...)
+}
+
+// Wait blocks until match returns true for the captured messages or timeout passes, and returns
+// the messages it last saw. It is how tests wait for asynchronous sends without sleeping.
+func (c *Catcher) Wait(timeout time.Duration, match func([]Message) bool) ([]Message, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		msgs, changed := append([]Message(nil), c.messages...), c.changed
+		c.mu.Unlock()
+		if match(msgs) {
+			return msgs, true
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return msgs, false
+		}
+	}
+}
+
+// FailSMS makes the next len(statuses) SMS requests answer with those HTTP statuses, to test
+// provider errors.
+func (c *Catcher) FailSMS(statuses ...int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.smsFail = append(c.smsFail, statuses...)
+}
+
+func (c *Catcher) add(m Message) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m.ID, m.At = len(c.messages)+1, time.Now()
+	c.messages = append(c.messages, m)
+	close(c.changed)
+	c.changed = make(chan struct{})
+	return m.ID
+}
+
+func (c *Catcher) nextSMSFailure() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.smsFail) == 0 {
+		return 0
+	}
+	status := c.smsFail[0]
+	c.smsFail = c.smsFail[1:]
+	return status
+}

@@ -1,0 +1,110 @@
+package catcher
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"strings"
+
+	"github.com/emersion/go-smtp"
+)
+
+// maxMessageSize bounds one captured email.
+const maxMessageSize = 10 << 20
+
+type backend struct{ c *Catcher }
+
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{c: b.c}, nil }
+
+// session receives one SMTP conversation.
+type session struct {
+	c    *Catcher
+	from string
+	to   []string
+}
+
+func (s *session) Reset()        { s.from, s.to = "", nil }
+func (s *session) Logout() error { return nil }
+
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.from = from
+	return nil
+}
+
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+
+func (s *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(io.LimitReader(r, maxMessageSize))
+	if err != nil {
+		return err
+	}
+	m := Message{Channel: "email", From: s.from, To: s.to}
+	if err := parseEmail(raw, &m); err != nil {
+		return &smtp.SMTPError{Code: 554, Message: "cannot parse message: " + err.Error()}
+	}
+	s.c.add(m)
+	return nil
+}
+
+// parseEmail fills subject, text and HTML from a raw RFC 5322 message.
+func parseEmail(raw []byte, m *Message) error {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return err
+	}
+	dec := new(mime.WordDecoder)
+	if m.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
+		m.Subject = msg.Header.Get("Subject")
+	}
+	return readPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, m)
+}
+
+func readPart(contentType, encoding string, body io.Reader, m *Message) error {
+	if contentType == "" {
+		contentType = "text/plain"
+	}
+	media, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return fmt.Errorf("content type %q: %w", contentType, err)
+	}
+	if strings.HasPrefix(media, "multipart/") {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := readPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m); err != nil {
+				return err
+			}
+		}
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	content, err := io.ReadAll(body)
+	if err != nil {
+		return err
+	}
+	switch media {
+	case "text/plain":
+		m.Text += string(content)
+	case "text/html":
+		m.HTML += string(content)
+	}
+	return nil
+}

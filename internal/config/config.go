@@ -1,0 +1,108 @@
+// Package config reads Relance's settings from environment variables, the only source of
+// configuration (see the table in README.md).
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the relance binary.
+type Config struct {
+	DatabaseURL        string        // DATABASE_URL: the application role (owns nothing, RLS applies)
+	MigrateDatabaseURL string        // MIGRATE_DATABASE_URL: the schema owner; defaults to DATABASE_URL
+	RedisURL           string        // REDIS_URL
+	ListenAddr         string        // LISTEN_ADDR
+	CORSOrigins        []string      // CORS_ORIGINS: comma-separated browser origins, or "*"
+	SMTPURL            string        // SMTP_URL: smtp://user:pass@host:port?tls=starttls|tls|none
+	MailFrom           string        // MAIL_FROM
+	SMSURL             string        // SMS_URL: base URL of a Twilio-style provider
+	SMSAccount         string        // SMS_ACCOUNT
+	SMSToken           string        // SMS_TOKEN
+	SMSFrom            string        // SMS_FROM: sender number or name
+	CatcherAddr        string        // CATCHER_ADDR: dev mode; email and SMS go to an in-process catcher, page here
+	CatcherSMTPAddr    string        // CATCHER_SMTP_ADDR: the catcher's SMTP listener
+	SweepInterval      time.Duration // SWEEP_INTERVAL
+	WorkerConcurrency  int           // WORKER_CONCURRENCY
+	Queue              string        // QUEUE: asynq queue name
+	LogLevel           string        // LOG_LEVEL: debug, info, warn, error
+	LogFormat          string        // LOG_FORMAT: text or json
+}
+
+// FromEnv reads the configuration from the environment, with defaults for local use. It returns
+// an error naming the first variable that cannot be parsed.
+func FromEnv() (Config, error) {
+	c := Config{
+		DatabaseURL:        env("DATABASE_URL", "postgres://relance_app@127.0.0.1:5432/relance?sslmode=disable"),
+		MigrateDatabaseURL: os.Getenv("MIGRATE_DATABASE_URL"),
+		RedisURL:           env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+		ListenAddr:         env("LISTEN_ADDR", "127.0.0.1:8080"),
+		SMTPURL:            os.Getenv("SMTP_URL"),
+		MailFrom:           env("MAIL_FROM", "Relance <no-reply@relance.localhost>"),
+		SMSURL:             os.Getenv("SMS_URL"),
+		SMSAccount:         os.Getenv("SMS_ACCOUNT"),
+		SMSToken:           os.Getenv("SMS_TOKEN"),
+		SMSFrom:            env("SMS_FROM", "Relance"),
+		CatcherAddr:        os.Getenv("CATCHER_ADDR"),
+		CatcherSMTPAddr:    env("CATCHER_SMTP_ADDR", "127.0.0.1:1025"),
+		Queue:              env("QUEUE", "relance"),
+		LogLevel:           env("LOG_LEVEL", "info"),
+		LogFormat:          env("LOG_FORMAT", "text"),
+	}
+	if c.MigrateDatabaseURL == "" {
+		c.MigrateDatabaseURL = c.DatabaseURL
+	}
+	if o := os.Getenv("CORS_ORIGINS"); o != "" {
+		for _, s := range strings.Split(o, ",") {
+			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSpace(s))
+		}
+	}
+	var err error
+	if c.SweepInterval, err = duration("SWEEP_INTERVAL", 15*time.Second); err != nil {
+		return c, err
+	}
+	if c.WorkerConcurrency, err = integer("WORKER_CONCURRENCY", 20); err != nil {
+		return c, err
+	}
+	if c.SMTPURL != "" {
+		if _, err := url.Parse(c.SMTPURL); err != nil {
+			return c, fmt.Errorf("SMTP_URL: %w", err)
+		}
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func duration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive duration such as 15s", name, v)
+	}
+	return d, nil
+}
+
+func integer(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive integer", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,168 @@
+// Package demo creates the demo organisation of `make run`: two sites with opening hours, a
+// manager, three advisors, a partner API key and leads in several states. Seeding again keeps the
+// data and only issues a fresh partner key.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// Password is the password of every demo user.
+const Password = "demo-password"
+
+// Emails of the demo users.
+const (
+	AdminEmail   = "admin@demo.relance.test"
+	ManagerEmail = "marie.manager@demo.relance.test"
+	AliceEmail   = "alice@demo.relance.test"
+	BrunoEmail   = "bruno@demo.relance.test"
+	ChloeEmail   = "chloe@demo.relance.test"
+)
+
+const partnerKeyName = "Demo partner (lead source + telephony)"
+
+// Credentials is what a newcomer needs to try the API.
+type Credentials struct {
+	Created    bool // false when the organisation already existed
+	AdminToken string
+	APIKey     string
+	Users      []string // emails, all with Password
+}
+
+// Seed creates the demo organisation unless it exists, then issues a fresh partner API key
+// (revoking the previous one). It returns an error when the database refuses.
+func Seed(ctx context.Context, db *postgres.DB, now time.Time) (Credentials, error) {
+	creds := Credentials{Users: []string{AdminEmail, ManagerEmail, AliceEmail, BrunoEmail, ChloeEmail}}
+	token, _, _, err := db.Login(ctx, AdminEmail, Password)
+	if relance.ErrorCode(err) == relance.CodeUnauthenticated {
+		if err := create(ctx, db, now); err != nil {
+			return creds, err
+		}
+		creds.Created = true
+		token, _, _, err = db.Login(ctx, AdminEmail, Password)
+	}
+	if err != nil {
+		return creds, err
+	}
+	creds.AdminToken = token
+	admin, err := db.Authenticate(ctx, token)
+	if err != nil {
+		return creds, err
+	}
+	keys, err := db.ListAPIKeys(ctx, admin)
+	if err != nil {
+		return creds, err
+	}
+	for _, k := range keys {
+		if k.Name == partnerKeyName && k.RevokedAt == nil {
+			if err := db.RevokeAPIKey(ctx, admin, k.ID); err != nil {
+				return creds, err
+			}
+		}
+	}
+	_, creds.APIKey, err = db.CreateAPIKey(ctx, admin, partnerKeyName,
+		[]relance.Scope{relance.ScopeLeadsCreate, relance.ScopeLeadsRead, relance.ScopeCallsRecord})
+	return creds, err
+}
+
+// weekHours opens Monday to Friday 09:00–12:00 and 14:00–19:00, and Saturday morning.
+func weekHours() []relance.Window {
+	var ws []relance.Window
+	for d := time.Monday; d <= time.Friday; d++ {
+		ws = append(ws, relance.Window{Weekday: d, Start: 9 * 60, End: 12 * 60}, relance.Window{Weekday: d, Start: 14 * 60, End: 19 * 60})
+	}
+	return append(ws, relance.Window{Weekday: time.Saturday, Start: 9 * 60, End: 12 * 60})
+}
+
+func create(ctx context.Context, db *postgres.DB, now time.Time) error {
+	org, admin, err := db.CreateOrganization(ctx, "Garage Démo", relance.NewUser{
+		User:     relance.User{Email: AdminEmail, DisplayName: "Admin Démo", Locale: relance.LocaleFR, Notifications: relance.Notifications{Email: true, InApp: true}},
+		Password: Password,
+	})
+	if err != nil {
+		return fmt.Errorf("demo organisation: %w", err)
+	}
+	p := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: admin.ID}
+	holidays := []relance.Closure{
+		{Start: relance.Date{Year: 2026, Month: 12, Day: 25}, End: relance.Date{Year: 2026, Month: 12, Day: 25}, Reason: "Noël"},
+		{Start: relance.Date{Year: 2027, Month: 1, Day: 1}, End: relance.Date{Year: 2027, Month: 1, Day: 1}, Reason: "Jour de l'an"},
+	}
+	lyon, err := db.CreateSite(ctx, p, relance.Site{Name: "Lyon Centre", TimeZone: "Europe/Paris", Windows: weekHours(), Closures: holidays})
+	if err != nil {
+		return err
+	}
+	montreal, err := db.CreateSite(ctx, p, relance.Site{Name: "Montréal Nord", TimeZone: "America/Toronto", Windows: weekHours()})
+	if err != nil {
+		return err
+	}
+	person := func(email, name string, role relance.Role, manager uuid.UUID, sites []uuid.UUID, phone string, locale relance.Locale, sms bool) (relance.User, error) {
+		return db.CreateUser(ctx, p, relance.NewUser{Password: Password, User: relance.User{
+			Email: email, DisplayName: name, Role: role, ManagerID: manager, SiteIDs: sites, Phone: phone, Locale: locale,
+			Notifications: relance.Notifications{Email: true, InApp: true, SMS: sms},
+		}})
+	}
+	both := []uuid.UUID{lyon.ID, montreal.ID}
+	marie, err := person(ManagerEmail, "Marie Manager", relance.RoleManager, uuid.Nil, both, "+33611111111", relance.LocaleFR, false)
+	if err != nil {
+		return err
+	}
+	alice, err := person(AliceEmail, "Alice Advisor", relance.RoleAdvisor, marie.ID, []uuid.UUID{lyon.ID}, "+33622222222", relance.LocaleFR, true)
+	if err != nil {
+		return err
+	}
+	bruno, err := person(BrunoEmail, "Bruno Advisor", relance.RoleAdvisor, marie.ID, []uuid.UUID{lyon.ID}, "+33633333333", relance.LocaleEN, false)
+	if err != nil {
+		return err
+	}
+	chloe, err := person(ChloeEmail, "Chloé Advisor", relance.RoleAdvisor, marie.ID, []uuid.UUID{montreal.ID}, "+15145550123", relance.LocaleRU, false)
+	if err != nil {
+		return err
+	}
+
+	type demoLead struct {
+		name, phone, email, source, category string
+		site, assignee                       uuid.UUID
+		age                                  time.Duration
+		answered                             bool
+		stage                                relance.Stage
+	}
+	leads := []demoLead{
+		{"Jean Dupont", "+33644444444", "jean.dupont@example.com", "website", "A", lyon.ID, uuid.Nil, 20 * time.Minute, false, relance.StageOpen},
+		{"Sophie Martin", "+33655555555", "", "leboncoin", "B", lyon.ID, alice.ID, 2 * time.Hour, false, relance.StageOpen},
+		{"Paul Bernard", "", "paul.bernard@example.com", "website", "A", lyon.ID, bruno.ID, 26 * time.Hour, true, relance.StageOpen},
+		{"Lucie Petit", "+33666666666", "", "phone", "C", lyon.ID, alice.ID, 72 * time.Hour, true, relance.StageWon},
+		{"Marc Leroy", "+33677777777", "marc.leroy@example.com", "partner-feed", "B", lyon.ID, bruno.ID, 96 * time.Hour, true, relance.StageRejected},
+		{"Émilie Tremblay", "+15145550199", "emilie@example.ca", "website", "A", montreal.ID, chloe.ID, 3 * time.Hour, false, relance.StageOpen},
+	}
+	for i, l := range leads {
+		lead, _, err := db.CreateLead(ctx, p, relance.NewLead{
+			IdempotencyKey: fmt.Sprintf("demo-%d", i), SiteID: l.site, Source: l.source, SourceGroup: "demo",
+			Category: l.category, Contact: relance.Contact{Name: l.name, Phone: l.phone, Email: l.email},
+			ReceivedAt: now.Add(-l.age), AssigneeID: l.assignee,
+		})
+		if err != nil {
+			return fmt.Errorf("demo lead %s: %w", l.name, err)
+		}
+		if l.answered {
+			done := now.Add(-l.age + 45*time.Minute)
+			if _, _, err := db.RecordActivity(ctx, p, relance.NewActivity{
+				LeadID: lead.ID, Kind: relance.KindCall, State: relance.ActivityDone, DoneAt: &done, Content: "Premier appel",
+			}); err != nil {
+				return err
+			}
+		}
+		if l.stage != relance.StageOpen {
+			if _, err := db.UpdateLead(ctx, p, lead.ID, relance.LeadChange{Stage: &l.stage}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,133 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// Client enqueues timers. It implements postgres.Scheduler.
+type Client struct {
+	client *asynq.Client
+	queue  string
+}
+
+// NewClient returns a client enqueueing into queue through rdb.
+func NewClient(rdb redis.UniversalClient, queue string) *Client {
+	return &Client{client: asynq.NewClientFromRedisClient(rdb), queue: queue}
+}
+
+// Schedule enqueues each timer for its instant. A timer whose task is already queued is skipped
+// (same deterministic id). It returns the first other error, after trying every timer.
+func (c *Client) Schedule(ctx context.Context, timers []relance.TimerRef) error {
+	var first error
+	for _, ref := range timers {
+		task, opts := NewTimerTask(ref, c.queue)
+		if _, err := c.client.EnqueueContext(ctx, task, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+			if first == nil {
+				first = fmt.Errorf("enqueue %s: %w", TaskID(ref), err)
+			}
+		}
+	}
+	return first
+}
+
+// Firer carries out timers (postgres.DB).
+type Firer interface {
+	FireTimer(ctx context.Context, ref relance.TimerRef) error
+}
+
+// maxEarlyWait is how long a handler waits in place for a timer that fired early. asynq keeps
+// instants in whole seconds, so tasks may run up to a second before their timer is due.
+const maxEarlyWait = 3 * time.Second
+
+// TimerHandler runs timer tasks.
+type TimerHandler struct {
+	Firer Firer
+	Log   *slog.Logger
+}
+
+// ProcessTask fires the task's timer. A task that runs a little early waits for the instant;
+// one that runs much too early is retried at the instant (see retryDelay). Errors make asynq
+// retry the task; a stale timer is a no-op inside FireTimer.
+func (h *TimerHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	ref, err := parseTimerTask(t)
+	if err != nil {
+		h.Log.Error("dropping task", "err", err)
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		err = h.Firer.FireTimer(ctx, ref)
+		var notDue *relance.NotDueError
+		if !errors.As(err, &notDue) || notDue.Wait > maxEarlyWait || attempt > 0 {
+			return err
+		}
+		select {
+		case <-time.After(notDue.Wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// retryDelay retries a timer that was not due at its instant, and anything else with a capped
+// exponential backoff (1 s, 2 s, 4 s … 1 min).
+func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
+	var notDue *relance.NotDueError
+	if errors.As(err, &notDue) {
+		return notDue.Wait
+	}
+	d := time.Second << min(n, 6)
+	return min(d, time.Minute)
+}
+
+// WorkerConfig configures a Worker.
+type WorkerConfig struct {
+	Queue       string
+	Concurrency int
+	Log         *slog.Logger
+}
+
+// Worker runs the asynq server that processes timer tasks.
+type Worker struct {
+	server *asynq.Server
+	mux    *asynq.ServeMux
+}
+
+// NewWorker returns a worker processing cfg.Queue with firer.
+func NewWorker(rdb redis.UniversalClient, firer Firer, cfg WorkerConfig) *Worker {
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency:              cfg.Concurrency,
+		Queues:                   map[string]int{cfg.Queue: 1},
+		RetryDelayFunc:           retryDelay,
+		DelayedTaskCheckInterval: time.Second, // the default 5 s would make reminders up to 6 s late
+		ShutdownTimeout:          10 * time.Second,
+		Logger:                   asynqLogger{cfg.Log},
+		LogLevel:                 asynq.WarnLevel,
+	})
+	mux := asynq.NewServeMux()
+	mux.Handle(TypeTimer, &TimerHandler{Firer: firer, Log: cfg.Log})
+	return &Worker{server: srv, mux: mux}
+}
+
+// Start starts processing in the background; it returns an error when Redis is unreachable.
+func (w *Worker) Start() error { return w.server.Start(w.mux) }
+
+// Shutdown stops taking tasks and waits (up to ShutdownTimeout) for those running.
+func (w *Worker) Shutdown() { w.server.Shutdown() }
+
+// asynqLogger routes asynq's logs to slog.
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...)) }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...)) }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...)) }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...)) }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...)) }

@@ -1,0 +1,53 @@
+// Package queue is the asynq adapter: it delivers timers from the Postgres ledger at their
+// instant. It holds no state of its own; Postgres decides what is due, this package only makes
+// the decision happen on time (enqueue after commit, a sweeper for anything Redis lost, and a
+// handler that fires the timer).
+package queue
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// TypeTimer is the only task type: "fire this timer row, at this version".
+const TypeTimer = "timer:fire"
+
+// timerPayload is the whole content of a task: which row and which version. Everything else is
+// re-read from the row when the task runs.
+type timerPayload struct {
+	Org     uuid.UUID `json:"org"`
+	Timer   uuid.UUID `json:"timer"`
+	Version int       `json:"v"`
+}
+
+// TaskID is the deterministic id of a timer's task, so that enqueueing it twice is harmless.
+// A new version (a rescheduled timer) is a new task.
+func TaskID(ref relance.TimerRef) string {
+	return fmt.Sprintf("timer:%s:%d", ref.ID, ref.Version)
+}
+
+// NewTimerTask returns the task that fires ref at its instant in queue.
+func NewTimerTask(ref relance.TimerRef, queue string) (*asynq.Task, []asynq.Option) {
+	payload, _ := json.Marshal(timerPayload{Org: ref.OrgID, Timer: ref.ID, Version: ref.Version}) // cannot fail
+	return asynq.NewTask(TypeTimer, payload), []asynq.Option{
+		asynq.TaskID(TaskID(ref)),
+		asynq.ProcessAt(ref.DueAt),
+		asynq.Queue(queue),
+		asynq.MaxRetry(25),
+	}
+}
+
+// parseTimerTask decodes a task's payload; it returns an error wrapping asynq.SkipRetry when
+// the payload is malformed, as no retry can fix it.
+func parseTimerTask(t *asynq.Task) (relance.TimerRef, error) {
+	var p timerPayload
+	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Timer == uuid.Nil || p.Org == uuid.Nil {
+		return relance.TimerRef{}, fmt.Errorf("bad timer payload %q: %w", t.Payload(), asynq.SkipRetry)
+	}
+	return relance.TimerRef{ID: p.Timer, OrgID: p.Org, Version: p.Version}, nil
+}

@@ -1,0 +1,137 @@
+// Package rpc serves the v1 API: Connect, gRPC and gRPC-web on one handler, with request
+// validation (protovalidate), authentication, health checks, server reflection and CORS.
+// Handlers only translate: wire to domain, call the store, domain to wire, errors through one
+// mapper (error.go).
+package rpc
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	connectcors "connectrpc.com/cors"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"connectrpc.com/validate"
+	"github.com/google/uuid"
+	"github.com/rs/cors"
+
+	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// Store is what the API needs from the storage layer (postgres.DB).
+type Store interface {
+	Authenticator
+	Ping(ctx context.Context) error
+
+	Login(ctx context.Context, email, password string) (string, time.Time, relance.User, error)
+	Logout(ctx context.Context, p relance.Principal) error
+	Organization(ctx context.Context, p relance.Principal) (relance.Organization, error)
+	CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope) (relance.APIKey, string, error)
+	ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.APIKey, error)
+	RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID) error
+
+	CreateSite(ctx context.Context, p relance.Principal, s relance.Site) (relance.Site, error)
+	UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.SiteChange) (relance.Site, error)
+	ListSites(ctx context.Context, p relance.Principal) ([]relance.Site, error)
+	CreateUser(ctx context.Context, p relance.Principal, in relance.NewUser) (relance.User, error)
+	UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.UserChange) (relance.User, error)
+	GetUser(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.User, error)
+	ListUsers(ctx context.Context, p relance.Principal, siteID uuid.UUID, role relance.Role) ([]relance.User, error)
+	AddAbsence(ctx context.Context, p relance.Principal, a relance.Absence) (relance.Absence, error)
+	RemoveAbsence(ctx context.Context, p relance.Principal, id uuid.UUID) error
+	ListAbsences(ctx context.Context, p relance.Principal, userID uuid.UUID, from time.Time) ([]relance.Absence, error)
+
+	CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error)
+	GetLead(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Lead, error)
+	ListLeads(ctx context.Context, p relance.Principal, f relance.LeadFilter) ([]relance.Lead, *relance.LeadCursor, error)
+	AssignLead(ctx context.Context, p relance.Principal, id, assigneeID uuid.UUID) (relance.Lead, error)
+	UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.LeadChange) (relance.Lead, error)
+	RecordActivity(ctx context.Context, p relance.Principal, in relance.NewActivity) (relance.Activity, relance.Lead, error)
+	ListActivities(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Activity, error)
+}
+
+// Options configures the API handler.
+type Options struct {
+	Log         *slog.Logger
+	CORSOrigins []string // browser origins allowed to call; "*" for any
+}
+
+// handlers holds what every service implementation needs.
+type handlers struct {
+	store Store
+	log   *slog.Logger
+}
+
+func (h *handlers) fail(ctx context.Context, err error) error { return toConnect(ctx, h.log, err) }
+
+// services lists the API's service names, for health checks and reflection.
+var services = []string{
+	relancev1connect.AuthServiceName,
+	relancev1connect.TeamServiceName,
+	relancev1connect.LeadServiceName,
+}
+
+// NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
+// (cleartext h2c or TLS) for gRPC clients; Connect and gRPC-web also work over HTTP/1.1.
+func NewHandler(store Store, opts Options) http.Handler {
+	h := &handlers{store: store, log: opts.Log}
+	interceptors := connect.WithInterceptors(
+		&authInterceptor{auth: store, log: opts.Log},
+		validate.NewInterceptor(),
+	)
+	mux := http.NewServeMux()
+	mux.Handle(relancev1connect.NewAuthServiceHandler(&authService{h}, interceptors))
+	mux.Handle(relancev1connect.NewTeamServiceHandler(&teamService{h}, interceptors))
+	mux.Handle(relancev1connect.NewLeadServiceHandler(&leadService{h}, interceptors))
+	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
+	reflector := grpcreflect.NewStaticReflector(services...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+
+	if len(opts.CORSOrigins) == 0 {
+		return mux
+	}
+	return cors.New(cors.Options{
+		AllowedOrigins: opts.CORSOrigins,
+		AllowedMethods: connectcors.AllowedMethods(),
+		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
+		ExposedHeaders: connectcors.ExposedHeaders(),
+		MaxAge:         7200,
+	}).Handler(mux)
+}
+
+// NewServer returns an HTTP server for handler on addr that speaks HTTP/1.1 and cleartext
+// HTTP/2 (h2c), so that gRPC clients connect without TLS behind a terminating proxy.
+func NewServer(addr string, handler http.Handler) *http.Server {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return &http.Server{
+		Addr:              addr,
+		Handler:           handler,
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
+// healthChecker answers the standard gRPC health check: serving while Postgres answers.
+type healthChecker struct{ store Store }
+
+func (c *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	known := req.Service == ""
+	for _, s := range services {
+		known = known || s == req.Service
+	}
+	if !known {
+		return nil, connect.NewError(connect.CodeNotFound, nil)
+	}
+	if err := c.store.Ping(ctx); err != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
+	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}

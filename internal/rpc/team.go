@@ -1,0 +1,164 @@
+package rpc
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/relancehq/relance/gen/go/relance/v1"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+type teamService struct{ *handlers }
+
+func (s *teamService) CreateSite(ctx context.Context, req *connect.Request[v1.CreateSiteRequest]) (*connect.Response[v1.CreateSiteResponse], error) {
+	windows, err := windowsIn("windows", req.Msg.GetWindows())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	closures, err := closuresIn("closures", req.Msg.GetClosures())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	site, err := s.store.CreateSite(ctx, principal(ctx), relance.Site{
+		Name: req.Msg.GetName(), TimeZone: req.Msg.GetTimeZone(), Windows: windows, Closures: closures,
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.CreateSiteResponse{Site: siteOut(site)}), nil
+}
+
+func (s *teamService) UpdateSite(ctx context.Context, req *connect.Request[v1.UpdateSiteRequest]) (*connect.Response[v1.UpdateSiteResponse], error) {
+	m := req.Msg
+	ch := relance.SiteChange{Name: m.Name, TimeZone: m.TimeZone}
+	if m.Windows != nil {
+		windows, err := windowsIn("windows.windows", m.Windows.GetWindows())
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		ch.Windows = &windows
+	}
+	if m.Closures != nil {
+		closures, err := closuresIn("closures.closures", m.Closures.GetClosures())
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		ch.Closures = &closures
+	}
+	site, err := s.store.UpdateSite(ctx, principal(ctx), parseID(m.GetSiteId()), ch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.UpdateSiteResponse{Site: siteOut(site)}), nil
+}
+
+func (s *teamService) ListSites(ctx context.Context, _ *connect.Request[v1.ListSitesRequest]) (*connect.Response[v1.ListSitesResponse], error) {
+	sites, err := s.store.ListSites(ctx, principal(ctx))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListSitesResponse{}
+	for _, site := range sites {
+		out.Sites = append(out.Sites, siteOut(site))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s *teamService) CreateUser(ctx context.Context, req *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {
+	m := req.Msg
+	notifications := relance.Notifications{Email: true, InApp: true}
+	if m.Notifications != nil {
+		notifications = notificationsIn(m.Notifications)
+	}
+	u, err := s.store.CreateUser(ctx, principal(ctx), relance.NewUser{
+		User: relance.User{
+			Email: m.GetEmail(), DisplayName: m.GetDisplayName(), Role: roleOf[m.GetRole()],
+			ManagerID: parseID(m.GetManagerId()), SiteIDs: idsIn(m.GetSiteIds()), PersonalEmail: m.GetPersonalEmail(),
+			Phone: m.GetPhone(), Locale: localeOf[m.GetLocale()], Notifications: notifications,
+		},
+		Password: m.GetPassword(),
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.CreateUserResponse{User: userOut(u)}), nil
+}
+
+func (s *teamService) UpdateUser(ctx context.Context, req *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error) {
+	m := req.Msg
+	ch := relance.UserChange{DisplayName: m.DisplayName, PersonalEmail: m.PersonalEmail, Phone: m.Phone, Active: m.Active, Password: m.Password}
+	if m.Role != nil {
+		r := roleOf[m.GetRole()]
+		ch.Role = &r
+	}
+	if m.ManagerId != nil {
+		id := parseID(m.GetManagerId())
+		ch.ManagerID = &id
+	}
+	if m.Sites != nil {
+		ids := idsIn(m.Sites.GetSiteIds())
+		ch.SiteIDs = &ids
+	}
+	if m.Locale != nil {
+		l := localeOf[m.GetLocale()]
+		ch.Locale = &l
+	}
+	if m.Notifications != nil {
+		n := notificationsIn(m.Notifications)
+		ch.Notifications = &n
+	}
+	u, err := s.store.UpdateUser(ctx, principal(ctx), parseID(m.GetUserId()), ch)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.UpdateUserResponse{User: userOut(u)}), nil
+}
+
+func (s *teamService) ListUsers(ctx context.Context, req *connect.Request[v1.ListUsersRequest]) (*connect.Response[v1.ListUsersResponse], error) {
+	users, err := s.store.ListUsers(ctx, principal(ctx), parseID(req.Msg.GetSiteId()), roleOf[req.Msg.GetRole()])
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListUsersResponse{}
+	for _, u := range users {
+		out.Users = append(out.Users, userOut(u))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s *teamService) AddAbsence(ctx context.Context, req *connect.Request[v1.AddAbsenceRequest]) (*connect.Response[v1.AddAbsenceResponse], error) {
+	m := req.Msg
+	a, err := s.store.AddAbsence(ctx, principal(ctx), relance.Absence{
+		UserID: parseID(m.GetUserId()), StartsAt: m.GetStartTime().AsTime(), EndsAt: m.GetEndTime().AsTime(), Reason: m.GetReason(),
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.AddAbsenceResponse{Absence: absenceOut(a)}), nil
+}
+
+func (s *teamService) RemoveAbsence(ctx context.Context, req *connect.Request[v1.RemoveAbsenceRequest]) (*connect.Response[v1.RemoveAbsenceResponse], error) {
+	if err := s.store.RemoveAbsence(ctx, principal(ctx), parseID(req.Msg.GetAbsenceId())); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.RemoveAbsenceResponse{}), nil
+}
+
+func (s *teamService) ListAbsences(ctx context.Context, req *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error) {
+	var from time.Time
+	if t := req.Msg.GetFromTime(); t != nil {
+		from = t.AsTime()
+	}
+	list, err := s.store.ListAbsences(ctx, principal(ctx), parseID(req.Msg.GetUserId()), from)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListAbsencesResponse{}
+	for _, a := range list {
+		out.Absences = append(out.Absences, absenceOut(a))
+	}
+	return connect.NewResponse(out), nil
+}
+
