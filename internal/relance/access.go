@@ -102,10 +102,7 @@ func (p Principal) CheckChangeLead(l *Lead, kind ActivityKind) error {
 		if kind == KindCall && p.HasScope(ScopeCallsRecord) {
 			return nil
 		}
-		if !p.CanSeeLead(l) {
-			return NotFound("lead")
-		}
-		return Errorf(CodePermissionDenied, "this key may not change leads")
+		return Errorf(CodePermissionDenied, "this key may only record calls, with the calls.record scope")
 	}
 	if !p.CanSeeLead(l) {
 		return NotFound("lead")

@@ -1,0 +1,138 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relancehq/relance/internal/catcher"
+	"github.com/relancehq/relance/internal/notify"
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/queue"
+	"github.com/relancehq/relance/internal/testenv"
+)
+
+// node is one worker process's worth of parts: a store, an asynq worker and a sweeper.
+type node struct {
+	store  *postgres.DB
+	worker *queue.Worker
+	stop   context.CancelFunc
+	done   sync.WaitGroup
+}
+
+func startNode(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher) *node {
+	t.Helper()
+	mailer, err := notify.NewMailer(c.SMTPURL(), "relance@test.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := testenv.Logger(t)
+	store := testenv.OpenURL(t, dbURL,
+		postgres.WithScheduler(queue.NewClient(rdb, q)),
+		postgres.WithSender(notify.Router{Email: mailer, SMS: notify.NewSMS(c.SMSURL(), "AC1", "x", "Relance")}))
+	n := &node{store: store, worker: queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: q, Concurrency: 4, Log: log})}
+	if err := n.worker.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.stop = cancel
+	sw := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(rdb, q), Interval: 300 * time.Millisecond, Now: time.Now, Log: log}
+	n.done.Add(1)
+	go func() { defer n.done.Done(); sw.Run(ctx) }()
+	t.Cleanup(n.close)
+	return n
+}
+
+func (n *node) close() {
+	n.stop()
+	n.done.Wait()
+	n.worker.Shutdown()
+}
+
+// emailsTo counts captured emails per recipient.
+func emailsTo(msgs []catcher.Message) map[string]int {
+	out := map[string]int{}
+	for _, m := range msgs {
+		if m.Channel == "email" {
+			out[m.To[0]]++
+		}
+	}
+	return out
+}
+
+func TestAssignmentEmailEndToEnd(t *testing.T) {
+	t.Parallel()
+	dbURL, _ := testenv.Database(t)
+	rdb, q := testenv.Redis(t)
+	c := testenv.Catcher(t)
+	n := startNode(t, dbURL, rdb, q, c)
+	w := testenv.NewWorld(t, n.store)
+
+	w.Lead(t, "Nobody's lead", uuid.Nil)
+	w.Lead(t, "Jean Dupont", w.Alice.ID)
+	msgs, ok := c.Wait(10*time.Second, func(m []catcher.Message) bool { return len(m) >= 1 })
+	if !ok {
+		t.Fatal("no assignment email within 10 s")
+	}
+	if m := msgs[0]; m.To[0] != w.Alice.Email || m.Subject != "New lead: Jean Dupont" || !strings.Contains(m.Text, "+33612345678") {
+		t.Fatalf("email = %+v", m)
+	}
+	// Several sweeps later, still one email and nothing for the unassigned lead.
+	time.Sleep(1500 * time.Millisecond)
+	if got := c.Messages(); len(got) != 1 {
+		t.Fatalf("captured %d messages, want 1: %+v", len(got), got)
+	}
+}
+
+func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
+	t.Parallel()
+	dbURL, _ := testenv.Database(t)
+	rdb := testenv.OwnRedis(t)
+	const q = "relance"
+	c := testenv.Catcher(t)
+
+	// Leads are assigned while no worker runs: their tasks wait in Redis…
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)))
+	w := testenv.NewWorld(t, writer)
+	advisors := []string{w.Alice.Email, w.Bob.Email}
+	const leads = 20
+	for i := range leads {
+		id := w.Alice.ID
+		if i%2 == 1 {
+			id = w.Bob.ID
+		}
+		w.Lead(t, fmt.Sprintf("Lead %d", i), id)
+	}
+	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
+		t.Fatal("nothing was enqueued after commit")
+	}
+	// …and Redis loses them all.
+	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	// Two workers, each with its own sweeper, race for the same timers.
+	startNode(t, dbURL, rdb, q, c)
+	startNode(t, dbURL, rdb, q, c)
+	msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= leads })
+	if !ok {
+		t.Fatalf("delivered %d of %d alerts within 30 s", len(msgs), leads)
+	}
+	time.Sleep(1500 * time.Millisecond) // let any duplicate show up
+	counts := emailsTo(c.Messages())
+	if counts[advisors[0]] != leads/2 || counts[advisors[1]] != leads/2 || len(c.Messages()) != leads {
+		t.Fatalf("per recipient %v, total %d; want %d each, %d in all", counts, len(c.Messages()), leads/2, leads)
+	}
+	subjects := map[string]bool{}
+	for _, m := range c.Messages() {
+		if subjects[m.Subject] {
+			t.Fatalf("alert %q sent twice", m.Subject)
+		}
+		subjects[m.Subject] = true
+	}
+}

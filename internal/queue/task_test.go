@@ -1,0 +1,50 @@
+package queue
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+
+	"github.com/relancehq/relance/internal/relance"
+)
+
+func TestTimerTaskRoundTripAndDeterministicID(t *testing.T) {
+	ref := relance.TimerRef{ID: uuid.New(), OrgID: uuid.New(), Version: 3, DueAt: time.Now()}
+	task, _ := NewTimerTask(ref, "q")
+	got, err := parseTimerTask(task)
+	if err != nil || got.ID != ref.ID || got.OrgID != ref.OrgID || got.Version != 3 {
+		t.Fatalf("round trip = %+v, %v", got, err)
+	}
+	if TaskID(ref) != TaskID(got) {
+		t.Fatal("task id depends on more than the row and version")
+	}
+	next := ref
+	next.Version++
+	if TaskID(next) == TaskID(ref) {
+		t.Fatal("a rescheduled timer reuses its old task id")
+	}
+}
+
+func TestBadPayloadIsNotRetried(t *testing.T) {
+	for _, payload := range []string{"", "{", `{"org":"00000000-0000-0000-0000-000000000000"}`} {
+		_, err := parseTimerTask(asynq.NewTask(TypeTimer, []byte(payload)))
+		if !errors.Is(err, asynq.SkipRetry) {
+			t.Errorf("payload %q: err = %v, want SkipRetry", payload, err)
+		}
+	}
+}
+
+func TestRetryDelay(t *testing.T) {
+	if d := retryDelay(1, &relance.NotDueError{Wait: 42 * time.Second}, nil); d != 42*time.Second {
+		t.Errorf("not-due retry after %s, want 42s", d)
+	}
+	if d := retryDelay(0, errors.New("db down"), nil); d != time.Second {
+		t.Errorf("first retry after %s, want 1s", d)
+	}
+	if d := retryDelay(20, errors.New("db down"), nil); d != time.Minute {
+		t.Errorf("late retry after %s, want the 1 min cap", d)
+	}
+}
