@@ -210,8 +210,8 @@ func absenceOut(a relance.Absence) *v1.Absence {
 func leadOut(l relance.Lead) *v1.Lead {
 	return &v1.Lead{
 		Id: l.ID.String(), SiteId: l.SiteID.String(), Source: l.Source, SourceGroup: l.SourceGroup,
-		Category: categories[l.Category],
-		Contact:  &v1.Contact{Name: l.Contact.Name, Phone: l.Contact.Phone, Email: l.Contact.Email},
+		Category:   categories[l.Category],
+		Contact:    &v1.Contact{Name: l.Contact.Name, Phone: l.Contact.Phone, Email: l.Contact.Email},
 		AssigneeId: idString(l.AssigneeID), Stage: stages[l.Stage], InteractionStatus: l.InteractionStatus,
 		ExternalId: l.ExternalID, Notes: l.Notes, ReceiveTime: tsv(l.ReceivedAt), AssignTime: ts(l.AssignedAt),
 		FirstResponseTime: ts(l.FirstResponseAt), LateTime: ts(l.LateAt), CreateTime: tsv(l.CreatedAt),

@@ -161,4 +161,3 @@ func (s *teamService) ListAbsences(ctx context.Context, req *connect.Request[v1.
 	}
 	return connect.NewResponse(out), nil
 }
-
