@@ -149,7 +149,7 @@ func (q *Queries) AuthPasswordLookup(ctx context.Context, email string) (AuthPas
 const authTokenLookup = `-- name: AuthTokenLookup :one
 SELECT org_id::uuid AS org_id, token_id::uuid AS token_id, kind::text AS kind,
   COALESCE(user_id, '00000000-0000-0000-0000-000000000000')::uuid AS user_id,
-  scopes::text[] AS scopes
+  scopes::text[] AS scopes, COALESCE(role, '')::text AS role, site_ids::uuid[] AS site_ids
 FROM auth_token_lookup($1::bytea, $2::timestamptz)
 `
 
@@ -164,6 +164,8 @@ type AuthTokenLookupRow struct {
 	Kind    string
 	UserID  uuid.UUID
 	Scopes  []string
+	Role    string
+	SiteIds []uuid.UUID
 }
 
 func (q *Queries) AuthTokenLookup(ctx context.Context, arg AuthTokenLookupParams) (AuthTokenLookupRow, error) {
@@ -175,6 +177,8 @@ func (q *Queries) AuthTokenLookup(ctx context.Context, arg AuthTokenLookupParams
 		&i.Kind,
 		&i.UserID,
 		&i.Scopes,
+		&i.Role,
+		&i.SiteIds,
 	)
 	return i, err
 }

@@ -27,11 +27,12 @@ func (q *Queries) LeadAssign(ctx context.Context, arg LeadAssignParams) error {
 	return err
 }
 
-const leadCreate = `-- name: LeadCreate :exec
+const leadCreate = `-- name: LeadCreate :execrows
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
   assigned_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+ON CONFLICT DO NOTHING
 `
 
 type LeadCreateParams struct {
@@ -53,8 +54,9 @@ type LeadCreateParams struct {
 	CreatedAt      time.Time
 }
 
-func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) error {
-	_, err := q.db.Exec(ctx, leadCreate,
+// Inserts nothing (0 rows) when a lead with the same external id or idempotency key exists.
+func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, error) {
+	result, err := q.db.Exec(ctx, leadCreate,
 		arg.ID,
 		arg.OrgID,
 		arg.SiteID,
@@ -72,7 +74,10 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) error {
 		arg.AssignedAt,
 		arg.CreatedAt,
 	)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const leadGet = `-- name: LeadGet :one

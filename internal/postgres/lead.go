@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relancehq/relance/gen/db"
 	"github.com/relancehq/relance/internal/relance"
@@ -15,41 +17,13 @@ const clockSkew = time.Minute
 
 // CreateLead records a lead, or returns the lead an earlier request with the same idempotency
 // key or external id created (created = false). Assigning at creation alerts the assignee.
-func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (lead relance.Lead, created bool, err error) {
-	// Two concurrent retries can both miss the lookup; the loser's insert then hits the unique
-	// index, and its second pass finds the winner's lead.
-	for attempt := 0; attempt < 2; attempt++ {
-		lead, created, err = d.createLead(ctx, p, in)
-		if relance.ErrorCode(err) != relance.CodeConflict {
-			break
-		}
+func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error) {
+	if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
+		return relance.Lead{}, false, err
 	}
-	return lead, created, err
-}
-
-func (d *DB) createLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error) {
 	var lead relance.Lead
 	var created bool
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		prev, err := t.q.LeadGetByDedupKey(ctx, db.LeadGetByDedupKeyParams{
-			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey),
-		})
-		if err == nil {
-			lead = toLead(prev)
-			if err := p.CheckCreateLead(lead.SiteID, uuid.Nil); err != nil {
-				return err
-			}
-			return nil
-		}
-		if err := found(err, "lead"); relance.ErrorCode(err) != relance.CodeNotFound {
-			return err
-		}
-		if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
-			return err
-		}
-		if _, err := t.q.SiteGet(ctx, in.SiteID); err != nil {
-			return found(err, "site")
-		}
 		received := in.ReceivedAt
 		if received.IsZero() {
 			received = t.now
@@ -72,14 +46,36 @@ func (d *DB) createLead(ctx context.Context, p relance.Principal, in relance.New
 			}
 			lead.AssigneeID, lead.AssignedAt = assignee.ID, &t.now
 		}
-		if err := t.q.LeadCreate(ctx, db.LeadCreateParams{
+		// The common case costs one statement: the unique indexes on external id and
+		// idempotency key turn a retry (even a concurrent one) into "insert nothing", and the
+		// foreign key checks the site.
+		n, err := t.q.LeadCreate(ctx, db.LeadCreateParams{
 			ID: lead.ID, OrgID: t.org, SiteID: lead.SiteID, Source: lead.Source, SourceGroup: lead.SourceGroup,
 			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 			ContactEmail: lead.Contact.Email, AssigneeID: optUUID(lead.AssigneeID),
 			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey), Notes: lead.Notes,
 			ReceivedAt: lead.ReceivedAt, AssignedAt: lead.AssignedAt, CreatedAt: t.now,
-		}); err != nil {
+		})
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.ConstraintName == "leads_org_id_site_id_fkey" {
+			return relance.NotFound("site")
+		}
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			prev, err := t.q.LeadGetByDedupKey(ctx, db.LeadGetByDedupKeyParams{
+				ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey),
+			})
+			if err != nil {
+				return found(err, "lead")
+			}
+			lead = toLead(prev)
+			// Partners get back what they created; people only what they may see.
+			if p.Role != relance.RolePartner && !p.CanSeeLead(&lead) {
+				return relance.Errorf(relance.CodeConflict, "this idempotency key or external id belongs to another lead")
+			}
+			return nil
 		}
 		if lead.AssigneeID != uuid.Nil {
 			if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, lead.AssigneeID.String(), t.now); err != nil {

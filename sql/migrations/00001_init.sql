@@ -304,18 +304,20 @@ AS $$
   WHERE u.email = lower(p_email)
 $$;
 
--- auth_token_lookup finds the live token or API key behind a secret's hash.
+-- auth_token_lookup finds the live token or API key behind a secret's hash, with what
+-- authorisation needs of its user (role and sites), in one round trip.
 CREATE FUNCTION auth_token_lookup(p_hash bytea, p_now timestamptz)
-RETURNS TABLE (org_id uuid, token_id uuid, kind text, user_id uuid, scopes text[])
+RETURNS TABLE (org_id uuid, token_id uuid, kind text, user_id uuid, scopes text[], role text, site_ids uuid[])
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
 AS $$
-  SELECT t.org_id, t.id, t.kind, t.user_id, t.scopes
+  SELECT t.org_id, t.id, t.kind, t.user_id, t.scopes, u.role,
+         ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = t.user_id ORDER BY s.site_id)
   FROM api_tokens t
   LEFT JOIN users u ON u.id = t.user_id
   WHERE t.secret_hash = p_hash
     AND t.revoked_at IS NULL
     AND (t.expires_at IS NULL OR t.expires_at > p_now)
-    AND (u.id IS NULL OR u.active)
+    AND (t.kind = 'api_key' OR u.active)
 $$;
 
 -- timer_list_due pages through pending timers due before an instant, across tenants, for the

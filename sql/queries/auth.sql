@@ -5,7 +5,7 @@ FROM auth_password_lookup(sqlc.arg(email)::text);
 -- name: AuthTokenLookup :one
 SELECT org_id::uuid AS org_id, token_id::uuid AS token_id, kind::text AS kind,
   COALESCE(user_id, '00000000-0000-0000-0000-000000000000')::uuid AS user_id,
-  scopes::text[] AS scopes
+  scopes::text[] AS scopes, COALESCE(role, '')::text AS role, site_ids::uuid[] AS site_ids
 FROM auth_token_lookup(sqlc.arg(secret_hash)::bytea, sqlc.arg(now)::timestamptz);
 
 -- name: PasswordSet :exec

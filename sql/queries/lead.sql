@@ -1,8 +1,10 @@
--- name: LeadCreate :exec
+-- name: LeadCreate :execrows
+-- Inserts nothing (0 rows) when a lead with the same external id or idempotency key exists.
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
   assigned_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16);
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+ON CONFLICT DO NOTHING;
 
 -- name: LeadGet :one
 SELECT * FROM leads WHERE id = $1;

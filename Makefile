@@ -1,0 +1,51 @@
+# Relance — the two commands are `make run` and `make test`; see README.md.
+
+PROTOVALIDATE_VERSION := v1.2.2
+BUF  := node_modules/.bin/buf
+SQLC := go tool -modfile=tools/go.mod sqlc
+
+.PHONY: run test bench check generate tools clean-data
+
+## run: start PostgreSQL, Redis, the API and the worker with demo data (Ctrl-C stops all)
+run:
+	@bash scripts/run.sh
+
+## test: run every test against a throwaway PostgreSQL and Redis (race detector on)
+test:
+	@bash scripts/test.sh
+
+## bench: measure CreateLead throughput and latency against the real stack
+bench:
+	@bash scripts/bench.sh
+
+## generate: regenerate Go, Connect, TypeScript and sqlc code
+generate: tools
+	$(BUF) generate
+	$(SQLC) generate
+
+## check: formatting, vet, lint, and generated code in sync
+check: tools
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go vet ./...
+	$(BUF) lint
+	@if git rev-parse -q --verify main:proto/relance >/dev/null; then $(BUF) breaking --against '.git#branch=main'; fi
+	$(SQLC) vet
+	$(MAKE) --no-print-directory generate
+	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "generated code is out of date; run make generate and commit:"; git status --porcelain -- gen; exit 1; fi
+	@echo "check: ok"
+
+## tools: install the pinned code-generation tools (npm for buf and protoc-gen-es; Go tools build on first use)
+tools: node_modules/.installed third_party/protovalidate
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# protovalidate's .proto files come from the Go module cache, linked (git-ignored) for buf.
+third_party/protovalidate: Makefile
+	@mkdir -p third_party
+	ln -sfn "$$(go mod download -json github.com/bufbuild/protovalidate@$(PROTOVALIDATE_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')/proto/protovalidate" $@
+
+## clean-data: delete the local data of `make run` (database, Redis)
+clean-data:
+	rm -rf .data

@@ -1,0 +1,125 @@
+// Command relance-bench loads the API with CreateLead calls against the real stack and prints
+// throughput and latency next to a raw pgx insert baseline measured in the same run. `make bench`
+// starts PostgreSQL and Redis and runs it.
+//
+// Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
+// BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relancehq/relance/internal/bench"
+	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/queue"
+	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/rpc"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "relance-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func intEnv(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+func run() error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	workers, seconds := intEnv("BENCH_WORKERS", 16), intEnv("BENCH_SECONDS", 8)
+	d := time.Duration(seconds) * time.Second
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+
+	if err := postgres.Migrate(ctx, cfg.MigrateDatabaseURL, log); err != nil {
+		return err
+	}
+	ropts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(ropts)
+	defer rdb.Close()
+	store, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log), postgres.WithScheduler(queue.NewClient(rdb, "bench")))
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// An organisation of its own, so the bench can run on any database.
+	suffix := uuid.NewString()[:8]
+	org, adminUser, err := store.CreateOrganization(ctx, "Bench "+suffix, relance.NewUser{
+		User: relance.User{Email: "admin@bench-" + suffix + ".test", DisplayName: "Bench"}, Password: "bench-password",
+	})
+	if err != nil {
+		return err
+	}
+	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
+	site, err := store.CreateSite(ctx, admin, relance.Site{Name: "Bench", TimeZone: "Europe/Paris"})
+	if err != nil {
+		return err
+	}
+	var assignees []string
+	for i := range 4 {
+		u, err := store.CreateUser(ctx, admin, relance.NewUser{User: relance.User{
+			Email: fmt.Sprintf("advisor%d@bench-%s.test", i, suffix), DisplayName: "Advisor", Role: relance.RoleAdvisor,
+			SiteIDs: []uuid.UUID{site.ID}, Notifications: relance.Notifications{Email: true, InApp: true},
+		}})
+		if err != nil {
+			return err
+		}
+		assignees = append(assignees, u.ID.String())
+	}
+	token, _, _, err := store.Login(ctx, adminUser.Email, "bench-password")
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := rpc.NewServer("", rpc.NewHandler(store, rpc.Options{Log: log}))
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	target := bench.Target{URL: "http://" + ln.Addr().String(), Token: token, SiteID: site.ID.String()}
+
+	fmt.Printf("relance-bench: %d concurrent clients, %s per scenario, GOMAXPROCS=%d (client, server and databases share the machine)\n\n",
+		workers, d, runtime.GOMAXPROCS(0))
+	var results []bench.Result
+	base, err := bench.RawInsert(ctx, cfg.MigrateDatabaseURL, org.ID, site.ID, workers, d)
+	if err != nil {
+		return err
+	}
+	results = append(results, base)
+	results = append(results, bench.CreateLeads(ctx, "CreateLead, Connect protocol, JSON", target, []connect.ClientOption{connect.WithProtoJSON()}, workers, d))
+	results = append(results, bench.CreateLeads(ctx, "CreateLead, gRPC", target, []connect.ClientOption{connect.WithGRPC()}, workers, d))
+	assigned := target
+	assigned.Assignees = assignees
+	results = append(results, bench.CreateLeads(ctx, "CreateLead + assign (timer, enqueue), gRPC", assigned, []connect.ClientOption{connect.WithGRPC()}, workers, d))
+	bench.Print(os.Stdout, results)
+	return nil
+}

@@ -1,0 +1,144 @@
+// Package bench measures the API's hot paths against the real stack (PostgreSQL, Redis, the
+// Connect handler over loopback h2c) and, in the same run, a baseline of raw pgx inserts, so that
+// every figure is read next to what the hardware does without Relance in the way.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	v1 "github.com/relancehq/relance/gen/go/relance/v1"
+	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
+)
+
+// Result is one measured scenario.
+type Result struct {
+	Name          string
+	Ops           int
+	Errors        int
+	Elapsed       time.Duration
+	P50, P99, Max time.Duration
+	AllocsPerOp   uint64 // heap allocations per operation, client and server together
+	BytesPerOp    uint64
+}
+
+// PerSecond is the throughput.
+func (r Result) PerSecond() float64 { return float64(r.Ops) / r.Elapsed.Seconds() }
+
+// Print writes a table of results, with each row's throughput as a share of the first row's.
+func Print(w io.Writer, results []Result) {
+	fmt.Fprintf(w, "%-44s %8s %10s %9s %9s %9s %8s %9s %9s\n", "scenario", "ops", "ops/s", "p50", "p99", "max", "errors", "allocs/op", "vs base")
+	for _, r := range results {
+		ratio := r.PerSecond() / results[0].PerSecond()
+		fmt.Fprintf(w, "%-44s %8d %10.0f %9s %9s %9s %8d %9d %8.0f%%\n", r.Name, r.Ops, r.PerSecond(),
+			r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond),
+			r.Errors, r.AllocsPerOp, ratio*100)
+	}
+}
+
+// run calls op from workers goroutines for d and measures each call.
+func run(ctx context.Context, name string, workers int, d time.Duration, op func(ctx context.Context, worker, i int) error) Result {
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      atomic.Int64
+		wg        sync.WaitGroup
+		before    runtime.MemStats
+		after     runtime.MemStats
+	)
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, 4096)
+			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				t0 := time.Now()
+				if err := op(ctx, w, i); err != nil {
+					errs.Add(1)
+					continue
+				}
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	runtime.ReadMemStats(&after)
+	slices.Sort(latencies)
+	r := Result{Name: name, Ops: len(latencies), Errors: int(errs.Load()), Elapsed: elapsed}
+	if n := len(latencies); n > 0 {
+		r.P50, r.P99, r.Max = latencies[n/2], latencies[n*99/100], latencies[n-1]
+		r.AllocsPerOp = (after.Mallocs - before.Mallocs) / uint64(n)
+		r.BytesPerOp = (after.TotalAlloc - before.TotalAlloc) / uint64(n)
+	}
+	return r
+}
+
+// RawInsert is the baseline: single-row INSERTs into the leads table through pgx, as the schema
+// owner (no row-level security, no transaction of our own, no RPC).
+func RawInsert(ctx context.Context, ownerURL string, org, site uuid.UUID, workers int, d time.Duration) (Result, error) {
+	pool, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		return Result{}, err
+	}
+	defer pool.Close()
+	now := time.Now()
+	return run(ctx, "raw pgx INSERT INTO leads (baseline)", workers, d, func(ctx context.Context, _, _ int) error {
+		_, err := pool.Exec(ctx, `INSERT INTO leads (id, org_id, site_id, source, contact_name, contact_phone,
+			idempotency_key, received_at, created_at, updated_at) VALUES ($1, $2, $3, 'bench', 'Raw', '+33600000000', $4, $5, $5, $5)`,
+			uuid.Must(uuid.NewV7()), org, site, uuid.NewString(), now)
+		return err
+	}), nil
+}
+
+// Target is an API server to load.
+type Target struct {
+	URL    string
+	Token  string
+	SiteID string
+	// Assignees, when set, are given the leads in turn (each assignment writes a timer and
+	// enqueues it in Redis after commit).
+	Assignees []string
+}
+
+// CreateLeads loads CreateLead over one protocol with workers concurrent clients for d.
+func CreateLeads(ctx context.Context, name string, t Target, opts []connect.ClientOption, workers int, d time.Duration) Result {
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	transport := &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: workers,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
+	defer transport.CloseIdleConnections()
+	client := relancev1connect.NewLeadServiceClient(&http.Client{Transport: transport}, t.URL, opts...)
+	return run(ctx, name, workers, d, func(ctx context.Context, w, i int) error {
+		req := connect.NewRequest(&v1.CreateLeadRequest{
+			IdempotencyKey: uuid.NewString(), SiteId: t.SiteID, Source: "bench", SourceGroup: "load",
+			Category: v1.Category_CATEGORY_B,
+			Contact:  &v1.Contact{Name: fmt.Sprintf("Bench %d-%d", w, i), Phone: "+33612345678", Email: "bench@example.com"},
+		})
+		if len(t.Assignees) > 0 {
+			req.Msg.AssigneeId = t.Assignees[(w+i)%len(t.Assignees)]
+		}
+		req.Header().Set("Authorization", "Bearer "+t.Token)
+		_, err := client.CreateLead(ctx, req)
+		return err
+	})
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# make bench: start a throwaway PostgreSQL (durable settings, as in production) and Redis, then
+# load the API and print the figures next to a raw pgx baseline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+ensure_packages
+work="$(mktemp -d)"
+chmod 755 "$work"
+cleanup() {
+  stop_pid "${REDIS_PID:-}"
+  stop_pid "${PG_PID:-}"
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+pg_port="$(free_port)"
+redis_port="$(free_port)"
+start_postgres "$work/pg" "$pg_port" durable
+start_redis "$redis_port"
+create_database "$pg_port" relance_bench
+
+export MIGRATE_DATABASE_URL="postgres://relance_owner@127.0.0.1:$pg_port/relance_bench?sslmode=disable"
+export DATABASE_URL="postgres://relance_app@127.0.0.1:$pg_port/relance_bench?sslmode=disable"
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+go run ./cmd/relance-bench

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# make run: install what is missing, start PostgreSQL and Redis as child processes (data kept in
+# .data/), migrate, seed the demo organisation, and run the API and the worker in one process.
+# Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+PG_PORT="${RELANCE_PG_PORT:-55432}"
+REDIS_PORT="${RELANCE_REDIS_PORT:-56379}"
+API_ADDR="${LISTEN_ADDR:-127.0.0.1:8080}"
+CATCHER="${CATCHER_ADDR:-127.0.0.1:8025}"
+DATA="$PWD/.data"
+
+ensure_packages
+mkdir -p "$DATA"
+chmod 755 "$DATA"
+# The postgres user must be able to reach .data; a checkout under a private home folder may not be.
+if [ "$(id -u)" -eq 0 ] && ! "${AS_PG[@]}" test -x "$DATA"; then
+  die "the postgres user cannot enter $DATA; clone the repository where other users can read it (or run as a normal user)"
+fi
+
+log "building relance"
+go build -o "$DATA/bin/relance" ./cmd/relance
+
+cleanup() {
+  trap - EXIT INT TERM
+  log "stopping"
+  stop_pid "${APP_PID:-}"
+  stop_pid "${REDIS_PID:-}"
+  stop_pid "${PG_PID:-}"
+}
+trap cleanup EXIT INT TERM
+
+start_postgres "$DATA/pg" "$PG_PORT" durable
+start_redis "$REDIS_PORT" "$DATA/redis"
+create_database "$PG_PORT" relance
+
+export MIGRATE_DATABASE_URL="postgres://relance_owner@127.0.0.1:$PG_PORT/relance?sslmode=disable"
+export DATABASE_URL="postgres://relance_app@127.0.0.1:$PG_PORT/relance?sslmode=disable"
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+export LISTEN_ADDR="$API_ADDR"
+export CATCHER_ADDR="$CATCHER"
+export CORS_ORIGINS="${CORS_ORIGINS:-*}"
+export SWEEP_INTERVAL="${SWEEP_INTERVAL:-5s}"
+
+"$DATA/bin/relance" migrate
+seed_out="$("$DATA/bin/relance" seed)"
+token="$(sed -n 's/^  Admin token: *//p' <<<"$seed_out")"
+
+"$DATA/bin/relance" run &
+APP_PID=$!
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/${API_ADDR%:*}/${API_ADDR##*:}") 2>/dev/null && break
+  kill -0 "$APP_PID" 2>/dev/null || die "relance exited"
+  sleep 0.1
+done
+
+cat <<BANNER
+
+────────────────────────────────────────────────────────────────────────────
+ Relance is running.
+
+ API (Connect, gRPC, gRPC-web):  http://$API_ADDR
+ Outbox (email + SMS sent):      http://$CATCHER/
+
+$seed_out
+
+ Try it (server reflection, no proto files needed):
+
+   grpcurl -plaintext -H 'Authorization: Bearer $token' \\
+     $API_ADDR relance.v1.LeadService/ListLeads
+
+ or with plain HTTP (Connect protocol):
+
+   curl -s http://$API_ADDR/relance.v1.AuthService/Login \\
+     -H 'Content-Type: application/json' \\
+     -d '{"email":"alice@demo.relance.test","password":"demo-password"}'
+
+ Data lives in .data/ (make clean-data to start over). Ctrl-C stops everything.
+────────────────────────────────────────────────────────────────────────────
+
+BANNER
+wait "$APP_PID"
