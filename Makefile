@@ -28,7 +28,7 @@ check: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	$(BUF) lint
-	@if git rev-parse -q --verify main:proto/relance >/dev/null; then $(BUF) breaking --against '.git#branch=main'; fi
+	@bash scripts/breaking.sh
 	$(SQLC) vet
 	$(MAKE) --no-print-directory generate
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "generated code is out of date; run make generate and commit:"; git status --porcelain -- gen; exit 1; fi
