@@ -28,32 +28,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 			return err
 		}
 	}
-	var sender relance.Sender
-	if worker {
-		var stopSender func()
-		var err error
-		if sender, stopSender, err = newSender(cfg, log); err != nil {
-			return err
-		}
-		defer stopSender()
-	}
-	store, rdb, err := connect(ctx, cfg, log, sender)
+	b, err := startBackend(ctx, cfg, log, worker)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	defer rdb.Close()
+	defer b.stop()
 
-	var wg sync.WaitGroup
-	if worker {
-		w, err := startWorker(ctx, cfg, log, store, rdb, &wg)
-		if err != nil {
-			return err
-		}
-		defer w.Shutdown()
-	}
-
-	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(store, rpc.Options{Log: log, CORSOrigins: cfg.CORSOrigins}))
+	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{Log: log, CORSOrigins: cfg.CORSOrigins}))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")
@@ -68,33 +49,81 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		log.Warn("api shutdown", "err", err)
 	}
-	wg.Wait()
 	return nil
 }
 
 // work runs the task worker and the sweeper until ctx ends.
 func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	sender, stopSender, err := newSender(cfg, log)
+	b, err := startBackend(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}
-	defer stopSender()
-	store, rdb, err := connect(ctx, cfg, log, sender)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	defer rdb.Close()
-	var wg sync.WaitGroup
-	w, err := startWorker(ctx, cfg, log, store, rdb, &wg)
-	if err != nil {
-		return err
-	}
+	defer b.stop()
 	<-ctx.Done()
 	log.Info("shutting down")
-	w.Shutdown()
-	wg.Wait()
 	return nil
+}
+
+// backend is what a process runs besides the API: the store, and with a worker, the asynq
+// server, the sweeper and the outgoing channels.
+type backend struct {
+	store   *postgres.DB
+	stopAll []func() // in reverse order of start
+}
+
+func (b *backend) stop() {
+	for i := len(b.stopAll) - 1; i >= 0; i-- {
+		b.stopAll[i]()
+	}
+}
+
+// startBackend connects to Postgres and Redis and, with worker, starts the worker and the
+// sweeper (which stops when ctx ends). It returns an error, having stopped what it started,
+// when a part cannot start.
+//
+// The sweeper stops with ctx or with stop, whichever comes first.
+func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool) (b *backend, err error) {
+	b = &backend{}
+	defer func() {
+		if err != nil {
+			b.stop()
+		}
+	}()
+	var sender relance.Sender
+	if worker {
+		var stopSender func()
+		if sender, stopSender, err = newSender(cfg, log); err != nil {
+			return nil, err
+		}
+		b.stopAll = append(b.stopAll, stopSender)
+	}
+	store, rdb, err := connect(ctx, cfg, log, sender)
+	if err != nil {
+		return nil, err
+	}
+	b.store = store
+	b.stopAll = append(b.stopAll, func() { rdb.Close() }, store.Close)
+	if !worker {
+		return b, nil
+	}
+	w := queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: cfg.Queue, Concurrency: cfg.WorkerConcurrency, Log: log})
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("worker: %w", err)
+	}
+	sweeper := &queue.Sweeper{
+		Timers: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
+	}
+	sweepCtx, stopSweeping := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sweeper.Run(sweepCtx)
+	}()
+	// The sweeper stops before the worker, the worker before Redis and Postgres close.
+	b.stopAll = append(b.stopAll, func() { stopSweeping(); wg.Wait(); w.Shutdown() })
+	log.Info("worker started", "queue", cfg.Queue, "concurrency", cfg.WorkerConcurrency, "sweep", cfg.SweepInterval)
+	return b, nil
 }
 
 // connect opens Postgres and Redis and plugs the queue in as the store's scheduler.
@@ -117,24 +146,6 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		return nil, nil, err
 	}
 	return store, rdb, nil
-}
-
-// startWorker starts the asynq worker and the sweeper; the sweeper stops with ctx (wg).
-func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, store *postgres.DB, rdb *redis.Client, wg *sync.WaitGroup) (*queue.Worker, error) {
-	w := queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: cfg.Queue, Concurrency: cfg.WorkerConcurrency, Log: log})
-	if err := w.Start(); err != nil {
-		return nil, fmt.Errorf("worker: %w", err)
-	}
-	sweeper := &queue.Sweeper{
-		Timers: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sweeper.Run(ctx)
-	}()
-	log.Info("worker started", "queue", cfg.Queue, "concurrency", cfg.WorkerConcurrency, "sweep", cfg.SweepInterval)
-	return w, nil
 }
 
 // newSender builds the outgoing channels: the in-process catcher in dev mode, else SMTP_URL and

@@ -200,18 +200,7 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if err := p.CheckChangeLead(&lead, ""); err != nil {
 			return err
 		}
-		if ch.Stage != nil {
-			lead.Stage = *ch.Stage
-		}
-		if ch.Category != nil {
-			lead.Category = *ch.Category
-		}
-		if ch.InteractionStatus != nil {
-			lead.InteractionStatus = *ch.InteractionStatus
-		}
-		if ch.Notes != nil {
-			lead.Notes = *ch.Notes
-		}
+		ch.Apply(&lead)
 		lead.UpdatedAt = t.now
 		if err := t.q.LeadUpdate(ctx, db.LeadUpdateParams{
 			ID: id, Stage: string(lead.Stage), Category: lead.Category, InteractionStatus: lead.InteractionStatus,

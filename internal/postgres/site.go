@@ -44,18 +44,7 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if s, err = t.site(ctx, id); err != nil {
 			return err
 		}
-		if ch.Name != nil {
-			s.Name = *ch.Name
-		}
-		if ch.TimeZone != nil {
-			s.TimeZone = *ch.TimeZone
-		}
-		if ch.Windows != nil {
-			s.Windows = *ch.Windows
-		}
-		if ch.Closures != nil {
-			s.Closures = *ch.Closures
-		}
+		ch.Apply(&s)
 		if err := relance.ValidateSite(&s); err != nil {
 			return err
 		}

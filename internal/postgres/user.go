@@ -79,33 +79,8 @@ func (d *DB) UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if !p.IsAdmin() && (u.ID != p.UserID || ch.AdminOnly()) {
 			return relance.Errorf(relance.CodePermissionDenied, "only admins change other people, roles, managers, sites and activity")
 		}
-		if ch.DisplayName != nil {
-			u.DisplayName = *ch.DisplayName
-		}
-		if ch.Role != nil {
-			u.Role = *ch.Role
-		}
-		if ch.ManagerID != nil {
-			u.ManagerID = *ch.ManagerID
-		}
-		if ch.SiteIDs != nil {
-			u.SiteIDs = *ch.SiteIDs
-		}
-		if ch.PersonalEmail != nil {
-			u.PersonalEmail = strings.ToLower(*ch.PersonalEmail)
-		}
-		if ch.Phone != nil {
-			u.Phone = *ch.Phone
-		}
-		if ch.Locale != nil {
-			u.Locale = *ch.Locale
-		}
-		if ch.Notifications != nil {
-			u.Notifications = *ch.Notifications
-		}
-		if ch.Active != nil {
-			u.Active = *ch.Active
-		}
+		ch.Apply(&u)
+		u.PersonalEmail = strings.ToLower(u.PersonalEmail)
 		if err := t.checkUserRefs(ctx, u.ID, u.ManagerID, u.SiteIDs); err != nil {
 			return err
 		}

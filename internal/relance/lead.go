@@ -67,6 +67,14 @@ type LeadChange struct {
 	Notes             *string
 }
 
+// Apply changes l as c says.
+func (c LeadChange) Apply(l *Lead) {
+	set(&l.Stage, c.Stage)
+	set(&l.Category, c.Category)
+	set(&l.InteractionStatus, c.InteractionStatus)
+	set(&l.Notes, c.Notes)
+}
+
 // LeadFilter narrows a lead listing; zero fields do not filter.
 type LeadFilter struct {
 	SiteID            uuid.UUID

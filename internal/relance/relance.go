@@ -159,3 +159,23 @@ type UserChange struct {
 func (c UserChange) AdminOnly() bool {
 	return c.Role != nil || c.ManagerID != nil || c.SiteIDs != nil || c.Active != nil || c.DisplayName != nil
 }
+
+// set assigns *src to *dst when src is not nil: the shape of every partial update.
+func set[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// Apply changes u as c says.
+func (c UserChange) Apply(u *User) {
+	set(&u.DisplayName, c.DisplayName)
+	set(&u.Role, c.Role)
+	set(&u.ManagerID, c.ManagerID)
+	set(&u.SiteIDs, c.SiteIDs)
+	set(&u.PersonalEmail, c.PersonalEmail)
+	set(&u.Phone, c.Phone)
+	set(&u.Locale, c.Locale)
+	set(&u.Notifications, c.Notifications)
+	set(&u.Active, c.Active)
+}

@@ -35,6 +35,14 @@ type SiteChange struct {
 	Closures *[]Closure
 }
 
+// Apply changes s as c says.
+func (c SiteChange) Apply(s *Site) {
+	set(&s.Name, c.Name)
+	set(&s.TimeZone, c.TimeZone)
+	set(&s.Windows, c.Windows)
+	set(&s.Closures, c.Closures)
+}
+
 // Closure is a range of whole local days when a site is closed; End is inclusive.
 type Closure struct {
 	Start  Date
