@@ -1,0 +1,69 @@
+package calendar
+
+import (
+	"fmt"
+	"time"
+)
+
+// Weekdays is a set of days of the week.
+type Weekdays uint8
+
+// MondayToFriday is the default set of working days.
+const MondayToFriday Weekdays = 1<<time.Monday | 1<<time.Tuesday | 1<<time.Wednesday | 1<<time.Thursday | 1<<time.Friday
+
+// Days returns the set of the given weekdays.
+func Days(days ...time.Weekday) Weekdays {
+	var w Weekdays
+	for _, d := range days {
+		w |= 1 << d
+	}
+	return w
+}
+
+// Has reports whether d is in the set.
+func (w Weekdays) Has(d time.Weekday) bool { return w&(1<<d) != 0 }
+
+// WorkingDayAt returns the instant at local time clock (minutes since midnight, 0–1439) of the
+// n-th working day after t's local day; n = 0 means the first working day, t's own included,
+// whose clock time is not before t. A working day is in days, is not a closure of the site and
+// does not have clock inside an absence. Opening windows do not matter: a plan step "2 working
+// days later at 08:30" falls at 08:30 even when the site opens at 09:00. It returns ErrNegative,
+// an error for a clock outside the day or an empty set of days, or ErrNoOpenTime when no such
+// day comes within the horizon.
+func (c *Calendar) WorkingDayAt(t time.Time, n, clock int, days Weekdays) (time.Time, error) {
+	if n < 0 {
+		return time.Time{}, ErrNegative
+	}
+	if clock < 0 || clock >= 1440 {
+		return time.Time{}, fmt.Errorf("calendar: clock %d is not a minute of the day", clock)
+	}
+	if days&(1<<7-1) == 0 {
+		return time.Time{}, fmt.Errorf("calendar: no working weekday")
+	}
+	at := t.Unix()
+	day := c.localDay(at)
+	if n > 0 {
+		day++
+	}
+	seen := 0
+	for i := 0; i < horizonDays; i, day = i+1, day+1 {
+		if !days.Has(weekday(day)) || c.closedDay(day) {
+			continue
+		}
+		when := c.wall(day, clock)
+		if c.absent(when) || (n == 0 && when < at) {
+			continue
+		}
+		seen++
+		if seen >= n {
+			return c.instant(when), nil
+		}
+	}
+	return time.Time{}, ErrNoOpenTime
+}
+
+// absent reports whether instant u falls in an absence.
+func (c *Calendar) absent(u int64) bool {
+	s, _, ok := c.clipAbsences(u, u+1)
+	return !ok || s != u
+}
