@@ -48,7 +48,7 @@ func randomCalendar(r *rand.Rand) (*Calendar, string) {
 }
 
 func randomInstant(r *rand.Rand) time.Time {
-	return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(700 * 24 * time.Hour / time.Second))) * time.Second)
+	return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.Int64N(int64(700*24*time.Hour/time.Second))) * time.Second)
 }
 
 func randomDuration(r *rand.Rand) time.Duration {
