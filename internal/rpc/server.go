@@ -6,6 +6,7 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -79,14 +80,17 @@ var services = []string{
 // (cleartext h2c or TLS) for gRPC clients; Connect and gRPC-web also work over HTTP/1.1.
 func NewHandler(store Store, opts Options) http.Handler {
 	h := &handlers{store: store, log: opts.Log}
-	interceptors := connect.WithInterceptors(
-		&authInterceptor{auth: store, log: opts.Log},
-		validate.NewInterceptor(),
+	options := connect.WithHandlerOptions(
+		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, validate.NewInterceptor()),
+		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
+			opts.Log.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", p)
+			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
+		}),
 	)
 	mux := http.NewServeMux()
-	mux.Handle(relancev1connect.NewAuthServiceHandler(&authService{h}, interceptors))
-	mux.Handle(relancev1connect.NewTeamServiceHandler(&teamService{h}, interceptors))
-	mux.Handle(relancev1connect.NewLeadServiceHandler(&leadService{h}, interceptors))
+	mux.Handle(relancev1connect.NewAuthServiceHandler(&authService{h}, options))
+	mux.Handle(relancev1connect.NewTeamServiceHandler(&teamService{h}, options))
+	mux.Handle(relancev1connect.NewLeadServiceHandler(&leadService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
