@@ -68,6 +68,46 @@ func (q *Queries) AbsenceGet(ctx context.Context, id uuid.UUID) (Absence, error)
 	return i, err
 }
 
+const absenceListBetween = `-- name: AbsenceListBetween :many
+SELECT id, org_id, user_id, starts_at, ends_at, reason, created_at FROM absences WHERE user_id = $1 AND ends_at > $2 AND starts_at < $3
+ORDER BY starts_at, id
+`
+
+type AbsenceListBetweenParams struct {
+	UserID   uuid.UUID
+	FromTime time.Time
+	ToTime   time.Time
+}
+
+// The absences of a user that overlap [from_time, to_time).
+func (q *Queries) AbsenceListBetween(ctx context.Context, arg AbsenceListBetweenParams) ([]Absence, error) {
+	rows, err := q.db.Query(ctx, absenceListBetween, arg.UserID, arg.FromTime, arg.ToTime)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Absence{}
+	for rows.Next() {
+		var i Absence
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.UserID,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Reason,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const absenceListByUser = `-- name: AbsenceListByUser :many
 SELECT id, org_id, user_id, starts_at, ends_at, reason, created_at FROM absences WHERE user_id = $1 AND ends_at > $2
 ORDER BY starts_at, id

@@ -81,7 +81,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, late_at, created_at, updated_at FROM leads WHERE id = $1
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads WHERE id = $1
 `
 
 func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -106,6 +106,7 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.ReceivedAt,
 		&i.AssignedAt,
 		&i.FirstResponseAt,
+		&i.ResponseSeconds,
 		&i.LateAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
@@ -114,7 +115,7 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 }
 
 const leadGetByDedupKey = `-- name: LeadGetByDedupKey :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, late_at, created_at, updated_at FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads
 WHERE ($1::text IS NOT NULL AND external_id = $1)
    OR ($2::text IS NOT NULL AND idempotency_key = $2)
 ORDER BY created_at
@@ -148,6 +149,7 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.ReceivedAt,
 		&i.AssignedAt,
 		&i.FirstResponseAt,
+		&i.ResponseSeconds,
 		&i.LateAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
@@ -156,7 +158,7 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 }
 
 const leadGetForUpdate = `-- name: LeadGetForUpdate :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, late_at, created_at, updated_at FROM leads WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -181,6 +183,7 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.ReceivedAt,
 		&i.AssignedAt,
 		&i.FirstResponseAt,
+		&i.ResponseSeconds,
 		&i.LateAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
@@ -189,7 +192,7 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 }
 
 const leadList = `-- name: LeadList :many
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, late_at, created_at, updated_at FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($2::uuid IS NULL OR assignee_id = $2)
   AND ($3::uuid IS NULL OR site_id = $3)
@@ -260,6 +263,7 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.ReceivedAt,
 			&i.AssignedAt,
 			&i.FirstResponseAt,
+			&i.ResponseSeconds,
 			&i.LateAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
@@ -275,18 +279,24 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 }
 
 const leadSetFirstResponse = `-- name: LeadSetFirstResponse :exec
-UPDATE leads SET first_response_at = $2, updated_at = $3
+UPDATE leads SET first_response_at = $2, response_seconds = $3, updated_at = $4
 WHERE id = $1 AND (first_response_at IS NULL OR first_response_at > $2)
 `
 
 type LeadSetFirstResponseParams struct {
 	ID              uuid.UUID
 	FirstResponseAt *time.Time
+	ResponseSeconds *int32
 	UpdatedAt       time.Time
 }
 
 func (q *Queries) LeadSetFirstResponse(ctx context.Context, arg LeadSetFirstResponseParams) error {
-	_, err := q.db.Exec(ctx, leadSetFirstResponse, arg.ID, arg.FirstResponseAt, arg.UpdatedAt)
+	_, err := q.db.Exec(ctx, leadSetFirstResponse,
+		arg.ID,
+		arg.FirstResponseAt,
+		arg.ResponseSeconds,
+		arg.UpdatedAt,
+	)
 	return err
 }
 

@@ -112,6 +112,7 @@ type Lead struct {
 	ReceivedAt        time.Time
 	AssignedAt        *time.Time
 	FirstResponseAt   *time.Time
+	ResponseSeconds   *int32
 	LateAt            *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

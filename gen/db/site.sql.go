@@ -24,6 +24,9 @@ func (q *Queries) SiteClosureDeleteAll(ctx context.Context, siteID uuid.UUID) er
 const siteClosureInsert = `-- name: SiteClosureInsert :exec
 INSERT INTO site_closures (org_id, site_id, start_date, end_date, reason)
 VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (site_id, start_date) DO UPDATE
+SET end_date = GREATEST(site_closures.end_date, EXCLUDED.end_date),
+    reason = CASE WHEN EXCLUDED.end_date > site_closures.end_date THEN EXCLUDED.reason ELSE site_closures.reason END
 `
 
 type SiteClosureInsertParams struct {
@@ -34,6 +37,7 @@ type SiteClosureInsertParams struct {
 	Reason    string
 }
 
+// Two closures starting the same day become the longer one.
 func (q *Queries) SiteClosureInsert(ctx context.Context, arg SiteClosureInsertParams) error {
 	_, err := q.db.Exec(ctx, siteClosureInsert,
 		arg.OrgID,
@@ -52,6 +56,42 @@ ORDER BY site_id, start_date
 
 func (q *Queries) SiteClosureList(ctx context.Context, siteIds []uuid.UUID) ([]SiteClosure, error) {
 	rows, err := q.db.Query(ctx, siteClosureList, siteIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SiteClosure{}
+	for rows.Next() {
+		var i SiteClosure
+		if err := rows.Scan(
+			&i.OrgID,
+			&i.SiteID,
+			&i.StartDate,
+			&i.EndDate,
+			&i.Reason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const siteClosureListFrom = `-- name: SiteClosureListFrom :many
+SELECT org_id, site_id, start_date, end_date, reason FROM site_closures WHERE site_id = $1 AND end_date >= $2::date
+ORDER BY start_date
+`
+
+type SiteClosureListFromParams struct {
+	SiteID   uuid.UUID
+	FromDate time.Time
+}
+
+func (q *Queries) SiteClosureListFrom(ctx context.Context, arg SiteClosureListFromParams) ([]SiteClosure, error) {
+	rows, err := q.db.Query(ctx, siteClosureListFrom, arg.SiteID, arg.FromDate)
 	if err != nil {
 		return nil, err
 	}

@@ -55,8 +55,14 @@ func toUser(u db.User, sites []uuid.UUID) relance.User {
 }
 
 func toLead(l db.Lead) relance.Lead {
+	var response *time.Duration
+	if l.ResponseSeconds != nil {
+		d := time.Duration(*l.ResponseSeconds) * time.Second
+		response = &d
+	}
 	return relance.Lead{
-		ID: l.ID, OrgID: l.OrgID, SiteID: l.SiteID, Source: l.Source, SourceGroup: l.SourceGroup,
+		ResponseTime: response,
+		ID:           l.ID, OrgID: l.OrgID, SiteID: l.SiteID, Source: l.Source, SourceGroup: l.SourceGroup,
 		Category:   l.Category,
 		Contact:    relance.Contact{Name: l.ContactName, Phone: l.ContactPhone, Email: l.ContactEmail},
 		AssigneeID: derefUUID(l.AssigneeID), Stage: relance.Stage(l.Stage),

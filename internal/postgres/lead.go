@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -262,12 +263,21 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 			return err
 		}
 		if act.CountsAsResponse() && (lead.FirstResponseAt == nil || act.DoneAt.Before(*lead.FirstResponseAt)) {
+			response, err := t.responseTime(ctx, &lead, *act.DoneAt)
+			if err != nil {
+				return err
+			}
+			var seconds *int32
+			if response != nil {
+				s := int32(response.Seconds())
+				seconds = &s
+			}
 			if err := t.q.LeadSetFirstResponse(ctx, db.LeadSetFirstResponseParams{
-				ID: lead.ID, FirstResponseAt: act.DoneAt, UpdatedAt: t.now,
+				ID: lead.ID, FirstResponseAt: act.DoneAt, ResponseSeconds: seconds, UpdatedAt: t.now,
 			}); err != nil {
 				return err
 			}
-			lead.FirstResponseAt, lead.UpdatedAt = act.DoneAt, t.now
+			lead.FirstResponseAt, lead.ResponseTime, lead.UpdatedAt = act.DoneAt, response, t.now
 		}
 		return t.audit(ctx, p, "activity.record", "lead", lead.ID, map[string]any{"kind": act.Kind, "state": act.State})
 	})
@@ -294,6 +304,20 @@ func (d *DB) ListActivities(ctx context.Context, p relance.Principal, leadID uui
 		return err
 	})
 	return out, err
+}
+
+// responseTime is the business time from a lead's receipt to an answer at answeredAt, in its
+// site's opening hours; nil when the site has no opening hours to count in.
+func (t *tx) responseTime(ctx context.Context, lead *relance.Lead, answeredAt time.Time) (*time.Duration, error) {
+	cal, err := t.calendar(ctx, lead.SiteID, uuid.Nil)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := cal.Between(lead.ReceivedAt, answeredAt)
+	return &d, nil
 }
 
 func (t *tx) lockLead(ctx context.Context, id uuid.UUID) (relance.Lead, error) {

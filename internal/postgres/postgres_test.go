@@ -528,3 +528,98 @@ func TestDeliveryRetriesTransientFailuresAndStopsOnPermanentOnes(t *testing.T) {
 		t.Fatalf("a permanent failure was retried into a send")
 	}
 }
+
+func paris(t *testing.T, s string) time.Time {
+	t.Helper()
+	loc, _ := time.LoadLocation("Europe/Paris")
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestResponseTimeCountsBusinessHoursOnly(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db) // Lyon opens Monday to Friday, 09:00–19:00, Paris time
+	lead, _, err := db.CreateLead(ctx, w.As(w.Admin), relance.NewLead{
+		IdempotencyKey: "sat", SiteID: w.Lyon.ID, Source: "web", ReceivedAt: paris(t, "2026-11-14 10:00"), // a Saturday
+		Contact: relance.Contact{Name: "Weekend", Phone: "+33600000000"}, AssigneeID: w.Alice.ID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	monday := paris(t, "2026-11-16 09:20")
+	_, got, err := db.RecordActivity(ctx, w.As(w.Alice), relance.NewActivity{LeadID: lead.ID, Kind: relance.KindCall, DoneAt: &monday})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ResponseTime == nil || *got.ResponseTime != 20*time.Minute {
+		t.Fatalf("response time = %v, want 20m", got.ResponseTime)
+	}
+	stored, _ := db.GetLead(ctx, w.As(w.Alice), lead.ID)
+	if stored.ResponseTime == nil || *stored.ResponseTime != 20*time.Minute {
+		t.Fatalf("stored response time = %v, want 20m", stored.ResponseTime)
+	}
+}
+
+func TestCalendarOfAnAdvisorSkipsTheirAbsences(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	holiday, _ := relance.ParseDate("2026-12-08")
+	if _, err := db.AddSiteClosures(ctx, w.As(w.Admin), w.Lyon.ID, []relance.Closure{{Start: holiday, End: holiday}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AddAbsence(ctx, w.As(w.Alice), relance.Absence{
+		UserID: w.Alice.ID, StartsAt: paris(t, "2026-12-09 00:00"), EndsAt: paris(t, "2026-12-10 00:00"),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	site, err := db.Calendar(ctx, w.Org.ID, w.Lyon.ID, uuid.Nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := db.Calendar(ctx, w.Org.ID, w.Lyon.ID, w.Alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := paris(t, "2026-12-07 18:00") // Monday; Tuesday is a holiday, Alice is away on Wednesday
+	if got, _ := site.Add(from, 2*time.Hour); got.Format("2006-01-02 15:04") != "2026-12-09 10:00" {
+		t.Errorf("site: %s", got)
+	}
+	if got, _ := alice.Add(from, 2*time.Hour); got.Format("2006-01-02 15:04") != "2026-12-10 10:00" {
+		t.Errorf("alice: %s", got)
+	}
+}
+
+func TestSiteClosures(t *testing.T) {
+	t.Parallel()
+	db := testenv.Open(t)
+	w := testenv.NewWorld(t, db)
+	d := func(s string) relance.Date { v, _ := relance.ParseDate(s); return v }
+	admin := w.As(w.Admin)
+	if _, err := db.AddSiteClosures(ctx, admin, w.Lyon.ID, []relance.Closure{{Start: d("2030-01-01"), End: d("2030-01-01"), Reason: "a"}}, false); err != nil {
+		t.Fatal(err)
+	}
+	// Same start day: the longer closure wins; merging keeps the rest.
+	s, err := db.AddSiteClosures(ctx, admin, w.Lyon.ID, []relance.Closure{
+		{Start: d("2030-01-01"), End: d("2030-01-03"), Reason: "b"}, {Start: d("2030-05-01"), End: d("2030-05-01")},
+	}, false)
+	if err != nil || len(s.Closures) != 2 || s.Closures[0].End != d("2030-01-03") {
+		t.Fatalf("merged closures = %+v, %v", s.Closures, err)
+	}
+	s, err = db.AddSiteClosures(ctx, admin, w.Lyon.ID, []relance.Closure{{Start: d("2031-01-01"), End: d("2031-01-01")}}, true)
+	if err != nil || len(s.Closures) != 1 {
+		t.Fatalf("replaced closures = %+v, %v", s.Closures, err)
+	}
+	list, err := db.ListSiteClosures(ctx, w.As(w.Alice), w.Lyon.ID, d("2030-06-01"))
+	if err != nil || len(list) != 1 {
+		t.Fatalf("alice lists %+v, %v", list, err)
+	}
+	_, err = db.ListSiteClosures(ctx, w.As(w.Pauline), w.Lyon.ID, d("2030-06-01"))
+	wantCode(t, err, relance.CodeNotFound)
+	_, err = db.AddSiteClosures(ctx, w.As(w.Manager), w.Lyon.ID, nil, true)
+	wantCode(t, err, relance.CodePermissionDenied)
+}

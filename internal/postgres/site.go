@@ -61,6 +61,57 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 	return s, err
 }
 
+// ListSiteClosures lists the closures of site siteID that end on or after from. It returns
+// not-found for a site p may not see.
+func (d *DB) ListSiteClosures(ctx context.Context, p relance.Principal, siteID uuid.UUID, from relance.Date) ([]relance.Closure, error) {
+	if !p.CanSeeSite(siteID) {
+		return nil, relance.NotFound("site")
+	}
+	var out []relance.Closure
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if _, err := t.q.SiteGet(ctx, siteID); err != nil {
+			return found(err, "site")
+		}
+		rows, err := t.q.SiteClosureListFrom(ctx, db.SiteClosureListFromParams{SiteID: siteID, FromDate: from.Time()})
+		out = make([]relance.Closure, len(rows))
+		for i, c := range rows {
+			out[i] = relance.Closure{Start: toDate(c.StartDate), End: toDate(c.EndDate), Reason: c.Reason}
+		}
+		return err
+	})
+	return out, err
+}
+
+// AddSiteClosures adds closures to a site, or with replace makes them its only closures
+// (admins only). It returns the site as it now is.
+func (d *DB) AddSiteClosures(ctx context.Context, p relance.Principal, siteID uuid.UUID, closures []relance.Closure, replace bool) (relance.Site, error) {
+	if err := p.CheckManageSites(); err != nil {
+		return relance.Site{}, err
+	}
+	var s relance.Site
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if s, err = t.site(ctx, siteID); err != nil {
+			return err
+		}
+		if !replace {
+			closures = append(s.Closures, closures...)
+		}
+		s.Closures = closures
+		if err := relance.ValidateSite(&s); err != nil {
+			return err
+		}
+		if err := t.replaceSiteHours(ctx, siteID, s.Windows, s.Closures); err != nil {
+			return err
+		}
+		if s, err = t.site(ctx, siteID); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "site.closures", "site", siteID, map[string]any{"count": len(closures), "replace": replace})
+	})
+	return s, err
+}
+
 // ListSites lists the sites p may see: every site for admins, their own sites for others.
 func (d *DB) ListSites(ctx context.Context, p relance.Principal) ([]relance.Site, error) {
 	var out []relance.Site

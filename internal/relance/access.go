@@ -110,6 +110,12 @@ func (p Principal) CheckChangeLead(l *Lead, kind ActivityKind) error {
 	return nil
 }
 
+// CanSeeSite reports whether p may see site siteID: admins and partners every site, others
+// their own sites.
+func (p Principal) CanSeeSite(siteID uuid.UUID) bool {
+	return p.Role == RoleAdmin || p.Role == RolePartner || p.InSite(siteID)
+}
+
 // CheckManageSites checks that p may create or change sites and users: admins only.
 func (p Principal) CheckManageSites() error {
 	if p.Role == RoleAdmin {

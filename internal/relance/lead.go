@@ -40,6 +40,7 @@ type Lead struct {
 	ReceivedAt        time.Time
 	AssignedAt        *time.Time
 	FirstResponseAt   *time.Time
+	ResponseTime      *time.Duration // business time from receipt to first response
 	LateAt            *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

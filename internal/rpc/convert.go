@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
@@ -170,9 +171,13 @@ func siteOut(s relance.Site) *v1.Site {
 		})
 	}
 	for _, c := range s.Closures {
-		out.Closures = append(out.Closures, &v1.Closure{StartDate: c.Start.String(), EndDate: c.End.String(), Reason: c.Reason})
+		out.Closures = append(out.Closures, closureOut(c))
 	}
 	return out
+}
+
+func closureOut(c relance.Closure) *v1.Closure {
+	return &v1.Closure{StartDate: c.Start.String(), EndDate: c.End.String(), Reason: c.Reason}
 }
 
 func userOut(u relance.User) *v1.User {
@@ -215,8 +220,15 @@ func leadOut(l relance.Lead) *v1.Lead {
 		AssigneeId: idString(l.AssigneeID), Stage: stages[l.Stage], InteractionStatus: l.InteractionStatus,
 		ExternalId: l.ExternalID, Notes: l.Notes, ReceiveTime: tsv(l.ReceivedAt), AssignTime: ts(l.AssignedAt),
 		FirstResponseTime: ts(l.FirstResponseAt), LateTime: ts(l.LateAt), CreateTime: tsv(l.CreatedAt),
-		UpdateTime: tsv(l.UpdatedAt),
+		UpdateTime: tsv(l.UpdatedAt), BusinessResponseTime: duration(l.ResponseTime),
 	}
+}
+
+func duration(d *time.Duration) *durationpb.Duration {
+	if d == nil {
+		return nil
+	}
+	return durationpb.New(*d)
 }
 
 func activityOut(a relance.Activity) *v1.Activity {

@@ -13,6 +13,7 @@ import (
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"connectrpc.com/connect"
 	"connectrpc.com/grpcreflect"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
 	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
@@ -398,5 +399,69 @@ func TestHealthReflectionAndCORS(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" {
 		t.Fatalf("CORS preflight headers: %v", resp.Header)
+	}
+}
+
+const holidaysICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Relance//Test//FR\r\n" +
+	"BEGIN:VEVENT\r\nUID:1@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20270501\r\nSUMMARY:Fête du travail\r\nRRULE:FREQ=YEARLY\r\nEND:VEVENT\r\n" +
+	"BEGIN:VEVENT\r\nUID:2@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART;VALUE=DATE:20270713\r\nDTEND;VALUE=DATE:20270716\r\nSUMMARY:Inventaire\r\nEND:VEVENT\r\n" +
+	"END:VCALENDAR\r\n"
+
+func TestImportSiteClosures(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	admin := s.as(s.login(t, s.world.Admin.Email))
+	site := s.world.Lyon.ID.String()
+
+	_, err := admin.team.ImportSiteClosures(ctx, connect.NewRequest(&v1.ImportSiteClosuresRequest{SiteId: site, Ics: []byte("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20270501T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")}))
+	ce := wantCode(t, err, connect.CodeInvalidArgument)
+	if vs := violations(t, ce); len(vs) != 1 || !strings.HasPrefix(vs[0], "ics:") {
+		t.Fatalf("violations %v", vs)
+	}
+	_, err = admin.team.ImportSiteClosures(ctx, connect.NewRequest(&v1.ImportSiteClosuresRequest{SiteId: site, Ics: []byte("0;0=")}))
+	wantCode(t, err, connect.CodeInvalidArgument)
+	list, _ := admin.team.ListSiteClosures(ctx, connect.NewRequest(&v1.ListSiteClosuresRequest{SiteId: site, FromDate: "2026-01-01"}))
+	if n := len(list.Msg.GetClosures()); n != 0 {
+		t.Fatalf("a rejected feed saved %d closures", n)
+	}
+
+	res, err := admin.team.ImportSiteClosures(ctx, connect.NewRequest(&v1.ImportSiteClosuresRequest{
+		SiteId: site, Ics: []byte(holidaysICS), FromDate: "2027-01-01", ToDate: "2028-12-31",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Msg.GetImported() != 3 || len(res.Msg.GetSite().GetClosures()) != 3 {
+		t.Fatalf("imported %d, site has %v", res.Msg.GetImported(), res.Msg.GetSite().GetClosures())
+	}
+	list, err = admin.team.ListSiteClosures(ctx, connect.NewRequest(&v1.ListSiteClosuresRequest{SiteId: site, FromDate: "2027-06-01"}))
+	if err != nil || len(list.Msg.GetClosures()) != 2 || list.Msg.GetClosures()[0].GetEndDate() != "2027-07-15" {
+		t.Fatalf("closures from June 2027: %v (%v)", list.Msg.GetClosures(), err)
+	}
+	alice := s.as(s.login(t, s.world.Alice.Email))
+	_, err = alice.team.ImportSiteClosures(ctx, connect.NewRequest(&v1.ImportSiteClosuresRequest{SiteId: site, Ics: []byte(holidaysICS)}))
+	wantCode(t, err, connect.CodePermissionDenied)
+}
+
+func TestLeadCarriesItsBusinessResponseTime(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	admin := s.as(s.login(t, s.world.Admin.Email))
+	req := newLead(s, "weekend")
+	req.AssigneeId = s.world.Alice.ID.String()
+	req.ReceiveTime = timestamppb.New(time.Date(2026, 11, 14, 9, 0, 0, 0, time.UTC)) // Saturday 10:00 in Paris
+	created, err := admin.lead.CreateLead(ctx, connect.NewRequest(req))
+	if err != nil {
+		t.Fatal(err)
+	}
+	answered := timestamppb.New(time.Date(2026, 11, 16, 8, 20, 0, 0, time.UTC)) // Monday 09:20 in Paris
+	res, err := admin.lead.RecordActivity(ctx, connect.NewRequest(&v1.RecordActivityRequest{
+		LeadId: created.Msg.GetLead().GetId(), Kind: v1.ActivityKind_ACTIVITY_KIND_CALL, DoneTime: answered,
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Msg.GetLead().GetBusinessResponseTime().AsDuration(); got != 20*time.Minute {
+		t.Fatalf("business response time = %s, want 20m", got)
 	}
 }

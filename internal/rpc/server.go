@@ -38,6 +38,8 @@ type Store interface {
 	CreateSite(ctx context.Context, p relance.Principal, s relance.Site) (relance.Site, error)
 	UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.SiteChange) (relance.Site, error)
 	ListSites(ctx context.Context, p relance.Principal) ([]relance.Site, error)
+	ListSiteClosures(ctx context.Context, p relance.Principal, siteID uuid.UUID, from relance.Date) ([]relance.Closure, error)
+	AddSiteClosures(ctx context.Context, p relance.Principal, siteID uuid.UUID, closures []relance.Closure, replace bool) (relance.Site, error)
 	CreateUser(ctx context.Context, p relance.Principal, in relance.NewUser) (relance.User, error)
 	UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.UserChange) (relance.User, error)
 	GetUser(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.User, error)

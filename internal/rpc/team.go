@@ -1,12 +1,14 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"time"
 
 	"connectrpc.com/connect"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
+	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -64,6 +66,51 @@ func (s *teamService) ListSites(ctx context.Context, _ *connect.Request[v1.ListS
 		out.Sites = append(out.Sites, siteOut(site))
 	}
 	return connect.NewResponse(out), nil
+}
+
+func (s *teamService) ListSiteClosures(ctx context.Context, req *connect.Request[v1.ListSiteClosuresRequest]) (*connect.Response[v1.ListSiteClosuresResponse], error) {
+	from := relance.DateOf(time.Now().UTC())
+	if req.Msg.GetFromDate() != "" {
+		var err error
+		if from, err = relance.ParseDate(req.Msg.GetFromDate()); err != nil {
+			return nil, s.fail(ctx, invalid("from_date", err.Error()))
+		}
+	}
+	closures, err := s.store.ListSiteClosures(ctx, principal(ctx), parseID(req.Msg.GetSiteId()), from)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListSiteClosuresResponse{}
+	for _, c := range closures {
+		out.Closures = append(out.Closures, closureOut(c))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s *teamService) ImportSiteClosures(ctx context.Context, req *connect.Request[v1.ImportSiteClosuresRequest]) (*connect.Response[v1.ImportSiteClosuresResponse], error) {
+	m := req.Msg
+	year := time.Now().UTC().Year()
+	from, to := relance.Date{Year: year, Month: time.January, Day: 1}, relance.Date{Year: year + 2, Month: time.December, Day: 31}
+	var err error
+	if m.GetFromDate() != "" {
+		if from, err = relance.ParseDate(m.GetFromDate()); err != nil {
+			return nil, s.fail(ctx, invalid("from_date", err.Error()))
+		}
+	}
+	if m.GetToDate() != "" {
+		if to, err = relance.ParseDate(m.GetToDate()); err != nil {
+			return nil, s.fail(ctx, invalid("to_date", err.Error()))
+		}
+	}
+	closures, err := calendar.ParseICS(bytes.NewReader(m.GetIcs()), from, to)
+	if err != nil {
+		return nil, s.fail(ctx, invalid("ics", err.Error()))
+	}
+	site, err := s.store.AddSiteClosures(ctx, principal(ctx), parseID(m.GetSiteId()), closures, m.GetReplace())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.ImportSiteClosuresResponse{Site: siteOut(site), Imported: int32(len(closures))}), nil
 }
 
 func (s *teamService) CreateUser(ctx context.Context, req *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {

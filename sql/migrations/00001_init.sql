@@ -151,6 +151,8 @@ CREATE TABLE leads (
   received_at        timestamptz NOT NULL,
   assigned_at        timestamptz,
   first_response_at  timestamptz,
+  -- Business seconds from receipt to first_response_at, in the site's opening hours.
+  response_seconds   integer,
   late_at            timestamptz,
   created_at         timestamptz NOT NULL,
   updated_at         timestamptz NOT NULL,

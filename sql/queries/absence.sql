@@ -11,3 +11,8 @@ DELETE FROM absences WHERE id = $1;
 -- name: AbsenceListByUser :many
 SELECT * FROM absences WHERE user_id = $1 AND ends_at > sqlc.arg(from_time)
 ORDER BY starts_at, id;
+
+-- name: AbsenceListBetween :many
+-- The absences of a user that overlap [from_time, to_time).
+SELECT * FROM absences WHERE user_id = $1 AND ends_at > sqlc.arg(from_time) AND starts_at < sqlc.arg(to_time)
+ORDER BY starts_at, id;

@@ -27,7 +27,7 @@ UPDATE leads SET stage = $2, category = $3, interaction_status = $4, notes = $5,
 WHERE id = $1;
 
 -- name: LeadSetFirstResponse :exec
-UPDATE leads SET first_response_at = $2, updated_at = $3
+UPDATE leads SET first_response_at = $2, response_seconds = $3, updated_at = $4
 WHERE id = $1 AND (first_response_at IS NULL OR first_response_at > $2);
 
 -- name: LeadList :many

@@ -29,9 +29,17 @@ ORDER BY site_id, weekday, start_minute;
 DELETE FROM site_closures WHERE site_id = $1;
 
 -- name: SiteClosureInsert :exec
+-- Two closures starting the same day become the longer one.
 INSERT INTO site_closures (org_id, site_id, start_date, end_date, reason)
-VALUES ($1, $2, $3, $4, $5);
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (site_id, start_date) DO UPDATE
+SET end_date = GREATEST(site_closures.end_date, EXCLUDED.end_date),
+    reason = CASE WHEN EXCLUDED.end_date > site_closures.end_date THEN EXCLUDED.reason ELSE site_closures.reason END;
 
 -- name: SiteClosureList :many
 SELECT * FROM site_closures WHERE site_id = ANY(sqlc.arg(site_ids)::uuid[])
 ORDER BY site_id, start_date;
+
+-- name: SiteClosureListFrom :many
+SELECT * FROM site_closures WHERE site_id = $1 AND end_date >= sqlc.arg(from_date)::date
+ORDER BY start_date;

@@ -427,6 +427,236 @@ func (x *ListSitesResponse) GetSites() []*Site {
 	return nil
 }
 
+type ListSiteClosuresRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	SiteId string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	// "YYYY-MM-DD"; defaults to today (UTC).
+	FromDate      string `protobuf:"bytes,2,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSiteClosuresRequest) Reset() {
+	*x = ListSiteClosuresRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSiteClosuresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSiteClosuresRequest) ProtoMessage() {}
+
+func (x *ListSiteClosuresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSiteClosuresRequest.ProtoReflect.Descriptor instead.
+func (*ListSiteClosuresRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListSiteClosuresRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *ListSiteClosuresRequest) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+type ListSiteClosuresResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Closures      []*Closure             `protobuf:"bytes,1,rep,name=closures,proto3" json:"closures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSiteClosuresResponse) Reset() {
+	*x = ListSiteClosuresResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSiteClosuresResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSiteClosuresResponse) ProtoMessage() {}
+
+func (x *ListSiteClosuresResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSiteClosuresResponse.ProtoReflect.Descriptor instead.
+func (*ListSiteClosuresResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListSiteClosuresResponse) GetClosures() []*Closure {
+	if x != nil {
+		return x.Closures
+	}
+	return nil
+}
+
+type ImportSiteClosuresRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	SiteId string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	// The iCalendar text, at most 1 MiB.
+	Ics []byte `protobuf:"bytes,2,opt,name=ics,proto3" json:"ics,omitempty"`
+	// Recurring events are expanded from this day ("YYYY-MM-DD"; default: 1 January this year)…
+	FromDate string `protobuf:"bytes,3,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	// …to this day (default: 31 December two years later).
+	ToDate string `protobuf:"bytes,4,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	// Replace the site's closures instead of adding to them.
+	Replace       bool `protobuf:"varint,5,opt,name=replace,proto3" json:"replace,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportSiteClosuresRequest) Reset() {
+	*x = ImportSiteClosuresRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSiteClosuresRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSiteClosuresRequest) ProtoMessage() {}
+
+func (x *ImportSiteClosuresRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSiteClosuresRequest.ProtoReflect.Descriptor instead.
+func (*ImportSiteClosuresRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ImportSiteClosuresRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *ImportSiteClosuresRequest) GetIcs() []byte {
+	if x != nil {
+		return x.Ics
+	}
+	return nil
+}
+
+func (x *ImportSiteClosuresRequest) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+func (x *ImportSiteClosuresRequest) GetToDate() string {
+	if x != nil {
+		return x.ToDate
+	}
+	return ""
+}
+
+func (x *ImportSiteClosuresRequest) GetReplace() bool {
+	if x != nil {
+		return x.Replace
+	}
+	return false
+}
+
+type ImportSiteClosuresResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Site  *Site                  `protobuf:"bytes,1,opt,name=site,proto3" json:"site,omitempty"`
+	// How many closures the feed gave.
+	Imported      int32 `protobuf:"varint,2,opt,name=imported,proto3" json:"imported,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportSiteClosuresResponse) Reset() {
+	*x = ImportSiteClosuresResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportSiteClosuresResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportSiteClosuresResponse) ProtoMessage() {}
+
+func (x *ImportSiteClosuresResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportSiteClosuresResponse.ProtoReflect.Descriptor instead.
+func (*ImportSiteClosuresResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ImportSiteClosuresResponse) GetSite() *Site {
+	if x != nil {
+		return x.Site
+	}
+	return nil
+}
+
+func (x *ImportSiteClosuresResponse) GetImported() int32 {
+	if x != nil {
+		return x.Imported
+	}
+	return 0
+}
+
 type CreateUserRequest struct {
 	state         protoimpl.MessageState   `protogen:"open.v1"`
 	Email         string                   `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
@@ -446,7 +676,7 @@ type CreateUserRequest struct {
 
 func (x *CreateUserRequest) Reset() {
 	*x = CreateUserRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[8]
+	mi := &file_relance_v1_team_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -458,7 +688,7 @@ func (x *CreateUserRequest) String() string {
 func (*CreateUserRequest) ProtoMessage() {}
 
 func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[8]
+	mi := &file_relance_v1_team_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -471,7 +701,7 @@ func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserRequest.ProtoReflect.Descriptor instead.
 func (*CreateUserRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{8}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateUserRequest) GetEmail() string {
@@ -553,7 +783,7 @@ type CreateUserResponse struct {
 
 func (x *CreateUserResponse) Reset() {
 	*x = CreateUserResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[9]
+	mi := &file_relance_v1_team_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -565,7 +795,7 @@ func (x *CreateUserResponse) String() string {
 func (*CreateUserResponse) ProtoMessage() {}
 
 func (x *CreateUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[9]
+	mi := &file_relance_v1_team_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -578,7 +808,7 @@ func (x *CreateUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserResponse.ProtoReflect.Descriptor instead.
 func (*CreateUserResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{9}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateUserResponse) GetUser() *User {
@@ -597,7 +827,7 @@ type SiteIds struct {
 
 func (x *SiteIds) Reset() {
 	*x = SiteIds{}
-	mi := &file_relance_v1_team_proto_msgTypes[10]
+	mi := &file_relance_v1_team_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -609,7 +839,7 @@ func (x *SiteIds) String() string {
 func (*SiteIds) ProtoMessage() {}
 
 func (x *SiteIds) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[10]
+	mi := &file_relance_v1_team_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -622,7 +852,7 @@ func (x *SiteIds) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SiteIds.ProtoReflect.Descriptor instead.
 func (*SiteIds) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{10}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SiteIds) GetSiteIds() []string {
@@ -654,7 +884,7 @@ type UpdateUserRequest struct {
 
 func (x *UpdateUserRequest) Reset() {
 	*x = UpdateUserRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[11]
+	mi := &file_relance_v1_team_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -666,7 +896,7 @@ func (x *UpdateUserRequest) String() string {
 func (*UpdateUserRequest) ProtoMessage() {}
 
 func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[11]
+	mi := &file_relance_v1_team_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -679,7 +909,7 @@ func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUserRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{11}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateUserRequest) GetUserId() string {
@@ -768,7 +998,7 @@ type UpdateUserResponse struct {
 
 func (x *UpdateUserResponse) Reset() {
 	*x = UpdateUserResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[12]
+	mi := &file_relance_v1_team_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +1010,7 @@ func (x *UpdateUserResponse) String() string {
 func (*UpdateUserResponse) ProtoMessage() {}
 
 func (x *UpdateUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[12]
+	mi := &file_relance_v1_team_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +1023,7 @@ func (x *UpdateUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserResponse.ProtoReflect.Descriptor instead.
 func (*UpdateUserResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{12}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *UpdateUserResponse) GetUser() *User {
@@ -815,7 +1045,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[13]
+	mi := &file_relance_v1_team_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -827,7 +1057,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[13]
+	mi := &file_relance_v1_team_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -840,7 +1070,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{13}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListUsersRequest) GetSiteId() string {
@@ -866,7 +1096,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[14]
+	mi := &file_relance_v1_team_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -878,7 +1108,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[14]
+	mi := &file_relance_v1_team_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -891,7 +1121,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{14}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListUsersResponse) GetUsers() []*User {
@@ -913,7 +1143,7 @@ type AddAbsenceRequest struct {
 
 func (x *AddAbsenceRequest) Reset() {
 	*x = AddAbsenceRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[15]
+	mi := &file_relance_v1_team_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -925,7 +1155,7 @@ func (x *AddAbsenceRequest) String() string {
 func (*AddAbsenceRequest) ProtoMessage() {}
 
 func (x *AddAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[15]
+	mi := &file_relance_v1_team_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -938,7 +1168,7 @@ func (x *AddAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*AddAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{15}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *AddAbsenceRequest) GetUserId() string {
@@ -978,7 +1208,7 @@ type AddAbsenceResponse struct {
 
 func (x *AddAbsenceResponse) Reset() {
 	*x = AddAbsenceResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[16]
+	mi := &file_relance_v1_team_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -990,7 +1220,7 @@ func (x *AddAbsenceResponse) String() string {
 func (*AddAbsenceResponse) ProtoMessage() {}
 
 func (x *AddAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[16]
+	mi := &file_relance_v1_team_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1003,7 +1233,7 @@ func (x *AddAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*AddAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{16}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *AddAbsenceResponse) GetAbsence() *Absence {
@@ -1022,7 +1252,7 @@ type RemoveAbsenceRequest struct {
 
 func (x *RemoveAbsenceRequest) Reset() {
 	*x = RemoveAbsenceRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[17]
+	mi := &file_relance_v1_team_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1034,7 +1264,7 @@ func (x *RemoveAbsenceRequest) String() string {
 func (*RemoveAbsenceRequest) ProtoMessage() {}
 
 func (x *RemoveAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[17]
+	mi := &file_relance_v1_team_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1047,7 +1277,7 @@ func (x *RemoveAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*RemoveAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{17}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RemoveAbsenceRequest) GetAbsenceId() string {
@@ -1065,7 +1295,7 @@ type RemoveAbsenceResponse struct {
 
 func (x *RemoveAbsenceResponse) Reset() {
 	*x = RemoveAbsenceResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[18]
+	mi := &file_relance_v1_team_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1077,7 +1307,7 @@ func (x *RemoveAbsenceResponse) String() string {
 func (*RemoveAbsenceResponse) ProtoMessage() {}
 
 func (x *RemoveAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[18]
+	mi := &file_relance_v1_team_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1090,7 +1320,7 @@ func (x *RemoveAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*RemoveAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{18}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{22}
 }
 
 type ListAbsencesRequest struct {
@@ -1104,7 +1334,7 @@ type ListAbsencesRequest struct {
 
 func (x *ListAbsencesRequest) Reset() {
 	*x = ListAbsencesRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[19]
+	mi := &file_relance_v1_team_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1116,7 +1346,7 @@ func (x *ListAbsencesRequest) String() string {
 func (*ListAbsencesRequest) ProtoMessage() {}
 
 func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[19]
+	mi := &file_relance_v1_team_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1129,7 +1359,7 @@ func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesRequest.ProtoReflect.Descriptor instead.
 func (*ListAbsencesRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{19}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListAbsencesRequest) GetUserId() string {
@@ -1155,7 +1385,7 @@ type ListAbsencesResponse struct {
 
 func (x *ListAbsencesResponse) Reset() {
 	*x = ListAbsencesResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[20]
+	mi := &file_relance_v1_team_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1167,7 +1397,7 @@ func (x *ListAbsencesResponse) String() string {
 func (*ListAbsencesResponse) ProtoMessage() {}
 
 func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[20]
+	mi := &file_relance_v1_team_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1180,7 +1410,7 @@ func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesResponse.ProtoReflect.Descriptor instead.
 func (*ListAbsencesResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{20}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListAbsencesResponse) GetAbsences() []*Absence {
@@ -1222,7 +1452,22 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x04site\x18\x01 \x01(\v2\x10.relance.v1.SiteR\x04site\"\x12\n" +
 	"\x10ListSitesRequest\";\n" +
 	"\x11ListSitesResponse\x12&\n" +
-	"\x05sites\x18\x01 \x03(\v2\x10.relance.v1.SiteR\x05sites\"\x85\x04\n" +
+	"\x05sites\x18\x01 \x03(\v2\x10.relance.v1.SiteR\x05sites\"\x81\x01\n" +
+	"\x17ListSiteClosuresRequest\x12!\n" +
+	"\asite_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12C\n" +
+	"\tfrom_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\bfromDate\"K\n" +
+	"\x18ListSiteClosuresResponse\x12/\n" +
+	"\bclosures\x18\x01 \x03(\v2\x13.relance.v1.ClosureR\bclosures\"\x92\x03\n" +
+	"\x19ImportSiteClosuresRequest\x12!\n" +
+	"\asite_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12\x1d\n" +
+	"\x03ics\x18\x02 \x01(\fB\v\xbaH\bz\x06\x10\x01\x18\x80\x80@R\x03ics\x12C\n" +
+	"\tfrom_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\bfromDate\x12?\n" +
+	"\ato_date\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x06toDate\x12\x18\n" +
+	"\areplace\x18\x05 \x01(\bR\areplace:\x92\x01\xbaH\x8e\x01\x1a\x8b\x01\n" +
+	"\x15import_closures.range\x12$to_date must not be before from_date\x1aLthis.from_date == '' || this.to_date == '' || this.to_date >= this.from_date\"^\n" +
+	"\x1aImportSiteClosuresResponse\x12$\n" +
+	"\x04site\x18\x01 \x01(\v2\x10.relance.v1.SiteR\x04site\x12\x1a\n" +
+	"\bimported\x18\x02 \x01(\x05R\bimported\"\x85\x04\n" +
 	"\x11CreateUserRequest\x12 \n" +
 	"\x05email\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x12-\n" +
@@ -1294,13 +1539,15 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x127\n" +
 	"\tfrom_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\"G\n" +
 	"\x14ListAbsencesResponse\x12/\n" +
-	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences2\xda\x05\n" +
+	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences2\xa3\a\n" +
 	"\vTeamService\x12K\n" +
 	"\n" +
 	"CreateSite\x12\x1d.relance.v1.CreateSiteRequest\x1a\x1e.relance.v1.CreateSiteResponse\x12K\n" +
 	"\n" +
 	"UpdateSite\x12\x1d.relance.v1.UpdateSiteRequest\x1a\x1e.relance.v1.UpdateSiteResponse\x12M\n" +
-	"\tListSites\x12\x1c.relance.v1.ListSitesRequest\x1a\x1d.relance.v1.ListSitesResponse\"\x03\x90\x02\x01\x12K\n" +
+	"\tListSites\x12\x1c.relance.v1.ListSitesRequest\x1a\x1d.relance.v1.ListSitesResponse\"\x03\x90\x02\x01\x12b\n" +
+	"\x10ListSiteClosures\x12#.relance.v1.ListSiteClosuresRequest\x1a$.relance.v1.ListSiteClosuresResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\x12ImportSiteClosures\x12%.relance.v1.ImportSiteClosuresRequest\x1a&.relance.v1.ImportSiteClosuresResponse\x12K\n" +
 	"\n" +
 	"CreateUser\x12\x1d.relance.v1.CreateUserRequest\x1a\x1e.relance.v1.CreateUserResponse\x12K\n" +
 	"\n" +
@@ -1323,88 +1570,98 @@ func file_relance_v1_team_proto_rawDescGZIP() []byte {
 	return file_relance_v1_team_proto_rawDescData
 }
 
-var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_relance_v1_team_proto_goTypes = []any{
-	(*CreateSiteRequest)(nil),       // 0: relance.v1.CreateSiteRequest
-	(*CreateSiteResponse)(nil),      // 1: relance.v1.CreateSiteResponse
-	(*OpeningWindows)(nil),          // 2: relance.v1.OpeningWindows
-	(*Closures)(nil),                // 3: relance.v1.Closures
-	(*UpdateSiteRequest)(nil),       // 4: relance.v1.UpdateSiteRequest
-	(*UpdateSiteResponse)(nil),      // 5: relance.v1.UpdateSiteResponse
-	(*ListSitesRequest)(nil),        // 6: relance.v1.ListSitesRequest
-	(*ListSitesResponse)(nil),       // 7: relance.v1.ListSitesResponse
-	(*CreateUserRequest)(nil),       // 8: relance.v1.CreateUserRequest
-	(*CreateUserResponse)(nil),      // 9: relance.v1.CreateUserResponse
-	(*SiteIds)(nil),                 // 10: relance.v1.SiteIds
-	(*UpdateUserRequest)(nil),       // 11: relance.v1.UpdateUserRequest
-	(*UpdateUserResponse)(nil),      // 12: relance.v1.UpdateUserResponse
-	(*ListUsersRequest)(nil),        // 13: relance.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),       // 14: relance.v1.ListUsersResponse
-	(*AddAbsenceRequest)(nil),       // 15: relance.v1.AddAbsenceRequest
-	(*AddAbsenceResponse)(nil),      // 16: relance.v1.AddAbsenceResponse
-	(*RemoveAbsenceRequest)(nil),    // 17: relance.v1.RemoveAbsenceRequest
-	(*RemoveAbsenceResponse)(nil),   // 18: relance.v1.RemoveAbsenceResponse
-	(*ListAbsencesRequest)(nil),     // 19: relance.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),    // 20: relance.v1.ListAbsencesResponse
-	(*OpeningWindow)(nil),           // 21: relance.v1.OpeningWindow
-	(*Closure)(nil),                 // 22: relance.v1.Closure
-	(*Site)(nil),                    // 23: relance.v1.Site
-	(Role)(0),                       // 24: relance.v1.Role
-	(Locale)(0),                     // 25: relance.v1.Locale
-	(*NotificationPreferences)(nil), // 26: relance.v1.NotificationPreferences
-	(*User)(nil),                    // 27: relance.v1.User
-	(*timestamppb.Timestamp)(nil),   // 28: google.protobuf.Timestamp
-	(*Absence)(nil),                 // 29: relance.v1.Absence
+	(*CreateSiteRequest)(nil),          // 0: relance.v1.CreateSiteRequest
+	(*CreateSiteResponse)(nil),         // 1: relance.v1.CreateSiteResponse
+	(*OpeningWindows)(nil),             // 2: relance.v1.OpeningWindows
+	(*Closures)(nil),                   // 3: relance.v1.Closures
+	(*UpdateSiteRequest)(nil),          // 4: relance.v1.UpdateSiteRequest
+	(*UpdateSiteResponse)(nil),         // 5: relance.v1.UpdateSiteResponse
+	(*ListSitesRequest)(nil),           // 6: relance.v1.ListSitesRequest
+	(*ListSitesResponse)(nil),          // 7: relance.v1.ListSitesResponse
+	(*ListSiteClosuresRequest)(nil),    // 8: relance.v1.ListSiteClosuresRequest
+	(*ListSiteClosuresResponse)(nil),   // 9: relance.v1.ListSiteClosuresResponse
+	(*ImportSiteClosuresRequest)(nil),  // 10: relance.v1.ImportSiteClosuresRequest
+	(*ImportSiteClosuresResponse)(nil), // 11: relance.v1.ImportSiteClosuresResponse
+	(*CreateUserRequest)(nil),          // 12: relance.v1.CreateUserRequest
+	(*CreateUserResponse)(nil),         // 13: relance.v1.CreateUserResponse
+	(*SiteIds)(nil),                    // 14: relance.v1.SiteIds
+	(*UpdateUserRequest)(nil),          // 15: relance.v1.UpdateUserRequest
+	(*UpdateUserResponse)(nil),         // 16: relance.v1.UpdateUserResponse
+	(*ListUsersRequest)(nil),           // 17: relance.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),          // 18: relance.v1.ListUsersResponse
+	(*AddAbsenceRequest)(nil),          // 19: relance.v1.AddAbsenceRequest
+	(*AddAbsenceResponse)(nil),         // 20: relance.v1.AddAbsenceResponse
+	(*RemoveAbsenceRequest)(nil),       // 21: relance.v1.RemoveAbsenceRequest
+	(*RemoveAbsenceResponse)(nil),      // 22: relance.v1.RemoveAbsenceResponse
+	(*ListAbsencesRequest)(nil),        // 23: relance.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),       // 24: relance.v1.ListAbsencesResponse
+	(*OpeningWindow)(nil),              // 25: relance.v1.OpeningWindow
+	(*Closure)(nil),                    // 26: relance.v1.Closure
+	(*Site)(nil),                       // 27: relance.v1.Site
+	(Role)(0),                          // 28: relance.v1.Role
+	(Locale)(0),                        // 29: relance.v1.Locale
+	(*NotificationPreferences)(nil),    // 30: relance.v1.NotificationPreferences
+	(*User)(nil),                       // 31: relance.v1.User
+	(*timestamppb.Timestamp)(nil),      // 32: google.protobuf.Timestamp
+	(*Absence)(nil),                    // 33: relance.v1.Absence
 }
 var file_relance_v1_team_proto_depIdxs = []int32{
-	21, // 0: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
-	22, // 1: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
-	23, // 2: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
-	21, // 3: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
-	22, // 4: relance.v1.Closures.closures:type_name -> relance.v1.Closure
+	25, // 0: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
+	26, // 1: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
+	27, // 2: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
+	25, // 3: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
+	26, // 4: relance.v1.Closures.closures:type_name -> relance.v1.Closure
 	2,  // 5: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
 	3,  // 6: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
-	23, // 7: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
-	23, // 8: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
-	24, // 9: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
-	25, // 10: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
-	26, // 11: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	27, // 12: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
-	24, // 13: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
-	10, // 14: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
-	25, // 15: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
-	26, // 16: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	27, // 17: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
-	24, // 18: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
-	27, // 19: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
-	28, // 20: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
-	28, // 21: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
-	29, // 22: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
-	28, // 23: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
-	29, // 24: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
-	0,  // 25: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
-	4,  // 26: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
-	6,  // 27: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
-	8,  // 28: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
-	11, // 29: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
-	13, // 30: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
-	15, // 31: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
-	17, // 32: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
-	19, // 33: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
-	1,  // 34: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
-	5,  // 35: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
-	7,  // 36: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
-	9,  // 37: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
-	12, // 38: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
-	14, // 39: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
-	16, // 40: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
-	18, // 41: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
-	20, // 42: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
-	34, // [34:43] is the sub-list for method output_type
-	25, // [25:34] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	27, // 7: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
+	27, // 8: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
+	26, // 9: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
+	27, // 10: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
+	28, // 11: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
+	29, // 12: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
+	30, // 13: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	31, // 14: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
+	28, // 15: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
+	14, // 16: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
+	29, // 17: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
+	30, // 18: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	31, // 19: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
+	28, // 20: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
+	31, // 21: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
+	32, // 22: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
+	32, // 23: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
+	33, // 24: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
+	32, // 25: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
+	33, // 26: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
+	0,  // 27: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
+	4,  // 28: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
+	6,  // 29: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
+	8,  // 30: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
+	10, // 31: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
+	12, // 32: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
+	15, // 33: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
+	17, // 34: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
+	19, // 35: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
+	21, // 36: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
+	23, // 37: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
+	1,  // 38: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
+	5,  // 39: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
+	7,  // 40: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
+	9,  // 41: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
+	11, // 42: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
+	13, // 43: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
+	16, // 44: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
+	18, // 45: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
+	20, // 46: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
+	22, // 47: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
+	24, // 48: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
+	38, // [38:49] is the sub-list for method output_type
+	27, // [27:38] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_team_proto_init() }
@@ -1414,14 +1671,14 @@ func file_relance_v1_team_proto_init() {
 	}
 	file_relance_v1_types_proto_init()
 	file_relance_v1_team_proto_msgTypes[4].OneofWrappers = []any{}
-	file_relance_v1_team_proto_msgTypes[11].OneofWrappers = []any{}
+	file_relance_v1_team_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_team_proto_rawDesc), len(file_relance_v1_team_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

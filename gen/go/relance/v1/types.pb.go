@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -1049,11 +1050,15 @@ type Lead struct {
 	// When the first human activity was done; unset while the lead waits.
 	FirstResponseTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=first_response_time,json=firstResponseTime,proto3" json:"first_response_time,omitempty"`
 	// When the lead became late (its first reminder fired); unset while on time.
-	LateTime      *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=late_time,json=lateTime,proto3" json:"late_time,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	LateTime   *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=late_time,json=lateTime,proto3" json:"late_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Business time from receipt to the first human response, counted in the site's opening hours
+	// (a lead received while the site is closed starts its clock at the next opening); unset while
+	// unanswered.
+	BusinessResponseTime *durationpb.Duration `protobuf:"bytes,18,opt,name=business_response_time,json=businessResponseTime,proto3" json:"business_response_time,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *Lead) Reset() {
@@ -1205,6 +1210,13 @@ func (x *Lead) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Lead) GetBusinessResponseTime() *durationpb.Duration {
+	if x != nil {
+		return x.BusinessResponseTime
+	}
+	return nil
+}
+
 // Activity is one entry of a lead's timeline.
 type Activity struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -1328,7 +1340,7 @@ var File_relance_v1_types_proto protoreflect.FileDescriptor
 const file_relance_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"\x16relance/v1/types.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x02\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\x02\n" +
 	"\rOpeningWindow\x129\n" +
 	"\aweekday\x18\x01 \x01(\x0e2\x13.relance.v1.WeekdayB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aweekday\x12<\n" +
@@ -1383,7 +1395,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x162\x14^\\+[1-9][0-9]{6,14}$R\x05phone\x12#\n" +
 	"\x05email\x18\x03 \x01(\tB\r\xbaH\n" +
 	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email:c\xbaH`\x1a^\n" +
-	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\xfa\x05\n" +
+	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\xcb\x06\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x16\n" +
@@ -1407,7 +1419,8 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xa8\x03\n" +
+	"updateTime\x12O\n" +
+	"\x16business_response_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\x14businessResponseTime\"\xa8\x03\n" +
 	"\bActivity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12,\n" +
@@ -1507,6 +1520,7 @@ var file_relance_v1_types_proto_goTypes = []any{
 	(*Lead)(nil),                    // 15: relance.v1.Lead
 	(*Activity)(nil),                // 16: relance.v1.Activity
 	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 18: google.protobuf.Duration
 }
 var file_relance_v1_types_proto_depIdxs = []int32{
 	2,  // 0: relance.v1.OpeningWindow.weekday:type_name -> relance.v1.Weekday
@@ -1528,17 +1542,18 @@ var file_relance_v1_types_proto_depIdxs = []int32{
 	17, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
 	17, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
 	17, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
-	5,  // 19: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
-	6,  // 20: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
-	7,  // 21: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
-	17, // 22: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
-	17, // 23: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
-	17, // 24: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	18, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
+	5,  // 20: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
+	6,  // 21: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
+	7,  // 22: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
+	17, // 23: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
+	17, // 24: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
+	17, // 25: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_types_proto_init() }

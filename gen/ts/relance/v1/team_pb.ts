@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/team.proto.
  */
 export const file_relance_v1_team: GenFile = /*@__PURE__*/
-  fileDesc("ChVyZWxhbmNlL3YxL3RlYW0ucHJvdG8SCnJlbGFuY2UudjEiswEKEUNyZWF0ZVNpdGVSZXF1ZXN0EhgKBG5hbWUYASABKAlCCrpIB3IFEAEYyAESHAoJdGltZV96b25lGAIgASgJQgm6SAZyBBABGEASNAoHd2luZG93cxgDIAMoCzIZLnJlbGFuY2UudjEuT3BlbmluZ1dpbmRvd0IIukgFkgECEEYSMAoIY2xvc3VyZXMYBCADKAsyEy5yZWxhbmNlLnYxLkNsb3N1cmVCCbpIBpIBAxD0AyI0ChJDcmVhdGVTaXRlUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZSJGCg5PcGVuaW5nV2luZG93cxI0Cgd3aW5kb3dzGAEgAygLMhkucmVsYW5jZS52MS5PcGVuaW5nV2luZG93Qgi6SAWSAQIQRiI8CghDbG9zdXJlcxIwCghjbG9zdXJlcxgBIAMoCzITLnJlbGFuY2UudjEuQ2xvc3VyZUIJukgGkgEDEPQDItwBChFVcGRhdGVTaXRlUmVxdWVzdBIZCgdzaXRlX2lkGAEgASgJQgi6SAVyA7ABARIdCgRuYW1lGAIgASgJQgq6SAdyBRABGMgBSACIAQESIQoJdGltZV96b25lGAMgASgJQgm6SAZyBBABGEBIAYgBARIrCgd3aW5kb3dzGAQgASgLMhoucmVsYW5jZS52MS5PcGVuaW5nV2luZG93cxImCghjbG9zdXJlcxgFIAEoCzIULnJlbGFuY2UudjEuQ2xvc3VyZXNCBwoFX25hbWVCDAoKX3RpbWVfem9uZSI0ChJVcGRhdGVTaXRlUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZSISChBMaXN0U2l0ZXNSZXF1ZXN0IjQKEUxpc3RTaXRlc1Jlc3BvbnNlEh8KBXNpdGVzGAEgAygLMhAucmVsYW5jZS52MS5TaXRlIqADChFDcmVhdGVVc2VyUmVxdWVzdBIZCgVlbWFpbBgBIAEoCUIKukgHcgUY/gFgARIgCgxkaXNwbGF5X25hbWUYAiABKAlCCrpIB3IFEAEYyAESLAoEcm9sZRgDIAEoDjIQLnJlbGFuY2UudjEuUm9sZUIMukgJggEGGAEYAhgDEh8KCm1hbmFnZXJfaWQYBCABKAlCC7pICNgBAXIDsAEBEiMKCHNpdGVfaWRzGAUgAygJQhG6SA6SAQsQZBgBIgVyA7ABARIlCg5wZXJzb25hbF9lbWFpbBgGIAEoCUINukgK2AEBcgUY/gFgARItCgVwaG9uZRgHIAEoCUIeukgb2AEBchYyFF5cK1sxLTldWzAtOV17NiwxNH0kEiwKBmxvY2FsZRgIIAEoDjISLnJlbGFuY2UudjEuTG9jYWxlQgi6SAWCAQIQARI6Cg1ub3RpZmljYXRpb25zGAkgASgLMiMucmVsYW5jZS52MS5Ob3RpZmljYXRpb25QcmVmZXJlbmNlcxIaCghwYXNzd29yZBgKIAEoCUIIukgFcgMYyAEiNAoSQ3JlYXRlVXNlclJlc3BvbnNlEh4KBHVzZXIYASABKAsyEC5yZWxhbmNlLnYxLlVzZXIiLgoHU2l0ZUlkcxIjCghzaXRlX2lkcxgBIAMoCUIRukgOkgELEGQYASIFcgOwAQEixgYKEVVwZGF0ZVVzZXJSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEiUKDGRpc3BsYXlfbmFtZRgCIAEoCUIKukgHcgUQARjIAUgAiAEBEjEKBHJvbGUYAyABKA4yEC5yZWxhbmNlLnYxLlJvbGVCDLpICYIBBhgBGAIYA0gBiAEBErkBCgptYW5hZ2VyX2lkGAQgASgJQp8BukibAboBlwEKD3VzZXIubWFuYWdlcl9pZBIXbXVzdCBiZSBlbXB0eSBvciBhIFVVSUQaa3RoaXMgPT0gJycgfHwgdGhpcy5tYXRjaGVzKCdeWzAtOWEtZkEtRl17OH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17NH0tWzAtOWEtZkEtRl17MTJ9JCcpSAKIAQESIgoFc2l0ZXMYBSABKAsyEy5yZWxhbmNlLnYxLlNpdGVJZHMSlQEKDnBlcnNvbmFsX2VtYWlsGAYgASgJQni6SHW6AXIKE3VzZXIucGVyc29uYWxfZW1haWwSJm11c3QgYmUgZW1wdHkgb3IgYSB2YWxpZCBlbWFpbCBhZGRyZXNzGjN0aGlzID09ICcnIHx8ICh0aGlzLmlzRW1haWwoKSAmJiBzaXplKHRoaXMpIDw9IDI1NClIA4gBARIyCgVwaG9uZRgHIAEoCUIeukgbchkyF14oXCtbMS05XVswLTldezYsMTR9KT8kSASIAQESMwoGbG9jYWxlGAggASgOMhIucmVsYW5jZS52MS5Mb2NhbGVCCrpIB4IBBBABIABIBYgBARI6Cg1ub3RpZmljYXRpb25zGAkgASgLMiMucmVsYW5jZS52MS5Ob3RpZmljYXRpb25QcmVmZXJlbmNlcxITCgZhY3RpdmUYCiABKAhIBogBARIhCghwYXNzd29yZBgLIAEoCUIKukgHcgUQCBjIAUgHiAEBQg8KDV9kaXNwbGF5X25hbWVCBwoFX3JvbGVCDQoLX21hbmFnZXJfaWRCEQoPX3BlcnNvbmFsX2VtYWlsQggKBl9waG9uZUIJCgdfbG9jYWxlQgkKB19hY3RpdmVCCwoJX3Bhc3N3b3JkIjQKElVwZGF0ZVVzZXJSZXNwb25zZRIeCgR1c2VyGAEgASgLMhAucmVsYW5jZS52MS5Vc2VyIloKEExpc3RVc2Vyc1JlcXVlc3QSHAoHc2l0ZV9pZBgBIAEoCUILukgI2AEBcgOwAQESKAoEcm9sZRgCIAEoDjIQLnJlbGFuY2UudjEuUm9sZUIIukgFggECEAEiNAoRTGlzdFVzZXJzUmVzcG9uc2USHwoFdXNlcnMYASADKAsyEC5yZWxhbmNlLnYxLlVzZXIikAIKEUFkZEFic2VuY2VSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEjYKCnN0YXJ0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESNAoIZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESGAoGcmVhc29uGAQgASgJQgi6SAVyAxjIATpYukhVGlMKDWFic2VuY2Uub3JkZXISIWVuZF90aW1lIG11c3QgYmUgYWZ0ZXIgc3RhcnRfdGltZRofdGhpcy5lbmRfdGltZSA+IHRoaXMuc3RhcnRfdGltZSI6ChJBZGRBYnNlbmNlUmVzcG9uc2USJAoHYWJzZW5jZRgBIAEoCzITLnJlbGFuY2UudjEuQWJzZW5jZSI0ChRSZW1vdmVBYnNlbmNlUmVxdWVzdBIcCgphYnNlbmNlX2lkGAEgASgJQgi6SAVyA7ABASIXChVSZW1vdmVBYnNlbmNlUmVzcG9uc2UiXwoTTGlzdEFic2VuY2VzUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARItCglmcm9tX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIj0KFExpc3RBYnNlbmNlc1Jlc3BvbnNlEiUKCGFic2VuY2VzGAEgAygLMhMucmVsYW5jZS52MS5BYnNlbmNlMtoFCgtUZWFtU2VydmljZRJLCgpDcmVhdGVTaXRlEh0ucmVsYW5jZS52MS5DcmVhdGVTaXRlUmVxdWVzdBoeLnJlbGFuY2UudjEuQ3JlYXRlU2l0ZVJlc3BvbnNlEksKClVwZGF0ZVNpdGUSHS5yZWxhbmNlLnYxLlVwZGF0ZVNpdGVSZXF1ZXN0Gh4ucmVsYW5jZS52MS5VcGRhdGVTaXRlUmVzcG9uc2USTQoJTGlzdFNpdGVzEhwucmVsYW5jZS52MS5MaXN0U2l0ZXNSZXF1ZXN0Gh0ucmVsYW5jZS52MS5MaXN0U2l0ZXNSZXNwb25zZSIDkAIBEksKCkNyZWF0ZVVzZXISHS5yZWxhbmNlLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0Gh4ucmVsYW5jZS52MS5DcmVhdGVVc2VyUmVzcG9uc2USSwoKVXBkYXRlVXNlchIdLnJlbGFuY2UudjEuVXBkYXRlVXNlclJlcXVlc3QaHi5yZWxhbmNlLnYxLlVwZGF0ZVVzZXJSZXNwb25zZRJNCglMaXN0VXNlcnMSHC5yZWxhbmNlLnYxLkxpc3RVc2Vyc1JlcXVlc3QaHS5yZWxhbmNlLnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIgOQAgESSwoKQWRkQWJzZW5jZRIdLnJlbGFuY2UudjEuQWRkQWJzZW5jZVJlcXVlc3QaHi5yZWxhbmNlLnYxLkFkZEFic2VuY2VSZXNwb25zZRJUCg1SZW1vdmVBYnNlbmNlEiAucmVsYW5jZS52MS5SZW1vdmVBYnNlbmNlUmVxdWVzdBohLnJlbGFuY2UudjEuUmVtb3ZlQWJzZW5jZVJlc3BvbnNlElYKDExpc3RBYnNlbmNlcxIfLnJlbGFuY2UudjEuTGlzdEFic2VuY2VzUmVxdWVzdBogLnJlbGFuY2UudjEuTGlzdEFic2VuY2VzUmVzcG9uc2UiA5ACAUI6WjhnaXRodWIuY29tL3JlbGFuY2VocS9yZWxhbmNlL2dlbi9nby9yZWxhbmNlL3YxO3JlbGFuY2V2MWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
+  fileDesc("ChVyZWxhbmNlL3YxL3RlYW0ucHJvdG8SCnJlbGFuY2UudjEiswEKEUNyZWF0ZVNpdGVSZXF1ZXN0EhgKBG5hbWUYASABKAlCCrpIB3IFEAEYyAESHAoJdGltZV96b25lGAIgASgJQgm6SAZyBBABGEASNAoHd2luZG93cxgDIAMoCzIZLnJlbGFuY2UudjEuT3BlbmluZ1dpbmRvd0IIukgFkgECEEYSMAoIY2xvc3VyZXMYBCADKAsyEy5yZWxhbmNlLnYxLkNsb3N1cmVCCbpIBpIBAxD0AyI0ChJDcmVhdGVTaXRlUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZSJGCg5PcGVuaW5nV2luZG93cxI0Cgd3aW5kb3dzGAEgAygLMhkucmVsYW5jZS52MS5PcGVuaW5nV2luZG93Qgi6SAWSAQIQRiI8CghDbG9zdXJlcxIwCghjbG9zdXJlcxgBIAMoCzITLnJlbGFuY2UudjEuQ2xvc3VyZUIJukgGkgEDEPQDItwBChFVcGRhdGVTaXRlUmVxdWVzdBIZCgdzaXRlX2lkGAEgASgJQgi6SAVyA7ABARIdCgRuYW1lGAIgASgJQgq6SAdyBRABGMgBSACIAQESIQoJdGltZV96b25lGAMgASgJQgm6SAZyBBABGEBIAYgBARIrCgd3aW5kb3dzGAQgASgLMhoucmVsYW5jZS52MS5PcGVuaW5nV2luZG93cxImCghjbG9zdXJlcxgFIAEoCzIULnJlbGFuY2UudjEuQ2xvc3VyZXNCBwoFX25hbWVCDAoKX3RpbWVfem9uZSI0ChJVcGRhdGVTaXRlUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZSISChBMaXN0U2l0ZXNSZXF1ZXN0IjQKEUxpc3RTaXRlc1Jlc3BvbnNlEh8KBXNpdGVzGAEgAygLMhAucmVsYW5jZS52MS5TaXRlIm8KF0xpc3RTaXRlQ2xvc3VyZXNSZXF1ZXN0EhkKB3NpdGVfaWQYASABKAlCCLpIBXIDsAEBEjkKCWZyb21fZGF0ZRgCIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQiQQoYTGlzdFNpdGVDbG9zdXJlc1Jlc3BvbnNlEiUKCGNsb3N1cmVzGAEgAygLMhMucmVsYW5jZS52MS5DbG9zdXJlIuoCChlJbXBvcnRTaXRlQ2xvc3VyZXNSZXF1ZXN0EhkKB3NpdGVfaWQYASABKAlCCLpIBXIDsAEBEhgKA2ljcxgCIAEoDEILukgIegYQARiAgEASOQoJZnJvbV9kYXRlGAMgASgJQia6SCNyITIfXihbMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSk/JBI3Cgd0b19kYXRlGAQgASgJQia6SCNyITIfXihbMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSk/JBIPCgdyZXBsYWNlGAUgASgIOpIBukiOARqLAQoVaW1wb3J0X2Nsb3N1cmVzLnJhbmdlEiR0b19kYXRlIG11c3Qgbm90IGJlIGJlZm9yZSBmcm9tX2RhdGUaTHRoaXMuZnJvbV9kYXRlID09ICcnIHx8IHRoaXMudG9fZGF0ZSA9PSAnJyB8fCB0aGlzLnRvX2RhdGUgPj0gdGhpcy5mcm9tX2RhdGUiTgoaSW1wb3J0U2l0ZUNsb3N1cmVzUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZRIQCghpbXBvcnRlZBgCIAEoBSKgAwoRQ3JlYXRlVXNlclJlcXVlc3QSGQoFZW1haWwYASABKAlCCrpIB3IFGP4BYAESIAoMZGlzcGxheV9uYW1lGAIgASgJQgq6SAdyBRABGMgBEiwKBHJvbGUYAyABKA4yEC5yZWxhbmNlLnYxLlJvbGVCDLpICYIBBhgBGAIYAxIfCgptYW5hZ2VyX2lkGAQgASgJQgu6SAjYAQFyA7ABARIjCghzaXRlX2lkcxgFIAMoCUIRukgOkgELEGQYASIFcgOwAQESJQoOcGVyc29uYWxfZW1haWwYBiABKAlCDbpICtgBAXIFGP4BYAESLQoFcGhvbmUYByABKAlCHrpIG9gBAXIWMhReXCtbMS05XVswLTldezYsMTR9JBIsCgZsb2NhbGUYCCABKA4yEi5yZWxhbmNlLnYxLkxvY2FsZUIIukgFggECEAESOgoNbm90aWZpY2F0aW9ucxgJIAEoCzIjLnJlbGFuY2UudjEuTm90aWZpY2F0aW9uUHJlZmVyZW5jZXMSGgoIcGFzc3dvcmQYCiABKAlCCLpIBXIDGMgBIjQKEkNyZWF0ZVVzZXJSZXNwb25zZRIeCgR1c2VyGAEgASgLMhAucmVsYW5jZS52MS5Vc2VyIi4KB1NpdGVJZHMSIwoIc2l0ZV9pZHMYASADKAlCEbpIDpIBCxBkGAEiBXIDsAEBIsYGChFVcGRhdGVVc2VyUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIlCgxkaXNwbGF5X25hbWUYAiABKAlCCrpIB3IFEAEYyAFIAIgBARIxCgRyb2xlGAMgASgOMhAucmVsYW5jZS52MS5Sb2xlQgy6SAmCAQYYARgCGANIAYgBARK5AQoKbWFuYWdlcl9pZBgEIAEoCUKfAbpImwG6AZcBCg91c2VyLm1hbmFnZXJfaWQSF211c3QgYmUgZW1wdHkgb3IgYSBVVUlEGmt0aGlzID09ICcnIHx8IHRoaXMubWF0Y2hlcygnXlswLTlhLWZBLUZdezh9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezEyfSQnKUgCiAEBEiIKBXNpdGVzGAUgASgLMhMucmVsYW5jZS52MS5TaXRlSWRzEpUBCg5wZXJzb25hbF9lbWFpbBgGIAEoCUJ4ukh1ugFyChN1c2VyLnBlcnNvbmFsX2VtYWlsEiZtdXN0IGJlIGVtcHR5IG9yIGEgdmFsaWQgZW1haWwgYWRkcmVzcxozdGhpcyA9PSAnJyB8fCAodGhpcy5pc0VtYWlsKCkgJiYgc2l6ZSh0aGlzKSA8PSAyNTQpSAOIAQESMgoFcGhvbmUYByABKAlCHrpIG3IZMhdeKFwrWzEtOV1bMC05XXs2LDE0fSk/JEgEiAEBEjMKBmxvY2FsZRgIIAEoDjISLnJlbGFuY2UudjEuTG9jYWxlQgq6SAeCAQQQASAASAWIAQESOgoNbm90aWZpY2F0aW9ucxgJIAEoCzIjLnJlbGFuY2UudjEuTm90aWZpY2F0aW9uUHJlZmVyZW5jZXMSEwoGYWN0aXZlGAogASgISAaIAQESIQoIcGFzc3dvcmQYCyABKAlCCrpIB3IFEAgYyAFIB4gBAUIPCg1fZGlzcGxheV9uYW1lQgcKBV9yb2xlQg0KC19tYW5hZ2VyX2lkQhEKD19wZXJzb25hbF9lbWFpbEIICgZfcGhvbmVCCQoHX2xvY2FsZUIJCgdfYWN0aXZlQgsKCV9wYXNzd29yZCI0ChJVcGRhdGVVc2VyUmVzcG9uc2USHgoEdXNlchgBIAEoCzIQLnJlbGFuY2UudjEuVXNlciJaChBMaXN0VXNlcnNSZXF1ZXN0EhwKB3NpdGVfaWQYASABKAlCC7pICNgBAXIDsAEBEigKBHJvbGUYAiABKA4yEC5yZWxhbmNlLnYxLlJvbGVCCLpIBYIBAhABIjQKEUxpc3RVc2Vyc1Jlc3BvbnNlEh8KBXVzZXJzGAEgAygLMhAucmVsYW5jZS52MS5Vc2VyIpACChFBZGRBYnNlbmNlUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARI2CgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjQKCGVuZF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEhgKBnJlYXNvbhgEIAEoCUIIukgFcgMYyAE6WLpIVRpTCg1hYnNlbmNlLm9yZGVyEiFlbmRfdGltZSBtdXN0IGJlIGFmdGVyIHN0YXJ0X3RpbWUaH3RoaXMuZW5kX3RpbWUgPiB0aGlzLnN0YXJ0X3RpbWUiOgoSQWRkQWJzZW5jZVJlc3BvbnNlEiQKB2Fic2VuY2UYASABKAsyEy5yZWxhbmNlLnYxLkFic2VuY2UiNAoUUmVtb3ZlQWJzZW5jZVJlcXVlc3QSHAoKYWJzZW5jZV9pZBgBIAEoCUIIukgFcgOwAQEiFwoVUmVtb3ZlQWJzZW5jZVJlc3BvbnNlIl8KE0xpc3RBYnNlbmNlc1JlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQESLQoJZnJvbV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI9ChRMaXN0QWJzZW5jZXNSZXNwb25zZRIlCghhYnNlbmNlcxgBIAMoCzITLnJlbGFuY2UudjEuQWJzZW5jZTKjBwoLVGVhbVNlcnZpY2USSwoKQ3JlYXRlU2l0ZRIdLnJlbGFuY2UudjEuQ3JlYXRlU2l0ZVJlcXVlc3QaHi5yZWxhbmNlLnYxLkNyZWF0ZVNpdGVSZXNwb25zZRJLCgpVcGRhdGVTaXRlEh0ucmVsYW5jZS52MS5VcGRhdGVTaXRlUmVxdWVzdBoeLnJlbGFuY2UudjEuVXBkYXRlU2l0ZVJlc3BvbnNlEk0KCUxpc3RTaXRlcxIcLnJlbGFuY2UudjEuTGlzdFNpdGVzUmVxdWVzdBodLnJlbGFuY2UudjEuTGlzdFNpdGVzUmVzcG9uc2UiA5ACARJiChBMaXN0U2l0ZUNsb3N1cmVzEiMucmVsYW5jZS52MS5MaXN0U2l0ZUNsb3N1cmVzUmVxdWVzdBokLnJlbGFuY2UudjEuTGlzdFNpdGVDbG9zdXJlc1Jlc3BvbnNlIgOQAgESYwoSSW1wb3J0U2l0ZUNsb3N1cmVzEiUucmVsYW5jZS52MS5JbXBvcnRTaXRlQ2xvc3VyZXNSZXF1ZXN0GiYucmVsYW5jZS52MS5JbXBvcnRTaXRlQ2xvc3VyZXNSZXNwb25zZRJLCgpDcmVhdGVVc2VyEh0ucmVsYW5jZS52MS5DcmVhdGVVc2VyUmVxdWVzdBoeLnJlbGFuY2UudjEuQ3JlYXRlVXNlclJlc3BvbnNlEksKClVwZGF0ZVVzZXISHS5yZWxhbmNlLnYxLlVwZGF0ZVVzZXJSZXF1ZXN0Gh4ucmVsYW5jZS52MS5VcGRhdGVVc2VyUmVzcG9uc2USTQoJTGlzdFVzZXJzEhwucmVsYW5jZS52MS5MaXN0VXNlcnNSZXF1ZXN0Gh0ucmVsYW5jZS52MS5MaXN0VXNlcnNSZXNwb25zZSIDkAIBEksKCkFkZEFic2VuY2USHS5yZWxhbmNlLnYxLkFkZEFic2VuY2VSZXF1ZXN0Gh4ucmVsYW5jZS52MS5BZGRBYnNlbmNlUmVzcG9uc2USVAoNUmVtb3ZlQWJzZW5jZRIgLnJlbGFuY2UudjEuUmVtb3ZlQWJzZW5jZVJlcXVlc3QaIS5yZWxhbmNlLnYxLlJlbW92ZUFic2VuY2VSZXNwb25zZRJWCgxMaXN0QWJzZW5jZXMSHy5yZWxhbmNlLnYxLkxpc3RBYnNlbmNlc1JlcXVlc3QaIC5yZWxhbmNlLnYxLkxpc3RBYnNlbmNlc1Jlc3BvbnNlIgOQAgFCOlo4Z2l0aHViLmNvbS9yZWxhbmNlaHEvcmVsYW5jZS9nZW4vZ28vcmVsYW5jZS92MTtyZWxhbmNldjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
 
 /**
  * @generated from message relance.v1.CreateSiteRequest
@@ -193,6 +193,116 @@ export const ListSitesResponseSchema: GenMessage<ListSitesResponse> = /*@__PURE_
   messageDesc(file_relance_v1_team, 7);
 
 /**
+ * @generated from message relance.v1.ListSiteClosuresRequest
+ */
+export type ListSiteClosuresRequest = Message<"relance.v1.ListSiteClosuresRequest"> & {
+  /**
+   * @generated from field: string site_id = 1;
+   */
+  siteId: string;
+
+  /**
+   * "YYYY-MM-DD"; defaults to today (UTC).
+   *
+   * @generated from field: string from_date = 2;
+   */
+  fromDate: string;
+};
+
+/**
+ * Describes the message relance.v1.ListSiteClosuresRequest.
+ * Use `create(ListSiteClosuresRequestSchema)` to create a new message.
+ */
+export const ListSiteClosuresRequestSchema: GenMessage<ListSiteClosuresRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 8);
+
+/**
+ * @generated from message relance.v1.ListSiteClosuresResponse
+ */
+export type ListSiteClosuresResponse = Message<"relance.v1.ListSiteClosuresResponse"> & {
+  /**
+   * @generated from field: repeated relance.v1.Closure closures = 1;
+   */
+  closures: Closure[];
+};
+
+/**
+ * Describes the message relance.v1.ListSiteClosuresResponse.
+ * Use `create(ListSiteClosuresResponseSchema)` to create a new message.
+ */
+export const ListSiteClosuresResponseSchema: GenMessage<ListSiteClosuresResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 9);
+
+/**
+ * @generated from message relance.v1.ImportSiteClosuresRequest
+ */
+export type ImportSiteClosuresRequest = Message<"relance.v1.ImportSiteClosuresRequest"> & {
+  /**
+   * @generated from field: string site_id = 1;
+   */
+  siteId: string;
+
+  /**
+   * The iCalendar text, at most 1 MiB.
+   *
+   * @generated from field: bytes ics = 2;
+   */
+  ics: Uint8Array;
+
+  /**
+   * Recurring events are expanded from this day ("YYYY-MM-DD"; default: 1 January this year)…
+   *
+   * @generated from field: string from_date = 3;
+   */
+  fromDate: string;
+
+  /**
+   * …to this day (default: 31 December two years later).
+   *
+   * @generated from field: string to_date = 4;
+   */
+  toDate: string;
+
+  /**
+   * Replace the site's closures instead of adding to them.
+   *
+   * @generated from field: bool replace = 5;
+   */
+  replace: boolean;
+};
+
+/**
+ * Describes the message relance.v1.ImportSiteClosuresRequest.
+ * Use `create(ImportSiteClosuresRequestSchema)` to create a new message.
+ */
+export const ImportSiteClosuresRequestSchema: GenMessage<ImportSiteClosuresRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 10);
+
+/**
+ * @generated from message relance.v1.ImportSiteClosuresResponse
+ */
+export type ImportSiteClosuresResponse = Message<"relance.v1.ImportSiteClosuresResponse"> & {
+  /**
+   * @generated from field: relance.v1.Site site = 1;
+   */
+  site?: Site | undefined;
+
+  /**
+   * How many closures the feed gave.
+   *
+   * @generated from field: int32 imported = 2;
+   */
+  imported: number;
+};
+
+/**
+ * Describes the message relance.v1.ImportSiteClosuresResponse.
+ * Use `create(ImportSiteClosuresResponseSchema)` to create a new message.
+ */
+export const ImportSiteClosuresResponseSchema: GenMessage<ImportSiteClosuresResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 11);
+
+/**
  * @generated from message relance.v1.CreateUserRequest
  */
 export type CreateUserRequest = Message<"relance.v1.CreateUserRequest"> & {
@@ -254,7 +364,7 @@ export type CreateUserRequest = Message<"relance.v1.CreateUserRequest"> & {
  * Use `create(CreateUserRequestSchema)` to create a new message.
  */
 export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 8);
+  messageDesc(file_relance_v1_team, 12);
 
 /**
  * @generated from message relance.v1.CreateUserResponse
@@ -271,7 +381,7 @@ export type CreateUserResponse = Message<"relance.v1.CreateUserResponse"> & {
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 9);
+  messageDesc(file_relance_v1_team, 13);
 
 /**
  * @generated from message relance.v1.SiteIds
@@ -288,7 +398,7 @@ export type SiteIds = Message<"relance.v1.SiteIds"> & {
  * Use `create(SiteIdsSchema)` to create a new message.
  */
 export const SiteIdsSchema: GenMessage<SiteIds> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 10);
+  messageDesc(file_relance_v1_team, 14);
 
 /**
  * @generated from message relance.v1.UpdateUserRequest
@@ -361,7 +471,7 @@ export type UpdateUserRequest = Message<"relance.v1.UpdateUserRequest"> & {
  * Use `create(UpdateUserRequestSchema)` to create a new message.
  */
 export const UpdateUserRequestSchema: GenMessage<UpdateUserRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 11);
+  messageDesc(file_relance_v1_team, 15);
 
 /**
  * @generated from message relance.v1.UpdateUserResponse
@@ -378,7 +488,7 @@ export type UpdateUserResponse = Message<"relance.v1.UpdateUserResponse"> & {
  * Use `create(UpdateUserResponseSchema)` to create a new message.
  */
 export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 12);
+  messageDesc(file_relance_v1_team, 16);
 
 /**
  * @generated from message relance.v1.ListUsersRequest
@@ -404,7 +514,7 @@ export type ListUsersRequest = Message<"relance.v1.ListUsersRequest"> & {
  * Use `create(ListUsersRequestSchema)` to create a new message.
  */
 export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 13);
+  messageDesc(file_relance_v1_team, 17);
 
 /**
  * @generated from message relance.v1.ListUsersResponse
@@ -421,7 +531,7 @@ export type ListUsersResponse = Message<"relance.v1.ListUsersResponse"> & {
  * Use `create(ListUsersResponseSchema)` to create a new message.
  */
 export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 14);
+  messageDesc(file_relance_v1_team, 18);
 
 /**
  * @generated from message relance.v1.AddAbsenceRequest
@@ -453,7 +563,7 @@ export type AddAbsenceRequest = Message<"relance.v1.AddAbsenceRequest"> & {
  * Use `create(AddAbsenceRequestSchema)` to create a new message.
  */
 export const AddAbsenceRequestSchema: GenMessage<AddAbsenceRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 15);
+  messageDesc(file_relance_v1_team, 19);
 
 /**
  * @generated from message relance.v1.AddAbsenceResponse
@@ -470,7 +580,7 @@ export type AddAbsenceResponse = Message<"relance.v1.AddAbsenceResponse"> & {
  * Use `create(AddAbsenceResponseSchema)` to create a new message.
  */
 export const AddAbsenceResponseSchema: GenMessage<AddAbsenceResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 16);
+  messageDesc(file_relance_v1_team, 20);
 
 /**
  * @generated from message relance.v1.RemoveAbsenceRequest
@@ -487,7 +597,7 @@ export type RemoveAbsenceRequest = Message<"relance.v1.RemoveAbsenceRequest"> & 
  * Use `create(RemoveAbsenceRequestSchema)` to create a new message.
  */
 export const RemoveAbsenceRequestSchema: GenMessage<RemoveAbsenceRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 17);
+  messageDesc(file_relance_v1_team, 21);
 
 /**
  * @generated from message relance.v1.RemoveAbsenceResponse
@@ -500,7 +610,7 @@ export type RemoveAbsenceResponse = Message<"relance.v1.RemoveAbsenceResponse"> 
  * Use `create(RemoveAbsenceResponseSchema)` to create a new message.
  */
 export const RemoveAbsenceResponseSchema: GenMessage<RemoveAbsenceResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 18);
+  messageDesc(file_relance_v1_team, 22);
 
 /**
  * @generated from message relance.v1.ListAbsencesRequest
@@ -524,7 +634,7 @@ export type ListAbsencesRequest = Message<"relance.v1.ListAbsencesRequest"> & {
  * Use `create(ListAbsencesRequestSchema)` to create a new message.
  */
 export const ListAbsencesRequestSchema: GenMessage<ListAbsencesRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 19);
+  messageDesc(file_relance_v1_team, 23);
 
 /**
  * @generated from message relance.v1.ListAbsencesResponse
@@ -541,7 +651,7 @@ export type ListAbsencesResponse = Message<"relance.v1.ListAbsencesResponse"> & 
  * Use `create(ListAbsencesResponseSchema)` to create a new message.
  */
 export const ListAbsencesResponseSchema: GenMessage<ListAbsencesResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 20);
+  messageDesc(file_relance_v1_team, 24);
 
 /**
  * TeamService manages sites, their opening hours, users and absences.
@@ -578,6 +688,30 @@ export const TeamService: GenService<{
     methodKind: "unary";
     input: typeof ListSitesRequestSchema;
     output: typeof ListSitesResponseSchema;
+  },
+  /**
+   * ListSiteClosures lists a site's closures that end on or after from_date.
+   *
+   * @generated from rpc relance.v1.TeamService.ListSiteClosures
+   */
+  listSiteClosures: {
+    methodKind: "unary";
+    input: typeof ListSiteClosuresRequestSchema;
+    output: typeof ListSiteClosuresResponseSchema;
+  },
+  /**
+   * ImportSiteClosures adds the all-day events of an iCalendar (.ics) feed as closures of a site
+   * (admins only): public holidays, inventory days. Multi-day events become one closure;
+   * recurring events are expanded between from_date and to_date. With replace, the site's
+   * closures become exactly the feed's; otherwise they are merged. A feed that cannot be read,
+   * or holds timed events, answers INVALID_ARGUMENT and changes nothing.
+   *
+   * @generated from rpc relance.v1.TeamService.ImportSiteClosures
+   */
+  importSiteClosures: {
+    methodKind: "unary";
+    input: typeof ImportSiteClosuresRequestSchema;
+    output: typeof ImportSiteClosuresResponseSchema;
   },
   /**
    * CreateUser adds a person (admins only).

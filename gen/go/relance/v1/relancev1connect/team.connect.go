@@ -39,6 +39,12 @@ const (
 	TeamServiceUpdateSiteProcedure = "/relance.v1.TeamService/UpdateSite"
 	// TeamServiceListSitesProcedure is the fully-qualified name of the TeamService's ListSites RPC.
 	TeamServiceListSitesProcedure = "/relance.v1.TeamService/ListSites"
+	// TeamServiceListSiteClosuresProcedure is the fully-qualified name of the TeamService's
+	// ListSiteClosures RPC.
+	TeamServiceListSiteClosuresProcedure = "/relance.v1.TeamService/ListSiteClosures"
+	// TeamServiceImportSiteClosuresProcedure is the fully-qualified name of the TeamService's
+	// ImportSiteClosures RPC.
+	TeamServiceImportSiteClosuresProcedure = "/relance.v1.TeamService/ImportSiteClosures"
 	// TeamServiceCreateUserProcedure is the fully-qualified name of the TeamService's CreateUser RPC.
 	TeamServiceCreateUserProcedure = "/relance.v1.TeamService/CreateUser"
 	// TeamServiceUpdateUserProcedure is the fully-qualified name of the TeamService's UpdateUser RPC.
@@ -63,6 +69,14 @@ type TeamServiceClient interface {
 	UpdateSite(context.Context, *connect.Request[v1.UpdateSiteRequest]) (*connect.Response[v1.UpdateSiteResponse], error)
 	// ListSites lists the sites the caller may see.
 	ListSites(context.Context, *connect.Request[v1.ListSitesRequest]) (*connect.Response[v1.ListSitesResponse], error)
+	// ListSiteClosures lists a site's closures that end on or after from_date.
+	ListSiteClosures(context.Context, *connect.Request[v1.ListSiteClosuresRequest]) (*connect.Response[v1.ListSiteClosuresResponse], error)
+	// ImportSiteClosures adds the all-day events of an iCalendar (.ics) feed as closures of a site
+	// (admins only): public holidays, inventory days. Multi-day events become one closure;
+	// recurring events are expanded between from_date and to_date. With replace, the site's
+	// closures become exactly the feed's; otherwise they are merged. A feed that cannot be read,
+	// or holds timed events, answers INVALID_ARGUMENT and changes nothing.
+	ImportSiteClosures(context.Context, *connect.Request[v1.ImportSiteClosuresRequest]) (*connect.Response[v1.ImportSiteClosuresResponse], error)
 	// CreateUser adds a person (admins only).
 	CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error)
 	// UpdateUser changes the fields that are set in the request. Admins may change anything;
@@ -110,6 +124,19 @@ func NewTeamServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listSiteClosures: connect.NewClient[v1.ListSiteClosuresRequest, v1.ListSiteClosuresResponse](
+			httpClient,
+			baseURL+TeamServiceListSiteClosuresProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("ListSiteClosures")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		importSiteClosures: connect.NewClient[v1.ImportSiteClosuresRequest, v1.ImportSiteClosuresResponse](
+			httpClient,
+			baseURL+TeamServiceImportSiteClosuresProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("ImportSiteClosures")),
+			connect.WithClientOptions(opts...),
+		),
 		createUser: connect.NewClient[v1.CreateUserRequest, v1.CreateUserResponse](
 			httpClient,
 			baseURL+TeamServiceCreateUserProcedure,
@@ -153,15 +180,17 @@ func NewTeamServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // teamServiceClient implements TeamServiceClient.
 type teamServiceClient struct {
-	createSite    *connect.Client[v1.CreateSiteRequest, v1.CreateSiteResponse]
-	updateSite    *connect.Client[v1.UpdateSiteRequest, v1.UpdateSiteResponse]
-	listSites     *connect.Client[v1.ListSitesRequest, v1.ListSitesResponse]
-	createUser    *connect.Client[v1.CreateUserRequest, v1.CreateUserResponse]
-	updateUser    *connect.Client[v1.UpdateUserRequest, v1.UpdateUserResponse]
-	listUsers     *connect.Client[v1.ListUsersRequest, v1.ListUsersResponse]
-	addAbsence    *connect.Client[v1.AddAbsenceRequest, v1.AddAbsenceResponse]
-	removeAbsence *connect.Client[v1.RemoveAbsenceRequest, v1.RemoveAbsenceResponse]
-	listAbsences  *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createSite         *connect.Client[v1.CreateSiteRequest, v1.CreateSiteResponse]
+	updateSite         *connect.Client[v1.UpdateSiteRequest, v1.UpdateSiteResponse]
+	listSites          *connect.Client[v1.ListSitesRequest, v1.ListSitesResponse]
+	listSiteClosures   *connect.Client[v1.ListSiteClosuresRequest, v1.ListSiteClosuresResponse]
+	importSiteClosures *connect.Client[v1.ImportSiteClosuresRequest, v1.ImportSiteClosuresResponse]
+	createUser         *connect.Client[v1.CreateUserRequest, v1.CreateUserResponse]
+	updateUser         *connect.Client[v1.UpdateUserRequest, v1.UpdateUserResponse]
+	listUsers          *connect.Client[v1.ListUsersRequest, v1.ListUsersResponse]
+	addAbsence         *connect.Client[v1.AddAbsenceRequest, v1.AddAbsenceResponse]
+	removeAbsence      *connect.Client[v1.RemoveAbsenceRequest, v1.RemoveAbsenceResponse]
+	listAbsences       *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
 }
 
 // CreateSite calls relance.v1.TeamService.CreateSite.
@@ -177,6 +206,16 @@ func (c *teamServiceClient) UpdateSite(ctx context.Context, req *connect.Request
 // ListSites calls relance.v1.TeamService.ListSites.
 func (c *teamServiceClient) ListSites(ctx context.Context, req *connect.Request[v1.ListSitesRequest]) (*connect.Response[v1.ListSitesResponse], error) {
 	return c.listSites.CallUnary(ctx, req)
+}
+
+// ListSiteClosures calls relance.v1.TeamService.ListSiteClosures.
+func (c *teamServiceClient) ListSiteClosures(ctx context.Context, req *connect.Request[v1.ListSiteClosuresRequest]) (*connect.Response[v1.ListSiteClosuresResponse], error) {
+	return c.listSiteClosures.CallUnary(ctx, req)
+}
+
+// ImportSiteClosures calls relance.v1.TeamService.ImportSiteClosures.
+func (c *teamServiceClient) ImportSiteClosures(ctx context.Context, req *connect.Request[v1.ImportSiteClosuresRequest]) (*connect.Response[v1.ImportSiteClosuresResponse], error) {
+	return c.importSiteClosures.CallUnary(ctx, req)
 }
 
 // CreateUser calls relance.v1.TeamService.CreateUser.
@@ -217,6 +256,14 @@ type TeamServiceHandler interface {
 	UpdateSite(context.Context, *connect.Request[v1.UpdateSiteRequest]) (*connect.Response[v1.UpdateSiteResponse], error)
 	// ListSites lists the sites the caller may see.
 	ListSites(context.Context, *connect.Request[v1.ListSitesRequest]) (*connect.Response[v1.ListSitesResponse], error)
+	// ListSiteClosures lists a site's closures that end on or after from_date.
+	ListSiteClosures(context.Context, *connect.Request[v1.ListSiteClosuresRequest]) (*connect.Response[v1.ListSiteClosuresResponse], error)
+	// ImportSiteClosures adds the all-day events of an iCalendar (.ics) feed as closures of a site
+	// (admins only): public holidays, inventory days. Multi-day events become one closure;
+	// recurring events are expanded between from_date and to_date. With replace, the site's
+	// closures become exactly the feed's; otherwise they are merged. A feed that cannot be read,
+	// or holds timed events, answers INVALID_ARGUMENT and changes nothing.
+	ImportSiteClosures(context.Context, *connect.Request[v1.ImportSiteClosuresRequest]) (*connect.Response[v1.ImportSiteClosuresResponse], error)
 	// CreateUser adds a person (admins only).
 	CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error)
 	// UpdateUser changes the fields that are set in the request. Admins may change anything;
@@ -258,6 +305,19 @@ func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption
 		svc.ListSites,
 		connect.WithSchema(teamServiceMethods.ByName("ListSites")),
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	teamServiceListSiteClosuresHandler := connect.NewUnaryHandler(
+		TeamServiceListSiteClosuresProcedure,
+		svc.ListSiteClosures,
+		connect.WithSchema(teamServiceMethods.ByName("ListSiteClosures")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	teamServiceImportSiteClosuresHandler := connect.NewUnaryHandler(
+		TeamServiceImportSiteClosuresProcedure,
+		svc.ImportSiteClosures,
+		connect.WithSchema(teamServiceMethods.ByName("ImportSiteClosures")),
 		connect.WithHandlerOptions(opts...),
 	)
 	teamServiceCreateUserHandler := connect.NewUnaryHandler(
@@ -306,6 +366,10 @@ func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption
 			teamServiceUpdateSiteHandler.ServeHTTP(w, r)
 		case TeamServiceListSitesProcedure:
 			teamServiceListSitesHandler.ServeHTTP(w, r)
+		case TeamServiceListSiteClosuresProcedure:
+			teamServiceListSiteClosuresHandler.ServeHTTP(w, r)
+		case TeamServiceImportSiteClosuresProcedure:
+			teamServiceImportSiteClosuresHandler.ServeHTTP(w, r)
 		case TeamServiceCreateUserProcedure:
 			teamServiceCreateUserHandler.ServeHTTP(w, r)
 		case TeamServiceUpdateUserProcedure:
@@ -337,6 +401,14 @@ func (UnimplementedTeamServiceHandler) UpdateSite(context.Context, *connect.Requ
 
 func (UnimplementedTeamServiceHandler) ListSites(context.Context, *connect.Request[v1.ListSitesRequest]) (*connect.Response[v1.ListSitesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.ListSites is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) ListSiteClosures(context.Context, *connect.Request[v1.ListSiteClosuresRequest]) (*connect.Response[v1.ListSiteClosuresResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.ListSiteClosures is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) ImportSiteClosures(context.Context, *connect.Request[v1.ImportSiteClosuresRequest]) (*connect.Response[v1.ImportSiteClosuresResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.ImportSiteClosures is not implemented"))
 }
 
 func (UnimplementedTeamServiceHandler) CreateUser(context.Context, *connect.Request[v1.CreateUserRequest]) (*connect.Response[v1.CreateUserResponse], error) {
