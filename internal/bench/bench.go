@@ -31,7 +31,7 @@ type Result struct {
 	Elapsed       time.Duration
 	P50, P99, Max time.Duration
 	AllocsPerOp   uint64 // heap allocations per operation, client and server together
-	BytesPerOp    uint64
+	BytesPerOp    uint64 // heap bytes per operation, client and server together
 }
 
 // PerSecond is the throughput.
@@ -39,12 +39,12 @@ func (r Result) PerSecond() float64 { return float64(r.Ops) / r.Elapsed.Seconds(
 
 // Print writes a table of results, with each row's throughput as a share of the first row's.
 func Print(w io.Writer, results []Result) {
-	fmt.Fprintf(w, "%-44s %8s %10s %9s %9s %9s %8s %9s %9s\n", "scenario", "ops", "ops/s", "p50", "p99", "max", "errors", "allocs/op", "vs base")
+	fmt.Fprintf(w, "%-44s %8s %10s %9s %9s %9s %7s %9s %8s %8s\n", "scenario", "ops", "ops/s", "p50", "p99", "max", "errors", "allocs/op", "B/op", "vs base")
 	for _, r := range results {
 		ratio := r.PerSecond() / results[0].PerSecond()
-		fmt.Fprintf(w, "%-44s %8d %10.0f %9s %9s %9s %8d %9d %8.0f%%\n", r.Name, r.Ops, r.PerSecond(),
+		fmt.Fprintf(w, "%-44s %8d %10.0f %9s %9s %9s %7d %9d %8d %7.0f%%\n", r.Name, r.Ops, r.PerSecond(),
 			r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond),
-			r.Errors, r.AllocsPerOp, ratio*100)
+			r.Errors, r.AllocsPerOp, r.BytesPerOp, ratio*100)
 	}
 }
 

@@ -60,13 +60,15 @@ type Store interface {
 // Options configures the API handler.
 type Options struct {
 	Log         *slog.Logger
-	CORSOrigins []string // browser origins allowed to call; "*" for any
+	CORSOrigins []string         // browser origins allowed to call; "*" for any
+	Now         func() time.Time // the clock for request defaults (such as "from today"); time.Now when nil
 }
 
 // handlers holds what every service implementation needs.
 type handlers struct {
 	store Store
 	log   *slog.Logger
+	now   func() time.Time
 }
 
 func (h *handlers) fail(ctx context.Context, err error) error { return toConnect(ctx, h.log, err) }
@@ -81,7 +83,10 @@ var services = []string{
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
 // (cleartext h2c or TLS) for gRPC clients; Connect and gRPC-web also work over HTTP/1.1.
 func NewHandler(store Store, opts Options) http.Handler {
-	h := &handlers{store: store, log: opts.Log}
+	h := &handlers{store: store, log: opts.Log, now: opts.Now}
+	if h.now == nil {
+		h.now = time.Now
+	}
 	options := connect.WithHandlerOptions(
 		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, validate.NewInterceptor()),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {

@@ -69,7 +69,7 @@ func (s *teamService) ListSites(ctx context.Context, _ *connect.Request[v1.ListS
 }
 
 func (s *teamService) ListSiteClosures(ctx context.Context, req *connect.Request[v1.ListSiteClosuresRequest]) (*connect.Response[v1.ListSiteClosuresResponse], error) {
-	from := relance.DateOf(time.Now().UTC())
+	from := relance.DateOf(s.now().UTC())
 	if req.Msg.GetFromDate() != "" {
 		var err error
 		if from, err = relance.ParseDate(req.Msg.GetFromDate()); err != nil {
@@ -89,7 +89,7 @@ func (s *teamService) ListSiteClosures(ctx context.Context, req *connect.Request
 
 func (s *teamService) ImportSiteClosures(ctx context.Context, req *connect.Request[v1.ImportSiteClosuresRequest]) (*connect.Response[v1.ImportSiteClosuresResponse], error) {
 	m := req.Msg
-	year := time.Now().UTC().Year()
+	year := s.now().UTC().Year()
 	from, to := relance.Date{Year: year, Month: time.January, Day: 1}, relance.Date{Year: year + 2, Month: time.December, Day: 31}
 	var err error
 	if m.GetFromDate() != "" {
