@@ -191,6 +191,52 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 	return i, err
 }
 
+const leadLateCounts = `-- name: LeadLateCounts :many
+SELECT assignee_id::uuid AS assignee_id,
+       count(*) FILTER (WHERE late_at IS NOT NULL)::integer AS late,
+       count(*)::integer AS open
+FROM leads
+WHERE stage = 'open' AND assignee_id IS NOT NULL
+  AND ($1::uuid IS NULL OR site_id = $1)
+  AND ($2::uuid[] IS NULL OR site_id = ANY($2::uuid[]))
+  AND ($3::uuid IS NULL OR assignee_id = $3)
+GROUP BY assignee_id
+ORDER BY assignee_id
+`
+
+type LeadLateCountsParams struct {
+	SiteID            *uuid.UUID
+	VisibleSiteIds    []uuid.UUID
+	VisibleAssigneeID *uuid.UUID
+}
+
+type LeadLateCountsRow struct {
+	AssigneeID uuid.UUID
+	Late       int32
+	Open       int32
+}
+
+// Open assigned leads per advisor, and how many of them are late.
+func (q *Queries) LeadLateCounts(ctx context.Context, arg LeadLateCountsParams) ([]LeadLateCountsRow, error) {
+	rows, err := q.db.Query(ctx, leadLateCounts, arg.SiteID, arg.VisibleSiteIds, arg.VisibleAssigneeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LeadLateCountsRow{}
+	for rows.Next() {
+		var i LeadLateCountsRow
+		if err := rows.Scan(&i.AssigneeID, &i.Late, &i.Open); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const leadList = `-- name: LeadList :many
 SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
@@ -297,6 +343,20 @@ func (q *Queries) LeadSetFirstResponse(ctx context.Context, arg LeadSetFirstResp
 		arg.ResponseSeconds,
 		arg.UpdatedAt,
 	)
+	return err
+}
+
+const leadSetLate = `-- name: LeadSetLate :exec
+UPDATE leads SET late_at = $2, updated_at = $2 WHERE id = $1 AND late_at IS NULL
+`
+
+type LeadSetLateParams struct {
+	ID     uuid.UUID
+	LateAt *time.Time
+}
+
+func (q *Queries) LeadSetLate(ctx context.Context, arg LeadSetLateParams) error {
+	_, err := q.db.Exec(ctx, leadSetLate, arg.ID, arg.LateAt)
 	return err
 }
 

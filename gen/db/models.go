@@ -131,6 +131,13 @@ type Password struct {
 	UpdatedAt time.Time
 }
 
+type ReminderPolicy struct {
+	SiteID    uuid.UUID
+	OrgID     uuid.UUID
+	Rungs     []byte
+	UpdatedAt time.Time
+}
+
 type Site struct {
 	ID        uuid.UUID
 	OrgID     uuid.UUID

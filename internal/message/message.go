@@ -108,3 +108,26 @@ type LeadAssigned struct {
 
 // When formats ReceivedAt for display ("2006-01-02 15:04").
 func (d LeadAssigned) When() string { return d.ReceivedAt.Format("2006-01-02 15:04") }
+
+// Reminder is the data of the "reminder" message: a lead still waits for its first answer.
+type Reminder struct {
+	RecipientName string
+	AdvisorName   string
+	Escalation    bool // sent to the advisor's manager rather than the advisor
+	Rung          int  // 1 for the first reminder
+	ContactName   string
+	ContactPhone  string
+	Source        string
+	SiteName      string
+	ReceivedAt    time.Time     // shown in the site's zone
+	Waiting       time.Duration // business time since the assignment
+}
+
+// When formats ReceivedAt for display ("2006-01-02 15:04").
+func (d Reminder) When() string { return d.ReceivedAt.Format("2006-01-02 15:04") }
+
+// Wait formats the business time waited, such as "2h05".
+func (d Reminder) Wait() string {
+	m := int(d.Waiting.Round(time.Minute) / time.Minute)
+	return fmt.Sprintf("%dh%02d", m/60, m%60)
+}

@@ -47,3 +47,25 @@ func TestRenderUnknownMessage(t *testing.T) {
 		t.Fatal("want an error for a missing template")
 	}
 }
+
+func TestRenderReminder(t *testing.T) {
+	base := Reminder{RecipientName: "Alice", AdvisorName: "Alice", Rung: 1, ContactName: "Jean", Source: "web", SiteName: "Lyon", Waiting: 2*time.Hour + 5*time.Minute}
+	got, err := Render("reminder", relance.LocaleEN, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Subject != "Reminder: Jean is waiting for you" || !strings.Contains(got.Text, "2h05 of business time (reminder 1)") {
+		t.Fatalf("advisor reminder = %q / %q", got.Subject, got.Text)
+	}
+	esc := base
+	esc.RecipientName, esc.Escalation = "Marie", true
+	for _, loc := range []relance.Locale{relance.LocaleFR, relance.LocaleEN, relance.LocaleRU} {
+		got, err := Render("reminder", loc, esc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.Subject, "Alice") || !strings.Contains(got.Text, "Marie") || got.SMS == "" || !strings.Contains(got.HTML, "<b>Alice</b>") {
+			t.Errorf("%s escalation = %+v", loc, got)
+		}
+	}
+}

@@ -82,6 +82,9 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, lead.AssigneeID.String(), t.now); err != nil {
 				return err
 			}
+			if err := t.startLadder(ctx, &lead, t.now); err != nil {
+				return err
+			}
 		}
 		created = true
 		return t.audit(ctx, p, "lead.create", "lead", lead.ID, map[string]any{"source": lead.Source})
@@ -185,6 +188,11 @@ func (d *DB) AssignLead(ctx context.Context, p relance.Principal, id, assigneeID
 		if err := t.schedule(ctx, relance.TimerLeadAssigned, id, assigneeID.String(), t.now); err != nil {
 			return err
 		}
+		if lead.FirstResponseAt == nil {
+			if err := t.startLadder(ctx, &lead, t.now); err != nil {
+				return err
+			}
+		}
 		return t.audit(ctx, p, "lead.assign", "lead", id, map[string]any{"from": previous, "to": assigneeID})
 	})
 	return lead, err
@@ -203,6 +211,11 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		}
 		ch.Apply(&lead)
 		lead.UpdatedAt = t.now
+		if lead.Stage != relance.StageOpen {
+			if err := t.stopLadder(ctx, id); err != nil {
+				return err
+			}
+		}
 		if err := t.q.LeadUpdate(ctx, db.LeadUpdateParams{
 			ID: id, Stage: string(lead.Stage), Category: lead.Category, InteractionStatus: lead.InteractionStatus,
 			Notes: lead.Notes, UpdatedAt: t.now,
@@ -278,6 +291,9 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 				return err
 			}
 			lead.FirstResponseAt, lead.ResponseTime, lead.UpdatedAt = act.DoneAt, response, t.now
+			if err := t.stopLadder(ctx, lead.ID); err != nil {
+				return err
+			}
 		}
 		return t.audit(ctx, p, "activity.record", "lead", lead.ID, map[string]any{"kind": act.Kind, "state": act.State})
 	})

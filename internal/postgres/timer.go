@@ -57,6 +57,11 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		switch relance.TimerKind(row.Kind) {
 		case relance.TimerLeadAssigned:
 			err = t.fireLeadAssigned(ctx, row)
+		case relance.TimerLeadReminder:
+			done, err := t.fireReminder(ctx, row)
+			if err != nil || !done {
+				return err
+			}
 		case relance.TimerDelivery:
 			// The timer stays pending: claimDelivery moves it to the lease's end as a watchdog.
 			claimed, err = t.claimDelivery(ctx, row)
@@ -109,24 +114,33 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	key := "lead.assigned:" + timer.ID.String()
+	var channels []relance.Channel
+	if user.Notifications.Email {
+		channels = append(channels, relance.ChannelEmail)
+	}
+	if user.Notifications.SMS && user.Phone != "" {
+		channels = append(channels, relance.ChannelSMS)
+	}
+	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), "lead.assigned", &user, lead.ID, msg, channels)
+}
+
+// alertAndDeliver tells user about a lead: an in-app alert when they want those, and one delivery
+// per channel, all under keys derived from key so that firing twice tells them once.
+func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, msg message.Rendered, channels []relance.Channel) error {
 	if user.Notifications.InApp {
 		if _, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
-			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: "lead.assigned",
-			LeadID: &lead.ID, Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
+			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: kind,
+			LeadID: &leadID, Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
 		}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
 	}
-	if user.Notifications.Email {
-		m := relance.Message{Channel: relance.ChannelEmail, To: user.AlertEmail(), Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
-		if err := t.deliver(ctx, key+":email", m, user.ID, lead.ID); err != nil {
-			return err
+	for _, ch := range channels {
+		m := relance.Message{Channel: ch, To: user.Phone, Text: msg.SMS}
+		if ch == relance.ChannelEmail {
+			m = relance.Message{Channel: ch, To: user.AlertEmail(), Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML}
 		}
-	}
-	if user.Notifications.SMS && user.Phone != "" {
-		m := relance.Message{Channel: relance.ChannelSMS, To: user.Phone, Text: msg.SMS}
-		if err := t.deliver(ctx, key+":sms", m, user.ID, lead.ID); err != nil {
+		if err := t.deliver(ctx, key+":"+string(ch), m, user.ID, leadID); err != nil {
 			return err
 		}
 	}

@@ -15,6 +15,8 @@ type TimerKind string
 const (
 	// TimerLeadAssigned alerts an advisor of a lead just assigned to them (Ref: the assignee id).
 	TimerLeadAssigned TimerKind = "lead.assigned"
+	// TimerLeadReminder fires one rung of a lead's reminder ladder (Ref: assignee id "|" rung).
+	TimerLeadReminder TimerKind = "lead.reminder"
 	// TimerDelivery sends one delivery (Subject: the delivery id); it is rescheduled for retries.
 	TimerDelivery TimerKind = "delivery.send"
 )

@@ -13,6 +13,7 @@ import (
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"connectrpc.com/connect"
 	"connectrpc.com/grpcreflect"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
@@ -463,5 +464,43 @@ func TestLeadCarriesItsBusinessResponseTime(t *testing.T) {
 	}
 	if got := res.Msg.GetLead().GetBusinessResponseTime().AsDuration(); got != 20*time.Minute {
 		t.Fatalf("business response time = %s, want 20m", got)
+	}
+}
+
+func TestReminderPolicyOverTheAPI(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	opts := []connect.ClientOption{connect.WithGRPCWeb()}
+	manager := relancev1connect.NewReminderServiceClient(s.http, s.url, append(opts, connect.WithInterceptors(bearer(s.login(t, s.world.Manager.Email))))...)
+	alice := relancev1connect.NewReminderServiceClient(s.http, s.url, append(opts, connect.WithInterceptors(bearer(s.login(t, s.world.Alice.Email))))...)
+	site := s.world.Lyon.ID.String()
+
+	got, err := alice.GetReminderPolicy(ctx, connect.NewRequest(&v1.GetReminderPolicyRequest{SiteId: site}))
+	if err != nil || !got.Msg.GetDefault() || len(got.Msg.GetRungs()) != 2 {
+		t.Fatalf("default policy: %v (%v)", got, err)
+	}
+	rung := func(d time.Duration) *v1.ReminderRung {
+		return &v1.ReminderRung{Delay: durationpb.New(d), Recipients: []v1.Recipient{v1.Recipient_RECIPIENT_ADVISOR}, Channels: []v1.Channel{v1.Channel_CHANNEL_SMS}}
+	}
+	_, err = manager.SetReminderPolicy(ctx, connect.NewRequest(&v1.SetReminderPolicyRequest{SiteId: site, Rungs: []*v1.ReminderRung{rung(30 * time.Minute)}}))
+	ce := wantCode(t, err, connect.CodeInvalidArgument)
+	if vs := violations(t, ce); len(vs) == 0 || !strings.HasPrefix(vs[0], "rungs.delay") {
+		t.Fatalf("violations %v", vs)
+	}
+	_, err = manager.SetReminderPolicy(ctx, connect.NewRequest(&v1.SetReminderPolicyRequest{SiteId: site, Rungs: []*v1.ReminderRung{{Delay: durationpb.New(time.Hour)}}}))
+	wantCode(t, err, connect.CodeInvalidArgument)
+	_, err = alice.SetReminderPolicy(ctx, connect.NewRequest(&v1.SetReminderPolicyRequest{SiteId: site, Rungs: []*v1.ReminderRung{rung(time.Hour)}}))
+	wantCode(t, err, connect.CodePermissionDenied)
+	set, err := manager.SetReminderPolicy(ctx, connect.NewRequest(&v1.SetReminderPolicyRequest{SiteId: site, Rungs: []*v1.ReminderRung{rung(3 * time.Hour)}}))
+	if err != nil || len(set.Msg.GetRungs()) != 1 {
+		t.Fatal(err)
+	}
+	got, _ = alice.GetReminderPolicy(ctx, connect.NewRequest(&v1.GetReminderPolicyRequest{SiteId: site}))
+	if got.Msg.GetDefault() || got.Msg.GetRungs()[0].GetDelay().AsDuration() != 3*time.Hour || got.Msg.GetRungs()[0].GetChannels()[0] != v1.Channel_CHANNEL_SMS {
+		t.Fatalf("stored policy: %v", got.Msg)
+	}
+	counts, err := manager.ListLateCounts(ctx, connect.NewRequest(&v1.ListLateCountsRequest{}))
+	if err != nil || len(counts.Msg.GetCounts()) != 0 {
+		t.Fatalf("late counts: %v (%v)", counts, err)
 	}
 }

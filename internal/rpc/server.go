@@ -55,6 +55,10 @@ type Store interface {
 	UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.LeadChange) (relance.Lead, error)
 	RecordActivity(ctx context.Context, p relance.Principal, in relance.NewActivity) (relance.Activity, relance.Lead, error)
 	ListActivities(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Activity, error)
+
+	ReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.Rung, bool, error)
+	SetReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID, rungs []relance.Rung) error
+	LateCounts(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.LateCount, error)
 }
 
 // Options configures the API handler.
@@ -78,6 +82,7 @@ var services = []string{
 	relancev1connect.AuthServiceName,
 	relancev1connect.TeamServiceName,
 	relancev1connect.LeadServiceName,
+	relancev1connect.ReminderServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -98,6 +103,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewAuthServiceHandler(&authService{h}, options))
 	mux.Handle(relancev1connect.NewTeamServiceHandler(&teamService{h}, options))
 	mux.Handle(relancev1connect.NewLeadServiceHandler(&leadService{h}, options))
+	mux.Handle(relancev1connect.NewReminderServiceHandler(&reminderService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -46,3 +46,19 @@ WHERE (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR site_id = ANY(sqlc.narg(vi
        OR (received_at, id) < (sqlc.narg(after_received_at)::timestamptz, sqlc.narg(after_id)::uuid))
 ORDER BY received_at DESC, id DESC
 LIMIT sqlc.arg(row_limit);
+
+-- name: LeadSetLate :exec
+UPDATE leads SET late_at = $2, updated_at = $2 WHERE id = $1 AND late_at IS NULL;
+
+-- name: LeadLateCounts :many
+-- Open assigned leads per advisor, and how many of them are late.
+SELECT assignee_id::uuid AS assignee_id,
+       count(*) FILTER (WHERE late_at IS NOT NULL)::integer AS late,
+       count(*)::integer AS open
+FROM leads
+WHERE stage = 'open' AND assignee_id IS NOT NULL
+  AND (sqlc.narg(site_id)::uuid IS NULL OR site_id = sqlc.narg(site_id))
+  AND (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR site_id = ANY(sqlc.narg(visible_site_ids)::uuid[]))
+  AND (sqlc.narg(visible_assignee_id)::uuid IS NULL OR assignee_id = sqlc.narg(visible_assignee_id))
+GROUP BY assignee_id
+ORDER BY assignee_id;
