@@ -34,7 +34,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	defer b.stop()
 
-	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{Log: log, CORSOrigins: cfg.CORSOrigins}))
+	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live}))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")
@@ -68,6 +68,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // server, the sweeper and the outgoing channels.
 type backend struct {
 	store   *postgres.DB
+	live    *notify.Live
 	stopAll []func() // in reverse order of start
 }
 
@@ -97,12 +98,12 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		}
 		b.stopAll = append(b.stopAll, stopSender)
 	}
-	store, rdb, err := connect(ctx, cfg, log, sender)
+	store, rdb, live, err := connect(ctx, cfg, log, sender)
 	if err != nil {
 		return nil, err
 	}
-	b.store = store
-	b.stopAll = append(b.stopAll, func() { rdb.Close() }, store.Close)
+	b.store, b.live = store, live
+	b.stopAll = append(b.stopAll, func() { rdb.Close() }, store.Close, func() { live.Close() })
 	if !worker {
 		return b, nil
 	}
@@ -126,26 +127,29 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	return b, nil
 }
 
-// connect opens Postgres and Redis and plugs the queue in as the store's scheduler.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender) (*postgres.DB, *redis.Client, error) {
+// connect opens Postgres and Redis and plugs the queue in as the store's scheduler and the live
+// alert stream as its publisher.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender) (*postgres.DB, *redis.Client, *notify.Live, error) {
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
-		return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
-		return nil, nil, fmt.Errorf("redis: %w", err)
+		return nil, nil, nil, fmt.Errorf("redis: %w", err)
 	}
+	live := notify.NewLive(rdb, cfg.Queue)
 	store, err := postgres.Open(ctx, cfg.DatabaseURL,
 		postgres.WithLogger(log),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
-		postgres.WithSender(sender))
+		postgres.WithSender(sender),
+		postgres.WithAlertPublisher(live))
 	if err != nil {
 		rdb.Close()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return store, rdb, nil
+	return store, rdb, live, nil
 }
 
 // newSender builds the outgoing channels: the in-process catcher in dev mode, else SMTP_URL and

@@ -12,6 +12,36 @@ import (
 	"github.com/google/uuid"
 )
 
+const alertAck = `-- name: AlertAck :one
+UPDATE alerts SET acked_at = COALESCE(acked_at, $3::timestamptz)
+WHERE id = $1 AND user_id = $2
+RETURNING id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at
+`
+
+type AlertAckParams struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+	Now    time.Time
+}
+
+func (q *Queries) AlertAck(ctx context.Context, arg AlertAckParams) (Alert, error) {
+	row := q.db.QueryRow(ctx, alertAck, arg.ID, arg.UserID, arg.Now)
+	var i Alert
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.UserID,
+		&i.Kind,
+		&i.LeadID,
+		&i.Title,
+		&i.Body,
+		&i.Key,
+		&i.CreatedAt,
+		&i.AckedAt,
+	)
+	return i, err
+}
+
 const alertCreate = `-- name: AlertCreate :one
 INSERT INTO alerts (id, org_id, user_id, kind, lead_id, title, body, key, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -60,17 +90,98 @@ func (q *Queries) AlertCreate(ctx context.Context, arg AlertCreateParams) (Alert
 	return i, err
 }
 
-const alertListByUser = `-- name: AlertListByUser :many
-SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2
+const alertGetByIDs = `-- name: AlertGetByIDs :many
+SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts WHERE id = ANY($1::uuid[]) ORDER BY id
 `
 
-type AlertListByUserParams struct {
+func (q *Queries) AlertGetByIDs(ctx context.Context, ids []uuid.UUID) ([]Alert, error) {
+	rows, err := q.db.Query(ctx, alertGetByIDs, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Alert{}
+	for rows.Next() {
+		var i Alert
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.UserID,
+			&i.Kind,
+			&i.LeadID,
+			&i.Title,
+			&i.Body,
+			&i.Key,
+			&i.CreatedAt,
+			&i.AckedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const alertList = `-- name: AlertList :many
+SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts
+WHERE user_id = $1 AND (NOT $2::boolean OR acked_at IS NULL)
+ORDER BY created_at DESC, id DESC
+LIMIT $3
+`
+
+type AlertListParams struct {
+	UserID      uuid.UUID
+	UnackedOnly bool
+	RowLimit    int32
+}
+
+func (q *Queries) AlertList(ctx context.Context, arg AlertListParams) ([]Alert, error) {
+	rows, err := q.db.Query(ctx, alertList, arg.UserID, arg.UnackedOnly, arg.RowLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Alert{}
+	for rows.Next() {
+		var i Alert
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.UserID,
+			&i.Kind,
+			&i.LeadID,
+			&i.Title,
+			&i.Body,
+			&i.Key,
+			&i.CreatedAt,
+			&i.AckedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const alertListAfter = `-- name: AlertListAfter :many
+SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3
+`
+
+type AlertListAfterParams struct {
 	UserID   uuid.UUID
+	AfterID  uuid.UUID
 	RowLimit int32
 }
 
-func (q *Queries) AlertListByUser(ctx context.Context, arg AlertListByUserParams) ([]Alert, error) {
-	rows, err := q.db.Query(ctx, alertListByUser, arg.UserID, arg.RowLimit)
+// The alerts of a user raised after a given one (ids are time-ordered UUIDv7), oldest first.
+func (q *Queries) AlertListAfter(ctx context.Context, arg AlertListAfterParams) ([]Alert, error) {
+	rows, err := q.db.Query(ctx, alertListAfter, arg.UserID, arg.AfterID, arg.RowLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,7 @@ type DB struct {
 	now       func() time.Time
 	scheduler Scheduler
 	sender    relance.Sender
+	publisher AlertPublisher
 	log       *slog.Logger
 }
 
@@ -87,6 +88,7 @@ type tx struct {
 	org    uuid.UUID
 	now    time.Time
 	timers []relance.TimerRef
+	alerts []relance.AlertRef // created in this transaction, announced after commit
 }
 
 // schedule writes a timer row in the transaction; it is enqueued after commit.
@@ -109,6 +111,7 @@ func (d *DB) inOrg(ctx context.Context, org uuid.UUID, fn func(*tx) error) error
 		return err
 	}
 	d.enqueue(ctx, t.timers)
+	d.announce(ctx, t.alerts)
 	return nil
 }
 
@@ -138,6 +141,16 @@ func (d *DB) enqueue(ctx context.Context, timers []relance.TimerRef) {
 	if err := d.scheduler.Schedule(ctx, timers); err != nil {
 		// Not an error for the caller: the rows are committed and the sweeper will deliver them.
 		d.log.Warn("enqueue after commit failed; the sweeper will retry", "timers", len(timers), "err", err)
+	}
+}
+
+func (d *DB) announce(ctx context.Context, alerts []relance.AlertRef) {
+	if len(alerts) == 0 || d.publisher == nil {
+		return
+	}
+	if err := d.publisher.PublishAlerts(ctx, alerts); err != nil {
+		// Watchers also poll: the alert reaches them at their next heartbeat.
+		d.log.Warn("announcing alerts failed", "alerts", len(alerts), "err", err)
 	}
 }
 

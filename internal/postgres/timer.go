@@ -128,10 +128,14 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 // per channel, all under keys derived from key so that firing twice tells them once.
 func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, msg message.Rendered, channels []relance.Channel) error {
 	if user.Notifications.InApp {
-		if _, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
+		a, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: kind,
 			LeadID: &leadID, Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
-		}); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		})
+		switch {
+		case err == nil:
+			t.alerts = append(t.alerts, relance.AlertRef{ID: a.ID, OrgID: t.org, UserID: user.ID})
+		case !errors.Is(err, pgx.ErrNoRows):
 			return err
 		}
 	}

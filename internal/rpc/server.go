@@ -59,6 +59,10 @@ type Store interface {
 	ReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.Rung, bool, error)
 	SetReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID, rungs []relance.Rung) error
 	LateCounts(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.LateCount, error)
+
+	ListAlerts(ctx context.Context, p relance.Principal, unackedOnly bool, limit int) ([]relance.Alert, error)
+	AlertsAfter(ctx context.Context, p relance.Principal, after uuid.UUID, limit int) ([]relance.Alert, error)
+	AckAlert(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Alert, error)
 }
 
 // Options configures the API handler.
@@ -66,13 +70,17 @@ type Options struct {
 	Log         *slog.Logger
 	CORSOrigins []string         // browser origins allowed to call; "*" for any
 	Now         func() time.Time // the clock for request defaults (such as "from today"); time.Now when nil
+	Alerts      AlertWatcher     // live alerts between processes; nil streams poll at each heartbeat
+	Heartbeat   time.Duration    // how often an idle alert stream polls and sends a heartbeat; 30 s when 0
 }
 
 // handlers holds what every service implementation needs.
 type handlers struct {
-	store Store
-	log   *slog.Logger
-	now   func() time.Time
+	store     Store
+	log       *slog.Logger
+	now       func() time.Time
+	watcher   AlertWatcher
+	heartbeat time.Duration
 }
 
 func (h *handlers) fail(ctx context.Context, err error) error { return toConnect(ctx, h.log, err) }
@@ -83,14 +91,18 @@ var services = []string{
 	relancev1connect.TeamServiceName,
 	relancev1connect.LeadServiceName,
 	relancev1connect.ReminderServiceName,
+	relancev1connect.AlertServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
 // (cleartext h2c or TLS) for gRPC clients; Connect and gRPC-web also work over HTTP/1.1.
 func NewHandler(store Store, opts Options) http.Handler {
-	h := &handlers{store: store, log: opts.Log, now: opts.Now}
+	h := &handlers{store: store, log: opts.Log, now: opts.Now, watcher: opts.Alerts, heartbeat: opts.Heartbeat}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.heartbeat <= 0 {
+		h.heartbeat = 30 * time.Second
 	}
 	options := connect.WithHandlerOptions(
 		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, validate.NewInterceptor()),
@@ -104,6 +116,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewTeamServiceHandler(&teamService{h}, options))
 	mux.Handle(relancev1connect.NewLeadServiceHandler(&leadService{h}, options))
 	mux.Handle(relancev1connect.NewReminderServiceHandler(&reminderService{h}, options))
+	mux.Handle(relancev1connect.NewAlertServiceHandler(&alertService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -1,0 +1,139 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+
+	v1 "github.com/relancehq/relance/gen/go/relance/v1"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// AlertWatcher tells which of a person's alerts were just committed, by any process
+// (notify.Live). A nil AlertWatcher leaves streams to their heartbeat polling.
+type AlertWatcher interface {
+	Watch(ctx context.Context, user uuid.UUID) (<-chan uuid.UUID, error)
+}
+
+// replayPage bounds one read of missed alerts.
+const replayPage = 200
+
+type alertService struct{ *handlers }
+
+var alertKinds = map[string]v1.AlertKind{
+	"lead.assigned":   v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
+	"lead.reminder":   v1.AlertKind_ALERT_KIND_REMINDER,
+	"action.due":      v1.AlertKind_ALERT_KIND_ACTION_DUE,
+	"decision.needed": v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
+}
+
+func alertOut(a relance.Alert) *v1.Alert {
+	return &v1.Alert{Id: a.ID.String(), Kind: alertKinds[a.Kind], LeadId: idString(a.LeadID), Title: a.Title,
+		Body: a.Body, CreateTime: tsv(a.CreatedAt), AckTime: ts(a.AckedAt)}
+}
+
+// WatchAlerts subscribes before reading the backlog, then after every announcement (or heartbeat
+// tick) sends what Postgres holds after the last alert sent: an announcement lost between
+// processes delays an alert by one heartbeat at most, and none is sent twice.
+func (s *alertService) WatchAlerts(ctx context.Context, req *connect.Request[v1.WatchAlertsRequest], stream *connect.ServerStream[v1.WatchAlertsResponse]) error {
+	p := principal(ctx)
+	if err := p.CheckOwnAlerts(); err != nil {
+		return s.fail(ctx, err)
+	}
+	var live <-chan uuid.UUID
+	if s.watcher != nil {
+		var err error
+		if live, err = s.watcher.Watch(ctx, p.UserID); err != nil {
+			return s.fail(ctx, err)
+		}
+	}
+	last := parseID(req.Msg.GetAfterAlertId())
+	if last == uuid.Nil {
+		newest, err := s.store.ListAlerts(ctx, p, false, 1)
+		if err != nil {
+			return s.fail(ctx, err)
+		}
+		if len(newest) > 0 {
+			last = newest[0].ID
+		}
+	}
+	send := func() (int, error) {
+		sent := 0
+		for {
+			alerts, err := s.store.AlertsAfter(ctx, p, last, replayPage)
+			if err != nil {
+				return sent, s.fail(ctx, err)
+			}
+			for _, a := range alerts {
+				if err := stream.Send(&v1.WatchAlertsResponse{Alert: alertOut(a)}); err != nil {
+					return sent, err
+				}
+				last = a.ID
+				sent++
+			}
+			if len(alerts) < replayPage {
+				return sent, nil
+			}
+		}
+	}
+	// A first message (the replay, or a heartbeat) sends the response headers at once: clients
+	// know the stream is live, and HTTP/1.1 clients are not left waiting for headers.
+	if n, err := send(); err != nil {
+		return err
+	} else if n == 0 {
+		if err := stream.Send(&v1.WatchAlertsResponse{Heartbeat: true}); err != nil {
+			return err
+		}
+	}
+	tick := time.NewTicker(s.heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case _, ok := <-live:
+			if !ok {
+				if ctx.Err() != nil {
+					return nil
+				}
+				return connect.NewError(connect.CodeUnavailable, errors.New("alert stream fell behind; reconnect with after_alert_id"))
+			}
+			if _, err := send(); err != nil {
+				return err
+			}
+		case <-tick.C:
+			n, err := send()
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				if err := stream.Send(&v1.WatchAlertsResponse{Heartbeat: true}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (s *alertService) ListAlerts(ctx context.Context, req *connect.Request[v1.ListAlertsRequest]) (*connect.Response[v1.ListAlertsResponse], error) {
+	alerts, err := s.store.ListAlerts(ctx, principal(ctx), req.Msg.GetUnacknowledgedOnly(), int(req.Msg.GetPageSize()))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListAlertsResponse{}
+	for _, a := range alerts {
+		out.Alerts = append(out.Alerts, alertOut(a))
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s *alertService) AckAlert(ctx context.Context, req *connect.Request[v1.AckAlertRequest]) (*connect.Response[v1.AckAlertResponse], error) {
+	a, err := s.store.AckAlert(ctx, principal(ctx), parseID(req.Msg.GetAlertId()))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.AckAlertResponse{Alert: alertOut(a)}), nil
+}
