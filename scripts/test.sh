@@ -27,4 +27,5 @@ MIGRATE_DATABASE_URL="postgres://relance_owner@127.0.0.1:$pg_port/relance_templa
 export RELANCE_TEST_PG="127.0.0.1:$pg_port"
 export RELANCE_TEST_REDIS="127.0.0.1:$redis_port"
 log "running tests (postgres :$pg_port, redis :$redis_port)"
-go test -race -count=1 "${@:-./...}"
+# A hung test fails in minutes, with its goroutines dumped, instead of holding CI.
+go test -race -count=1 -timeout 6m "${@:-./...}"
