@@ -112,7 +112,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		return nil, fmt.Errorf("worker: %w", err)
 	}
 	sweeper := &queue.Sweeper{
-		Timers: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
+		Timers: store, Planner: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
 	}
 	sweepCtx, stopSweeping := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -119,9 +119,10 @@ type Lead struct {
 }
 
 type Organization struct {
-	ID        uuid.UUID
-	Name      string
-	CreatedAt time.Time
+	ID           uuid.UUID
+	Name         string
+	CreatedAt    time.Time
+	DigestMinute int16
 }
 
 type Password struct {
@@ -175,6 +176,7 @@ type Timer struct {
 	FiredAt   *time.Time
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Key       *string
 }
 
 type User struct {

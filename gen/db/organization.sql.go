@@ -28,13 +28,18 @@ func (q *Queries) OrganizationCreate(ctx context.Context, arg OrganizationCreate
 }
 
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, name, created_at FROM organizations WHERE id = $1
+SELECT id, name, created_at, digest_minute FROM organizations WHERE id = $1
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
 	row := q.db.QueryRow(ctx, organizationGet, id)
 	var i Organization
-	err := row.Scan(&i.ID, &i.Name, &i.CreatedAt)
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.CreatedAt,
+		&i.DigestMinute,
+	)
 	return i, err
 }
 
@@ -44,5 +49,20 @@ SELECT set_config('app.org_id', $1::text, true)
 
 func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error {
 	_, err := q.db.Exec(ctx, organizationSetTenant, orgID)
+	return err
+}
+
+const organizationUpdate = `-- name: OrganizationUpdate :exec
+UPDATE organizations SET name = $2, digest_minute = $3 WHERE id = $1
+`
+
+type OrganizationUpdateParams struct {
+	ID           uuid.UUID
+	Name         string
+	DigestMinute int16
+}
+
+func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdateParams) error {
+	_, err := q.db.Exec(ctx, organizationUpdate, arg.ID, arg.Name, arg.DigestMinute)
 	return err
 }

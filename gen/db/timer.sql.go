@@ -12,6 +12,55 @@ import (
 	"github.com/google/uuid"
 )
 
+const digestUsersMissing = `-- name: DigestUsersMissing :many
+SELECT org_id::uuid AS org_id, user_id::uuid AS user_id FROM digest_users_missing($1::uuid, $2::uuid, $3::integer)
+`
+
+type DigestUsersMissingParams struct {
+	AfterOrg  uuid.UUID
+	AfterUser uuid.UUID
+	RowLimit  int32
+}
+
+type DigestUsersMissingRow struct {
+	OrgID  uuid.UUID
+	UserID uuid.UUID
+}
+
+func (q *Queries) DigestUsersMissing(ctx context.Context, arg DigestUsersMissingParams) ([]DigestUsersMissingRow, error) {
+	rows, err := q.db.Query(ctx, digestUsersMissing, arg.AfterOrg, arg.AfterUser, arg.RowLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DigestUsersMissingRow{}
+	for rows.Next() {
+		var i DigestUsersMissingRow
+		if err := rows.Scan(&i.OrgID, &i.UserID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const timerCancelByKind = `-- name: TimerCancelByKind :exec
+UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE kind = $1 AND state = 'pending'
+`
+
+type TimerCancelByKindParams struct {
+	Kind      string
+	UpdatedAt time.Time
+}
+
+func (q *Queries) TimerCancelByKind(ctx context.Context, arg TimerCancelByKindParams) error {
+	_, err := q.db.Exec(ctx, timerCancelByKind, arg.Kind, arg.UpdatedAt)
+	return err
+}
+
 const timerCancelBySubject = `-- name: TimerCancelBySubject :exec
 UPDATE timers SET state = 'cancelled', updated_at = $3
 WHERE subject_id = $1 AND kind = $2 AND state = 'pending'
@@ -56,6 +105,41 @@ func (q *Queries) TimerCreate(ctx context.Context, arg TimerCreateParams) error 
 	return err
 }
 
+const timerCreateKeyed = `-- name: TimerCreateKeyed :execrows
+INSERT INTO timers (id, org_id, kind, subject_id, ref, due_at, key, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+ON CONFLICT (org_id, key) WHERE key IS NOT NULL AND state <> 'cancelled' DO NOTHING
+`
+
+type TimerCreateKeyedParams struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	Kind      string
+	SubjectID uuid.UUID
+	Ref       string
+	DueAt     time.Time
+	Key       *string
+	CreatedAt time.Time
+}
+
+// Writes nothing (0 rows) when a live timer with the same key exists, pending or done.
+func (q *Queries) TimerCreateKeyed(ctx context.Context, arg TimerCreateKeyedParams) (int64, error) {
+	result, err := q.db.Exec(ctx, timerCreateKeyed,
+		arg.ID,
+		arg.OrgID,
+		arg.Kind,
+		arg.SubjectID,
+		arg.Ref,
+		arg.DueAt,
+		arg.Key,
+		arg.CreatedAt,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const timerFinish = `-- name: TimerFinish :exec
 UPDATE timers SET state = $2, fired_at = $3, updated_at = $3 WHERE id = $1
 `
@@ -72,7 +156,7 @@ func (q *Queries) TimerFinish(ctx context.Context, arg TimerFinishParams) error 
 }
 
 const timerGetForUpdate = `-- name: TimerGetForUpdate :one
-SELECT id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at FROM timers WHERE id = $1 FOR UPDATE
+SELECT id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at, key FROM timers WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) TimerGetForUpdate(ctx context.Context, id uuid.UUID) (Timer, error) {
@@ -90,6 +174,7 @@ func (q *Queries) TimerGetForUpdate(ctx context.Context, id uuid.UUID) (Timer, e
 		&i.FiredAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Key,
 	)
 	return i, err
 }
@@ -147,7 +232,7 @@ func (q *Queries) TimerListDue(ctx context.Context, arg TimerListDueParams) ([]T
 const timerReschedule = `-- name: TimerReschedule :one
 UPDATE timers SET due_at = $2, version = version + 1, updated_at = $3
 WHERE id = $1 AND state = 'pending'
-RETURNING id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at
+RETURNING id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at, key
 `
 
 type TimerRescheduleParams struct {
@@ -171,6 +256,7 @@ func (q *Queries) TimerReschedule(ctx context.Context, arg TimerRescheduleParams
 		&i.FiredAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Key,
 	)
 	return i, err
 }

@@ -20,6 +20,17 @@ func Days(days ...time.Weekday) Weekdays {
 	return w
 }
 
+// OpenWeekdays returns the weekdays that have at least one opening window.
+func (c *Calendar) OpenWeekdays() Weekdays {
+	var w Weekdays
+	for d, spans := range c.week {
+		if len(spans) > 0 {
+			w |= 1 << d
+		}
+	}
+	return w
+}
+
 // Has reports whether d is in the set.
 func (w Weekdays) Has(d time.Weekday) bool { return w&(1<<d) != 0 }
 
@@ -60,6 +71,14 @@ func (c *Calendar) WorkingDayAt(t time.Time, n, clock int, days Weekdays) (time.
 		}
 	}
 	return time.Time{}, ErrNoOpenTime
+}
+
+// IsWorkingAt reports whether t falls on a working day (in days, not a closure) outside every
+// absence, whatever the opening hours: the test for obligations at a fixed local time.
+func (c *Calendar) IsWorkingAt(t time.Time, days Weekdays) bool {
+	u := t.Unix()
+	day := c.localDay(u)
+	return days.Has(weekday(day)) && !c.closedDay(day) && !c.absent(u)
 }
 
 // absent reports whether instant u falls in an absence.

@@ -131,3 +131,27 @@ func (d Reminder) Wait() string {
 	m := int(d.Waiting.Round(time.Minute) / time.Minute)
 	return fmt.Sprintf("%dh%02d", m/60, m%60)
 }
+
+// Digest is the data of the "digest" message: what needs an action today.
+type Digest struct {
+	RecipientName string
+	Date          string // the local day, "2006-01-02"
+	Team          bool   // a manager's digest: one group per advisor
+	Groups        []DigestGroup
+}
+
+// DigestGroup is one advisor's part of a digest.
+type DigestGroup struct {
+	AdvisorName string
+	Planned     []DigestItem // actions planned today, or overdue
+	Late        []DigestItem // late leads
+}
+
+// DigestItem is one lead in a digest.
+type DigestItem struct {
+	ContactName  string
+	ContactPhone string
+	Source       string
+	Action       string // the planned action's kind ("call", "task"…), empty for late leads
+	At           string // local "15:04" for actions today, "2006-01-02 15:04" otherwise
+}

@@ -100,7 +100,7 @@ func (d *DB) Organization(ctx context.Context, p relance.Principal) (relance.Org
 	var org relance.Organization
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		o, err := t.q.OrganizationGet(ctx, t.org)
-		org = relance.Organization{ID: o.ID, Name: o.Name, CreatedAt: o.CreatedAt}
+		org = toOrganization(o)
 		return found(err, "organization")
 	})
 	return org, err

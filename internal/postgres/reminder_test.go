@@ -20,6 +20,7 @@ import (
 // at its instant, in order, and records when each message left.
 type sim struct {
 	t       *testing.T
+	url     string // the database, for a second process
 	db      *postgres.DB
 	w       *testenv.World
 	mu      sync.Mutex
@@ -62,15 +63,20 @@ func (s *sim) Send(_ context.Context, m relance.Message) (string, error) {
 func newSim(t *testing.T, start time.Time) *sim {
 	t.Helper()
 	s := &sim{t: t, now: start}
-	s.db = testenv.Open(t, postgres.WithClock(s.clock), postgres.WithScheduler(s), postgres.WithSender(s))
+	s.url, _ = testenv.Database(t)
+	s.db = testenv.OpenURL(t, s.url, postgres.WithClock(s.clock), postgres.WithScheduler(s), postgres.WithSender(s))
 	s.w = testenv.NewWorld(t, s.db)
 	return s
 }
 
-// runUntil fires every timer due up to end, earliest first, moving the clock to each instant.
+// runUntil plans and fires every timer due up to end, earliest first, moving the clock to each
+// instant, as the worker's planner, sweeper and handlers do.
 func (s *sim) runUntil(end time.Time) {
 	s.t.Helper()
 	for range 1000 {
+		if _, err := s.db.PlanTimers(ctx); err != nil {
+			s.t.Fatalf("plan: %v", err)
+		}
 		s.mu.Lock()
 		slices.SortFunc(s.pending, func(a, b relance.TimerRef) int { return a.DueAt.Compare(b.DueAt) })
 		if len(s.pending) == 0 || s.pending[0].DueAt.After(end) {
@@ -96,7 +102,7 @@ func (s *sim) reminders() []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, m := range s.sent {
-		if strings.Contains(m.msg.Subject, "ew lead") || strings.Contains(m.msg.Subject, "ouveau lead") {
+		if strings.Contains(m.msg.Subject, "ew lead") || strings.Contains(m.msg.Subject, "ouveau lead") || isDigest(m.msg) {
 			continue
 		}
 		who := strings.Split(m.msg.To, "@")[0]

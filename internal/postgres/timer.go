@@ -57,6 +57,8 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		switch relance.TimerKind(row.Kind) {
 		case relance.TimerLeadAssigned:
 			err = t.fireLeadAssigned(ctx, row)
+		case relance.TimerDigest:
+			err = t.fireDigest(ctx, row)
 		case relance.TimerLeadReminder:
 			done, err := t.fireReminder(ctx, row)
 			if err != nil || !done {

@@ -13,6 +13,11 @@ type DueLister interface {
 	TimersDue(ctx context.Context, before time.Time, after relance.TimerRef, limit int) ([]relance.TimerRef, error)
 }
 
+// Planner writes periodic obligations nobody planned yet, such as daily digests (postgres.DB).
+type Planner interface {
+	PlanTimers(ctx context.Context) (int, error)
+}
+
 // Scheduler enqueues timers (Client).
 type Scheduler interface {
 	Schedule(ctx context.Context, timers []relance.TimerRef) error
@@ -26,6 +31,7 @@ const sweepPage = 1000
 // never got (enqueue after commit failed): they fire at most one interval late.
 type Sweeper struct {
 	Timers    DueLister
+	Planner   Planner // optional: run before each sweep
 	Scheduler Scheduler
 	Interval  time.Duration
 	Now       func() time.Time
@@ -37,6 +43,11 @@ func (s *Sweeper) Run(ctx context.Context) {
 	tick := time.NewTicker(s.Interval)
 	defer tick.Stop()
 	for {
+		if s.Planner != nil {
+			if _, err := s.Planner.PlanTimers(ctx); err != nil {
+				s.Log.Warn("planning failed", "err", err)
+			}
+		}
 		if n, err := s.Sweep(ctx); err != nil {
 			s.Log.Warn("sweep failed", "err", err)
 		} else if n > 0 {

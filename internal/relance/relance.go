@@ -41,9 +41,10 @@ const (
 
 // Organization is a tenant: a dealership group or any other sales team.
 type Organization struct {
-	ID        uuid.UUID
-	Name      string
-	CreatedAt time.Time
+	ID           uuid.UUID
+	Name         string
+	DigestMinute int // local time of the daily digest, in minutes after midnight
+	CreatedAt    time.Time
 }
 
 // Notifications says on which channels a user wants to be told things.

@@ -17,6 +17,8 @@ const (
 	TimerLeadAssigned TimerKind = "lead.assigned"
 	// TimerLeadReminder fires one rung of a lead's reminder ladder (Ref: assignee id "|" rung).
 	TimerLeadReminder TimerKind = "lead.reminder"
+	// TimerDigest sends a person's daily digest (Subject: the user; Ref: the local date).
+	TimerDigest TimerKind = "digest.daily"
 	// TimerDelivery sends one delivery (Subject: the delivery id); it is rescheduled for retries.
 	TimerDelivery TimerKind = "delivery.send"
 )

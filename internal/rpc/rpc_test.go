@@ -260,6 +260,18 @@ func TestAuthenticationAndRoles(t *testing.T) {
 
 	_, err = alice.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "S", TimeZone: "Europe/Paris"}))
 	wantCode(t, err, connect.CodePermissionDenied)
+	_, err = alice.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{DigestTime: new("08:00")}))
+	wantCode(t, err, connect.CodePermissionDenied)
+	_, err = admin.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{DigestTime: new("8h")}))
+	wantCode(t, err, connect.CodeInvalidArgument)
+	org, err := admin.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{DigestTime: new("08:15")}))
+	if err != nil || org.Msg.GetOrganization().GetDigestTime() != "08:15" {
+		t.Fatalf("update organization: %v (%v)", org, err)
+	}
+	got, _ := alice.team.GetOrganization(ctx, connect.NewRequest(&v1.GetOrganizationRequest{}))
+	if got.Msg.GetOrganization().GetDigestTime() != "08:15" || got.Msg.GetOrganization().GetName() != w.Org.Name {
+		t.Fatalf("get organization: %v", got.Msg)
+	}
 	_, err = alice.auth.CreateApiKey(ctx, connect.NewRequest(&v1.CreateApiKeyRequest{Name: "k", Scopes: []v1.Scope{v1.Scope_SCOPE_LEADS_CREATE}}))
 	wantCode(t, err, connect.CodePermissionDenied)
 

@@ -31,6 +31,7 @@ type Store interface {
 	Login(ctx context.Context, email, password string) (string, time.Time, relance.User, error)
 	Logout(ctx context.Context, p relance.Principal) error
 	Organization(ctx context.Context, p relance.Principal) (relance.Organization, error)
+	UpdateOrganization(ctx context.Context, p relance.Principal, name *string, digestMinute *int) (relance.Organization, error)
 	CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope) (relance.APIKey, string, error)
 	ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.APIKey, error)
 	RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID) error

@@ -14,6 +14,34 @@ import (
 
 type teamService struct{ *handlers }
 
+func organizationOut(o relance.Organization) *v1.Organization {
+	return &v1.Organization{Id: o.ID.String(), Name: o.Name, DigestTime: relance.FormatClock(o.DigestMinute)}
+}
+
+func (s *teamService) GetOrganization(ctx context.Context, _ *connect.Request[v1.GetOrganizationRequest]) (*connect.Response[v1.GetOrganizationResponse], error) {
+	org, err := s.store.Organization(ctx, principal(ctx))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.GetOrganizationResponse{Organization: organizationOut(org)}), nil
+}
+
+func (s *teamService) UpdateOrganization(ctx context.Context, req *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error) {
+	var digest *int
+	if req.Msg.DigestTime != nil {
+		m, err := relance.ParseClock(req.Msg.GetDigestTime())
+		if err != nil {
+			return nil, s.fail(ctx, invalid("digest_time", err.Error()))
+		}
+		digest = &m
+	}
+	org, err := s.store.UpdateOrganization(ctx, principal(ctx), req.Msg.Name, digest)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.UpdateOrganizationResponse{Organization: organizationOut(org)}), nil
+}
+
 func (s *teamService) CreateSite(ctx context.Context, req *connect.Request[v1.CreateSiteRequest]) (*connect.Response[v1.CreateSiteResponse], error) {
 	windows, err := windowsIn("windows", req.Msg.GetWindows())
 	if err != nil {

@@ -6,3 +6,6 @@ SELECT * FROM organizations WHERE id = $1;
 
 -- name: OrganizationSetTenant :exec
 SELECT set_config('app.org_id', sqlc.arg(org_id)::text, true);
+
+-- name: OrganizationUpdate :exec
+UPDATE organizations SET name = $2, digest_minute = $3 WHERE id = $1;

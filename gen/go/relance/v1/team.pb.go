@@ -23,6 +23,244 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Organization is a tenant and its settings.
+type Organization struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Local time ("HH:MM", in each person's site zone) of the daily digest email.
+	DigestTime    string `protobuf:"bytes,3,opt,name=digest_time,json=digestTime,proto3" json:"digest_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Organization) Reset() {
+	*x = Organization{}
+	mi := &file_relance_v1_team_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Organization) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Organization) ProtoMessage() {}
+
+func (x *Organization) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Organization.ProtoReflect.Descriptor instead.
+func (*Organization) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Organization) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Organization) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Organization) GetDigestTime() string {
+	if x != nil {
+		return x.DigestTime
+	}
+	return ""
+}
+
+type GetOrganizationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrganizationRequest) Reset() {
+	*x = GetOrganizationRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrganizationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrganizationRequest) ProtoMessage() {}
+
+func (x *GetOrganizationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrganizationRequest.ProtoReflect.Descriptor instead.
+func (*GetOrganizationRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{1}
+}
+
+type GetOrganizationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Organization  *Organization          `protobuf:"bytes,1,opt,name=organization,proto3" json:"organization,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrganizationResponse) Reset() {
+	*x = GetOrganizationResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrganizationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrganizationResponse) ProtoMessage() {}
+
+func (x *GetOrganizationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrganizationResponse.ProtoReflect.Descriptor instead.
+func (*GetOrganizationResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetOrganizationResponse) GetOrganization() *Organization {
+	if x != nil {
+		return x.Organization
+	}
+	return nil
+}
+
+type UpdateOrganizationRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	DigestTime    *string                `protobuf:"bytes,2,opt,name=digest_time,json=digestTime,proto3,oneof" json:"digest_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateOrganizationRequest) Reset() {
+	*x = UpdateOrganizationRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateOrganizationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOrganizationRequest) ProtoMessage() {}
+
+func (x *UpdateOrganizationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOrganizationRequest.ProtoReflect.Descriptor instead.
+func (*UpdateOrganizationRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateOrganizationRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateOrganizationRequest) GetDigestTime() string {
+	if x != nil && x.DigestTime != nil {
+		return *x.DigestTime
+	}
+	return ""
+}
+
+type UpdateOrganizationResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Organization  *Organization          `protobuf:"bytes,1,opt,name=organization,proto3" json:"organization,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateOrganizationResponse) Reset() {
+	*x = UpdateOrganizationResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateOrganizationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOrganizationResponse) ProtoMessage() {}
+
+func (x *UpdateOrganizationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOrganizationResponse.ProtoReflect.Descriptor instead.
+func (*UpdateOrganizationResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateOrganizationResponse) GetOrganization() *Organization {
+	if x != nil {
+		return x.Organization
+	}
+	return nil
+}
+
 type CreateSiteRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -35,7 +273,7 @@ type CreateSiteRequest struct {
 
 func (x *CreateSiteRequest) Reset() {
 	*x = CreateSiteRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[0]
+	mi := &file_relance_v1_team_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -47,7 +285,7 @@ func (x *CreateSiteRequest) String() string {
 func (*CreateSiteRequest) ProtoMessage() {}
 
 func (x *CreateSiteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[0]
+	mi := &file_relance_v1_team_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -60,7 +298,7 @@ func (x *CreateSiteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSiteRequest.ProtoReflect.Descriptor instead.
 func (*CreateSiteRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{0}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CreateSiteRequest) GetName() string {
@@ -100,7 +338,7 @@ type CreateSiteResponse struct {
 
 func (x *CreateSiteResponse) Reset() {
 	*x = CreateSiteResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[1]
+	mi := &file_relance_v1_team_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -112,7 +350,7 @@ func (x *CreateSiteResponse) String() string {
 func (*CreateSiteResponse) ProtoMessage() {}
 
 func (x *CreateSiteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[1]
+	mi := &file_relance_v1_team_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -125,7 +363,7 @@ func (x *CreateSiteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSiteResponse.ProtoReflect.Descriptor instead.
 func (*CreateSiteResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{1}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateSiteResponse) GetSite() *Site {
@@ -145,7 +383,7 @@ type OpeningWindows struct {
 
 func (x *OpeningWindows) Reset() {
 	*x = OpeningWindows{}
-	mi := &file_relance_v1_team_proto_msgTypes[2]
+	mi := &file_relance_v1_team_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -157,7 +395,7 @@ func (x *OpeningWindows) String() string {
 func (*OpeningWindows) ProtoMessage() {}
 
 func (x *OpeningWindows) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[2]
+	mi := &file_relance_v1_team_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -170,7 +408,7 @@ func (x *OpeningWindows) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpeningWindows.ProtoReflect.Descriptor instead.
 func (*OpeningWindows) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{2}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *OpeningWindows) GetWindows() []*OpeningWindow {
@@ -190,7 +428,7 @@ type Closures struct {
 
 func (x *Closures) Reset() {
 	*x = Closures{}
-	mi := &file_relance_v1_team_proto_msgTypes[3]
+	mi := &file_relance_v1_team_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -202,7 +440,7 @@ func (x *Closures) String() string {
 func (*Closures) ProtoMessage() {}
 
 func (x *Closures) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[3]
+	mi := &file_relance_v1_team_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -215,7 +453,7 @@ func (x *Closures) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Closures.ProtoReflect.Descriptor instead.
 func (*Closures) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{3}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Closures) GetClosures() []*Closure {
@@ -240,7 +478,7 @@ type UpdateSiteRequest struct {
 
 func (x *UpdateSiteRequest) Reset() {
 	*x = UpdateSiteRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[4]
+	mi := &file_relance_v1_team_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -252,7 +490,7 @@ func (x *UpdateSiteRequest) String() string {
 func (*UpdateSiteRequest) ProtoMessage() {}
 
 func (x *UpdateSiteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[4]
+	mi := &file_relance_v1_team_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -265,7 +503,7 @@ func (x *UpdateSiteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSiteRequest.ProtoReflect.Descriptor instead.
 func (*UpdateSiteRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{4}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdateSiteRequest) GetSiteId() string {
@@ -312,7 +550,7 @@ type UpdateSiteResponse struct {
 
 func (x *UpdateSiteResponse) Reset() {
 	*x = UpdateSiteResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[5]
+	mi := &file_relance_v1_team_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -324,7 +562,7 @@ func (x *UpdateSiteResponse) String() string {
 func (*UpdateSiteResponse) ProtoMessage() {}
 
 func (x *UpdateSiteResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[5]
+	mi := &file_relance_v1_team_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -337,7 +575,7 @@ func (x *UpdateSiteResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateSiteResponse.ProtoReflect.Descriptor instead.
 func (*UpdateSiteResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{5}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdateSiteResponse) GetSite() *Site {
@@ -355,7 +593,7 @@ type ListSitesRequest struct {
 
 func (x *ListSitesRequest) Reset() {
 	*x = ListSitesRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[6]
+	mi := &file_relance_v1_team_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +605,7 @@ func (x *ListSitesRequest) String() string {
 func (*ListSitesRequest) ProtoMessage() {}
 
 func (x *ListSitesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[6]
+	mi := &file_relance_v1_team_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +618,7 @@ func (x *ListSitesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSitesRequest.ProtoReflect.Descriptor instead.
 func (*ListSitesRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{6}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{11}
 }
 
 type ListSitesResponse struct {
@@ -392,7 +630,7 @@ type ListSitesResponse struct {
 
 func (x *ListSitesResponse) Reset() {
 	*x = ListSitesResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[7]
+	mi := &file_relance_v1_team_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -404,7 +642,7 @@ func (x *ListSitesResponse) String() string {
 func (*ListSitesResponse) ProtoMessage() {}
 
 func (x *ListSitesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[7]
+	mi := &file_relance_v1_team_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -417,7 +655,7 @@ func (x *ListSitesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSitesResponse.ProtoReflect.Descriptor instead.
 func (*ListSitesResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{7}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListSitesResponse) GetSites() []*Site {
@@ -438,7 +676,7 @@ type ListSiteClosuresRequest struct {
 
 func (x *ListSiteClosuresRequest) Reset() {
 	*x = ListSiteClosuresRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[8]
+	mi := &file_relance_v1_team_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -450,7 +688,7 @@ func (x *ListSiteClosuresRequest) String() string {
 func (*ListSiteClosuresRequest) ProtoMessage() {}
 
 func (x *ListSiteClosuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[8]
+	mi := &file_relance_v1_team_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -463,7 +701,7 @@ func (x *ListSiteClosuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSiteClosuresRequest.ProtoReflect.Descriptor instead.
 func (*ListSiteClosuresRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{8}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListSiteClosuresRequest) GetSiteId() string {
@@ -489,7 +727,7 @@ type ListSiteClosuresResponse struct {
 
 func (x *ListSiteClosuresResponse) Reset() {
 	*x = ListSiteClosuresResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[9]
+	mi := &file_relance_v1_team_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -501,7 +739,7 @@ func (x *ListSiteClosuresResponse) String() string {
 func (*ListSiteClosuresResponse) ProtoMessage() {}
 
 func (x *ListSiteClosuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[9]
+	mi := &file_relance_v1_team_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -514,7 +752,7 @@ func (x *ListSiteClosuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSiteClosuresResponse.ProtoReflect.Descriptor instead.
 func (*ListSiteClosuresResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{9}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListSiteClosuresResponse) GetClosures() []*Closure {
@@ -541,7 +779,7 @@ type ImportSiteClosuresRequest struct {
 
 func (x *ImportSiteClosuresRequest) Reset() {
 	*x = ImportSiteClosuresRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[10]
+	mi := &file_relance_v1_team_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +791,7 @@ func (x *ImportSiteClosuresRequest) String() string {
 func (*ImportSiteClosuresRequest) ProtoMessage() {}
 
 func (x *ImportSiteClosuresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[10]
+	mi := &file_relance_v1_team_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +804,7 @@ func (x *ImportSiteClosuresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportSiteClosuresRequest.ProtoReflect.Descriptor instead.
 func (*ImportSiteClosuresRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{10}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ImportSiteClosuresRequest) GetSiteId() string {
@@ -615,7 +853,7 @@ type ImportSiteClosuresResponse struct {
 
 func (x *ImportSiteClosuresResponse) Reset() {
 	*x = ImportSiteClosuresResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[11]
+	mi := &file_relance_v1_team_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +865,7 @@ func (x *ImportSiteClosuresResponse) String() string {
 func (*ImportSiteClosuresResponse) ProtoMessage() {}
 
 func (x *ImportSiteClosuresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[11]
+	mi := &file_relance_v1_team_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +878,7 @@ func (x *ImportSiteClosuresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportSiteClosuresResponse.ProtoReflect.Descriptor instead.
 func (*ImportSiteClosuresResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{11}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ImportSiteClosuresResponse) GetSite() *Site {
@@ -676,7 +914,7 @@ type CreateUserRequest struct {
 
 func (x *CreateUserRequest) Reset() {
 	*x = CreateUserRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[12]
+	mi := &file_relance_v1_team_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -688,7 +926,7 @@ func (x *CreateUserRequest) String() string {
 func (*CreateUserRequest) ProtoMessage() {}
 
 func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[12]
+	mi := &file_relance_v1_team_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -701,7 +939,7 @@ func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserRequest.ProtoReflect.Descriptor instead.
 func (*CreateUserRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{12}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateUserRequest) GetEmail() string {
@@ -783,7 +1021,7 @@ type CreateUserResponse struct {
 
 func (x *CreateUserResponse) Reset() {
 	*x = CreateUserResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[13]
+	mi := &file_relance_v1_team_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +1033,7 @@ func (x *CreateUserResponse) String() string {
 func (*CreateUserResponse) ProtoMessage() {}
 
 func (x *CreateUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[13]
+	mi := &file_relance_v1_team_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +1046,7 @@ func (x *CreateUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserResponse.ProtoReflect.Descriptor instead.
 func (*CreateUserResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{13}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreateUserResponse) GetUser() *User {
@@ -827,7 +1065,7 @@ type SiteIds struct {
 
 func (x *SiteIds) Reset() {
 	*x = SiteIds{}
-	mi := &file_relance_v1_team_proto_msgTypes[14]
+	mi := &file_relance_v1_team_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -839,7 +1077,7 @@ func (x *SiteIds) String() string {
 func (*SiteIds) ProtoMessage() {}
 
 func (x *SiteIds) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[14]
+	mi := &file_relance_v1_team_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -852,7 +1090,7 @@ func (x *SiteIds) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SiteIds.ProtoReflect.Descriptor instead.
 func (*SiteIds) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{14}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SiteIds) GetSiteIds() []string {
@@ -884,7 +1122,7 @@ type UpdateUserRequest struct {
 
 func (x *UpdateUserRequest) Reset() {
 	*x = UpdateUserRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[15]
+	mi := &file_relance_v1_team_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -896,7 +1134,7 @@ func (x *UpdateUserRequest) String() string {
 func (*UpdateUserRequest) ProtoMessage() {}
 
 func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[15]
+	mi := &file_relance_v1_team_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -909,7 +1147,7 @@ func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUserRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{15}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpdateUserRequest) GetUserId() string {
@@ -998,7 +1236,7 @@ type UpdateUserResponse struct {
 
 func (x *UpdateUserResponse) Reset() {
 	*x = UpdateUserResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[16]
+	mi := &file_relance_v1_team_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1010,7 +1248,7 @@ func (x *UpdateUserResponse) String() string {
 func (*UpdateUserResponse) ProtoMessage() {}
 
 func (x *UpdateUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[16]
+	mi := &file_relance_v1_team_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1023,7 +1261,7 @@ func (x *UpdateUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserResponse.ProtoReflect.Descriptor instead.
 func (*UpdateUserResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{16}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpdateUserResponse) GetUser() *User {
@@ -1045,7 +1283,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[17]
+	mi := &file_relance_v1_team_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1057,7 +1295,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[17]
+	mi := &file_relance_v1_team_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1070,7 +1308,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{17}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListUsersRequest) GetSiteId() string {
@@ -1096,7 +1334,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[18]
+	mi := &file_relance_v1_team_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1108,7 +1346,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[18]
+	mi := &file_relance_v1_team_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1121,7 +1359,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{18}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ListUsersResponse) GetUsers() []*User {
@@ -1143,7 +1381,7 @@ type AddAbsenceRequest struct {
 
 func (x *AddAbsenceRequest) Reset() {
 	*x = AddAbsenceRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[19]
+	mi := &file_relance_v1_team_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1393,7 @@ func (x *AddAbsenceRequest) String() string {
 func (*AddAbsenceRequest) ProtoMessage() {}
 
 func (x *AddAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[19]
+	mi := &file_relance_v1_team_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1406,7 @@ func (x *AddAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*AddAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{19}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AddAbsenceRequest) GetUserId() string {
@@ -1208,7 +1446,7 @@ type AddAbsenceResponse struct {
 
 func (x *AddAbsenceResponse) Reset() {
 	*x = AddAbsenceResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[20]
+	mi := &file_relance_v1_team_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1220,7 +1458,7 @@ func (x *AddAbsenceResponse) String() string {
 func (*AddAbsenceResponse) ProtoMessage() {}
 
 func (x *AddAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[20]
+	mi := &file_relance_v1_team_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1233,7 +1471,7 @@ func (x *AddAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*AddAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{20}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *AddAbsenceResponse) GetAbsence() *Absence {
@@ -1252,7 +1490,7 @@ type RemoveAbsenceRequest struct {
 
 func (x *RemoveAbsenceRequest) Reset() {
 	*x = RemoveAbsenceRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[21]
+	mi := &file_relance_v1_team_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1264,7 +1502,7 @@ func (x *RemoveAbsenceRequest) String() string {
 func (*RemoveAbsenceRequest) ProtoMessage() {}
 
 func (x *RemoveAbsenceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[21]
+	mi := &file_relance_v1_team_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1277,7 +1515,7 @@ func (x *RemoveAbsenceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveAbsenceRequest.ProtoReflect.Descriptor instead.
 func (*RemoveAbsenceRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{21}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RemoveAbsenceRequest) GetAbsenceId() string {
@@ -1295,7 +1533,7 @@ type RemoveAbsenceResponse struct {
 
 func (x *RemoveAbsenceResponse) Reset() {
 	*x = RemoveAbsenceResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[22]
+	mi := &file_relance_v1_team_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1545,7 @@ func (x *RemoveAbsenceResponse) String() string {
 func (*RemoveAbsenceResponse) ProtoMessage() {}
 
 func (x *RemoveAbsenceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[22]
+	mi := &file_relance_v1_team_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1558,7 @@ func (x *RemoveAbsenceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveAbsenceResponse.ProtoReflect.Descriptor instead.
 func (*RemoveAbsenceResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{22}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{27}
 }
 
 type ListAbsencesRequest struct {
@@ -1334,7 +1572,7 @@ type ListAbsencesRequest struct {
 
 func (x *ListAbsencesRequest) Reset() {
 	*x = ListAbsencesRequest{}
-	mi := &file_relance_v1_team_proto_msgTypes[23]
+	mi := &file_relance_v1_team_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1346,7 +1584,7 @@ func (x *ListAbsencesRequest) String() string {
 func (*ListAbsencesRequest) ProtoMessage() {}
 
 func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[23]
+	mi := &file_relance_v1_team_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1359,7 +1597,7 @@ func (x *ListAbsencesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesRequest.ProtoReflect.Descriptor instead.
 func (*ListAbsencesRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{23}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListAbsencesRequest) GetUserId() string {
@@ -1385,7 +1623,7 @@ type ListAbsencesResponse struct {
 
 func (x *ListAbsencesResponse) Reset() {
 	*x = ListAbsencesResponse{}
-	mi := &file_relance_v1_team_proto_msgTypes[24]
+	mi := &file_relance_v1_team_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1397,7 +1635,7 @@ func (x *ListAbsencesResponse) String() string {
 func (*ListAbsencesResponse) ProtoMessage() {}
 
 func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_team_proto_msgTypes[24]
+	mi := &file_relance_v1_team_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1410,7 +1648,7 @@ func (x *ListAbsencesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAbsencesResponse.ProtoReflect.Descriptor instead.
 func (*ListAbsencesResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_team_proto_rawDescGZIP(), []int{24}
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListAbsencesResponse) GetAbsences() []*Absence {
@@ -1425,7 +1663,24 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xd6\x01\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"S\n" +
+	"\fOrganization\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
+	"\vdigest_time\x18\x03 \x01(\tR\n" +
+	"digestTime\"\x18\n" +
+	"\x16GetOrganizationRequest\"W\n" +
+	"\x17GetOrganizationResponse\x12<\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xa7\x01\n" +
+	"\x19UpdateOrganizationRequest\x12#\n" +
+	"\x04name\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
+	"\vdigest_time\x18\x02 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x01R\n" +
+	"digestTime\x88\x01\x01B\a\n" +
+	"\x05_nameB\x0e\n" +
+	"\f_digest_time\"Z\n" +
+	"\x1aUpdateOrganizationResponse\x12<\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xd6\x01\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12&\n" +
@@ -1539,8 +1794,10 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x127\n" +
 	"\tfrom_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\"G\n" +
 	"\x14ListAbsencesResponse\x12/\n" +
-	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences2\xa3\a\n" +
-	"\vTeamService\x12K\n" +
+	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences2\xe9\b\n" +
+	"\vTeamService\x12_\n" +
+	"\x0fGetOrganization\x12\".relance.v1.GetOrganizationRequest\x1a#.relance.v1.GetOrganizationResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\x12UpdateOrganization\x12%.relance.v1.UpdateOrganizationRequest\x1a&.relance.v1.UpdateOrganizationResponse\x12K\n" +
 	"\n" +
 	"CreateSite\x12\x1d.relance.v1.CreateSiteRequest\x1a\x1e.relance.v1.CreateSiteResponse\x12K\n" +
 	"\n" +
@@ -1570,98 +1827,109 @@ func file_relance_v1_team_proto_rawDescGZIP() []byte {
 	return file_relance_v1_team_proto_rawDescData
 }
 
-var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_relance_v1_team_proto_goTypes = []any{
-	(*CreateSiteRequest)(nil),          // 0: relance.v1.CreateSiteRequest
-	(*CreateSiteResponse)(nil),         // 1: relance.v1.CreateSiteResponse
-	(*OpeningWindows)(nil),             // 2: relance.v1.OpeningWindows
-	(*Closures)(nil),                   // 3: relance.v1.Closures
-	(*UpdateSiteRequest)(nil),          // 4: relance.v1.UpdateSiteRequest
-	(*UpdateSiteResponse)(nil),         // 5: relance.v1.UpdateSiteResponse
-	(*ListSitesRequest)(nil),           // 6: relance.v1.ListSitesRequest
-	(*ListSitesResponse)(nil),          // 7: relance.v1.ListSitesResponse
-	(*ListSiteClosuresRequest)(nil),    // 8: relance.v1.ListSiteClosuresRequest
-	(*ListSiteClosuresResponse)(nil),   // 9: relance.v1.ListSiteClosuresResponse
-	(*ImportSiteClosuresRequest)(nil),  // 10: relance.v1.ImportSiteClosuresRequest
-	(*ImportSiteClosuresResponse)(nil), // 11: relance.v1.ImportSiteClosuresResponse
-	(*CreateUserRequest)(nil),          // 12: relance.v1.CreateUserRequest
-	(*CreateUserResponse)(nil),         // 13: relance.v1.CreateUserResponse
-	(*SiteIds)(nil),                    // 14: relance.v1.SiteIds
-	(*UpdateUserRequest)(nil),          // 15: relance.v1.UpdateUserRequest
-	(*UpdateUserResponse)(nil),         // 16: relance.v1.UpdateUserResponse
-	(*ListUsersRequest)(nil),           // 17: relance.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),          // 18: relance.v1.ListUsersResponse
-	(*AddAbsenceRequest)(nil),          // 19: relance.v1.AddAbsenceRequest
-	(*AddAbsenceResponse)(nil),         // 20: relance.v1.AddAbsenceResponse
-	(*RemoveAbsenceRequest)(nil),       // 21: relance.v1.RemoveAbsenceRequest
-	(*RemoveAbsenceResponse)(nil),      // 22: relance.v1.RemoveAbsenceResponse
-	(*ListAbsencesRequest)(nil),        // 23: relance.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),       // 24: relance.v1.ListAbsencesResponse
-	(*OpeningWindow)(nil),              // 25: relance.v1.OpeningWindow
-	(*Closure)(nil),                    // 26: relance.v1.Closure
-	(*Site)(nil),                       // 27: relance.v1.Site
-	(Role)(0),                          // 28: relance.v1.Role
-	(Locale)(0),                        // 29: relance.v1.Locale
-	(*NotificationPreferences)(nil),    // 30: relance.v1.NotificationPreferences
-	(*User)(nil),                       // 31: relance.v1.User
-	(*timestamppb.Timestamp)(nil),      // 32: google.protobuf.Timestamp
-	(*Absence)(nil),                    // 33: relance.v1.Absence
+	(*Organization)(nil),               // 0: relance.v1.Organization
+	(*GetOrganizationRequest)(nil),     // 1: relance.v1.GetOrganizationRequest
+	(*GetOrganizationResponse)(nil),    // 2: relance.v1.GetOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),  // 3: relance.v1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil), // 4: relance.v1.UpdateOrganizationResponse
+	(*CreateSiteRequest)(nil),          // 5: relance.v1.CreateSiteRequest
+	(*CreateSiteResponse)(nil),         // 6: relance.v1.CreateSiteResponse
+	(*OpeningWindows)(nil),             // 7: relance.v1.OpeningWindows
+	(*Closures)(nil),                   // 8: relance.v1.Closures
+	(*UpdateSiteRequest)(nil),          // 9: relance.v1.UpdateSiteRequest
+	(*UpdateSiteResponse)(nil),         // 10: relance.v1.UpdateSiteResponse
+	(*ListSitesRequest)(nil),           // 11: relance.v1.ListSitesRequest
+	(*ListSitesResponse)(nil),          // 12: relance.v1.ListSitesResponse
+	(*ListSiteClosuresRequest)(nil),    // 13: relance.v1.ListSiteClosuresRequest
+	(*ListSiteClosuresResponse)(nil),   // 14: relance.v1.ListSiteClosuresResponse
+	(*ImportSiteClosuresRequest)(nil),  // 15: relance.v1.ImportSiteClosuresRequest
+	(*ImportSiteClosuresResponse)(nil), // 16: relance.v1.ImportSiteClosuresResponse
+	(*CreateUserRequest)(nil),          // 17: relance.v1.CreateUserRequest
+	(*CreateUserResponse)(nil),         // 18: relance.v1.CreateUserResponse
+	(*SiteIds)(nil),                    // 19: relance.v1.SiteIds
+	(*UpdateUserRequest)(nil),          // 20: relance.v1.UpdateUserRequest
+	(*UpdateUserResponse)(nil),         // 21: relance.v1.UpdateUserResponse
+	(*ListUsersRequest)(nil),           // 22: relance.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),          // 23: relance.v1.ListUsersResponse
+	(*AddAbsenceRequest)(nil),          // 24: relance.v1.AddAbsenceRequest
+	(*AddAbsenceResponse)(nil),         // 25: relance.v1.AddAbsenceResponse
+	(*RemoveAbsenceRequest)(nil),       // 26: relance.v1.RemoveAbsenceRequest
+	(*RemoveAbsenceResponse)(nil),      // 27: relance.v1.RemoveAbsenceResponse
+	(*ListAbsencesRequest)(nil),        // 28: relance.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),       // 29: relance.v1.ListAbsencesResponse
+	(*OpeningWindow)(nil),              // 30: relance.v1.OpeningWindow
+	(*Closure)(nil),                    // 31: relance.v1.Closure
+	(*Site)(nil),                       // 32: relance.v1.Site
+	(Role)(0),                          // 33: relance.v1.Role
+	(Locale)(0),                        // 34: relance.v1.Locale
+	(*NotificationPreferences)(nil),    // 35: relance.v1.NotificationPreferences
+	(*User)(nil),                       // 36: relance.v1.User
+	(*timestamppb.Timestamp)(nil),      // 37: google.protobuf.Timestamp
+	(*Absence)(nil),                    // 38: relance.v1.Absence
 }
 var file_relance_v1_team_proto_depIdxs = []int32{
-	25, // 0: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
-	26, // 1: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
-	27, // 2: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
-	25, // 3: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
-	26, // 4: relance.v1.Closures.closures:type_name -> relance.v1.Closure
-	2,  // 5: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
-	3,  // 6: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
-	27, // 7: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
-	27, // 8: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
-	26, // 9: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
-	27, // 10: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
-	28, // 11: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
-	29, // 12: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
-	30, // 13: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	31, // 14: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
-	28, // 15: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
-	14, // 16: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
-	29, // 17: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
-	30, // 18: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	31, // 19: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
-	28, // 20: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
-	31, // 21: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
-	32, // 22: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
-	32, // 23: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
-	33, // 24: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
-	32, // 25: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
-	33, // 26: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
-	0,  // 27: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
-	4,  // 28: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
-	6,  // 29: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
-	8,  // 30: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
-	10, // 31: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
-	12, // 32: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
-	15, // 33: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
-	17, // 34: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
-	19, // 35: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
-	21, // 36: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
-	23, // 37: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
-	1,  // 38: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
-	5,  // 39: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
-	7,  // 40: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
-	9,  // 41: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
-	11, // 42: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
-	13, // 43: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
-	16, // 44: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
-	18, // 45: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
-	20, // 46: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
-	22, // 47: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
-	24, // 48: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
-	38, // [38:49] is the sub-list for method output_type
-	27, // [27:38] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	0,  // 0: relance.v1.GetOrganizationResponse.organization:type_name -> relance.v1.Organization
+	0,  // 1: relance.v1.UpdateOrganizationResponse.organization:type_name -> relance.v1.Organization
+	30, // 2: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
+	31, // 3: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
+	32, // 4: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
+	30, // 5: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
+	31, // 6: relance.v1.Closures.closures:type_name -> relance.v1.Closure
+	7,  // 7: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
+	8,  // 8: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
+	32, // 9: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
+	32, // 10: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
+	31, // 11: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
+	32, // 12: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
+	33, // 13: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
+	34, // 14: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
+	35, // 15: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	36, // 16: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
+	33, // 17: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
+	19, // 18: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
+	34, // 19: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
+	35, // 20: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	36, // 21: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
+	33, // 22: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
+	36, // 23: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
+	37, // 24: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
+	37, // 25: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
+	38, // 26: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
+	37, // 27: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
+	38, // 28: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
+	1,  // 29: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
+	3,  // 30: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
+	5,  // 31: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
+	9,  // 32: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
+	11, // 33: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
+	13, // 34: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
+	15, // 35: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
+	17, // 36: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
+	20, // 37: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
+	22, // 38: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
+	24, // 39: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
+	26, // 40: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
+	28, // 41: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
+	2,  // 42: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
+	4,  // 43: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
+	6,  // 44: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
+	10, // 45: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
+	12, // 46: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
+	14, // 47: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
+	16, // 48: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
+	18, // 49: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
+	21, // 50: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
+	23, // 51: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
+	25, // 52: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
+	27, // 53: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
+	29, // 54: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
+	42, // [42:55] is the sub-list for method output_type
+	29, // [29:42] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_team_proto_init() }
@@ -1670,15 +1938,16 @@ func file_relance_v1_team_proto_init() {
 		return
 	}
 	file_relance_v1_types_proto_init()
-	file_relance_v1_team_proto_msgTypes[4].OneofWrappers = []any{}
-	file_relance_v1_team_proto_msgTypes[15].OneofWrappers = []any{}
+	file_relance_v1_team_proto_msgTypes[3].OneofWrappers = []any{}
+	file_relance_v1_team_proto_msgTypes[9].OneofWrappers = []any{}
+	file_relance_v1_team_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_team_proto_rawDesc), len(file_relance_v1_team_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   25,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

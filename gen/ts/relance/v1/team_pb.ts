@@ -15,7 +15,107 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/team.proto.
  */
 export const file_relance_v1_team: GenFile = /*@__PURE__*/
-  fileDesc("ChVyZWxhbmNlL3YxL3RlYW0ucHJvdG8SCnJlbGFuY2UudjEiswEKEUNyZWF0ZVNpdGVSZXF1ZXN0EhgKBG5hbWUYASABKAlCCrpIB3IFEAEYyAESHAoJdGltZV96b25lGAIgASgJQgm6SAZyBBABGEASNAoHd2luZG93cxgDIAMoCzIZLnJlbGFuY2UudjEuT3BlbmluZ1dpbmRvd0IIukgFkgECEEYSMAoIY2xvc3VyZXMYBCADKAsyEy5yZWxhbmNlLnYxLkNsb3N1cmVCCbpIBpIBAxD0AyI0ChJDcmVhdGVTaXRlUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZSJGCg5PcGVuaW5nV2luZG93cxI0Cgd3aW5kb3dzGAEgAygLMhkucmVsYW5jZS52MS5PcGVuaW5nV2luZG93Qgi6SAWSAQIQRiI8CghDbG9zdXJlcxIwCghjbG9zdXJlcxgBIAMoCzITLnJlbGFuY2UudjEuQ2xvc3VyZUIJukgGkgEDEPQDItwBChFVcGRhdGVTaXRlUmVxdWVzdBIZCgdzaXRlX2lkGAEgASgJQgi6SAVyA7ABARIdCgRuYW1lGAIgASgJQgq6SAdyBRABGMgBSACIAQESIQoJdGltZV96b25lGAMgASgJQgm6SAZyBBABGEBIAYgBARIrCgd3aW5kb3dzGAQgASgLMhoucmVsYW5jZS52MS5PcGVuaW5nV2luZG93cxImCghjbG9zdXJlcxgFIAEoCzIULnJlbGFuY2UudjEuQ2xvc3VyZXNCBwoFX25hbWVCDAoKX3RpbWVfem9uZSI0ChJVcGRhdGVTaXRlUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZSISChBMaXN0U2l0ZXNSZXF1ZXN0IjQKEUxpc3RTaXRlc1Jlc3BvbnNlEh8KBXNpdGVzGAEgAygLMhAucmVsYW5jZS52MS5TaXRlIm8KF0xpc3RTaXRlQ2xvc3VyZXNSZXF1ZXN0EhkKB3NpdGVfaWQYASABKAlCCLpIBXIDsAEBEjkKCWZyb21fZGF0ZRgCIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQiQQoYTGlzdFNpdGVDbG9zdXJlc1Jlc3BvbnNlEiUKCGNsb3N1cmVzGAEgAygLMhMucmVsYW5jZS52MS5DbG9zdXJlIuoCChlJbXBvcnRTaXRlQ2xvc3VyZXNSZXF1ZXN0EhkKB3NpdGVfaWQYASABKAlCCLpIBXIDsAEBEhgKA2ljcxgCIAEoDEILukgIegYQARiAgEASOQoJZnJvbV9kYXRlGAMgASgJQia6SCNyITIfXihbMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSk/JBI3Cgd0b19kYXRlGAQgASgJQia6SCNyITIfXihbMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSk/JBIPCgdyZXBsYWNlGAUgASgIOpIBukiOARqLAQoVaW1wb3J0X2Nsb3N1cmVzLnJhbmdlEiR0b19kYXRlIG11c3Qgbm90IGJlIGJlZm9yZSBmcm9tX2RhdGUaTHRoaXMuZnJvbV9kYXRlID09ICcnIHx8IHRoaXMudG9fZGF0ZSA9PSAnJyB8fCB0aGlzLnRvX2RhdGUgPj0gdGhpcy5mcm9tX2RhdGUiTgoaSW1wb3J0U2l0ZUNsb3N1cmVzUmVzcG9uc2USHgoEc2l0ZRgBIAEoCzIQLnJlbGFuY2UudjEuU2l0ZRIQCghpbXBvcnRlZBgCIAEoBSKgAwoRQ3JlYXRlVXNlclJlcXVlc3QSGQoFZW1haWwYASABKAlCCrpIB3IFGP4BYAESIAoMZGlzcGxheV9uYW1lGAIgASgJQgq6SAdyBRABGMgBEiwKBHJvbGUYAyABKA4yEC5yZWxhbmNlLnYxLlJvbGVCDLpICYIBBhgBGAIYAxIfCgptYW5hZ2VyX2lkGAQgASgJQgu6SAjYAQFyA7ABARIjCghzaXRlX2lkcxgFIAMoCUIRukgOkgELEGQYASIFcgOwAQESJQoOcGVyc29uYWxfZW1haWwYBiABKAlCDbpICtgBAXIFGP4BYAESLQoFcGhvbmUYByABKAlCHrpIG9gBAXIWMhReXCtbMS05XVswLTldezYsMTR9JBIsCgZsb2NhbGUYCCABKA4yEi5yZWxhbmNlLnYxLkxvY2FsZUIIukgFggECEAESOgoNbm90aWZpY2F0aW9ucxgJIAEoCzIjLnJlbGFuY2UudjEuTm90aWZpY2F0aW9uUHJlZmVyZW5jZXMSGgoIcGFzc3dvcmQYCiABKAlCCLpIBXIDGMgBIjQKEkNyZWF0ZVVzZXJSZXNwb25zZRIeCgR1c2VyGAEgASgLMhAucmVsYW5jZS52MS5Vc2VyIi4KB1NpdGVJZHMSIwoIc2l0ZV9pZHMYASADKAlCEbpIDpIBCxBkGAEiBXIDsAEBIsYGChFVcGRhdGVVc2VyUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARIlCgxkaXNwbGF5X25hbWUYAiABKAlCCrpIB3IFEAEYyAFIAIgBARIxCgRyb2xlGAMgASgOMhAucmVsYW5jZS52MS5Sb2xlQgy6SAmCAQYYARgCGANIAYgBARK5AQoKbWFuYWdlcl9pZBgEIAEoCUKfAbpImwG6AZcBCg91c2VyLm1hbmFnZXJfaWQSF211c3QgYmUgZW1wdHkgb3IgYSBVVUlEGmt0aGlzID09ICcnIHx8IHRoaXMubWF0Y2hlcygnXlswLTlhLWZBLUZdezh9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezR9LVswLTlhLWZBLUZdezEyfSQnKUgCiAEBEiIKBXNpdGVzGAUgASgLMhMucmVsYW5jZS52MS5TaXRlSWRzEpUBCg5wZXJzb25hbF9lbWFpbBgGIAEoCUJ4ukh1ugFyChN1c2VyLnBlcnNvbmFsX2VtYWlsEiZtdXN0IGJlIGVtcHR5IG9yIGEgdmFsaWQgZW1haWwgYWRkcmVzcxozdGhpcyA9PSAnJyB8fCAodGhpcy5pc0VtYWlsKCkgJiYgc2l6ZSh0aGlzKSA8PSAyNTQpSAOIAQESMgoFcGhvbmUYByABKAlCHrpIG3IZMhdeKFwrWzEtOV1bMC05XXs2LDE0fSk/JEgEiAEBEjMKBmxvY2FsZRgIIAEoDjISLnJlbGFuY2UudjEuTG9jYWxlQgq6SAeCAQQQASAASAWIAQESOgoNbm90aWZpY2F0aW9ucxgJIAEoCzIjLnJlbGFuY2UudjEuTm90aWZpY2F0aW9uUHJlZmVyZW5jZXMSEwoGYWN0aXZlGAogASgISAaIAQESIQoIcGFzc3dvcmQYCyABKAlCCrpIB3IFEAgYyAFIB4gBAUIPCg1fZGlzcGxheV9uYW1lQgcKBV9yb2xlQg0KC19tYW5hZ2VyX2lkQhEKD19wZXJzb25hbF9lbWFpbEIICgZfcGhvbmVCCQoHX2xvY2FsZUIJCgdfYWN0aXZlQgsKCV9wYXNzd29yZCI0ChJVcGRhdGVVc2VyUmVzcG9uc2USHgoEdXNlchgBIAEoCzIQLnJlbGFuY2UudjEuVXNlciJaChBMaXN0VXNlcnNSZXF1ZXN0EhwKB3NpdGVfaWQYASABKAlCC7pICNgBAXIDsAEBEigKBHJvbGUYAiABKA4yEC5yZWxhbmNlLnYxLlJvbGVCCLpIBYIBAhABIjQKEUxpc3RVc2Vyc1Jlc3BvbnNlEh8KBXVzZXJzGAEgAygLMhAucmVsYW5jZS52MS5Vc2VyIpACChFBZGRBYnNlbmNlUmVxdWVzdBIZCgd1c2VyX2lkGAEgASgJQgi6SAVyA7ABARI2CgpzdGFydF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjQKCGVuZF90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEhgKBnJlYXNvbhgEIAEoCUIIukgFcgMYyAE6WLpIVRpTCg1hYnNlbmNlLm9yZGVyEiFlbmRfdGltZSBtdXN0IGJlIGFmdGVyIHN0YXJ0X3RpbWUaH3RoaXMuZW5kX3RpbWUgPiB0aGlzLnN0YXJ0X3RpbWUiOgoSQWRkQWJzZW5jZVJlc3BvbnNlEiQKB2Fic2VuY2UYASABKAsyEy5yZWxhbmNlLnYxLkFic2VuY2UiNAoUUmVtb3ZlQWJzZW5jZVJlcXVlc3QSHAoKYWJzZW5jZV9pZBgBIAEoCUIIukgFcgOwAQEiFwoVUmVtb3ZlQWJzZW5jZVJlc3BvbnNlIl8KE0xpc3RBYnNlbmNlc1JlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQESLQoJZnJvbV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI9ChRMaXN0QWJzZW5jZXNSZXNwb25zZRIlCghhYnNlbmNlcxgBIAMoCzITLnJlbGFuY2UudjEuQWJzZW5jZTKjBwoLVGVhbVNlcnZpY2USSwoKQ3JlYXRlU2l0ZRIdLnJlbGFuY2UudjEuQ3JlYXRlU2l0ZVJlcXVlc3QaHi5yZWxhbmNlLnYxLkNyZWF0ZVNpdGVSZXNwb25zZRJLCgpVcGRhdGVTaXRlEh0ucmVsYW5jZS52MS5VcGRhdGVTaXRlUmVxdWVzdBoeLnJlbGFuY2UudjEuVXBkYXRlU2l0ZVJlc3BvbnNlEk0KCUxpc3RTaXRlcxIcLnJlbGFuY2UudjEuTGlzdFNpdGVzUmVxdWVzdBodLnJlbGFuY2UudjEuTGlzdFNpdGVzUmVzcG9uc2UiA5ACARJiChBMaXN0U2l0ZUNsb3N1cmVzEiMucmVsYW5jZS52MS5MaXN0U2l0ZUNsb3N1cmVzUmVxdWVzdBokLnJlbGFuY2UudjEuTGlzdFNpdGVDbG9zdXJlc1Jlc3BvbnNlIgOQAgESYwoSSW1wb3J0U2l0ZUNsb3N1cmVzEiUucmVsYW5jZS52MS5JbXBvcnRTaXRlQ2xvc3VyZXNSZXF1ZXN0GiYucmVsYW5jZS52MS5JbXBvcnRTaXRlQ2xvc3VyZXNSZXNwb25zZRJLCgpDcmVhdGVVc2VyEh0ucmVsYW5jZS52MS5DcmVhdGVVc2VyUmVxdWVzdBoeLnJlbGFuY2UudjEuQ3JlYXRlVXNlclJlc3BvbnNlEksKClVwZGF0ZVVzZXISHS5yZWxhbmNlLnYxLlVwZGF0ZVVzZXJSZXF1ZXN0Gh4ucmVsYW5jZS52MS5VcGRhdGVVc2VyUmVzcG9uc2USTQoJTGlzdFVzZXJzEhwucmVsYW5jZS52MS5MaXN0VXNlcnNSZXF1ZXN0Gh0ucmVsYW5jZS52MS5MaXN0VXNlcnNSZXNwb25zZSIDkAIBEksKCkFkZEFic2VuY2USHS5yZWxhbmNlLnYxLkFkZEFic2VuY2VSZXF1ZXN0Gh4ucmVsYW5jZS52MS5BZGRBYnNlbmNlUmVzcG9uc2USVAoNUmVtb3ZlQWJzZW5jZRIgLnJlbGFuY2UudjEuUmVtb3ZlQWJzZW5jZVJlcXVlc3QaIS5yZWxhbmNlLnYxLlJlbW92ZUFic2VuY2VSZXNwb25zZRJWCgxMaXN0QWJzZW5jZXMSHy5yZWxhbmNlLnYxLkxpc3RBYnNlbmNlc1JlcXVlc3QaIC5yZWxhbmNlLnYxLkxpc3RBYnNlbmNlc1Jlc3BvbnNlIgOQAgFCOlo4Z2l0aHViLmNvbS9yZWxhbmNlaHEvcmVsYW5jZS9nZW4vZ28vcmVsYW5jZS92MTtyZWxhbmNldjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
+  fileDesc("ChVyZWxhbmNlL3YxL3RlYW0ucHJvdG8SCnJlbGFuY2UudjEiPQoMT3JnYW5pemF0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGlnZXN0X3RpbWUYAyABKAkiGAoWR2V0T3JnYW5pemF0aW9uUmVxdWVzdCJJChdHZXRPcmdhbml6YXRpb25SZXNwb25zZRIuCgxvcmdhbml6YXRpb24YASABKAsyGC5yZWxhbmNlLnYxLk9yZ2FuaXphdGlvbiKVAQoZVXBkYXRlT3JnYW5pemF0aW9uUmVxdWVzdBIdCgRuYW1lGAEgASgJQgq6SAdyBRABGMgBSACIAQESQAoLZGlnZXN0X3RpbWUYAiABKAlCJrpII3IhMh9eKFswMV1bMC05XXwyWzAtM10pOlswLTVdWzAtOV0kSAGIAQFCBwoFX25hbWVCDgoMX2RpZ2VzdF90aW1lIkwKGlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEi4KDG9yZ2FuaXphdGlvbhgBIAEoCzIYLnJlbGFuY2UudjEuT3JnYW5pemF0aW9uIrMBChFDcmVhdGVTaXRlUmVxdWVzdBIYCgRuYW1lGAEgASgJQgq6SAdyBRABGMgBEhwKCXRpbWVfem9uZRgCIAEoCUIJukgGcgQQARhAEjQKB3dpbmRvd3MYAyADKAsyGS5yZWxhbmNlLnYxLk9wZW5pbmdXaW5kb3dCCLpIBZIBAhBGEjAKCGNsb3N1cmVzGAQgAygLMhMucmVsYW5jZS52MS5DbG9zdXJlQgm6SAaSAQMQ9AMiNAoSQ3JlYXRlU2l0ZVJlc3BvbnNlEh4KBHNpdGUYASABKAsyEC5yZWxhbmNlLnYxLlNpdGUiRgoOT3BlbmluZ1dpbmRvd3MSNAoHd2luZG93cxgBIAMoCzIZLnJlbGFuY2UudjEuT3BlbmluZ1dpbmRvd0IIukgFkgECEEYiPAoIQ2xvc3VyZXMSMAoIY2xvc3VyZXMYASADKAsyEy5yZWxhbmNlLnYxLkNsb3N1cmVCCbpIBpIBAxD0AyLcAQoRVXBkYXRlU2l0ZVJlcXVlc3QSGQoHc2l0ZV9pZBgBIAEoCUIIukgFcgOwAQESHQoEbmFtZRgCIAEoCUIKukgHcgUQARjIAUgAiAEBEiEKCXRpbWVfem9uZRgDIAEoCUIJukgGcgQQARhASAGIAQESKwoHd2luZG93cxgEIAEoCzIaLnJlbGFuY2UudjEuT3BlbmluZ1dpbmRvd3MSJgoIY2xvc3VyZXMYBSABKAsyFC5yZWxhbmNlLnYxLkNsb3N1cmVzQgcKBV9uYW1lQgwKCl90aW1lX3pvbmUiNAoSVXBkYXRlU2l0ZVJlc3BvbnNlEh4KBHNpdGUYASABKAsyEC5yZWxhbmNlLnYxLlNpdGUiEgoQTGlzdFNpdGVzUmVxdWVzdCI0ChFMaXN0U2l0ZXNSZXNwb25zZRIfCgVzaXRlcxgBIAMoCzIQLnJlbGFuY2UudjEuU2l0ZSJvChdMaXN0U2l0ZUNsb3N1cmVzUmVxdWVzdBIZCgdzaXRlX2lkGAEgASgJQgi6SAVyA7ABARI5Cglmcm9tX2RhdGUYAiABKAlCJrpII3IhMh9eKFswLTldezR9LVswLTldezJ9LVswLTldezJ9KT8kIkEKGExpc3RTaXRlQ2xvc3VyZXNSZXNwb25zZRIlCghjbG9zdXJlcxgBIAMoCzITLnJlbGFuY2UudjEuQ2xvc3VyZSLqAgoZSW1wb3J0U2l0ZUNsb3N1cmVzUmVxdWVzdBIZCgdzaXRlX2lkGAEgASgJQgi6SAVyA7ABARIYCgNpY3MYAiABKAxCC7pICHoGEAEYgIBAEjkKCWZyb21fZGF0ZRgDIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSNwoHdG9fZGF0ZRgEIAEoCUImukgjciEyH14oWzAtOV17NH0tWzAtOV17Mn0tWzAtOV17Mn0pPyQSDwoHcmVwbGFjZRgFIAEoCDqSAbpIjgEaiwEKFWltcG9ydF9jbG9zdXJlcy5yYW5nZRIkdG9fZGF0ZSBtdXN0IG5vdCBiZSBiZWZvcmUgZnJvbV9kYXRlGkx0aGlzLmZyb21fZGF0ZSA9PSAnJyB8fCB0aGlzLnRvX2RhdGUgPT0gJycgfHwgdGhpcy50b19kYXRlID49IHRoaXMuZnJvbV9kYXRlIk4KGkltcG9ydFNpdGVDbG9zdXJlc1Jlc3BvbnNlEh4KBHNpdGUYASABKAsyEC5yZWxhbmNlLnYxLlNpdGUSEAoIaW1wb3J0ZWQYAiABKAUioAMKEUNyZWF0ZVVzZXJSZXF1ZXN0EhkKBWVtYWlsGAEgASgJQgq6SAdyBRj+AWABEiAKDGRpc3BsYXlfbmFtZRgCIAEoCUIKukgHcgUQARjIARIsCgRyb2xlGAMgASgOMhAucmVsYW5jZS52MS5Sb2xlQgy6SAmCAQYYARgCGAMSHwoKbWFuYWdlcl9pZBgEIAEoCUILukgI2AEBcgOwAQESIwoIc2l0ZV9pZHMYBSADKAlCEbpIDpIBCxBkGAEiBXIDsAEBEiUKDnBlcnNvbmFsX2VtYWlsGAYgASgJQg26SArYAQFyBRj+AWABEi0KBXBob25lGAcgASgJQh66SBvYAQFyFjIUXlwrWzEtOV1bMC05XXs2LDE0fSQSLAoGbG9jYWxlGAggASgOMhIucmVsYW5jZS52MS5Mb2NhbGVCCLpIBYIBAhABEjoKDW5vdGlmaWNhdGlvbnMYCSABKAsyIy5yZWxhbmNlLnYxLk5vdGlmaWNhdGlvblByZWZlcmVuY2VzEhoKCHBhc3N3b3JkGAogASgJQgi6SAVyAxjIASI0ChJDcmVhdGVVc2VyUmVzcG9uc2USHgoEdXNlchgBIAEoCzIQLnJlbGFuY2UudjEuVXNlciIuCgdTaXRlSWRzEiMKCHNpdGVfaWRzGAEgAygJQhG6SA6SAQsQZBgBIgVyA7ABASLGBgoRVXBkYXRlVXNlclJlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQESJQoMZGlzcGxheV9uYW1lGAIgASgJQgq6SAdyBRABGMgBSACIAQESMQoEcm9sZRgDIAEoDjIQLnJlbGFuY2UudjEuUm9sZUIMukgJggEGGAEYAhgDSAGIAQESuQEKCm1hbmFnZXJfaWQYBCABKAlCnwG6SJsBugGXAQoPdXNlci5tYW5hZ2VyX2lkEhdtdXN0IGJlIGVtcHR5IG9yIGEgVVVJRBprdGhpcyA9PSAnJyB8fCB0aGlzLm1hdGNoZXMoJ15bMC05YS1mQS1GXXs4fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXs0fS1bMC05YS1mQS1GXXsxMn0kJylIAogBARIiCgVzaXRlcxgFIAEoCzITLnJlbGFuY2UudjEuU2l0ZUlkcxKVAQoOcGVyc29uYWxfZW1haWwYBiABKAlCeLpIdboBcgoTdXNlci5wZXJzb25hbF9lbWFpbBImbXVzdCBiZSBlbXB0eSBvciBhIHZhbGlkIGVtYWlsIGFkZHJlc3MaM3RoaXMgPT0gJycgfHwgKHRoaXMuaXNFbWFpbCgpICYmIHNpemUodGhpcykgPD0gMjU0KUgDiAEBEjIKBXBob25lGAcgASgJQh66SBtyGTIXXihcK1sxLTldWzAtOV17NiwxNH0pPyRIBIgBARIzCgZsb2NhbGUYCCABKA4yEi5yZWxhbmNlLnYxLkxvY2FsZUIKukgHggEEEAEgAEgFiAEBEjoKDW5vdGlmaWNhdGlvbnMYCSABKAsyIy5yZWxhbmNlLnYxLk5vdGlmaWNhdGlvblByZWZlcmVuY2VzEhMKBmFjdGl2ZRgKIAEoCEgGiAEBEiEKCHBhc3N3b3JkGAsgASgJQgq6SAdyBRAIGMgBSAeIAQFCDwoNX2Rpc3BsYXlfbmFtZUIHCgVfcm9sZUINCgtfbWFuYWdlcl9pZEIRCg9fcGVyc29uYWxfZW1haWxCCAoGX3Bob25lQgkKB19sb2NhbGVCCQoHX2FjdGl2ZUILCglfcGFzc3dvcmQiNAoSVXBkYXRlVXNlclJlc3BvbnNlEh4KBHVzZXIYASABKAsyEC5yZWxhbmNlLnYxLlVzZXIiWgoQTGlzdFVzZXJzUmVxdWVzdBIcCgdzaXRlX2lkGAEgASgJQgu6SAjYAQFyA7ABARIoCgRyb2xlGAIgASgOMhAucmVsYW5jZS52MS5Sb2xlQgi6SAWCAQIQASI0ChFMaXN0VXNlcnNSZXNwb25zZRIfCgV1c2VycxgBIAMoCzIQLnJlbGFuY2UudjEuVXNlciKQAgoRQWRkQWJzZW5jZVJlcXVlc3QSGQoHdXNlcl9pZBgBIAEoCUIIukgFcgOwAQESNgoKc3RhcnRfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARI0CghlbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCBrpIA8gBARIYCgZyZWFzb24YBCABKAlCCLpIBXIDGMgBOli6SFUaUwoNYWJzZW5jZS5vcmRlchIhZW5kX3RpbWUgbXVzdCBiZSBhZnRlciBzdGFydF90aW1lGh90aGlzLmVuZF90aW1lID4gdGhpcy5zdGFydF90aW1lIjoKEkFkZEFic2VuY2VSZXNwb25zZRIkCgdhYnNlbmNlGAEgASgLMhMucmVsYW5jZS52MS5BYnNlbmNlIjQKFFJlbW92ZUFic2VuY2VSZXF1ZXN0EhwKCmFic2VuY2VfaWQYASABKAlCCLpIBXIDsAEBIhcKFVJlbW92ZUFic2VuY2VSZXNwb25zZSJfChNMaXN0QWJzZW5jZXNSZXF1ZXN0EhkKB3VzZXJfaWQYASABKAlCCLpIBXIDsAEBEi0KCWZyb21fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiPQoUTGlzdEFic2VuY2VzUmVzcG9uc2USJQoIYWJzZW5jZXMYASADKAsyEy5yZWxhbmNlLnYxLkFic2VuY2Uy6QgKC1RlYW1TZXJ2aWNlEl8KD0dldE9yZ2FuaXphdGlvbhIiLnJlbGFuY2UudjEuR2V0T3JnYW5pemF0aW9uUmVxdWVzdBojLnJlbGFuY2UudjEuR2V0T3JnYW5pemF0aW9uUmVzcG9uc2UiA5ACARJjChJVcGRhdGVPcmdhbml6YXRpb24SJS5yZWxhbmNlLnYxLlVwZGF0ZU9yZ2FuaXphdGlvblJlcXVlc3QaJi5yZWxhbmNlLnYxLlVwZGF0ZU9yZ2FuaXphdGlvblJlc3BvbnNlEksKCkNyZWF0ZVNpdGUSHS5yZWxhbmNlLnYxLkNyZWF0ZVNpdGVSZXF1ZXN0Gh4ucmVsYW5jZS52MS5DcmVhdGVTaXRlUmVzcG9uc2USSwoKVXBkYXRlU2l0ZRIdLnJlbGFuY2UudjEuVXBkYXRlU2l0ZVJlcXVlc3QaHi5yZWxhbmNlLnYxLlVwZGF0ZVNpdGVSZXNwb25zZRJNCglMaXN0U2l0ZXMSHC5yZWxhbmNlLnYxLkxpc3RTaXRlc1JlcXVlc3QaHS5yZWxhbmNlLnYxLkxpc3RTaXRlc1Jlc3BvbnNlIgOQAgESYgoQTGlzdFNpdGVDbG9zdXJlcxIjLnJlbGFuY2UudjEuTGlzdFNpdGVDbG9zdXJlc1JlcXVlc3QaJC5yZWxhbmNlLnYxLkxpc3RTaXRlQ2xvc3VyZXNSZXNwb25zZSIDkAIBEmMKEkltcG9ydFNpdGVDbG9zdXJlcxIlLnJlbGFuY2UudjEuSW1wb3J0U2l0ZUNsb3N1cmVzUmVxdWVzdBomLnJlbGFuY2UudjEuSW1wb3J0U2l0ZUNsb3N1cmVzUmVzcG9uc2USSwoKQ3JlYXRlVXNlchIdLnJlbGFuY2UudjEuQ3JlYXRlVXNlclJlcXVlc3QaHi5yZWxhbmNlLnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJLCgpVcGRhdGVVc2VyEh0ucmVsYW5jZS52MS5VcGRhdGVVc2VyUmVxdWVzdBoeLnJlbGFuY2UudjEuVXBkYXRlVXNlclJlc3BvbnNlEk0KCUxpc3RVc2VycxIcLnJlbGFuY2UudjEuTGlzdFVzZXJzUmVxdWVzdBodLnJlbGFuY2UudjEuTGlzdFVzZXJzUmVzcG9uc2UiA5ACARJLCgpBZGRBYnNlbmNlEh0ucmVsYW5jZS52MS5BZGRBYnNlbmNlUmVxdWVzdBoeLnJlbGFuY2UudjEuQWRkQWJzZW5jZVJlc3BvbnNlElQKDVJlbW92ZUFic2VuY2USIC5yZWxhbmNlLnYxLlJlbW92ZUFic2VuY2VSZXF1ZXN0GiEucmVsYW5jZS52MS5SZW1vdmVBYnNlbmNlUmVzcG9uc2USVgoMTGlzdEFic2VuY2VzEh8ucmVsYW5jZS52MS5MaXN0QWJzZW5jZXNSZXF1ZXN0GiAucmVsYW5jZS52MS5MaXN0QWJzZW5jZXNSZXNwb25zZSIDkAIBQjpaOGdpdGh1Yi5jb20vcmVsYW5jZWhxL3JlbGFuY2UvZ2VuL2dvL3JlbGFuY2UvdjE7cmVsYW5jZXYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
+
+/**
+ * Organization is a tenant and its settings.
+ *
+ * @generated from message relance.v1.Organization
+ */
+export type Organization = Message<"relance.v1.Organization"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Local time ("HH:MM", in each person's site zone) of the daily digest email.
+   *
+   * @generated from field: string digest_time = 3;
+   */
+  digestTime: string;
+};
+
+/**
+ * Describes the message relance.v1.Organization.
+ * Use `create(OrganizationSchema)` to create a new message.
+ */
+export const OrganizationSchema: GenMessage<Organization> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 0);
+
+/**
+ * @generated from message relance.v1.GetOrganizationRequest
+ */
+export type GetOrganizationRequest = Message<"relance.v1.GetOrganizationRequest"> & {
+};
+
+/**
+ * Describes the message relance.v1.GetOrganizationRequest.
+ * Use `create(GetOrganizationRequestSchema)` to create a new message.
+ */
+export const GetOrganizationRequestSchema: GenMessage<GetOrganizationRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 1);
+
+/**
+ * @generated from message relance.v1.GetOrganizationResponse
+ */
+export type GetOrganizationResponse = Message<"relance.v1.GetOrganizationResponse"> & {
+  /**
+   * @generated from field: relance.v1.Organization organization = 1;
+   */
+  organization?: Organization | undefined;
+};
+
+/**
+ * Describes the message relance.v1.GetOrganizationResponse.
+ * Use `create(GetOrganizationResponseSchema)` to create a new message.
+ */
+export const GetOrganizationResponseSchema: GenMessage<GetOrganizationResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 2);
+
+/**
+ * @generated from message relance.v1.UpdateOrganizationRequest
+ */
+export type UpdateOrganizationRequest = Message<"relance.v1.UpdateOrganizationRequest"> & {
+  /**
+   * @generated from field: optional string name = 1;
+   */
+  name?: string | undefined;
+
+  /**
+   * @generated from field: optional string digest_time = 2;
+   */
+  digestTime?: string | undefined;
+};
+
+/**
+ * Describes the message relance.v1.UpdateOrganizationRequest.
+ * Use `create(UpdateOrganizationRequestSchema)` to create a new message.
+ */
+export const UpdateOrganizationRequestSchema: GenMessage<UpdateOrganizationRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 3);
+
+/**
+ * @generated from message relance.v1.UpdateOrganizationResponse
+ */
+export type UpdateOrganizationResponse = Message<"relance.v1.UpdateOrganizationResponse"> & {
+  /**
+   * @generated from field: relance.v1.Organization organization = 1;
+   */
+  organization?: Organization | undefined;
+};
+
+/**
+ * Describes the message relance.v1.UpdateOrganizationResponse.
+ * Use `create(UpdateOrganizationResponseSchema)` to create a new message.
+ */
+export const UpdateOrganizationResponseSchema: GenMessage<UpdateOrganizationResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_team, 4);
 
 /**
  * @generated from message relance.v1.CreateSiteRequest
@@ -47,7 +147,7 @@ export type CreateSiteRequest = Message<"relance.v1.CreateSiteRequest"> & {
  * Use `create(CreateSiteRequestSchema)` to create a new message.
  */
 export const CreateSiteRequestSchema: GenMessage<CreateSiteRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 0);
+  messageDesc(file_relance_v1_team, 5);
 
 /**
  * @generated from message relance.v1.CreateSiteResponse
@@ -64,7 +164,7 @@ export type CreateSiteResponse = Message<"relance.v1.CreateSiteResponse"> & {
  * Use `create(CreateSiteResponseSchema)` to create a new message.
  */
 export const CreateSiteResponseSchema: GenMessage<CreateSiteResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 1);
+  messageDesc(file_relance_v1_team, 6);
 
 /**
  * OpeningWindows wraps a list so that an update can tell "leave as is" from "clear".
@@ -83,7 +183,7 @@ export type OpeningWindows = Message<"relance.v1.OpeningWindows"> & {
  * Use `create(OpeningWindowsSchema)` to create a new message.
  */
 export const OpeningWindowsSchema: GenMessage<OpeningWindows> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 2);
+  messageDesc(file_relance_v1_team, 7);
 
 /**
  * Closures wraps a list so that an update can tell "leave as is" from "clear".
@@ -102,7 +202,7 @@ export type Closures = Message<"relance.v1.Closures"> & {
  * Use `create(ClosuresSchema)` to create a new message.
  */
 export const ClosuresSchema: GenMessage<Closures> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 3);
+  messageDesc(file_relance_v1_team, 8);
 
 /**
  * @generated from message relance.v1.UpdateSiteRequest
@@ -143,7 +243,7 @@ export type UpdateSiteRequest = Message<"relance.v1.UpdateSiteRequest"> & {
  * Use `create(UpdateSiteRequestSchema)` to create a new message.
  */
 export const UpdateSiteRequestSchema: GenMessage<UpdateSiteRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 4);
+  messageDesc(file_relance_v1_team, 9);
 
 /**
  * @generated from message relance.v1.UpdateSiteResponse
@@ -160,7 +260,7 @@ export type UpdateSiteResponse = Message<"relance.v1.UpdateSiteResponse"> & {
  * Use `create(UpdateSiteResponseSchema)` to create a new message.
  */
 export const UpdateSiteResponseSchema: GenMessage<UpdateSiteResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 5);
+  messageDesc(file_relance_v1_team, 10);
 
 /**
  * @generated from message relance.v1.ListSitesRequest
@@ -173,7 +273,7 @@ export type ListSitesRequest = Message<"relance.v1.ListSitesRequest"> & {
  * Use `create(ListSitesRequestSchema)` to create a new message.
  */
 export const ListSitesRequestSchema: GenMessage<ListSitesRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 6);
+  messageDesc(file_relance_v1_team, 11);
 
 /**
  * @generated from message relance.v1.ListSitesResponse
@@ -190,7 +290,7 @@ export type ListSitesResponse = Message<"relance.v1.ListSitesResponse"> & {
  * Use `create(ListSitesResponseSchema)` to create a new message.
  */
 export const ListSitesResponseSchema: GenMessage<ListSitesResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 7);
+  messageDesc(file_relance_v1_team, 12);
 
 /**
  * @generated from message relance.v1.ListSiteClosuresRequest
@@ -214,7 +314,7 @@ export type ListSiteClosuresRequest = Message<"relance.v1.ListSiteClosuresReques
  * Use `create(ListSiteClosuresRequestSchema)` to create a new message.
  */
 export const ListSiteClosuresRequestSchema: GenMessage<ListSiteClosuresRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 8);
+  messageDesc(file_relance_v1_team, 13);
 
 /**
  * @generated from message relance.v1.ListSiteClosuresResponse
@@ -231,7 +331,7 @@ export type ListSiteClosuresResponse = Message<"relance.v1.ListSiteClosuresRespo
  * Use `create(ListSiteClosuresResponseSchema)` to create a new message.
  */
 export const ListSiteClosuresResponseSchema: GenMessage<ListSiteClosuresResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 9);
+  messageDesc(file_relance_v1_team, 14);
 
 /**
  * @generated from message relance.v1.ImportSiteClosuresRequest
@@ -276,7 +376,7 @@ export type ImportSiteClosuresRequest = Message<"relance.v1.ImportSiteClosuresRe
  * Use `create(ImportSiteClosuresRequestSchema)` to create a new message.
  */
 export const ImportSiteClosuresRequestSchema: GenMessage<ImportSiteClosuresRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 10);
+  messageDesc(file_relance_v1_team, 15);
 
 /**
  * @generated from message relance.v1.ImportSiteClosuresResponse
@@ -300,7 +400,7 @@ export type ImportSiteClosuresResponse = Message<"relance.v1.ImportSiteClosuresR
  * Use `create(ImportSiteClosuresResponseSchema)` to create a new message.
  */
 export const ImportSiteClosuresResponseSchema: GenMessage<ImportSiteClosuresResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 11);
+  messageDesc(file_relance_v1_team, 16);
 
 /**
  * @generated from message relance.v1.CreateUserRequest
@@ -364,7 +464,7 @@ export type CreateUserRequest = Message<"relance.v1.CreateUserRequest"> & {
  * Use `create(CreateUserRequestSchema)` to create a new message.
  */
 export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 12);
+  messageDesc(file_relance_v1_team, 17);
 
 /**
  * @generated from message relance.v1.CreateUserResponse
@@ -381,7 +481,7 @@ export type CreateUserResponse = Message<"relance.v1.CreateUserResponse"> & {
  * Use `create(CreateUserResponseSchema)` to create a new message.
  */
 export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 13);
+  messageDesc(file_relance_v1_team, 18);
 
 /**
  * @generated from message relance.v1.SiteIds
@@ -398,7 +498,7 @@ export type SiteIds = Message<"relance.v1.SiteIds"> & {
  * Use `create(SiteIdsSchema)` to create a new message.
  */
 export const SiteIdsSchema: GenMessage<SiteIds> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 14);
+  messageDesc(file_relance_v1_team, 19);
 
 /**
  * @generated from message relance.v1.UpdateUserRequest
@@ -471,7 +571,7 @@ export type UpdateUserRequest = Message<"relance.v1.UpdateUserRequest"> & {
  * Use `create(UpdateUserRequestSchema)` to create a new message.
  */
 export const UpdateUserRequestSchema: GenMessage<UpdateUserRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 15);
+  messageDesc(file_relance_v1_team, 20);
 
 /**
  * @generated from message relance.v1.UpdateUserResponse
@@ -488,7 +588,7 @@ export type UpdateUserResponse = Message<"relance.v1.UpdateUserResponse"> & {
  * Use `create(UpdateUserResponseSchema)` to create a new message.
  */
 export const UpdateUserResponseSchema: GenMessage<UpdateUserResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 16);
+  messageDesc(file_relance_v1_team, 21);
 
 /**
  * @generated from message relance.v1.ListUsersRequest
@@ -514,7 +614,7 @@ export type ListUsersRequest = Message<"relance.v1.ListUsersRequest"> & {
  * Use `create(ListUsersRequestSchema)` to create a new message.
  */
 export const ListUsersRequestSchema: GenMessage<ListUsersRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 17);
+  messageDesc(file_relance_v1_team, 22);
 
 /**
  * @generated from message relance.v1.ListUsersResponse
@@ -531,7 +631,7 @@ export type ListUsersResponse = Message<"relance.v1.ListUsersResponse"> & {
  * Use `create(ListUsersResponseSchema)` to create a new message.
  */
 export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 18);
+  messageDesc(file_relance_v1_team, 23);
 
 /**
  * @generated from message relance.v1.AddAbsenceRequest
@@ -563,7 +663,7 @@ export type AddAbsenceRequest = Message<"relance.v1.AddAbsenceRequest"> & {
  * Use `create(AddAbsenceRequestSchema)` to create a new message.
  */
 export const AddAbsenceRequestSchema: GenMessage<AddAbsenceRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 19);
+  messageDesc(file_relance_v1_team, 24);
 
 /**
  * @generated from message relance.v1.AddAbsenceResponse
@@ -580,7 +680,7 @@ export type AddAbsenceResponse = Message<"relance.v1.AddAbsenceResponse"> & {
  * Use `create(AddAbsenceResponseSchema)` to create a new message.
  */
 export const AddAbsenceResponseSchema: GenMessage<AddAbsenceResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 20);
+  messageDesc(file_relance_v1_team, 25);
 
 /**
  * @generated from message relance.v1.RemoveAbsenceRequest
@@ -597,7 +697,7 @@ export type RemoveAbsenceRequest = Message<"relance.v1.RemoveAbsenceRequest"> & 
  * Use `create(RemoveAbsenceRequestSchema)` to create a new message.
  */
 export const RemoveAbsenceRequestSchema: GenMessage<RemoveAbsenceRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 21);
+  messageDesc(file_relance_v1_team, 26);
 
 /**
  * @generated from message relance.v1.RemoveAbsenceResponse
@@ -610,7 +710,7 @@ export type RemoveAbsenceResponse = Message<"relance.v1.RemoveAbsenceResponse"> 
  * Use `create(RemoveAbsenceResponseSchema)` to create a new message.
  */
 export const RemoveAbsenceResponseSchema: GenMessage<RemoveAbsenceResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 22);
+  messageDesc(file_relance_v1_team, 27);
 
 /**
  * @generated from message relance.v1.ListAbsencesRequest
@@ -634,7 +734,7 @@ export type ListAbsencesRequest = Message<"relance.v1.ListAbsencesRequest"> & {
  * Use `create(ListAbsencesRequestSchema)` to create a new message.
  */
 export const ListAbsencesRequestSchema: GenMessage<ListAbsencesRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 23);
+  messageDesc(file_relance_v1_team, 28);
 
 /**
  * @generated from message relance.v1.ListAbsencesResponse
@@ -651,7 +751,7 @@ export type ListAbsencesResponse = Message<"relance.v1.ListAbsencesResponse"> & 
  * Use `create(ListAbsencesResponseSchema)` to create a new message.
  */
 export const ListAbsencesResponseSchema: GenMessage<ListAbsencesResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_team, 24);
+  messageDesc(file_relance_v1_team, 29);
 
 /**
  * TeamService manages sites, their opening hours, users and absences.
@@ -659,6 +759,27 @@ export const ListAbsencesResponseSchema: GenMessage<ListAbsencesResponse> = /*@_
  * @generated from service relance.v1.TeamService
  */
 export const TeamService: GenService<{
+  /**
+   * GetOrganization returns the caller's organisation and its settings.
+   *
+   * @generated from rpc relance.v1.TeamService.GetOrganization
+   */
+  getOrganization: {
+    methodKind: "unary";
+    input: typeof GetOrganizationRequestSchema;
+    output: typeof GetOrganizationResponseSchema;
+  },
+  /**
+   * UpdateOrganization changes the fields that are set in the request (admins only). A new
+   * digest time applies from the next digest on.
+   *
+   * @generated from rpc relance.v1.TeamService.UpdateOrganization
+   */
+  updateOrganization: {
+    methodKind: "unary";
+    input: typeof UpdateOrganizationRequestSchema;
+    output: typeof UpdateOrganizationResponseSchema;
+  },
   /**
    * CreateSite adds a site (admins only).
    *

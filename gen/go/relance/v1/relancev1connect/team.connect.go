@@ -33,6 +33,12 @@ const (
 // reflection-formatted method names, remove the leading slash and convert the remaining slash to a
 // period.
 const (
+	// TeamServiceGetOrganizationProcedure is the fully-qualified name of the TeamService's
+	// GetOrganization RPC.
+	TeamServiceGetOrganizationProcedure = "/relance.v1.TeamService/GetOrganization"
+	// TeamServiceUpdateOrganizationProcedure is the fully-qualified name of the TeamService's
+	// UpdateOrganization RPC.
+	TeamServiceUpdateOrganizationProcedure = "/relance.v1.TeamService/UpdateOrganization"
 	// TeamServiceCreateSiteProcedure is the fully-qualified name of the TeamService's CreateSite RPC.
 	TeamServiceCreateSiteProcedure = "/relance.v1.TeamService/CreateSite"
 	// TeamServiceUpdateSiteProcedure is the fully-qualified name of the TeamService's UpdateSite RPC.
@@ -63,6 +69,11 @@ const (
 
 // TeamServiceClient is a client for the relance.v1.TeamService service.
 type TeamServiceClient interface {
+	// GetOrganization returns the caller's organisation and its settings.
+	GetOrganization(context.Context, *connect.Request[v1.GetOrganizationRequest]) (*connect.Response[v1.GetOrganizationResponse], error)
+	// UpdateOrganization changes the fields that are set in the request (admins only). A new
+	// digest time applies from the next digest on.
+	UpdateOrganization(context.Context, *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error)
 	// CreateSite adds a site (admins only).
 	CreateSite(context.Context, *connect.Request[v1.CreateSiteRequest]) (*connect.Response[v1.CreateSiteResponse], error)
 	// UpdateSite changes the fields that are set in the request (admins only).
@@ -105,6 +116,19 @@ func NewTeamServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 	baseURL = strings.TrimRight(baseURL, "/")
 	teamServiceMethods := v1.File_relance_v1_team_proto.Services().ByName("TeamService").Methods()
 	return &teamServiceClient{
+		getOrganization: connect.NewClient[v1.GetOrganizationRequest, v1.GetOrganizationResponse](
+			httpClient,
+			baseURL+TeamServiceGetOrganizationProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("GetOrganization")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateOrganization: connect.NewClient[v1.UpdateOrganizationRequest, v1.UpdateOrganizationResponse](
+			httpClient,
+			baseURL+TeamServiceUpdateOrganizationProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("UpdateOrganization")),
+			connect.WithClientOptions(opts...),
+		),
 		createSite: connect.NewClient[v1.CreateSiteRequest, v1.CreateSiteResponse](
 			httpClient,
 			baseURL+TeamServiceCreateSiteProcedure,
@@ -180,6 +204,8 @@ func NewTeamServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // teamServiceClient implements TeamServiceClient.
 type teamServiceClient struct {
+	getOrganization    *connect.Client[v1.GetOrganizationRequest, v1.GetOrganizationResponse]
+	updateOrganization *connect.Client[v1.UpdateOrganizationRequest, v1.UpdateOrganizationResponse]
 	createSite         *connect.Client[v1.CreateSiteRequest, v1.CreateSiteResponse]
 	updateSite         *connect.Client[v1.UpdateSiteRequest, v1.UpdateSiteResponse]
 	listSites          *connect.Client[v1.ListSitesRequest, v1.ListSitesResponse]
@@ -191,6 +217,16 @@ type teamServiceClient struct {
 	addAbsence         *connect.Client[v1.AddAbsenceRequest, v1.AddAbsenceResponse]
 	removeAbsence      *connect.Client[v1.RemoveAbsenceRequest, v1.RemoveAbsenceResponse]
 	listAbsences       *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+}
+
+// GetOrganization calls relance.v1.TeamService.GetOrganization.
+func (c *teamServiceClient) GetOrganization(ctx context.Context, req *connect.Request[v1.GetOrganizationRequest]) (*connect.Response[v1.GetOrganizationResponse], error) {
+	return c.getOrganization.CallUnary(ctx, req)
+}
+
+// UpdateOrganization calls relance.v1.TeamService.UpdateOrganization.
+func (c *teamServiceClient) UpdateOrganization(ctx context.Context, req *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error) {
+	return c.updateOrganization.CallUnary(ctx, req)
 }
 
 // CreateSite calls relance.v1.TeamService.CreateSite.
@@ -250,6 +286,11 @@ func (c *teamServiceClient) ListAbsences(ctx context.Context, req *connect.Reque
 
 // TeamServiceHandler is an implementation of the relance.v1.TeamService service.
 type TeamServiceHandler interface {
+	// GetOrganization returns the caller's organisation and its settings.
+	GetOrganization(context.Context, *connect.Request[v1.GetOrganizationRequest]) (*connect.Response[v1.GetOrganizationResponse], error)
+	// UpdateOrganization changes the fields that are set in the request (admins only). A new
+	// digest time applies from the next digest on.
+	UpdateOrganization(context.Context, *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error)
 	// CreateSite adds a site (admins only).
 	CreateSite(context.Context, *connect.Request[v1.CreateSiteRequest]) (*connect.Response[v1.CreateSiteResponse], error)
 	// UpdateSite changes the fields that are set in the request (admins only).
@@ -288,6 +329,19 @@ type TeamServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	teamServiceMethods := v1.File_relance_v1_team_proto.Services().ByName("TeamService").Methods()
+	teamServiceGetOrganizationHandler := connect.NewUnaryHandler(
+		TeamServiceGetOrganizationProcedure,
+		svc.GetOrganization,
+		connect.WithSchema(teamServiceMethods.ByName("GetOrganization")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	teamServiceUpdateOrganizationHandler := connect.NewUnaryHandler(
+		TeamServiceUpdateOrganizationProcedure,
+		svc.UpdateOrganization,
+		connect.WithSchema(teamServiceMethods.ByName("UpdateOrganization")),
+		connect.WithHandlerOptions(opts...),
+	)
 	teamServiceCreateSiteHandler := connect.NewUnaryHandler(
 		TeamServiceCreateSiteProcedure,
 		svc.CreateSite,
@@ -360,6 +414,10 @@ func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption
 	)
 	return "/relance.v1.TeamService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
+		case TeamServiceGetOrganizationProcedure:
+			teamServiceGetOrganizationHandler.ServeHTTP(w, r)
+		case TeamServiceUpdateOrganizationProcedure:
+			teamServiceUpdateOrganizationHandler.ServeHTTP(w, r)
 		case TeamServiceCreateSiteProcedure:
 			teamServiceCreateSiteHandler.ServeHTTP(w, r)
 		case TeamServiceUpdateSiteProcedure:
@@ -390,6 +448,14 @@ func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption
 
 // UnimplementedTeamServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedTeamServiceHandler struct{}
+
+func (UnimplementedTeamServiceHandler) GetOrganization(context.Context, *connect.Request[v1.GetOrganizationRequest]) (*connect.Response[v1.GetOrganizationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.GetOrganization is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) UpdateOrganization(context.Context, *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.UpdateOrganization is not implemented"))
+}
 
 func (UnimplementedTeamServiceHandler) CreateSite(context.Context, *connect.Request[v1.CreateSiteRequest]) (*connect.Response[v1.CreateSiteResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.CreateSite is not implemented"))
