@@ -2,8 +2,12 @@
 // throughput and latency next to a raw pgx insert baseline measured in the same run. `make bench`
 // starts PostgreSQL and Redis and runs it.
 //
+// It then schedules BENCH_REMINDERS (default 10,000) reminders due within one minute and prints
+// their lateness and the emails' throughput, next to raw asynq no-op tasks for one instant.
+//
 // Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
-// BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8).
+// BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8),
+// BENCH_REMINDERS, WORKER_CONCURRENCY.
 package main
 
 import (
@@ -121,5 +125,20 @@ func run() error {
 	assigned.Assignees = assignees
 	results = append(results, bench.CreateLeads(ctx, "CreateLead + assign (timer, enqueue), gRPC", assigned, []connect.ClientOption{connect.WithGRPC()}, workers, d))
 	bench.Print(os.Stdout, results)
+
+	n := intEnv("BENCH_REMINDERS", 10000)
+	fmt.Printf("\n%d reminders due within one minute, worker concurrency %d, emails over SMTP to a local catcher\n\n", n, cfg.WorkerConcurrency)
+	raw, err := bench.RawAsynq(ctx, rdb, n, cfg.WorkerConcurrency, time.Now().Add(10*time.Second))
+	if err != nil {
+		return err
+	}
+	rows, err := bench.Reminders(ctx, bench.ReminderEnv{
+		DatabaseURL: cfg.DatabaseURL, OwnerURL: cfg.MigrateDatabaseURL, Redis: rdb, Leads: n,
+		Concurrency: cfg.WorkerConcurrency, Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	bench.PrintLateness(os.Stdout, append([]bench.Lateness{raw}, rows...))
 	return nil
 }

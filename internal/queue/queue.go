@@ -17,19 +17,21 @@ import (
 type Client struct {
 	client *asynq.Client
 	queue  string
+	now    func() time.Time
 }
 
 // NewClient returns a client enqueueing into queue through rdb.
 func NewClient(rdb redis.UniversalClient, queue string) *Client {
-	return &Client{client: asynq.NewClientFromRedisClient(rdb), queue: queue}
+	return &Client{client: asynq.NewClientFromRedisClient(rdb), queue: queue, now: time.Now}
 }
 
 // Schedule enqueues each timer for its instant. A timer whose task is already queued is skipped
 // (same deterministic id). It returns the first other error, after trying every timer.
 func (c *Client) Schedule(ctx context.Context, timers []relance.TimerRef) error {
 	var first error
+	now := c.now()
 	for _, ref := range timers {
-		task, opts := NewTimerTask(ref, c.queue)
+		task, opts := NewTimerTask(ref, c.queue, now)
 		if _, err := c.client.EnqueueContext(ctx, task, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 			if first == nil {
 				first = fmt.Errorf("enqueue %s: %w", TaskID(ref), err)
@@ -44,8 +46,12 @@ type Firer interface {
 	FireTimer(ctx context.Context, ref relance.TimerRef) error
 }
 
-// maxEarlyWait is how long a handler waits in place for a timer that fired early. asynq keeps
-// instants in whole seconds, so tasks may run up to a second before their timer is due.
+// forwardInterval is how often due tasks move from asynq's schedule to its queue: the default
+// 5 s would make reminders up to 6 s late; one cheap Redis script call per interval.
+const forwardInterval = 200 * time.Millisecond
+
+// maxEarlyWait is how long a handler waits in place for a timer that fired early (tasks are
+// enqueued for the next whole second, so this only happens with clocks out of step).
 const maxEarlyWait = 3 * time.Second
 
 // TimerHandler runs timer tasks.
@@ -107,7 +113,7 @@ func NewWorker(rdb redis.UniversalClient, firer Firer, cfg WorkerConfig) *Worker
 		Concurrency:              cfg.Concurrency,
 		Queues:                   map[string]int{cfg.Queue: 1},
 		RetryDelayFunc:           retryDelay,
-		DelayedTaskCheckInterval: time.Second, // the default 5 s would make reminders up to 6 s late
+		DelayedTaskCheckInterval: forwardInterval,
 		ShutdownTimeout:          10 * time.Second,
 		Logger:                   asynqLogger{cfg.Log},
 		LogLevel:                 asynq.WarnLevel,

@@ -7,6 +7,7 @@ package queue
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
@@ -31,15 +32,15 @@ func TaskID(ref relance.TimerRef) string {
 	return fmt.Sprintf("timer:%s:%d", ref.ID, ref.Version)
 }
 
-// NewTimerTask returns the task that fires ref at its instant in queue.
-func NewTimerTask(ref relance.TimerRef, queue string) (*asynq.Task, []asynq.Option) {
+// NewTimerTask returns the task that fires ref at its instant in queue: at once when the instant
+// is not after now, else scheduled for it.
+func NewTimerTask(ref relance.TimerRef, queue string, now time.Time) (*asynq.Task, []asynq.Option) {
 	payload, _ := json.Marshal(timerPayload{Org: ref.OrgID, Timer: ref.ID, Version: ref.Version}) // cannot fail
-	return asynq.NewTask(TypeTimer, payload), []asynq.Option{
-		asynq.TaskID(TaskID(ref)),
-		asynq.ProcessAt(ref.DueAt),
-		asynq.Queue(queue),
-		asynq.MaxRetry(25),
+	opts := []asynq.Option{asynq.TaskID(TaskID(ref)), asynq.Queue(queue), asynq.MaxRetry(25)}
+	if ref.DueAt.After(now) {
+		opts = append(opts, asynq.ProcessAt(ceilSecond(ref.DueAt)))
 	}
+	return asynq.NewTask(TypeTimer, payload), opts
 }
 
 // parseTimerTask decodes a task's payload; it returns an error wrapping asynq.SkipRetry when
@@ -50,4 +51,13 @@ func parseTimerTask(t *asynq.Task) (relance.TimerRef, error) {
 		return relance.TimerRef{}, fmt.Errorf("bad timer payload %q: %w", t.Payload(), asynq.SkipRetry)
 	}
 	return relance.TimerRef{ID: p.Timer, OrgID: p.Org, Version: p.Version}, nil
+}
+
+// ceilSecond rounds t up to a whole second. asynq keeps instants in whole seconds, rounding
+// down: a task would come up to a second early and hold a worker slot while it waits.
+func ceilSecond(t time.Time) time.Time {
+	if down := t.Truncate(time.Second); down.Before(t) {
+		return down.Add(time.Second)
+	}
+	return t
 }

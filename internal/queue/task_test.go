@@ -13,7 +13,13 @@ import (
 
 func TestTimerTaskRoundTripAndDeterministicID(t *testing.T) {
 	ref := relance.TimerRef{ID: uuid.New(), OrgID: uuid.New(), Version: 3, DueAt: time.Now()}
-	task, _ := NewTimerTask(ref, "q")
+	task, opts := NewTimerTask(ref, "q", ref.DueAt.Add(-time.Minute))
+	if len(opts) != 4 {
+		t.Fatalf("a future timer is not scheduled: %d options", len(opts))
+	}
+	if _, now := NewTimerTask(ref, "q", ref.DueAt); len(now) != 3 {
+		t.Fatalf("a due timer is scheduled instead of queued at once: %d options", len(now))
+	}
 	got, err := parseTimerTask(task)
 	if err != nil || got.ID != ref.ID || got.OrgID != ref.OrgID || got.Version != 3 {
 		t.Fatalf("round trip = %+v, %v", got, err)
@@ -46,5 +52,16 @@ func TestRetryDelay(t *testing.T) {
 	}
 	if d := retryDelay(20, errors.New("db down"), nil); d != time.Minute {
 		t.Errorf("late retry after %s, want the 1 min cap", d)
+	}
+}
+
+func TestTasksAreNeverScheduledEarly(t *testing.T) {
+	due := time.Date(2026, 3, 9, 10, 30, 0, 400_000_000, time.UTC)
+	if got := ceilSecond(due); !got.Equal(due.Truncate(time.Second).Add(time.Second)) {
+		t.Fatalf("ceilSecond(%s) = %s", due, got)
+	}
+	whole := due.Truncate(time.Second)
+	if got := ceilSecond(whole); !got.Equal(whole) {
+		t.Fatalf("a whole second moved to %s", got)
 	}
 }

@@ -1,0 +1,273 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/relancehq/relance/internal/catcher"
+	"github.com/relancehq/relance/internal/notify"
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/queue"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// Lateness is how late a batch of obligations fired after their instant.
+type Lateness struct {
+	Name          string
+	Count         int
+	P50, P99, Max time.Duration
+	PerSecond     float64 // completions per second over the batch
+}
+
+// PrintLateness writes a table of lateness results.
+func PrintLateness(w io.Writer, rows []Lateness) {
+	fmt.Fprintf(w, "%-52s %7s %9s %9s %9s %9s\n", "scenario", "count", "p50", "p99", "max", "per s")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-52s %7d %9s %9s %9s %9.0f\n", r.Name, r.Count,
+			r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond), r.Max.Round(time.Millisecond), r.PerSecond)
+	}
+}
+
+// LatenessOf summarises lateness samples and the span over which they completed.
+func LatenessOf(name string, samples []time.Duration, span time.Duration) Lateness {
+	slices.Sort(samples)
+	l := Lateness{Name: name, Count: len(samples)}
+	if n := len(samples); n > 0 {
+		l.P50, l.P99, l.Max = samples[n/2], samples[n*99/100], samples[n-1]
+		l.PerSecond = float64(n) / span.Seconds()
+	}
+	return l
+}
+
+// RawAsynq is the baseline: n no-op tasks enqueued for the same instant at, processed by an asynq
+// server with the worker's settings; lateness is processing start minus at.
+func RawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int, at time.Time) (Lateness, error) {
+	queue := fmt.Sprintf("bench-raw-%d", time.Now().UnixNano())
+	client := asynq.NewClientFromRedisClient(rdb)
+	for i := range n {
+		if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", nil), asynq.Queue(queue), asynq.ProcessAt(at),
+			asynq.TaskID(fmt.Sprintf("raw-%d", i))); err != nil {
+			return Lateness{}, err
+		}
+	}
+	var (
+		mu      sync.Mutex
+		samples []time.Duration
+		done    atomic.Int64
+		last    time.Time
+	)
+	finished := make(chan struct{})
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
+		Concurrency: concurrency, Queues: map[string]int{queue: 1}, DelayedTaskCheckInterval: 200 * time.Millisecond,
+		LogLevel: asynq.ErrorLevel,
+	})
+	mux := asynq.NewServeMux()
+	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error {
+		now := time.Now()
+		mu.Lock()
+		samples = append(samples, max(0, now.Sub(at)))
+		last = now
+		mu.Unlock()
+		if done.Add(1) == int64(n) {
+			close(finished)
+		}
+		return nil
+	})
+	if err := srv.Start(mux); err != nil {
+		return Lateness{}, err
+	}
+	defer srv.Shutdown()
+	select {
+	case <-finished:
+	case <-time.After(time.Until(at) + 5*time.Minute):
+		return Lateness{}, fmt.Errorf("raw asynq: %d of %d tasks processed", done.Load(), n)
+	case <-ctx.Done():
+		return Lateness{}, ctx.Err()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return LatenessOf("raw asynq: no-op tasks for one instant (baseline)", samples, last.Sub(at)), nil
+}
+
+// ReminderEnv is what the reminder scenario needs.
+type ReminderEnv struct {
+	DatabaseURL string // application role
+	OwnerURL    string // schema owner, to read the outcome
+	Redis       redis.UniversalClient
+	Leads       int
+	Concurrency int
+	Log         *slog.Logger
+}
+
+// Reminders assigns env.Leads leads so that their first reminder comes due within one minute,
+// then lets a real worker fire them and send the emails over SMTP to a local catcher. It returns
+// the reminders' lateness (fired minus due) and the emails' (accepted by SMTP minus written).
+func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
+	const lead = 45 * time.Second // the first reminder comes due this long after setup starts
+	c, err := catcher.Start("127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	queueName := fmt.Sprintf("bench-reminders-%d", time.Now().UnixNano())
+	// Setup runs an hour in the past, so that one-hour rungs come due from start+lead on; each
+	// transaction reads the clock once, and each reading advances it, which spreads the leads'
+	// instants evenly over one minute.
+	base, step := time.Now().Add(-time.Hour+lead), time.Minute/time.Duration(env.Leads+100)
+	var readings atomic.Int64
+	shifted := func() time.Time { return base.Add(time.Duration(readings.Add(1)) * step) }
+	setup, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log), postgres.WithClock(shifted),
+		postgres.WithScheduler(queue.NewClient(env.Redis, queueName)))
+	if err != nil {
+		return nil, err
+	}
+	defer setup.Close()
+
+	suffix := uuid.NewString()[:8]
+	org, adminUser, err := setup.CreateOrganization(ctx, "Bench reminders "+suffix, relance.NewUser{
+		User: relance.User{Email: "admin@rem-" + suffix + ".test", DisplayName: "Bench"}})
+	if err != nil {
+		return nil, err
+	}
+	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
+	var always []relance.Window
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		always = append(always, relance.Window{Weekday: d, Start: 0, End: 1440})
+	}
+	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Windows: always})
+	if err != nil {
+		return nil, err
+	}
+	if err := setup.SetReminderPolicy(ctx, admin, site.ID, []relance.Rung{{Delay: time.Hour,
+		Recipients: []relance.Recipient{relance.RecipientAdvisor}, Channels: []relance.Channel{relance.ChannelEmail}}}); err != nil {
+		return nil, err
+	}
+	var advisors []uuid.UUID
+	for i := range 20 {
+		u, err := setup.CreateUser(ctx, admin, relance.NewUser{User: relance.User{
+			Email: fmt.Sprintf("advisor%d@rem-%s.test", i, suffix), DisplayName: fmt.Sprintf("Advisor %d", i),
+			Role: relance.RoleAdvisor, SiteIDs: []uuid.UUID{site.ID}, Locale: relance.LocaleFR,
+			Notifications: relance.Notifications{Email: true},
+		}})
+		if err != nil {
+			return nil, err
+		}
+		advisors = append(advisors, u.ID)
+	}
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)); i <= env.Leads; i = int(next.Add(1)) {
+				if _, _, err := setup.CreateLead(ctx, admin, relance.NewLead{
+					IdempotencyKey: fmt.Sprintf("rem-%d", i), SiteID: site.ID, Source: "bench",
+					Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: "+33612345678"}, AssigneeID: advisors[i%len(advisors)],
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	if time.Since(start) > lead {
+		return nil, fmt.Errorf("setup took %s, longer than the %s lead: lower BENCH_REMINDERS", time.Since(start), lead)
+	}
+	owner, err := pgxpool.New(ctx, env.OwnerURL)
+	if err != nil {
+		return nil, err
+	}
+	defer owner.Close()
+	// The assignment alerts are not what this scenario measures.
+	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned' AND state = 'pending'`, org.ID); err != nil {
+		return nil, err
+	}
+
+	mailer, err := notify.NewMailer(c.SMTPURL(), "bench@relance.test")
+	if err != nil {
+		return nil, err
+	}
+	store, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log),
+		postgres.WithScheduler(queue.NewClient(env.Redis, queueName)), postgres.WithSender(notify.Router{Email: mailer}))
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	worker := queue.NewWorker(env.Redis, store, queue.WorkerConfig{Queue: queueName, Concurrency: env.Concurrency, Log: env.Log})
+	if err := worker.Start(); err != nil {
+		return nil, err
+	}
+	defer worker.Shutdown()
+	sweepCtx, stopSweeping := context.WithCancel(ctx)
+	defer stopSweeping()
+	sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(env.Redis, queueName), Interval: 5 * time.Second, Now: time.Now, Log: env.Log}
+	go sweeper.Run(sweepCtx)
+
+	if _, ok := c.Wait(lead+time.Minute+5*time.Minute, func(m []catcher.Message) bool { return len(m) >= env.Leads }); !ok {
+		return nil, fmt.Errorf("only %d of %d reminders arrived", len(c.Messages()), env.Leads)
+	}
+	// The catcher sees an email before its worker records it as sent.
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		var sent int
+		if err := owner.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE org_id = $1 AND state = 'sent'`, org.ID).Scan(&sent); err != nil {
+			return nil, err
+		}
+		if sent >= env.Leads {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("only %d of %d deliveries recorded as sent", sent, env.Leads)
+		}
+	}
+	reminders, span, err := samples(ctx, owner, `SELECT fired_at - due_at, max(fired_at) OVER () - min(due_at) OVER ()
+		FROM timers WHERE org_id = $1 AND kind = 'lead.reminder' AND state = 'done'`, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	emails, emailSpan, err := samples(ctx, owner, `SELECT sent_at - created_at, max(sent_at) OVER () - min(created_at) OVER ()
+		FROM deliveries WHERE org_id = $1 AND state = 'sent'`, org.ID)
+	if err != nil {
+		return nil, err
+	}
+	return []Lateness{
+		LatenessOf(fmt.Sprintf("reminders: fired after due (%d over one minute)", env.Leads), reminders, span),
+		LatenessOf("reminder emails: SMTP accepted after written", emails, emailSpan),
+	}, nil
+}
+
+func samples(ctx context.Context, pool *pgxpool.Pool, sql string, org uuid.UUID) ([]time.Duration, time.Duration, error) {
+	rows, err := pool.Query(ctx, sql, org)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []time.Duration
+	var span time.Duration
+	for rows.Next() {
+		var d time.Duration
+		if err := rows.Scan(&d, &span); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, max(0, d))
+	}
+	return out, span, rows.Err()
+}
