@@ -17,22 +17,25 @@ import (
 
 // Message is one captured email or SMS.
 type Message struct {
-	ID      int       `json:"id"`
-	Channel string    `json:"channel"` // "email" or "sms"
-	From    string    `json:"from"`
-	To      []string  `json:"to"`
-	Subject string    `json:"subject,omitempty"`
-	Text    string    `json:"text"`
-	HTML    string    `json:"html,omitempty"`
-	At      time.Time `json:"at"`
+	ID      int      `json:"id"`
+	Channel string   `json:"channel"` // "email" or "sms"
+	From    string   `json:"from"`
+	To      []string `json:"to"`
+	Subject string   `json:"subject,omitempty"`
+	// MessageID is the email's Message-ID, or the SMS's idempotency key.
+	MessageID string    `json:"message_id,omitempty"`
+	Text      string    `json:"text"`
+	HTML      string    `json:"html,omitempty"`
+	At        time.Time `json:"at"`
 }
 
 // Catcher captures email (SMTP) and SMS (HTTP) and serves a page listing them.
 type Catcher struct {
 	mu       sync.Mutex
 	messages []Message
-	changed  chan struct{} // closed and replaced at every new message
-	smsFail  []int         // HTTP statuses to answer the next SMS requests with
+	changed  chan struct{}  // closed and replaced at every new message
+	smsFail  []int          // HTTP statuses to answer the next SMS requests with
+	smsByKey map[string]int // idempotency key -> message id, as an idempotent provider keeps
 
 	smtpServer *smtp.Server
 	smtpAddr   string
@@ -43,7 +46,7 @@ type Catcher struct {
 // Start listens for SMTP on smtpAddr and HTTP on httpAddr ("127.0.0.1:0" picks free ports).
 // It returns an error when either address cannot be bound.
 func Start(smtpAddr, httpAddr string) (*Catcher, error) {
-	c := &Catcher{changed: make(chan struct{})}
+	c := &Catcher{changed: make(chan struct{}), smsByKey: map[string]int{}}
 	smtpLn, err := net.Listen("tcp", smtpAddr)
 	if err != nil {
 		return nil, fmt.Errorf("catcher: smtp listen: %w", err)
@@ -119,11 +122,30 @@ func (c *Catcher) FailSMS(statuses ...int) {
 func (c *Catcher) add(m Message) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.addLocked(m)
+}
+
+func (c *Catcher) addLocked(m Message) int {
 	m.ID, m.At = len(c.messages)+1, time.Now()
 	c.messages = append(c.messages, m)
 	close(c.changed)
 	c.changed = make(chan struct{})
 	return m.ID
+}
+
+// addSMS records an SMS once per idempotency key (an empty key is never a repeat) and returns
+// its id.
+func (c *Catcher) addSMS(key string, m Message) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if id, ok := c.smsByKey[key]; ok && key != "" {
+		return id
+	}
+	id := c.addLocked(m)
+	if key != "" {
+		c.smsByKey[key] = id
+	}
+	return id
 }
 
 func (c *Catcher) nextSMSFailure() int {

@@ -60,6 +60,7 @@ func parseEmail(raw []byte, m *Message) error {
 	if err != nil {
 		return err
 	}
+	m.MessageID = strings.Trim(msg.Header.Get("Message-Id"), "<>")
 	dec := new(mime.WordDecoder)
 	if m.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		m.Subject = msg.Header.Get("Subject")

@@ -31,7 +31,9 @@ func (c *Catcher) sms(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"message":"To and Body are required"}`, http.StatusBadRequest)
 		return
 	}
-	id := c.add(Message{Channel: "sms", From: r.PostForm.Get("From"), To: []string{r.PostForm.Get("To")}, Text: r.PostForm.Get("Body")})
+	key := r.Header.Get("Idempotency-Key")
+	id := c.addSMS(key, Message{Channel: "sms", From: r.PostForm.Get("From"), To: []string{r.PostForm.Get("To")},
+		Text: r.PostForm.Get("Body"), MessageID: key})
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	fmt.Fprintf(w, `{"sid":"SM%032d","status":"queued"}`, id)

@@ -73,7 +73,11 @@ func (m *Mailer) Send(ctx context.Context, msg relance.Message) (string, error) 
 		return "", relance.Permanent(fmt.Errorf("to %q: %w", msg.To, err))
 	}
 	mm.Subject(msg.Subject)
-	mm.SetMessageID()
+	if msg.ID != "" {
+		mm.SetMessageIDWithValue(msg.ID + "@relance")
+	} else {
+		mm.SetMessageID()
+	}
 	mm.SetBodyString(mail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
 		mm.AddAlternativeString(mail.TypeTextHTML, msg.HTML)

@@ -105,3 +105,26 @@ func TestRouterWithoutChannelIsPermanent(t *testing.T) {
 		t.Fatalf("err = %v, want permanent", err)
 	}
 }
+
+func TestStableIdentityAcrossResends(t *testing.T) {
+	c := startCatcher(t)
+	ctx := context.Background()
+	m, _ := notify.NewMailer(c.SMTPURL(), "no-reply@relance.test")
+	msg := relance.Message{ID: "0193-abc", Channel: relance.ChannelEmail, To: "a@example.com", Subject: "s", Text: "t"}
+	for range 2 {
+		if _, err := m.Send(ctx, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, got := range c.Messages() {
+		if got.MessageID != "0193-abc@relance" {
+			t.Fatalf("Message-ID = %q", got.MessageID)
+		}
+	}
+	sms := notify.NewSMS(c.SMSURL(), "AC1", "x", "Relance")
+	first, err1 := sms.Send(ctx, relance.Message{ID: "0193-def", To: "+33600000000", Text: "x"})
+	again, err2 := sms.Send(ctx, relance.Message{ID: "0193-def", To: "+33600000000", Text: "x"})
+	if err1 != nil || err2 != nil || first != again || len(c.Messages()) != 3 {
+		t.Fatalf("idempotent SMS: %q %q (%v %v), %d captured", first, again, err1, err2, len(c.Messages()))
+	}
+}

@@ -41,6 +41,10 @@ func (s *SMS) Send(ctx context.Context, msg relance.Message) (string, error) {
 		return "", relance.Permanent(err)
 	}
 	req.SetBasicAuth(s.account, s.token)
+	if msg.ID != "" {
+		// Providers that honour it send a retried message once.
+		req.Header.Set("Idempotency-Key", msg.ID)
+	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := s.client.Do(req)
 	if err != nil {

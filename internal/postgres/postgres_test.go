@@ -623,3 +623,40 @@ func TestSiteClosures(t *testing.T) {
 	_, err = db.AddSiteClosures(ctx, w.As(w.Manager), w.Lyon.ID, nil, true)
 	wantCode(t, err, relance.CodePermissionDenied)
 }
+
+func TestDeliveryCutShortIsSentAgainUnderTheSameIdentity(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	rec := &recorder{}
+	crash := true
+	out := &sender{fn: func(relance.Message) error {
+		if crash {
+			crash = false
+			panic("worker killed mid-send") // the process dies: no outcome is recorded
+		}
+		return nil
+	}}
+	db := testenv.Open(t, postgres.WithScheduler(rec), postgres.WithSender(out), postgres.WithClock(clock))
+	w := testenv.NewWorld(t, db)
+	w.Lead(t, "Jean", w.Alice.ID)
+	func() {
+		defer func() { _ = recover() }()
+		fireAll(t, db, rec)
+	}()
+	if len(out.sent) != 0 {
+		t.Fatalf("sent %d before the crash", len(out.sent))
+	}
+	mu.Lock()
+	now = now.Add(relance.DeliveryLease + time.Second)
+	mu.Unlock()
+	fireAll(t, db, rec) // the watchdog fires after the lease
+	if len(out.sent) != 1 || out.sent[0].ID == "" {
+		t.Fatalf("after the lease: sent %+v, want one with an identity", out.sent)
+	}
+	fireAll(t, db, rec)
+	if len(out.sent) != 1 {
+		t.Fatalf("sent %d, want exactly one", len(out.sent))
+	}
+}

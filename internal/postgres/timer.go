@@ -170,10 +170,10 @@ func (t *tx) deliver(ctx context.Context, key string, m relance.Message, userID,
 	return t.schedule(ctx, relance.TimerDelivery, row.ID, "", t.now)
 }
 
-// claimDelivery takes a pending delivery for sending: it marks it "sending" under a lease and
-// moves its timer to the lease's end, so that if this worker dies mid-send the timer fires again
-// and records the outcome as unknown instead of sending twice. It returns nil when there is
-// nothing to send.
+// claimDelivery takes a delivery for sending: it marks it "sending" under a lease and moves its
+// timer to the lease's end, so that if this worker dies mid-send the timer fires again and the
+// message is sent again under the same identity. Once the attempts are spent, a lease that ran
+// out is recorded as unknown. It returns nil when there is nothing to send.
 func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, error) {
 	del, err := t.q.DeliveryGetForUpdate(ctx, timer.SubjectID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -182,8 +182,15 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 	if err != nil {
 		return nil, err
 	}
-	switch del.State {
-	case relance.DeliveryPending:
+	switch {
+	case del.State == relance.DeliverySending && int(del.Attempts) >= relance.MaxDeliveryAttempts:
+		if err := t.q.DeliveryFinish(ctx, db.DeliveryFinishParams{
+			ID: del.ID, State: relance.DeliveryUnknown, LastError: "worker stopped while sending, attempts spent",
+		}); err != nil {
+			return nil, err
+		}
+	case del.State == relance.DeliveryPending, del.State == relance.DeliverySending:
+		// Sending: only the watchdog fires while a delivery is sending, after the lease.
 		lease := t.now.Add(relance.DeliveryLease)
 		if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: del.ID, LeaseUntil: &lease}); err != nil {
 			return nil, err
@@ -193,13 +200,6 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 		}
 		del.State, del.Attempts, del.LeaseUntil = relance.DeliverySending, del.Attempts+1, &lease
 		return &del, nil
-	case relance.DeliverySending:
-		// Only a watchdog fires while a delivery is sending, after the lease: its worker died.
-		if err := t.q.DeliveryFinish(ctx, db.DeliveryFinishParams{
-			ID: del.ID, State: relance.DeliveryUnknown, LastError: "worker stopped while sending",
-		}); err != nil {
-			return nil, err
-		}
 	}
 	return nil, t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "done", FiredAt: &t.now})
 }
@@ -224,7 +224,8 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 	providerID, sendErr := d.sender.Send(sendCtx, relance.Message{
-		Channel: relance.Channel(del.Channel), To: del.Recipient, Subject: del.Subject, Text: del.BodyText, HTML: del.BodyHtml,
+		ID: del.ID.String(), Channel: relance.Channel(del.Channel), To: del.Recipient, Subject: del.Subject,
+		Text: del.BodyText, HTML: del.BodyHtml,
 	})
 	cancel()
 	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
@@ -237,7 +238,7 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 			return err
 		}
 		if cur.State != relance.DeliverySending || cur.Attempts != del.Attempts {
-			return nil // the lease ran out and a watchdog already recorded the outcome
+			return nil // the lease ran out and a watchdog took the delivery over
 		}
 		finish := db.DeliveryFinishParams{ID: del.ID, State: relance.DeliverySent, ProviderID: providerID}
 		switch {

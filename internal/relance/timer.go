@@ -43,6 +43,10 @@ const (
 
 // Message is one email or SMS to send.
 type Message struct {
+	// ID is the message's stable identity: sending it again (after a worker died mid-send) reuses
+	// it, as the email's Message-ID and the SMS provider's idempotency key, so that mailboxes and
+	// idempotent providers show it once.
+	ID      string
 	Channel Channel
 	To      string // an email address or an E.164 phone number
 	Subject string // email only
@@ -77,7 +81,7 @@ const (
 	DeliverySending = "sending" // a worker holds it until its lease ends
 	DeliverySent    = "sent"
 	DeliveryFailed  = "failed"  // permanent failure, or out of attempts
-	DeliveryUnknown = "unknown" // a worker died while sending: it may or may not have left
+	DeliveryUnknown = "unknown" // out of attempts, the last one cut short: it may or may not have left
 )
 
 // MaxDeliveryAttempts bounds how often a message is tried before it is recorded as failed.
@@ -96,8 +100,8 @@ func DeliveryRetryDelay(attempt int) time.Duration {
 }
 
 // DeliveryLease is how long a worker may hold a delivery while sending it. A delivery still
-// "sending" after its lease belonged to a worker that died mid-send: it is recorded as unknown
-// rather than sent again.
+// "sending" after its lease belonged to a worker that died mid-send: it is sent again under the
+// same identity (Message.ID), so that losing a reminder is never the price of a crash.
 const DeliveryLease = 2 * time.Minute
 
 // NotDueError is returned when a timer is fired before its instant (task queues may fire a
