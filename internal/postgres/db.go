@@ -33,6 +33,7 @@ type DB struct {
 	scheduler Scheduler
 	sender    relance.Sender
 	publisher AlertPublisher
+	lease     time.Duration
 	log       *slog.Logger
 }
 
@@ -47,6 +48,9 @@ func WithScheduler(s Scheduler) Option { return func(d *DB) { d.scheduler = s } 
 
 // WithSender sets how deliveries leave (SMTP, SMS provider); without one, deliveries stay pending.
 func WithSender(s relance.Sender) Option { return func(d *DB) { d.sender = s } }
+
+// WithDeliveryLease replaces relance.DeliveryLease, for tests that kill workers.
+func WithDeliveryLease(d time.Duration) Option { return func(db *DB) { db.lease = d } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
@@ -66,7 +70,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: ping: %w", err)
 	}
-	d := &DB{pool: pool, now: time.Now, log: slog.Default()}
+	d := &DB{pool: pool, now: time.Now, lease: relance.DeliveryLease, log: slog.Default()}
 	for _, o := range opts {
 		o(d)
 	}
@@ -87,6 +91,7 @@ type tx struct {
 	q      *db.Queries
 	org    uuid.UUID
 	now    time.Time
+	lease  time.Duration // how long a worker may hold a delivery while sending it
 	timers []relance.TimerRef
 	alerts []relance.AlertRef // created in this transaction, announced after commit
 }
@@ -121,7 +126,7 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
-	t := &tx{q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond)}
+	t := &tx{q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}

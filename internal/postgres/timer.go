@@ -191,7 +191,7 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 		}
 	case del.State == relance.DeliveryPending, del.State == relance.DeliverySending:
 		// Sending: only the watchdog fires while a delivery is sending, after the lease.
-		lease := t.now.Add(relance.DeliveryLease)
+		lease := t.now.Add(t.lease)
 		if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: del.ID, LeaseUntil: &lease}); err != nil {
 			return nil, err
 		}
