@@ -336,6 +336,31 @@ func (t *tx) responseTime(ctx context.Context, lead *relance.Lead, answeredAt ti
 	return &d, nil
 }
 
+// ListDeliveries lists the messages sent about a lead p may see, oldest first.
+func (d *DB) ListDeliveries(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Delivery, error) {
+	var out []relance.Delivery
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.LeadGet(ctx, leadID)
+		if err != nil {
+			return found(err, "lead")
+		}
+		lead := toLead(row)
+		if !p.CanSeeLead(&lead) {
+			return relance.NotFound("lead")
+		}
+		rows, err := t.q.DeliveryListByLead(ctx, &leadID)
+		for _, r := range rows {
+			out = append(out, relance.Delivery{
+				ID: r.ID, UserID: derefUUID(r.UserID), LeadID: leadID, Channel: relance.Channel(r.Channel),
+				Recipient: r.Recipient, Subject: r.Subject, State: r.State, Attempts: int(r.Attempts),
+				LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt,
+			})
+		}
+		return err
+	})
+	return out, err
+}
+
 func (t *tx) lockLead(ctx context.Context, id uuid.UUID) (relance.Lead, error) {
 	row, err := t.q.LeadGetForUpdate(ctx, id)
 	if err != nil {

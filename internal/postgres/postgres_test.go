@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -520,13 +521,20 @@ func TestDeliveryRetriesTransientFailuresAndStopsOnPermanentOnes(t *testing.T) {
 	}
 
 	out.fn = func(relance.Message) error { return relance.Permanent(errors.New("550 no such user")) }
-	w.Lead(t, "Ana", w.Bob.ID)
+	ana := w.Lead(t, "Ana", w.Bob.ID)
 	fireAll(t, db, rec)
 	advance(time.Hour)
 	fireAll(t, db, rec)
 	if len(out.sent) != 1 {
 		t.Fatalf("a permanent failure was retried into a send")
 	}
+	// The failure shows on the lead, to whoever may see it.
+	list, err := db.ListDeliveries(ctx, w.As(w.Manager), ana.ID)
+	if err != nil || len(list) != 1 || list[0].State != relance.DeliveryFailed || !strings.Contains(list[0].LastError, "550 no such user") || list[0].Attempts != 1 {
+		t.Fatalf("deliveries of the lead = %+v (%v)", list, err)
+	}
+	_, err = db.ListDeliveries(ctx, w.As(w.Alice), ana.ID)
+	wantCode(t, err, relance.CodeNotFound)
 }
 
 func paris(t *testing.T, s string) time.Time {

@@ -109,3 +109,18 @@ const DeliveryLease = 2 * time.Minute
 type NotDueError struct{ Wait time.Duration }
 
 func (e *NotDueError) Error() string { return "timer not due for " + e.Wait.String() }
+
+// Delivery is one message sent (or being sent) to a person, with its outcome.
+type Delivery struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	LeadID    uuid.UUID
+	Channel   Channel
+	Recipient string
+	Subject   string
+	State     string
+	Attempts  int
+	LastError string
+	CreatedAt time.Time
+	SentAt    *time.Time
+}

@@ -96,6 +96,30 @@ func (s *leadService) RecordActivity(ctx context.Context, req *connect.Request[v
 	return connect.NewResponse(&v1.RecordActivityResponse{Activity: activityOut(act), Lead: leadOut(lead)}), nil
 }
 
+var deliveryStates = map[string]v1.DeliveryState{
+	relance.DeliveryPending: v1.DeliveryState_DELIVERY_STATE_PENDING,
+	relance.DeliverySending: v1.DeliveryState_DELIVERY_STATE_SENDING,
+	relance.DeliverySent:    v1.DeliveryState_DELIVERY_STATE_SENT,
+	relance.DeliveryFailed:  v1.DeliveryState_DELIVERY_STATE_FAILED,
+	relance.DeliveryUnknown: v1.DeliveryState_DELIVERY_STATE_UNKNOWN,
+}
+
+func (s *leadService) ListDeliveries(ctx context.Context, req *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error) {
+	list, err := s.store.ListDeliveries(ctx, principal(ctx), parseID(req.Msg.GetLeadId()))
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListDeliveriesResponse{}
+	for _, d := range list {
+		out.Deliveries = append(out.Deliveries, &v1.Delivery{
+			Id: d.ID.String(), UserId: idString(d.UserID), Channel: string(d.Channel), Recipient: d.Recipient,
+			Subject: d.Subject, State: deliveryStates[d.State], Attempts: int32(d.Attempts), LastError: d.LastError,
+			CreateTime: tsv(d.CreatedAt), SentTime: ts(d.SentAt),
+		})
+	}
+	return connect.NewResponse(out), nil
+}
+
 func (s *leadService) ListActivities(ctx context.Context, req *connect.Request[v1.ListActivitiesRequest]) (*connect.Response[v1.ListActivitiesResponse], error) {
 	acts, err := s.store.ListActivities(ctx, principal(ctx), parseID(req.Msg.GetLeadId()))
 	if err != nil {

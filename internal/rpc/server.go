@@ -56,6 +56,7 @@ type Store interface {
 	UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.LeadChange) (relance.Lead, error)
 	RecordActivity(ctx context.Context, p relance.Principal, in relance.NewActivity) (relance.Activity, relance.Lead, error)
 	ListActivities(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Activity, error)
+	ListDeliveries(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Delivery, error)
 
 	ReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.Rung, bool, error)
 	SetReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID, rungs []relance.Rung) error

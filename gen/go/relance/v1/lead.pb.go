@@ -23,6 +23,69 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// DeliveryState is the outcome of a message.
+type DeliveryState int32
+
+const (
+	DeliveryState_DELIVERY_STATE_UNSPECIFIED DeliveryState = 0
+	// Written, waiting for its (next) try.
+	DeliveryState_DELIVERY_STATE_PENDING DeliveryState = 1
+	// A worker is sending it.
+	DeliveryState_DELIVERY_STATE_SENDING DeliveryState = 2
+	DeliveryState_DELIVERY_STATE_SENT    DeliveryState = 3
+	// Refused for good, or out of attempts.
+	DeliveryState_DELIVERY_STATE_FAILED DeliveryState = 4
+	// Out of attempts with the last one cut short: it may or may not have left.
+	DeliveryState_DELIVERY_STATE_UNKNOWN DeliveryState = 5
+)
+
+// Enum value maps for DeliveryState.
+var (
+	DeliveryState_name = map[int32]string{
+		0: "DELIVERY_STATE_UNSPECIFIED",
+		1: "DELIVERY_STATE_PENDING",
+		2: "DELIVERY_STATE_SENDING",
+		3: "DELIVERY_STATE_SENT",
+		4: "DELIVERY_STATE_FAILED",
+		5: "DELIVERY_STATE_UNKNOWN",
+	}
+	DeliveryState_value = map[string]int32{
+		"DELIVERY_STATE_UNSPECIFIED": 0,
+		"DELIVERY_STATE_PENDING":     1,
+		"DELIVERY_STATE_SENDING":     2,
+		"DELIVERY_STATE_SENT":        3,
+		"DELIVERY_STATE_FAILED":      4,
+		"DELIVERY_STATE_UNKNOWN":     5,
+	}
+)
+
+func (x DeliveryState) Enum() *DeliveryState {
+	p := new(DeliveryState)
+	*p = x
+	return p
+}
+
+func (x DeliveryState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DeliveryState) Descriptor() protoreflect.EnumDescriptor {
+	return file_relance_v1_lead_proto_enumTypes[0].Descriptor()
+}
+
+func (DeliveryState) Type() protoreflect.EnumType {
+	return &file_relance_v1_lead_proto_enumTypes[0]
+}
+
+func (x DeliveryState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DeliveryState.Descriptor instead.
+func (DeliveryState) EnumDescriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{0}
+}
+
 type CreateLeadRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A key the caller chooses per lead; retries with the same key return the same lead.
@@ -882,6 +945,212 @@ func (x *ListActivitiesResponse) GetActivities() []*Activity {
 	return nil
 }
 
+// Delivery is one email or SMS sent to a person about a lead.
+type Delivery struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	UserId string                 `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// "email" or "sms".
+	Channel       string                 `protobuf:"bytes,3,opt,name=channel,proto3" json:"channel,omitempty"`
+	Recipient     string                 `protobuf:"bytes,4,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	Subject       string                 `protobuf:"bytes,5,opt,name=subject,proto3" json:"subject,omitempty"`
+	State         DeliveryState          `protobuf:"varint,6,opt,name=state,proto3,enum=relance.v1.DeliveryState" json:"state,omitempty"`
+	Attempts      int32                  `protobuf:"varint,7,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	LastError     string                 `protobuf:"bytes,8,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	SentTime      *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=sent_time,json=sentTime,proto3" json:"sent_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Delivery) Reset() {
+	*x = Delivery{}
+	mi := &file_relance_v1_lead_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Delivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Delivery) ProtoMessage() {}
+
+func (x *Delivery) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Delivery.ProtoReflect.Descriptor instead.
+func (*Delivery) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Delivery) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Delivery) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *Delivery) GetChannel() string {
+	if x != nil {
+		return x.Channel
+	}
+	return ""
+}
+
+func (x *Delivery) GetRecipient() string {
+	if x != nil {
+		return x.Recipient
+	}
+	return ""
+}
+
+func (x *Delivery) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *Delivery) GetState() DeliveryState {
+	if x != nil {
+		return x.State
+	}
+	return DeliveryState_DELIVERY_STATE_UNSPECIFIED
+}
+
+func (x *Delivery) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *Delivery) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
+func (x *Delivery) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Delivery) GetSentTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SentTime
+	}
+	return nil
+}
+
+type ListDeliveriesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	LeadId        string                 `protobuf:"bytes,1,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeliveriesRequest) Reset() {
+	*x = ListDeliveriesRequest{}
+	mi := &file_relance_v1_lead_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeliveriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeliveriesRequest) ProtoMessage() {}
+
+func (x *ListDeliveriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeliveriesRequest.ProtoReflect.Descriptor instead.
+func (*ListDeliveriesRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListDeliveriesRequest) GetLeadId() string {
+	if x != nil {
+		return x.LeadId
+	}
+	return ""
+}
+
+type ListDeliveriesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Deliveries    []*Delivery            `protobuf:"bytes,1,rep,name=deliveries,proto3" json:"deliveries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListDeliveriesResponse) Reset() {
+	*x = ListDeliveriesResponse{}
+	mi := &file_relance_v1_lead_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListDeliveriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListDeliveriesResponse) ProtoMessage() {}
+
+func (x *ListDeliveriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListDeliveriesResponse.ProtoReflect.Descriptor instead.
+func (*ListDeliveriesResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
+	if x != nil {
+		return x.Deliveries
+	}
+	return nil
+}
+
 var File_relance_v1_lead_proto protoreflect.FileDescriptor
 
 const file_relance_v1_lead_proto_rawDesc = "" +
@@ -962,7 +1231,34 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x16ListActivitiesResponse\x124\n" +
 	"\n" +
 	"activities\x18\x01 \x03(\v2\x14.relance.v1.ActivityR\n" +
-	"activities2\xc8\x04\n" +
+	"activities\"\xe7\x02\n" +
+	"\bDelivery\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x18\n" +
+	"\achannel\x18\x03 \x01(\tR\achannel\x12\x1c\n" +
+	"\trecipient\x18\x04 \x01(\tR\trecipient\x12\x18\n" +
+	"\asubject\x18\x05 \x01(\tR\asubject\x12/\n" +
+	"\x05state\x18\x06 \x01(\x0e2\x19.relance.v1.DeliveryStateR\x05state\x12\x1a\n" +
+	"\battempts\x18\a \x01(\x05R\battempts\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\b \x01(\tR\tlastError\x12;\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x127\n" +
+	"\tsent_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\bsentTime\":\n" +
+	"\x15ListDeliveriesRequest\x12!\n" +
+	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\"N\n" +
+	"\x16ListDeliveriesResponse\x124\n" +
+	"\n" +
+	"deliveries\x18\x01 \x03(\v2\x14.relance.v1.DeliveryR\n" +
+	"deliveries*\xb7\x01\n" +
+	"\rDeliveryState\x12\x1e\n" +
+	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1a\n" +
+	"\x16DELIVERY_STATE_SENDING\x10\x02\x12\x17\n" +
+	"\x13DELIVERY_STATE_SENT\x10\x03\x12\x19\n" +
+	"\x15DELIVERY_STATE_FAILED\x10\x04\x12\x1a\n" +
+	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xa6\x05\n" +
 	"\vLeadService\x12P\n" +
 	"\n" +
 	"CreateLead\x12\x1d.relance.v1.CreateLeadRequest\x1a\x1e.relance.v1.CreateLeadResponse\"\x03\x90\x02\x02\x12G\n" +
@@ -973,6 +1269,7 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\n" +
 	"UpdateLead\x12\x1d.relance.v1.UpdateLeadRequest\x1a\x1e.relance.v1.UpdateLeadResponse\x12W\n" +
 	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\x12\\\n" +
+	"\x0eListDeliveries\x12!.relance.v1.ListDeliveriesRequest\x1a\".relance.v1.ListDeliveriesResponse\"\x03\x90\x02\x01\x12\\\n" +
 	"\x0eListActivities\x12!.relance.v1.ListActivitiesRequest\x1a\".relance.v1.ListActivitiesResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
@@ -987,69 +1284,80 @@ func file_relance_v1_lead_proto_rawDescGZIP() []byte {
 	return file_relance_v1_lead_proto_rawDescData
 }
 
-var file_relance_v1_lead_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_relance_v1_lead_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_relance_v1_lead_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_relance_v1_lead_proto_goTypes = []any{
-	(*CreateLeadRequest)(nil),      // 0: relance.v1.CreateLeadRequest
-	(*CreateLeadResponse)(nil),     // 1: relance.v1.CreateLeadResponse
-	(*GetLeadRequest)(nil),         // 2: relance.v1.GetLeadRequest
-	(*GetLeadResponse)(nil),        // 3: relance.v1.GetLeadResponse
-	(*ListLeadsRequest)(nil),       // 4: relance.v1.ListLeadsRequest
-	(*ListLeadsResponse)(nil),      // 5: relance.v1.ListLeadsResponse
-	(*AssignLeadRequest)(nil),      // 6: relance.v1.AssignLeadRequest
-	(*AssignLeadResponse)(nil),     // 7: relance.v1.AssignLeadResponse
-	(*UpdateLeadRequest)(nil),      // 8: relance.v1.UpdateLeadRequest
-	(*UpdateLeadResponse)(nil),     // 9: relance.v1.UpdateLeadResponse
-	(*RecordActivityRequest)(nil),  // 10: relance.v1.RecordActivityRequest
-	(*RecordActivityResponse)(nil), // 11: relance.v1.RecordActivityResponse
-	(*ListActivitiesRequest)(nil),  // 12: relance.v1.ListActivitiesRequest
-	(*ListActivitiesResponse)(nil), // 13: relance.v1.ListActivitiesResponse
-	(Category)(0),                  // 14: relance.v1.Category
-	(*Contact)(nil),                // 15: relance.v1.Contact
-	(*timestamppb.Timestamp)(nil),  // 16: google.protobuf.Timestamp
-	(*Lead)(nil),                   // 17: relance.v1.Lead
-	(LeadStage)(0),                 // 18: relance.v1.LeadStage
-	(ActivityKind)(0),              // 19: relance.v1.ActivityKind
-	(ActivityState)(0),             // 20: relance.v1.ActivityState
-	(*Activity)(nil),               // 21: relance.v1.Activity
+	(DeliveryState)(0),             // 0: relance.v1.DeliveryState
+	(*CreateLeadRequest)(nil),      // 1: relance.v1.CreateLeadRequest
+	(*CreateLeadResponse)(nil),     // 2: relance.v1.CreateLeadResponse
+	(*GetLeadRequest)(nil),         // 3: relance.v1.GetLeadRequest
+	(*GetLeadResponse)(nil),        // 4: relance.v1.GetLeadResponse
+	(*ListLeadsRequest)(nil),       // 5: relance.v1.ListLeadsRequest
+	(*ListLeadsResponse)(nil),      // 6: relance.v1.ListLeadsResponse
+	(*AssignLeadRequest)(nil),      // 7: relance.v1.AssignLeadRequest
+	(*AssignLeadResponse)(nil),     // 8: relance.v1.AssignLeadResponse
+	(*UpdateLeadRequest)(nil),      // 9: relance.v1.UpdateLeadRequest
+	(*UpdateLeadResponse)(nil),     // 10: relance.v1.UpdateLeadResponse
+	(*RecordActivityRequest)(nil),  // 11: relance.v1.RecordActivityRequest
+	(*RecordActivityResponse)(nil), // 12: relance.v1.RecordActivityResponse
+	(*ListActivitiesRequest)(nil),  // 13: relance.v1.ListActivitiesRequest
+	(*ListActivitiesResponse)(nil), // 14: relance.v1.ListActivitiesResponse
+	(*Delivery)(nil),               // 15: relance.v1.Delivery
+	(*ListDeliveriesRequest)(nil),  // 16: relance.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil), // 17: relance.v1.ListDeliveriesResponse
+	(Category)(0),                  // 18: relance.v1.Category
+	(*Contact)(nil),                // 19: relance.v1.Contact
+	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
+	(*Lead)(nil),                   // 21: relance.v1.Lead
+	(LeadStage)(0),                 // 22: relance.v1.LeadStage
+	(ActivityKind)(0),              // 23: relance.v1.ActivityKind
+	(ActivityState)(0),             // 24: relance.v1.ActivityState
+	(*Activity)(nil),               // 25: relance.v1.Activity
 }
 var file_relance_v1_lead_proto_depIdxs = []int32{
-	14, // 0: relance.v1.CreateLeadRequest.category:type_name -> relance.v1.Category
-	15, // 1: relance.v1.CreateLeadRequest.contact:type_name -> relance.v1.Contact
-	16, // 2: relance.v1.CreateLeadRequest.receive_time:type_name -> google.protobuf.Timestamp
-	17, // 3: relance.v1.CreateLeadResponse.lead:type_name -> relance.v1.Lead
-	17, // 4: relance.v1.GetLeadResponse.lead:type_name -> relance.v1.Lead
-	18, // 5: relance.v1.ListLeadsRequest.stage:type_name -> relance.v1.LeadStage
-	17, // 6: relance.v1.ListLeadsResponse.leads:type_name -> relance.v1.Lead
-	17, // 7: relance.v1.AssignLeadResponse.lead:type_name -> relance.v1.Lead
-	18, // 8: relance.v1.UpdateLeadRequest.stage:type_name -> relance.v1.LeadStage
-	14, // 9: relance.v1.UpdateLeadRequest.category:type_name -> relance.v1.Category
-	17, // 10: relance.v1.UpdateLeadResponse.lead:type_name -> relance.v1.Lead
-	19, // 11: relance.v1.RecordActivityRequest.kind:type_name -> relance.v1.ActivityKind
-	20, // 12: relance.v1.RecordActivityRequest.state:type_name -> relance.v1.ActivityState
-	16, // 13: relance.v1.RecordActivityRequest.due_time:type_name -> google.protobuf.Timestamp
-	16, // 14: relance.v1.RecordActivityRequest.done_time:type_name -> google.protobuf.Timestamp
-	21, // 15: relance.v1.RecordActivityResponse.activity:type_name -> relance.v1.Activity
-	17, // 16: relance.v1.RecordActivityResponse.lead:type_name -> relance.v1.Lead
-	21, // 17: relance.v1.ListActivitiesResponse.activities:type_name -> relance.v1.Activity
-	0,  // 18: relance.v1.LeadService.CreateLead:input_type -> relance.v1.CreateLeadRequest
-	2,  // 19: relance.v1.LeadService.GetLead:input_type -> relance.v1.GetLeadRequest
-	4,  // 20: relance.v1.LeadService.ListLeads:input_type -> relance.v1.ListLeadsRequest
-	6,  // 21: relance.v1.LeadService.AssignLead:input_type -> relance.v1.AssignLeadRequest
-	8,  // 22: relance.v1.LeadService.UpdateLead:input_type -> relance.v1.UpdateLeadRequest
-	10, // 23: relance.v1.LeadService.RecordActivity:input_type -> relance.v1.RecordActivityRequest
-	12, // 24: relance.v1.LeadService.ListActivities:input_type -> relance.v1.ListActivitiesRequest
-	1,  // 25: relance.v1.LeadService.CreateLead:output_type -> relance.v1.CreateLeadResponse
-	3,  // 26: relance.v1.LeadService.GetLead:output_type -> relance.v1.GetLeadResponse
-	5,  // 27: relance.v1.LeadService.ListLeads:output_type -> relance.v1.ListLeadsResponse
-	7,  // 28: relance.v1.LeadService.AssignLead:output_type -> relance.v1.AssignLeadResponse
-	9,  // 29: relance.v1.LeadService.UpdateLead:output_type -> relance.v1.UpdateLeadResponse
-	11, // 30: relance.v1.LeadService.RecordActivity:output_type -> relance.v1.RecordActivityResponse
-	13, // 31: relance.v1.LeadService.ListActivities:output_type -> relance.v1.ListActivitiesResponse
-	25, // [25:32] is the sub-list for method output_type
-	18, // [18:25] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	18, // 0: relance.v1.CreateLeadRequest.category:type_name -> relance.v1.Category
+	19, // 1: relance.v1.CreateLeadRequest.contact:type_name -> relance.v1.Contact
+	20, // 2: relance.v1.CreateLeadRequest.receive_time:type_name -> google.protobuf.Timestamp
+	21, // 3: relance.v1.CreateLeadResponse.lead:type_name -> relance.v1.Lead
+	21, // 4: relance.v1.GetLeadResponse.lead:type_name -> relance.v1.Lead
+	22, // 5: relance.v1.ListLeadsRequest.stage:type_name -> relance.v1.LeadStage
+	21, // 6: relance.v1.ListLeadsResponse.leads:type_name -> relance.v1.Lead
+	21, // 7: relance.v1.AssignLeadResponse.lead:type_name -> relance.v1.Lead
+	22, // 8: relance.v1.UpdateLeadRequest.stage:type_name -> relance.v1.LeadStage
+	18, // 9: relance.v1.UpdateLeadRequest.category:type_name -> relance.v1.Category
+	21, // 10: relance.v1.UpdateLeadResponse.lead:type_name -> relance.v1.Lead
+	23, // 11: relance.v1.RecordActivityRequest.kind:type_name -> relance.v1.ActivityKind
+	24, // 12: relance.v1.RecordActivityRequest.state:type_name -> relance.v1.ActivityState
+	20, // 13: relance.v1.RecordActivityRequest.due_time:type_name -> google.protobuf.Timestamp
+	20, // 14: relance.v1.RecordActivityRequest.done_time:type_name -> google.protobuf.Timestamp
+	25, // 15: relance.v1.RecordActivityResponse.activity:type_name -> relance.v1.Activity
+	21, // 16: relance.v1.RecordActivityResponse.lead:type_name -> relance.v1.Lead
+	25, // 17: relance.v1.ListActivitiesResponse.activities:type_name -> relance.v1.Activity
+	0,  // 18: relance.v1.Delivery.state:type_name -> relance.v1.DeliveryState
+	20, // 19: relance.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	20, // 20: relance.v1.Delivery.sent_time:type_name -> google.protobuf.Timestamp
+	15, // 21: relance.v1.ListDeliveriesResponse.deliveries:type_name -> relance.v1.Delivery
+	1,  // 22: relance.v1.LeadService.CreateLead:input_type -> relance.v1.CreateLeadRequest
+	3,  // 23: relance.v1.LeadService.GetLead:input_type -> relance.v1.GetLeadRequest
+	5,  // 24: relance.v1.LeadService.ListLeads:input_type -> relance.v1.ListLeadsRequest
+	7,  // 25: relance.v1.LeadService.AssignLead:input_type -> relance.v1.AssignLeadRequest
+	9,  // 26: relance.v1.LeadService.UpdateLead:input_type -> relance.v1.UpdateLeadRequest
+	11, // 27: relance.v1.LeadService.RecordActivity:input_type -> relance.v1.RecordActivityRequest
+	16, // 28: relance.v1.LeadService.ListDeliveries:input_type -> relance.v1.ListDeliveriesRequest
+	13, // 29: relance.v1.LeadService.ListActivities:input_type -> relance.v1.ListActivitiesRequest
+	2,  // 30: relance.v1.LeadService.CreateLead:output_type -> relance.v1.CreateLeadResponse
+	4,  // 31: relance.v1.LeadService.GetLead:output_type -> relance.v1.GetLeadResponse
+	6,  // 32: relance.v1.LeadService.ListLeads:output_type -> relance.v1.ListLeadsResponse
+	8,  // 33: relance.v1.LeadService.AssignLead:output_type -> relance.v1.AssignLeadResponse
+	10, // 34: relance.v1.LeadService.UpdateLead:output_type -> relance.v1.UpdateLeadResponse
+	12, // 35: relance.v1.LeadService.RecordActivity:output_type -> relance.v1.RecordActivityResponse
+	17, // 36: relance.v1.LeadService.ListDeliveries:output_type -> relance.v1.ListDeliveriesResponse
+	14, // 37: relance.v1.LeadService.ListActivities:output_type -> relance.v1.ListActivitiesResponse
+	30, // [30:38] is the sub-list for method output_type
+	22, // [22:30] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_lead_proto_init() }
@@ -1065,13 +1373,14 @@ func file_relance_v1_lead_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_lead_proto_rawDesc), len(file_relance_v1_lead_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   14,
+			NumEnums:      1,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_relance_v1_lead_proto_goTypes,
 		DependencyIndexes: file_relance_v1_lead_proto_depIdxs,
+		EnumInfos:         file_relance_v1_lead_proto_enumTypes,
 		MessageInfos:      file_relance_v1_lead_proto_msgTypes,
 	}.Build()
 	File_relance_v1_lead_proto = out.File

@@ -2,8 +2,8 @@
 // @generated from file relance/v1/lead.proto (package relance.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/lead.proto.
  */
 export const file_relance_v1_lead: GenFile = /*@__PURE__*/
-  fileDesc("ChVyZWxhbmNlL3YxL2xlYWQucHJvdG8SCnJlbGFuY2UudjEipAQKEUNyZWF0ZUxlYWRSZXF1ZXN0EiEKD2lkZW1wb3RlbmN5X2tleRgBIAEoCUIIukgFcgMYgAESHQoLZXh0ZXJuYWxfaWQYAiABKAlCCLpIBXIDGIABEhkKB3NpdGVfaWQYAyABKAlCCLpIBXIDsAEBEhkKBnNvdXJjZRgEIAEoCUIJukgGcgQQARhkEh0KDHNvdXJjZV9ncm91cBgFIAEoCUIHukgEcgIYZBIwCghjYXRlZ29yeRgGIAEoDjIULnJlbGFuY2UudjEuQ2F0ZWdvcnlCCLpIBYIBAhABEiwKB2NvbnRhY3QYByABKAsyEy5yZWxhbmNlLnYxLkNvbnRhY3RCBrpIA8gBARIwCgxyZWNlaXZlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKC2Fzc2lnbmVlX2lkGAkgASgJQgu6SAjYAQFyA7ABARIXCgVub3RlcxgKIAEoCUIIukgFcgMYoB86qgG6SKYBGqMBChFjcmVhdGVfbGVhZC5kZWR1cBJYYW4gaWRlbXBvdGVuY3lfa2V5IG9yIGFuIGV4dGVybmFsX2lkIGlzIHJlcXVpcmVkIHNvIHRoYXQgYSByZXRyeSBuZXZlciBjcmVhdGVzIHR3byBsZWFkcxo0dGhpcy5pZGVtcG90ZW5jeV9rZXkgIT0gJycgfHwgdGhpcy5leHRlcm5hbF9pZCAhPSAnJyJFChJDcmVhdGVMZWFkUmVzcG9uc2USHgoEbGVhZBgBIAEoCzIQLnJlbGFuY2UudjEuTGVhZBIPCgdjcmVhdGVkGAIgASgIIisKDkdldExlYWRSZXF1ZXN0EhkKB2xlYWRfaWQYASABKAlCCLpIBXIDsAEBIjEKD0dldExlYWRSZXNwb25zZRIeCgRsZWFkGAEgASgLMhAucmVsYW5jZS52MS5MZWFkIpkCChBMaXN0TGVhZHNSZXF1ZXN0EhwKB3NpdGVfaWQYASABKAlCC7pICNgBAXIDsAEBEiAKC2Fzc2lnbmVlX2lkGAIgASgJQgu6SAjYAQFyA7ABARIuCgVzdGFnZRgDIAEoDjIVLnJlbGFuY2UudjEuTGVhZFN0YWdlQgi6SAWCAQIQARIjChJpbnRlcmFjdGlvbl9zdGF0dXMYBCABKAlCB7pIBHICGGQSFwoGc291cmNlGAUgASgJQge6SARyAhhkEhEKBGxhdGUYBiABKAhIAIgBARIdCglwYWdlX3NpemUYByABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgIIAEoCUIIukgFcgMYyAFCBwoFX2xhdGUiTQoRTGlzdExlYWRzUmVzcG9uc2USHwoFbGVhZHMYASADKAsyEC5yZWxhbmNlLnYxLkxlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk0KEUFzc2lnbkxlYWRSZXF1ZXN0EhkKB2xlYWRfaWQYASABKAlCCLpIBXIDsAEBEh0KC2Fzc2lnbmVlX2lkGAIgASgJQgi6SAVyA7ABASI0ChJBc3NpZ25MZWFkUmVzcG9uc2USHgoEbGVhZBgBIAEoCzIQLnJlbGFuY2UudjEuTGVhZCKcAgoRVXBkYXRlTGVhZFJlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQESNQoFc3RhZ2UYAiABKA4yFS5yZWxhbmNlLnYxLkxlYWRTdGFnZUIKukgHggEEEAEgAEgAiAEBEjUKCGNhdGVnb3J5GAMgASgOMhQucmVsYW5jZS52MS5DYXRlZ29yeUIIukgFggECEAFIAYgBARIoChJpbnRlcmFjdGlvbl9zdGF0dXMYBCABKAlCB7pIBHICGGRIAogBARIcCgVub3RlcxgFIAEoCUIIukgFcgMYoB9IA4gBAUIICgZfc3RhZ2VCCwoJX2NhdGVnb3J5QhUKE19pbnRlcmFjdGlvbl9zdGF0dXNCCAoGX25vdGVzIjQKElVwZGF0ZUxlYWRSZXNwb25zZRIeCgRsZWFkGAEgASgLMhAucmVsYW5jZS52MS5MZWFkIoYDChVSZWNvcmRBY3Rpdml0eVJlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQESMgoEa2luZBgCIAEoDjIYLnJlbGFuY2UudjEuQWN0aXZpdHlLaW5kQgq6SAeCAQQQASAAEjYKBXN0YXRlGAMgASgOMhkucmVsYW5jZS52MS5BY3Rpdml0eVN0YXRlQgy6SAmCAQYYABgBGAISLAoIZHVlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWRvbmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoHY29udGVudBgGIAEoCUIIukgFcgMYkE46brpIaxppChtyZWNvcmRfYWN0aXZpdHkucGxhbm5lZF9kdWUSI2EgcGxhbm5lZCBhY3Rpdml0eSBuZWVkcyBhIGR1ZV90aW1lGiV0aGlzLnN0YXRlICE9IDEgfHwgaGFzKHRoaXMuZHVlX3RpbWUpImAKFlJlY29yZEFjdGl2aXR5UmVzcG9uc2USJgoIYWN0aXZpdHkYASABKAsyFC5yZWxhbmNlLnYxLkFjdGl2aXR5Eh4KBGxlYWQYAiABKAsyEC5yZWxhbmNlLnYxLkxlYWQiMgoVTGlzdEFjdGl2aXRpZXNSZXF1ZXN0EhkKB2xlYWRfaWQYASABKAlCCLpIBXIDsAEBIkIKFkxpc3RBY3Rpdml0aWVzUmVzcG9uc2USKAoKYWN0aXZpdGllcxgBIAMoCzIULnJlbGFuY2UudjEuQWN0aXZpdHkyyAQKC0xlYWRTZXJ2aWNlElAKCkNyZWF0ZUxlYWQSHS5yZWxhbmNlLnYxLkNyZWF0ZUxlYWRSZXF1ZXN0Gh4ucmVsYW5jZS52MS5DcmVhdGVMZWFkUmVzcG9uc2UiA5ACAhJHCgdHZXRMZWFkEhoucmVsYW5jZS52MS5HZXRMZWFkUmVxdWVzdBobLnJlbGFuY2UudjEuR2V0TGVhZFJlc3BvbnNlIgOQAgESTQoJTGlzdExlYWRzEhwucmVsYW5jZS52MS5MaXN0TGVhZHNSZXF1ZXN0Gh0ucmVsYW5jZS52MS5MaXN0TGVhZHNSZXNwb25zZSIDkAIBEksKCkFzc2lnbkxlYWQSHS5yZWxhbmNlLnYxLkFzc2lnbkxlYWRSZXF1ZXN0Gh4ucmVsYW5jZS52MS5Bc3NpZ25MZWFkUmVzcG9uc2USSwoKVXBkYXRlTGVhZBIdLnJlbGFuY2UudjEuVXBkYXRlTGVhZFJlcXVlc3QaHi5yZWxhbmNlLnYxLlVwZGF0ZUxlYWRSZXNwb25zZRJXCg5SZWNvcmRBY3Rpdml0eRIhLnJlbGFuY2UudjEuUmVjb3JkQWN0aXZpdHlSZXF1ZXN0GiIucmVsYW5jZS52MS5SZWNvcmRBY3Rpdml0eVJlc3BvbnNlElwKDkxpc3RBY3Rpdml0aWVzEiEucmVsYW5jZS52MS5MaXN0QWN0aXZpdGllc1JlcXVlc3QaIi5yZWxhbmNlLnYxLkxpc3RBY3Rpdml0aWVzUmVzcG9uc2UiA5ACAUI6WjhnaXRodWIuY29tL3JlbGFuY2VocS9yZWxhbmNlL2dlbi9nby9yZWxhbmNlL3YxO3JlbGFuY2V2MWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
+  fileDesc("ChVyZWxhbmNlL3YxL2xlYWQucHJvdG8SCnJlbGFuY2UudjEipAQKEUNyZWF0ZUxlYWRSZXF1ZXN0EiEKD2lkZW1wb3RlbmN5X2tleRgBIAEoCUIIukgFcgMYgAESHQoLZXh0ZXJuYWxfaWQYAiABKAlCCLpIBXIDGIABEhkKB3NpdGVfaWQYAyABKAlCCLpIBXIDsAEBEhkKBnNvdXJjZRgEIAEoCUIJukgGcgQQARhkEh0KDHNvdXJjZV9ncm91cBgFIAEoCUIHukgEcgIYZBIwCghjYXRlZ29yeRgGIAEoDjIULnJlbGFuY2UudjEuQ2F0ZWdvcnlCCLpIBYIBAhABEiwKB2NvbnRhY3QYByABKAsyEy5yZWxhbmNlLnYxLkNvbnRhY3RCBrpIA8gBARIwCgxyZWNlaXZlX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKC2Fzc2lnbmVlX2lkGAkgASgJQgu6SAjYAQFyA7ABARIXCgVub3RlcxgKIAEoCUIIukgFcgMYoB86qgG6SKYBGqMBChFjcmVhdGVfbGVhZC5kZWR1cBJYYW4gaWRlbXBvdGVuY3lfa2V5IG9yIGFuIGV4dGVybmFsX2lkIGlzIHJlcXVpcmVkIHNvIHRoYXQgYSByZXRyeSBuZXZlciBjcmVhdGVzIHR3byBsZWFkcxo0dGhpcy5pZGVtcG90ZW5jeV9rZXkgIT0gJycgfHwgdGhpcy5leHRlcm5hbF9pZCAhPSAnJyJFChJDcmVhdGVMZWFkUmVzcG9uc2USHgoEbGVhZBgBIAEoCzIQLnJlbGFuY2UudjEuTGVhZBIPCgdjcmVhdGVkGAIgASgIIisKDkdldExlYWRSZXF1ZXN0EhkKB2xlYWRfaWQYASABKAlCCLpIBXIDsAEBIjEKD0dldExlYWRSZXNwb25zZRIeCgRsZWFkGAEgASgLMhAucmVsYW5jZS52MS5MZWFkIpkCChBMaXN0TGVhZHNSZXF1ZXN0EhwKB3NpdGVfaWQYASABKAlCC7pICNgBAXIDsAEBEiAKC2Fzc2lnbmVlX2lkGAIgASgJQgu6SAjYAQFyA7ABARIuCgVzdGFnZRgDIAEoDjIVLnJlbGFuY2UudjEuTGVhZFN0YWdlQgi6SAWCAQIQARIjChJpbnRlcmFjdGlvbl9zdGF0dXMYBCABKAlCB7pIBHICGGQSFwoGc291cmNlGAUgASgJQge6SARyAhhkEhEKBGxhdGUYBiABKAhIAIgBARIdCglwYWdlX3NpemUYByABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgIIAEoCUIIukgFcgMYyAFCBwoFX2xhdGUiTQoRTGlzdExlYWRzUmVzcG9uc2USHwoFbGVhZHMYASADKAsyEC5yZWxhbmNlLnYxLkxlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIk0KEUFzc2lnbkxlYWRSZXF1ZXN0EhkKB2xlYWRfaWQYASABKAlCCLpIBXIDsAEBEh0KC2Fzc2lnbmVlX2lkGAIgASgJQgi6SAVyA7ABASI0ChJBc3NpZ25MZWFkUmVzcG9uc2USHgoEbGVhZBgBIAEoCzIQLnJlbGFuY2UudjEuTGVhZCKcAgoRVXBkYXRlTGVhZFJlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQESNQoFc3RhZ2UYAiABKA4yFS5yZWxhbmNlLnYxLkxlYWRTdGFnZUIKukgHggEEEAEgAEgAiAEBEjUKCGNhdGVnb3J5GAMgASgOMhQucmVsYW5jZS52MS5DYXRlZ29yeUIIukgFggECEAFIAYgBARIoChJpbnRlcmFjdGlvbl9zdGF0dXMYBCABKAlCB7pIBHICGGRIAogBARIcCgVub3RlcxgFIAEoCUIIukgFcgMYoB9IA4gBAUIICgZfc3RhZ2VCCwoJX2NhdGVnb3J5QhUKE19pbnRlcmFjdGlvbl9zdGF0dXNCCAoGX25vdGVzIjQKElVwZGF0ZUxlYWRSZXNwb25zZRIeCgRsZWFkGAEgASgLMhAucmVsYW5jZS52MS5MZWFkIoYDChVSZWNvcmRBY3Rpdml0eVJlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQESMgoEa2luZBgCIAEoDjIYLnJlbGFuY2UudjEuQWN0aXZpdHlLaW5kQgq6SAeCAQQQASAAEjYKBXN0YXRlGAMgASgOMhkucmVsYW5jZS52MS5BY3Rpdml0eVN0YXRlQgy6SAmCAQYYABgBGAISLAoIZHVlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWRvbmVfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoHY29udGVudBgGIAEoCUIIukgFcgMYkE46brpIaxppChtyZWNvcmRfYWN0aXZpdHkucGxhbm5lZF9kdWUSI2EgcGxhbm5lZCBhY3Rpdml0eSBuZWVkcyBhIGR1ZV90aW1lGiV0aGlzLnN0YXRlICE9IDEgfHwgaGFzKHRoaXMuZHVlX3RpbWUpImAKFlJlY29yZEFjdGl2aXR5UmVzcG9uc2USJgoIYWN0aXZpdHkYASABKAsyFC5yZWxhbmNlLnYxLkFjdGl2aXR5Eh4KBGxlYWQYAiABKAsyEC5yZWxhbmNlLnYxLkxlYWQiMgoVTGlzdEFjdGl2aXRpZXNSZXF1ZXN0EhkKB2xlYWRfaWQYASABKAlCCLpIBXIDsAEBIkIKFkxpc3RBY3Rpdml0aWVzUmVzcG9uc2USKAoKYWN0aXZpdGllcxgBIAMoCzIULnJlbGFuY2UudjEuQWN0aXZpdHkijAIKCERlbGl2ZXJ5EgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSDwoHY2hhbm5lbBgDIAEoCRIRCglyZWNpcGllbnQYBCABKAkSDwoHc3ViamVjdBgFIAEoCRIoCgVzdGF0ZRgGIAEoDjIZLnJlbGFuY2UudjEuRGVsaXZlcnlTdGF0ZRIQCghhdHRlbXB0cxgHIAEoBRISCgpsYXN0X2Vycm9yGAggASgJEi8KC2NyZWF0ZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglzZW50X3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjIKFUxpc3REZWxpdmVyaWVzUmVxdWVzdBIZCgdsZWFkX2lkGAEgASgJQgi6SAVyA7ABASJCChZMaXN0RGVsaXZlcmllc1Jlc3BvbnNlEigKCmRlbGl2ZXJpZXMYASADKAsyFC5yZWxhbmNlLnYxLkRlbGl2ZXJ5KrcBCg1EZWxpdmVyeVN0YXRlEh4KGkRFTElWRVJZX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWREVMSVZFUllfU1RBVEVfUEVORElORxABEhoKFkRFTElWRVJZX1NUQVRFX1NFTkRJTkcQAhIXChNERUxJVkVSWV9TVEFURV9TRU5UEAMSGQoVREVMSVZFUllfU1RBVEVfRkFJTEVEEAQSGgoWREVMSVZFUllfU1RBVEVfVU5LTk9XThAFMqYFCgtMZWFkU2VydmljZRJQCgpDcmVhdGVMZWFkEh0ucmVsYW5jZS52MS5DcmVhdGVMZWFkUmVxdWVzdBoeLnJlbGFuY2UudjEuQ3JlYXRlTGVhZFJlc3BvbnNlIgOQAgISRwoHR2V0TGVhZBIaLnJlbGFuY2UudjEuR2V0TGVhZFJlcXVlc3QaGy5yZWxhbmNlLnYxLkdldExlYWRSZXNwb25zZSIDkAIBEk0KCUxpc3RMZWFkcxIcLnJlbGFuY2UudjEuTGlzdExlYWRzUmVxdWVzdBodLnJlbGFuY2UudjEuTGlzdExlYWRzUmVzcG9uc2UiA5ACARJLCgpBc3NpZ25MZWFkEh0ucmVsYW5jZS52MS5Bc3NpZ25MZWFkUmVxdWVzdBoeLnJlbGFuY2UudjEuQXNzaWduTGVhZFJlc3BvbnNlEksKClVwZGF0ZUxlYWQSHS5yZWxhbmNlLnYxLlVwZGF0ZUxlYWRSZXF1ZXN0Gh4ucmVsYW5jZS52MS5VcGRhdGVMZWFkUmVzcG9uc2USVwoOUmVjb3JkQWN0aXZpdHkSIS5yZWxhbmNlLnYxLlJlY29yZEFjdGl2aXR5UmVxdWVzdBoiLnJlbGFuY2UudjEuUmVjb3JkQWN0aXZpdHlSZXNwb25zZRJcCg5MaXN0RGVsaXZlcmllcxIhLnJlbGFuY2UudjEuTGlzdERlbGl2ZXJpZXNSZXF1ZXN0GiIucmVsYW5jZS52MS5MaXN0RGVsaXZlcmllc1Jlc3BvbnNlIgOQAgESXAoOTGlzdEFjdGl2aXRpZXMSIS5yZWxhbmNlLnYxLkxpc3RBY3Rpdml0aWVzUmVxdWVzdBoiLnJlbGFuY2UudjEuTGlzdEFjdGl2aXRpZXNSZXNwb25zZSIDkAIBQjpaOGdpdGh1Yi5jb20vcmVsYW5jZWhxL3JlbGFuY2UvZ2VuL2dvL3JlbGFuY2UvdjE7cmVsYW5jZXYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
 
 /**
  * @generated from message relance.v1.CreateLeadRequest
@@ -423,6 +423,157 @@ export const ListActivitiesResponseSchema: GenMessage<ListActivitiesResponse> = 
   messageDesc(file_relance_v1_lead, 13);
 
 /**
+ * Delivery is one email or SMS sent to a person about a lead.
+ *
+ * @generated from message relance.v1.Delivery
+ */
+export type Delivery = Message<"relance.v1.Delivery"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * "email" or "sms".
+   *
+   * @generated from field: string channel = 3;
+   */
+  channel: string;
+
+  /**
+   * @generated from field: string recipient = 4;
+   */
+  recipient: string;
+
+  /**
+   * @generated from field: string subject = 5;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: relance.v1.DeliveryState state = 6;
+   */
+  state: DeliveryState;
+
+  /**
+   * @generated from field: int32 attempts = 7;
+   */
+  attempts: number;
+
+  /**
+   * @generated from field: string last_error = 8;
+   */
+  lastError: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 9;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp sent_time = 10;
+   */
+  sentTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message relance.v1.Delivery.
+ * Use `create(DeliverySchema)` to create a new message.
+ */
+export const DeliverySchema: GenMessage<Delivery> = /*@__PURE__*/
+  messageDesc(file_relance_v1_lead, 14);
+
+/**
+ * @generated from message relance.v1.ListDeliveriesRequest
+ */
+export type ListDeliveriesRequest = Message<"relance.v1.ListDeliveriesRequest"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+};
+
+/**
+ * Describes the message relance.v1.ListDeliveriesRequest.
+ * Use `create(ListDeliveriesRequestSchema)` to create a new message.
+ */
+export const ListDeliveriesRequestSchema: GenMessage<ListDeliveriesRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_lead, 15);
+
+/**
+ * @generated from message relance.v1.ListDeliveriesResponse
+ */
+export type ListDeliveriesResponse = Message<"relance.v1.ListDeliveriesResponse"> & {
+  /**
+   * @generated from field: repeated relance.v1.Delivery deliveries = 1;
+   */
+  deliveries: Delivery[];
+};
+
+/**
+ * Describes the message relance.v1.ListDeliveriesResponse.
+ * Use `create(ListDeliveriesResponseSchema)` to create a new message.
+ */
+export const ListDeliveriesResponseSchema: GenMessage<ListDeliveriesResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_lead, 16);
+
+/**
+ * DeliveryState is the outcome of a message.
+ *
+ * @generated from enum relance.v1.DeliveryState
+ */
+export enum DeliveryState {
+  /**
+   * @generated from enum value: DELIVERY_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Written, waiting for its (next) try.
+   *
+   * @generated from enum value: DELIVERY_STATE_PENDING = 1;
+   */
+  PENDING = 1,
+
+  /**
+   * A worker is sending it.
+   *
+   * @generated from enum value: DELIVERY_STATE_SENDING = 2;
+   */
+  SENDING = 2,
+
+  /**
+   * @generated from enum value: DELIVERY_STATE_SENT = 3;
+   */
+  SENT = 3,
+
+  /**
+   * Refused for good, or out of attempts.
+   *
+   * @generated from enum value: DELIVERY_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+
+  /**
+   * Out of attempts with the last one cut short: it may or may not have left.
+   *
+   * @generated from enum value: DELIVERY_STATE_UNKNOWN = 5;
+   */
+  UNKNOWN = 5,
+}
+
+/**
+ * Describes the enum relance.v1.DeliveryState.
+ */
+export const DeliveryStateSchema: GenEnum<DeliveryState> = /*@__PURE__*/
+  enumDesc(file_relance_v1_lead, 0);
+
+/**
  * LeadService receives, assigns and follows up leads.
  *
  * Visibility: an advisor sees the leads assigned to them, a manager the leads of their sites,
@@ -492,6 +643,17 @@ export const LeadService: GenService<{
     methodKind: "unary";
     input: typeof RecordActivityRequestSchema;
     output: typeof RecordActivityResponseSchema;
+  },
+  /**
+   * ListDeliveries lists the emails and SMS sent about a lead (alerts, reminders), oldest first,
+   * with their outcome: a permanent failure shows here with the provider's error.
+   *
+   * @generated from rpc relance.v1.LeadService.ListDeliveries
+   */
+  listDeliveries: {
+    methodKind: "unary";
+    input: typeof ListDeliveriesRequestSchema;
+    output: typeof ListDeliveriesResponseSchema;
   },
   /**
    * ListActivities returns a lead's timeline, oldest first.

@@ -46,6 +46,9 @@ const (
 	// LeadServiceRecordActivityProcedure is the fully-qualified name of the LeadService's
 	// RecordActivity RPC.
 	LeadServiceRecordActivityProcedure = "/relance.v1.LeadService/RecordActivity"
+	// LeadServiceListDeliveriesProcedure is the fully-qualified name of the LeadService's
+	// ListDeliveries RPC.
+	LeadServiceListDeliveriesProcedure = "/relance.v1.LeadService/ListDeliveries"
 	// LeadServiceListActivitiesProcedure is the fully-qualified name of the LeadService's
 	// ListActivities RPC.
 	LeadServiceListActivitiesProcedure = "/relance.v1.LeadService/ListActivities"
@@ -67,6 +70,9 @@ type LeadServiceClient interface {
 	// RecordActivity adds a human activity to a lead's timeline. The first done activity sets the
 	// lead's first response time.
 	RecordActivity(context.Context, *connect.Request[v1.RecordActivityRequest]) (*connect.Response[v1.RecordActivityResponse], error)
+	// ListDeliveries lists the emails and SMS sent about a lead (alerts, reminders), oldest first,
+	// with their outcome: a permanent failure shows here with the provider's error.
+	ListDeliveries(context.Context, *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error)
 	// ListActivities returns a lead's timeline, oldest first.
 	ListActivities(context.Context, *connect.Request[v1.ListActivitiesRequest]) (*connect.Response[v1.ListActivitiesResponse], error)
 }
@@ -121,6 +127,13 @@ func NewLeadServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(leadServiceMethods.ByName("RecordActivity")),
 			connect.WithClientOptions(opts...),
 		),
+		listDeliveries: connect.NewClient[v1.ListDeliveriesRequest, v1.ListDeliveriesResponse](
+			httpClient,
+			baseURL+LeadServiceListDeliveriesProcedure,
+			connect.WithSchema(leadServiceMethods.ByName("ListDeliveries")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		listActivities: connect.NewClient[v1.ListActivitiesRequest, v1.ListActivitiesResponse](
 			httpClient,
 			baseURL+LeadServiceListActivitiesProcedure,
@@ -139,6 +152,7 @@ type leadServiceClient struct {
 	assignLead     *connect.Client[v1.AssignLeadRequest, v1.AssignLeadResponse]
 	updateLead     *connect.Client[v1.UpdateLeadRequest, v1.UpdateLeadResponse]
 	recordActivity *connect.Client[v1.RecordActivityRequest, v1.RecordActivityResponse]
+	listDeliveries *connect.Client[v1.ListDeliveriesRequest, v1.ListDeliveriesResponse]
 	listActivities *connect.Client[v1.ListActivitiesRequest, v1.ListActivitiesResponse]
 }
 
@@ -172,6 +186,11 @@ func (c *leadServiceClient) RecordActivity(ctx context.Context, req *connect.Req
 	return c.recordActivity.CallUnary(ctx, req)
 }
 
+// ListDeliveries calls relance.v1.LeadService.ListDeliveries.
+func (c *leadServiceClient) ListDeliveries(ctx context.Context, req *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error) {
+	return c.listDeliveries.CallUnary(ctx, req)
+}
+
 // ListActivities calls relance.v1.LeadService.ListActivities.
 func (c *leadServiceClient) ListActivities(ctx context.Context, req *connect.Request[v1.ListActivitiesRequest]) (*connect.Response[v1.ListActivitiesResponse], error) {
 	return c.listActivities.CallUnary(ctx, req)
@@ -193,6 +212,9 @@ type LeadServiceHandler interface {
 	// RecordActivity adds a human activity to a lead's timeline. The first done activity sets the
 	// lead's first response time.
 	RecordActivity(context.Context, *connect.Request[v1.RecordActivityRequest]) (*connect.Response[v1.RecordActivityResponse], error)
+	// ListDeliveries lists the emails and SMS sent about a lead (alerts, reminders), oldest first,
+	// with their outcome: a permanent failure shows here with the provider's error.
+	ListDeliveries(context.Context, *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error)
 	// ListActivities returns a lead's timeline, oldest first.
 	ListActivities(context.Context, *connect.Request[v1.ListActivitiesRequest]) (*connect.Response[v1.ListActivitiesResponse], error)
 }
@@ -243,6 +265,13 @@ func NewLeadServiceHandler(svc LeadServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(leadServiceMethods.ByName("RecordActivity")),
 		connect.WithHandlerOptions(opts...),
 	)
+	leadServiceListDeliveriesHandler := connect.NewUnaryHandler(
+		LeadServiceListDeliveriesProcedure,
+		svc.ListDeliveries,
+		connect.WithSchema(leadServiceMethods.ByName("ListDeliveries")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	leadServiceListActivitiesHandler := connect.NewUnaryHandler(
 		LeadServiceListActivitiesProcedure,
 		svc.ListActivities,
@@ -264,6 +293,8 @@ func NewLeadServiceHandler(svc LeadServiceHandler, opts ...connect.HandlerOption
 			leadServiceUpdateLeadHandler.ServeHTTP(w, r)
 		case LeadServiceRecordActivityProcedure:
 			leadServiceRecordActivityHandler.ServeHTTP(w, r)
+		case LeadServiceListDeliveriesProcedure:
+			leadServiceListDeliveriesHandler.ServeHTTP(w, r)
 		case LeadServiceListActivitiesProcedure:
 			leadServiceListActivitiesHandler.ServeHTTP(w, r)
 		default:
@@ -297,6 +328,10 @@ func (UnimplementedLeadServiceHandler) UpdateLead(context.Context, *connect.Requ
 
 func (UnimplementedLeadServiceHandler) RecordActivity(context.Context, *connect.Request[v1.RecordActivityRequest]) (*connect.Response[v1.RecordActivityResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.LeadService.RecordActivity is not implemented"))
+}
+
+func (UnimplementedLeadServiceHandler) ListDeliveries(context.Context, *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.LeadService.ListDeliveries is not implemented"))
 }
 
 func (UnimplementedLeadServiceHandler) ListActivities(context.Context, *connect.Request[v1.ListActivitiesRequest]) (*connect.Response[v1.ListActivitiesResponse], error) {
