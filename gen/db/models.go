@@ -73,6 +73,20 @@ type AuditLog struct {
 	Details     []byte
 }
 
+type Decision struct {
+	ID           uuid.UUID
+	OrgID        uuid.UUID
+	LeadID       uuid.UUID
+	AdvisorID    uuid.UUID
+	ManagerID    uuid.UUID
+	AbsentUntil  time.Time
+	State        string
+	ReassignedTo *uuid.UUID
+	ResolvedBy   *uuid.UUID
+	CreatedAt    time.Time
+	ResolvedAt   *time.Time
+}
+
 type Delivery struct {
 	ID         uuid.UUID
 	OrgID      uuid.UUID

@@ -155,3 +155,17 @@ type DigestItem struct {
 	Action       string // the planned action's kind ("call", "task"…), empty for late leads
 	At           string // local "15:04" for actions today, "2006-01-02 15:04" otherwise
 }
+
+// Decision is the data of the "decision" message: a manager must say what to do with a lead
+// assigned to an advisor who is away.
+type Decision struct {
+	ManagerName string
+	AdvisorName string
+	AwayUntil   time.Time // shown in the site's zone
+	ContactName string
+	Source      string
+	SiteName    string
+}
+
+// Until formats AwayUntil for display ("2006-01-02 15:04").
+func (d Decision) Until() string { return d.AwayUntil.Format("2006-01-02 15:04") }

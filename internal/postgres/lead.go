@@ -37,9 +37,10 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			SourceGroup: in.SourceGroup, Category: in.Category, Contact: in.Contact, Stage: relance.StageOpen,
 			ExternalID: in.ExternalID, Notes: in.Notes, ReceivedAt: received.UTC(), CreatedAt: t.now, UpdatedAt: t.now,
 		}
+		var assignee relance.User
 		if in.AssigneeID != uuid.Nil {
-			assignee, err := t.user(ctx, in.AssigneeID)
-			if err != nil {
+			var err error
+			if assignee, err = t.user(ctx, in.AssigneeID); err != nil {
 				return relance.Invalid("assignee_id", "no such user")
 			}
 			if err := relance.CheckAssignee(&assignee, &lead); err != nil {
@@ -79,10 +80,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			return nil
 		}
 		if lead.AssigneeID != uuid.Nil {
-			if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, lead.AssigneeID.String(), t.now); err != nil {
-				return err
-			}
-			if err := t.startLadder(ctx, &lead, t.now); err != nil {
+			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
 				return err
 			}
 		}
@@ -162,40 +160,59 @@ func (d *DB) AssignLead(ctx context.Context, p relance.Principal, id, assigneeID
 		if err := p.CheckAssignLead(&lead); err != nil {
 			return err
 		}
-		if lead.Stage != relance.StageOpen {
-			return relance.Errorf(relance.CodeFailedPrecondition, "the lead is %s; only open leads are assigned", lead.Stage)
-		}
-		if lead.AssigneeID == assigneeID {
-			return nil
-		}
-		assignee, err := t.user(ctx, assigneeID)
-		if err != nil {
-			return relance.Invalid("assignee_id", "no such user")
-		}
-		if err := relance.CheckAssignee(&assignee, &lead); err != nil {
-			return err
-		}
-		previous := lead.AssigneeID
-		lead.AssigneeID, lead.AssignedAt, lead.LateAt, lead.UpdatedAt = assigneeID, &t.now, nil, t.now
-		if err := t.q.LeadAssign(ctx, db.LeadAssignParams{ID: id, AssigneeID: &assigneeID, AssignedAt: &t.now}); err != nil {
-			return err
-		}
-		if err := t.q.TimerCancelBySubject(ctx, db.TimerCancelBySubjectParams{
-			SubjectID: id, Kind: string(relance.TimerLeadAssigned), UpdatedAt: t.now,
-		}); err != nil {
-			return err
-		}
-		if err := t.schedule(ctx, relance.TimerLeadAssigned, id, assigneeID.String(), t.now); err != nil {
-			return err
-		}
-		if lead.FirstResponseAt == nil {
-			if err := t.startLadder(ctx, &lead, t.now); err != nil {
-				return err
-			}
-		}
-		return t.audit(ctx, p, "lead.assign", "lead", id, map[string]any{"from": previous, "to": assigneeID})
+		return t.assign(ctx, p, &lead, assigneeID)
 	})
 	return lead, err
+}
+
+// assign gives a locked open lead to assigneeID: the new advisor is alerted, their reminder
+// ladder starts (unless the lead was answered), questions about the previous advisor lapse, and
+// their manager is asked what to do if the new advisor is away for long.
+func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead, assigneeID uuid.UUID) error {
+	if lead.Stage != relance.StageOpen {
+		return relance.Errorf(relance.CodeFailedPrecondition, "the lead is %s; only open leads are assigned", lead.Stage)
+	}
+	if lead.AssigneeID == assigneeID {
+		return nil
+	}
+	assignee, err := t.user(ctx, assigneeID)
+	if err != nil {
+		return relance.Invalid("assignee_id", "no such user")
+	}
+	if err := relance.CheckAssignee(&assignee, lead); err != nil {
+		return err
+	}
+	previous := lead.AssigneeID
+	lead.AssigneeID, lead.AssignedAt, lead.LateAt, lead.UpdatedAt = assigneeID, &t.now, nil, t.now
+	if err := t.q.LeadAssign(ctx, db.LeadAssignParams{ID: lead.ID, AssigneeID: &assigneeID, AssignedAt: &t.now}); err != nil {
+		return err
+	}
+	if err := t.q.DecisionObsoleteForLead(ctx, db.DecisionObsoleteForLeadParams{LeadID: lead.ID, ResolvedAt: &t.now}); err != nil {
+		return err
+	}
+	if err := t.q.TimerCancelBySubject(ctx, db.TimerCancelBySubjectParams{
+		SubjectID: lead.ID, Kind: string(relance.TimerLeadAssigned), UpdatedAt: t.now,
+	}); err != nil {
+		return err
+	}
+	if err := t.afterAssignment(ctx, lead, &assignee); err != nil {
+		return err
+	}
+	return t.audit(ctx, p, "lead.assign", "lead", lead.ID, map[string]any{"from": previous, "to": assigneeID})
+}
+
+// afterAssignment does what every assignment causes: the assignee's alert, their reminder
+// ladder (unless the lead was answered), and the absence question to their manager.
+func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *relance.User) error {
+	if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, assignee.ID.String(), t.now); err != nil {
+		return err
+	}
+	if lead.FirstResponseAt == nil {
+		if err := t.startLadder(ctx, lead, t.now); err != nil {
+			return err
+		}
+	}
+	return t.askIfAway(ctx, lead, assignee)
 }
 
 // UpdateLead applies ch to lead id, with the rights of CheckChangeLead.
@@ -213,6 +230,9 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		lead.UpdatedAt = t.now
 		if lead.Stage != relance.StageOpen {
 			if err := t.stopLadder(ctx, id); err != nil {
+				return err
+			}
+			if err := t.q.DecisionObsoleteForLead(ctx, db.DecisionObsoleteForLeadParams{LeadID: id, ResolvedAt: &t.now}); err != nil {
 				return err
 			}
 		}

@@ -205,3 +205,12 @@ func (t *tx) replaceSiteHours(ctx context.Context, id uuid.UUID, windows []relan
 	}
 	return nil
 }
+
+// siteLocation is a site's time zone, for showing instants; UTC if it no longer loads.
+func siteLocation(s relance.Site) *time.Location {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

@@ -104,10 +104,7 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(site.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := siteLocation(site)
 	msg, err := message.Render("lead_assigned", user.Locale, message.LeadAssigned{
 		AdvisorName: user.DisplayName, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 		ContactEmail: lead.Contact.Email, Source: lead.Source, SiteName: site.Name,

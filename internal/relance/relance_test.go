@@ -190,3 +190,28 @@ func TestDeliveryRetryDelayGrows(t *testing.T) {
 		t.Fatalf("first delay = %s", DeliveryRetryDelay(1))
 	}
 }
+
+func TestAwayBeyond(t *testing.T) {
+	at := time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC)
+	abs := func(from, to time.Duration) Absence {
+		return Absence{StartsAt: at.Add(from), EndsAt: at.Add(to)}
+	}
+	for _, tc := range []struct {
+		name     string
+		absences []Absence
+		away     bool
+		until    time.Duration
+	}{
+		{"present", nil, false, 0},
+		{"back tomorrow morning", []Absence{abs(-time.Hour, 20*time.Hour)}, false, 20 * time.Hour},
+		{"away three days", []Absence{abs(-time.Hour, 72*time.Hour)}, true, 72 * time.Hour},
+		{"two absences in a row", []Absence{abs(20*time.Hour, 50*time.Hour), abs(-time.Hour, 20*time.Hour)}, true, 50 * time.Hour},
+		{"absence starting later", []Absence{abs(time.Hour, 72*time.Hour)}, false, 0},
+		{"exactly 24 h", []Absence{abs(0, 24*time.Hour)}, false, 24 * time.Hour},
+	} {
+		until, away := AwayBeyond(tc.absences, at, AbsenceDecisionThreshold)
+		if away != tc.away || (tc.until != 0 && !until.Equal(at.Add(tc.until))) {
+			t.Errorf("%s: away=%v until=%s", tc.name, away, until)
+		}
+	}
+}

@@ -529,3 +529,20 @@ func TestReminderPolicyOverTheAPI(t *testing.T) {
 		t.Fatalf("late counts: %v (%v)", counts, err)
 	}
 }
+
+func TestDecisionServiceValidation(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	decisions := relancev1connect.NewDecisionServiceClient(s.http, s.url, connect.WithInterceptors(bearer(s.login(t, s.world.Manager.Email))))
+	id := "00000000-0000-0000-0000-000000000001"
+	_, err := decisions.ResolveDecision(ctx, connect.NewRequest(&v1.ResolveDecisionRequest{DecisionId: id}))
+	wantCode(t, err, connect.CodeInvalidArgument)
+	_, err = decisions.ResolveDecision(ctx, connect.NewRequest(&v1.ResolveDecisionRequest{DecisionId: id, Answer: &v1.ResolveDecisionRequest_Keep{Keep: false}}))
+	wantCode(t, err, connect.CodeInvalidArgument)
+	_, err = decisions.ResolveDecision(ctx, connect.NewRequest(&v1.ResolveDecisionRequest{DecisionId: id, Answer: &v1.ResolveDecisionRequest_Keep{Keep: true}}))
+	wantCode(t, err, connect.CodeNotFound)
+	list, err := decisions.ListPendingDecisions(ctx, connect.NewRequest(&v1.ListPendingDecisionsRequest{}))
+	if err != nil || len(list.Msg.GetDecisions()) != 0 {
+		t.Fatalf("pending: %v (%v)", list, err)
+	}
+}

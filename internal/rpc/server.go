@@ -65,6 +65,9 @@ type Store interface {
 	ListAlerts(ctx context.Context, p relance.Principal, unackedOnly bool, limit int) ([]relance.Alert, error)
 	AlertsAfter(ctx context.Context, p relance.Principal, after uuid.UUID, limit int) ([]relance.Alert, error)
 	AckAlert(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Alert, error)
+
+	PendingDecisions(ctx context.Context, p relance.Principal) ([]relance.Decision, error)
+	ResolveDecision(ctx context.Context, p relance.Principal, id, reassignTo uuid.UUID) (relance.Decision, relance.Lead, error)
 }
 
 // Options configures the API handler.
@@ -94,6 +97,7 @@ var services = []string{
 	relancev1connect.LeadServiceName,
 	relancev1connect.ReminderServiceName,
 	relancev1connect.AlertServiceName,
+	relancev1connect.DecisionServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -119,6 +123,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewLeadServiceHandler(&leadService{h}, options))
 	mux.Handle(relancev1connect.NewReminderServiceHandler(&reminderService{h}, options))
 	mux.Handle(relancev1connect.NewAlertServiceHandler(&alertService{h}, options))
+	mux.Handle(relancev1connect.NewDecisionServiceHandler(&decisionService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -1,0 +1,140 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/message"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// askIfAway asks the manager of assignee (or, without one, the managers of the lead's site) what
+// to do with the lead when the assignee is away for more than a day from now: an in-app alert,
+// an email, and a pending decision until they answer.
+func (t *tx) askIfAway(ctx context.Context, lead *relance.Lead, assignee *relance.User) error {
+	rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
+		UserID: assignee.ID, FromTime: t.now.AddDate(0, 0, -1), ToTime: t.now.AddDate(1, 0, 0),
+	})
+	if err != nil {
+		return err
+	}
+	absences := make([]relance.Absence, len(rows))
+	for i, r := range rows {
+		absences[i] = toAbsence(r)
+	}
+	until, away := relance.AwayBeyond(absences, t.now, relance.AbsenceDecisionThreshold)
+	if !away {
+		return nil
+	}
+	var managers []relance.User
+	if assignee.ManagerID != uuid.Nil {
+		m, err := t.user(ctx, assignee.ManagerID)
+		if err != nil {
+			return err
+		}
+		if m.Active {
+			managers = append(managers, m)
+		}
+	}
+	if len(managers) == 0 {
+		siteManagers, err := t.q.UserListManagersOfSite(ctx, lead.SiteID)
+		if err != nil {
+			return err
+		}
+		for _, m := range siteManagers {
+			managers = append(managers, toUser(m, nil))
+		}
+	}
+	site, err := t.site(ctx, lead.SiteID)
+	if err != nil {
+		return err
+	}
+	loc := siteLocation(site)
+	for _, m := range managers {
+		id := uuid.Must(uuid.NewV7())
+		asked, err := t.q.DecisionCreate(ctx, db.DecisionCreateParams{
+			ID: id, OrgID: t.org, LeadID: lead.ID, AdvisorID: assignee.ID, ManagerID: m.ID, AbsentUntil: until, CreatedAt: t.now,
+		})
+		if err != nil || asked == 0 {
+			return err
+		}
+		msg, err := message.Render("decision", m.Locale, message.Decision{
+			ManagerName: m.DisplayName, AdvisorName: assignee.DisplayName, AwayUntil: until.In(loc),
+			ContactName: lead.Contact.Name, Source: lead.Source, SiteName: site.Name,
+		})
+		if err != nil {
+			return err
+		}
+		var channels []relance.Channel
+		if m.Notifications.Email {
+			channels = append(channels, relance.ChannelEmail)
+		}
+		if err := t.alertAndDeliver(ctx, "decision:"+id.String(), "decision.needed", &m, lead.ID, msg, channels); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PendingDecisions lists the questions p has not answered yet, oldest first.
+func (d *DB) PendingDecisions(ctx context.Context, p relance.Principal) ([]relance.Decision, error) {
+	if err := p.CheckOwnAlerts(); err != nil {
+		return nil, err
+	}
+	var out []relance.Decision
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.DecisionListPending(ctx, p.UserID)
+		for _, r := range rows {
+			out = append(out, toDecision(r))
+		}
+		return err
+	})
+	return out, err
+}
+
+// ResolveDecision answers a pending decision: reassign the lead to reassignTo, or keep it with
+// its advisor when reassignTo is uuid.Nil. It returns not-found for a decision p was not asked,
+// and failed-precondition for one already answered or lapsed.
+func (d *DB) ResolveDecision(ctx context.Context, p relance.Principal, id, reassignTo uuid.UUID) (relance.Decision, relance.Lead, error) {
+	var dec relance.Decision
+	var lead relance.Lead
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.DecisionGetForUpdate(ctx, id)
+		if err != nil {
+			return found(err, "decision")
+		}
+		dec = toDecision(row)
+		if err := p.CheckResolveDecision(&dec); err != nil {
+			return err
+		}
+		if dec.State != relance.DecisionPending {
+			return relance.Errorf(relance.CodeFailedPrecondition, "this decision was already %s", dec.State)
+		}
+		if lead, err = t.lockLead(ctx, dec.LeadID); err != nil {
+			return err
+		}
+		dec.State, dec.ResolvedAt = relance.DecisionKept, &t.now
+		if reassignTo != uuid.Nil {
+			if err := t.assign(ctx, p, &lead, reassignTo); err != nil {
+				return err
+			}
+			dec.State, dec.ReassignedTo = relance.DecisionReassigned, reassignTo
+		}
+		if err := t.q.DecisionResolve(ctx, db.DecisionResolveParams{
+			ID: id, State: dec.State, ReassignedTo: optUUID(reassignTo), ResolvedBy: optUUID(p.UserID), ResolvedAt: &t.now,
+		}); err != nil {
+			return err
+		}
+		return t.audit(ctx, p, "decision.resolve", "lead", dec.LeadID, map[string]any{"decision": id, "state": dec.State})
+	})
+	return dec, lead, err
+}
+
+func toDecision(r db.Decision) relance.Decision {
+	return relance.Decision{
+		ID: r.ID, LeadID: r.LeadID, AdvisorID: r.AdvisorID, ManagerID: r.ManagerID, AbsentUntil: r.AbsentUntil,
+		State: r.State, ReassignedTo: derefUUID(r.ReassignedTo), CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt,
+	}
+}
