@@ -94,15 +94,9 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 func (d *DB) GetLead(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Lead, error) {
 	var lead relance.Lead
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		row, err := t.q.LeadGet(ctx, id)
-		if err != nil {
-			return found(err, "lead")
-		}
-		lead = toLead(row)
-		if !p.CanSeeLead(&lead) {
-			return relance.NotFound("lead")
-		}
-		return nil
+		var err error
+		lead, err = t.visibleLead(ctx, p, id)
+		return err
 	})
 	return lead, err
 }
@@ -324,13 +318,8 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 func (d *DB) ListActivities(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Activity, error) {
 	var out []relance.Activity
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		row, err := t.q.LeadGet(ctx, leadID)
-		if err != nil {
-			return found(err, "lead")
-		}
-		lead := toLead(row)
-		if !p.CanSeeLead(&lead) {
-			return relance.NotFound("lead")
+		if _, err := t.visibleLead(ctx, p, leadID); err != nil {
+			return err
 		}
 		rows, err := t.q.ActivityListByLead(ctx, leadID)
 		out = make([]relance.Activity, len(rows))
@@ -360,13 +349,8 @@ func (t *tx) responseTime(ctx context.Context, lead *relance.Lead, answeredAt ti
 func (d *DB) ListDeliveries(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Delivery, error) {
 	var out []relance.Delivery
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		row, err := t.q.LeadGet(ctx, leadID)
-		if err != nil {
-			return found(err, "lead")
-		}
-		lead := toLead(row)
-		if !p.CanSeeLead(&lead) {
-			return relance.NotFound("lead")
+		if _, err := t.visibleLead(ctx, p, leadID); err != nil {
+			return err
 		}
 		rows, err := t.q.DeliveryListByLead(ctx, &leadID)
 		for _, r := range rows {
@@ -379,6 +363,19 @@ func (d *DB) ListDeliveries(ctx context.Context, p relance.Principal, leadID uui
 		return err
 	})
 	return out, err
+}
+
+// visibleLead loads lead id, or answers not-found when it does not exist or p may not see it.
+func (t *tx) visibleLead(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Lead, error) {
+	row, err := t.q.LeadGet(ctx, id)
+	if err != nil {
+		return relance.Lead{}, found(err, "lead")
+	}
+	lead := toLead(row)
+	if !p.CanSeeLead(&lead) {
+		return relance.Lead{}, relance.NotFound("lead")
+	}
+	return lead, nil
 }
 
 func (t *tx) lockLead(ctx context.Context, id uuid.UUID) (relance.Lead, error) {

@@ -70,11 +70,8 @@ func (d *DB) UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, 
 	var u relance.User
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		var err error
-		if u, err = t.user(ctx, id); err != nil {
+		if u, err = t.visibleUser(ctx, p, id); err != nil {
 			return err
-		}
-		if !p.CanSeeUser(&u) {
-			return relance.NotFound("user")
 		}
 		if !p.IsAdmin() && (u.ID != p.UserID || ch.AdminOnly()) {
 			return relance.Errorf(relance.CodePermissionDenied, "only admins change other people, roles, managers, sites and activity")
@@ -112,13 +109,8 @@ func (d *DB) GetUser(ctx context.Context, p relance.Principal, id uuid.UUID) (re
 	var u relance.User
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		var err error
-		if u, err = t.user(ctx, id); err != nil {
-			return err
-		}
-		if !p.CanSeeUser(&u) {
-			return relance.NotFound("user")
-		}
-		return nil
+		u, err = t.visibleUser(ctx, p, id)
+		return err
 	})
 	return u, err
 }
@@ -200,12 +192,8 @@ func (d *DB) RemoveAbsence(ctx context.Context, p relance.Principal, id uuid.UUI
 func (d *DB) ListAbsences(ctx context.Context, p relance.Principal, userID uuid.UUID, from time.Time) ([]relance.Absence, error) {
 	var out []relance.Absence
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		u, err := t.user(ctx, userID)
-		if err != nil {
+		if _, err := t.visibleUser(ctx, p, userID); err != nil {
 			return err
-		}
-		if !p.CanSeeUser(&u) {
-			return relance.NotFound("user")
 		}
 		if from.IsZero() {
 			from = t.now
@@ -230,6 +218,18 @@ func (t *tx) user(ctx context.Context, id uuid.UUID) (relance.User, error) {
 		return relance.User{}, err
 	}
 	return users[0], nil
+}
+
+// visibleUser loads user id, or answers not-found when they do not exist or p may not see them.
+func (t *tx) visibleUser(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.User, error) {
+	u, err := t.user(ctx, id)
+	if err != nil {
+		return relance.User{}, err
+	}
+	if !p.CanSeeUser(&u) {
+		return relance.User{}, relance.NotFound("user")
+	}
+	return u, nil
 }
 
 func (t *tx) withSites(ctx context.Context, rows []db.User) ([]relance.User, error) {
