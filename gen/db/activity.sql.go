@@ -49,6 +49,76 @@ func (q *Queries) ActivityCreate(ctx context.Context, arg ActivityCreateParams) 
 	return err
 }
 
+const activityFinish = `-- name: ActivityFinish :exec
+UPDATE activities SET state = $2, done_at = $3, actor_id = $4, content = $5 WHERE id = $1
+`
+
+type ActivityFinishParams struct {
+	ID      uuid.UUID
+	State   string
+	DoneAt  *time.Time
+	ActorID *uuid.UUID
+	Content string
+}
+
+// Completes (done, with done_at) or skips a planned activity.
+func (q *Queries) ActivityFinish(ctx context.Context, arg ActivityFinishParams) error {
+	_, err := q.db.Exec(ctx, activityFinish,
+		arg.ID,
+		arg.State,
+		arg.DoneAt,
+		arg.ActorID,
+		arg.Content,
+	)
+	return err
+}
+
+const activityGet = `-- name: ActivityGet :one
+SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at FROM activities WHERE id = $1
+`
+
+func (q *Queries) ActivityGet(ctx context.Context, id uuid.UUID) (Activity, error) {
+	row := q.db.QueryRow(ctx, activityGet, id)
+	var i Activity
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.LeadID,
+		&i.Kind,
+		&i.Origin,
+		&i.State,
+		&i.DueAt,
+		&i.DoneAt,
+		&i.ActorID,
+		&i.Content,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const activityGetForUpdate = `-- name: ActivityGetForUpdate :one
+SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at FROM activities WHERE id = $1 FOR UPDATE
+`
+
+func (q *Queries) ActivityGetForUpdate(ctx context.Context, id uuid.UUID) (Activity, error) {
+	row := q.db.QueryRow(ctx, activityGetForUpdate, id)
+	var i Activity
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.LeadID,
+		&i.Kind,
+		&i.Origin,
+		&i.State,
+		&i.DueAt,
+		&i.DoneAt,
+		&i.ActorID,
+		&i.Content,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
 const activityListByLead = `-- name: ActivityListByLead :many
 SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at FROM activities WHERE lead_id = $1 ORDER BY created_at, id
 `

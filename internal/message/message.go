@@ -169,3 +169,17 @@ type Decision struct {
 
 // Until formats AwayUntil for display ("2006-01-02 15:04").
 func (d Decision) Until() string { return d.AwayUntil.Format("2006-01-02 15:04") }
+
+// Overdue is the data of the "overdue" message: a planned action is past its due time.
+type Overdue struct {
+	RecipientName string
+	AdvisorName   string
+	Escalation    bool   // sent to the advisor's manager
+	Action        string // "call", "task"…
+	ContactName   string
+	ContactPhone  string
+	DueAt         time.Time // shown in the site's zone
+}
+
+// Due formats DueAt for display ("2006-01-02 15:04").
+func (d Overdue) Due() string { return d.DueAt.Format("2006-01-02 15:04") }

@@ -289,23 +289,13 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 		}); err != nil {
 			return err
 		}
-		if act.CountsAsResponse() && (lead.FirstResponseAt == nil || act.DoneAt.Before(*lead.FirstResponseAt)) {
-			response, err := t.responseTime(ctx, &lead, *act.DoneAt)
-			if err != nil {
+		if act.CountsAsResponse() {
+			if err := t.answered(ctx, &lead, *act.DoneAt); err != nil {
 				return err
 			}
-			var seconds *int32
-			if response != nil {
-				s := int32(response.Seconds())
-				seconds = &s
-			}
-			if err := t.q.LeadSetFirstResponse(ctx, db.LeadSetFirstResponseParams{
-				ID: lead.ID, FirstResponseAt: act.DoneAt, ResponseSeconds: seconds, UpdatedAt: t.now,
-			}); err != nil {
-				return err
-			}
-			lead.FirstResponseAt, lead.ResponseTime, lead.UpdatedAt = act.DoneAt, response, t.now
-			if err := t.stopLadder(ctx, lead.ID); err != nil {
+		}
+		if act.State == relance.ActivityPlanned {
+			if err := t.scheduleOverdue(ctx, &lead, act.ID, 0, *act.DueAt); err != nil {
 				return err
 			}
 		}
@@ -329,6 +319,30 @@ func (d *DB) ListActivities(ctx context.Context, p relance.Principal, leadID uui
 		return err
 	})
 	return out, err
+}
+
+// answered records a human answer to a locked lead at doneAt: the lead's first response (and
+// its business response time) when it is the earliest, which also stops its reminder ladder.
+func (t *tx) answered(ctx context.Context, lead *relance.Lead, doneAt time.Time) error {
+	if lead.FirstResponseAt != nil && !doneAt.Before(*lead.FirstResponseAt) {
+		return nil
+	}
+	response, err := t.responseTime(ctx, lead, doneAt)
+	if err != nil {
+		return err
+	}
+	var seconds *int32
+	if response != nil {
+		s := int32(response.Seconds())
+		seconds = &s
+	}
+	if err := t.q.LeadSetFirstResponse(ctx, db.LeadSetFirstResponseParams{
+		ID: lead.ID, FirstResponseAt: &doneAt, ResponseSeconds: seconds, UpdatedAt: t.now,
+	}); err != nil {
+		return err
+	}
+	lead.FirstResponseAt, lead.ResponseTime, lead.UpdatedAt = &doneAt, response, t.now
+	return t.stopLadder(ctx, lead.ID)
 }
 
 // responseTime is the business time from a lead's receipt to an answer at answeredAt, in its

@@ -193,31 +193,61 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 	if err != nil {
 		return false, err
 	}
-	if !cal.IsOpen(t.now) {
-		next, err := cal.NextOpen(t.now)
-		if err != nil {
-			return true, nil // no working time ahead
-		}
-		_, err = t.reschedule(ctx, timer.ID, next)
+	if open, err := t.openNowOrLater(ctx, timer, cal); !open || err != nil {
 		return false, err
 	}
 	rungs, _, err := t.ladder(ctx, lead.SiteID)
 	if err != nil || index >= len(rungs) {
 		return true, err
 	}
-	rung := rungs[index]
-	advisor, err := t.user(ctx, assignee)
-	if err != nil {
-		return false, err
-	}
 	site, err := t.site(ctx, lead.SiteID)
 	if err != nil {
 		return false, err
 	}
 	data := message.Reminder{
-		AdvisorName: advisor.DisplayName, Rung: index + 1, ContactName: lead.Contact.Name,
+		Rung: index + 1, ContactName: lead.Contact.Name,
 		ContactPhone: lead.Contact.Phone, Source: lead.Source, SiteName: site.Name,
 		ReceivedAt: lead.ReceivedAt.In(cal.Location()), Waiting: cal.Between(*lead.AssignedAt, t.now),
+	}
+	err = t.tellRung(ctx, rungs[index], assignee, "reminder:"+timer.ID.String(), "lead.reminder", lead.ID,
+		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {
+			data.RecipientName, data.AdvisorName, data.Escalation = recipient.DisplayName, advisor.DisplayName, escalation
+			return message.Render("reminder", recipient.Locale, data)
+		})
+	if err != nil {
+		return false, err
+	}
+	if index == 0 {
+		if err := t.q.LeadSetLate(ctx, db.LeadSetLateParams{ID: lead.ID, LateAt: &t.now}); err != nil {
+			return false, err
+		}
+	}
+	return true, t.scheduleRung(ctx, &lead, index+1, t.now)
+}
+
+// openNowOrLater reports whether the calendar is open now; when it is not, it moves the timer to
+// the next open instant (or, with none ahead, reports closed and leaves it) so that nothing is
+// sent while the site is closed or the advisor away.
+func (t *tx) openNowOrLater(ctx context.Context, timer db.Timer, cal *calendar.Calendar) (bool, error) {
+	if cal.IsOpen(t.now) {
+		return true, nil
+	}
+	next, err := cal.NextOpen(t.now)
+	if err != nil {
+		return false, t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "cancelled", FiredAt: &t.now})
+	}
+	_, err = t.reschedule(ctx, timer.ID, next)
+	return false, err
+}
+
+// tellRung sends one rung of a ladder about a lead: to the advisor and/or their manager, each in
+// their language (render), on the rung's channels they accept, with an in-app alert of kind. Keys
+// derive from key and the recipient, so that firing twice tells them once.
+func (t *tx) tellRung(ctx context.Context, rung relance.Rung, advisorID uuid.UUID, key, kind string, leadID uuid.UUID,
+	render func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error)) error {
+	advisor, err := t.user(ctx, advisorID)
+	if err != nil {
+		return err
 	}
 	for _, r := range rung.Recipients {
 		recipient := advisor
@@ -226,26 +256,20 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 				continue
 			}
 			if recipient, err = t.user(ctx, advisor.ManagerID); err != nil {
-				return false, err
+				return err
 			}
 			if !recipient.Active {
 				continue
 			}
 		}
-		data.RecipientName, data.Escalation = recipient.DisplayName, r == relance.RecipientManager
-		msg, err := message.Render("reminder", recipient.Locale, data)
+		msg, err := render(&recipient, &advisor, r == relance.RecipientManager)
 		if err != nil {
-			return false, err
+			return err
 		}
-		key := fmt.Sprintf("reminder:%s:%s", timer.ID, recipient.ID)
-		if err := t.alertAndDeliver(ctx, key, "lead.reminder", &recipient, lead.ID, msg, relance.ReminderChannels(rung, &recipient)); err != nil {
-			return false, err
-		}
-	}
-	if index == 0 {
-		if err := t.q.LeadSetLate(ctx, db.LeadSetLateParams{ID: lead.ID, LateAt: &t.now}); err != nil {
-			return false, err
+		if err := t.alertAndDeliver(ctx, key+":"+recipient.ID.String(), kind, &recipient, leadID, msg,
+			relance.ReminderChannels(rung, &recipient)); err != nil {
+			return err
 		}
 	}
-	return true, t.scheduleRung(ctx, &lead, index+1, t.now)
+	return nil
 }

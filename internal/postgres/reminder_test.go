@@ -102,7 +102,8 @@ func (s *sim) reminders() []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, m := range s.sent {
-		if strings.Contains(m.msg.Subject, "ew lead") || strings.Contains(m.msg.Subject, "ouveau lead") || isDigest(m.msg) {
+		if strings.Contains(m.msg.Subject, "ew lead") || strings.Contains(m.msg.Subject, "ouveau lead") || isDigest(m.msg) ||
+			strings.Contains(m.msg.Subject, "verdue") || strings.Contains(m.msg.Subject, "n retard") {
 			continue
 		}
 		who := strings.Split(m.msg.To, "@")[0]

@@ -64,6 +64,11 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 			if err != nil || !done {
 				return err
 			}
+		case relance.TimerActivityOverdue:
+			done, err := t.fireOverdue(ctx, row)
+			if err != nil || !done {
+				return err
+			}
 		case relance.TimerDelivery:
 			// The timer stays pending: claimDelivery moves it to the lease's end as a watchdog.
 			claimed, err = t.claimDelivery(ctx, row)

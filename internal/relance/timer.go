@@ -17,6 +17,9 @@ const (
 	TimerLeadAssigned TimerKind = "lead.assigned"
 	// TimerLeadReminder fires one rung of a lead's reminder ladder (Ref: assignee id "|" rung).
 	TimerLeadReminder TimerKind = "lead.reminder"
+	// TimerActivityOverdue fires one rung of the ladder of a planned activity left undone past its
+	// due time (Subject: the activity; Ref: the rung).
+	TimerActivityOverdue TimerKind = "activity.overdue"
 	// TimerDigest sends a person's daily digest (Subject: the user; Ref: the local date).
 	TimerDigest TimerKind = "digest.daily"
 	// TimerDelivery sends one delivery (Subject: the delivery id); it is rescheduled for retries.

@@ -96,6 +96,22 @@ func (s *leadService) RecordActivity(ctx context.Context, req *connect.Request[v
 	return connect.NewResponse(&v1.RecordActivityResponse{Activity: activityOut(act), Lead: leadOut(lead)}), nil
 }
 
+func (s *leadService) CompleteActivity(ctx context.Context, req *connect.Request[v1.CompleteActivityRequest]) (*connect.Response[v1.CompleteActivityResponse], error) {
+	act, lead, err := s.store.CompleteActivity(ctx, principal(ctx), parseID(req.Msg.GetActivityId()), optTime(req.Msg.DoneTime), req.Msg.GetContent())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.CompleteActivityResponse{Activity: activityOut(act), Lead: leadOut(lead)}), nil
+}
+
+func (s *leadService) SkipActivity(ctx context.Context, req *connect.Request[v1.SkipActivityRequest]) (*connect.Response[v1.SkipActivityResponse], error) {
+	act, lead, err := s.store.SkipActivity(ctx, principal(ctx), parseID(req.Msg.GetActivityId()), req.Msg.GetReason())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.SkipActivityResponse{Activity: activityOut(act), Lead: leadOut(lead)}), nil
+}
+
 var deliveryStates = map[string]v1.DeliveryState{
 	relance.DeliveryPending: v1.DeliveryState_DELIVERY_STATE_PENDING,
 	relance.DeliverySending: v1.DeliveryState_DELIVERY_STATE_SENDING,

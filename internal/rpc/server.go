@@ -57,6 +57,8 @@ type Store interface {
 	RecordActivity(ctx context.Context, p relance.Principal, in relance.NewActivity) (relance.Activity, relance.Lead, error)
 	ListActivities(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Activity, error)
 	ListDeliveries(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Delivery, error)
+	CompleteActivity(ctx context.Context, p relance.Principal, id uuid.UUID, doneAt *time.Time, content string) (relance.Activity, relance.Lead, error)
+	SkipActivity(ctx context.Context, p relance.Principal, id uuid.UUID, reason string) (relance.Activity, relance.Lead, error)
 
 	ReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.Rung, bool, error)
 	SetReminderPolicy(ctx context.Context, p relance.Principal, siteID uuid.UUID, rungs []relance.Rung) error

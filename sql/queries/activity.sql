@@ -5,3 +5,13 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: ActivityListByLead :many
 SELECT * FROM activities WHERE lead_id = $1 ORDER BY created_at, id;
+
+-- name: ActivityGetForUpdate :one
+SELECT * FROM activities WHERE id = $1 FOR UPDATE;
+
+-- name: ActivityGet :one
+SELECT * FROM activities WHERE id = $1;
+
+-- name: ActivityFinish :exec
+-- Completes (done, with done_at) or skips a planned activity.
+UPDATE activities SET state = $2, done_at = $3, actor_id = $4, content = $5 WHERE id = $1;

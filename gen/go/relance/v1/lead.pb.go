@@ -1151,6 +1151,224 @@ func (x *ListDeliveriesResponse) GetDeliveries() []*Delivery {
 	return nil
 }
 
+type CompleteActivityRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ActivityId string                 `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
+	// When it was done; defaults to now. May not be in the future.
+	DoneTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=done_time,json=doneTime,proto3" json:"done_time,omitempty"`
+	// Replaces the activity's content when set (the outcome, notes).
+	Content       string `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteActivityRequest) Reset() {
+	*x = CompleteActivityRequest{}
+	mi := &file_relance_v1_lead_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteActivityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteActivityRequest) ProtoMessage() {}
+
+func (x *CompleteActivityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteActivityRequest.ProtoReflect.Descriptor instead.
+func (*CompleteActivityRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CompleteActivityRequest) GetActivityId() string {
+	if x != nil {
+		return x.ActivityId
+	}
+	return ""
+}
+
+func (x *CompleteActivityRequest) GetDoneTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DoneTime
+	}
+	return nil
+}
+
+func (x *CompleteActivityRequest) GetContent() string {
+	if x != nil {
+		return x.Content
+	}
+	return ""
+}
+
+type CompleteActivityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Activity      *Activity              `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
+	Lead          *Lead                  `protobuf:"bytes,2,opt,name=lead,proto3" json:"lead,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompleteActivityResponse) Reset() {
+	*x = CompleteActivityResponse{}
+	mi := &file_relance_v1_lead_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteActivityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteActivityResponse) ProtoMessage() {}
+
+func (x *CompleteActivityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteActivityResponse.ProtoReflect.Descriptor instead.
+func (*CompleteActivityResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CompleteActivityResponse) GetActivity() *Activity {
+	if x != nil {
+		return x.Activity
+	}
+	return nil
+}
+
+func (x *CompleteActivityResponse) GetLead() *Lead {
+	if x != nil {
+		return x.Lead
+	}
+	return nil
+}
+
+type SkipActivityRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ActivityId    string                 `protobuf:"bytes,1,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
+	Reason        string                 `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SkipActivityRequest) Reset() {
+	*x = SkipActivityRequest{}
+	mi := &file_relance_v1_lead_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SkipActivityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SkipActivityRequest) ProtoMessage() {}
+
+func (x *SkipActivityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SkipActivityRequest.ProtoReflect.Descriptor instead.
+func (*SkipActivityRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SkipActivityRequest) GetActivityId() string {
+	if x != nil {
+		return x.ActivityId
+	}
+	return ""
+}
+
+func (x *SkipActivityRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type SkipActivityResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Activity      *Activity              `protobuf:"bytes,1,opt,name=activity,proto3" json:"activity,omitempty"`
+	Lead          *Lead                  `protobuf:"bytes,2,opt,name=lead,proto3" json:"lead,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SkipActivityResponse) Reset() {
+	*x = SkipActivityResponse{}
+	mi := &file_relance_v1_lead_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SkipActivityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SkipActivityResponse) ProtoMessage() {}
+
+func (x *SkipActivityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_lead_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SkipActivityResponse.ProtoReflect.Descriptor instead.
+func (*SkipActivityResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_lead_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SkipActivityResponse) GetActivity() *Activity {
+	if x != nil {
+		return x.Activity
+	}
+	return nil
+}
+
+func (x *SkipActivityResponse) GetLead() *Lead {
+	if x != nil {
+		return x.Lead
+	}
+	return nil
+}
+
 var File_relance_v1_lead_proto protoreflect.FileDescriptor
 
 const file_relance_v1_lead_proto_rawDesc = "" +
@@ -1251,14 +1469,30 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x16ListDeliveriesResponse\x124\n" +
 	"\n" +
 	"deliveries\x18\x01 \x03(\v2\x14.relance.v1.DeliveryR\n" +
-	"deliveries*\xb7\x01\n" +
+	"deliveries\"\xa1\x01\n" +
+	"\x17CompleteActivityRequest\x12)\n" +
+	"\vactivity_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"activityId\x127\n" +
+	"\tdone_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bdoneTime\x12\"\n" +
+	"\acontent\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\acontent\"r\n" +
+	"\x18CompleteActivityResponse\x120\n" +
+	"\bactivity\x18\x01 \x01(\v2\x14.relance.v1.ActivityR\bactivity\x12$\n" +
+	"\x04lead\x18\x02 \x01(\v2\x10.relance.v1.LeadR\x04lead\"d\n" +
+	"\x13SkipActivityRequest\x12)\n" +
+	"\vactivity_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
+	"activityId\x12\"\n" +
+	"\x06reason\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"n\n" +
+	"\x14SkipActivityResponse\x120\n" +
+	"\bactivity\x18\x01 \x01(\v2\x14.relance.v1.ActivityR\bactivity\x12$\n" +
+	"\x04lead\x18\x02 \x01(\v2\x10.relance.v1.LeadR\x04lead*\xb7\x01\n" +
 	"\rDeliveryState\x12\x1e\n" +
 	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16DELIVERY_STATE_PENDING\x10\x01\x12\x1a\n" +
 	"\x16DELIVERY_STATE_SENDING\x10\x02\x12\x17\n" +
 	"\x13DELIVERY_STATE_SENT\x10\x03\x12\x19\n" +
 	"\x15DELIVERY_STATE_FAILED\x10\x04\x12\x1a\n" +
-	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xa6\x05\n" +
+	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xd8\x06\n" +
 	"\vLeadService\x12P\n" +
 	"\n" +
 	"CreateLead\x12\x1d.relance.v1.CreateLeadRequest\x1a\x1e.relance.v1.CreateLeadResponse\"\x03\x90\x02\x02\x12G\n" +
@@ -1268,7 +1502,9 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"AssignLead\x12\x1d.relance.v1.AssignLeadRequest\x1a\x1e.relance.v1.AssignLeadResponse\x12K\n" +
 	"\n" +
 	"UpdateLead\x12\x1d.relance.v1.UpdateLeadRequest\x1a\x1e.relance.v1.UpdateLeadResponse\x12W\n" +
-	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\x12\\\n" +
+	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\x12]\n" +
+	"\x10CompleteActivity\x12#.relance.v1.CompleteActivityRequest\x1a$.relance.v1.CompleteActivityResponse\x12Q\n" +
+	"\fSkipActivity\x12\x1f.relance.v1.SkipActivityRequest\x1a .relance.v1.SkipActivityResponse\x12\\\n" +
 	"\x0eListDeliveries\x12!.relance.v1.ListDeliveriesRequest\x1a\".relance.v1.ListDeliveriesResponse\"\x03\x90\x02\x01\x12\\\n" +
 	"\x0eListActivities\x12!.relance.v1.ListActivitiesRequest\x1a\".relance.v1.ListActivitiesResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
@@ -1285,79 +1521,92 @@ func file_relance_v1_lead_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_lead_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_relance_v1_lead_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_relance_v1_lead_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_relance_v1_lead_proto_goTypes = []any{
-	(DeliveryState)(0),             // 0: relance.v1.DeliveryState
-	(*CreateLeadRequest)(nil),      // 1: relance.v1.CreateLeadRequest
-	(*CreateLeadResponse)(nil),     // 2: relance.v1.CreateLeadResponse
-	(*GetLeadRequest)(nil),         // 3: relance.v1.GetLeadRequest
-	(*GetLeadResponse)(nil),        // 4: relance.v1.GetLeadResponse
-	(*ListLeadsRequest)(nil),       // 5: relance.v1.ListLeadsRequest
-	(*ListLeadsResponse)(nil),      // 6: relance.v1.ListLeadsResponse
-	(*AssignLeadRequest)(nil),      // 7: relance.v1.AssignLeadRequest
-	(*AssignLeadResponse)(nil),     // 8: relance.v1.AssignLeadResponse
-	(*UpdateLeadRequest)(nil),      // 9: relance.v1.UpdateLeadRequest
-	(*UpdateLeadResponse)(nil),     // 10: relance.v1.UpdateLeadResponse
-	(*RecordActivityRequest)(nil),  // 11: relance.v1.RecordActivityRequest
-	(*RecordActivityResponse)(nil), // 12: relance.v1.RecordActivityResponse
-	(*ListActivitiesRequest)(nil),  // 13: relance.v1.ListActivitiesRequest
-	(*ListActivitiesResponse)(nil), // 14: relance.v1.ListActivitiesResponse
-	(*Delivery)(nil),               // 15: relance.v1.Delivery
-	(*ListDeliveriesRequest)(nil),  // 16: relance.v1.ListDeliveriesRequest
-	(*ListDeliveriesResponse)(nil), // 17: relance.v1.ListDeliveriesResponse
-	(Category)(0),                  // 18: relance.v1.Category
-	(*Contact)(nil),                // 19: relance.v1.Contact
-	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
-	(*Lead)(nil),                   // 21: relance.v1.Lead
-	(LeadStage)(0),                 // 22: relance.v1.LeadStage
-	(ActivityKind)(0),              // 23: relance.v1.ActivityKind
-	(ActivityState)(0),             // 24: relance.v1.ActivityState
-	(*Activity)(nil),               // 25: relance.v1.Activity
+	(DeliveryState)(0),               // 0: relance.v1.DeliveryState
+	(*CreateLeadRequest)(nil),        // 1: relance.v1.CreateLeadRequest
+	(*CreateLeadResponse)(nil),       // 2: relance.v1.CreateLeadResponse
+	(*GetLeadRequest)(nil),           // 3: relance.v1.GetLeadRequest
+	(*GetLeadResponse)(nil),          // 4: relance.v1.GetLeadResponse
+	(*ListLeadsRequest)(nil),         // 5: relance.v1.ListLeadsRequest
+	(*ListLeadsResponse)(nil),        // 6: relance.v1.ListLeadsResponse
+	(*AssignLeadRequest)(nil),        // 7: relance.v1.AssignLeadRequest
+	(*AssignLeadResponse)(nil),       // 8: relance.v1.AssignLeadResponse
+	(*UpdateLeadRequest)(nil),        // 9: relance.v1.UpdateLeadRequest
+	(*UpdateLeadResponse)(nil),       // 10: relance.v1.UpdateLeadResponse
+	(*RecordActivityRequest)(nil),    // 11: relance.v1.RecordActivityRequest
+	(*RecordActivityResponse)(nil),   // 12: relance.v1.RecordActivityResponse
+	(*ListActivitiesRequest)(nil),    // 13: relance.v1.ListActivitiesRequest
+	(*ListActivitiesResponse)(nil),   // 14: relance.v1.ListActivitiesResponse
+	(*Delivery)(nil),                 // 15: relance.v1.Delivery
+	(*ListDeliveriesRequest)(nil),    // 16: relance.v1.ListDeliveriesRequest
+	(*ListDeliveriesResponse)(nil),   // 17: relance.v1.ListDeliveriesResponse
+	(*CompleteActivityRequest)(nil),  // 18: relance.v1.CompleteActivityRequest
+	(*CompleteActivityResponse)(nil), // 19: relance.v1.CompleteActivityResponse
+	(*SkipActivityRequest)(nil),      // 20: relance.v1.SkipActivityRequest
+	(*SkipActivityResponse)(nil),     // 21: relance.v1.SkipActivityResponse
+	(Category)(0),                    // 22: relance.v1.Category
+	(*Contact)(nil),                  // 23: relance.v1.Contact
+	(*timestamppb.Timestamp)(nil),    // 24: google.protobuf.Timestamp
+	(*Lead)(nil),                     // 25: relance.v1.Lead
+	(LeadStage)(0),                   // 26: relance.v1.LeadStage
+	(ActivityKind)(0),                // 27: relance.v1.ActivityKind
+	(ActivityState)(0),               // 28: relance.v1.ActivityState
+	(*Activity)(nil),                 // 29: relance.v1.Activity
 }
 var file_relance_v1_lead_proto_depIdxs = []int32{
-	18, // 0: relance.v1.CreateLeadRequest.category:type_name -> relance.v1.Category
-	19, // 1: relance.v1.CreateLeadRequest.contact:type_name -> relance.v1.Contact
-	20, // 2: relance.v1.CreateLeadRequest.receive_time:type_name -> google.protobuf.Timestamp
-	21, // 3: relance.v1.CreateLeadResponse.lead:type_name -> relance.v1.Lead
-	21, // 4: relance.v1.GetLeadResponse.lead:type_name -> relance.v1.Lead
-	22, // 5: relance.v1.ListLeadsRequest.stage:type_name -> relance.v1.LeadStage
-	21, // 6: relance.v1.ListLeadsResponse.leads:type_name -> relance.v1.Lead
-	21, // 7: relance.v1.AssignLeadResponse.lead:type_name -> relance.v1.Lead
-	22, // 8: relance.v1.UpdateLeadRequest.stage:type_name -> relance.v1.LeadStage
-	18, // 9: relance.v1.UpdateLeadRequest.category:type_name -> relance.v1.Category
-	21, // 10: relance.v1.UpdateLeadResponse.lead:type_name -> relance.v1.Lead
-	23, // 11: relance.v1.RecordActivityRequest.kind:type_name -> relance.v1.ActivityKind
-	24, // 12: relance.v1.RecordActivityRequest.state:type_name -> relance.v1.ActivityState
-	20, // 13: relance.v1.RecordActivityRequest.due_time:type_name -> google.protobuf.Timestamp
-	20, // 14: relance.v1.RecordActivityRequest.done_time:type_name -> google.protobuf.Timestamp
-	25, // 15: relance.v1.RecordActivityResponse.activity:type_name -> relance.v1.Activity
-	21, // 16: relance.v1.RecordActivityResponse.lead:type_name -> relance.v1.Lead
-	25, // 17: relance.v1.ListActivitiesResponse.activities:type_name -> relance.v1.Activity
+	22, // 0: relance.v1.CreateLeadRequest.category:type_name -> relance.v1.Category
+	23, // 1: relance.v1.CreateLeadRequest.contact:type_name -> relance.v1.Contact
+	24, // 2: relance.v1.CreateLeadRequest.receive_time:type_name -> google.protobuf.Timestamp
+	25, // 3: relance.v1.CreateLeadResponse.lead:type_name -> relance.v1.Lead
+	25, // 4: relance.v1.GetLeadResponse.lead:type_name -> relance.v1.Lead
+	26, // 5: relance.v1.ListLeadsRequest.stage:type_name -> relance.v1.LeadStage
+	25, // 6: relance.v1.ListLeadsResponse.leads:type_name -> relance.v1.Lead
+	25, // 7: relance.v1.AssignLeadResponse.lead:type_name -> relance.v1.Lead
+	26, // 8: relance.v1.UpdateLeadRequest.stage:type_name -> relance.v1.LeadStage
+	22, // 9: relance.v1.UpdateLeadRequest.category:type_name -> relance.v1.Category
+	25, // 10: relance.v1.UpdateLeadResponse.lead:type_name -> relance.v1.Lead
+	27, // 11: relance.v1.RecordActivityRequest.kind:type_name -> relance.v1.ActivityKind
+	28, // 12: relance.v1.RecordActivityRequest.state:type_name -> relance.v1.ActivityState
+	24, // 13: relance.v1.RecordActivityRequest.due_time:type_name -> google.protobuf.Timestamp
+	24, // 14: relance.v1.RecordActivityRequest.done_time:type_name -> google.protobuf.Timestamp
+	29, // 15: relance.v1.RecordActivityResponse.activity:type_name -> relance.v1.Activity
+	25, // 16: relance.v1.RecordActivityResponse.lead:type_name -> relance.v1.Lead
+	29, // 17: relance.v1.ListActivitiesResponse.activities:type_name -> relance.v1.Activity
 	0,  // 18: relance.v1.Delivery.state:type_name -> relance.v1.DeliveryState
-	20, // 19: relance.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	20, // 20: relance.v1.Delivery.sent_time:type_name -> google.protobuf.Timestamp
+	24, // 19: relance.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	24, // 20: relance.v1.Delivery.sent_time:type_name -> google.protobuf.Timestamp
 	15, // 21: relance.v1.ListDeliveriesResponse.deliveries:type_name -> relance.v1.Delivery
-	1,  // 22: relance.v1.LeadService.CreateLead:input_type -> relance.v1.CreateLeadRequest
-	3,  // 23: relance.v1.LeadService.GetLead:input_type -> relance.v1.GetLeadRequest
-	5,  // 24: relance.v1.LeadService.ListLeads:input_type -> relance.v1.ListLeadsRequest
-	7,  // 25: relance.v1.LeadService.AssignLead:input_type -> relance.v1.AssignLeadRequest
-	9,  // 26: relance.v1.LeadService.UpdateLead:input_type -> relance.v1.UpdateLeadRequest
-	11, // 27: relance.v1.LeadService.RecordActivity:input_type -> relance.v1.RecordActivityRequest
-	16, // 28: relance.v1.LeadService.ListDeliveries:input_type -> relance.v1.ListDeliveriesRequest
-	13, // 29: relance.v1.LeadService.ListActivities:input_type -> relance.v1.ListActivitiesRequest
-	2,  // 30: relance.v1.LeadService.CreateLead:output_type -> relance.v1.CreateLeadResponse
-	4,  // 31: relance.v1.LeadService.GetLead:output_type -> relance.v1.GetLeadResponse
-	6,  // 32: relance.v1.LeadService.ListLeads:output_type -> relance.v1.ListLeadsResponse
-	8,  // 33: relance.v1.LeadService.AssignLead:output_type -> relance.v1.AssignLeadResponse
-	10, // 34: relance.v1.LeadService.UpdateLead:output_type -> relance.v1.UpdateLeadResponse
-	12, // 35: relance.v1.LeadService.RecordActivity:output_type -> relance.v1.RecordActivityResponse
-	17, // 36: relance.v1.LeadService.ListDeliveries:output_type -> relance.v1.ListDeliveriesResponse
-	14, // 37: relance.v1.LeadService.ListActivities:output_type -> relance.v1.ListActivitiesResponse
-	30, // [30:38] is the sub-list for method output_type
-	22, // [22:30] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	24, // 22: relance.v1.CompleteActivityRequest.done_time:type_name -> google.protobuf.Timestamp
+	29, // 23: relance.v1.CompleteActivityResponse.activity:type_name -> relance.v1.Activity
+	25, // 24: relance.v1.CompleteActivityResponse.lead:type_name -> relance.v1.Lead
+	29, // 25: relance.v1.SkipActivityResponse.activity:type_name -> relance.v1.Activity
+	25, // 26: relance.v1.SkipActivityResponse.lead:type_name -> relance.v1.Lead
+	1,  // 27: relance.v1.LeadService.CreateLead:input_type -> relance.v1.CreateLeadRequest
+	3,  // 28: relance.v1.LeadService.GetLead:input_type -> relance.v1.GetLeadRequest
+	5,  // 29: relance.v1.LeadService.ListLeads:input_type -> relance.v1.ListLeadsRequest
+	7,  // 30: relance.v1.LeadService.AssignLead:input_type -> relance.v1.AssignLeadRequest
+	9,  // 31: relance.v1.LeadService.UpdateLead:input_type -> relance.v1.UpdateLeadRequest
+	11, // 32: relance.v1.LeadService.RecordActivity:input_type -> relance.v1.RecordActivityRequest
+	18, // 33: relance.v1.LeadService.CompleteActivity:input_type -> relance.v1.CompleteActivityRequest
+	20, // 34: relance.v1.LeadService.SkipActivity:input_type -> relance.v1.SkipActivityRequest
+	16, // 35: relance.v1.LeadService.ListDeliveries:input_type -> relance.v1.ListDeliveriesRequest
+	13, // 36: relance.v1.LeadService.ListActivities:input_type -> relance.v1.ListActivitiesRequest
+	2,  // 37: relance.v1.LeadService.CreateLead:output_type -> relance.v1.CreateLeadResponse
+	4,  // 38: relance.v1.LeadService.GetLead:output_type -> relance.v1.GetLeadResponse
+	6,  // 39: relance.v1.LeadService.ListLeads:output_type -> relance.v1.ListLeadsResponse
+	8,  // 40: relance.v1.LeadService.AssignLead:output_type -> relance.v1.AssignLeadResponse
+	10, // 41: relance.v1.LeadService.UpdateLead:output_type -> relance.v1.UpdateLeadResponse
+	12, // 42: relance.v1.LeadService.RecordActivity:output_type -> relance.v1.RecordActivityResponse
+	19, // 43: relance.v1.LeadService.CompleteActivity:output_type -> relance.v1.CompleteActivityResponse
+	21, // 44: relance.v1.LeadService.SkipActivity:output_type -> relance.v1.SkipActivityResponse
+	17, // 45: relance.v1.LeadService.ListDeliveries:output_type -> relance.v1.ListDeliveriesResponse
+	14, // 46: relance.v1.LeadService.ListActivities:output_type -> relance.v1.ListActivitiesResponse
+	37, // [37:47] is the sub-list for method output_type
+	27, // [27:37] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_lead_proto_init() }
@@ -1374,7 +1623,7 @@ func file_relance_v1_lead_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_lead_proto_rawDesc), len(file_relance_v1_lead_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   17,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -46,6 +46,12 @@ const (
 	// LeadServiceRecordActivityProcedure is the fully-qualified name of the LeadService's
 	// RecordActivity RPC.
 	LeadServiceRecordActivityProcedure = "/relance.v1.LeadService/RecordActivity"
+	// LeadServiceCompleteActivityProcedure is the fully-qualified name of the LeadService's
+	// CompleteActivity RPC.
+	LeadServiceCompleteActivityProcedure = "/relance.v1.LeadService/CompleteActivity"
+	// LeadServiceSkipActivityProcedure is the fully-qualified name of the LeadService's SkipActivity
+	// RPC.
+	LeadServiceSkipActivityProcedure = "/relance.v1.LeadService/SkipActivity"
 	// LeadServiceListDeliveriesProcedure is the fully-qualified name of the LeadService's
 	// ListDeliveries RPC.
 	LeadServiceListDeliveriesProcedure = "/relance.v1.LeadService/ListDeliveries"
@@ -68,8 +74,14 @@ type LeadServiceClient interface {
 	// UpdateLead changes the fields that are set in the request.
 	UpdateLead(context.Context, *connect.Request[v1.UpdateLeadRequest]) (*connect.Response[v1.UpdateLeadResponse], error)
 	// RecordActivity adds a human activity to a lead's timeline. The first done activity sets the
-	// lead's first response time.
+	// lead's first response time. A planned one left undone past its due time is reminded like an
+	// untreated lead, along the site's ladder.
 	RecordActivity(context.Context, *connect.Request[v1.RecordActivityRequest]) (*connect.Response[v1.RecordActivityResponse], error)
+	// CompleteActivity marks a planned activity done: a human activity, which may be the lead's first
+	// response. It stops the activity's overdue reminders.
+	CompleteActivity(context.Context, *connect.Request[v1.CompleteActivityRequest]) (*connect.Response[v1.CompleteActivityResponse], error)
+	// SkipActivity marks a planned activity skipped, with a reason. It stops its overdue reminders.
+	SkipActivity(context.Context, *connect.Request[v1.SkipActivityRequest]) (*connect.Response[v1.SkipActivityResponse], error)
 	// ListDeliveries lists the emails and SMS sent about a lead (alerts, reminders), oldest first,
 	// with their outcome: a permanent failure shows here with the provider's error.
 	ListDeliveries(context.Context, *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error)
@@ -127,6 +139,18 @@ func NewLeadServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(leadServiceMethods.ByName("RecordActivity")),
 			connect.WithClientOptions(opts...),
 		),
+		completeActivity: connect.NewClient[v1.CompleteActivityRequest, v1.CompleteActivityResponse](
+			httpClient,
+			baseURL+LeadServiceCompleteActivityProcedure,
+			connect.WithSchema(leadServiceMethods.ByName("CompleteActivity")),
+			connect.WithClientOptions(opts...),
+		),
+		skipActivity: connect.NewClient[v1.SkipActivityRequest, v1.SkipActivityResponse](
+			httpClient,
+			baseURL+LeadServiceSkipActivityProcedure,
+			connect.WithSchema(leadServiceMethods.ByName("SkipActivity")),
+			connect.WithClientOptions(opts...),
+		),
 		listDeliveries: connect.NewClient[v1.ListDeliveriesRequest, v1.ListDeliveriesResponse](
 			httpClient,
 			baseURL+LeadServiceListDeliveriesProcedure,
@@ -146,14 +170,16 @@ func NewLeadServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // leadServiceClient implements LeadServiceClient.
 type leadServiceClient struct {
-	createLead     *connect.Client[v1.CreateLeadRequest, v1.CreateLeadResponse]
-	getLead        *connect.Client[v1.GetLeadRequest, v1.GetLeadResponse]
-	listLeads      *connect.Client[v1.ListLeadsRequest, v1.ListLeadsResponse]
-	assignLead     *connect.Client[v1.AssignLeadRequest, v1.AssignLeadResponse]
-	updateLead     *connect.Client[v1.UpdateLeadRequest, v1.UpdateLeadResponse]
-	recordActivity *connect.Client[v1.RecordActivityRequest, v1.RecordActivityResponse]
-	listDeliveries *connect.Client[v1.ListDeliveriesRequest, v1.ListDeliveriesResponse]
-	listActivities *connect.Client[v1.ListActivitiesRequest, v1.ListActivitiesResponse]
+	createLead       *connect.Client[v1.CreateLeadRequest, v1.CreateLeadResponse]
+	getLead          *connect.Client[v1.GetLeadRequest, v1.GetLeadResponse]
+	listLeads        *connect.Client[v1.ListLeadsRequest, v1.ListLeadsResponse]
+	assignLead       *connect.Client[v1.AssignLeadRequest, v1.AssignLeadResponse]
+	updateLead       *connect.Client[v1.UpdateLeadRequest, v1.UpdateLeadResponse]
+	recordActivity   *connect.Client[v1.RecordActivityRequest, v1.RecordActivityResponse]
+	completeActivity *connect.Client[v1.CompleteActivityRequest, v1.CompleteActivityResponse]
+	skipActivity     *connect.Client[v1.SkipActivityRequest, v1.SkipActivityResponse]
+	listDeliveries   *connect.Client[v1.ListDeliveriesRequest, v1.ListDeliveriesResponse]
+	listActivities   *connect.Client[v1.ListActivitiesRequest, v1.ListActivitiesResponse]
 }
 
 // CreateLead calls relance.v1.LeadService.CreateLead.
@@ -186,6 +212,16 @@ func (c *leadServiceClient) RecordActivity(ctx context.Context, req *connect.Req
 	return c.recordActivity.CallUnary(ctx, req)
 }
 
+// CompleteActivity calls relance.v1.LeadService.CompleteActivity.
+func (c *leadServiceClient) CompleteActivity(ctx context.Context, req *connect.Request[v1.CompleteActivityRequest]) (*connect.Response[v1.CompleteActivityResponse], error) {
+	return c.completeActivity.CallUnary(ctx, req)
+}
+
+// SkipActivity calls relance.v1.LeadService.SkipActivity.
+func (c *leadServiceClient) SkipActivity(ctx context.Context, req *connect.Request[v1.SkipActivityRequest]) (*connect.Response[v1.SkipActivityResponse], error) {
+	return c.skipActivity.CallUnary(ctx, req)
+}
+
 // ListDeliveries calls relance.v1.LeadService.ListDeliveries.
 func (c *leadServiceClient) ListDeliveries(ctx context.Context, req *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error) {
 	return c.listDeliveries.CallUnary(ctx, req)
@@ -210,8 +246,14 @@ type LeadServiceHandler interface {
 	// UpdateLead changes the fields that are set in the request.
 	UpdateLead(context.Context, *connect.Request[v1.UpdateLeadRequest]) (*connect.Response[v1.UpdateLeadResponse], error)
 	// RecordActivity adds a human activity to a lead's timeline. The first done activity sets the
-	// lead's first response time.
+	// lead's first response time. A planned one left undone past its due time is reminded like an
+	// untreated lead, along the site's ladder.
 	RecordActivity(context.Context, *connect.Request[v1.RecordActivityRequest]) (*connect.Response[v1.RecordActivityResponse], error)
+	// CompleteActivity marks a planned activity done: a human activity, which may be the lead's first
+	// response. It stops the activity's overdue reminders.
+	CompleteActivity(context.Context, *connect.Request[v1.CompleteActivityRequest]) (*connect.Response[v1.CompleteActivityResponse], error)
+	// SkipActivity marks a planned activity skipped, with a reason. It stops its overdue reminders.
+	SkipActivity(context.Context, *connect.Request[v1.SkipActivityRequest]) (*connect.Response[v1.SkipActivityResponse], error)
 	// ListDeliveries lists the emails and SMS sent about a lead (alerts, reminders), oldest first,
 	// with their outcome: a permanent failure shows here with the provider's error.
 	ListDeliveries(context.Context, *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error)
@@ -265,6 +307,18 @@ func NewLeadServiceHandler(svc LeadServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(leadServiceMethods.ByName("RecordActivity")),
 		connect.WithHandlerOptions(opts...),
 	)
+	leadServiceCompleteActivityHandler := connect.NewUnaryHandler(
+		LeadServiceCompleteActivityProcedure,
+		svc.CompleteActivity,
+		connect.WithSchema(leadServiceMethods.ByName("CompleteActivity")),
+		connect.WithHandlerOptions(opts...),
+	)
+	leadServiceSkipActivityHandler := connect.NewUnaryHandler(
+		LeadServiceSkipActivityProcedure,
+		svc.SkipActivity,
+		connect.WithSchema(leadServiceMethods.ByName("SkipActivity")),
+		connect.WithHandlerOptions(opts...),
+	)
 	leadServiceListDeliveriesHandler := connect.NewUnaryHandler(
 		LeadServiceListDeliveriesProcedure,
 		svc.ListDeliveries,
@@ -293,6 +347,10 @@ func NewLeadServiceHandler(svc LeadServiceHandler, opts ...connect.HandlerOption
 			leadServiceUpdateLeadHandler.ServeHTTP(w, r)
 		case LeadServiceRecordActivityProcedure:
 			leadServiceRecordActivityHandler.ServeHTTP(w, r)
+		case LeadServiceCompleteActivityProcedure:
+			leadServiceCompleteActivityHandler.ServeHTTP(w, r)
+		case LeadServiceSkipActivityProcedure:
+			leadServiceSkipActivityHandler.ServeHTTP(w, r)
 		case LeadServiceListDeliveriesProcedure:
 			leadServiceListDeliveriesHandler.ServeHTTP(w, r)
 		case LeadServiceListActivitiesProcedure:
@@ -328,6 +386,14 @@ func (UnimplementedLeadServiceHandler) UpdateLead(context.Context, *connect.Requ
 
 func (UnimplementedLeadServiceHandler) RecordActivity(context.Context, *connect.Request[v1.RecordActivityRequest]) (*connect.Response[v1.RecordActivityResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.LeadService.RecordActivity is not implemented"))
+}
+
+func (UnimplementedLeadServiceHandler) CompleteActivity(context.Context, *connect.Request[v1.CompleteActivityRequest]) (*connect.Response[v1.CompleteActivityResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.LeadService.CompleteActivity is not implemented"))
+}
+
+func (UnimplementedLeadServiceHandler) SkipActivity(context.Context, *connect.Request[v1.SkipActivityRequest]) (*connect.Response[v1.SkipActivityResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.LeadService.SkipActivity is not implemented"))
 }
 
 func (UnimplementedLeadServiceHandler) ListDeliveries(context.Context, *connect.Request[v1.ListDeliveriesRequest]) (*connect.Response[v1.ListDeliveriesResponse], error) {

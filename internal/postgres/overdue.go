@@ -1,0 +1,163 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
+	"github.com/relancehq/relance/internal/message"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// scheduleOverdue writes rung index of the overdue ladder of a planned activity: the site's
+// reminder ladder, counted from the activity's due time (first rung) or from the previous rung,
+// in the lead's advisor's business time.
+func (t *tx) scheduleOverdue(ctx context.Context, lead *relance.Lead, activityID uuid.UUID, index int, from time.Time) error {
+	if lead.AssigneeID == uuid.Nil {
+		return nil
+	}
+	rungs, _, err := t.ladder(ctx, lead.SiteID)
+	if err != nil || index >= len(rungs) {
+		return err
+	}
+	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	due, err := cal.Add(from, rungs[index].Delay)
+	if errors.Is(err, calendar.ErrNoOpenTime) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return t.schedule(ctx, relance.TimerActivityOverdue, activityID, strconv.Itoa(index), due)
+}
+
+// fireOverdue reminds the lead's advisor (and, up the ladder, their manager) of a planned
+// activity still undone, unless it was completed or skipped, or the lead closed, since.
+func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err error) {
+	index, err := strconv.Atoi(timer.Ref)
+	if err != nil {
+		return true, fmt.Errorf("overdue timer %s: bad ref %q", timer.ID, timer.Ref)
+	}
+	act, err := t.q.ActivityGet(ctx, timer.SubjectID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if act.State != string(relance.ActivityPlanned) {
+		return true, nil
+	}
+	row, err := t.q.LeadGet(ctx, act.LeadID)
+	if err != nil {
+		return false, found(err, "lead")
+	}
+	lead := toLead(row)
+	if lead.Stage != relance.StageOpen || lead.AssigneeID == uuid.Nil {
+		return true, nil
+	}
+	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if open, err := t.openNowOrLater(ctx, timer, cal); !open || err != nil {
+		return false, err
+	}
+	rungs, _, err := t.ladder(ctx, lead.SiteID)
+	if err != nil || index >= len(rungs) {
+		return true, err
+	}
+	data := message.Overdue{Action: act.Kind, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone, DueAt: act.DueAt.In(cal.Location())}
+	err = t.tellRung(ctx, rungs[index], lead.AssigneeID, "overdue:"+timer.ID.String(), "action.due", lead.ID,
+		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {
+			data.RecipientName, data.AdvisorName, data.Escalation = recipient.DisplayName, advisor.DisplayName, escalation
+			return message.Render("overdue", recipient.Locale, data)
+		})
+	if err != nil {
+		return false, err
+	}
+	return true, t.scheduleOverdue(ctx, &lead, act.ID, index+1, t.now)
+}
+
+// CompleteActivity marks a planned activity of a lead done (at doneAt, now when nil) by p; it is
+// then a human activity and may be the lead's first response. SkipActivity marks it skipped.
+// Both stop its overdue reminders, and answer failed-precondition for an activity not planned.
+func (d *DB) CompleteActivity(ctx context.Context, p relance.Principal, id uuid.UUID, doneAt *time.Time, content string) (relance.Activity, relance.Lead, error) {
+	return d.finishActivity(ctx, p, id, relance.ActivityDone, doneAt, content)
+}
+
+// SkipActivity marks a planned activity skipped, with the reason as its content.
+func (d *DB) SkipActivity(ctx context.Context, p relance.Principal, id uuid.UUID, reason string) (relance.Activity, relance.Lead, error) {
+	return d.finishActivity(ctx, p, id, relance.ActivitySkipped, nil, reason)
+}
+
+func (d *DB) finishActivity(ctx context.Context, p relance.Principal, id uuid.UUID, state relance.ActivityState, doneAt *time.Time, content string) (relance.Activity, relance.Lead, error) {
+	var act relance.Activity
+	var lead relance.Lead
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.ActivityGetForUpdate(ctx, id)
+		if err != nil {
+			return found(err, "activity")
+		}
+		act = toActivity(row)
+		if lead, err = t.lockLead(ctx, act.LeadID); err != nil {
+			return err
+		}
+		if err := p.CheckChangeLead(&lead, act.Kind); err != nil {
+			if relance.ErrorCode(err) == relance.CodeNotFound {
+				return relance.NotFound("activity")
+			}
+			return err
+		}
+		if act.State != relance.ActivityPlanned {
+			return relance.Errorf(relance.CodeFailedPrecondition, "the activity is already %s", act.State)
+		}
+		act.State, act.ActorID = state, p.UserID
+		if content != "" {
+			act.Content = content
+		}
+		if state == relance.ActivityDone {
+			when := t.now
+			if doneAt != nil {
+				when = doneAt.UTC()
+			}
+			if when.After(t.now.Add(clockSkew)) {
+				return relance.Invalid("done_time", "must not be in the future")
+			}
+			act.DoneAt = &when
+		}
+		if err := t.q.ActivityFinish(ctx, db.ActivityFinishParams{
+			ID: id, State: string(act.State), DoneAt: act.DoneAt, ActorID: optUUID(act.ActorID), Content: act.Content,
+		}); err != nil {
+			return err
+		}
+		if err := t.q.TimerCancelBySubject(ctx, db.TimerCancelBySubjectParams{
+			SubjectID: id, Kind: string(relance.TimerActivityOverdue), UpdatedAt: t.now,
+		}); err != nil {
+			return err
+		}
+		if act.CountsAsResponse() {
+			if err := t.answered(ctx, &lead, *act.DoneAt); err != nil {
+				return err
+			}
+		}
+		return t.audit(ctx, p, "activity."+string(state), "lead", lead.ID, map[string]any{"activity": id})
+	})
+	return act, lead, err
+}
