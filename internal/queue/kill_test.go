@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -65,8 +64,9 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 	dbURL, _ := testenv.Database(t)
 	rdb := testenv.OwnRedis(t)
 	c := testenv.Catcher(t)
-	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, "relance")))
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithClock(twoHoursAgo))
 	w := testenv.NewWorld(t, writer)
+	alwaysOpen(t, writer, w) // each lead: an assignment alert and a first reminder, both due now
 	const leads = 80
 	for i := range leads {
 		assignee := w.Alice.ID
@@ -87,7 +87,7 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 		return cmd
 	}
 	first := start()
-	if _, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 10 }); !ok {
+	if _, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 20 }); !ok {
 		_ = first.Process.Kill()
 		t.Fatal("the first worker sent nothing")
 	}
@@ -96,7 +96,7 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 	}
 	_ = first.Wait()
 	killedAt := len(c.Messages())
-	t.Logf("worker killed after %d of %d emails", killedAt, leads)
+	t.Logf("worker killed after %d of %d emails", killedAt, 2*leads)
 
 	second := start()
 	defer func() {
@@ -104,9 +104,9 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 		_ = second.Wait()
 	}()
 	// Tasks the dead worker held come back when asynq's lease on them ends (about a minute).
-	msgs, ok := c.Wait(3*time.Minute, func(m []catcher.Message) bool { return distinct(m) >= leads })
+	msgs, ok := c.Wait(3*time.Minute, func(m []catcher.Message) bool { return distinct(m) >= 2*leads })
 	if !ok {
-		t.Fatalf("after the kill, %d of %d alerts arrived", distinct(msgs), leads)
+		t.Fatalf("after the kill, %d of %d alerts and reminders arrived", distinct(msgs), 2*leads)
 	}
 	time.Sleep(2 * time.Second) // room for a duplicate to show
 	msgs = c.Messages()
@@ -122,18 +122,16 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 			t.Errorf("%q was sent as %d different messages", subject, len(ids))
 		}
 	}
-	if len(byLead) != leads {
-		t.Fatalf("%d leads alerted, want %d", len(byLead), leads)
+	if len(byLead) != 2*leads {
+		t.Fatalf("%d distinct alerts and reminders, want %d", len(byLead), 2*leads)
 	}
-	t.Logf("%d emails for %d alerts: %d repeats of a message cut short by the kill (same Message-ID)", len(msgs), leads, len(msgs)-leads)
+	t.Logf("%d emails for %d alerts and reminders: %d repeats of a message cut short by the kill (same Message-ID)", len(msgs), 2*leads, len(msgs)-2*leads)
 }
 
 func distinct(msgs []catcher.Message) int {
 	ids := map[string]bool{}
 	for _, m := range msgs {
-		if strings.HasPrefix(m.Subject, "New lead") || strings.HasPrefix(m.Subject, "Nouveau lead") {
-			ids[m.MessageID] = true
-		}
+		ids[m.MessageID] = true
 	}
 	return len(ids)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
+	"github.com/relancehq/relance/internal/relance"
 	"github.com/relancehq/relance/internal/testenv"
 )
 
@@ -90,6 +91,21 @@ func TestAssignmentEmailEndToEnd(t *testing.T) {
 	}
 }
 
+// twoHoursAgo is a clock for writers, so that the default ladder's first rung is due now.
+func twoHoursAgo() time.Time { return time.Now().Add(-2 * time.Hour) }
+
+// alwaysOpen opens the world's Lyon site around the clock, so that business time is wall time.
+func alwaysOpen(t *testing.T, db *postgres.DB, w *testenv.World) {
+	t.Helper()
+	var always []relance.Window
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		always = append(always, relance.Window{Weekday: d, Start: 0, End: 1440})
+	}
+	if _, err := db.UpdateSite(context.Background(), w.As(w.Admin), w.Lyon.ID, relance.SiteChange{Windows: &always}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 	t.Parallel()
 	dbURL, _ := testenv.Database(t)
@@ -97,9 +113,11 @@ func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 	const q = "relance"
 	c := testenv.Catcher(t)
 
-	// Leads are assigned while no worker runs: their tasks wait in Redis…
-	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)))
+	// Leads are assigned two hours ago (so that their first reminder is due now) while no worker
+	// runs: their tasks wait in Redis…
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), postgres.WithClock(twoHoursAgo))
 	w := testenv.NewWorld(t, writer)
+	alwaysOpen(t, writer, w)
 	advisors := []string{w.Alice.Email, w.Bob.Email}
 	const leads = 20
 	for i := range leads {
@@ -119,14 +137,15 @@ func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 	// Two workers, each with its own sweeper, race for the same timers.
 	startNode(t, dbURL, rdb, q, c)
 	startNode(t, dbURL, rdb, q, c)
-	msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= leads })
+	// Each lead: its assignment alert and its first reminder.
+	msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 2*leads })
 	if !ok {
-		t.Fatalf("delivered %d of %d alerts within 30 s", len(msgs), leads)
+		t.Fatalf("delivered %d of %d alerts and reminders within 30 s", len(msgs), 2*leads)
 	}
 	time.Sleep(1500 * time.Millisecond) // let any duplicate show up
 	counts := emailsTo(c.Messages())
-	if counts[advisors[0]] != leads/2 || counts[advisors[1]] != leads/2 || len(c.Messages()) != leads {
-		t.Fatalf("per recipient %v, total %d; want %d each, %d in all", counts, len(c.Messages()), leads/2, leads)
+	if counts[advisors[0]] != leads || counts[advisors[1]] != leads || len(c.Messages()) != 2*leads {
+		t.Fatalf("per recipient %v, total %d; want %d each, %d in all", counts, len(c.Messages()), leads, 2*leads)
 	}
 	subjects := map[string]bool{}
 	for _, m := range c.Messages() {
