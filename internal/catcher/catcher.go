@@ -5,6 +5,7 @@ package catcher
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -37,16 +38,34 @@ type Catcher struct {
 	smsFail  []int          // HTTP statuses to answer the next SMS requests with
 	smsByKey map[string]int // idempotency key -> message id, as an idempotent provider keeps
 
+	tls                    *tls.Config
+	authUser, authPassword string
+
 	smtpServer *smtp.Server
 	smtpAddr   string
 	httpServer *http.Server
 	httpAddr   string
 }
 
+// Option configures a Catcher.
+type Option func(*Catcher)
+
+// WithSTARTTLS makes the SMTP server offer STARTTLS with cfg.
+func WithSTARTTLS(cfg *tls.Config) Option { return func(c *Catcher) { c.tls = cfg } }
+
+// WithAuth makes the SMTP server require PLAIN authentication as user with password, over TLS
+// when STARTTLS is offered.
+func WithAuth(user, password string) Option {
+	return func(c *Catcher) { c.authUser, c.authPassword = user, password }
+}
+
 // Start listens for SMTP on smtpAddr and HTTP on httpAddr ("127.0.0.1:0" picks free ports).
 // It returns an error when either address cannot be bound.
-func Start(smtpAddr, httpAddr string) (*Catcher, error) {
+func Start(smtpAddr, httpAddr string, opts ...Option) (*Catcher, error) {
 	c := &Catcher{changed: make(chan struct{}), smsByKey: map[string]int{}}
+	for _, o := range opts {
+		o(c)
+	}
 	smtpLn, err := net.Listen("tcp", smtpAddr)
 	if err != nil {
 		return nil, fmt.Errorf("catcher: smtp listen: %w", err)
@@ -59,7 +78,8 @@ func Start(smtpAddr, httpAddr string) (*Catcher, error) {
 	c.smtpAddr, c.httpAddr = smtpLn.Addr().String(), httpLn.Addr().String()
 	c.smtpServer = smtp.NewServer(backend{c})
 	c.smtpServer.Domain = "catcher.localhost"
-	c.smtpServer.AllowInsecureAuth = true
+	c.smtpServer.TLSConfig = c.tls
+	c.smtpServer.AllowInsecureAuth = c.tls == nil
 	c.smtpServer.ReadTimeout = 30 * time.Second
 	c.smtpServer.WriteTimeout = 30 * time.Second
 	c.httpServer = &http.Server{Handler: c.routes(), ReadHeaderTimeout: 10 * time.Second}

@@ -11,6 +11,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -23,15 +24,41 @@ func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{
 
 // session receives one SMTP conversation.
 type session struct {
-	c    *Catcher
-	from string
-	to   []string
+	c      *Catcher
+	from   string
+	to     []string
+	authed bool
+}
+
+// AuthMechanisms offers PLAIN when the catcher requires authentication.
+func (s *session) AuthMechanisms() []string {
+	if s.c.authUser == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+// Auth checks PLAIN credentials.
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	if mech != sasl.Plain || s.c.authUser == "" {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	return sasl.NewPlainServer(func(_, user, password string) error {
+		if user != s.c.authUser || password != s.c.authPassword {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (s *session) Reset()        { s.from, s.to = "", nil }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.c.authUser != "" && !s.authed {
+		return smtp.ErrAuthRequired
+	}
 	s.from = from
 	return nil
 }

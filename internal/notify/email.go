@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/url"
@@ -20,10 +21,18 @@ type Mailer struct {
 	opts []mail.Option
 }
 
+// MailerOption configures a Mailer.
+type MailerOption func(*Mailer)
+
+// WithTLSConfig sets the TLS configuration (for example a private CA); system roots otherwise.
+func WithTLSConfig(cfg *tls.Config) MailerOption {
+	return func(m *Mailer) { m.opts = append(m.opts, mail.WithTLSConfig(cfg)) }
+}
+
 // NewMailer returns a mailer for an SMTP URL such as smtp://user:pass@host:587?tls=starttls.
 // tls is "starttls" (the default: mandatory STARTTLS), "tls" (implicit TLS, also implied by the
 // smtps scheme), "opportunistic" or "none". It returns an error for a malformed URL.
-func NewMailer(rawURL, from string) (*Mailer, error) {
+func NewMailer(rawURL, from string, options ...MailerOption) (*Mailer, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("smtp url: %w", err)
@@ -59,7 +68,11 @@ func NewMailer(rawURL, from string) (*Mailer, error) {
 		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
 			mail.WithUsername(u.User.Username()), mail.WithPassword(pass))
 	}
-	return &Mailer{from: from, host: u.Hostname(), opts: opts}, nil
+	m := &Mailer{from: from, host: u.Hostname(), opts: append(opts, mail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}))}
+	for _, o := range options {
+		o(m)
+	}
+	return m, nil
 }
 
 // Send sends one email and returns its Message-ID. Bad addresses and 5xx answers are permanent
