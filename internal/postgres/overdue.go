@@ -20,25 +20,8 @@ import (
 // reminder ladder, counted from the activity's due time (first rung) or from the previous rung,
 // in the lead's advisor's business time.
 func (t *tx) scheduleOverdue(ctx context.Context, lead *relance.Lead, activityID uuid.UUID, index int, from time.Time) error {
-	if lead.AssigneeID == uuid.Nil {
-		return nil
-	}
-	rungs, _, err := t.ladder(ctx, lead.SiteID)
-	if err != nil || index >= len(rungs) {
-		return err
-	}
-	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
-	if errors.Is(err, calendar.ErrNeverOpen) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	due, err := cal.Add(from, rungs[index].Delay)
-	if errors.Is(err, calendar.ErrNoOpenTime) {
-		return nil
-	}
-	if err != nil {
+	due, ok, err := t.rungDue(ctx, lead, index, from)
+	if err != nil || !ok {
 		return err
 	}
 	return t.schedule(ctx, relance.TimerActivityOverdue, activityID, strconv.Itoa(index), due)

@@ -145,25 +145,36 @@ func (t *tx) stopLadder(ctx context.Context, leadID uuid.UUID) error {
 
 // scheduleRung writes the timer of rung index of lead's ladder, its delay after from.
 func (t *tx) scheduleRung(ctx context.Context, lead *relance.Lead, index int, from time.Time) error {
-	rungs, _, err := t.ladder(ctx, lead.SiteID)
-	if err != nil || index >= len(rungs) {
-		return err
-	}
-	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
-	if errors.Is(err, calendar.ErrNeverOpen) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	due, err := cal.Add(from, rungs[index].Delay)
-	if errors.Is(err, calendar.ErrNoOpenTime) {
-		return nil // the advisor has no working time ahead: nothing to remind into
-	}
-	if err != nil {
+	due, ok, err := t.rungDue(ctx, lead, index, from)
+	if err != nil || !ok {
 		return err
 	}
 	return t.schedule(ctx, relance.TimerLeadReminder, lead.ID, reminderRef(lead.AssigneeID, index), due)
+}
+
+// rungDue returns when rung index of the lead's site ladder fires: its delay of the advisor's
+// business time after from. ok is false when there is no such rung, no advisor, or no working
+// time ahead to remind into.
+func (t *tx) rungDue(ctx context.Context, lead *relance.Lead, index int, from time.Time) (time.Time, bool, error) {
+	if lead.AssigneeID == uuid.Nil {
+		return time.Time{}, false, nil
+	}
+	rungs, _, err := t.ladder(ctx, lead.SiteID)
+	if err != nil || index >= len(rungs) {
+		return time.Time{}, false, err
+	}
+	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	due, err := cal.Add(from, rungs[index].Delay)
+	if errors.Is(err, calendar.ErrNoOpenTime) {
+		return time.Time{}, false, nil
+	}
+	return due, err == nil, err
 }
 
 // fireReminder sends one rung of a lead's ladder, unless the lead was answered, closed or given to
