@@ -279,3 +279,16 @@ func TestParseWeek(t *testing.T) {
 		}
 	}
 }
+
+func TestDayEnd(t *testing.T) {
+	cal := mustCal(t, "America/New_York", "mon-fri 09:00-17:00")
+	for _, tc := range []struct{ at, want string }{
+		{"2026-03-07 23:59", "2026-03-08T00:00:00-05:00"},
+		{"2026-03-08 12:00", "2026-03-09T00:00:00-04:00"}, // a 23-hour day
+		{"2026-11-01 01:30", "2026-11-02T00:00:00-05:00"}, // a 25-hour day
+	} {
+		if got := cal.DayEnd(at(t, "America/New_York", tc.at)).Format(time.RFC3339); got != tc.want {
+			t.Errorf("DayEnd(%s) = %s, want %s", tc.at, got, tc.want)
+		}
+	}
+}

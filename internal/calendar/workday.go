@@ -81,6 +81,11 @@ func (c *Calendar) IsWorkingAt(t time.Time, days Weekdays) bool {
 	return days.Has(weekday(day)) && !c.closedDay(day) && !c.absent(u)
 }
 
+// DayEnd returns the end of t's local day: the next local midnight.
+func (c *Calendar) DayEnd(t time.Time) time.Time {
+	return c.instant(c.wall(c.localDay(t.Unix())+1, 0))
+}
+
 // absent reports whether instant u falls in an absence.
 func (c *Calendar) absent(u int64) bool {
 	s, _, ok := c.clipAbsences(u, u+1)

@@ -153,9 +153,7 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 	for i, m := range team {
 		ids[i] = m.ID
 	}
-	local := t.now.In(cal.Location())
-	dayEnd := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, cal.Location())
-	items, err := t.q.DigestItems(ctx, db.DigestItemsParams{Assignees: ids, DayEnd: dayEnd})
+	items, err := t.q.DigestItems(ctx, db.DigestItemsParams{Assignees: ids, DayEnd: cal.DayEnd(t.now)})
 	if err != nil {
 		return err
 	}
