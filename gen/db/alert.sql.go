@@ -90,41 +90,6 @@ func (q *Queries) AlertCreate(ctx context.Context, arg AlertCreateParams) (Alert
 	return i, err
 }
 
-const alertGetByIDs = `-- name: AlertGetByIDs :many
-SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts WHERE id = ANY($1::uuid[]) ORDER BY id
-`
-
-func (q *Queries) AlertGetByIDs(ctx context.Context, ids []uuid.UUID) ([]Alert, error) {
-	rows, err := q.db.Query(ctx, alertGetByIDs, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Alert{}
-	for rows.Next() {
-		var i Alert
-		if err := rows.Scan(
-			&i.ID,
-			&i.OrgID,
-			&i.UserID,
-			&i.Kind,
-			&i.LeadID,
-			&i.Title,
-			&i.Body,
-			&i.Key,
-			&i.CreatedAt,
-			&i.AckedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const alertList = `-- name: AlertList :many
 SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts
 WHERE user_id = $1 AND (NOT $2::boolean OR acked_at IS NULL)

@@ -41,37 +41,3 @@ func (q *Queries) AuditInsert(ctx context.Context, arg AuditInsertParams) error 
 	)
 	return err
 }
-
-const auditList = `-- name: AuditList :many
-SELECT id, org_id, at, actor_kind, actor_id, action, subject_type, subject_id, details FROM audit_log ORDER BY at DESC, id DESC LIMIT $1
-`
-
-func (q *Queries) AuditList(ctx context.Context, rowLimit int32) ([]AuditLog, error) {
-	rows, err := q.db.Query(ctx, auditList, rowLimit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []AuditLog{}
-	for rows.Next() {
-		var i AuditLog
-		if err := rows.Scan(
-			&i.ID,
-			&i.OrgID,
-			&i.At,
-			&i.ActorKind,
-			&i.ActorID,
-			&i.Action,
-			&i.SubjectType,
-			&i.SubjectID,
-			&i.Details,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}

@@ -83,34 +83,6 @@ func (q *Queries) UserGet(ctx context.Context, id uuid.UUID) (User, error) {
 	return i, err
 }
 
-const userGetForUpdate = `-- name: UserGetForUpdate :one
-SELECT id, org_id, email, display_name, role, manager_id, personal_email, phone, locale, notify_email, notify_sms, notify_in_app, use_personal_email, active, created_at, updated_at FROM users WHERE id = $1 FOR UPDATE
-`
-
-func (q *Queries) UserGetForUpdate(ctx context.Context, id uuid.UUID) (User, error) {
-	row := q.db.QueryRow(ctx, userGetForUpdate, id)
-	var i User
-	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.Email,
-		&i.DisplayName,
-		&i.Role,
-		&i.ManagerID,
-		&i.PersonalEmail,
-		&i.Phone,
-		&i.Locale,
-		&i.NotifyEmail,
-		&i.NotifySms,
-		&i.NotifyInApp,
-		&i.UsePersonalEmail,
-		&i.Active,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const userList = `-- name: UserList :many
 SELECT id, org_id, email, display_name, role, manager_id, personal_email, phone, locale, notify_email, notify_sms, notify_in_app, use_personal_email, active, created_at, updated_at FROM users
 WHERE ($1::text IS NULL OR role = $1)

@@ -77,9 +77,6 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	return d, nil
 }
 
-// SetScheduler sets the scheduler after Open, for wiring where the queue needs the DB too.
-func (d *DB) SetScheduler(s Scheduler) { d.scheduler = s }
-
 // Close closes the connection pool.
 func (d *DB) Close() { d.pool.Close() }
 

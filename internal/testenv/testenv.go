@@ -92,9 +92,6 @@ func Redis(t testing.TB) (*redis.Client, string) {
 	return rdb, randomName("q_")
 }
 
-// RedisAddr is the address of the test Redis.
-func RedisAddr(t testing.TB) string { return env(t, "RELANCE_TEST_REDIS") }
-
 // Catcher starts a mail/SMS catcher on free ports, stopped when the test ends.
 func Catcher(t testing.TB) *catcher.Catcher {
 	t.Helper()

@@ -15,9 +15,6 @@ LIMIT sqlc.arg(row_limit);
 -- The alerts of a user raised after a given one (ids are time-ordered UUIDv7), oldest first.
 SELECT * FROM alerts WHERE user_id = $1 AND id > sqlc.arg(after_id) ORDER BY id LIMIT sqlc.arg(row_limit);
 
--- name: AlertGetByIDs :many
-SELECT * FROM alerts WHERE id = ANY(sqlc.arg(ids)::uuid[]) ORDER BY id;
-
 -- name: AlertAck :one
 UPDATE alerts SET acked_at = COALESCE(acked_at, sqlc.arg(now)::timestamptz)
 WHERE id = $1 AND user_id = $2

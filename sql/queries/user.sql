@@ -12,9 +12,6 @@ WHERE id = $1;
 -- name: UserGet :one
 SELECT * FROM users WHERE id = $1;
 
--- name: UserGetForUpdate :one
-SELECT * FROM users WHERE id = $1 FOR UPDATE;
-
 -- name: UserList :many
 SELECT * FROM users
 WHERE (sqlc.narg(role)::text IS NULL OR role = sqlc.narg(role))
