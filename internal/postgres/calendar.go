@@ -14,24 +14,30 @@ import (
 // of userID when it is set. It is the one place database rows become a calendar; it returns
 // calendar.ErrNeverOpen for a site without opening hours.
 func (t *tx) calendar(ctx context.Context, siteID, userID uuid.UUID) (*calendar.Calendar, error) {
+	_, cal, err := t.siteCalendar(ctx, siteID, userID)
+	return cal, err
+}
+
+// siteCalendar is calendar, with the site it was built from.
+func (t *tx) siteCalendar(ctx context.Context, siteID, userID uuid.UUID) (relance.Site, *calendar.Calendar, error) {
 	site, err := t.site(ctx, siteID)
 	if err != nil {
-		return nil, err
+		return site, nil, err
 	}
 	cal, err := calendar.ForSite(site)
 	if err != nil || userID == uuid.Nil {
-		return cal, err
+		return site, cal, err
 	}
 	// Absences matter from a year back (reports) to the end of the calendar's horizon.
 	rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
 		UserID: userID, FromTime: t.now.AddDate(-1, 0, 0), ToTime: t.now.AddDate(5, 0, 0),
 	})
 	if err != nil {
-		return nil, err
+		return site, nil, err
 	}
 	absences := make([]relance.Absence, len(rows))
 	for i, r := range rows {
 		absences[i] = toAbsence(r)
 	}
-	return cal.WithAbsences(absences), nil
+	return site, cal.WithAbsences(absences), nil
 }

@@ -75,7 +75,11 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 	if err != nil {
 		return false, err
 	}
-	return true, t.scheduleOverdue(ctx, &lead, act.ID, index+1, t.now)
+	due, ok, err := rungAfter(rungs, cal, index+1, t.now)
+	if err != nil || !ok {
+		return true, err
+	}
+	return true, t.schedule(ctx, relance.TimerActivityOverdue, act.ID, strconv.Itoa(index+1), due)
 }
 
 // CompleteActivity marks a planned activity of a lead done (at doneAt, now when nil) by p; it is

@@ -160,7 +160,7 @@ func (t *tx) rungDue(ctx context.Context, lead *relance.Lead, index int, from ti
 		return time.Time{}, false, nil
 	}
 	rungs, _, err := t.ladder(ctx, lead.SiteID)
-	if err != nil || index >= len(rungs) {
+	if err != nil {
 		return time.Time{}, false, err
 	}
 	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
@@ -169,6 +169,14 @@ func (t *tx) rungDue(ctx context.Context, lead *relance.Lead, index int, from ti
 	}
 	if err != nil {
 		return time.Time{}, false, err
+	}
+	return rungAfter(rungs, cal, index, from)
+}
+
+// rungAfter is rungDue with the ladder and the advisor's calendar already at hand.
+func rungAfter(rungs []relance.Rung, cal *calendar.Calendar, index int, from time.Time) (time.Time, bool, error) {
+	if index >= len(rungs) {
+		return time.Time{}, false, nil
 	}
 	due, err := cal.Add(from, rungs[index].Delay)
 	if errors.Is(err, calendar.ErrNoOpenTime) {
@@ -197,7 +205,7 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 	if lead.AssigneeID != assignee || lead.Stage != relance.StageOpen || lead.FirstResponseAt != nil {
 		return true, nil // stale: answered, closed or reassigned since
 	}
-	cal, err := t.calendar(ctx, lead.SiteID, assignee)
+	site, cal, err := t.siteCalendar(ctx, lead.SiteID, assignee)
 	if errors.Is(err, calendar.ErrNeverOpen) {
 		return true, nil
 	}
@@ -210,10 +218,6 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 	rungs, _, err := t.ladder(ctx, lead.SiteID)
 	if err != nil || index >= len(rungs) {
 		return true, err
-	}
-	site, err := t.site(ctx, lead.SiteID)
-	if err != nil {
-		return false, err
 	}
 	data := message.Reminder{
 		Rung: index + 1, ContactName: lead.Contact.Name,
@@ -233,7 +237,11 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 			return false, err
 		}
 	}
-	return true, t.scheduleRung(ctx, &lead, index+1, t.now)
+	due, ok, err := rungAfter(rungs, cal, index+1, t.now)
+	if err != nil || !ok {
+		return true, err
+	}
+	return true, t.schedule(ctx, relance.TimerLeadReminder, lead.ID, reminderRef(assignee, index+1), due)
 }
 
 // openNowOrLater reports whether the calendar is open now; when it is not, it moves the timer to
