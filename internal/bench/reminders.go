@@ -106,11 +106,12 @@ type ReminderEnv struct {
 	OwnerURL    string // schema owner, to read the outcome
 	Redis       redis.UniversalClient
 	Leads       int
+	Spread      time.Duration // the reminders' instants spread evenly over this (0: all at one instant)
 	Concurrency int
 	Log         *slog.Logger
 }
 
-// Reminders assigns env.Leads leads so that their first reminder comes due within one minute,
+// Reminders assigns env.Leads leads so that their first reminder comes due within env.Spread,
 // then lets a real worker fire them and send the emails over SMTP to a local catcher. It returns
 // the reminders' lateness (fired minus due) and the emails' (accepted by SMTP minus written).
 func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
@@ -123,8 +124,8 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	queueName := fmt.Sprintf("bench-reminders-%d", time.Now().UnixNano())
 	// Setup runs an hour in the past, so that one-hour rungs come due from start+lead on; each
 	// transaction reads the clock once, and each reading advances it, which spreads the leads'
-	// instants evenly over one minute.
-	base, step := time.Now().Add(-time.Hour+lead), time.Minute/time.Duration(env.Leads+100)
+	// instants evenly over env.Spread.
+	base, step := time.Now().Add(-time.Hour+lead), env.Spread/time.Duration(env.Leads+100)
 	var readings atomic.Int64
 	shifted := func() time.Time { return base.Add(time.Duration(readings.Add(1)) * step) }
 	setup, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log), postgres.WithClock(shifted),
@@ -249,7 +250,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		return nil, err
 	}
 	return []Lateness{
-		LatenessOf(fmt.Sprintf("reminders: fired after due (%d over one minute)", env.Leads), reminders, span),
+		LatenessOf(fmt.Sprintf("reminders: fired after due (%d over %s)", env.Leads, env.Spread), reminders, span),
 		LatenessOf("reminder emails: SMTP accepted after written", emails, emailSpan),
 	}, nil
 }
