@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
 
-PG_PORT="${RELANCE_PG_PORT:-55432}"
-REDIS_PORT="${RELANCE_REDIS_PORT:-56379}"
+PG_PORT="${RELANCE_PG_PORT:-25432}"
+REDIS_PORT="${RELANCE_REDIS_PORT:-26379}"
 API_ADDR="${LISTEN_ADDR:-127.0.0.1:8080}"
 CATCHER="${CATCHER_ADDR:-127.0.0.1:8025}"
 DATA="$PWD/.data"

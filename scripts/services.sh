@@ -41,10 +41,14 @@ if [ "$(id -u)" -eq 0 ]; then
   AS_PG=(setpriv --reuid=postgres --regid=postgres --init-groups)
 fi
 
-# free_port prints a TCP port nobody listens on, on 127.0.0.1.
+# free_port [EXCEPT...] prints a TCP port nobody listens on, on 127.0.0.1, other than EXCEPT.
+# It picks below the kernel's ephemeral range, so an outgoing connection's local port can never
+# take it between this check and the server's bind.
 free_port() {
-  local p
-  for p in $(shuf -i 20000-60000 -n 50); do
+  local low p
+  low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+  for p in $(shuf -i 20000-$((low - 1)) -n 50); do
+    case " $* " in *" $p "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   die "no free port found"

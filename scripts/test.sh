@@ -16,7 +16,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 pg_port="$(free_port)"
-redis_port="$(free_port)"
+redis_port="$(free_port "$pg_port")"
 start_postgres "$work/pg" "$pg_port" fast
 start_redis "$redis_port"
 create_database "$pg_port" relance_template
