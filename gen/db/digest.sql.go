@@ -19,6 +19,11 @@ FROM activities a JOIN leads l ON l.id = a.lead_id
 WHERE l.assignee_id = ANY($1::uuid[]) AND l.stage = 'open'
   AND a.state = 'planned' AND a.due_at < $2::timestamptz
 UNION ALL
+SELECT l.id, a.assignee_id::uuid, l.contact_name, l.contact_phone, l.source, 'planned'::text, a.due_at, a.kind
+FROM actions a JOIN leads l ON l.id = a.lead_id
+WHERE a.assignee_id = ANY($1::uuid[]) AND l.stage = 'open'
+  AND a.state = 'scheduled' AND a.due_at < $2::timestamptz
+UNION ALL
 SELECT l.id, l.assignee_id::uuid, l.contact_name, l.contact_phone, l.source,
        'late'::text, l.late_at, ''::text
 FROM leads l
@@ -42,8 +47,9 @@ type DigestItemsRow struct {
 	Action       string
 }
 
-// What needs an action today from the given advisors: open leads with an action planned before
-// the end of the day (today's, and overdue ones), and late open leads.
+// What needs an action today from the given advisors: open leads with an activity planned or a
+// manual action (status call, plan step) due before the end of the day (today's, and overdue
+// ones), and late open leads.
 func (q *Queries) DigestItems(ctx context.Context, arg DigestItemsParams) ([]DigestItemsRow, error) {
 	rows, err := q.db.Query(ctx, digestItems, arg.Assignees, arg.DayEnd)
 	if err != nil {

@@ -81,7 +81,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads WHERE id = $1
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads WHERE id = $1
 `
 
 func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -99,7 +99,6 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.ContactEmail,
 		&i.AssigneeID,
 		&i.Stage,
-		&i.InteractionStatus,
 		&i.ExternalID,
 		&i.IdempotencyKey,
 		&i.Notes,
@@ -110,12 +109,13 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.LateAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StatusID,
 	)
 	return i, err
 }
 
 const leadGetByDedupKey = `-- name: LeadGetByDedupKey :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads
 WHERE ($1::text IS NOT NULL AND external_id = $1)
    OR ($2::text IS NOT NULL AND idempotency_key = $2)
 ORDER BY created_at
@@ -142,7 +142,6 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.ContactEmail,
 		&i.AssigneeID,
 		&i.Stage,
-		&i.InteractionStatus,
 		&i.ExternalID,
 		&i.IdempotencyKey,
 		&i.Notes,
@@ -153,12 +152,13 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.LateAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StatusID,
 	)
 	return i, err
 }
 
 const leadGetForUpdate = `-- name: LeadGetForUpdate :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -176,7 +176,6 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.ContactEmail,
 		&i.AssigneeID,
 		&i.Stage,
-		&i.InteractionStatus,
 		&i.ExternalID,
 		&i.IdempotencyKey,
 		&i.Notes,
@@ -187,6 +186,7 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.LateAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.StatusID,
 	)
 	return i, err
 }
@@ -238,13 +238,13 @@ func (q *Queries) LeadLateCounts(ctx context.Context, arg LeadLateCountsParams) 
 }
 
 const leadList = `-- name: LeadList :many
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, interaction_status, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($2::uuid IS NULL OR assignee_id = $2)
   AND ($3::uuid IS NULL OR site_id = $3)
   AND ($4::uuid IS NULL OR assignee_id = $4)
   AND ($5::text IS NULL OR stage = $5)
-  AND ($6::text IS NULL OR interaction_status = $6)
+  AND ($6::uuid IS NULL OR status_id = $6)
   AND ($7::text IS NULL OR source = $7)
   AND ($8::boolean IS NULL OR (late_at IS NOT NULL) = $8)
   AND ($9::timestamptz IS NULL
@@ -259,7 +259,7 @@ type LeadListParams struct {
 	SiteID            *uuid.UUID
 	AssigneeID        *uuid.UUID
 	Stage             *string
-	InteractionStatus *string
+	StatusID          *uuid.UUID
 	Source            *string
 	Late              *bool
 	AfterReceivedAt   *time.Time
@@ -276,7 +276,7 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 		arg.SiteID,
 		arg.AssigneeID,
 		arg.Stage,
-		arg.InteractionStatus,
+		arg.StatusID,
 		arg.Source,
 		arg.Late,
 		arg.AfterReceivedAt,
@@ -302,7 +302,6 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.ContactEmail,
 			&i.AssigneeID,
 			&i.Stage,
-			&i.InteractionStatus,
 			&i.ExternalID,
 			&i.IdempotencyKey,
 			&i.Notes,
@@ -313,6 +312,7 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.LateAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.StatusID,
 		); err != nil {
 			return nil, err
 		}
@@ -361,17 +361,17 @@ func (q *Queries) LeadSetLate(ctx context.Context, arg LeadSetLateParams) error 
 }
 
 const leadUpdate = `-- name: LeadUpdate :exec
-UPDATE leads SET stage = $2, category = $3, interaction_status = $4, notes = $5, updated_at = $6
+UPDATE leads SET stage = $2, category = $3, status_id = $4, notes = $5, updated_at = $6
 WHERE id = $1
 `
 
 type LeadUpdateParams struct {
-	ID                uuid.UUID
-	Stage             string
-	Category          string
-	InteractionStatus string
-	Notes             string
-	UpdatedAt         time.Time
+	ID        uuid.UUID
+	Stage     string
+	Category  string
+	StatusID  *uuid.UUID
+	Notes     string
+	UpdatedAt time.Time
 }
 
 func (q *Queries) LeadUpdate(ctx context.Context, arg LeadUpdateParams) error {
@@ -379,7 +379,7 @@ func (q *Queries) LeadUpdate(ctx context.Context, arg LeadUpdateParams) error {
 		arg.ID,
 		arg.Stage,
 		arg.Category,
-		arg.InteractionStatus,
+		arg.StatusID,
 		arg.Notes,
 		arg.UpdatedAt,
 	)

@@ -20,6 +20,30 @@ type Absence struct {
 	CreatedAt time.Time
 }
 
+type Action struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	LeadID         *uuid.UUID
+	CounterpartyID *uuid.UUID
+	Origin         string
+	StatusID       *uuid.UUID
+	Kind           string
+	Automatic      bool
+	AssigneeID     *uuid.UUID
+	State          string
+	DueAt          time.Time
+	Subject        string
+	Content        string
+	Recipients     []string
+	Notes          string
+	Outcome        string
+	DoneAt         *time.Time
+	DoneBy         *uuid.UUID
+	ActivityID     *uuid.UUID
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
 type Activity struct {
 	ID        uuid.UUID
 	OrgID     uuid.UUID
@@ -73,6 +97,22 @@ type AuditLog struct {
 	Details     []byte
 }
 
+type Counterparty struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	SiteID        uuid.UUID
+	Kind          string
+	Name          string
+	Category      string
+	Phone         string
+	Email         string
+	ResponsibleID *uuid.UUID
+	StatusID      *uuid.UUID
+	Notes         string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type Decision struct {
 	ID           uuid.UUID
 	OrgID        uuid.UUID
@@ -107,29 +147,43 @@ type Delivery struct {
 	SentAt     *time.Time
 }
 
+type InteractionStatus struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	Name          string
+	SortOrder     int32
+	AppliesTo     string
+	SchedulesCall bool
+	CallAfterDays int16
+	Terminal      string
+	ArchivedAt    *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type Lead struct {
-	ID                uuid.UUID
-	OrgID             uuid.UUID
-	SiteID            uuid.UUID
-	Source            string
-	SourceGroup       string
-	Category          string
-	ContactName       string
-	ContactPhone      string
-	ContactEmail      string
-	AssigneeID        *uuid.UUID
-	Stage             string
-	InteractionStatus string
-	ExternalID        *string
-	IdempotencyKey    *string
-	Notes             string
-	ReceivedAt        time.Time
-	AssignedAt        *time.Time
-	FirstResponseAt   *time.Time
-	ResponseSeconds   *int32
-	LateAt            *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID              uuid.UUID
+	OrgID           uuid.UUID
+	SiteID          uuid.UUID
+	Source          string
+	SourceGroup     string
+	Category        string
+	ContactName     string
+	ContactPhone    string
+	ContactEmail    string
+	AssigneeID      *uuid.UUID
+	Stage           string
+	ExternalID      *string
+	IdempotencyKey  *string
+	Notes           string
+	ReceivedAt      time.Time
+	AssignedAt      *time.Time
+	FirstResponseAt *time.Time
+	ResponseSeconds *int32
+	LateAt          *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	StatusID        *uuid.UUID
 }
 
 type Organization struct {
@@ -137,6 +191,7 @@ type Organization struct {
 	Name         string
 	CreatedAt    time.Time
 	DigestMinute int16
+	SendMinute   int16
 }
 
 type Password struct {

@@ -28,7 +28,7 @@ func (q *Queries) OrganizationCreate(ctx context.Context, arg OrganizationCreate
 }
 
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, name, created_at, digest_minute FROM organizations WHERE id = $1
+SELECT id, name, created_at, digest_minute, send_minute FROM organizations WHERE id = $1
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -39,6 +39,7 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 		&i.Name,
 		&i.CreatedAt,
 		&i.DigestMinute,
+		&i.SendMinute,
 	)
 	return i, err
 }
@@ -53,16 +54,22 @@ func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error
 }
 
 const organizationUpdate = `-- name: OrganizationUpdate :exec
-UPDATE organizations SET name = $2, digest_minute = $3 WHERE id = $1
+UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4 WHERE id = $1
 `
 
 type OrganizationUpdateParams struct {
 	ID           uuid.UUID
 	Name         string
 	DigestMinute int16
+	SendMinute   int16
 }
 
 func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdateParams) error {
-	_, err := q.db.Exec(ctx, organizationUpdate, arg.ID, arg.Name, arg.DigestMinute)
+	_, err := q.db.Exec(ctx, organizationUpdate,
+		arg.ID,
+		arg.Name,
+		arg.DigestMinute,
+		arg.SendMinute,
+	)
 	return err
 }

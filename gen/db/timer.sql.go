@@ -47,6 +47,20 @@ func (q *Queries) DigestUsersMissing(ctx context.Context, arg DigestUsersMissing
 	return items, nil
 }
 
+const timerCancelAllBySubject = `-- name: TimerCancelAllBySubject :exec
+UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE subject_id = $1 AND state = 'pending'
+`
+
+type TimerCancelAllBySubjectParams struct {
+	SubjectID uuid.UUID
+	UpdatedAt time.Time
+}
+
+func (q *Queries) TimerCancelAllBySubject(ctx context.Context, arg TimerCancelAllBySubjectParams) error {
+	_, err := q.db.Exec(ctx, timerCancelAllBySubject, arg.SubjectID, arg.UpdatedAt)
+	return err
+}
+
 const timerCancelByKind = `-- name: TimerCancelByKind :exec
 UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE kind = $1 AND state = 'pending'
 `

@@ -1,6 +1,6 @@
 // Package demo creates the demo organisation of `make run`: two sites with opening hours, a
-// manager, three advisors, a partner API key and leads in several states. Seeding again keeps the
-// data and only issues a fresh partner key.
+// manager, three advisors, a partner API key, leads in several states, interaction statuses and
+// customers in call rotation. Seeding again keeps the data and only issues a fresh partner key.
 package demo
 
 import (
@@ -141,6 +141,7 @@ func create(ctx context.Context, db *postgres.DB, now time.Time) error {
 		{"Marc Leroy", "+33677777777", "marc.leroy@example.com", "partner-feed", "B", lyon.ID, bruno.ID, 96 * time.Hour, true, relance.StageRejected},
 		{"Émilie Tremblay", "+15145550199", "emilie@example.ca", "website", "A", montreal.ID, chloe.ID, 3 * time.Hour, false, relance.StageOpen},
 	}
+	var followed uuid.UUID // an answered open lead, to put in rotation
 	for i, l := range leads {
 		lead, _, err := db.CreateLead(ctx, p, relance.NewLead{
 			IdempotencyKey: fmt.Sprintf("demo-%d", i), SiteID: l.site, Source: l.source, SourceGroup: "demo",
@@ -162,6 +163,45 @@ func create(ctx context.Context, db *postgres.DB, now time.Time) error {
 			if _, err := db.UpdateLead(ctx, p, lead.ID, relance.LeadChange{Stage: &l.stage}); err != nil {
 				return err
 			}
+		} else if l.answered {
+			followed = lead.ID
+		}
+	}
+	return rotation(ctx, db, p, lyon.ID, alice.ID, bruno.ID, followed)
+}
+
+// rotation fills the reference book of interaction statuses and puts a lead and a few existing
+// customers in rotation, so that scheduled calls show up in the inboxes and the listings.
+func rotation(ctx context.Context, db *postgres.DB, p relance.Principal, site, alice, bruno, lead uuid.UUID) error {
+	ids := map[string]uuid.UUID{}
+	for i, s := range []relance.Status{
+		{Name: "Chaud", For: relance.StatusForLeads, SchedulesCall: true, CallAfterDays: 1},
+		{Name: "Tiède", For: relance.StatusForBoth, SchedulesCall: true, CallAfterDays: 7},
+		{Name: "Froid", For: relance.StatusForBoth, SchedulesCall: true, CallAfterDays: 30},
+		{Name: "Gagné", For: relance.StatusForLeads, Terminal: relance.StageWon},
+		{Name: "Perdu", For: relance.StatusForLeads, Terminal: relance.StageRejected},
+	} {
+		s.SortOrder = i
+		created, err := db.CreateStatus(ctx, p, s)
+		if err != nil {
+			return fmt.Errorf("demo status %s: %w", s.Name, err)
+		}
+		ids[s.Name] = created.ID
+	}
+	if lead != uuid.Nil {
+		warm := ids["Tiède"]
+		if _, err := db.UpdateLead(ctx, p, lead, relance.LeadChange{StatusID: &warm}); err != nil {
+			return err
+		}
+	}
+	for _, c := range []relance.Counterparty{
+		{Kind: "company", Name: "Transports Rhône SARL", Category: "A", Phone: "+33478000001", ResponsibleID: alice, StatusID: ids["Tiède"]},
+		{Kind: "company", Name: "Garage des Alpes", Category: "B", Phone: "+33478000002", ResponsibleID: bruno, StatusID: ids["Froid"]},
+		{Kind: "person", Name: "Nathalie Roux", Category: "C", Email: "nathalie.roux@example.com", ResponsibleID: alice, StatusID: ids["Froid"]},
+	} {
+		c.SiteID = site
+		if _, err := db.CreateCounterparty(ctx, p, c); err != nil {
+			return fmt.Errorf("demo counterparty %s: %w", c.Name, err)
 		}
 	}
 	return nil

@@ -183,3 +183,13 @@ type Overdue struct {
 
 // Due formats DueAt for display ("2006-01-02 15:04").
 func (d Overdue) Due() string { return d.DueAt.Format("2006-01-02 15:04") }
+
+// ActionDue is the data of the alert telling someone a manual action (a scheduled call, a plan
+// step) is due.
+type ActionDue struct {
+	RecipientName string
+	Action        string // "call", "task"…
+	Subject       string // the status or step that planned it
+	ContactName   string
+	ContactPhone  string
+}

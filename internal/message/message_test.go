@@ -69,3 +69,17 @@ func TestRenderReminder(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderActionDue(t *testing.T) {
+	data := ActionDue{RecipientName: "Alice", Action: "call", Subject: "Tiède", ContactName: "Jean Dupont", ContactPhone: "+33612345678"}
+	for _, loc := range []relance.Locale{relance.LocaleFR, relance.LocaleEN, relance.LocaleRU} {
+		got, err := Render("action_due", loc, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.Subject, "Jean Dupont") || !strings.Contains(got.SMS, "+33612345678") ||
+			!strings.Contains(got.Text, "Alice") || !strings.Contains(got.HTML, "Tiède") {
+			t.Errorf("%s: %+v", loc, got)
+		}
+	}
+}

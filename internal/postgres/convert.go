@@ -66,7 +66,7 @@ func toLead(l db.Lead) relance.Lead {
 		Category:   l.Category,
 		Contact:    relance.Contact{Name: l.ContactName, Phone: l.ContactPhone, Email: l.ContactEmail},
 		AssigneeID: derefUUID(l.AssigneeID), Stage: relance.Stage(l.Stage),
-		InteractionStatus: l.InteractionStatus, ExternalID: derefString(l.ExternalID), Notes: l.Notes,
+		StatusID: derefUUID(l.StatusID), ExternalID: derefString(l.ExternalID), Notes: l.Notes,
 		ReceivedAt: l.ReceivedAt, AssignedAt: l.AssignedAt, FirstResponseAt: l.FirstResponseAt,
 		LateAt: l.LateAt, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 	}

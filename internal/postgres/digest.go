@@ -194,11 +194,17 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 		u.ID, uuid.Nil)
 }
 
-// UpdateOrganization changes the organisation's name and digest time (admins only). A new digest
-// time applies from the next planning round: pending digests are cancelled and planned again.
-func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, name *string, digestMinute *int) (relance.Organization, error) {
+// UpdateOrganization changes the organisation's name, digest time and send time (admins only).
+// A new digest time applies from the next planning round: pending digests are cancelled and
+// planned again. A new send time applies to calls and steps scheduled from then on.
+func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch relance.OrganizationChange) (relance.Organization, error) {
 	if err := p.CheckManageSites(); err != nil {
 		return relance.Organization{}, err
+	}
+	for field, m := range map[string]*int{"digest_time": ch.DigestMinute, "send_time": ch.SendMinute} {
+		if m != nil && (*m < 0 || *m >= 1440) {
+			return relance.Organization{}, relance.Invalid(field, "must be between 00:00 and 23:59")
+		}
 	}
 	var org relance.Organization
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
@@ -207,26 +213,29 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, name *
 			return err
 		}
 		org = toOrganization(row)
-		if name != nil {
-			org.Name = *name
+		if ch.Name != nil {
+			org.Name = *ch.Name
 		}
-		if digestMinute != nil && *digestMinute != org.DigestMinute {
-			if *digestMinute < 0 || *digestMinute >= 1440 {
-				return relance.Invalid("digest_time", "must be between 00:00 and 23:59")
-			}
-			org.DigestMinute = *digestMinute
+		if ch.SendMinute != nil {
+			org.SendMinute = *ch.SendMinute
+		}
+		if ch.DigestMinute != nil && *ch.DigestMinute != org.DigestMinute {
+			org.DigestMinute = *ch.DigestMinute
 			if err := t.q.TimerCancelByKind(ctx, db.TimerCancelByKindParams{Kind: string(relance.TimerDigest), UpdatedAt: t.now}); err != nil {
 				return err
 			}
 		}
-		if err := t.q.OrganizationUpdate(ctx, db.OrganizationUpdateParams{ID: t.org, Name: org.Name, DigestMinute: int16(org.DigestMinute)}); err != nil {
+		if err := t.q.OrganizationUpdate(ctx, db.OrganizationUpdateParams{
+			ID: t.org, Name: org.Name, DigestMinute: int16(org.DigestMinute), SendMinute: int16(org.SendMinute),
+		}); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "organization.update", "organization", t.org, map[string]any{"digest_minute": org.DigestMinute})
+		return t.audit(ctx, p, "organization.update", "organization", t.org,
+			map[string]any{"digest_minute": org.DigestMinute, "send_minute": org.SendMinute})
 	})
 	return org, err
 }
 
 func toOrganization(o db.Organization) relance.Organization {
-	return relance.Organization{ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), CreatedAt: o.CreatedAt}
+	return relance.Organization{ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt}
 }

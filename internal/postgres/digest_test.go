@@ -150,7 +150,7 @@ func TestDigestFollowsTheSiteZoneAndTheOrganisationHour(t *testing.T) {
 		t.Fatal(err)
 	}
 	seven30 := 7*60 + 30
-	if _, err := s.db.UpdateOrganization(ctx, admin, nil, &seven30); err != nil {
+	if _, err := s.db.UpdateOrganization(ctx, admin, relance.OrganizationChange{DigestMinute: &seven30}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.db.CreateLead(ctx, admin, relance.NewLead{IdempotencyKey: "ny", SiteID: site.ID, Source: "web",
@@ -166,6 +166,6 @@ func TestDigestFollowsTheSiteZoneAndTheOrganisationHour(t *testing.T) {
 		}
 	}
 	wantList(t, "Sam's digests", sams, []string{"sam Tue 03-10 07:30 -04:00"}) // nothing to report on Monday morning
-	_, err = s.db.UpdateOrganization(ctx, s.w.As(s.w.Manager), nil, &seven30)
+	_, err = s.db.UpdateOrganization(ctx, s.w.As(s.w.Manager), relance.OrganizationChange{DigestMinute: &seven30})
 	wantCode(t, err, relance.CodePermissionDenied)
 }

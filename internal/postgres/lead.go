@@ -115,7 +115,7 @@ func (d *DB) ListLeads(ctx context.Context, p relance.Principal, f relance.LeadF
 	params := db.LeadListParams{
 		VisibleSiteIds: sites, VisibleAssigneeID: optUUID(assignee),
 		SiteID: optUUID(f.SiteID), AssigneeID: optUUID(f.AssigneeID), Stage: optString(string(f.Stage)),
-		InteractionStatus: optString(f.InteractionStatus), Source: optString(f.Source), Late: f.Late,
+		StatusID: optUUID(f.StatusID), Source: optString(f.Source), Late: f.Late,
 		RowLimit: int32(limit + 1),
 	}
 	if f.After != nil {
@@ -192,6 +192,20 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 	if err := t.afterAssignment(ctx, lead, &assignee); err != nil {
 		return err
 	}
+	if err := t.handOver(ctx, leadCallSubject(lead), previous, assigneeID); err != nil {
+		return err
+	}
+	if previous == uuid.Nil && lead.StatusID != uuid.Nil {
+		// The status was set while nobody followed the lead: its call starts now.
+		row, err := t.q.StatusGet(ctx, lead.StatusID)
+		if err != nil {
+			return err
+		}
+		status := toStatus(row)
+		if err := t.scheduleStatusCall(ctx, leadCallSubject(lead), &status, t.now); err != nil {
+			return err
+		}
+	}
 	return t.audit(ctx, p, "lead.assign", "lead", lead.ID, map[string]any{"from": previous, "to": assigneeID})
 }
 
@@ -209,7 +223,9 @@ func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *
 	return t.askIfAway(ctx, lead, assignee)
 }
 
-// UpdateLead applies ch to lead id, with the rights of CheckChangeLead.
+// UpdateLead applies ch to lead id, with the rights of CheckChangeLead. A new interaction status
+// replans the lead's status call and, when terminal, closes the lead; a closed lead's ladder,
+// questions and status call stop.
 func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.LeadChange) (relance.Lead, error) {
 	var lead relance.Lead
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
@@ -220,7 +236,21 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if err := p.CheckChangeLead(&lead, ""); err != nil {
 			return err
 		}
+		statusChanged := ch.StatusID != nil && *ch.StatusID != lead.StatusID
+		var status *relance.Status
+		if statusChanged && *ch.StatusID != uuid.Nil {
+			s, err := t.settableStatus(ctx, *ch.StatusID, true, "status_id")
+			if err != nil {
+				return err
+			}
+			if status = &s; s.Terminal != "" && ch.Stage == nil {
+				ch.Stage = &s.Terminal
+			}
+		}
 		ch.Apply(&lead)
+		if statusChanged {
+			lead.StatusID = *ch.StatusID
+		}
 		lead.UpdatedAt = t.now
 		if lead.Stage != relance.StageOpen {
 			if err := t.stopLadder(ctx, id); err != nil {
@@ -231,12 +261,17 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 			}
 		}
 		if err := t.q.LeadUpdate(ctx, db.LeadUpdateParams{
-			ID: id, Stage: string(lead.Stage), Category: lead.Category, InteractionStatus: lead.InteractionStatus,
+			ID: id, Stage: string(lead.Stage), Category: lead.Category, StatusID: optUUID(lead.StatusID),
 			Notes: lead.Notes, UpdatedAt: t.now,
 		}); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "lead.update", "lead", id, map[string]any{"stage": lead.Stage})
+		if statusChanged || lead.Stage != relance.StageOpen {
+			if err := t.replanStatusCall(ctx, leadCallSubject(&lead), status); err != nil {
+				return err
+			}
+		}
+		return t.audit(ctx, p, "lead.update", "lead", id, map[string]any{"stage": lead.Stage, "status": lead.StatusID})
 	})
 	return lead, err
 }
@@ -295,7 +330,7 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 			}
 		}
 		if act.State == relance.ActivityPlanned {
-			if err := t.scheduleOverdue(ctx, &lead, act.ID, 0, *act.DueAt); err != nil {
+			if err := t.scheduleOverdue(ctx, relance.TimerActivityOverdue, &lead, act.ID, 0, *act.DueAt); err != nil {
 				return err
 			}
 		}

@@ -16,35 +16,62 @@ import (
 	"github.com/relancehq/relance/internal/relance"
 )
 
-// scheduleOverdue writes rung index of the overdue ladder of a planned activity: the site's
-// reminder ladder, counted from the activity's due time (first rung) or from the previous rung,
-// in the lead's advisor's business time.
-func (t *tx) scheduleOverdue(ctx context.Context, lead *relance.Lead, activityID uuid.UUID, index int, from time.Time) error {
+// scheduleOverdue writes rung index of the overdue ladder of a to-do about a lead (kind
+// TimerActivityOverdue for a planned activity, TimerActionOverdue for a manual action): the
+// site's reminder ladder, counted from the to-do's due time (first rung) or from the previous
+// rung, in the lead's advisor's business time.
+func (t *tx) scheduleOverdue(ctx context.Context, kind relance.TimerKind, lead *relance.Lead, subjectID uuid.UUID, index int, from time.Time) error {
 	due, ok, err := t.rungDue(ctx, lead, index, from)
 	if err != nil || !ok {
 		return err
 	}
-	return t.schedule(ctx, relance.TimerActivityOverdue, activityID, strconv.Itoa(index), due)
+	return t.schedule(ctx, kind, subjectID, strconv.Itoa(index), due)
+}
+
+// todo is what the overdue ladder needs of a planned activity or a manual action.
+type todo struct {
+	leadID  uuid.UUID
+	kind    relance.ActivityKind
+	dueAt   time.Time
+	pending bool
+}
+
+// overdueTodo loads the to-do an overdue timer is about; ok is false when it is gone.
+func (t *tx) overdueTodo(ctx context.Context, timer db.Timer) (w todo, ok bool, err error) {
+	if relance.TimerKind(timer.Kind) == relance.TimerActionOverdue {
+		a, err := t.q.ActionGet(ctx, timer.SubjectID)
+		if err != nil {
+			return w, false, ignoreNoRows(err)
+		}
+		return todo{derefUUID(a.LeadID), relance.ActivityKind(a.Kind), a.DueAt, a.State == string(relance.ActionScheduled)}, true, nil
+	}
+	act, err := t.q.ActivityGet(ctx, timer.SubjectID)
+	if err != nil || act.DueAt == nil {
+		return w, false, ignoreNoRows(err)
+	}
+	return todo{act.LeadID, relance.ActivityKind(act.Kind), *act.DueAt, act.State == string(relance.ActivityPlanned)}, true, nil
+}
+
+func ignoreNoRows(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	return err
 }
 
 // fireOverdue reminds the lead's advisor (and, up the ladder, their manager) of a planned
-// activity still undone, unless it was completed or skipped, or the lead closed, since.
+// activity or a manual action still undone, unless it was carried out or skipped, or the lead
+// closed, since.
 func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err error) {
 	index, err := strconv.Atoi(timer.Ref)
 	if err != nil {
 		return true, fmt.Errorf("overdue timer %s: bad ref %q", timer.ID, timer.Ref)
 	}
-	act, err := t.q.ActivityGet(ctx, timer.SubjectID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return true, nil
+	act, ok, err := t.overdueTodo(ctx, timer)
+	if err != nil || !ok || !act.pending || act.leadID == uuid.Nil {
+		return err == nil, err
 	}
-	if err != nil {
-		return false, err
-	}
-	if act.State != string(relance.ActivityPlanned) {
-		return true, nil
-	}
-	row, err := t.q.LeadGet(ctx, act.LeadID)
+	row, err := t.q.LeadGet(ctx, act.leadID)
 	if err != nil {
 		return false, found(err, "lead")
 	}
@@ -66,7 +93,7 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 	if err != nil || index >= len(rungs) {
 		return true, err
 	}
-	data := message.Overdue{Action: act.Kind, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone, DueAt: act.DueAt.In(cal.Location())}
+	data := message.Overdue{Action: string(act.kind), ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone, DueAt: act.dueAt.In(cal.Location())}
 	err = t.tellRung(ctx, rungs[index], lead.AssigneeID, "overdue:"+timer.ID.String(), "action.due", lead.ID,
 		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {
 			data.RecipientName, data.AdvisorName, data.Escalation = recipient.DisplayName, advisor.DisplayName, escalation
@@ -79,7 +106,7 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 	if err != nil || !ok {
 		return true, err
 	}
-	return true, t.schedule(ctx, relance.TimerActivityOverdue, act.ID, strconv.Itoa(index+1), due)
+	return true, t.schedule(ctx, relance.TimerKind(timer.Kind), timer.SubjectID, strconv.Itoa(index+1), due)
 }
 
 // CompleteActivity marks a planned activity of a lead done (at doneAt, now when nil) by p; it is

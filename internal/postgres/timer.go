@@ -64,7 +64,9 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 			if err != nil || !done {
 				return err
 			}
-		case relance.TimerActivityOverdue:
+		case relance.TimerActionDue:
+			err = t.fireActionDue(ctx, row)
+		case relance.TimerActivityOverdue, relance.TimerActionOverdue:
 			done, err := t.fireOverdue(ctx, row)
 			if err != nil || !done {
 				return err

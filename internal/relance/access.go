@@ -79,19 +79,23 @@ func (p Principal) CheckAssignLead(l *Lead) error {
 }
 
 // CheckAssignee checks that u may receive lead l: an active advisor or manager of the lead's site.
-func CheckAssignee(u *User, l *Lead) error {
+func CheckAssignee(u *User, l *Lead) error { return CheckFollower(u, l.SiteID, "assignee_id") }
+
+// CheckFollower checks that u may follow up leads or customers of siteID: an active advisor or
+// manager of that site. field names the request field that chose u.
+func CheckFollower(u *User, siteID uuid.UUID, field string) error {
 	if !u.Active {
 		return Errorf(CodeFailedPrecondition, "%s is not active", u.DisplayName)
 	}
 	if u.Role != RoleAdvisor && u.Role != RoleManager {
-		return Invalid("assignee_id", "leads are assigned to advisors or managers")
+		return Invalid(field, "must be an advisor or a manager")
 	}
 	for _, s := range u.SiteIDs {
-		if s == l.SiteID {
+		if s == siteID {
 			return nil
 		}
 	}
-	return Invalid("assignee_id", "the assignee does not work at the lead's site")
+	return Invalid(field, "must work at the site")
 }
 
 // CheckChangeLead checks that p may change lead l (stage, category, status, notes) or record

@@ -25,25 +25,25 @@ type Contact struct {
 
 // Lead is a sales opportunity to follow up.
 type Lead struct {
-	ID                uuid.UUID
-	OrgID             uuid.UUID
-	SiteID            uuid.UUID
-	Source            string
-	SourceGroup       string
-	Category          string // "A", "B", "C" or ""
-	Contact           Contact
-	AssigneeID        uuid.UUID // uuid.Nil while unassigned
-	Stage             Stage
-	InteractionStatus string
-	ExternalID        string
-	Notes             string
-	ReceivedAt        time.Time
-	AssignedAt        *time.Time
-	FirstResponseAt   *time.Time
-	ResponseTime      *time.Duration // business time from receipt to first response
-	LateAt            *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID              uuid.UUID
+	OrgID           uuid.UUID
+	SiteID          uuid.UUID
+	Source          string
+	SourceGroup     string
+	Category        string // "A", "B", "C" or ""
+	Contact         Contact
+	AssigneeID      uuid.UUID // uuid.Nil while unassigned
+	Stage           Stage
+	StatusID        uuid.UUID // the interaction status; uuid.Nil when none
+	ExternalID      string
+	Notes           string
+	ReceivedAt      time.Time
+	AssignedAt      *time.Time
+	FirstResponseAt *time.Time
+	ResponseTime    *time.Duration // business time from receipt to first response
+	LateAt          *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
 
 // NewLead is what it takes to create a lead.
@@ -62,30 +62,31 @@ type NewLead struct {
 
 // LeadChange lists the fields of a lead to change; nil fields stay as they are.
 type LeadChange struct {
-	Stage             *Stage
-	Category          *string
-	InteractionStatus *string
-	Notes             *string
+	Stage    *Stage
+	Category *string
+	Notes    *string
+	// StatusID sets the interaction status (uuid.Nil clears it). Apply leaves it alone: setting a
+	// status is the store's work, since it replans the status call and may close the lead.
+	StatusID *uuid.UUID
 }
 
-// Apply changes l as c says.
+// Apply changes l as c says, the status aside.
 func (c LeadChange) Apply(l *Lead) {
 	set(&l.Stage, c.Stage)
 	set(&l.Category, c.Category)
-	set(&l.InteractionStatus, c.InteractionStatus)
 	set(&l.Notes, c.Notes)
 }
 
 // LeadFilter narrows a lead listing; zero fields do not filter.
 type LeadFilter struct {
-	SiteID            uuid.UUID
-	AssigneeID        uuid.UUID
-	Stage             Stage
-	InteractionStatus string
-	Source            string
-	Late              *bool
-	Limit             int
-	After             *LeadCursor // the last lead of the previous page
+	SiteID     uuid.UUID
+	AssigneeID uuid.UUID
+	Stage      Stage
+	StatusID   uuid.UUID
+	Source     string
+	Late       *bool
+	Limit      int
+	After      *LeadCursor // the last lead of the previous page
 }
 
 // LeadCursor is a position in the lead listing order (newest received first).

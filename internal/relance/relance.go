@@ -44,7 +44,15 @@ type Organization struct {
 	ID           uuid.UUID
 	Name         string
 	DigestMinute int // local time of the daily digest, in minutes after midnight
+	SendMinute   int // local time automatic messages and scheduled calls go out at
 	CreatedAt    time.Time
+}
+
+// OrganizationChange lists the settings of an organisation to change; nil fields stay as they are.
+type OrganizationChange struct {
+	Name         *string
+	DigestMinute *int
+	SendMinute   *int
 }
 
 // Notifications says on which channels a user wants to be told things.

@@ -22,6 +22,11 @@ const (
 	TimerActivityOverdue TimerKind = "activity.overdue"
 	// TimerDigest sends a person's daily digest (Subject: the user; Ref: the local date).
 	TimerDigest TimerKind = "digest.daily"
+	// TimerActionDue tells the assignee of a manual action that it is due (Subject: the action).
+	TimerActionDue TimerKind = "action.due"
+	// TimerActionOverdue fires one rung of the ladder of a manual action about a lead left undone
+	// past its due time (Subject: the action; Ref: the rung).
+	TimerActionOverdue TimerKind = "action.overdue"
 	// TimerDelivery sends one delivery (Subject: the delivery id); it is rescheduled for retries.
 	TimerDelivery TimerKind = "delivery.send"
 )

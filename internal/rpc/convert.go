@@ -217,7 +217,7 @@ func leadOut(l relance.Lead) *v1.Lead {
 		Id: l.ID.String(), SiteId: l.SiteID.String(), Source: l.Source, SourceGroup: l.SourceGroup,
 		Category:   categories[l.Category],
 		Contact:    &v1.Contact{Name: l.Contact.Name, Phone: l.Contact.Phone, Email: l.Contact.Email},
-		AssigneeId: idString(l.AssigneeID), Stage: stages[l.Stage], InteractionStatus: l.InteractionStatus,
+		AssigneeId: idString(l.AssigneeID), Stage: stages[l.Stage], StatusId: idString(l.StatusID),
 		ExternalId: l.ExternalID, Notes: l.Notes, ReceiveTime: tsv(l.ReceivedAt), AssignTime: ts(l.AssignedAt),
 		FirstResponseTime: ts(l.FirstResponseAt), LateTime: ts(l.LateAt), CreateTime: tsv(l.CreatedAt),
 		UpdateTime: tsv(l.UpdatedAt), BusinessResponseTime: duration(l.ResponseTime),
@@ -252,30 +252,55 @@ func encodeCursor(c *relance.LeadCursor) string {
 	if c == nil {
 		return ""
 	}
-	raw := strconv.FormatInt(c.ReceivedAt.UnixMicro(), 10) + "_" + c.ID.String()
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return encodeTimeToken(c.ReceivedAt, c.ID)
 }
 
 func decodeCursor(token string) (*relance.LeadCursor, error) {
+	at, id, ok, err := decodeTimeToken(token)
+	if !ok || err != nil {
+		return nil, err
+	}
+	return &relance.LeadCursor{ReceivedAt: at, ID: id}, nil
+}
+
+// A page token is opaque to clients: the sort key and the id of the last row of a page.
+
+func encodeToken(key string, id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(key + "_" + id.String()))
+}
+
+// decodeToken reads a page token; ok is false for the empty token (the first page).
+func decodeToken(token string) (key string, id uuid.UUID, ok bool, err error) {
 	if token == "" {
-		return nil, nil
+		return "", uuid.Nil, false, nil
 	}
+	bad := invalid("page_token", "not a page token returned by this listing")
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	bad := invalid("page_token", "not a page token returned by ListLeads")
 	if err != nil {
-		return nil, bad
+		return "", uuid.Nil, false, bad
 	}
-	micros, id, ok := strings.Cut(string(raw), "_")
-	if !ok {
-		return nil, bad
+	i := strings.LastIndexByte(string(raw), '_')
+	if i < 0 {
+		return "", uuid.Nil, false, bad
 	}
-	us, err := strconv.ParseInt(micros, 10, 64)
+	if id, err = uuid.Parse(string(raw[i+1:])); err != nil {
+		return "", uuid.Nil, false, bad
+	}
+	return string(raw[:i]), id, true, nil
+}
+
+func encodeTimeToken(at time.Time, id uuid.UUID) string {
+	return encodeToken(strconv.FormatInt(at.UnixMicro(), 10), id)
+}
+
+func decodeTimeToken(token string) (time.Time, uuid.UUID, bool, error) {
+	key, id, ok, err := decodeToken(token)
+	if !ok || err != nil {
+		return time.Time{}, id, ok, err
+	}
+	us, err := strconv.ParseInt(key, 10, 64)
 	if err != nil {
-		return nil, bad
+		return time.Time{}, id, false, invalid("page_token", "not a page token returned by this listing")
 	}
-	uid, err := uuid.Parse(id)
-	if err != nil {
-		return nil, bad
-	}
-	return &relance.LeadCursor{ReceivedAt: time.UnixMicro(us).UTC(), ID: uid}, nil
+	return time.UnixMicro(us).UTC(), id, true, nil
 }

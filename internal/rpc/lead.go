@@ -45,7 +45,7 @@ func (s *leadService) ListLeads(ctx context.Context, req *connect.Request[v1.Lis
 	}
 	leads, next, err := s.store.ListLeads(ctx, principal(ctx), relance.LeadFilter{
 		SiteID: parseID(m.GetSiteId()), AssigneeID: parseID(m.GetAssigneeId()), Stage: stageOf[m.GetStage()],
-		InteractionStatus: m.GetInteractionStatus(), Source: m.GetSource(), Late: m.Late,
+		StatusID: parseID(m.GetStatusId()), Source: m.GetSource(), Late: m.Late,
 		Limit: int(m.GetPageSize()), After: after,
 	})
 	if err != nil {
@@ -68,7 +68,11 @@ func (s *leadService) AssignLead(ctx context.Context, req *connect.Request[v1.As
 
 func (s *leadService) UpdateLead(ctx context.Context, req *connect.Request[v1.UpdateLeadRequest]) (*connect.Response[v1.UpdateLeadResponse], error) {
 	m := req.Msg
-	ch := relance.LeadChange{InteractionStatus: m.InteractionStatus, Notes: m.Notes}
+	ch := relance.LeadChange{Notes: m.Notes}
+	if m.StatusId != nil {
+		id := parseID(m.GetStatusId())
+		ch.StatusID = &id
+	}
 	if m.Stage != nil {
 		st := stageOf[m.GetStage()]
 		ch.Stage = &st

@@ -57,9 +57,12 @@ var protocols = map[string][]connect.ClientOption{
 }
 
 type clients struct {
-	auth relancev1connect.AuthServiceClient
-	team relancev1connect.TeamServiceClient
-	lead relancev1connect.LeadServiceClient
+	auth         relancev1connect.AuthServiceClient
+	team         relancev1connect.TeamServiceClient
+	lead         relancev1connect.LeadServiceClient
+	status       relancev1connect.StatusServiceClient
+	counterparty relancev1connect.CounterpartyServiceClient
+	action       relancev1connect.ActionServiceClient
 }
 
 // as returns clients authenticated with token (none when empty) over one protocol.
@@ -71,6 +74,10 @@ func (s *stack) as(token string, opts ...connect.ClientOption) clients {
 		auth: relancev1connect.NewAuthServiceClient(s.http, s.url, opts...),
 		team: relancev1connect.NewTeamServiceClient(s.http, s.url, opts...),
 		lead: relancev1connect.NewLeadServiceClient(s.http, s.url, opts...),
+
+		status:       relancev1connect.NewStatusServiceClient(s.http, s.url, opts...),
+		counterparty: relancev1connect.NewCounterpartyServiceClient(s.http, s.url, opts...),
+		action:       relancev1connect.NewActionServiceClient(s.http, s.url, opts...),
 	}
 }
 

@@ -31,7 +31,7 @@ type Store interface {
 	Login(ctx context.Context, email, password string) (string, time.Time, relance.User, error)
 	Logout(ctx context.Context, p relance.Principal) error
 	Organization(ctx context.Context, p relance.Principal) (relance.Organization, error)
-	UpdateOrganization(ctx context.Context, p relance.Principal, name *string, digestMinute *int) (relance.Organization, error)
+	UpdateOrganization(ctx context.Context, p relance.Principal, ch relance.OrganizationChange) (relance.Organization, error)
 	CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope) (relance.APIKey, string, error)
 	ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.APIKey, error)
 	RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID) error
@@ -68,6 +68,23 @@ type Store interface {
 	AlertsAfter(ctx context.Context, p relance.Principal, after uuid.UUID, limit int) ([]relance.Alert, error)
 	AckAlert(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Alert, error)
 
+	CreateStatus(ctx context.Context, p relance.Principal, s relance.Status) (relance.Status, error)
+	UpdateStatus(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.StatusChange) (relance.Status, error)
+	DeleteStatus(ctx context.Context, p relance.Principal, id uuid.UUID) (bool, error)
+	ListStatuses(ctx context.Context, p relance.Principal, includeArchived bool) ([]relance.Status, error)
+	ListScheduledCalls(ctx context.Context, p relance.Principal, f relance.ScheduledCallFilter) ([]relance.ScheduledCall, *relance.ActionCursor, []relance.StatusCount, error)
+
+	CreateCounterparty(ctx context.Context, p relance.Principal, c relance.Counterparty) (relance.Counterparty, error)
+	UpdateCounterparty(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.CounterpartyChange, statusID *uuid.UUID) (relance.Counterparty, error)
+	GetCounterparty(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Counterparty, error)
+	ListCounterparties(ctx context.Context, p relance.Principal, f relance.CounterpartyFilter) ([]relance.Counterparty, *relance.CounterpartyCursor, error)
+
+	ListMyActions(ctx context.Context, p relance.Principal, timing relance.Timing) ([]relance.InboxItem, error)
+	GetAction(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Action, error)
+	UpdateAction(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.ActionChange) (relance.Action, error)
+	CompleteAction(ctx context.Context, p relance.Principal, id uuid.UUID, out relance.ActionOutcome) (relance.Action, error)
+	SkipAction(ctx context.Context, p relance.Principal, id uuid.UUID, reason string) (relance.Action, error)
+
 	PendingDecisions(ctx context.Context, p relance.Principal) ([]relance.Decision, error)
 	ResolveDecision(ctx context.Context, p relance.Principal, id, reassignTo uuid.UUID) (relance.Decision, relance.Lead, error)
 }
@@ -100,6 +117,9 @@ var services = []string{
 	relancev1connect.ReminderServiceName,
 	relancev1connect.AlertServiceName,
 	relancev1connect.DecisionServiceName,
+	relancev1connect.StatusServiceName,
+	relancev1connect.CounterpartyServiceName,
+	relancev1connect.ActionServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -126,6 +146,9 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewReminderServiceHandler(&reminderService{h}, options))
 	mux.Handle(relancev1connect.NewAlertServiceHandler(&alertService{h}, options))
 	mux.Handle(relancev1connect.NewDecisionServiceHandler(&decisionService{h}, options))
+	mux.Handle(relancev1connect.NewStatusServiceHandler(&statusService{h}, options))
+	mux.Handle(relancev1connect.NewCounterpartyServiceHandler(&counterpartyService{h}, options))
+	mux.Handle(relancev1connect.NewActionServiceHandler(&actionService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -15,7 +15,21 @@ import (
 type teamService struct{ *handlers }
 
 func organizationOut(o relance.Organization) *v1.Organization {
-	return &v1.Organization{Id: o.ID.String(), Name: o.Name, DigestTime: relance.FormatClock(o.DigestMinute)}
+	return &v1.Organization{
+		Id: o.ID.String(), Name: o.Name, DigestTime: relance.FormatClock(o.DigestMinute), SendTime: relance.FormatClock(o.SendMinute),
+	}
+}
+
+// clockIn reads an optional "HH:MM" field as minutes after midnight.
+func clockIn(field string, clock *string) (*int, error) {
+	if clock == nil {
+		return nil, nil
+	}
+	m, err := relance.ParseClock(*clock)
+	if err != nil {
+		return nil, invalid(field, err.Error())
+	}
+	return &m, nil
 }
 
 func (s *teamService) GetOrganization(ctx context.Context, _ *connect.Request[v1.GetOrganizationRequest]) (*connect.Response[v1.GetOrganizationResponse], error) {
@@ -27,15 +41,15 @@ func (s *teamService) GetOrganization(ctx context.Context, _ *connect.Request[v1
 }
 
 func (s *teamService) UpdateOrganization(ctx context.Context, req *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error) {
-	var digest *int
-	if req.Msg.DigestTime != nil {
-		m, err := relance.ParseClock(req.Msg.GetDigestTime())
-		if err != nil {
-			return nil, s.fail(ctx, invalid("digest_time", err.Error()))
-		}
-		digest = &m
+	ch := relance.OrganizationChange{Name: req.Msg.Name}
+	var err error
+	if ch.DigestMinute, err = clockIn("digest_time", req.Msg.DigestTime); err != nil {
+		return nil, s.fail(ctx, err)
 	}
-	org, err := s.store.UpdateOrganization(ctx, principal(ctx), req.Msg.Name, digest)
+	if ch.SendMinute, err = clockIn("send_time", req.Msg.SendTime); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	org, err := s.store.UpdateOrganization(ctx, principal(ctx), ch)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}

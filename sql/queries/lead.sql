@@ -23,7 +23,7 @@ LIMIT 1;
 UPDATE leads SET assignee_id = $2, assigned_at = $3, late_at = NULL, updated_at = $3 WHERE id = $1;
 
 -- name: LeadUpdate :exec
-UPDATE leads SET stage = $2, category = $3, interaction_status = $4, notes = $5, updated_at = $6
+UPDATE leads SET stage = $2, category = $3, status_id = $4, notes = $5, updated_at = $6
 WHERE id = $1;
 
 -- name: LeadSetFirstResponse :exec
@@ -39,7 +39,7 @@ WHERE (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR site_id = ANY(sqlc.narg(vi
   AND (sqlc.narg(site_id)::uuid IS NULL OR site_id = sqlc.narg(site_id))
   AND (sqlc.narg(assignee_id)::uuid IS NULL OR assignee_id = sqlc.narg(assignee_id))
   AND (sqlc.narg(stage)::text IS NULL OR stage = sqlc.narg(stage))
-  AND (sqlc.narg(interaction_status)::text IS NULL OR interaction_status = sqlc.narg(interaction_status))
+  AND (sqlc.narg(status_id)::uuid IS NULL OR status_id = sqlc.narg(status_id))
   AND (sqlc.narg(source)::text IS NULL OR source = sqlc.narg(source))
   AND (sqlc.narg(late)::boolean IS NULL OR (late_at IS NOT NULL) = sqlc.narg(late))
   AND (sqlc.narg(after_received_at)::timestamptz IS NULL

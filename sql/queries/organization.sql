@@ -8,4 +8,4 @@ SELECT * FROM organizations WHERE id = $1;
 SELECT set_config('app.org_id', sqlc.arg(org_id)::text, true);
 
 -- name: OrganizationUpdate :exec
-UPDATE organizations SET name = $2, digest_minute = $3 WHERE id = $1;
+UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4 WHERE id = $1;

@@ -33,3 +33,6 @@ UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE kind = $1 AND state
 
 -- name: DigestUsersMissing :many
 SELECT org_id::uuid AS org_id, user_id::uuid AS user_id FROM digest_users_missing(sqlc.arg(after_org)::uuid, sqlc.arg(after_user)::uuid, sqlc.arg(row_limit)::integer);
+
+-- name: TimerCancelAllBySubject :exec
+UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE subject_id = $1 AND state = 'pending';

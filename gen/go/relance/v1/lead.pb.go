@@ -348,18 +348,19 @@ func (x *GetLeadResponse) GetLead() *Lead {
 }
 
 type ListLeadsRequest struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	SiteId            string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
-	AssigneeId        string                 `protobuf:"bytes,2,opt,name=assignee_id,json=assigneeId,proto3" json:"assignee_id,omitempty"`
-	Stage             LeadStage              `protobuf:"varint,3,opt,name=stage,proto3,enum=relance.v1.LeadStage" json:"stage,omitempty"`
-	InteractionStatus string                 `protobuf:"bytes,4,opt,name=interaction_status,json=interactionStatus,proto3" json:"interaction_status,omitempty"`
-	Source            string                 `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	SiteId     string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	AssigneeId string                 `protobuf:"bytes,2,opt,name=assignee_id,json=assigneeId,proto3" json:"assignee_id,omitempty"`
+	Stage      LeadStage              `protobuf:"varint,3,opt,name=stage,proto3,enum=relance.v1.LeadStage" json:"stage,omitempty"`
+	Source     string                 `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
 	// When set, only late leads (true) or only leads on time (false).
 	Late *bool `protobuf:"varint,6,opt,name=late,proto3,oneof" json:"late,omitempty"`
 	// At most 500; defaults to 50.
 	PageSize int32 `protobuf:"varint,7,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of the previous page.
-	PageToken     string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only leads with this interaction status.
+	StatusId      string `protobuf:"bytes,9,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -415,13 +416,6 @@ func (x *ListLeadsRequest) GetStage() LeadStage {
 	return LeadStage_LEAD_STAGE_UNSPECIFIED
 }
 
-func (x *ListLeadsRequest) GetInteractionStatus() string {
-	if x != nil {
-		return x.InteractionStatus
-	}
-	return ""
-}
-
 func (x *ListLeadsRequest) GetSource() string {
 	if x != nil {
 		return x.Source
@@ -446,6 +440,13 @@ func (x *ListLeadsRequest) GetPageSize() int32 {
 func (x *ListLeadsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListLeadsRequest) GetStatusId() string {
+	if x != nil {
+		return x.StatusId
 	}
 	return ""
 }
@@ -600,14 +601,17 @@ func (x *AssignLeadResponse) GetLead() *Lead {
 }
 
 type UpdateLeadRequest struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	LeadId            string                 `protobuf:"bytes,1,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
-	Stage             *LeadStage             `protobuf:"varint,2,opt,name=stage,proto3,enum=relance.v1.LeadStage,oneof" json:"stage,omitempty"`
-	Category          *Category              `protobuf:"varint,3,opt,name=category,proto3,enum=relance.v1.Category,oneof" json:"category,omitempty"`
-	InteractionStatus *string                `protobuf:"bytes,4,opt,name=interaction_status,json=interactionStatus,proto3,oneof" json:"interaction_status,omitempty"`
-	Notes             *string                `protobuf:"bytes,5,opt,name=notes,proto3,oneof" json:"notes,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	LeadId   string                 `protobuf:"bytes,1,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
+	Stage    *LeadStage             `protobuf:"varint,2,opt,name=stage,proto3,enum=relance.v1.LeadStage,oneof" json:"stage,omitempty"`
+	Category *Category              `protobuf:"varint,3,opt,name=category,proto3,enum=relance.v1.Category,oneof" json:"category,omitempty"`
+	Notes    *string                `protobuf:"bytes,5,opt,name=notes,proto3,oneof" json:"notes,omitempty"`
+	// A status of the reference book (StatusService) that applies to leads; empty clears it.
+	// Setting a status that schedules calls plans one for the lead's advisor, replacing the call
+	// the previous status planned; a terminal status also moves the lead to won or rejected.
+	StatusId      *string `protobuf:"bytes,6,opt,name=status_id,json=statusId,proto3,oneof" json:"status_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateLeadRequest) Reset() {
@@ -661,16 +665,16 @@ func (x *UpdateLeadRequest) GetCategory() Category {
 	return Category_CATEGORY_UNSPECIFIED
 }
 
-func (x *UpdateLeadRequest) GetInteractionStatus() string {
-	if x != nil && x.InteractionStatus != nil {
-		return *x.InteractionStatus
+func (x *UpdateLeadRequest) GetNotes() string {
+	if x != nil && x.Notes != nil {
+		return *x.Notes
 	}
 	return ""
 }
 
-func (x *UpdateLeadRequest) GetNotes() string {
-	if x != nil && x.Notes != nil {
-		return *x.Notes
+func (x *UpdateLeadRequest) GetStatusId() string {
+	if x != nil && x.StatusId != nil {
+		return *x.StatusId
 	}
 	return ""
 }
@@ -1396,20 +1400,20 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x0eGetLeadRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\"7\n" +
 	"\x0fGetLeadResponse\x12$\n" +
-	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xea\x02\n" +
+	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xf6\x02\n" +
 	"\x10ListLeadsRequest\x12$\n" +
 	"\asite_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\x12,\n" +
 	"\vassignee_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\n" +
 	"assigneeId\x125\n" +
-	"\x05stage\x18\x03 \x01(\x0e2\x15.relance.v1.LeadStageB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05stage\x126\n" +
-	"\x12interaction_status\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dR\x11interactionStatus\x12\x1f\n" +
+	"\x05stage\x18\x03 \x01(\x0e2\x15.relance.v1.LeadStageB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05stage\x12\x1f\n" +
 	"\x06source\x18\x05 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06source\x12\x17\n" +
 	"\x04late\x18\x06 \x01(\bH\x00R\x04late\x88\x01\x01\x12'\n" +
 	"\tpage_size\x18\a \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageTokenB\a\n" +
-	"\x05_late\"c\n" +
+	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12(\n" +
+	"\tstatus_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bstatusIdB\a\n" +
+	"\x05_lateJ\x04\b\x04\x10\x05R\x12interaction_status\"c\n" +
 	"\x11ListLeadsResponse\x12&\n" +
 	"\x05leads\x18\x01 \x03(\v2\x10.relance.v1.LeadR\x05leads\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"a\n" +
@@ -1418,18 +1422,19 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\vassignee_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\n" +
 	"assigneeId\":\n" +
 	"\x12AssignLeadResponse\x12$\n" +
-	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xcf\x02\n" +
+	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\x9e\x03\n" +
 	"\x11UpdateLeadRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x12<\n" +
 	"\x05stage\x18\x02 \x01(\x0e2\x15.relance.v1.LeadStageB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00H\x00R\x05stage\x88\x01\x01\x12?\n" +
-	"\bcategory\x18\x03 \x01(\x0e2\x14.relance.v1.CategoryB\b\xbaH\x05\x82\x01\x02\x10\x01H\x01R\bcategory\x88\x01\x01\x12;\n" +
-	"\x12interaction_status\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dH\x02R\x11interactionStatus\x88\x01\x01\x12#\n" +
-	"\x05notes\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fH\x03R\x05notes\x88\x01\x01B\b\n" +
+	"\bcategory\x18\x03 \x01(\x0e2\x14.relance.v1.CategoryB\b\xbaH\x05\x82\x01\x02\x10\x01H\x01R\bcategory\x88\x01\x01\x12#\n" +
+	"\x05notes\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fH\x02R\x05notes\x88\x01\x01\x12y\n" +
+	"\tstatus_id\x18\x06 \x01(\tBW\xbaHTrR2P^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$H\x03R\bstatusId\x88\x01\x01B\b\n" +
 	"\x06_stageB\v\n" +
-	"\t_categoryB\x15\n" +
-	"\x13_interaction_statusB\b\n" +
-	"\x06_notes\":\n" +
+	"\t_categoryB\b\n" +
+	"\x06_notesB\f\n" +
+	"\n" +
+	"_status_idJ\x04\b\x04\x10\x05R\x12interaction_status\":\n" +
 	"\x12UpdateLeadResponse\x12$\n" +
 	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xb7\x03\n" +
 	"\x15RecordActivityRequest\x12!\n" +

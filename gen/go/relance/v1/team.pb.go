@@ -29,7 +29,10 @@ type Organization struct {
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Local time ("HH:MM", in each person's site zone) of the daily digest email.
-	DigestTime    string `protobuf:"bytes,3,opt,name=digest_time,json=digestTime,proto3" json:"digest_time,omitempty"`
+	DigestTime string `protobuf:"bytes,3,opt,name=digest_time,json=digestTime,proto3" json:"digest_time,omitempty"`
+	// Local time ("HH:MM") automatic plan messages and scheduled calls go out at, unless a plan
+	// step sets its own.
+	SendTime      string `protobuf:"bytes,4,opt,name=send_time,json=sendTime,proto3" json:"send_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -81,6 +84,13 @@ func (x *Organization) GetName() string {
 func (x *Organization) GetDigestTime() string {
 	if x != nil {
 		return x.DigestTime
+	}
+	return ""
+}
+
+func (x *Organization) GetSendTime() string {
+	if x != nil {
+		return x.SendTime
 	}
 	return ""
 }
@@ -169,6 +179,7 @@ type UpdateOrganizationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
 	DigestTime    *string                `protobuf:"bytes,2,opt,name=digest_time,json=digestTime,proto3,oneof" json:"digest_time,omitempty"`
+	SendTime      *string                `protobuf:"bytes,3,opt,name=send_time,json=sendTime,proto3,oneof" json:"send_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -213,6 +224,13 @@ func (x *UpdateOrganizationRequest) GetName() string {
 func (x *UpdateOrganizationRequest) GetDigestTime() string {
 	if x != nil && x.DigestTime != nil {
 		return *x.DigestTime
+	}
+	return ""
+}
+
+func (x *UpdateOrganizationRequest) GetSendTime() string {
+	if x != nil && x.SendTime != nil {
+		return *x.SendTime
 	}
 	return ""
 }
@@ -1663,22 +1681,26 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"S\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"p\n" +
 	"\fOrganization\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
 	"\vdigest_time\x18\x03 \x01(\tR\n" +
-	"digestTime\"\x18\n" +
+	"digestTime\x12\x1b\n" +
+	"\tsend_time\x18\x04 \x01(\tR\bsendTime\"\x18\n" +
 	"\x16GetOrganizationRequest\"W\n" +
 	"\x17GetOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xa7\x01\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xff\x01\n" +
 	"\x19UpdateOrganizationRequest\x12#\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
 	"\vdigest_time\x18\x02 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x01R\n" +
-	"digestTime\x88\x01\x01B\a\n" +
+	"digestTime\x88\x01\x01\x12H\n" +
+	"\tsend_time\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x02R\bsendTime\x88\x01\x01B\a\n" +
 	"\x05_nameB\x0e\n" +
-	"\f_digest_time\"Z\n" +
+	"\f_digest_timeB\f\n" +
+	"\n" +
+	"_send_time\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
 	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xd6\x01\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +

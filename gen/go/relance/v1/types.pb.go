@@ -1033,20 +1033,19 @@ func (x *Contact) GetEmail() string {
 
 // Lead is a sales opportunity to follow up.
 type Lead struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	Id                string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	SiteId            string                 `protobuf:"bytes,2,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
-	Source            string                 `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
-	SourceGroup       string                 `protobuf:"bytes,4,opt,name=source_group,json=sourceGroup,proto3" json:"source_group,omitempty"`
-	Category          Category               `protobuf:"varint,5,opt,name=category,proto3,enum=relance.v1.Category" json:"category,omitempty"`
-	Contact           *Contact               `protobuf:"bytes,6,opt,name=contact,proto3" json:"contact,omitempty"`
-	AssigneeId        string                 `protobuf:"bytes,7,opt,name=assignee_id,json=assigneeId,proto3" json:"assignee_id,omitempty"`
-	Stage             LeadStage              `protobuf:"varint,8,opt,name=stage,proto3,enum=relance.v1.LeadStage" json:"stage,omitempty"`
-	InteractionStatus string                 `protobuf:"bytes,9,opt,name=interaction_status,json=interactionStatus,proto3" json:"interaction_status,omitempty"`
-	ExternalId        string                 `protobuf:"bytes,10,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
-	Notes             string                 `protobuf:"bytes,11,opt,name=notes,proto3" json:"notes,omitempty"`
-	ReceiveTime       *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=receive_time,json=receiveTime,proto3" json:"receive_time,omitempty"`
-	AssignTime        *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=assign_time,json=assignTime,proto3" json:"assign_time,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	SiteId      string                 `protobuf:"bytes,2,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	Source      string                 `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	SourceGroup string                 `protobuf:"bytes,4,opt,name=source_group,json=sourceGroup,proto3" json:"source_group,omitempty"`
+	Category    Category               `protobuf:"varint,5,opt,name=category,proto3,enum=relance.v1.Category" json:"category,omitempty"`
+	Contact     *Contact               `protobuf:"bytes,6,opt,name=contact,proto3" json:"contact,omitempty"`
+	AssigneeId  string                 `protobuf:"bytes,7,opt,name=assignee_id,json=assigneeId,proto3" json:"assignee_id,omitempty"`
+	Stage       LeadStage              `protobuf:"varint,8,opt,name=stage,proto3,enum=relance.v1.LeadStage" json:"stage,omitempty"`
+	ExternalId  string                 `protobuf:"bytes,10,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
+	Notes       string                 `protobuf:"bytes,11,opt,name=notes,proto3" json:"notes,omitempty"`
+	ReceiveTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=receive_time,json=receiveTime,proto3" json:"receive_time,omitempty"`
+	AssignTime  *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=assign_time,json=assignTime,proto3" json:"assign_time,omitempty"`
 	// When the first human activity was done; unset while the lead waits.
 	FirstResponseTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=first_response_time,json=firstResponseTime,proto3" json:"first_response_time,omitempty"`
 	// When the lead became late (its first reminder fired); unset while on time.
@@ -1057,8 +1056,10 @@ type Lead struct {
 	// (a lead received while the site is closed starts its clock at the next opening); unset while
 	// unanswered.
 	BusinessResponseTime *durationpb.Duration `protobuf:"bytes,18,opt,name=business_response_time,json=businessResponseTime,proto3" json:"business_response_time,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// The interaction status (StatusService); empty when none.
+	StatusId      string `protobuf:"bytes,19,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Lead) Reset() {
@@ -1147,13 +1148,6 @@ func (x *Lead) GetStage() LeadStage {
 	return LeadStage_LEAD_STAGE_UNSPECIFIED
 }
 
-func (x *Lead) GetInteractionStatus() string {
-	if x != nil {
-		return x.InteractionStatus
-	}
-	return ""
-}
-
 func (x *Lead) GetExternalId() string {
 	if x != nil {
 		return x.ExternalId
@@ -1215,6 +1209,13 @@ func (x *Lead) GetBusinessResponseTime() *durationpb.Duration {
 		return x.BusinessResponseTime
 	}
 	return nil
+}
+
+func (x *Lead) GetStatusId() string {
+	if x != nil {
+		return x.StatusId
+	}
+	return ""
 }
 
 // Activity is one entry of a lead's timeline.
@@ -1395,7 +1396,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x162\x14^\\+[1-9][0-9]{6,14}$R\x05phone\x12#\n" +
 	"\x05email\x18\x03 \x01(\tB\r\xbaH\n" +
 	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email:c\xbaH`\x1a^\n" +
-	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\xcb\x06\n" +
+	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\xd3\x06\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x16\n" +
@@ -1405,8 +1406,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\acontact\x18\x06 \x01(\v2\x13.relance.v1.ContactR\acontact\x12\x1f\n" +
 	"\vassignee_id\x18\a \x01(\tR\n" +
 	"assigneeId\x12+\n" +
-	"\x05stage\x18\b \x01(\x0e2\x15.relance.v1.LeadStageR\x05stage\x12-\n" +
-	"\x12interaction_status\x18\t \x01(\tR\x11interactionStatus\x12\x1f\n" +
+	"\x05stage\x18\b \x01(\x0e2\x15.relance.v1.LeadStageR\x05stage\x12\x1f\n" +
 	"\vexternal_id\x18\n" +
 	" \x01(\tR\n" +
 	"externalId\x12\x14\n" +
@@ -1420,7 +1420,9 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12O\n" +
-	"\x16business_response_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\x14businessResponseTime\"\xa8\x03\n" +
+	"\x16business_response_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\x14businessResponseTime\x12\x1b\n" +
+	"\tstatus_id\x18\x13 \x01(\tR\bstatusIdJ\x04\b\t\x10\n" +
+	"R\x12interaction_status\"\xa8\x03\n" +
 	"\bActivity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12,\n" +

@@ -1,0 +1,293 @@
+package postgres
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/message"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// maxInbox bounds one inbox listing.
+const maxInbox = 500
+
+// ListMyActions lists p's pending manual actions, soonest first, each placed in p's local day
+// (overdue, today, upcoming); only those of timing when it is set. Nobody sees another
+// person's inbox.
+func (d *DB) ListMyActions(ctx context.Context, p relance.Principal, timing relance.Timing) ([]relance.InboxItem, error) {
+	if p.UserID == uuid.Nil {
+		return nil, relance.Errorf(relance.CodePermissionDenied, "partner keys have no action inbox")
+	}
+	var out []relance.InboxItem
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		dayEnd, err := t.dayEnd(ctx, p)
+		if err != nil {
+			return err
+		}
+		var before *time.Time
+		switch timing {
+		case relance.TimingOverdue:
+			before = &t.now
+		case relance.TimingToday:
+			before = &dayEnd
+		}
+		rows, err := t.q.ActionListByAssignee(ctx, db.ActionListByAssigneeParams{
+			AssigneeID: &p.UserID, Before: before, RowLimit: maxInbox,
+		})
+		for _, r := range rows {
+			a := toAction(r)
+			if tm := relance.TimingOf(a.DueAt, t.now, dayEnd); timing == "" || tm == timing {
+				out = append(out, relance.InboxItem{Action: a, Timing: tm})
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// dayEnd is the end of p's local day, in the time zone of their first site (UTC without one).
+func (t *tx) dayEnd(ctx context.Context, p relance.Principal) (time.Time, error) {
+	if len(p.SiteIDs) > 0 {
+		site, err := t.site(ctx, p.SiteIDs[0])
+		if err != nil {
+			return time.Time{}, err
+		}
+		y, m, d := t.now.In(siteLocation(site)).Date()
+		return time.Date(y, m, d+1, 0, 0, 0, 0, siteLocation(site)), nil
+	}
+	return t.now.Truncate(24 * time.Hour).Add(24 * time.Hour), nil
+}
+
+// GetAction returns action id to its assignee; anyone else gets not-found.
+func (d *DB) GetAction(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Action, error) {
+	var a relance.Action
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.ActionGet(ctx, id)
+		if err != nil {
+			return found(err, "action")
+		}
+		a = toAction(row)
+		return p.CheckOwnAction(&a)
+	})
+	return a, err
+}
+
+// UpdateAction lets the assignee of a pending manual action rework it before carrying it out:
+// its kind, subject, content, recipients and notes.
+func (d *DB) UpdateAction(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.ActionChange) (relance.Action, error) {
+	if ch.Kind != nil && !slices.Contains(relance.ActionKinds, *ch.Kind) {
+		return relance.Action{}, relance.Invalid("kind", "must be call, email, sms, letter or task")
+	}
+	var a relance.Action
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if a, err = t.ownPendingAction(ctx, p, id); err != nil {
+			return err
+		}
+		ch.Apply(&a)
+		row, err := t.q.ActionUpdate(ctx, db.ActionUpdateParams{
+			ID: id, Kind: string(a.Kind), Subject: a.Subject, Content: a.Content, Recipients: a.Recipients,
+			Notes: a.Notes, UpdatedAt: t.now,
+		})
+		if err != nil {
+			return err
+		}
+		a = toAction(row)
+		return t.audit(ctx, p, "action.update", "action", id, nil)
+	})
+	return a, err
+}
+
+// CompleteAction records a manual action as done by its assignee. On a lead it is a human
+// activity of the action's kind (and may be the lead's first response); a status call whose
+// status still asks for calls schedules the next one.
+func (d *DB) CompleteAction(ctx context.Context, p relance.Principal, id uuid.UUID, out relance.ActionOutcome) (relance.Action, error) {
+	return d.finishAction(ctx, p, id, relance.ActionDone, out)
+}
+
+// SkipAction records a manual action as skipped, with the reason as its outcome. A skipped status
+// call still schedules the next one: the customer stays in rotation.
+func (d *DB) SkipAction(ctx context.Context, p relance.Principal, id uuid.UUID, reason string) (relance.Action, error) {
+	return d.finishAction(ctx, p, id, relance.ActionSkipped, relance.ActionOutcome{Outcome: reason})
+}
+
+func (d *DB) finishAction(ctx context.Context, p relance.Principal, id uuid.UUID, state relance.ActionState, out relance.ActionOutcome) (relance.Action, error) {
+	var a relance.Action
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		if a, err = t.ownPendingAction(ctx, p, id); err != nil {
+			return err
+		}
+		when := t.now
+		if out.DoneAt != nil {
+			if when = out.DoneAt.UTC(); when.After(t.now.Add(clockSkew)) {
+				return relance.Invalid("done_time", "must not be in the future")
+			}
+		}
+		if out.Notes != "" {
+			a.Notes = out.Notes
+		}
+		a.State, a.Outcome, a.DoneAt, a.DoneBy = state, out.Outcome, &when, p.UserID
+		if state == relance.ActionDone && a.LeadID != uuid.Nil {
+			if a.ActivityID, err = t.actionActivity(ctx, &a); err != nil {
+				return err
+			}
+		}
+		row, err := t.q.ActionFinish(ctx, db.ActionFinishParams{
+			ID: id, State: string(a.State), Outcome: a.Outcome, Notes: a.Notes, DoneAt: a.DoneAt,
+			DoneBy: optUUID(a.DoneBy), ActivityID: optUUID(a.ActivityID), UpdatedAt: t.now,
+		})
+		if err != nil {
+			return err
+		}
+		a = toAction(row)
+		if err := t.q.TimerCancelAllBySubject(ctx, db.TimerCancelAllBySubjectParams{SubjectID: id, UpdatedAt: t.now}); err != nil {
+			return err
+		}
+		if a.Origin == relance.ActionFromStatus {
+			if err := t.nextStatusCall(ctx, &a); err != nil {
+				return err
+			}
+		}
+		return t.audit(ctx, p, "action."+string(state), "action", id, map[string]any{"outcome": a.Outcome})
+	})
+	return a, err
+}
+
+// ownPendingAction locks action id for its assignee p, and checks it is still to do.
+func (t *tx) ownPendingAction(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Action, error) {
+	row, err := t.q.ActionGetForUpdate(ctx, id)
+	if err != nil {
+		return relance.Action{}, found(err, "action")
+	}
+	a := toAction(row)
+	if err := p.CheckOwnAction(&a); err != nil {
+		return a, err
+	}
+	if a.State != relance.ActionScheduled {
+		return a, relance.Errorf(relance.CodeFailedPrecondition, "the action is already %s", a.State)
+	}
+	return a, nil
+}
+
+// actionActivity records a done manual action about a lead on the lead's timeline, as a human
+// activity that may answer the lead.
+func (t *tx) actionActivity(ctx context.Context, a *relance.Action) (uuid.UUID, error) {
+	lead, err := t.lockLead(ctx, a.LeadID)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	act := relance.Activity{
+		ID: uuid.Must(uuid.NewV7()), LeadID: a.LeadID, Kind: a.Kind, Origin: relance.OriginHuman,
+		State: relance.ActivityDone, DoneAt: a.DoneAt, ActorID: a.DoneBy, Content: activityContent(a),
+	}
+	if err := t.q.ActivityCreate(ctx, db.ActivityCreateParams{
+		ID: act.ID, OrgID: t.org, LeadID: act.LeadID, Kind: string(act.Kind), Origin: string(act.Origin),
+		State: string(act.State), DoneAt: act.DoneAt, ActorID: optUUID(act.ActorID), Content: act.Content,
+		CreatedAt: t.now,
+	}); err != nil {
+		return uuid.Nil, err
+	}
+	return act.ID, t.answered(ctx, &lead, *act.DoneAt)
+}
+
+// activityContent is what the timeline shows of a carried-out action.
+func activityContent(a *relance.Action) string {
+	parts := make([]string, 0, 3)
+	for _, s := range []string{a.Subject, a.Outcome, a.Notes} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// nextStatusCall schedules the next call of a finished status call when its subject still has
+// the status that scheduled it and that status still asks for calls.
+func (t *tx) nextStatusCall(ctx context.Context, a *relance.Action) error {
+	var s callSubject
+	var statusID uuid.UUID
+	if a.LeadID != uuid.Nil {
+		lead, err := t.lockLead(ctx, a.LeadID)
+		if err != nil {
+			return err
+		}
+		s, statusID = leadCallSubject(&lead), lead.StatusID
+	} else {
+		c, err := t.lockCounterparty(ctx, a.CounterpartyID)
+		if err != nil {
+			return err
+		}
+		s, statusID = counterpartyCallSubject(&c), c.StatusID
+	}
+	if statusID != a.StatusID || statusID == uuid.Nil {
+		return nil
+	}
+	row, err := t.q.StatusGet(ctx, statusID)
+	if err != nil {
+		return err
+	}
+	st := toStatus(row)
+	return t.scheduleStatusCall(ctx, s, &st, t.now)
+}
+
+// fireActionDue tells the assignee of a manual action that it is due (an in-app alert), and
+// starts the reminder ladder of an action about a lead. A done, skipped or cancelled action is
+// left alone; one handed over since alerts its new assignee.
+func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
+	row, err := t.q.ActionGet(ctx, timer.SubjectID)
+	if err != nil {
+		return ignoreNoRows(err)
+	}
+	a := toAction(row)
+	if a.State != relance.ActionScheduled || a.AssigneeID == uuid.Nil {
+		return nil
+	}
+	user, err := t.user(ctx, a.AssigneeID)
+	if err != nil {
+		return err
+	}
+	data := message.ActionDue{RecipientName: user.DisplayName, Action: string(a.Kind), Subject: a.Subject}
+	var lead relance.Lead
+	if a.LeadID != uuid.Nil {
+		row, err := t.q.LeadGet(ctx, a.LeadID)
+		if err != nil {
+			return err
+		}
+		lead = toLead(row)
+		data.ContactName, data.ContactPhone = lead.Contact.Name, lead.Contact.Phone
+	} else {
+		c, err := t.q.CounterpartyGet(ctx, a.CounterpartyID)
+		if err != nil {
+			return err
+		}
+		data.ContactName, data.ContactPhone = c.Name, c.Phone
+	}
+	msg, err := message.Render("action_due", user.Locale, data)
+	if err != nil {
+		return err
+	}
+	if err := t.alertAndDeliver(ctx, "action.due:"+a.ID.String(), "action.due", &user, a.LeadID, msg, nil); err != nil {
+		return err
+	}
+	if a.LeadID == uuid.Nil || lead.Stage != relance.StageOpen {
+		return nil
+	}
+	return t.scheduleOverdue(ctx, relance.TimerActionOverdue, &lead, a.ID, 0, a.DueAt)
+}
+
+func toAction(a db.Action) relance.Action {
+	return relance.Action{
+		ID: a.ID, LeadID: derefUUID(a.LeadID), CounterpartyID: derefUUID(a.CounterpartyID),
+		Origin: relance.ActionOrigin(a.Origin), StatusID: derefUUID(a.StatusID), Kind: relance.ActivityKind(a.Kind),
+		Automatic: a.Automatic, AssigneeID: derefUUID(a.AssigneeID), State: relance.ActionState(a.State),
+		DueAt: a.DueAt, Subject: a.Subject, Content: a.Content, Recipients: a.Recipients, Notes: a.Notes,
+		Outcome: a.Outcome, DoneAt: a.DoneAt, DoneBy: derefUUID(a.DoneBy), ActivityID: derefUUID(a.ActivityID),
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
+	}
+}
