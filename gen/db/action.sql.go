@@ -12,6 +12,38 @@ import (
 	"github.com/google/uuid"
 )
 
+const actionCancelForEnrolments = `-- name: ActionCancelForEnrolments :many
+UPDATE actions SET state = 'cancelled', updated_at = $1
+WHERE enrolment_id = ANY($2::uuid[]) AND state = 'scheduled'
+RETURNING id
+`
+
+type ActionCancelForEnrolmentsParams struct {
+	UpdatedAt    time.Time
+	EnrolmentIds []uuid.UUID
+}
+
+// Cancels the pending actions of ended enrolments; returns the ids cancelled.
+func (q *Queries) ActionCancelForEnrolments(ctx context.Context, arg ActionCancelForEnrolmentsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, actionCancelForEnrolments, arg.UpdatedAt, arg.EnrolmentIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const actionCancelStatusCall = `-- name: ActionCancelStatusCall :many
 UPDATE actions SET state = 'cancelled', updated_at = $1
 WHERE origin = 'status' AND state = 'scheduled'
@@ -48,9 +80,9 @@ func (q *Queries) ActionCancelStatusCall(ctx context.Context, arg ActionCancelSt
 
 const actionCreate = `-- name: ActionCreate :one
 INSERT INTO actions (id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic,
-  assignee_id, due_at, subject, content, recipients, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
-RETURNING id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at
+  assignee_id, due_at, subject, content, recipients, enrolment_id, plan_id, step, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
+RETURNING id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step
 `
 
 type ActionCreateParams struct {
@@ -67,6 +99,9 @@ type ActionCreateParams struct {
 	Subject        string
 	Content        string
 	Recipients     []string
+	EnrolmentID    *uuid.UUID
+	PlanID         *uuid.UUID
+	Step           *int16
 	CreatedAt      time.Time
 }
 
@@ -85,6 +120,9 @@ func (q *Queries) ActionCreate(ctx context.Context, arg ActionCreateParams) (Act
 		arg.Subject,
 		arg.Content,
 		arg.Recipients,
+		arg.EnrolmentID,
+		arg.PlanID,
+		arg.Step,
 		arg.CreatedAt,
 	)
 	var i Action
@@ -110,6 +148,9 @@ func (q *Queries) ActionCreate(ctx context.Context, arg ActionCreateParams) (Act
 		&i.ActivityID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EnrolmentID,
+		&i.PlanID,
+		&i.Step,
 	)
 	return i, err
 }
@@ -118,7 +159,7 @@ const actionFinish = `-- name: ActionFinish :one
 UPDATE actions SET state = $2, outcome = $3, notes = $4, done_at = $5, done_by = $6, activity_id = $7,
   updated_at = $8
 WHERE id = $1
-RETURNING id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at
+RETURNING id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step
 `
 
 type ActionFinishParams struct {
@@ -166,12 +207,15 @@ func (q *Queries) ActionFinish(ctx context.Context, arg ActionFinishParams) (Act
 		&i.ActivityID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EnrolmentID,
+		&i.PlanID,
+		&i.Step,
 	)
 	return i, err
 }
 
 const actionGet = `-- name: ActionGet :one
-SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at FROM actions WHERE id = $1
+SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step FROM actions WHERE id = $1
 `
 
 func (q *Queries) ActionGet(ctx context.Context, id uuid.UUID) (Action, error) {
@@ -199,12 +243,15 @@ func (q *Queries) ActionGet(ctx context.Context, id uuid.UUID) (Action, error) {
 		&i.ActivityID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EnrolmentID,
+		&i.PlanID,
+		&i.Step,
 	)
 	return i, err
 }
 
 const actionGetForUpdate = `-- name: ActionGetForUpdate :one
-SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at FROM actions WHERE id = $1 FOR UPDATE
+SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step FROM actions WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ActionGetForUpdate(ctx context.Context, id uuid.UUID) (Action, error) {
@@ -232,12 +279,15 @@ func (q *Queries) ActionGetForUpdate(ctx context.Context, id uuid.UUID) (Action,
 		&i.ActivityID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EnrolmentID,
+		&i.PlanID,
+		&i.Step,
 	)
 	return i, err
 }
 
 const actionListByAssignee = `-- name: ActionListByAssignee :many
-SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at FROM actions
+SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step FROM actions
 WHERE assignee_id = $1 AND state = 'scheduled'
   AND ($2::timestamptz IS NULL OR due_at < $2)
 ORDER BY due_at, id
@@ -282,6 +332,73 @@ func (q *Queries) ActionListByAssignee(ctx context.Context, arg ActionListByAssi
 			&i.ActivityID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.EnrolmentID,
+			&i.PlanID,
+			&i.Step,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const actionMove = `-- name: ActionMove :exec
+UPDATE actions SET due_at = $2, updated_at = $3 WHERE id = $1
+`
+
+type ActionMoveParams struct {
+	ID        uuid.UUID
+	DueAt     time.Time
+	UpdatedAt time.Time
+}
+
+func (q *Queries) ActionMove(ctx context.Context, arg ActionMoveParams) error {
+	_, err := q.db.Exec(ctx, actionMove, arg.ID, arg.DueAt, arg.UpdatedAt)
+	return err
+}
+
+const actionPendingForEnrolment = `-- name: ActionPendingForEnrolment :many
+SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step FROM actions WHERE enrolment_id = $1 AND state = 'scheduled' ORDER BY due_at, id
+`
+
+func (q *Queries) ActionPendingForEnrolment(ctx context.Context, enrolmentID *uuid.UUID) ([]Action, error) {
+	rows, err := q.db.Query(ctx, actionPendingForEnrolment, enrolmentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Action{}
+	for rows.Next() {
+		var i Action
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.LeadID,
+			&i.CounterpartyID,
+			&i.Origin,
+			&i.StatusID,
+			&i.Kind,
+			&i.Automatic,
+			&i.AssigneeID,
+			&i.State,
+			&i.DueAt,
+			&i.Subject,
+			&i.Content,
+			&i.Recipients,
+			&i.Notes,
+			&i.Outcome,
+			&i.DoneAt,
+			&i.DoneBy,
+			&i.ActivityID,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.EnrolmentID,
+			&i.PlanID,
+			&i.Step,
 		); err != nil {
 			return nil, err
 		}
@@ -295,7 +412,7 @@ func (q *Queries) ActionListByAssignee(ctx context.Context, arg ActionListByAssi
 
 const actionReassign = `-- name: ActionReassign :exec
 UPDATE actions SET assignee_id = $1, updated_at = $2
-WHERE state = 'scheduled' AND assignee_id = $3
+WHERE state = 'scheduled' AND NOT automatic AND assignee_id IS NOT DISTINCT FROM $3
   AND (lead_id = $4 OR counterparty_id = $5)
 `
 
@@ -307,7 +424,8 @@ type ActionReassignParams struct {
 	CounterpartyID *uuid.UUID
 }
 
-// Hands the pending manual actions of a lead or a counterparty from one person to another.
+// Hands the pending manual actions of a lead or a counterparty from one person (or nobody) to
+// another.
 func (q *Queries) ActionReassign(ctx context.Context, arg ActionReassignParams) error {
 	_, err := q.db.Exec(ctx, actionReassign,
 		arg.ToID,
@@ -322,7 +440,7 @@ func (q *Queries) ActionReassign(ctx context.Context, arg ActionReassignParams) 
 const actionUpdate = `-- name: ActionUpdate :one
 UPDATE actions SET kind = $2, subject = $3, content = $4, recipients = $5, notes = $6, updated_at = $7
 WHERE id = $1
-RETURNING id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at
+RETURNING id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step
 `
 
 type ActionUpdateParams struct {
@@ -368,6 +486,9 @@ func (q *Queries) ActionUpdate(ctx context.Context, arg ActionUpdateParams) (Act
 		&i.ActivityID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EnrolmentID,
+		&i.PlanID,
+		&i.Step,
 	)
 	return i, err
 }
@@ -431,7 +552,7 @@ func (q *Queries) ScheduledCallCounts(ctx context.Context, arg ScheduledCallCoun
 }
 
 const scheduledCallList = `-- name: ScheduledCallList :many
-SELECT a.id, a.org_id, a.lead_id, a.counterparty_id, a.origin, a.status_id, a.kind, a.automatic, a.assignee_id, a.state, a.due_at, a.subject, a.content, a.recipients, a.notes, a.outcome, a.done_at, a.done_by, a.activity_id, a.created_at, a.updated_at, s.subject_name, s.category, s.site_id
+SELECT a.id, a.org_id, a.lead_id, a.counterparty_id, a.origin, a.status_id, a.kind, a.automatic, a.assignee_id, a.state, a.due_at, a.subject, a.content, a.recipients, a.notes, a.outcome, a.done_at, a.done_by, a.activity_id, a.created_at, a.updated_at, a.enrolment_id, a.plan_id, a.step, s.subject_name, s.category, s.site_id
 FROM actions a
 CROSS JOIN LATERAL (
   SELECT l.contact_name AS subject_name, l.category, l.site_id FROM leads l WHERE l.id = a.lead_id
@@ -533,6 +654,9 @@ func (q *Queries) ScheduledCallList(ctx context.Context, arg ScheduledCallListPa
 			&i.Action.ActivityID,
 			&i.Action.CreatedAt,
 			&i.Action.UpdatedAt,
+			&i.Action.EnrolmentID,
+			&i.Action.PlanID,
+			&i.Action.Step,
 			&i.SubjectName,
 			&i.Category,
 			&i.SiteID,

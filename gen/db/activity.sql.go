@@ -14,8 +14,8 @@ import (
 
 const activityCreate = `-- name: ActivityCreate :exec
 INSERT INTO activities (id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id,
-  content, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  content, direction, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 `
 
 type ActivityCreateParams struct {
@@ -29,6 +29,7 @@ type ActivityCreateParams struct {
 	DoneAt    *time.Time
 	ActorID   *uuid.UUID
 	Content   string
+	Direction string
 	CreatedAt time.Time
 }
 
@@ -44,6 +45,7 @@ func (q *Queries) ActivityCreate(ctx context.Context, arg ActivityCreateParams) 
 		arg.DoneAt,
 		arg.ActorID,
 		arg.Content,
+		arg.Direction,
 		arg.CreatedAt,
 	)
 	return err
@@ -74,7 +76,7 @@ func (q *Queries) ActivityFinish(ctx context.Context, arg ActivityFinishParams) 
 }
 
 const activityGet = `-- name: ActivityGet :one
-SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at FROM activities WHERE id = $1
+SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at, direction FROM activities WHERE id = $1
 `
 
 func (q *Queries) ActivityGet(ctx context.Context, id uuid.UUID) (Activity, error) {
@@ -92,12 +94,13 @@ func (q *Queries) ActivityGet(ctx context.Context, id uuid.UUID) (Activity, erro
 		&i.ActorID,
 		&i.Content,
 		&i.CreatedAt,
+		&i.Direction,
 	)
 	return i, err
 }
 
 const activityGetForUpdate = `-- name: ActivityGetForUpdate :one
-SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at FROM activities WHERE id = $1 FOR UPDATE
+SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at, direction FROM activities WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ActivityGetForUpdate(ctx context.Context, id uuid.UUID) (Activity, error) {
@@ -115,12 +118,26 @@ func (q *Queries) ActivityGetForUpdate(ctx context.Context, id uuid.UUID) (Activ
 		&i.ActorID,
 		&i.Content,
 		&i.CreatedAt,
+		&i.Direction,
 	)
 	return i, err
 }
 
+const activityLastContact = `-- name: ActivityLastContact :one
+SELECT done_at FROM activities WHERE lead_id = $1 AND state = 'done' AND done_at IS NOT NULL
+ORDER BY done_at DESC LIMIT 1
+`
+
+// When the lead was last contacted, either way, by a person or by the system.
+func (q *Queries) ActivityLastContact(ctx context.Context, leadID uuid.UUID) (*time.Time, error) {
+	row := q.db.QueryRow(ctx, activityLastContact, leadID)
+	var done_at *time.Time
+	err := row.Scan(&done_at)
+	return done_at, err
+}
+
 const activityListByLead = `-- name: ActivityListByLead :many
-SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at FROM activities WHERE lead_id = $1 ORDER BY created_at, id
+SELECT id, org_id, lead_id, kind, origin, state, due_at, done_at, actor_id, content, created_at, direction FROM activities WHERE lead_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ActivityListByLead(ctx context.Context, leadID uuid.UUID) ([]Activity, error) {
@@ -144,6 +161,7 @@ func (q *Queries) ActivityListByLead(ctx context.Context, leadID uuid.UUID) ([]A
 			&i.ActorID,
 			&i.Content,
 			&i.CreatedAt,
+			&i.Direction,
 		); err != nil {
 			return nil, err
 		}

@@ -42,6 +42,9 @@ type Action struct {
 	ActivityID     *uuid.UUID
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	EnrolmentID    *uuid.UUID
+	PlanID         *uuid.UUID
+	Step           *int16
 }
 
 type Activity struct {
@@ -56,6 +59,7 @@ type Activity struct {
 	ActorID   *uuid.UUID
 	Content   string
 	CreatedAt time.Time
+	Direction string
 }
 
 type Alert struct {
@@ -147,6 +151,19 @@ type Delivery struct {
 	SentAt     *time.Time
 }
 
+type Enrolment struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	PlanID     uuid.UUID
+	LeadID     uuid.UUID
+	State      string
+	ExitReason string
+	Step       int16
+	EnrolledAt time.Time
+	EndedAt    *time.Time
+	UpdatedAt  time.Time
+}
+
 type InteractionStatus struct {
 	ID            uuid.UUID
 	OrgID         uuid.UUID
@@ -199,6 +216,34 @@ type Password struct {
 	OrgID     uuid.UUID
 	Hash      string
 	UpdatedAt time.Time
+}
+
+type Plan struct {
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	Name          string
+	Paused        bool
+	EnrolSources  []string
+	EnrolStatusID *uuid.UUID
+	ArchivedAt    *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type PlanStep struct {
+	OrgID      uuid.UUID
+	PlanID     uuid.UUID
+	Position   int16
+	Kind       string
+	Automatic  bool
+	Anchor     string
+	AfterDays  int16
+	MinGapDays int16
+	SendMinute *int16
+	Weekdays   int16
+	Subject    string
+	Body       string
+	Assignee   string
 }
 
 type ReminderPolicy struct {

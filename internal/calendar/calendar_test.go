@@ -292,3 +292,31 @@ func TestDayEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestDaysAfterAt(t *testing.T) {
+	cal := mustCal(t, "Europe/Paris", "mon-fri 09:00-19:00")
+	friday := at(t, "Europe/Paris", "2026-12-18 15:00")
+	for _, tc := range []struct {
+		name      string
+		n, clock  int
+		days      Weekdays
+		notBefore string
+		want      string
+	}{
+		{"same day, time passed by anchor's day only", 0, 10 * 60, MondayToFriday, "", "2026-12-18T10:00:00+01:00"},
+		{"two days later falls on Sunday: Monday", 2, 10 * 60, MondayToFriday, "", "2026-12-21T10:00:00+01:00"},
+		{"three days later", 3, 8 * 60, MondayToFriday, "", "2026-12-21T08:00:00+01:00"},
+		{"not before now", 0, 10 * 60, MondayToFriday, "2026-12-18 15:00", "2026-12-21T10:00:00+01:00"},
+		{"a gap pushes it to Wednesday", 1, 10 * 60, MondayToFriday, "2026-12-22 12:00", "2026-12-23T10:00:00+01:00"},
+		{"Saturdays allowed", 1, 10 * 60, MondayToFriday | Days(time.Saturday), "", "2026-12-19T10:00:00+01:00"},
+	} {
+		var notBefore time.Time
+		if tc.notBefore != "" {
+			notBefore = at(t, "Europe/Paris", tc.notBefore)
+		}
+		got, err := cal.DaysAfterAt(friday, tc.n, tc.clock, tc.days, notBefore)
+		if err != nil || got.Format(time.RFC3339) != tc.want {
+			t.Errorf("%s: %v, %v; want %s", tc.name, got, err, tc.want)
+		}
+	}
+}

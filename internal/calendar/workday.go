@@ -73,6 +73,21 @@ func (c *Calendar) WorkingDayAt(t time.Time, n, clock int, days Weekdays) (time.
 	return time.Time{}, ErrNoOpenTime
 }
 
+// DaysAfterAt returns the time of a plan step: local time clock on the first working day (in
+// days, not a closure, clock outside every absence) that is at least n calendar days after t's
+// local day and whose clock time is not before notBefore (a minimum gap, or now). Errors are
+// those of WorkingDayAt.
+func (c *Calendar) DaysAfterAt(t time.Time, n, clock int, days Weekdays, notBefore time.Time) (time.Time, error) {
+	if n < 0 {
+		return time.Time{}, ErrNegative
+	}
+	start := c.instant(c.wall(c.localDay(t.Unix())+int64(n), 0))
+	if notBefore.After(start) {
+		start = notBefore
+	}
+	return c.WorkingDayAt(start, 0, clock, days)
+}
+
 // IsWorkingAt reports whether t falls on a working day (in days, not a closure) outside every
 // absence, whatever the opening hours: the test for obligations at a fixed local time.
 func (c *Calendar) IsWorkingAt(t time.Time, days Weekdays) bool {

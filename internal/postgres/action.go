@@ -149,10 +149,14 @@ func (d *DB) finishAction(ctx context.Context, p relance.Principal, id uuid.UUID
 		if err := t.q.TimerCancelAllBySubject(ctx, db.TimerCancelAllBySubjectParams{SubjectID: id, UpdatedAt: t.now}); err != nil {
 			return err
 		}
-		if a.Origin == relance.ActionFromStatus {
-			if err := t.nextStatusCall(ctx, &a); err != nil {
-				return err
-			}
+		switch a.Origin {
+		case relance.ActionFromStatus:
+			err = t.nextStatusCall(ctx, &a)
+		case relance.ActionFromPlan:
+			err = t.stepDone(ctx, &a)
+		}
+		if err != nil {
+			return err
 		}
 		return t.audit(ctx, p, "action."+string(state), "action", id, map[string]any{"outcome": a.Outcome})
 	})
@@ -236,8 +240,8 @@ func (t *tx) nextStatusCall(ctx context.Context, a *relance.Action) error {
 	return t.scheduleStatusCall(ctx, s, &st, t.now)
 }
 
-// fireActionDue tells the assignee of a manual action that it is due (an in-app alert), and
-// starts the reminder ladder of an action about a lead. A done, skipped or cancelled action is
+// fireActionDue sends an automatic plan step, or tells the assignee of a manual action that it
+// is due (an in-app alert) and starts the reminder ladder of an action about a lead. A done, skipped or cancelled action is
 // left alone; one handed over since alerts its new assignee.
 func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
 	row, err := t.q.ActionGet(ctx, timer.SubjectID)
@@ -245,8 +249,13 @@ func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
 		return ignoreNoRows(err)
 	}
 	a := toAction(row)
-	if a.State != relance.ActionScheduled || a.AssigneeID == uuid.Nil {
+	switch {
+	case a.State != relance.ActionScheduled:
 		return nil
+	case a.Automatic:
+		return t.firePlanStep(ctx, timer, &a)
+	case a.AssigneeID == uuid.Nil:
+		return nil // waits for the lead to be assigned; its assignee finds it then
 	}
 	user, err := t.user(ctx, a.AssigneeID)
 	if err != nil {
@@ -288,6 +297,7 @@ func toAction(a db.Action) relance.Action {
 		Automatic: a.Automatic, AssigneeID: derefUUID(a.AssigneeID), State: relance.ActionState(a.State),
 		DueAt: a.DueAt, Subject: a.Subject, Content: a.Content, Recipients: a.Recipients, Notes: a.Notes,
 		Outcome: a.Outcome, DoneAt: a.DoneAt, DoneBy: derefUUID(a.DoneBy), ActivityID: derefUUID(a.ActivityID),
+		EnrolmentID: derefUUID(a.EnrolmentID), PlanID: derefUUID(a.PlanID), Step: int(derefInt16(a.Step)),
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 }

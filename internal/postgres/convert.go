@@ -76,7 +76,7 @@ func toActivity(a db.Activity) relance.Activity {
 	return relance.Activity{
 		ID: a.ID, LeadID: a.LeadID, Kind: relance.ActivityKind(a.Kind), Origin: relance.Origin(a.Origin),
 		State: relance.ActivityState(a.State), DueAt: a.DueAt, DoneAt: a.DoneAt,
-		ActorID: derefUUID(a.ActorID), Content: a.Content, CreatedAt: a.CreatedAt,
+		ActorID: derefUUID(a.ActorID), Content: a.Content, Direction: relance.Direction(a.Direction), CreatedAt: a.CreatedAt,
 	}
 }
 

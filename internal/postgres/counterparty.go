@@ -176,13 +176,14 @@ func (t *tx) checkResponsible(ctx context.Context, userID, siteID uuid.UUID) err
 	return relance.CheckFollower(&u, siteID, "responsible_id")
 }
 
-// handOver gives the pending actions of a lead or counterparty held by from to to.
+// handOver gives the pending manual actions of a lead or counterparty held by from (uuid.Nil:
+// those waiting for someone) to to.
 func (t *tx) handOver(ctx context.Context, s callSubject, from, to uuid.UUID) error {
-	if from == uuid.Nil || to == uuid.Nil {
+	if to == uuid.Nil {
 		return nil
 	}
 	return t.q.ActionReassign(ctx, db.ActionReassignParams{
-		ToID: &to, FromID: &from, LeadID: optUUID(s.leadID), CounterpartyID: optUUID(s.counterpartyID), UpdatedAt: t.now,
+		ToID: &to, FromID: optUUID(from), LeadID: optUUID(s.leadID), CounterpartyID: optUUID(s.counterpartyID), UpdatedAt: t.now,
 	})
 }
 

@@ -84,6 +84,9 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 				return err
 			}
 		}
+		if err := t.enrolByRule(ctx, &lead, uuid.Nil); err != nil {
+			return err
+		}
 		created = true
 		return t.audit(ctx, p, "lead.create", "lead", lead.ID, map[string]any{"source": lead.Source})
 	})
@@ -259,6 +262,9 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 			if err := t.q.DecisionObsoleteForLead(ctx, db.DecisionObsoleteForLeadParams{LeadID: id, ResolvedAt: &t.now}); err != nil {
 				return err
 			}
+			if err := t.exitPlans(ctx, db.EnrolmentListRunningParams{LeadID: &id}, string(lead.Stage)); err != nil {
+				return err
+			}
 		}
 		if err := t.q.LeadUpdate(ctx, db.LeadUpdateParams{
 			ID: id, Stage: string(lead.Stage), Category: lead.Category, StatusID: optUUID(lead.StatusID),
@@ -268,6 +274,11 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		}
 		if statusChanged || lead.Stage != relance.StageOpen {
 			if err := t.replanStatusCall(ctx, leadCallSubject(&lead), status); err != nil {
+				return err
+			}
+		}
+		if statusChanged && status != nil && lead.Stage == relance.StageOpen {
+			if err := t.enrolByRule(ctx, &lead, status.ID); err != nil {
 				return err
 			}
 		}
@@ -295,7 +306,8 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 		}
 		act = relance.Activity{
 			ID: uuid.Must(uuid.NewV7()), LeadID: lead.ID, Kind: in.Kind, Origin: relance.OriginHuman,
-			State: state, DueAt: in.DueAt, ActorID: p.UserID, Content: in.Content, CreatedAt: t.now,
+			State: state, DueAt: in.DueAt, ActorID: p.UserID, Content: in.Content, Direction: in.Direction,
+			CreatedAt: t.now,
 		}
 		if p.Role == relance.RolePartner {
 			act.ActorID = lead.AssigneeID
@@ -320,12 +332,18 @@ func (d *DB) RecordActivity(ctx context.Context, p relance.Principal, in relance
 		if err := t.q.ActivityCreate(ctx, db.ActivityCreateParams{
 			ID: act.ID, OrgID: t.org, LeadID: act.LeadID, Kind: string(act.Kind), Origin: string(act.Origin),
 			State: string(act.State), DueAt: act.DueAt, DoneAt: act.DoneAt, ActorID: optUUID(act.ActorID),
-			Content: act.Content, CreatedAt: t.now,
+			Content: act.Content, Direction: string(act.Direction), CreatedAt: t.now,
 		}); err != nil {
 			return err
 		}
 		if act.CountsAsResponse() {
 			if err := t.answered(ctx, &lead, *act.DoneAt); err != nil {
+				return err
+			}
+		}
+		if act.Direction == relance.Inbound {
+			// The lead answered: the follow-up plans it runs have done their work.
+			if err := t.exitPlans(ctx, db.EnrolmentListRunningParams{LeadID: &lead.ID}, relance.ExitReplied); err != nil {
 				return err
 			}
 		}

@@ -49,6 +49,9 @@ type Action struct {
 	DoneAt         *time.Time
 	DoneBy         uuid.UUID
 	ActivityID     uuid.UUID // the timeline entry it produced, once carried out
+	EnrolmentID    uuid.UUID // plan steps: the lead's run of the plan
+	PlanID         uuid.UUID
+	Step           int // plan steps: the step's position
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

@@ -139,8 +139,18 @@ type Activity struct {
 	DoneAt    *time.Time
 	ActorID   uuid.UUID // uuid.Nil for system activities
 	Content   string
+	Direction Direction
 	CreatedAt time.Time
 }
+
+// Direction tells a contact from the customer (a reply) from one to them.
+type Direction string
+
+// The directions; "" when not known.
+const (
+	Inbound  Direction = "inbound"
+	Outbound Direction = "outbound"
+)
 
 // CountsAsResponse reports whether the activity answers the lead: only a person's completed
 // work does; automatic messages never do.
@@ -156,4 +166,7 @@ type NewActivity struct {
 	DueAt   *time.Time
 	DoneAt  *time.Time // nil means now, for a done activity
 	Content string
+	// Inbound for a contact from the customer (a call received, a reply): it takes the lead out
+	// of its follow-up plans.
+	Direction Direction
 }

@@ -64,6 +64,11 @@ var activityStates = map[relance.ActivityState]v1.ActivityState{
 	relance.ActivityFailed:  v1.ActivityState_ACTIVITY_STATE_FAILED,
 }
 
+var directions = map[relance.Direction]v1.ContactDirection{
+	relance.Inbound:  v1.ContactDirection_CONTACT_DIRECTION_INBOUND,
+	relance.Outbound: v1.ContactDirection_CONTACT_DIRECTION_OUTBOUND,
+}
+
 var scopes = map[relance.Scope]v1.Scope{
 	relance.ScopeLeadsCreate: v1.Scope_SCOPE_LEADS_CREATE,
 	relance.ScopeLeadsRead:   v1.Scope_SCOPE_LEADS_READ,
@@ -85,6 +90,7 @@ var (
 	stageOf         = reverse(stages)
 	categoryOf      = reverse(categories)
 	kindOf          = reverse(kinds)
+	directionOf     = reverse(directions)
 	activityStateOf = reverse(activityStates)
 	scopeOf         = reverse(scopes)
 )
@@ -235,7 +241,7 @@ func activityOut(a relance.Activity) *v1.Activity {
 	return &v1.Activity{
 		Id: a.ID.String(), LeadId: a.LeadID.String(), Kind: kinds[a.Kind], Origin: origins[a.Origin],
 		State: activityStates[a.State], DueTime: ts(a.DueAt), DoneTime: ts(a.DoneAt), ActorId: idString(a.ActorID),
-		Content: a.Content, CreateTime: tsv(a.CreatedAt),
+		Content: a.Content, CreateTime: tsv(a.CreatedAt), Direction: directions[a.Direction],
 	}
 }
 

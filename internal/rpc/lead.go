@@ -93,6 +93,7 @@ func (s *leadService) RecordActivity(ctx context.Context, req *connect.Request[v
 	act, lead, err := s.store.RecordActivity(ctx, principal(ctx), relance.NewActivity{
 		LeadID: parseID(m.GetLeadId()), Kind: kindOf[m.GetKind()], State: activityStateOf[m.GetState()],
 		DueAt: optTime(m.DueTime), DoneAt: optTime(m.DoneTime), Content: m.GetContent(),
+		Direction: directionOf[m.GetDirection()],
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)

@@ -63,6 +63,7 @@ type clients struct {
 	status       relancev1connect.StatusServiceClient
 	counterparty relancev1connect.CounterpartyServiceClient
 	action       relancev1connect.ActionServiceClient
+	plan         relancev1connect.PlanServiceClient
 }
 
 // as returns clients authenticated with token (none when empty) over one protocol.
@@ -78,6 +79,7 @@ func (s *stack) as(token string, opts ...connect.ClientOption) clients {
 		status:       relancev1connect.NewStatusServiceClient(s.http, s.url, opts...),
 		counterparty: relancev1connect.NewCounterpartyServiceClient(s.http, s.url, opts...),
 		action:       relancev1connect.NewActionServiceClient(s.http, s.url, opts...),
+		plan:         relancev1connect.NewPlanServiceClient(s.http, s.url, opts...),
 	}
 }
 

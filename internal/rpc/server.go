@@ -85,6 +85,18 @@ type Store interface {
 	CompleteAction(ctx context.Context, p relance.Principal, id uuid.UUID, out relance.ActionOutcome) (relance.Action, error)
 	SkipAction(ctx context.Context, p relance.Principal, id uuid.UUID, reason string) (relance.Action, error)
 
+	CreatePlan(ctx context.Context, p relance.Principal, plan relance.Plan) (relance.Plan, error)
+	UpdatePlan(ctx context.Context, p relance.Principal, id uuid.UUID, plan relance.Plan) (relance.Plan, error)
+	SetPlanPaused(ctx context.Context, p relance.Principal, id uuid.UUID, paused bool) (relance.Plan, error)
+	ArchivePlan(ctx context.Context, p relance.Principal, id uuid.UUID) error
+	GetPlan(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Plan, error)
+	ListPlans(ctx context.Context, p relance.Principal, includeArchived bool) ([]relance.Plan, error)
+	EnrolLead(ctx context.Context, p relance.Principal, planID, leadID uuid.UUID) (relance.Enrolment, error)
+	SetEnrolmentPaused(ctx context.Context, p relance.Principal, id uuid.UUID, paused bool) (relance.Enrolment, error)
+	RemoveEnrolment(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Enrolment, error)
+	ListEnrolments(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Enrolment, error)
+	PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUID, windowDays int) ([]relance.StepStats, error)
+
 	PendingDecisions(ctx context.Context, p relance.Principal) ([]relance.Decision, error)
 	ResolveDecision(ctx context.Context, p relance.Principal, id, reassignTo uuid.UUID) (relance.Decision, relance.Lead, error)
 }
@@ -120,6 +132,7 @@ var services = []string{
 	relancev1connect.StatusServiceName,
 	relancev1connect.CounterpartyServiceName,
 	relancev1connect.ActionServiceName,
+	relancev1connect.PlanServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -149,6 +162,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewStatusServiceHandler(&statusService{h}, options))
 	mux.Handle(relancev1connect.NewCounterpartyServiceHandler(&counterpartyService{h}, options))
 	mux.Handle(relancev1connect.NewActionServiceHandler(&actionService{h}, options))
+	mux.Handle(relancev1connect.NewPlanServiceHandler(&planService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

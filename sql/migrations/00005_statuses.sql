@@ -65,6 +65,7 @@ CREATE TABLE actions (
   status_id        uuid,
   kind             text NOT NULL CHECK (kind IN ('call', 'email', 'sms', 'letter', 'task')),
   automatic        boolean NOT NULL DEFAULT false,
+  -- NULL for automatic actions, and for manual ones waiting for the lead to be assigned.
   assignee_id      uuid,
   state            text NOT NULL DEFAULT 'scheduled'
                    CHECK (state IN ('scheduled', 'done', 'skipped', 'failed', 'cancelled')),
@@ -81,7 +82,6 @@ CREATE TABLE actions (
   created_at       timestamptz NOT NULL,
   updated_at       timestamptz NOT NULL,
   CHECK (num_nonnulls(lead_id, counterparty_id) = 1),
-  CHECK (automatic OR assignee_id IS NOT NULL OR state <> 'scheduled'),
   UNIQUE (org_id, id),
   FOREIGN KEY (org_id, lead_id) REFERENCES leads (org_id, id) ON DELETE CASCADE,
   FOREIGN KEY (org_id, counterparty_id) REFERENCES counterparties (org_id, id) ON DELETE CASCADE,
@@ -98,11 +98,13 @@ CREATE INDEX actions_org_due_idx ON actions (org_id, due_at, id);
 CREATE INDEX actions_lead_idx ON actions (lead_id, due_at);
 CREATE INDEX actions_counterparty_idx ON actions (counterparty_id, due_at);
 
+-- Puts tables under the tenant policy and opens them to the application role, as 00001 does.
 -- +goose StatementBegin
-DO $$
+CREATE FUNCTION make_tenant_tables(VARIADIC names text[]) RETURNS void
+LANGUAGE plpgsql AS $$
 DECLARE t text;
 BEGIN
-  FOREACH t IN ARRAY ARRAY['interaction_statuses', 'counterparties', 'actions']
+  FOREACH t IN ARRAY names
   LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY tenant ON %I USING (org_id = app_org()) WITH CHECK (org_id = app_org())', t);
@@ -111,8 +113,11 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
+REVOKE ALL ON FUNCTION make_tenant_tables(text[]) FROM PUBLIC;
+SELECT make_tenant_tables('interaction_statuses', 'counterparties', 'actions');
 
 -- +goose Down
+DROP FUNCTION make_tenant_tables(text[]);
 DROP TABLE actions, counterparties;
 ALTER TABLE leads DROP COLUMN status_id;
 ALTER TABLE leads ADD COLUMN interaction_status text NOT NULL DEFAULT '';

@@ -1,8 +1,20 @@
 -- name: ActionCreate :one
 INSERT INTO actions (id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic,
-  assignee_id, due_at, subject, content, recipients, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+  assignee_id, due_at, subject, content, recipients, enrolment_id, plan_id, step, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
 RETURNING *;
+
+-- name: ActionMove :exec
+UPDATE actions SET due_at = $2, updated_at = $3 WHERE id = $1;
+
+-- name: ActionCancelForEnrolments :many
+-- Cancels the pending actions of ended enrolments; returns the ids cancelled.
+UPDATE actions SET state = 'cancelled', updated_at = sqlc.arg(updated_at)
+WHERE enrolment_id = ANY(sqlc.arg(enrolment_ids)::uuid[]) AND state = 'scheduled'
+RETURNING id;
+
+-- name: ActionPendingForEnrolment :many
+SELECT * FROM actions WHERE enrolment_id = $1 AND state = 'scheduled' ORDER BY due_at, id;
 
 -- name: ActionGet :one
 SELECT * FROM actions WHERE id = $1;
@@ -29,9 +41,10 @@ WHERE origin = 'status' AND state = 'scheduled'
 RETURNING id;
 
 -- name: ActionReassign :exec
--- Hands the pending manual actions of a lead or a counterparty from one person to another.
+-- Hands the pending manual actions of a lead or a counterparty from one person (or nobody) to
+-- another.
 UPDATE actions SET assignee_id = sqlc.arg(to_id), updated_at = sqlc.arg(updated_at)
-WHERE state = 'scheduled' AND assignee_id = sqlc.arg(from_id)
+WHERE state = 'scheduled' AND NOT automatic AND assignee_id IS NOT DISTINCT FROM sqlc.narg(from_id)
   AND (lead_id = sqlc.narg(lead_id) OR counterparty_id = sqlc.narg(counterparty_id));
 
 -- name: ActionListByAssignee :many

@@ -731,8 +731,10 @@ type RecordActivityRequest struct {
 	State   ActivityState          `protobuf:"varint,3,opt,name=state,proto3,enum=relance.v1.ActivityState" json:"state,omitempty"`
 	DueTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
 	// When it was done; defaults to now. May not be in the future.
-	DoneTime      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=done_time,json=doneTime,proto3" json:"done_time,omitempty"`
-	Content       string                 `protobuf:"bytes,6,opt,name=content,proto3" json:"content,omitempty"`
+	DoneTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=done_time,json=doneTime,proto3" json:"done_time,omitempty"`
+	Content  string                 `protobuf:"bytes,6,opt,name=content,proto3" json:"content,omitempty"`
+	// Inbound for a contact from the customer (a call received, a reply).
+	Direction     ContactDirection `protobuf:"varint,7,opt,name=direction,proto3,enum=relance.v1.ContactDirection" json:"direction,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -807,6 +809,13 @@ func (x *RecordActivityRequest) GetContent() string {
 		return x.Content
 	}
 	return ""
+}
+
+func (x *RecordActivityRequest) GetDirection() ContactDirection {
+	if x != nil {
+		return x.Direction
+	}
+	return ContactDirection_CONTACT_DIRECTION_UNSPECIFIED
 }
 
 type RecordActivityResponse struct {
@@ -1436,7 +1445,7 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\n" +
 	"_status_idJ\x04\b\x04\x10\x05R\x12interaction_status\":\n" +
 	"\x12UpdateLeadResponse\x12$\n" +
-	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xb7\x03\n" +
+	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xfd\x03\n" +
 	"\x15RecordActivityRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x128\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x18.relance.v1.ActivityKindB\n" +
@@ -1444,7 +1453,8 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x05state\x18\x03 \x01(\x0e2\x19.relance.v1.ActivityStateB\f\xbaH\t\x82\x01\x06\x18\x00\x18\x01\x18\x02R\x05state\x125\n" +
 	"\bdue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x127\n" +
 	"\tdone_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bdoneTime\x12\"\n" +
-	"\acontent\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\acontent:n\xbaHk\x1ai\n" +
+	"\acontent\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\x90NR\acontent\x12D\n" +
+	"\tdirection\x18\a \x01(\x0e2\x1c.relance.v1.ContactDirectionB\b\xbaH\x05\x82\x01\x02\x10\x01R\tdirection:n\xbaHk\x1ai\n" +
 	"\x1brecord_activity.planned_due\x12#a planned activity needs a due_time\x1a%this.state != 1 || has(this.due_time)\"p\n" +
 	"\x16RecordActivityResponse\x120\n" +
 	"\bactivity\x18\x01 \x01(\v2\x14.relance.v1.ActivityR\bactivity\x12$\n" +
@@ -1557,7 +1567,8 @@ var file_relance_v1_lead_proto_goTypes = []any{
 	(LeadStage)(0),                   // 26: relance.v1.LeadStage
 	(ActivityKind)(0),                // 27: relance.v1.ActivityKind
 	(ActivityState)(0),               // 28: relance.v1.ActivityState
-	(*Activity)(nil),                 // 29: relance.v1.Activity
+	(ContactDirection)(0),            // 29: relance.v1.ContactDirection
+	(*Activity)(nil),                 // 30: relance.v1.Activity
 }
 var file_relance_v1_lead_proto_depIdxs = []int32{
 	22, // 0: relance.v1.CreateLeadRequest.category:type_name -> relance.v1.Category
@@ -1575,43 +1586,44 @@ var file_relance_v1_lead_proto_depIdxs = []int32{
 	28, // 12: relance.v1.RecordActivityRequest.state:type_name -> relance.v1.ActivityState
 	24, // 13: relance.v1.RecordActivityRequest.due_time:type_name -> google.protobuf.Timestamp
 	24, // 14: relance.v1.RecordActivityRequest.done_time:type_name -> google.protobuf.Timestamp
-	29, // 15: relance.v1.RecordActivityResponse.activity:type_name -> relance.v1.Activity
-	25, // 16: relance.v1.RecordActivityResponse.lead:type_name -> relance.v1.Lead
-	29, // 17: relance.v1.ListActivitiesResponse.activities:type_name -> relance.v1.Activity
-	0,  // 18: relance.v1.Delivery.state:type_name -> relance.v1.DeliveryState
-	24, // 19: relance.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
-	24, // 20: relance.v1.Delivery.sent_time:type_name -> google.protobuf.Timestamp
-	15, // 21: relance.v1.ListDeliveriesResponse.deliveries:type_name -> relance.v1.Delivery
-	24, // 22: relance.v1.CompleteActivityRequest.done_time:type_name -> google.protobuf.Timestamp
-	29, // 23: relance.v1.CompleteActivityResponse.activity:type_name -> relance.v1.Activity
-	25, // 24: relance.v1.CompleteActivityResponse.lead:type_name -> relance.v1.Lead
-	29, // 25: relance.v1.SkipActivityResponse.activity:type_name -> relance.v1.Activity
-	25, // 26: relance.v1.SkipActivityResponse.lead:type_name -> relance.v1.Lead
-	1,  // 27: relance.v1.LeadService.CreateLead:input_type -> relance.v1.CreateLeadRequest
-	3,  // 28: relance.v1.LeadService.GetLead:input_type -> relance.v1.GetLeadRequest
-	5,  // 29: relance.v1.LeadService.ListLeads:input_type -> relance.v1.ListLeadsRequest
-	7,  // 30: relance.v1.LeadService.AssignLead:input_type -> relance.v1.AssignLeadRequest
-	9,  // 31: relance.v1.LeadService.UpdateLead:input_type -> relance.v1.UpdateLeadRequest
-	11, // 32: relance.v1.LeadService.RecordActivity:input_type -> relance.v1.RecordActivityRequest
-	18, // 33: relance.v1.LeadService.CompleteActivity:input_type -> relance.v1.CompleteActivityRequest
-	20, // 34: relance.v1.LeadService.SkipActivity:input_type -> relance.v1.SkipActivityRequest
-	16, // 35: relance.v1.LeadService.ListDeliveries:input_type -> relance.v1.ListDeliveriesRequest
-	13, // 36: relance.v1.LeadService.ListActivities:input_type -> relance.v1.ListActivitiesRequest
-	2,  // 37: relance.v1.LeadService.CreateLead:output_type -> relance.v1.CreateLeadResponse
-	4,  // 38: relance.v1.LeadService.GetLead:output_type -> relance.v1.GetLeadResponse
-	6,  // 39: relance.v1.LeadService.ListLeads:output_type -> relance.v1.ListLeadsResponse
-	8,  // 40: relance.v1.LeadService.AssignLead:output_type -> relance.v1.AssignLeadResponse
-	10, // 41: relance.v1.LeadService.UpdateLead:output_type -> relance.v1.UpdateLeadResponse
-	12, // 42: relance.v1.LeadService.RecordActivity:output_type -> relance.v1.RecordActivityResponse
-	19, // 43: relance.v1.LeadService.CompleteActivity:output_type -> relance.v1.CompleteActivityResponse
-	21, // 44: relance.v1.LeadService.SkipActivity:output_type -> relance.v1.SkipActivityResponse
-	17, // 45: relance.v1.LeadService.ListDeliveries:output_type -> relance.v1.ListDeliveriesResponse
-	14, // 46: relance.v1.LeadService.ListActivities:output_type -> relance.v1.ListActivitiesResponse
-	37, // [37:47] is the sub-list for method output_type
-	27, // [27:37] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	29, // 15: relance.v1.RecordActivityRequest.direction:type_name -> relance.v1.ContactDirection
+	30, // 16: relance.v1.RecordActivityResponse.activity:type_name -> relance.v1.Activity
+	25, // 17: relance.v1.RecordActivityResponse.lead:type_name -> relance.v1.Lead
+	30, // 18: relance.v1.ListActivitiesResponse.activities:type_name -> relance.v1.Activity
+	0,  // 19: relance.v1.Delivery.state:type_name -> relance.v1.DeliveryState
+	24, // 20: relance.v1.Delivery.create_time:type_name -> google.protobuf.Timestamp
+	24, // 21: relance.v1.Delivery.sent_time:type_name -> google.protobuf.Timestamp
+	15, // 22: relance.v1.ListDeliveriesResponse.deliveries:type_name -> relance.v1.Delivery
+	24, // 23: relance.v1.CompleteActivityRequest.done_time:type_name -> google.protobuf.Timestamp
+	30, // 24: relance.v1.CompleteActivityResponse.activity:type_name -> relance.v1.Activity
+	25, // 25: relance.v1.CompleteActivityResponse.lead:type_name -> relance.v1.Lead
+	30, // 26: relance.v1.SkipActivityResponse.activity:type_name -> relance.v1.Activity
+	25, // 27: relance.v1.SkipActivityResponse.lead:type_name -> relance.v1.Lead
+	1,  // 28: relance.v1.LeadService.CreateLead:input_type -> relance.v1.CreateLeadRequest
+	3,  // 29: relance.v1.LeadService.GetLead:input_type -> relance.v1.GetLeadRequest
+	5,  // 30: relance.v1.LeadService.ListLeads:input_type -> relance.v1.ListLeadsRequest
+	7,  // 31: relance.v1.LeadService.AssignLead:input_type -> relance.v1.AssignLeadRequest
+	9,  // 32: relance.v1.LeadService.UpdateLead:input_type -> relance.v1.UpdateLeadRequest
+	11, // 33: relance.v1.LeadService.RecordActivity:input_type -> relance.v1.RecordActivityRequest
+	18, // 34: relance.v1.LeadService.CompleteActivity:input_type -> relance.v1.CompleteActivityRequest
+	20, // 35: relance.v1.LeadService.SkipActivity:input_type -> relance.v1.SkipActivityRequest
+	16, // 36: relance.v1.LeadService.ListDeliveries:input_type -> relance.v1.ListDeliveriesRequest
+	13, // 37: relance.v1.LeadService.ListActivities:input_type -> relance.v1.ListActivitiesRequest
+	2,  // 38: relance.v1.LeadService.CreateLead:output_type -> relance.v1.CreateLeadResponse
+	4,  // 39: relance.v1.LeadService.GetLead:output_type -> relance.v1.GetLeadResponse
+	6,  // 40: relance.v1.LeadService.ListLeads:output_type -> relance.v1.ListLeadsResponse
+	8,  // 41: relance.v1.LeadService.AssignLead:output_type -> relance.v1.AssignLeadResponse
+	10, // 42: relance.v1.LeadService.UpdateLead:output_type -> relance.v1.UpdateLeadResponse
+	12, // 43: relance.v1.LeadService.RecordActivity:output_type -> relance.v1.RecordActivityResponse
+	19, // 44: relance.v1.LeadService.CompleteActivity:output_type -> relance.v1.CompleteActivityResponse
+	21, // 45: relance.v1.LeadService.SkipActivity:output_type -> relance.v1.SkipActivityResponse
+	17, // 46: relance.v1.LeadService.ListDeliveries:output_type -> relance.v1.ListDeliveriesResponse
+	14, // 47: relance.v1.LeadService.ListActivities:output_type -> relance.v1.ListActivitiesResponse
+	38, // [38:48] is the sub-list for method output_type
+	28, // [28:38] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_lead_proto_init() }

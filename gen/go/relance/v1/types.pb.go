@@ -478,6 +478,57 @@ func (ActivityState) EnumDescriptor() ([]byte, []int) {
 	return file_relance_v1_types_proto_rawDescGZIP(), []int{7}
 }
 
+// ContactDirection tells a contact from the customer (a reply) from one to them.
+type ContactDirection int32
+
+const (
+	ContactDirection_CONTACT_DIRECTION_UNSPECIFIED ContactDirection = 0
+	// From the customer: a call received, a reply. It takes the lead out of its follow-up plans.
+	ContactDirection_CONTACT_DIRECTION_INBOUND  ContactDirection = 1
+	ContactDirection_CONTACT_DIRECTION_OUTBOUND ContactDirection = 2
+)
+
+// Enum value maps for ContactDirection.
+var (
+	ContactDirection_name = map[int32]string{
+		0: "CONTACT_DIRECTION_UNSPECIFIED",
+		1: "CONTACT_DIRECTION_INBOUND",
+		2: "CONTACT_DIRECTION_OUTBOUND",
+	}
+	ContactDirection_value = map[string]int32{
+		"CONTACT_DIRECTION_UNSPECIFIED": 0,
+		"CONTACT_DIRECTION_INBOUND":     1,
+		"CONTACT_DIRECTION_OUTBOUND":    2,
+	}
+)
+
+func (x ContactDirection) Enum() *ContactDirection {
+	p := new(ContactDirection)
+	*p = x
+	return p
+}
+
+func (x ContactDirection) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactDirection) Descriptor() protoreflect.EnumDescriptor {
+	return file_relance_v1_types_proto_enumTypes[8].Descriptor()
+}
+
+func (ContactDirection) Type() protoreflect.EnumType {
+	return &file_relance_v1_types_proto_enumTypes[8]
+}
+
+func (x ContactDirection) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactDirection.Descriptor instead.
+func (ContactDirection) EnumDescriptor() ([]byte, []int) {
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{8}
+}
+
 // OpeningWindow is one span of opening time on one weekday, in the site's local time.
 // Times are "HH:MM"; "24:00" ends a window at midnight.
 type OpeningWindow struct {
@@ -1232,6 +1283,7 @@ type Activity struct {
 	ActorId       string                 `protobuf:"bytes,8,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
 	Content       string                 `protobuf:"bytes,9,opt,name=content,proto3" json:"content,omitempty"`
 	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	Direction     ContactDirection       `protobuf:"varint,11,opt,name=direction,proto3,enum=relance.v1.ContactDirection" json:"direction,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1336,6 +1388,13 @@ func (x *Activity) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Activity) GetDirection() ContactDirection {
+	if x != nil {
+		return x.Direction
+	}
+	return ContactDirection_CONTACT_DIRECTION_UNSPECIFIED
+}
+
 var File_relance_v1_types_proto protoreflect.FileDescriptor
 
 const file_relance_v1_types_proto_rawDesc = "" +
@@ -1422,7 +1481,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"updateTime\x12O\n" +
 	"\x16business_response_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\x14businessResponseTime\x12\x1b\n" +
 	"\tstatus_id\x18\x13 \x01(\tR\bstatusIdJ\x04\b\t\x10\n" +
-	"R\x12interaction_status\"\xa8\x03\n" +
+	"R\x12interaction_status\"\xe4\x03\n" +
 	"\bActivity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12,\n" +
@@ -1435,7 +1494,8 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\acontent\x18\t \x01(\tR\acontent\x12;\n" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime*b\n" +
+	"createTime\x12:\n" +
+	"\tdirection\x18\v \x01(\x0e2\x1c.relance.v1.ContactDirectionR\tdirection*b\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fROLE_ADVISOR\x10\x01\x12\x10\n" +
@@ -1487,7 +1547,11 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x16ACTIVITY_STATE_PLANNED\x10\x01\x12\x17\n" +
 	"\x13ACTIVITY_STATE_DONE\x10\x02\x12\x1a\n" +
 	"\x16ACTIVITY_STATE_SKIPPED\x10\x03\x12\x19\n" +
-	"\x15ACTIVITY_STATE_FAILED\x10\x04B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"\x15ACTIVITY_STATE_FAILED\x10\x04*t\n" +
+	"\x10ContactDirection\x12!\n" +
+	"\x1dCONTACT_DIRECTION_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19CONTACT_DIRECTION_INBOUND\x10\x01\x12\x1e\n" +
+	"\x1aCONTACT_DIRECTION_OUTBOUND\x10\x02B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_types_proto_rawDescOnce sync.Once
@@ -1501,7 +1565,7 @@ func file_relance_v1_types_proto_rawDescGZIP() []byte {
 	return file_relance_v1_types_proto_rawDescData
 }
 
-var file_relance_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_relance_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
 var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_relance_v1_types_proto_goTypes = []any{
 	(Role)(0),                       // 0: relance.v1.Role
@@ -1512,50 +1576,52 @@ var file_relance_v1_types_proto_goTypes = []any{
 	(ActivityKind)(0),               // 5: relance.v1.ActivityKind
 	(ActivityOrigin)(0),             // 6: relance.v1.ActivityOrigin
 	(ActivityState)(0),              // 7: relance.v1.ActivityState
-	(*OpeningWindow)(nil),           // 8: relance.v1.OpeningWindow
-	(*Closure)(nil),                 // 9: relance.v1.Closure
-	(*Site)(nil),                    // 10: relance.v1.Site
-	(*NotificationPreferences)(nil), // 11: relance.v1.NotificationPreferences
-	(*User)(nil),                    // 12: relance.v1.User
-	(*Absence)(nil),                 // 13: relance.v1.Absence
-	(*Contact)(nil),                 // 14: relance.v1.Contact
-	(*Lead)(nil),                    // 15: relance.v1.Lead
-	(*Activity)(nil),                // 16: relance.v1.Activity
-	(*timestamppb.Timestamp)(nil),   // 17: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),     // 18: google.protobuf.Duration
+	(ContactDirection)(0),           // 8: relance.v1.ContactDirection
+	(*OpeningWindow)(nil),           // 9: relance.v1.OpeningWindow
+	(*Closure)(nil),                 // 10: relance.v1.Closure
+	(*Site)(nil),                    // 11: relance.v1.Site
+	(*NotificationPreferences)(nil), // 12: relance.v1.NotificationPreferences
+	(*User)(nil),                    // 13: relance.v1.User
+	(*Absence)(nil),                 // 14: relance.v1.Absence
+	(*Contact)(nil),                 // 15: relance.v1.Contact
+	(*Lead)(nil),                    // 16: relance.v1.Lead
+	(*Activity)(nil),                // 17: relance.v1.Activity
+	(*timestamppb.Timestamp)(nil),   // 18: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 19: google.protobuf.Duration
 }
 var file_relance_v1_types_proto_depIdxs = []int32{
 	2,  // 0: relance.v1.OpeningWindow.weekday:type_name -> relance.v1.Weekday
-	8,  // 1: relance.v1.Site.windows:type_name -> relance.v1.OpeningWindow
-	9,  // 2: relance.v1.Site.closures:type_name -> relance.v1.Closure
-	17, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
+	9,  // 1: relance.v1.Site.windows:type_name -> relance.v1.OpeningWindow
+	10, // 2: relance.v1.Site.closures:type_name -> relance.v1.Closure
+	18, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: relance.v1.User.role:type_name -> relance.v1.Role
 	1,  // 5: relance.v1.User.locale:type_name -> relance.v1.Locale
-	11, // 6: relance.v1.User.notifications:type_name -> relance.v1.NotificationPreferences
-	17, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	17, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
-	17, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
+	12, // 6: relance.v1.User.notifications:type_name -> relance.v1.NotificationPreferences
+	18, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	18, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
+	18, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
 	4,  // 10: relance.v1.Lead.category:type_name -> relance.v1.Category
-	14, // 11: relance.v1.Lead.contact:type_name -> relance.v1.Contact
+	15, // 11: relance.v1.Lead.contact:type_name -> relance.v1.Contact
 	3,  // 12: relance.v1.Lead.stage:type_name -> relance.v1.LeadStage
-	17, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
-	17, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
-	17, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
-	17, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
-	17, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
-	17, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
-	18, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
+	18, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
+	18, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
+	18, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
+	18, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
+	18, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
+	18, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
+	19, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
 	5,  // 20: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
 	6,  // 21: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
 	7,  // 22: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
-	17, // 23: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
-	17, // 24: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
-	17, // 25: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	18, // 23: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
+	18, // 24: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
+	18, // 25: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 26: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_types_proto_init() }
@@ -1568,7 +1634,7 @@ func file_relance_v1_types_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_types_proto_rawDesc), len(file_relance_v1_types_proto_rawDesc)),
-			NumEnums:      8,
+			NumEnums:      9,
 			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
