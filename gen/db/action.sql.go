@@ -410,10 +410,11 @@ func (q *Queries) ActionPendingForEnrolment(ctx context.Context, enrolmentID *uu
 	return items, nil
 }
 
-const actionReassign = `-- name: ActionReassign :exec
+const actionReassign = `-- name: ActionReassign :many
 UPDATE actions SET assignee_id = $1, updated_at = $2
 WHERE state = 'scheduled' AND NOT automatic AND assignee_id IS NOT DISTINCT FROM $3
   AND (lead_id = $4 OR counterparty_id = $5)
+RETURNING id, due_at
 `
 
 type ActionReassignParams struct {
@@ -424,17 +425,37 @@ type ActionReassignParams struct {
 	CounterpartyID *uuid.UUID
 }
 
+type ActionReassignRow struct {
+	ID    uuid.UUID
+	DueAt time.Time
+}
+
 // Hands the pending manual actions of a lead or a counterparty from one person (or nobody) to
-// another.
-func (q *Queries) ActionReassign(ctx context.Context, arg ActionReassignParams) error {
-	_, err := q.db.Exec(ctx, actionReassign,
+// another; returns those handed over.
+func (q *Queries) ActionReassign(ctx context.Context, arg ActionReassignParams) ([]ActionReassignRow, error) {
+	rows, err := q.db.Query(ctx, actionReassign,
 		arg.ToID,
 		arg.UpdatedAt,
 		arg.FromID,
 		arg.LeadID,
 		arg.CounterpartyID,
 	)
-	return err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ActionReassignRow{}
+	for rows.Next() {
+		var i ActionReassignRow
+		if err := rows.Scan(&i.ID, &i.DueAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const actionUpdate = `-- name: ActionUpdate :one

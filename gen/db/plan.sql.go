@@ -344,6 +344,21 @@ func (q *Queries) PlanListEnrolling(ctx context.Context, arg PlanListEnrollingPa
 	return items, nil
 }
 
+const planSetPaused = `-- name: PlanSetPaused :exec
+UPDATE plans SET paused = $2, updated_at = $3 WHERE id = $1
+`
+
+type PlanSetPausedParams struct {
+	ID        uuid.UUID
+	Paused    bool
+	UpdatedAt time.Time
+}
+
+func (q *Queries) PlanSetPaused(ctx context.Context, arg PlanSetPausedParams) error {
+	_, err := q.db.Exec(ctx, planSetPaused, arg.ID, arg.Paused, arg.UpdatedAt)
+	return err
+}
+
 const planStats = `-- name: PlanStats :many
 SELECT a.step::integer AS step,
        count(*) FILTER (WHERE a.state = 'done')::integer AS executed,
@@ -500,14 +515,13 @@ func (q *Queries) PlanStepList(ctx context.Context, planIds []uuid.UUID) ([]Plan
 }
 
 const planUpdate = `-- name: PlanUpdate :exec
-UPDATE plans SET name = $2, paused = $3, enrol_sources = $4, enrol_status_id = $5, updated_at = $6
+UPDATE plans SET name = $2, enrol_sources = $3, enrol_status_id = $4, updated_at = $5
 WHERE id = $1
 `
 
 type PlanUpdateParams struct {
 	ID            uuid.UUID
 	Name          string
-	Paused        bool
 	EnrolSources  []string
 	EnrolStatusID *uuid.UUID
 	UpdatedAt     time.Time
@@ -517,7 +531,6 @@ func (q *Queries) PlanUpdate(ctx context.Context, arg PlanUpdateParams) error {
 	_, err := q.db.Exec(ctx, planUpdate,
 		arg.ID,
 		arg.Name,
-		arg.Paused,
 		arg.EnrolSources,
 		arg.EnrolStatusID,
 		arg.UpdatedAt,

@@ -320,3 +320,10 @@ func TestDaysAfterAt(t *testing.T) {
 		}
 	}
 }
+
+func TestDayEndInNeedsNoOpeningHours(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	if got := DayEndIn(ny, at(t, "America/New_York", "2026-11-01 01:30")).Format(time.RFC3339); got != "2026-11-02T00:00:00-05:00" {
+		t.Errorf("DayEndIn on a 25-hour day = %s", got)
+	}
+}

@@ -96,6 +96,9 @@ func (c *Calendar) IsWorkingAt(t time.Time, days Weekdays) bool {
 	return days.Has(weekday(day)) && !c.closedDay(day) && !c.absent(u)
 }
 
+// DayEndIn returns the end of t's local day in loc, by DayEnd's rule; it needs no opening hours.
+func DayEndIn(loc *time.Location, t time.Time) time.Time { return (&Calendar{loc: loc}).DayEnd(t) }
+
 // DayEnd returns the end of t's local day: the next local midnight.
 func (c *Calendar) DayEnd(t time.Time) time.Time {
 	return c.instant(c.wall(c.localDay(t.Unix())+1, 0))

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/relance"
 )
@@ -52,15 +53,15 @@ func (d *DB) ListMyActions(ctx context.Context, p relance.Principal, timing rela
 
 // dayEnd is the end of p's local day, in the time zone of their first site (UTC without one).
 func (t *tx) dayEnd(ctx context.Context, p relance.Principal) (time.Time, error) {
+	loc := time.UTC
 	if len(p.SiteIDs) > 0 {
 		site, err := t.site(ctx, p.SiteIDs[0])
 		if err != nil {
 			return time.Time{}, err
 		}
-		y, m, d := t.now.In(siteLocation(site)).Date()
-		return time.Date(y, m, d+1, 0, 0, 0, 0, siteLocation(site)), nil
+		loc = siteLocation(site)
 	}
-	return t.now.Truncate(24 * time.Hour).Add(24 * time.Hour), nil
+	return calendar.DayEndIn(loc, t.now), nil
 }
 
 // GetAction returns action id to its assignee; anyone else gets not-found.
@@ -281,13 +282,14 @@ func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	if err := t.alertAndDeliver(ctx, "action.due:"+a.ID.String(), "action.due", &user, a.LeadID, msg, nil); err != nil {
+	if err := t.alertAndDeliver(ctx, "action.due:"+a.ID.String()+":"+user.ID.String(), "action.due", &user, a.LeadID, msg, nil); err != nil {
 		return err
 	}
 	if a.LeadID == uuid.Nil || lead.Stage != relance.StageOpen {
 		return nil
 	}
-	return t.scheduleOverdue(ctx, relance.TimerActionOverdue, &lead, a.ID, 0, a.DueAt)
+	// The ladder counts from this alert: the due time, or a hand-over of an action already due.
+	return t.scheduleOverdue(ctx, relance.TimerActionOverdue, &lead, a.ID, 0, t.now)
 }
 
 func toAction(a db.Action) relance.Action {

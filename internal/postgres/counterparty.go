@@ -177,14 +177,30 @@ func (t *tx) checkResponsible(ctx context.Context, userID, siteID uuid.UUID) err
 }
 
 // handOver gives the pending manual actions of a lead or counterparty held by from (uuid.Nil:
-// those waiting for someone) to to.
+// those waiting for someone) to to. An action already due starts over for its new assignee: an
+// alert now, and a fresh reminder ladder.
 func (t *tx) handOver(ctx context.Context, s callSubject, from, to uuid.UUID) error {
 	if to == uuid.Nil {
 		return nil
 	}
-	return t.q.ActionReassign(ctx, db.ActionReassignParams{
+	rows, err := t.q.ActionReassign(ctx, db.ActionReassignParams{
 		ToID: &to, FromID: optUUID(from), LeadID: optUUID(s.leadID), CounterpartyID: optUUID(s.counterpartyID), UpdatedAt: t.now,
 	})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.DueAt.After(t.now) {
+			continue // its pending due timer reaches whoever holds it then
+		}
+		if err := t.q.TimerCancelAllBySubject(ctx, db.TimerCancelAllBySubjectParams{SubjectID: r.ID, UpdatedAt: t.now}); err != nil {
+			return err
+		}
+		if err := t.schedule(ctx, relance.TimerActionDue, r.ID, "", t.now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *tx) lockCounterparty(ctx context.Context, id uuid.UUID) (relance.Counterparty, error) {

@@ -30,10 +30,11 @@ func (t *tx) scheduleOverdue(ctx context.Context, kind relance.TimerKind, lead *
 
 // todo is what the overdue ladder needs of a planned activity or a manual action.
 type todo struct {
-	leadID  uuid.UUID
-	kind    relance.ActivityKind
-	dueAt   time.Time
-	pending bool
+	leadID   uuid.UUID
+	assignee uuid.UUID // who must do it; uuid.Nil for the lead's advisor
+	kind     relance.ActivityKind
+	dueAt    time.Time
+	pending  bool
 }
 
 // overdueTodo loads the to-do an overdue timer is about; ok is false when it is gone.
@@ -43,13 +44,13 @@ func (t *tx) overdueTodo(ctx context.Context, timer db.Timer) (w todo, ok bool, 
 		if err != nil {
 			return w, false, ignoreNoRows(err)
 		}
-		return todo{derefUUID(a.LeadID), relance.ActivityKind(a.Kind), a.DueAt, a.State == string(relance.ActionScheduled)}, true, nil
+		return todo{derefUUID(a.LeadID), derefUUID(a.AssigneeID), relance.ActivityKind(a.Kind), a.DueAt, a.State == string(relance.ActionScheduled)}, true, nil
 	}
 	act, err := t.q.ActivityGet(ctx, timer.SubjectID)
 	if err != nil || act.DueAt == nil {
 		return w, false, ignoreNoRows(err)
 	}
-	return todo{act.LeadID, relance.ActivityKind(act.Kind), *act.DueAt, act.State == string(relance.ActivityPlanned)}, true, nil
+	return todo{act.LeadID, uuid.Nil, relance.ActivityKind(act.Kind), *act.DueAt, act.State == string(relance.ActivityPlanned)}, true, nil
 }
 
 func ignoreNoRows(err error) error {
@@ -59,8 +60,9 @@ func ignoreNoRows(err error) error {
 	return err
 }
 
-// fireOverdue reminds the lead's advisor (and, up the ladder, their manager) of a planned
-// activity or a manual action still undone, unless it was carried out or skipped, or the lead
+// fireOverdue reminds whoever must do it (the action's assignee, or the lead's advisor for a
+// planned activity) and, up the ladder, their manager, of a planned activity or a manual action
+// still undone, unless it was carried out or skipped, or the lead
 // closed, since.
 func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err error) {
 	index, err := strconv.Atoi(timer.Ref)
@@ -76,10 +78,14 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 		return false, found(err, "lead")
 	}
 	lead := toLead(row)
-	if lead.Stage != relance.StageOpen || lead.AssigneeID == uuid.Nil {
+	who := act.assignee
+	if who == uuid.Nil {
+		who = lead.AssigneeID
+	}
+	if lead.Stage != relance.StageOpen || who == uuid.Nil {
 		return true, nil
 	}
-	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
+	cal, err := t.calendar(ctx, lead.SiteID, who)
 	if errors.Is(err, calendar.ErrNeverOpen) {
 		return true, nil
 	}
@@ -94,7 +100,7 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 		return true, err
 	}
 	data := message.Overdue{Action: string(act.kind), ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone, DueAt: act.dueAt.In(cal.Location())}
-	err = t.tellRung(ctx, rungs[index], lead.AssigneeID, "overdue:"+timer.ID.String(), "action.due", lead.ID,
+	err = t.tellRung(ctx, rungs[index], who, "overdue:"+timer.ID.String(), "action.due", lead.ID,
 		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {
 			data.RecipientName, data.AdvisorName, data.Escalation = recipient.DisplayName, advisor.DisplayName, escalation
 			return message.Render("overdue", recipient.Locale, data)

@@ -62,7 +62,7 @@ func (d *DB) UpdatePlan(ctx context.Context, p relance.Principal, id uuid.UUID, 
 			return err
 		}
 		if err := t.q.PlanUpdate(ctx, db.PlanUpdateParams{
-			ID: id, Name: plan.Name, Paused: cur.Paused, EnrolSources: nonNil(plan.EnrolSources),
+			ID: id, Name: plan.Name, EnrolSources: nonNil(plan.EnrolSources),
 			EnrolStatusID: optUUID(plan.EnrolStatusID), UpdatedAt: t.now,
 		}); err != nil {
 			return err
@@ -97,10 +97,7 @@ func (d *DB) SetPlanPaused(ctx context.Context, p relance.Principal, id uuid.UUI
 			return relance.Errorf(relance.CodeFailedPrecondition, "the plan is archived")
 		}
 		plan.Paused, plan.UpdatedAt = paused, t.now
-		if err := t.q.PlanUpdate(ctx, db.PlanUpdateParams{
-			ID: id, Name: plan.Name, Paused: paused, EnrolSources: nonNil(plan.EnrolSources),
-			EnrolStatusID: optUUID(plan.EnrolStatusID), UpdatedAt: t.now,
-		}); err != nil {
+		if err := t.q.PlanSetPaused(ctx, db.PlanSetPausedParams{ID: id, Paused: paused, UpdatedAt: t.now}); err != nil {
 			return err
 		}
 		running, err := t.q.EnrolmentListRunning(ctx, db.EnrolmentListRunningParams{PlanID: &id})
@@ -405,11 +402,8 @@ func (t *tx) gapEnd(ctx context.Context, leadID uuid.UUID, step *relance.Step) (
 		return time.Time{}, nil
 	}
 	last, err := t.q.ActivityLastContact(ctx, leadID)
-	if errors.Is(err, pgx.ErrNoRows) || last == nil {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, err
+	if err != nil || last == nil {
+		return time.Time{}, ignoreNoRows(err)
 	}
 	return last.AddDate(0, 0, step.MinGapDays), nil
 }
@@ -447,11 +441,16 @@ func (t *tx) templateVars(ctx context.Context, lead *relance.Lead) (map[string]s
 	return vars, nil
 }
 
-// contactOf is where a step of kind reaches the lead.
+// contactOf is where a step of kind reaches the lead: its email address for an email, its phone
+// for a call or an SMS; none for a task (for the assignee, not the customer) or a letter (postal
+// addresses are not kept).
 func contactOf(lead *relance.Lead, kind relance.ActivityKind) []string {
-	to := lead.Contact.Phone
-	if kind == relance.KindEmail || kind == relance.KindLetter {
+	to := ""
+	switch kind {
+	case relance.KindEmail:
 		to = lead.Contact.Email
+	case relance.KindCall, relance.KindSMS:
+		to = lead.Contact.Phone
 	}
 	if to == "" {
 		return []string{}
@@ -484,10 +483,11 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 		return t.endEnrolment(ctx, &e, relance.EnrolmentCompleted, "")
 	}
 	step := plan.Steps[e.Step]
-	if gapEnd, err := t.gapEnd(ctx, lead.ID, &step); err != nil || gapEnd.After(t.now) {
-		if err != nil {
-			return err
-		}
+	gapEnd, err := t.gapEnd(ctx, lead.ID, &step)
+	if err != nil {
+		return err
+	}
+	if gapEnd.After(t.now) {
 		return t.postpone(ctx, timer, &e, &step, &lead, a, gapEnd)
 	}
 	vars, err := t.templateVars(ctx, &lead)
@@ -498,7 +498,7 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 	to := contactOf(&lead, step.Kind)
 	state, outcome := relance.ActionDone, "sent"
 	if len(to) == 0 {
-		state, outcome = relance.ActionFailed, "the lead has no "+map[bool]string{true: "email address", false: "phone number"}[step.Kind == relance.KindEmail]
+		state, outcome = relance.ActionFailed, "the lead has no address for a "+string(step.Kind)
 	}
 	act := relance.Activity{
 		ID: uuid.Must(uuid.NewV7()), LeadID: lead.ID, Kind: step.Kind, Origin: relance.OriginSystem,
@@ -592,9 +592,13 @@ func (t *tx) setPaused(ctx context.Context, e *relance.Enrolment, plan *relance.
 	if err := t.saveEnrolment(ctx, e); err != nil {
 		return err
 	}
-	pending, err := t.q.ActionPendingForEnrolment(ctx, &e.ID)
+	rows, err := t.q.ActionPendingForEnrolment(ctx, &e.ID)
 	if err != nil {
 		return err
+	}
+	pending := make([]relance.Action, len(rows))
+	for i, r := range rows {
+		pending[i] = toAction(r)
 	}
 	if paused {
 		for _, a := range pending {
@@ -614,10 +618,10 @@ func (t *tx) setPaused(ctx context.Context, e *relance.Enrolment, plan *relance.
 		return t.planStep(ctx, e, plan, &lead)
 	}
 	for _, a := range pending {
-		if !a.Automatic || int(derefInt16(a.Step)) >= len(plan.Steps) {
+		if !a.Automatic || a.Step >= len(plan.Steps) {
 			continue
 		}
-		due, err := t.stepDue(ctx, e, &plan.Steps[derefInt16(a.Step)], &lead, t.now)
+		due, err := t.stepDue(ctx, e, &plan.Steps[a.Step], &lead, t.now)
 		if err != nil {
 			return err
 		}

@@ -76,7 +76,7 @@ func TestFollowUpPlanScenario(t *testing.T) {
 
 	// Step 0, day 0 at the send time: 10:00 has passed on Thursday, so Friday 10:00.
 	s.runUntil(paris(t, "2026-12-18 12:00"))
-	sameList(t, "sent to the lead", s.toLead(), []string{
+	wantList(t, "sent to the lead", s.toLead(), []string{
 		"email Fri 12-18 10:00: Merci Jean|Bonjour Jean, alice de Lyon vous rappelle.",
 	})
 	got, err := s.db.GetLead(ctx, admin, lead.ID)
@@ -117,7 +117,7 @@ func TestFollowUpPlanScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.runUntil(paris(t, "2026-12-31 12:00"))
-	sameList(t, "sent after the reply", s.toLead(), []string{
+	wantList(t, "sent after the reply", s.toLead(), []string{
 		"email Fri 12-18 10:00: Merci Jean|Bonjour Jean, alice de Lyon vous rappelle.",
 	})
 	enrolments, err = s.db.ListEnrolments(ctx, admin, lead.ID)
@@ -173,7 +173,7 @@ func TestPausedPlanSendsNothingAndResumesOnce(t *testing.T) {
 	}
 	// Resumed Tuesday 15:00: the first working day at 10:00 from now is Wednesday.
 	s.runUntil(paris(t, "2026-12-16 12:00"))
-	sameList(t, "after resume", s.toLead(), []string{
+	wantList(t, "after resume", s.toLead(), []string{
 		"email Wed 12-16 10:00: Merci Jean|Bonjour Jean, alice de Lyon vous rappelle.",
 	})
 	// Won: it leaves the plan; the manual call disappears from Alice's inbox.

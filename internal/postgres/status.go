@@ -142,7 +142,7 @@ func (t *tx) settableStatus(ctx context.Context, id uuid.UUID, leads bool, field
 	case s.ArchivedAt != nil:
 		return s, relance.Invalid(field, "the status is archived")
 	case !s.AppliesTo(leads):
-		return s, relance.Invalid(field, "the status does not apply to "+map[bool]string{true: "leads", false: "counterparties"}[leads])
+		return s, relance.Invalid(field, "the status applies to "+string(s.For)+" only")
 	}
 	return s, nil
 }

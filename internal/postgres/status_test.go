@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -44,18 +46,6 @@ func (s *sim) pendingCalls(p relance.Principal, f relance.ScheduledCallFilter) [
 	return out
 }
 
-func sameList(t *testing.T, what string, got, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s = %q, want %q", what, got, want)
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("%s = %q, want %q", what, got, want)
-		}
-	}
-}
-
 func TestStatusCallsFollowTheAdvisorsWorkingDays(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, paris(t, "2026-12-18 15:00")) // a Friday
@@ -72,17 +62,17 @@ func TestStatusCallsFollowTheAdvisorsWorkingDays(t *testing.T) {
 
 	// Friday 15:00 + 2 working days at the send time (10:00): the weekend is skipped.
 	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
-	sameList(t, "after warm", s.pendingCalls(admin, all), []string{"Jean Tue 12-22 10:00"})
+	wantList(t, "after warm", s.pendingCalls(admin, all), []string{"Jean Tue 12-22 10:00"})
 
 	// Changed again the same day: the call is recalculated, never doubled.
 	s.set(paris(t, "2026-12-18 16:00"))
 	s.setLeadStatus(s.w.Alice, lead.ID, hot.ID)
-	sameList(t, "after hot", s.pendingCalls(admin, all), []string{"Jean Mon 12-21 10:00"})
+	wantList(t, "after hot", s.pendingCalls(admin, all), []string{"Jean Mon 12-21 10:00"})
 
 	// From Wednesday the 23rd, 2 working days skip Christmas (a closure): Thursday, then Monday.
 	s.set(paris(t, "2026-12-23 11:00"))
 	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
-	sameList(t, "over the holiday", s.pendingCalls(admin, all), []string{"Jean Mon 12-28 10:00"})
+	wantList(t, "over the holiday", s.pendingCalls(admin, all), []string{"Jean Mon 12-28 10:00"})
 
 	// The advisor's absence days are not working days either.
 	if _, err := s.db.AddAbsence(ctx, admin, relance.Absence{
@@ -92,7 +82,7 @@ func TestStatusCallsFollowTheAdvisorsWorkingDays(t *testing.T) {
 	}
 	s.setLeadStatus(s.w.Alice, lead.ID, hot.ID)
 	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
-	sameList(t, "around the absence", s.pendingCalls(admin, all), []string{"Jean Tue 12-29 10:00"})
+	wantList(t, "around the absence", s.pendingCalls(admin, all), []string{"Jean Tue 12-29 10:00"})
 }
 
 func TestStatusCallRotation(t *testing.T) {
@@ -105,8 +95,13 @@ func TestStatusCallRotation(t *testing.T) {
 	alice := s.w.As(s.w.Alice)
 	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
 
-	// At its time the call reaches Alice's inbox and she gets an alert.
+	// At its time the call reaches Alice's inbox and she gets an alert; it was in her 09:00 digest.
 	s.runUntil(paris(t, "2026-12-16 10:00"))
+	if _, digests := s.digests(parisZone); !slices.ContainsFunc(digests, func(m relance.Message) bool {
+		return strings.HasPrefix(m.To, "alice@") && strings.Contains(m.Text, "Jean")
+	}) {
+		t.Fatalf("alice's digests %+v do not list the call", digests)
+	}
 	inbox, err := s.db.ListMyActions(ctx, alice, relance.TimingOverdue)
 	if err != nil || len(inbox) != 0 {
 		t.Fatalf("overdue at its instant = %+v, %v", inbox, err)
@@ -121,8 +116,13 @@ func TestStatusCallRotation(t *testing.T) {
 		t.Fatalf("alerts = %+v, %v", alerts, err)
 	}
 
+	// Left undone, it climbs the reminder ladder (2 business hours: 12:00).
+	s.runUntil(paris(t, "2026-12-16 14:00"))
+	if got := s.overdueReminders(); !slices.Contains(got, "alice Wed 12-16 12:00") {
+		t.Fatalf("reminders = %q", got)
+	}
+
 	// Done at 14:00: a human call on the lead's timeline, and the next call two working days on.
-	s.set(paris(t, "2026-12-16 14:00"))
 	done, err := s.db.CompleteAction(ctx, alice, call.ID, relance.ActionOutcome{Outcome: "rappeler après les fêtes"})
 	if err != nil || done.State != relance.ActionDone || done.ActivityID == uuid.Nil {
 		t.Fatalf("complete = %+v, %v", done, err)
@@ -131,20 +131,33 @@ func TestStatusCallRotation(t *testing.T) {
 	if err != nil || got.FirstResponseAt == nil || !got.FirstResponseAt.Equal(paris(t, "2026-12-16 14:00")) {
 		t.Fatalf("lead after the call = %+v, %v", got, err)
 	}
-	sameList(t, "next call", s.pendingCalls(alice, relance.ScheduledCallFilter{}), []string{"Jean Fri 12-18 10:00"})
+	wantList(t, "next call", s.pendingCalls(alice, relance.ScheduledCallFilter{}), []string{"Jean Fri 12-18 10:00"})
 	if _, err := s.db.CompleteAction(ctx, alice, call.ID, relance.ActionOutcome{}); relance.ErrorCode(err) != relance.CodeFailedPrecondition {
 		t.Fatalf("completing twice = %v", err)
 	}
 
 	// A status that asks for no call cancels the pending one; a terminal one closes the lead.
 	s.setLeadStatus(s.w.Alice, lead.ID, quiet.ID)
-	sameList(t, "after a status without calls", s.pendingCalls(alice, relance.ScheduledCallFilter{}), nil)
+	wantList(t, "after a status without calls", s.pendingCalls(alice, relance.ScheduledCallFilter{}), nil)
 	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
 	closed := s.setLeadStatus(s.w.Alice, lead.ID, won.ID)
 	if closed.Stage != relance.StageWon {
 		t.Fatalf("stage after a won status = %s", closed.Stage)
 	}
-	sameList(t, "after won", s.pendingCalls(alice, relance.ScheduledCallFilter{}), nil)
+	wantList(t, "after won", s.pendingCalls(alice, relance.ScheduledCallFilter{}), nil)
+}
+
+// overdueReminders lists "who local-time" for each reminder of an undone action.
+func (s *sim) overdueReminders() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, m := range s.sent {
+		if strings.Contains(m.msg.Subject, "Overdue") || strings.Contains(m.msg.Subject, "retard") {
+			out = append(out, strings.Split(m.msg.To, "@")[0]+" "+m.at.In(parisZone).Format("Mon 01-02 15:04"))
+		}
+	}
+	return out
 }
 
 func hasAlert(alerts []relance.Alert, kind string) bool {
@@ -235,15 +248,15 @@ func TestCounterpartiesAndTheScheduledCallListing(t *testing.T) {
 		t.Fatalf("counterparty status on a lead = %v", err)
 	}
 
-	sameList(t, "manager of Lyon", s.pendingCalls(manager, relance.ScheduledCallFilter{}),
+	wantList(t, "manager of Lyon", s.pendingCalls(manager, relance.ScheduledCallFilter{}),
 		[]string{"Jean Wed 12-16 10:00", "Garage Martin Mon 12-28 10:00"})
-	sameList(t, "admin, by the manager's team", s.pendingCalls(admin, relance.ScheduledCallFilter{ManagerID: s.w.Manager.ID}),
+	wantList(t, "admin, by the manager's team", s.pendingCalls(admin, relance.ScheduledCallFilter{ManagerID: s.w.Manager.ID}),
 		[]string{"Jean Wed 12-16 10:00", "Garage Martin Mon 12-28 10:00"})
-	sameList(t, "admin, category A", s.pendingCalls(admin, relance.ScheduledCallFilter{Category: "A"}),
+	wantList(t, "admin, category A", s.pendingCalls(admin, relance.ScheduledCallFilter{Category: "A"}),
 		[]string{"Zoé Wed 12-16 10:00"})
-	sameList(t, "admin, counterparties of one status", s.pendingCalls(admin, relance.ScheduledCallFilter{StatusID: warm.ID, Subject: "counterparty"}),
+	wantList(t, "admin, counterparties of one status", s.pendingCalls(admin, relance.ScheduledCallFilter{StatusID: warm.ID, Subject: "counterparty"}),
 		[]string{"Zoé Wed 12-16 10:00"})
-	sameList(t, "Bob", s.pendingCalls(s.w.As(s.w.Bob), relance.ScheduledCallFilter{}), []string{"Garage Martin Mon 12-28 10:00"})
+	wantList(t, "Bob", s.pendingCalls(s.w.As(s.w.Bob), relance.ScheduledCallFilter{}), []string{"Garage Martin Mon 12-28 10:00"})
 
 	_, _, counts, err := s.db.ListScheduledCalls(ctx, admin, relance.ScheduledCallFilter{})
 	if err != nil {
@@ -262,7 +275,7 @@ func TestCounterpartiesAndTheScheduledCallListing(t *testing.T) {
 
 	// Once overdue, the state filter tells them apart.
 	s.set(paris(t, "2026-12-17 09:00"))
-	sameList(t, "overdue", s.pendingCalls(admin, relance.ScheduledCallFilter{State: relance.CallOverdue}),
+	wantList(t, "overdue", s.pendingCalls(admin, relance.ScheduledCallFilter{State: relance.CallOverdue}),
 		[]string{"Zoé Wed 12-16 10:00", "Jean Wed 12-16 10:00"}) // same instant: in creation order
 
 	// Handing the customer to Alice hands her the call too; advisors cannot do it.
@@ -272,7 +285,7 @@ func TestCounterpartiesAndTheScheduledCallListing(t *testing.T) {
 	if _, err := s.db.UpdateCounterparty(ctx, manager, garage.ID, relance.CounterpartyChange{ResponsibleID: &s.w.Alice.ID}, nil); err != nil {
 		t.Fatal(err)
 	}
-	sameList(t, "Alice after the hand-over", s.pendingCalls(s.w.As(s.w.Alice), relance.ScheduledCallFilter{Subject: "counterparty"}),
+	wantList(t, "Alice after the hand-over", s.pendingCalls(s.w.As(s.w.Alice), relance.ScheduledCallFilter{Subject: "counterparty"}),
 		[]string{"Garage Martin Mon 12-28 10:00"})
 	if _, err := s.db.GetCounterparty(ctx, s.w.As(s.w.Bob), garage.ID); relance.ErrorCode(err) != relance.CodeNotFound {
 		t.Fatalf("Bob reading a customer no longer his = %v", err)
@@ -331,4 +344,30 @@ func TestStatusReferenceBook(t *testing.T) {
 	if got, err := s.db.GetLead(ctx, manager, lead.ID); err != nil || got.StatusID != used.ID {
 		t.Fatalf("the lead keeps its archived status: %+v, %v", got, err)
 	}
+}
+
+func TestADueActionHandedOverStartsOverForItsNewAssignee(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, paris(t, "2026-12-14 09:00"))
+	warm := s.status("Tiède", 1, "", relance.StatusForLeads)
+	lead := s.w.Lead(t, "Jean", s.w.Alice.ID)
+	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
+	s.runUntil(paris(t, "2026-12-15 10:30"))
+	if _, err := s.db.AssignLead(ctx, s.w.As(s.w.Manager), lead.ID, s.w.Bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.runUntil(paris(t, "2026-12-15 13:00"))
+	if n := len(s.inbox(s.w.Alice)); n != 0 {
+		t.Fatalf("alice keeps %d actions", n)
+	}
+	inbox := s.inbox(s.w.Bob)
+	if len(inbox) != 1 || inbox[0].Kind != relance.KindCall {
+		t.Fatalf("bob's inbox = %+v", inbox)
+	}
+	alerts, err := s.db.ListAlerts(ctx, s.w.As(s.w.Bob), true, 50)
+	if err != nil || !hasAlert(alerts, "action.due") {
+		t.Fatalf("bob's alerts = %+v, %v", alerts, err)
+	}
+	// Its ladder restarts from the hand-over (10:30 + 2 business hours), for Bob only.
+	wantList(t, "overdue reminders", s.overdueReminders(), []string{"bob Tue 12-15 12:30"})
 }

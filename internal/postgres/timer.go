@@ -136,7 +136,7 @@ func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relanc
 	if user.Notifications.InApp {
 		a, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: kind,
-			LeadID: &leadID, Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
+			LeadID: optUUID(leadID), Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
 		})
 		switch {
 		case err == nil:

@@ -40,12 +40,13 @@ WHERE origin = 'status' AND state = 'scheduled'
   AND (lead_id = sqlc.narg(lead_id) OR counterparty_id = sqlc.narg(counterparty_id))
 RETURNING id;
 
--- name: ActionReassign :exec
+-- name: ActionReassign :many
 -- Hands the pending manual actions of a lead or a counterparty from one person (or nobody) to
--- another.
+-- another; returns those handed over.
 UPDATE actions SET assignee_id = sqlc.arg(to_id), updated_at = sqlc.arg(updated_at)
 WHERE state = 'scheduled' AND NOT automatic AND assignee_id IS NOT DISTINCT FROM sqlc.narg(from_id)
-  AND (lead_id = sqlc.narg(lead_id) OR counterparty_id = sqlc.narg(counterparty_id));
+  AND (lead_id = sqlc.narg(lead_id) OR counterparty_id = sqlc.narg(counterparty_id))
+RETURNING id, due_at;
 
 -- name: ActionListByAssignee :many
 -- A person's pending manual actions due before before (all when NULL), soonest first.

@@ -3,8 +3,11 @@ INSERT INTO plans (id, org_id, name, paused, enrol_sources, enrol_status_id, cre
 VALUES ($1, $2, $3, $4, $5, $6, $7, $7);
 
 -- name: PlanUpdate :exec
-UPDATE plans SET name = $2, paused = $3, enrol_sources = $4, enrol_status_id = $5, updated_at = $6
+UPDATE plans SET name = $2, enrol_sources = $3, enrol_status_id = $4, updated_at = $5
 WHERE id = $1;
+
+-- name: PlanSetPaused :exec
+UPDATE plans SET paused = $2, updated_at = $3 WHERE id = $1;
 
 -- name: PlanArchive :exec
 UPDATE plans SET archived_at = $2, updated_at = $2 WHERE id = $1;
