@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/relancehq/relance/internal/blob"
 	"github.com/relancehq/relance/internal/catcher"
 	"github.com/relancehq/relance/internal/config"
 	"github.com/relancehq/relance/internal/notify"
@@ -34,7 +35,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	defer b.stop()
 
-	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live}))
+	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{
+		Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live, MaxFileBytes: cfg.FileMaxBytes,
+	}))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")
@@ -140,7 +143,15 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		return nil, nil, nil, fmt.Errorf("redis: %w", err)
 	}
 	live := notify.NewLive(rdb, cfg.Queue)
+	var files blob.Store
+	if cfg.FilesDir != "" {
+		if files, err = blob.NewDir(cfg.FilesDir); err != nil {
+			rdb.Close()
+			return nil, nil, nil, err
+		}
+	}
 	store, err := postgres.Open(ctx, cfg.DatabaseURL,
+		postgres.WithFiles(files, cfg.FileMaxBytes),
 		postgres.WithLogger(log),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),

@@ -89,6 +89,19 @@ type ApiToken struct {
 	RevokedAt  *time.Time
 }
 
+type Attachment struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	ActionID    uuid.UUID
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      []byte
+	Storage     string
+	UploadedBy  uuid.UUID
+	CreatedAt   time.Time
+}
+
 type AuditLog struct {
 	ID          int64
 	OrgID       uuid.UUID
@@ -99,6 +112,13 @@ type AuditLog struct {
 	SubjectType string
 	SubjectID   *uuid.UUID
 	Details     []byte
+}
+
+type Blob struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	Data      []byte
+	CreatedAt time.Time
 }
 
 type Counterparty struct {

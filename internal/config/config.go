@@ -26,6 +26,8 @@ type Config struct {
 	SMSFrom            string        // SMS_FROM: sender number or name
 	CatcherAddr        string        // CATCHER_ADDR: dev mode; email and SMS go to an in-process catcher, page here
 	CatcherSMTPAddr    string        // CATCHER_SMTP_ADDR: the catcher's SMTP listener
+	FilesDir           string        // FILES_DIR: attachments' bytes go to files here; in PostgreSQL when empty
+	FileMaxBytes       int           // FILE_MAX_BYTES: the size limit of one attachment
 	SweepInterval      time.Duration // SWEEP_INTERVAL
 	WorkerConcurrency  int           // WORKER_CONCURRENCY
 	Queue              string        // QUEUE: asynq queue name
@@ -49,6 +51,7 @@ func FromEnv() (Config, error) {
 		SMSFrom:            env("SMS_FROM", "Relance"),
 		CatcherAddr:        os.Getenv("CATCHER_ADDR"),
 		CatcherSMTPAddr:    env("CATCHER_SMTP_ADDR", "127.0.0.1:1025"),
+		FilesDir:           os.Getenv("FILES_DIR"),
 		Queue:              env("QUEUE", "relance"),
 		LogLevel:           env("LOG_LEVEL", "info"),
 		LogFormat:          env("LOG_FORMAT", "text"),
@@ -66,6 +69,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.WorkerConcurrency, err = integer("WORKER_CONCURRENCY", 20); err != nil {
+		return c, err
+	}
+	if c.FileMaxBytes, err = integer("FILE_MAX_BYTES", 10<<20); err != nil {
 		return c, err
 	}
 	if c.SMTPURL != "" {

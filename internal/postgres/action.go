@@ -40,13 +40,20 @@ func (d *DB) ListMyActions(ctx context.Context, p relance.Principal, timing rela
 		rows, err := t.q.ActionListByAssignee(ctx, db.ActionListByAssigneeParams{
 			AssigneeID: &p.UserID, Before: before, RowLimit: maxInbox,
 		})
+		if err != nil {
+			return err
+		}
 		for _, r := range rows {
 			a := toAction(r)
 			if tm := relance.TimingOf(a.DueAt, t.now, dayEnd); timing == "" || tm == timing {
 				out = append(out, relance.InboxItem{Action: a, Timing: tm})
 			}
 		}
-		return err
+		actions := make([]*relance.Action, len(out))
+		for i := range out {
+			actions[i] = &out[i].Action
+		}
+		return t.withAttachments(ctx, actions...)
 	})
 	return out, err
 }
@@ -73,7 +80,10 @@ func (d *DB) GetAction(ctx context.Context, p relance.Principal, id uuid.UUID) (
 			return found(err, "action")
 		}
 		a = toAction(row)
-		return p.CheckOwnAction(&a)
+		if err := p.CheckOwnAction(&a); err != nil {
+			return err
+		}
+		return t.withAttachments(ctx, &a)
 	})
 	return a, err
 }
@@ -99,6 +109,9 @@ func (d *DB) UpdateAction(ctx context.Context, p relance.Principal, id uuid.UUID
 			return err
 		}
 		a = toAction(row)
+		if err := t.withAttachments(ctx, &a); err != nil {
+			return err
+		}
 		return t.audit(ctx, p, "action.update", "action", id, nil)
 	})
 	return a, err
@@ -157,6 +170,9 @@ func (d *DB) finishAction(ctx context.Context, p relance.Principal, id uuid.UUID
 			err = t.stepDone(ctx, &a)
 		}
 		if err != nil {
+			return err
+		}
+		if err := t.withAttachments(ctx, &a); err != nil {
 			return err
 		}
 		return t.audit(ctx, p, "action."+string(state), "action", id, map[string]any{"outcome": a.Outcome})

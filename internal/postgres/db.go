@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/blob"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -35,6 +36,8 @@ type DB struct {
 	publisher AlertPublisher
 	lease     time.Duration
 	log       *slog.Logger
+	files     blob.Store // where attachments' bytes live; the blobs table by default
+	fileMax   int        // the size limit of one attachment
 }
 
 // Option configures a DB.
@@ -51,6 +54,19 @@ func WithSender(s relance.Sender) Option { return func(d *DB) { d.sender = s } }
 
 // WithDeliveryLease replaces relance.DeliveryLease, for tests that kill workers.
 func WithDeliveryLease(d time.Duration) Option { return func(db *DB) { db.lease = d } }
+
+// WithFiles keeps attachments' bytes in files rather than in the blobs table, and sets the size
+// limit of one attachment (relance.DefaultAttachmentMaxBytes when 0).
+func WithFiles(files blob.Store, maxBytes int) Option {
+	return func(d *DB) {
+		if files != nil {
+			d.files = files
+		}
+		if maxBytes > 0 {
+			d.fileMax = maxBytes
+		}
+	}
+}
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
@@ -70,7 +86,8 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: ping: %w", err)
 	}
-	d := &DB{pool: pool, now: time.Now, lease: relance.DeliveryLease, log: slog.Default()}
+	d := &DB{pool: pool, now: time.Now, lease: relance.DeliveryLease, log: slog.Default(), fileMax: relance.DefaultAttachmentMaxBytes}
+	d.files = Blobs{d}
 	for _, o := range opts {
 		o(d)
 	}

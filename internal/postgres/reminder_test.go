@@ -60,11 +60,12 @@ func (s *sim) Send(_ context.Context, m relance.Message) (string, error) {
 	return "id", nil
 }
 
-func newSim(t *testing.T, start time.Time) *sim {
+func newSim(t *testing.T, start time.Time, opts ...postgres.Option) *sim {
 	t.Helper()
 	s := &sim{t: t, now: start}
 	s.url, _ = testenv.Database(t)
-	s.db = testenv.OpenURL(t, s.url, postgres.WithClock(s.clock), postgres.WithScheduler(s), postgres.WithSender(s))
+	opts = append([]postgres.Option{postgres.WithClock(s.clock), postgres.WithScheduler(s), postgres.WithSender(s)}, opts...)
+	s.db = testenv.OpenURL(t, s.url, opts...)
 	s.w = testenv.NewWorld(t, s.db)
 	return s
 }

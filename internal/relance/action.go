@@ -52,6 +52,7 @@ type Action struct {
 	EnrolmentID    uuid.UUID // plan steps: the lead's run of the plan
 	PlanID         uuid.UUID
 	Step           int // plan steps: the step's position
+	Attachments    []Attachment
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }

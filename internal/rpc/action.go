@@ -39,8 +39,59 @@ func actionOut(a relance.Action) *v1.Action {
 		AssigneeId: idString(a.AssigneeID), State: actionStates[a.State], DueTime: tsv(a.DueAt), Subject: a.Subject,
 		Content: a.Content, Recipients: a.Recipients, Notes: a.Notes, Outcome: a.Outcome, DoneTime: ts(a.DoneAt),
 		DoneBy: idString(a.DoneBy), ActivityId: idString(a.ActivityID), CreateTime: tsv(a.CreatedAt),
-		UpdateTime: tsv(a.UpdatedAt),
+		UpdateTime: tsv(a.UpdatedAt), Attachments: attachmentsOut(a.Attachments),
 	}
+}
+
+func attachmentsOut(as []relance.Attachment) []*v1.Attachment {
+	out := make([]*v1.Attachment, len(as))
+	for i, a := range as {
+		out[i] = attachmentOut(a)
+	}
+	return out
+}
+
+func attachmentOut(a relance.Attachment) *v1.Attachment {
+	return &v1.Attachment{
+		Id: a.ID.String(), ActionId: a.ActionID.String(), FileName: a.FileName, ContentType: a.ContentType,
+		SizeBytes: a.Size, Sha256: a.SHA256, UploadedBy: idString(a.UploadedBy), CreateTime: tsv(a.CreatedAt),
+	}
+}
+
+// downloadChunk is the most bytes one DownloadAttachment message carries.
+const downloadChunk = 256 << 10
+
+func (s *actionService) AddAttachment(ctx context.Context, req *connect.Request[v1.AddAttachmentRequest]) (*connect.Response[v1.AddAttachmentResponse], error) {
+	m := req.Msg
+	a, err := s.store.AddAttachment(ctx, principal(ctx), parseID(m.GetActionId()), m.GetFileName(), m.GetContentType(), m.GetData())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.AddAttachmentResponse{Attachment: attachmentOut(a)}), nil
+}
+
+func (s *actionService) DownloadAttachment(ctx context.Context, req *connect.Request[v1.DownloadAttachmentRequest], stream *connect.ServerStream[v1.DownloadAttachmentResponse]) error {
+	a, data, err := s.store.Attachment(ctx, principal(ctx), parseID(req.Msg.GetAttachmentId()))
+	if err != nil {
+		return s.fail(ctx, err)
+	}
+	msg := &v1.DownloadAttachmentResponse{Attachment: attachmentOut(a)}
+	for len(data) > 0 {
+		n := min(len(data), downloadChunk)
+		msg.Chunk, data = data[:n], data[n:]
+		if err := stream.Send(msg); err != nil {
+			return err
+		}
+		msg = &v1.DownloadAttachmentResponse{}
+	}
+	return nil
+}
+
+func (s *actionService) RemoveAttachment(ctx context.Context, req *connect.Request[v1.RemoveAttachmentRequest]) (*connect.Response[v1.RemoveAttachmentResponse], error) {
+	if err := s.store.RemoveAttachment(ctx, principal(ctx), parseID(req.Msg.GetAttachmentId())); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.RemoveAttachmentResponse{}), nil
 }
 
 func (s *actionService) ListMyActions(ctx context.Context, req *connect.Request[v1.ListMyActionsRequest]) (*connect.Response[v1.ListMyActionsResponse], error) {

@@ -77,6 +77,10 @@ type Store interface {
 	CreateCounterparty(ctx context.Context, p relance.Principal, c relance.Counterparty) (relance.Counterparty, error)
 	UpdateCounterparty(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.CounterpartyChange, statusID *uuid.UUID) (relance.Counterparty, error)
 	GetCounterparty(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Counterparty, error)
+	AddAttachment(ctx context.Context, p relance.Principal, actionID uuid.UUID, fileName, contentType string, data []byte) (relance.Attachment, error)
+	Attachment(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Attachment, []byte, error)
+	RemoveAttachment(ctx context.Context, p relance.Principal, id uuid.UUID) error
+
 	ListCounterparties(ctx context.Context, p relance.Principal, f relance.CounterpartyFilter) ([]relance.Counterparty, *relance.CounterpartyCursor, error)
 
 	ListMyActions(ctx context.Context, p relance.Principal, timing relance.Timing) ([]relance.InboxItem, error)
@@ -108,6 +112,10 @@ type Options struct {
 	Now         func() time.Time // the clock for request defaults (such as "from today"); time.Now when nil
 	Alerts      AlertWatcher     // live alerts between processes; nil streams poll at each heartbeat
 	Heartbeat   time.Duration    // how often an idle alert stream polls and sends a heartbeat; 30 s when 0
+	// MaxFileBytes is the size limit of one attachment (relance.DefaultAttachmentMaxBytes when
+	// 0). Requests are read up to what a file of that size takes in any encoding (base64 in
+	// JSON), and refused with RESOURCE_EXHAUSTED beyond.
+	MaxFileBytes int
 }
 
 // handlers holds what every service implementation needs.
@@ -145,7 +153,12 @@ func NewHandler(store Store, opts Options) http.Handler {
 	if h.heartbeat <= 0 {
 		h.heartbeat = 30 * time.Second
 	}
+	maxFile := opts.MaxFileBytes
+	if maxFile <= 0 {
+		maxFile = relance.DefaultAttachmentMaxBytes
+	}
 	options := connect.WithHandlerOptions(
+		connect.WithReadMaxBytes(maxFile/3*4+1<<20),
 		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, validate.NewInterceptor()),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
 			opts.Log.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", p)

@@ -213,9 +213,11 @@ type Action struct {
 	DoneTime   *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=done_time,json=doneTime,proto3" json:"done_time,omitempty"`
 	DoneBy     string                 `protobuf:"bytes,17,opt,name=done_by,json=doneBy,proto3" json:"done_by,omitempty"`
 	// The timeline entry (Activity) the action produced once carried out.
-	ActivityId    string                 `protobuf:"bytes,18,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	ActivityId string                 `protobuf:"bytes,18,opt,name=activity_id,json=activityId,proto3" json:"activity_id,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The files joined to the action, oldest first.
+	Attachments   []*Attachment `protobuf:"bytes,21,rep,name=attachments,proto3" json:"attachments,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -390,6 +392,115 @@ func (x *Action) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Action) GetAttachments() []*Attachment {
+	if x != nil {
+		return x.Attachments
+	}
+	return nil
+}
+
+// Attachment describes a file joined to an action.
+type Attachment struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ActionId    string                 `protobuf:"bytes,2,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
+	FileName    string                 `protobuf:"bytes,3,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	ContentType string                 `protobuf:"bytes,4,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	SizeBytes   int64                  `protobuf:"varint,5,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	// The SHA-256 of the bytes, for the client to check its download.
+	Sha256        []byte                 `protobuf:"bytes,6,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	UploadedBy    string                 `protobuf:"bytes,7,opt,name=uploaded_by,json=uploadedBy,proto3" json:"uploaded_by,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Attachment) Reset() {
+	*x = Attachment{}
+	mi := &file_relance_v1_action_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Attachment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Attachment) ProtoMessage() {}
+
+func (x *Attachment) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Attachment.ProtoReflect.Descriptor instead.
+func (*Attachment) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *Attachment) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Attachment) GetActionId() string {
+	if x != nil {
+		return x.ActionId
+	}
+	return ""
+}
+
+func (x *Attachment) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *Attachment) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *Attachment) GetSizeBytes() int64 {
+	if x != nil {
+		return x.SizeBytes
+	}
+	return 0
+}
+
+func (x *Attachment) GetSha256() []byte {
+	if x != nil {
+		return x.Sha256
+	}
+	return nil
+}
+
+func (x *Attachment) GetUploadedBy() string {
+	if x != nil {
+		return x.UploadedBy
+	}
+	return ""
+}
+
+func (x *Attachment) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 type ListMyActionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only actions of this timing; all pending actions when unspecified.
@@ -400,7 +511,7 @@ type ListMyActionsRequest struct {
 
 func (x *ListMyActionsRequest) Reset() {
 	*x = ListMyActionsRequest{}
-	mi := &file_relance_v1_action_proto_msgTypes[1]
+	mi := &file_relance_v1_action_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -412,7 +523,7 @@ func (x *ListMyActionsRequest) String() string {
 func (*ListMyActionsRequest) ProtoMessage() {}
 
 func (x *ListMyActionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[1]
+	mi := &file_relance_v1_action_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -425,7 +536,7 @@ func (x *ListMyActionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyActionsRequest.ProtoReflect.Descriptor instead.
 func (*ListMyActionsRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{1}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListMyActionsRequest) GetTiming() ActionTiming {
@@ -446,7 +557,7 @@ type InboxItem struct {
 
 func (x *InboxItem) Reset() {
 	*x = InboxItem{}
-	mi := &file_relance_v1_action_proto_msgTypes[2]
+	mi := &file_relance_v1_action_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -458,7 +569,7 @@ func (x *InboxItem) String() string {
 func (*InboxItem) ProtoMessage() {}
 
 func (x *InboxItem) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[2]
+	mi := &file_relance_v1_action_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -471,7 +582,7 @@ func (x *InboxItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InboxItem.ProtoReflect.Descriptor instead.
 func (*InboxItem) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{2}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *InboxItem) GetAction() *Action {
@@ -497,7 +608,7 @@ type ListMyActionsResponse struct {
 
 func (x *ListMyActionsResponse) Reset() {
 	*x = ListMyActionsResponse{}
-	mi := &file_relance_v1_action_proto_msgTypes[3]
+	mi := &file_relance_v1_action_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -509,7 +620,7 @@ func (x *ListMyActionsResponse) String() string {
 func (*ListMyActionsResponse) ProtoMessage() {}
 
 func (x *ListMyActionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[3]
+	mi := &file_relance_v1_action_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -522,7 +633,7 @@ func (x *ListMyActionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMyActionsResponse.ProtoReflect.Descriptor instead.
 func (*ListMyActionsResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{3}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListMyActionsResponse) GetItems() []*InboxItem {
@@ -541,7 +652,7 @@ type GetActionRequest struct {
 
 func (x *GetActionRequest) Reset() {
 	*x = GetActionRequest{}
-	mi := &file_relance_v1_action_proto_msgTypes[4]
+	mi := &file_relance_v1_action_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +664,7 @@ func (x *GetActionRequest) String() string {
 func (*GetActionRequest) ProtoMessage() {}
 
 func (x *GetActionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[4]
+	mi := &file_relance_v1_action_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +677,7 @@ func (x *GetActionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetActionRequest.ProtoReflect.Descriptor instead.
 func (*GetActionRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{4}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetActionRequest) GetActionId() string {
@@ -585,7 +696,7 @@ type GetActionResponse struct {
 
 func (x *GetActionResponse) Reset() {
 	*x = GetActionResponse{}
-	mi := &file_relance_v1_action_proto_msgTypes[5]
+	mi := &file_relance_v1_action_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +708,7 @@ func (x *GetActionResponse) String() string {
 func (*GetActionResponse) ProtoMessage() {}
 
 func (x *GetActionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[5]
+	mi := &file_relance_v1_action_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +721,7 @@ func (x *GetActionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetActionResponse.ProtoReflect.Descriptor instead.
 func (*GetActionResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{5}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetActionResponse) GetAction() *Action {
@@ -636,7 +747,7 @@ type UpdateActionRequest struct {
 
 func (x *UpdateActionRequest) Reset() {
 	*x = UpdateActionRequest{}
-	mi := &file_relance_v1_action_proto_msgTypes[6]
+	mi := &file_relance_v1_action_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -648,7 +759,7 @@ func (x *UpdateActionRequest) String() string {
 func (*UpdateActionRequest) ProtoMessage() {}
 
 func (x *UpdateActionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[6]
+	mi := &file_relance_v1_action_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -661,7 +772,7 @@ func (x *UpdateActionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateActionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateActionRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{6}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *UpdateActionRequest) GetActionId() string {
@@ -722,7 +833,7 @@ type UpdateActionResponse struct {
 
 func (x *UpdateActionResponse) Reset() {
 	*x = UpdateActionResponse{}
-	mi := &file_relance_v1_action_proto_msgTypes[7]
+	mi := &file_relance_v1_action_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -734,7 +845,7 @@ func (x *UpdateActionResponse) String() string {
 func (*UpdateActionResponse) ProtoMessage() {}
 
 func (x *UpdateActionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[7]
+	mi := &file_relance_v1_action_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -747,7 +858,7 @@ func (x *UpdateActionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateActionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateActionResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{7}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *UpdateActionResponse) GetAction() *Action {
@@ -771,7 +882,7 @@ type CompleteActionRequest struct {
 
 func (x *CompleteActionRequest) Reset() {
 	*x = CompleteActionRequest{}
-	mi := &file_relance_v1_action_proto_msgTypes[8]
+	mi := &file_relance_v1_action_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -783,7 +894,7 @@ func (x *CompleteActionRequest) String() string {
 func (*CompleteActionRequest) ProtoMessage() {}
 
 func (x *CompleteActionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[8]
+	mi := &file_relance_v1_action_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -796,7 +907,7 @@ func (x *CompleteActionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteActionRequest.ProtoReflect.Descriptor instead.
 func (*CompleteActionRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{8}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CompleteActionRequest) GetActionId() string {
@@ -836,7 +947,7 @@ type CompleteActionResponse struct {
 
 func (x *CompleteActionResponse) Reset() {
 	*x = CompleteActionResponse{}
-	mi := &file_relance_v1_action_proto_msgTypes[9]
+	mi := &file_relance_v1_action_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -848,7 +959,7 @@ func (x *CompleteActionResponse) String() string {
 func (*CompleteActionResponse) ProtoMessage() {}
 
 func (x *CompleteActionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[9]
+	mi := &file_relance_v1_action_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -861,7 +972,7 @@ func (x *CompleteActionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteActionResponse.ProtoReflect.Descriptor instead.
 func (*CompleteActionResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{9}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CompleteActionResponse) GetAction() *Action {
@@ -881,7 +992,7 @@ type SkipActionRequest struct {
 
 func (x *SkipActionRequest) Reset() {
 	*x = SkipActionRequest{}
-	mi := &file_relance_v1_action_proto_msgTypes[10]
+	mi := &file_relance_v1_action_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -893,7 +1004,7 @@ func (x *SkipActionRequest) String() string {
 func (*SkipActionRequest) ProtoMessage() {}
 
 func (x *SkipActionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[10]
+	mi := &file_relance_v1_action_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -906,7 +1017,7 @@ func (x *SkipActionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipActionRequest.ProtoReflect.Descriptor instead.
 func (*SkipActionRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{10}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SkipActionRequest) GetActionId() string {
@@ -932,7 +1043,7 @@ type SkipActionResponse struct {
 
 func (x *SkipActionResponse) Reset() {
 	*x = SkipActionResponse{}
-	mi := &file_relance_v1_action_proto_msgTypes[11]
+	mi := &file_relance_v1_action_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +1055,7 @@ func (x *SkipActionResponse) String() string {
 func (*SkipActionResponse) ProtoMessage() {}
 
 func (x *SkipActionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_action_proto_msgTypes[11]
+	mi := &file_relance_v1_action_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +1068,7 @@ func (x *SkipActionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SkipActionResponse.ProtoReflect.Descriptor instead.
 func (*SkipActionResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_action_proto_rawDescGZIP(), []int{11}
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SkipActionResponse) GetAction() *Action {
@@ -967,12 +1078,304 @@ func (x *SkipActionResponse) GetAction() *Action {
 	return nil
 }
 
+type AddAttachmentRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ActionId string                 `protobuf:"bytes,1,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
+	// A plain file name such as "devis.pdf" (no path).
+	FileName string `protobuf:"bytes,2,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// The file's media type, such as "application/pdf".
+	ContentType   string `protobuf:"bytes,3,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	Data          []byte `protobuf:"bytes,4,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddAttachmentRequest) Reset() {
+	*x = AddAttachmentRequest{}
+	mi := &file_relance_v1_action_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddAttachmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddAttachmentRequest) ProtoMessage() {}
+
+func (x *AddAttachmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddAttachmentRequest.ProtoReflect.Descriptor instead.
+func (*AddAttachmentRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *AddAttachmentRequest) GetActionId() string {
+	if x != nil {
+		return x.ActionId
+	}
+	return ""
+}
+
+func (x *AddAttachmentRequest) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *AddAttachmentRequest) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *AddAttachmentRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type AddAttachmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Attachment    *Attachment            `protobuf:"bytes,1,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddAttachmentResponse) Reset() {
+	*x = AddAttachmentResponse{}
+	mi := &file_relance_v1_action_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddAttachmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddAttachmentResponse) ProtoMessage() {}
+
+func (x *AddAttachmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddAttachmentResponse.ProtoReflect.Descriptor instead.
+func (*AddAttachmentResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *AddAttachmentResponse) GetAttachment() *Attachment {
+	if x != nil {
+		return x.Attachment
+	}
+	return nil
+}
+
+type DownloadAttachmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AttachmentId  string                 `protobuf:"bytes,1,opt,name=attachment_id,json=attachmentId,proto3" json:"attachment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadAttachmentRequest) Reset() {
+	*x = DownloadAttachmentRequest{}
+	mi := &file_relance_v1_action_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadAttachmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadAttachmentRequest) ProtoMessage() {}
+
+func (x *DownloadAttachmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadAttachmentRequest.ProtoReflect.Descriptor instead.
+func (*DownloadAttachmentRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *DownloadAttachmentRequest) GetAttachmentId() string {
+	if x != nil {
+		return x.AttachmentId
+	}
+	return ""
+}
+
+type DownloadAttachmentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Set in the first message only.
+	Attachment *Attachment `protobuf:"bytes,1,opt,name=attachment,proto3" json:"attachment,omitempty"`
+	// The next bytes of the file.
+	Chunk         []byte `protobuf:"bytes,2,opt,name=chunk,proto3" json:"chunk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DownloadAttachmentResponse) Reset() {
+	*x = DownloadAttachmentResponse{}
+	mi := &file_relance_v1_action_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DownloadAttachmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DownloadAttachmentResponse) ProtoMessage() {}
+
+func (x *DownloadAttachmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DownloadAttachmentResponse.ProtoReflect.Descriptor instead.
+func (*DownloadAttachmentResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *DownloadAttachmentResponse) GetAttachment() *Attachment {
+	if x != nil {
+		return x.Attachment
+	}
+	return nil
+}
+
+func (x *DownloadAttachmentResponse) GetChunk() []byte {
+	if x != nil {
+		return x.Chunk
+	}
+	return nil
+}
+
+type RemoveAttachmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AttachmentId  string                 `protobuf:"bytes,1,opt,name=attachment_id,json=attachmentId,proto3" json:"attachment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveAttachmentRequest) Reset() {
+	*x = RemoveAttachmentRequest{}
+	mi := &file_relance_v1_action_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveAttachmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveAttachmentRequest) ProtoMessage() {}
+
+func (x *RemoveAttachmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveAttachmentRequest.ProtoReflect.Descriptor instead.
+func (*RemoveAttachmentRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *RemoveAttachmentRequest) GetAttachmentId() string {
+	if x != nil {
+		return x.AttachmentId
+	}
+	return ""
+}
+
+type RemoveAttachmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveAttachmentResponse) Reset() {
+	*x = RemoveAttachmentResponse{}
+	mi := &file_relance_v1_action_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveAttachmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveAttachmentResponse) ProtoMessage() {}
+
+func (x *RemoveAttachmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_action_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveAttachmentResponse.ProtoReflect.Descriptor instead.
+func (*RemoveAttachmentResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_action_proto_rawDescGZIP(), []int{18}
+}
+
 var File_relance_v1_action_proto protoreflect.FileDescriptor
 
 const file_relance_v1_action_proto_rawDesc = "" +
 	"\n" +
 	"\x17relance/v1/action.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xed\x05\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xa7\x06\n" +
 	"\x06Action\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12'\n" +
@@ -1000,7 +1403,21 @@ const file_relance_v1_action_proto_rawDesc = "" +
 	"\vcreate_time\x18\x13 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"R\n" +
+	"updateTime\x128\n" +
+	"\vattachments\x18\x15 \x03(\v2\x16.relance.v1.AttachmentR\vattachments\"\x8e\x02\n" +
+	"\n" +
+	"Attachment\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
+	"\taction_id\x18\x02 \x01(\tR\bactionId\x12\x1b\n" +
+	"\tfile_name\x18\x03 \x01(\tR\bfileName\x12!\n" +
+	"\fcontent_type\x18\x04 \x01(\tR\vcontentType\x12\x1d\n" +
+	"\n" +
+	"size_bytes\x18\x05 \x01(\x03R\tsizeBytes\x12\x16\n" +
+	"\x06sha256\x18\x06 \x01(\fR\x06sha256\x12\x1f\n" +
+	"\vuploaded_by\x18\a \x01(\tR\n" +
+	"uploadedBy\x12;\n" +
+	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"R\n" +
 	"\x14ListMyActionsRequest\x12:\n" +
 	"\x06timing\x18\x01 \x01(\x0e2\x18.relance.v1.ActionTimingB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06timing\"i\n" +
 	"\tInboxItem\x12*\n" +
@@ -1042,7 +1459,28 @@ const file_relance_v1_action_proto_rawDesc = "" +
 	"\x06reason\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xe8\aR\x06reason\"@\n" +
 	"\x12SkipActionResponse\x12*\n" +
-	"\x06action\x18\x01 \x01(\v2\x12.relance.v1.ActionR\x06action*_\n" +
+	"\x06action\x18\x01 \x01(\v2\x12.relance.v1.ActionR\x06action\"\xb2\x01\n" +
+	"\x14AddAttachmentRequest\x12%\n" +
+	"\taction_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\bactionId\x12'\n" +
+	"\tfile_name\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\bfileName\x12-\n" +
+	"\fcontent_type\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\vcontentType\x12\x1b\n" +
+	"\x04data\x18\x04 \x01(\fB\a\xbaH\x04z\x02\x10\x01R\x04data\"O\n" +
+	"\x15AddAttachmentResponse\x126\n" +
+	"\n" +
+	"attachment\x18\x01 \x01(\v2\x16.relance.v1.AttachmentR\n" +
+	"attachment\"J\n" +
+	"\x19DownloadAttachmentRequest\x12-\n" +
+	"\rattachment_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fattachmentId\"j\n" +
+	"\x1aDownloadAttachmentResponse\x126\n" +
+	"\n" +
+	"attachment\x18\x01 \x01(\v2\x16.relance.v1.AttachmentR\n" +
+	"attachment\x12\x14\n" +
+	"\x05chunk\x18\x02 \x01(\fR\x05chunk\"H\n" +
+	"\x17RemoveAttachmentRequest\x12-\n" +
+	"\rattachment_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\fattachmentId\"\x1a\n" +
+	"\x18RemoveAttachmentResponse*_\n" +
 	"\fActionOrigin\x12\x1d\n" +
 	"\x19ACTION_ORIGIN_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14ACTION_ORIGIN_STATUS\x10\x01\x12\x16\n" +
@@ -1058,14 +1496,17 @@ const file_relance_v1_action_proto_rawDesc = "" +
 	"\x19ACTION_TIMING_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACTION_TIMING_OVERDUE\x10\x01\x12\x17\n" +
 	"\x13ACTION_TIMING_TODAY\x10\x02\x12\x1a\n" +
-	"\x16ACTION_TIMING_UPCOMING\x10\x032\xb2\x03\n" +
+	"\x16ACTION_TIMING_UPCOMING\x10\x032\xd3\x05\n" +
 	"\rActionService\x12Y\n" +
 	"\rListMyActions\x12 .relance.v1.ListMyActionsRequest\x1a!.relance.v1.ListMyActionsResponse\"\x03\x90\x02\x01\x12M\n" +
 	"\tGetAction\x12\x1c.relance.v1.GetActionRequest\x1a\x1d.relance.v1.GetActionResponse\"\x03\x90\x02\x01\x12Q\n" +
 	"\fUpdateAction\x12\x1f.relance.v1.UpdateActionRequest\x1a .relance.v1.UpdateActionResponse\x12W\n" +
 	"\x0eCompleteAction\x12!.relance.v1.CompleteActionRequest\x1a\".relance.v1.CompleteActionResponse\x12K\n" +
 	"\n" +
-	"SkipAction\x12\x1d.relance.v1.SkipActionRequest\x1a\x1e.relance.v1.SkipActionResponseB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"SkipAction\x12\x1d.relance.v1.SkipActionRequest\x1a\x1e.relance.v1.SkipActionResponse\x12T\n" +
+	"\rAddAttachment\x12 .relance.v1.AddAttachmentRequest\x1a!.relance.v1.AddAttachmentResponse\x12j\n" +
+	"\x12DownloadAttachment\x12%.relance.v1.DownloadAttachmentRequest\x1a&.relance.v1.DownloadAttachmentResponse\"\x03\x90\x02\x010\x01\x12]\n" +
+	"\x10RemoveAttachment\x12#.relance.v1.RemoveAttachmentRequest\x1a$.relance.v1.RemoveAttachmentResponseB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_action_proto_rawDescOnce sync.Once
@@ -1080,59 +1521,76 @@ func file_relance_v1_action_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_action_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_relance_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_relance_v1_action_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_relance_v1_action_proto_goTypes = []any{
-	(ActionOrigin)(0),              // 0: relance.v1.ActionOrigin
-	(ActionState)(0),               // 1: relance.v1.ActionState
-	(ActionTiming)(0),              // 2: relance.v1.ActionTiming
-	(*Action)(nil),                 // 3: relance.v1.Action
-	(*ListMyActionsRequest)(nil),   // 4: relance.v1.ListMyActionsRequest
-	(*InboxItem)(nil),              // 5: relance.v1.InboxItem
-	(*ListMyActionsResponse)(nil),  // 6: relance.v1.ListMyActionsResponse
-	(*GetActionRequest)(nil),       // 7: relance.v1.GetActionRequest
-	(*GetActionResponse)(nil),      // 8: relance.v1.GetActionResponse
-	(*UpdateActionRequest)(nil),    // 9: relance.v1.UpdateActionRequest
-	(*UpdateActionResponse)(nil),   // 10: relance.v1.UpdateActionResponse
-	(*CompleteActionRequest)(nil),  // 11: relance.v1.CompleteActionRequest
-	(*CompleteActionResponse)(nil), // 12: relance.v1.CompleteActionResponse
-	(*SkipActionRequest)(nil),      // 13: relance.v1.SkipActionRequest
-	(*SkipActionResponse)(nil),     // 14: relance.v1.SkipActionResponse
-	(ActivityKind)(0),              // 15: relance.v1.ActivityKind
-	(*timestamppb.Timestamp)(nil),  // 16: google.protobuf.Timestamp
+	(ActionOrigin)(0),                  // 0: relance.v1.ActionOrigin
+	(ActionState)(0),                   // 1: relance.v1.ActionState
+	(ActionTiming)(0),                  // 2: relance.v1.ActionTiming
+	(*Action)(nil),                     // 3: relance.v1.Action
+	(*Attachment)(nil),                 // 4: relance.v1.Attachment
+	(*ListMyActionsRequest)(nil),       // 5: relance.v1.ListMyActionsRequest
+	(*InboxItem)(nil),                  // 6: relance.v1.InboxItem
+	(*ListMyActionsResponse)(nil),      // 7: relance.v1.ListMyActionsResponse
+	(*GetActionRequest)(nil),           // 8: relance.v1.GetActionRequest
+	(*GetActionResponse)(nil),          // 9: relance.v1.GetActionResponse
+	(*UpdateActionRequest)(nil),        // 10: relance.v1.UpdateActionRequest
+	(*UpdateActionResponse)(nil),       // 11: relance.v1.UpdateActionResponse
+	(*CompleteActionRequest)(nil),      // 12: relance.v1.CompleteActionRequest
+	(*CompleteActionResponse)(nil),     // 13: relance.v1.CompleteActionResponse
+	(*SkipActionRequest)(nil),          // 14: relance.v1.SkipActionRequest
+	(*SkipActionResponse)(nil),         // 15: relance.v1.SkipActionResponse
+	(*AddAttachmentRequest)(nil),       // 16: relance.v1.AddAttachmentRequest
+	(*AddAttachmentResponse)(nil),      // 17: relance.v1.AddAttachmentResponse
+	(*DownloadAttachmentRequest)(nil),  // 18: relance.v1.DownloadAttachmentRequest
+	(*DownloadAttachmentResponse)(nil), // 19: relance.v1.DownloadAttachmentResponse
+	(*RemoveAttachmentRequest)(nil),    // 20: relance.v1.RemoveAttachmentRequest
+	(*RemoveAttachmentResponse)(nil),   // 21: relance.v1.RemoveAttachmentResponse
+	(ActivityKind)(0),                  // 22: relance.v1.ActivityKind
+	(*timestamppb.Timestamp)(nil),      // 23: google.protobuf.Timestamp
 }
 var file_relance_v1_action_proto_depIdxs = []int32{
 	0,  // 0: relance.v1.Action.origin:type_name -> relance.v1.ActionOrigin
-	15, // 1: relance.v1.Action.kind:type_name -> relance.v1.ActivityKind
+	22, // 1: relance.v1.Action.kind:type_name -> relance.v1.ActivityKind
 	1,  // 2: relance.v1.Action.state:type_name -> relance.v1.ActionState
-	16, // 3: relance.v1.Action.due_time:type_name -> google.protobuf.Timestamp
-	16, // 4: relance.v1.Action.done_time:type_name -> google.protobuf.Timestamp
-	16, // 5: relance.v1.Action.create_time:type_name -> google.protobuf.Timestamp
-	16, // 6: relance.v1.Action.update_time:type_name -> google.protobuf.Timestamp
-	2,  // 7: relance.v1.ListMyActionsRequest.timing:type_name -> relance.v1.ActionTiming
-	3,  // 8: relance.v1.InboxItem.action:type_name -> relance.v1.Action
-	2,  // 9: relance.v1.InboxItem.timing:type_name -> relance.v1.ActionTiming
-	5,  // 10: relance.v1.ListMyActionsResponse.items:type_name -> relance.v1.InboxItem
-	3,  // 11: relance.v1.GetActionResponse.action:type_name -> relance.v1.Action
-	15, // 12: relance.v1.UpdateActionRequest.kind:type_name -> relance.v1.ActivityKind
-	3,  // 13: relance.v1.UpdateActionResponse.action:type_name -> relance.v1.Action
-	16, // 14: relance.v1.CompleteActionRequest.done_time:type_name -> google.protobuf.Timestamp
-	3,  // 15: relance.v1.CompleteActionResponse.action:type_name -> relance.v1.Action
-	3,  // 16: relance.v1.SkipActionResponse.action:type_name -> relance.v1.Action
-	4,  // 17: relance.v1.ActionService.ListMyActions:input_type -> relance.v1.ListMyActionsRequest
-	7,  // 18: relance.v1.ActionService.GetAction:input_type -> relance.v1.GetActionRequest
-	9,  // 19: relance.v1.ActionService.UpdateAction:input_type -> relance.v1.UpdateActionRequest
-	11, // 20: relance.v1.ActionService.CompleteAction:input_type -> relance.v1.CompleteActionRequest
-	13, // 21: relance.v1.ActionService.SkipAction:input_type -> relance.v1.SkipActionRequest
-	6,  // 22: relance.v1.ActionService.ListMyActions:output_type -> relance.v1.ListMyActionsResponse
-	8,  // 23: relance.v1.ActionService.GetAction:output_type -> relance.v1.GetActionResponse
-	10, // 24: relance.v1.ActionService.UpdateAction:output_type -> relance.v1.UpdateActionResponse
-	12, // 25: relance.v1.ActionService.CompleteAction:output_type -> relance.v1.CompleteActionResponse
-	14, // 26: relance.v1.ActionService.SkipAction:output_type -> relance.v1.SkipActionResponse
-	22, // [22:27] is the sub-list for method output_type
-	17, // [17:22] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	23, // 3: relance.v1.Action.due_time:type_name -> google.protobuf.Timestamp
+	23, // 4: relance.v1.Action.done_time:type_name -> google.protobuf.Timestamp
+	23, // 5: relance.v1.Action.create_time:type_name -> google.protobuf.Timestamp
+	23, // 6: relance.v1.Action.update_time:type_name -> google.protobuf.Timestamp
+	4,  // 7: relance.v1.Action.attachments:type_name -> relance.v1.Attachment
+	23, // 8: relance.v1.Attachment.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 9: relance.v1.ListMyActionsRequest.timing:type_name -> relance.v1.ActionTiming
+	3,  // 10: relance.v1.InboxItem.action:type_name -> relance.v1.Action
+	2,  // 11: relance.v1.InboxItem.timing:type_name -> relance.v1.ActionTiming
+	6,  // 12: relance.v1.ListMyActionsResponse.items:type_name -> relance.v1.InboxItem
+	3,  // 13: relance.v1.GetActionResponse.action:type_name -> relance.v1.Action
+	22, // 14: relance.v1.UpdateActionRequest.kind:type_name -> relance.v1.ActivityKind
+	3,  // 15: relance.v1.UpdateActionResponse.action:type_name -> relance.v1.Action
+	23, // 16: relance.v1.CompleteActionRequest.done_time:type_name -> google.protobuf.Timestamp
+	3,  // 17: relance.v1.CompleteActionResponse.action:type_name -> relance.v1.Action
+	3,  // 18: relance.v1.SkipActionResponse.action:type_name -> relance.v1.Action
+	4,  // 19: relance.v1.AddAttachmentResponse.attachment:type_name -> relance.v1.Attachment
+	4,  // 20: relance.v1.DownloadAttachmentResponse.attachment:type_name -> relance.v1.Attachment
+	5,  // 21: relance.v1.ActionService.ListMyActions:input_type -> relance.v1.ListMyActionsRequest
+	8,  // 22: relance.v1.ActionService.GetAction:input_type -> relance.v1.GetActionRequest
+	10, // 23: relance.v1.ActionService.UpdateAction:input_type -> relance.v1.UpdateActionRequest
+	12, // 24: relance.v1.ActionService.CompleteAction:input_type -> relance.v1.CompleteActionRequest
+	14, // 25: relance.v1.ActionService.SkipAction:input_type -> relance.v1.SkipActionRequest
+	16, // 26: relance.v1.ActionService.AddAttachment:input_type -> relance.v1.AddAttachmentRequest
+	18, // 27: relance.v1.ActionService.DownloadAttachment:input_type -> relance.v1.DownloadAttachmentRequest
+	20, // 28: relance.v1.ActionService.RemoveAttachment:input_type -> relance.v1.RemoveAttachmentRequest
+	7,  // 29: relance.v1.ActionService.ListMyActions:output_type -> relance.v1.ListMyActionsResponse
+	9,  // 30: relance.v1.ActionService.GetAction:output_type -> relance.v1.GetActionResponse
+	11, // 31: relance.v1.ActionService.UpdateAction:output_type -> relance.v1.UpdateActionResponse
+	13, // 32: relance.v1.ActionService.CompleteAction:output_type -> relance.v1.CompleteActionResponse
+	15, // 33: relance.v1.ActionService.SkipAction:output_type -> relance.v1.SkipActionResponse
+	17, // 34: relance.v1.ActionService.AddAttachment:output_type -> relance.v1.AddAttachmentResponse
+	19, // 35: relance.v1.ActionService.DownloadAttachment:output_type -> relance.v1.DownloadAttachmentResponse
+	21, // 36: relance.v1.ActionService.RemoveAttachment:output_type -> relance.v1.RemoveAttachmentResponse
+	29, // [29:37] is the sub-list for method output_type
+	21, // [21:29] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_action_proto_init() }
@@ -1141,14 +1599,14 @@ func file_relance_v1_action_proto_init() {
 		return
 	}
 	file_relance_v1_types_proto_init()
-	file_relance_v1_action_proto_msgTypes[6].OneofWrappers = []any{}
+	file_relance_v1_action_proto_msgTypes[7].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_action_proto_rawDesc), len(file_relance_v1_action_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   12,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/action.proto.
  */
 export const file_relance_v1_action: GenFile = /*@__PURE__*/
-  fileDesc("ChdyZWxhbmNlL3YxL2FjdGlvbi5wcm90bxIKcmVsYW5jZS52MSKuBAoGQWN0aW9uEgoKAmlkGAEgASgJEg8KB2xlYWRfaWQYAiABKAkSFwoPY291bnRlcnBhcnR5X2lkGAMgASgJEigKBm9yaWdpbhgEIAEoDjIYLnJlbGFuY2UudjEuQWN0aW9uT3JpZ2luEhEKCXN0YXR1c19pZBgFIAEoCRImCgRraW5kGAYgASgOMhgucmVsYW5jZS52MS5BY3Rpdml0eUtpbmQSEQoJYXV0b21hdGljGAcgASgIEhMKC2Fzc2lnbmVlX2lkGAggASgJEiYKBXN0YXRlGAkgASgOMhcucmVsYW5jZS52MS5BY3Rpb25TdGF0ZRIsCghkdWVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHc3ViamVjdBgLIAEoCRIPCgdjb250ZW50GAwgASgJEhIKCnJlY2lwaWVudHMYDSADKAkSDQoFbm90ZXMYDiABKAkSDwoHb3V0Y29tZRgPIAEoCRItCglkb25lX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2RvbmVfYnkYESABKAkSEwoLYWN0aXZpdHlfaWQYEiABKAkSLwoLY3JlYXRlX3RpbWUYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJKChRMaXN0TXlBY3Rpb25zUmVxdWVzdBIyCgZ0aW1pbmcYASABKA4yGC5yZWxhbmNlLnYxLkFjdGlvblRpbWluZ0IIukgFggECEAEiWQoJSW5ib3hJdGVtEiIKBmFjdGlvbhgBIAEoCzISLnJlbGFuY2UudjEuQWN0aW9uEigKBnRpbWluZxgCIAEoDjIYLnJlbGFuY2UudjEuQWN0aW9uVGltaW5nIj0KFUxpc3RNeUFjdGlvbnNSZXNwb25zZRIkCgVpdGVtcxgBIAMoCzIVLnJlbGFuY2UudjEuSW5ib3hJdGVtIi8KEEdldEFjdGlvblJlcXVlc3QSGwoJYWN0aW9uX2lkGAEgASgJQgi6SAVyA7ABASI3ChFHZXRBY3Rpb25SZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5yZWxhbmNlLnYxLkFjdGlvbiK2AgoTVXBkYXRlQWN0aW9uUmVxdWVzdBIbCglhY3Rpb25faWQYASABKAlCCLpIBXIDsAEBEjkKBGtpbmQYAiABKA4yGC5yZWxhbmNlLnYxLkFjdGl2aXR5S2luZEIMukgJggEGEAEgACAGSACIAQESHgoHc3ViamVjdBgDIAEoCUIIukgFcgMYyAFIAYgBARIfCgdjb250ZW50GAQgASgJQgm6SAZyBBignAFIAogBARIlCgpyZWNpcGllbnRzGAUgAygJQhG6SA6SAQsQFCIHcgUQARj+ARIWCg5zZXRfcmVjaXBpZW50cxgGIAEoCBIcCgVub3RlcxgHIAEoCUIIukgFcgMYoB9IA4gBAUIHCgVfa2luZEIKCghfc3ViamVjdEIKCghfY29udGVudEIICgZfbm90ZXMiOgoUVXBkYXRlQWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIucmVsYW5jZS52MS5BY3Rpb24ilwEKFUNvbXBsZXRlQWN0aW9uUmVxdWVzdBIbCglhY3Rpb25faWQYASABKAlCCLpIBXIDsAEBEhkKB291dGNvbWUYAiABKAlCCLpIBXIDGOgHEhcKBW5vdGVzGAMgASgJQgi6SAVyAxigHxItCglkb25lX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjwKFkNvbXBsZXRlQWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIucmVsYW5jZS52MS5BY3Rpb24iTAoRU2tpcEFjdGlvblJlcXVlc3QSGwoJYWN0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIaCgZyZWFzb24YAiABKAlCCrpIB3IFEAEY6AciOAoSU2tpcEFjdGlvblJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLnJlbGFuY2UudjEuQWN0aW9uKl8KDEFjdGlvbk9yaWdpbhIdChlBQ1RJT05fT1JJR0lOX1VOU1BFQ0lGSUVEEAASGAoUQUNUSU9OX09SSUdJTl9TVEFUVVMQARIWChJBQ1RJT05fT1JJR0lOX1BMQU4QAiqtAQoLQWN0aW9uU3RhdGUSHAoYQUNUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWQUNUSU9OX1NUQVRFX1NDSEVEVUxFRBABEhUKEUFDVElPTl9TVEFURV9ET05FEAISGAoUQUNUSU9OX1NUQVRFX1NLSVBQRUQQAxIXChNBQ1RJT05fU1RBVEVfRkFJTEVEEAQSGgoWQUNUSU9OX1NUQVRFX0NBTkNFTExFRBAFKn0KDEFjdGlvblRpbWluZxIdChlBQ1RJT05fVElNSU5HX1VOU1BFQ0lGSUVEEAASGQoVQUNUSU9OX1RJTUlOR19PVkVSRFVFEAESFwoTQUNUSU9OX1RJTUlOR19UT0RBWRACEhoKFkFDVElPTl9USU1JTkdfVVBDT01JTkcQAzKyAwoNQWN0aW9uU2VydmljZRJZCg1MaXN0TXlBY3Rpb25zEiAucmVsYW5jZS52MS5MaXN0TXlBY3Rpb25zUmVxdWVzdBohLnJlbGFuY2UudjEuTGlzdE15QWN0aW9uc1Jlc3BvbnNlIgOQAgESTQoJR2V0QWN0aW9uEhwucmVsYW5jZS52MS5HZXRBY3Rpb25SZXF1ZXN0Gh0ucmVsYW5jZS52MS5HZXRBY3Rpb25SZXNwb25zZSIDkAIBElEKDFVwZGF0ZUFjdGlvbhIfLnJlbGFuY2UudjEuVXBkYXRlQWN0aW9uUmVxdWVzdBogLnJlbGFuY2UudjEuVXBkYXRlQWN0aW9uUmVzcG9uc2USVwoOQ29tcGxldGVBY3Rpb24SIS5yZWxhbmNlLnYxLkNvbXBsZXRlQWN0aW9uUmVxdWVzdBoiLnJlbGFuY2UudjEuQ29tcGxldGVBY3Rpb25SZXNwb25zZRJLCgpTa2lwQWN0aW9uEh0ucmVsYW5jZS52MS5Ta2lwQWN0aW9uUmVxdWVzdBoeLnJlbGFuY2UudjEuU2tpcEFjdGlvblJlc3BvbnNlQjpaOGdpdGh1Yi5jb20vcmVsYW5jZWhxL3JlbGFuY2UvZ2VuL2dvL3JlbGFuY2UvdjE7cmVsYW5jZXYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
+  fileDesc("ChdyZWxhbmNlL3YxL2FjdGlvbi5wcm90bxIKcmVsYW5jZS52MSLbBAoGQWN0aW9uEgoKAmlkGAEgASgJEg8KB2xlYWRfaWQYAiABKAkSFwoPY291bnRlcnBhcnR5X2lkGAMgASgJEigKBm9yaWdpbhgEIAEoDjIYLnJlbGFuY2UudjEuQWN0aW9uT3JpZ2luEhEKCXN0YXR1c19pZBgFIAEoCRImCgRraW5kGAYgASgOMhgucmVsYW5jZS52MS5BY3Rpdml0eUtpbmQSEQoJYXV0b21hdGljGAcgASgIEhMKC2Fzc2lnbmVlX2lkGAggASgJEiYKBXN0YXRlGAkgASgOMhcucmVsYW5jZS52MS5BY3Rpb25TdGF0ZRIsCghkdWVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHc3ViamVjdBgLIAEoCRIPCgdjb250ZW50GAwgASgJEhIKCnJlY2lwaWVudHMYDSADKAkSDQoFbm90ZXMYDiABKAkSDwoHb3V0Y29tZRgPIAEoCRItCglkb25lX3RpbWUYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2RvbmVfYnkYESABKAkSEwoLYWN0aXZpdHlfaWQYEiABKAkSLwoLY3JlYXRlX3RpbWUYEyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGBQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIrCgthdHRhY2htZW50cxgVIAMoCzIWLnJlbGFuY2UudjEuQXR0YWNobWVudCK+AQoKQXR0YWNobWVudBIKCgJpZBgBIAEoCRIRCglhY3Rpb25faWQYAiABKAkSEQoJZmlsZV9uYW1lGAMgASgJEhQKDGNvbnRlbnRfdHlwZRgEIAEoCRISCgpzaXplX2J5dGVzGAUgASgDEg4KBnNoYTI1NhgGIAEoDBITCgt1cGxvYWRlZF9ieRgHIAEoCRIvCgtjcmVhdGVfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSgoUTGlzdE15QWN0aW9uc1JlcXVlc3QSMgoGdGltaW5nGAEgASgOMhgucmVsYW5jZS52MS5BY3Rpb25UaW1pbmdCCLpIBYIBAhABIlkKCUluYm94SXRlbRIiCgZhY3Rpb24YASABKAsyEi5yZWxhbmNlLnYxLkFjdGlvbhIoCgZ0aW1pbmcYAiABKA4yGC5yZWxhbmNlLnYxLkFjdGlvblRpbWluZyI9ChVMaXN0TXlBY3Rpb25zUmVzcG9uc2USJAoFaXRlbXMYASADKAsyFS5yZWxhbmNlLnYxLkluYm94SXRlbSIvChBHZXRBY3Rpb25SZXF1ZXN0EhsKCWFjdGlvbl9pZBgBIAEoCUIIukgFcgOwAQEiNwoRR2V0QWN0aW9uUmVzcG9uc2USIgoGYWN0aW9uGAEgASgLMhIucmVsYW5jZS52MS5BY3Rpb24itgIKE1VwZGF0ZUFjdGlvblJlcXVlc3QSGwoJYWN0aW9uX2lkGAEgASgJQgi6SAVyA7ABARI5CgRraW5kGAIgASgOMhgucmVsYW5jZS52MS5BY3Rpdml0eUtpbmRCDLpICYIBBhABIAAgBkgAiAEBEh4KB3N1YmplY3QYAyABKAlCCLpIBXIDGMgBSAGIAQESHwoHY29udGVudBgEIAEoCUIJukgGcgQYoJwBSAKIAQESJQoKcmVjaXBpZW50cxgFIAMoCUIRukgOkgELEBQiB3IFEAEY/gESFgoOc2V0X3JlY2lwaWVudHMYBiABKAgSHAoFbm90ZXMYByABKAlCCLpIBXIDGKAfSAOIAQFCBwoFX2tpbmRCCgoIX3N1YmplY3RCCgoIX2NvbnRlbnRCCAoGX25vdGVzIjoKFFVwZGF0ZUFjdGlvblJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLnJlbGFuY2UudjEuQWN0aW9uIpcBChVDb21wbGV0ZUFjdGlvblJlcXVlc3QSGwoJYWN0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIZCgdvdXRjb21lGAIgASgJQgi6SAVyAxjoBxIXCgVub3RlcxgDIAEoCUIIukgFcgMYoB8SLQoJZG9uZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI8ChZDb21wbGV0ZUFjdGlvblJlc3BvbnNlEiIKBmFjdGlvbhgBIAEoCzISLnJlbGFuY2UudjEuQWN0aW9uIkwKEVNraXBBY3Rpb25SZXF1ZXN0EhsKCWFjdGlvbl9pZBgBIAEoCUIIukgFcgOwAQESGgoGcmVhc29uGAIgASgJQgq6SAdyBRABGOgHIjgKElNraXBBY3Rpb25SZXNwb25zZRIiCgZhY3Rpb24YASABKAsyEi5yZWxhbmNlLnYxLkFjdGlvbiKLAQoUQWRkQXR0YWNobWVudFJlcXVlc3QSGwoJYWN0aW9uX2lkGAEgASgJQgi6SAVyA7ABARIdCglmaWxlX25hbWUYAiABKAlCCrpIB3IFEAEY/wESIAoMY29udGVudF90eXBlGAMgASgJQgq6SAdyBRABGP8BEhUKBGRhdGEYBCABKAxCB7pIBHoCEAEiQwoVQWRkQXR0YWNobWVudFJlc3BvbnNlEioKCmF0dGFjaG1lbnQYASABKAsyFi5yZWxhbmNlLnYxLkF0dGFjaG1lbnQiPAoZRG93bmxvYWRBdHRhY2htZW50UmVxdWVzdBIfCg1hdHRhY2htZW50X2lkGAEgASgJQgi6SAVyA7ABASJXChpEb3dubG9hZEF0dGFjaG1lbnRSZXNwb25zZRIqCgphdHRhY2htZW50GAEgASgLMhYucmVsYW5jZS52MS5BdHRhY2htZW50Eg0KBWNodW5rGAIgASgMIjoKF1JlbW92ZUF0dGFjaG1lbnRSZXF1ZXN0Eh8KDWF0dGFjaG1lbnRfaWQYASABKAlCCLpIBXIDsAEBIhoKGFJlbW92ZUF0dGFjaG1lbnRSZXNwb25zZSpfCgxBY3Rpb25PcmlnaW4SHQoZQUNUSU9OX09SSUdJTl9VTlNQRUNJRklFRBAAEhgKFEFDVElPTl9PUklHSU5fU1RBVFVTEAESFgoSQUNUSU9OX09SSUdJTl9QTEFOEAIqrQEKC0FjdGlvblN0YXRlEhwKGEFDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhoKFkFDVElPTl9TVEFURV9TQ0hFRFVMRUQQARIVChFBQ1RJT05fU1RBVEVfRE9ORRACEhgKFEFDVElPTl9TVEFURV9TS0lQUEVEEAMSFwoTQUNUSU9OX1NUQVRFX0ZBSUxFRBAEEhoKFkFDVElPTl9TVEFURV9DQU5DRUxMRUQQBSp9CgxBY3Rpb25UaW1pbmcSHQoZQUNUSU9OX1RJTUlOR19VTlNQRUNJRklFRBAAEhkKFUFDVElPTl9USU1JTkdfT1ZFUkRVRRABEhcKE0FDVElPTl9USU1JTkdfVE9EQVkQAhIaChZBQ1RJT05fVElNSU5HX1VQQ09NSU5HEAMy0wUKDUFjdGlvblNlcnZpY2USWQoNTGlzdE15QWN0aW9ucxIgLnJlbGFuY2UudjEuTGlzdE15QWN0aW9uc1JlcXVlc3QaIS5yZWxhbmNlLnYxLkxpc3RNeUFjdGlvbnNSZXNwb25zZSIDkAIBEk0KCUdldEFjdGlvbhIcLnJlbGFuY2UudjEuR2V0QWN0aW9uUmVxdWVzdBodLnJlbGFuY2UudjEuR2V0QWN0aW9uUmVzcG9uc2UiA5ACARJRCgxVcGRhdGVBY3Rpb24SHy5yZWxhbmNlLnYxLlVwZGF0ZUFjdGlvblJlcXVlc3QaIC5yZWxhbmNlLnYxLlVwZGF0ZUFjdGlvblJlc3BvbnNlElcKDkNvbXBsZXRlQWN0aW9uEiEucmVsYW5jZS52MS5Db21wbGV0ZUFjdGlvblJlcXVlc3QaIi5yZWxhbmNlLnYxLkNvbXBsZXRlQWN0aW9uUmVzcG9uc2USSwoKU2tpcEFjdGlvbhIdLnJlbGFuY2UudjEuU2tpcEFjdGlvblJlcXVlc3QaHi5yZWxhbmNlLnYxLlNraXBBY3Rpb25SZXNwb25zZRJUCg1BZGRBdHRhY2htZW50EiAucmVsYW5jZS52MS5BZGRBdHRhY2htZW50UmVxdWVzdBohLnJlbGFuY2UudjEuQWRkQXR0YWNobWVudFJlc3BvbnNlEmoKEkRvd25sb2FkQXR0YWNobWVudBIlLnJlbGFuY2UudjEuRG93bmxvYWRBdHRhY2htZW50UmVxdWVzdBomLnJlbGFuY2UudjEuRG93bmxvYWRBdHRhY2htZW50UmVzcG9uc2UiA5ACATABEl0KEFJlbW92ZUF0dGFjaG1lbnQSIy5yZWxhbmNlLnYxLlJlbW92ZUF0dGFjaG1lbnRSZXF1ZXN0GiQucmVsYW5jZS52MS5SZW1vdmVBdHRhY2htZW50UmVzcG9uc2VCOlo4Z2l0aHViLmNvbS9yZWxhbmNlaHEvcmVsYW5jZS9nZW4vZ28vcmVsYW5jZS92MTtyZWxhbmNldjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
 
 /**
  * Action is something to do about a lead or a counterparty at a time.
@@ -130,6 +130,13 @@ export type Action = Message<"relance.v1.Action"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 20;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * The files joined to the action, oldest first.
+   *
+   * @generated from field: repeated relance.v1.Attachment attachments = 21;
+   */
+  attachments: Attachment[];
 };
 
 /**
@@ -138,6 +145,62 @@ export type Action = Message<"relance.v1.Action"> & {
  */
 export const ActionSchema: GenMessage<Action> = /*@__PURE__*/
   messageDesc(file_relance_v1_action, 0);
+
+/**
+ * Attachment describes a file joined to an action.
+ *
+ * @generated from message relance.v1.Attachment
+ */
+export type Attachment = Message<"relance.v1.Attachment"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string action_id = 2;
+   */
+  actionId: string;
+
+  /**
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+
+  /**
+   * @generated from field: string content_type = 4;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: int64 size_bytes = 5;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * The SHA-256 of the bytes, for the client to check its download.
+   *
+   * @generated from field: bytes sha256 = 6;
+   */
+  sha256: Uint8Array;
+
+  /**
+   * @generated from field: string uploaded_by = 7;
+   */
+  uploadedBy: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp create_time = 8;
+   */
+  createTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message relance.v1.Attachment.
+ * Use `create(AttachmentSchema)` to create a new message.
+ */
+export const AttachmentSchema: GenMessage<Attachment> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 1);
 
 /**
  * @generated from message relance.v1.ListMyActionsRequest
@@ -156,7 +219,7 @@ export type ListMyActionsRequest = Message<"relance.v1.ListMyActionsRequest"> & 
  * Use `create(ListMyActionsRequestSchema)` to create a new message.
  */
 export const ListMyActionsRequestSchema: GenMessage<ListMyActionsRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 1);
+  messageDesc(file_relance_v1_action, 2);
 
 /**
  * InboxItem is a pending action and its place in the day.
@@ -180,7 +243,7 @@ export type InboxItem = Message<"relance.v1.InboxItem"> & {
  * Use `create(InboxItemSchema)` to create a new message.
  */
 export const InboxItemSchema: GenMessage<InboxItem> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 2);
+  messageDesc(file_relance_v1_action, 3);
 
 /**
  * @generated from message relance.v1.ListMyActionsResponse
@@ -197,7 +260,7 @@ export type ListMyActionsResponse = Message<"relance.v1.ListMyActionsResponse"> 
  * Use `create(ListMyActionsResponseSchema)` to create a new message.
  */
 export const ListMyActionsResponseSchema: GenMessage<ListMyActionsResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 3);
+  messageDesc(file_relance_v1_action, 4);
 
 /**
  * @generated from message relance.v1.GetActionRequest
@@ -214,7 +277,7 @@ export type GetActionRequest = Message<"relance.v1.GetActionRequest"> & {
  * Use `create(GetActionRequestSchema)` to create a new message.
  */
 export const GetActionRequestSchema: GenMessage<GetActionRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 4);
+  messageDesc(file_relance_v1_action, 5);
 
 /**
  * @generated from message relance.v1.GetActionResponse
@@ -231,7 +294,7 @@ export type GetActionResponse = Message<"relance.v1.GetActionResponse"> & {
  * Use `create(GetActionResponseSchema)` to create a new message.
  */
 export const GetActionResponseSchema: GenMessage<GetActionResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 5);
+  messageDesc(file_relance_v1_action, 6);
 
 /**
  * @generated from message relance.v1.UpdateActionRequest
@@ -280,7 +343,7 @@ export type UpdateActionRequest = Message<"relance.v1.UpdateActionRequest"> & {
  * Use `create(UpdateActionRequestSchema)` to create a new message.
  */
 export const UpdateActionRequestSchema: GenMessage<UpdateActionRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 6);
+  messageDesc(file_relance_v1_action, 7);
 
 /**
  * @generated from message relance.v1.UpdateActionResponse
@@ -297,7 +360,7 @@ export type UpdateActionResponse = Message<"relance.v1.UpdateActionResponse"> & 
  * Use `create(UpdateActionResponseSchema)` to create a new message.
  */
 export const UpdateActionResponseSchema: GenMessage<UpdateActionResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 7);
+  messageDesc(file_relance_v1_action, 8);
 
 /**
  * @generated from message relance.v1.CompleteActionRequest
@@ -333,7 +396,7 @@ export type CompleteActionRequest = Message<"relance.v1.CompleteActionRequest"> 
  * Use `create(CompleteActionRequestSchema)` to create a new message.
  */
 export const CompleteActionRequestSchema: GenMessage<CompleteActionRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 8);
+  messageDesc(file_relance_v1_action, 9);
 
 /**
  * @generated from message relance.v1.CompleteActionResponse
@@ -350,7 +413,7 @@ export type CompleteActionResponse = Message<"relance.v1.CompleteActionResponse"
  * Use `create(CompleteActionResponseSchema)` to create a new message.
  */
 export const CompleteActionResponseSchema: GenMessage<CompleteActionResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 9);
+  messageDesc(file_relance_v1_action, 10);
 
 /**
  * @generated from message relance.v1.SkipActionRequest
@@ -372,7 +435,7 @@ export type SkipActionRequest = Message<"relance.v1.SkipActionRequest"> & {
  * Use `create(SkipActionRequestSchema)` to create a new message.
  */
 export const SkipActionRequestSchema: GenMessage<SkipActionRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 10);
+  messageDesc(file_relance_v1_action, 11);
 
 /**
  * @generated from message relance.v1.SkipActionResponse
@@ -389,7 +452,133 @@ export type SkipActionResponse = Message<"relance.v1.SkipActionResponse"> & {
  * Use `create(SkipActionResponseSchema)` to create a new message.
  */
 export const SkipActionResponseSchema: GenMessage<SkipActionResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_action, 11);
+  messageDesc(file_relance_v1_action, 12);
+
+/**
+ * @generated from message relance.v1.AddAttachmentRequest
+ */
+export type AddAttachmentRequest = Message<"relance.v1.AddAttachmentRequest"> & {
+  /**
+   * @generated from field: string action_id = 1;
+   */
+  actionId: string;
+
+  /**
+   * A plain file name such as "devis.pdf" (no path).
+   *
+   * @generated from field: string file_name = 2;
+   */
+  fileName: string;
+
+  /**
+   * The file's media type, such as "application/pdf".
+   *
+   * @generated from field: string content_type = 3;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: bytes data = 4;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message relance.v1.AddAttachmentRequest.
+ * Use `create(AddAttachmentRequestSchema)` to create a new message.
+ */
+export const AddAttachmentRequestSchema: GenMessage<AddAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 13);
+
+/**
+ * @generated from message relance.v1.AddAttachmentResponse
+ */
+export type AddAttachmentResponse = Message<"relance.v1.AddAttachmentResponse"> & {
+  /**
+   * @generated from field: relance.v1.Attachment attachment = 1;
+   */
+  attachment?: Attachment | undefined;
+};
+
+/**
+ * Describes the message relance.v1.AddAttachmentResponse.
+ * Use `create(AddAttachmentResponseSchema)` to create a new message.
+ */
+export const AddAttachmentResponseSchema: GenMessage<AddAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 14);
+
+/**
+ * @generated from message relance.v1.DownloadAttachmentRequest
+ */
+export type DownloadAttachmentRequest = Message<"relance.v1.DownloadAttachmentRequest"> & {
+  /**
+   * @generated from field: string attachment_id = 1;
+   */
+  attachmentId: string;
+};
+
+/**
+ * Describes the message relance.v1.DownloadAttachmentRequest.
+ * Use `create(DownloadAttachmentRequestSchema)` to create a new message.
+ */
+export const DownloadAttachmentRequestSchema: GenMessage<DownloadAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 15);
+
+/**
+ * @generated from message relance.v1.DownloadAttachmentResponse
+ */
+export type DownloadAttachmentResponse = Message<"relance.v1.DownloadAttachmentResponse"> & {
+  /**
+   * Set in the first message only.
+   *
+   * @generated from field: relance.v1.Attachment attachment = 1;
+   */
+  attachment?: Attachment | undefined;
+
+  /**
+   * The next bytes of the file.
+   *
+   * @generated from field: bytes chunk = 2;
+   */
+  chunk: Uint8Array;
+};
+
+/**
+ * Describes the message relance.v1.DownloadAttachmentResponse.
+ * Use `create(DownloadAttachmentResponseSchema)` to create a new message.
+ */
+export const DownloadAttachmentResponseSchema: GenMessage<DownloadAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 16);
+
+/**
+ * @generated from message relance.v1.RemoveAttachmentRequest
+ */
+export type RemoveAttachmentRequest = Message<"relance.v1.RemoveAttachmentRequest"> & {
+  /**
+   * @generated from field: string attachment_id = 1;
+   */
+  attachmentId: string;
+};
+
+/**
+ * Describes the message relance.v1.RemoveAttachmentRequest.
+ * Use `create(RemoveAttachmentRequestSchema)` to create a new message.
+ */
+export const RemoveAttachmentRequestSchema: GenMessage<RemoveAttachmentRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 17);
+
+/**
+ * @generated from message relance.v1.RemoveAttachmentResponse
+ */
+export type RemoveAttachmentResponse = Message<"relance.v1.RemoveAttachmentResponse"> & {
+};
+
+/**
+ * Describes the message relance.v1.RemoveAttachmentResponse.
+ * Use `create(RemoveAttachmentResponseSchema)` to create a new message.
+ */
+export const RemoveAttachmentResponseSchema: GenMessage<RemoveAttachmentResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_action, 18);
 
 /**
  * ActionOrigin says what created an action.
@@ -565,6 +754,40 @@ export const ActionService: GenService<{
     methodKind: "unary";
     input: typeof SkipActionRequestSchema;
     output: typeof SkipActionResponseSchema;
+  },
+  /**
+   * AddAttachment joins a file to a pending action: PDF, PNG, JPEG, GIF, WebP, plain text, CSV
+   * or an Office/OpenDocument file whose bytes match its declared type, at most 10 MiB unless
+   * the server is configured otherwise (INVALID_ARGUMENT beyond, RESOURCE_EXHAUSTED far beyond),
+   * at most 10 per action.
+   *
+   * @generated from rpc relance.v1.ActionService.AddAttachment
+   */
+  addAttachment: {
+    methodKind: "unary";
+    input: typeof AddAttachmentRequestSchema;
+    output: typeof AddAttachmentResponseSchema;
+  },
+  /**
+   * DownloadAttachment streams a file of one of the caller's actions: its description first,
+   * then its bytes in chunks of at most 256 KiB.
+   *
+   * @generated from rpc relance.v1.ActionService.DownloadAttachment
+   */
+  downloadAttachment: {
+    methodKind: "server_streaming";
+    input: typeof DownloadAttachmentRequestSchema;
+    output: typeof DownloadAttachmentResponseSchema;
+  },
+  /**
+   * RemoveAttachment removes a file from a pending action.
+   *
+   * @generated from rpc relance.v1.ActionService.RemoveAttachment
+   */
+  removeAttachment: {
+    methodKind: "unary";
+    input: typeof RemoveAttachmentRequestSchema;
+    output: typeof RemoveAttachmentResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_relance_v1_action, 0);

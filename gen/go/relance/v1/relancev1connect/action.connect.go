@@ -47,6 +47,15 @@ const (
 	// ActionServiceSkipActionProcedure is the fully-qualified name of the ActionService's SkipAction
 	// RPC.
 	ActionServiceSkipActionProcedure = "/relance.v1.ActionService/SkipAction"
+	// ActionServiceAddAttachmentProcedure is the fully-qualified name of the ActionService's
+	// AddAttachment RPC.
+	ActionServiceAddAttachmentProcedure = "/relance.v1.ActionService/AddAttachment"
+	// ActionServiceDownloadAttachmentProcedure is the fully-qualified name of the ActionService's
+	// DownloadAttachment RPC.
+	ActionServiceDownloadAttachmentProcedure = "/relance.v1.ActionService/DownloadAttachment"
+	// ActionServiceRemoveAttachmentProcedure is the fully-qualified name of the ActionService's
+	// RemoveAttachment RPC.
+	ActionServiceRemoveAttachmentProcedure = "/relance.v1.ActionService/RemoveAttachment"
 )
 
 // ActionServiceClient is a client for the relance.v1.ActionService service.
@@ -65,6 +74,16 @@ type ActionServiceClient interface {
 	CompleteAction(context.Context, *connect.Request[v1.CompleteActionRequest]) (*connect.Response[v1.CompleteActionResponse], error)
 	// SkipAction records the action as skipped, with the reason.
 	SkipAction(context.Context, *connect.Request[v1.SkipActionRequest]) (*connect.Response[v1.SkipActionResponse], error)
+	// AddAttachment joins a file to a pending action: PDF, PNG, JPEG, GIF, WebP, plain text, CSV
+	// or an Office/OpenDocument file whose bytes match its declared type, at most 10 MiB unless
+	// the server is configured otherwise (INVALID_ARGUMENT beyond, RESOURCE_EXHAUSTED far beyond),
+	// at most 10 per action.
+	AddAttachment(context.Context, *connect.Request[v1.AddAttachmentRequest]) (*connect.Response[v1.AddAttachmentResponse], error)
+	// DownloadAttachment streams a file of one of the caller's actions: its description first,
+	// then its bytes in chunks of at most 256 KiB.
+	DownloadAttachment(context.Context, *connect.Request[v1.DownloadAttachmentRequest]) (*connect.ServerStreamForClient[v1.DownloadAttachmentResponse], error)
+	// RemoveAttachment removes a file from a pending action.
+	RemoveAttachment(context.Context, *connect.Request[v1.RemoveAttachmentRequest]) (*connect.Response[v1.RemoveAttachmentResponse], error)
 }
 
 // NewActionServiceClient constructs a client for the relance.v1.ActionService service. By default,
@@ -110,16 +129,38 @@ func NewActionServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(actionServiceMethods.ByName("SkipAction")),
 			connect.WithClientOptions(opts...),
 		),
+		addAttachment: connect.NewClient[v1.AddAttachmentRequest, v1.AddAttachmentResponse](
+			httpClient,
+			baseURL+ActionServiceAddAttachmentProcedure,
+			connect.WithSchema(actionServiceMethods.ByName("AddAttachment")),
+			connect.WithClientOptions(opts...),
+		),
+		downloadAttachment: connect.NewClient[v1.DownloadAttachmentRequest, v1.DownloadAttachmentResponse](
+			httpClient,
+			baseURL+ActionServiceDownloadAttachmentProcedure,
+			connect.WithSchema(actionServiceMethods.ByName("DownloadAttachment")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		removeAttachment: connect.NewClient[v1.RemoveAttachmentRequest, v1.RemoveAttachmentResponse](
+			httpClient,
+			baseURL+ActionServiceRemoveAttachmentProcedure,
+			connect.WithSchema(actionServiceMethods.ByName("RemoveAttachment")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // actionServiceClient implements ActionServiceClient.
 type actionServiceClient struct {
-	listMyActions  *connect.Client[v1.ListMyActionsRequest, v1.ListMyActionsResponse]
-	getAction      *connect.Client[v1.GetActionRequest, v1.GetActionResponse]
-	updateAction   *connect.Client[v1.UpdateActionRequest, v1.UpdateActionResponse]
-	completeAction *connect.Client[v1.CompleteActionRequest, v1.CompleteActionResponse]
-	skipAction     *connect.Client[v1.SkipActionRequest, v1.SkipActionResponse]
+	listMyActions      *connect.Client[v1.ListMyActionsRequest, v1.ListMyActionsResponse]
+	getAction          *connect.Client[v1.GetActionRequest, v1.GetActionResponse]
+	updateAction       *connect.Client[v1.UpdateActionRequest, v1.UpdateActionResponse]
+	completeAction     *connect.Client[v1.CompleteActionRequest, v1.CompleteActionResponse]
+	skipAction         *connect.Client[v1.SkipActionRequest, v1.SkipActionResponse]
+	addAttachment      *connect.Client[v1.AddAttachmentRequest, v1.AddAttachmentResponse]
+	downloadAttachment *connect.Client[v1.DownloadAttachmentRequest, v1.DownloadAttachmentResponse]
+	removeAttachment   *connect.Client[v1.RemoveAttachmentRequest, v1.RemoveAttachmentResponse]
 }
 
 // ListMyActions calls relance.v1.ActionService.ListMyActions.
@@ -147,6 +188,21 @@ func (c *actionServiceClient) SkipAction(ctx context.Context, req *connect.Reque
 	return c.skipAction.CallUnary(ctx, req)
 }
 
+// AddAttachment calls relance.v1.ActionService.AddAttachment.
+func (c *actionServiceClient) AddAttachment(ctx context.Context, req *connect.Request[v1.AddAttachmentRequest]) (*connect.Response[v1.AddAttachmentResponse], error) {
+	return c.addAttachment.CallUnary(ctx, req)
+}
+
+// DownloadAttachment calls relance.v1.ActionService.DownloadAttachment.
+func (c *actionServiceClient) DownloadAttachment(ctx context.Context, req *connect.Request[v1.DownloadAttachmentRequest]) (*connect.ServerStreamForClient[v1.DownloadAttachmentResponse], error) {
+	return c.downloadAttachment.CallServerStream(ctx, req)
+}
+
+// RemoveAttachment calls relance.v1.ActionService.RemoveAttachment.
+func (c *actionServiceClient) RemoveAttachment(ctx context.Context, req *connect.Request[v1.RemoveAttachmentRequest]) (*connect.Response[v1.RemoveAttachmentResponse], error) {
+	return c.removeAttachment.CallUnary(ctx, req)
+}
+
 // ActionServiceHandler is an implementation of the relance.v1.ActionService service.
 type ActionServiceHandler interface {
 	// ListMyActions lists the caller's pending actions, soonest first, each placed in their local
@@ -163,6 +219,16 @@ type ActionServiceHandler interface {
 	CompleteAction(context.Context, *connect.Request[v1.CompleteActionRequest]) (*connect.Response[v1.CompleteActionResponse], error)
 	// SkipAction records the action as skipped, with the reason.
 	SkipAction(context.Context, *connect.Request[v1.SkipActionRequest]) (*connect.Response[v1.SkipActionResponse], error)
+	// AddAttachment joins a file to a pending action: PDF, PNG, JPEG, GIF, WebP, plain text, CSV
+	// or an Office/OpenDocument file whose bytes match its declared type, at most 10 MiB unless
+	// the server is configured otherwise (INVALID_ARGUMENT beyond, RESOURCE_EXHAUSTED far beyond),
+	// at most 10 per action.
+	AddAttachment(context.Context, *connect.Request[v1.AddAttachmentRequest]) (*connect.Response[v1.AddAttachmentResponse], error)
+	// DownloadAttachment streams a file of one of the caller's actions: its description first,
+	// then its bytes in chunks of at most 256 KiB.
+	DownloadAttachment(context.Context, *connect.Request[v1.DownloadAttachmentRequest], *connect.ServerStream[v1.DownloadAttachmentResponse]) error
+	// RemoveAttachment removes a file from a pending action.
+	RemoveAttachment(context.Context, *connect.Request[v1.RemoveAttachmentRequest]) (*connect.Response[v1.RemoveAttachmentResponse], error)
 }
 
 // NewActionServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -204,6 +270,25 @@ func NewActionServiceHandler(svc ActionServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(actionServiceMethods.ByName("SkipAction")),
 		connect.WithHandlerOptions(opts...),
 	)
+	actionServiceAddAttachmentHandler := connect.NewUnaryHandler(
+		ActionServiceAddAttachmentProcedure,
+		svc.AddAttachment,
+		connect.WithSchema(actionServiceMethods.ByName("AddAttachment")),
+		connect.WithHandlerOptions(opts...),
+	)
+	actionServiceDownloadAttachmentHandler := connect.NewServerStreamHandler(
+		ActionServiceDownloadAttachmentProcedure,
+		svc.DownloadAttachment,
+		connect.WithSchema(actionServiceMethods.ByName("DownloadAttachment")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	actionServiceRemoveAttachmentHandler := connect.NewUnaryHandler(
+		ActionServiceRemoveAttachmentProcedure,
+		svc.RemoveAttachment,
+		connect.WithSchema(actionServiceMethods.ByName("RemoveAttachment")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/relance.v1.ActionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ActionServiceListMyActionsProcedure:
@@ -216,6 +301,12 @@ func NewActionServiceHandler(svc ActionServiceHandler, opts ...connect.HandlerOp
 			actionServiceCompleteActionHandler.ServeHTTP(w, r)
 		case ActionServiceSkipActionProcedure:
 			actionServiceSkipActionHandler.ServeHTTP(w, r)
+		case ActionServiceAddAttachmentProcedure:
+			actionServiceAddAttachmentHandler.ServeHTTP(w, r)
+		case ActionServiceDownloadAttachmentProcedure:
+			actionServiceDownloadAttachmentHandler.ServeHTTP(w, r)
+		case ActionServiceRemoveAttachmentProcedure:
+			actionServiceRemoveAttachmentHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -243,4 +334,16 @@ func (UnimplementedActionServiceHandler) CompleteAction(context.Context, *connec
 
 func (UnimplementedActionServiceHandler) SkipAction(context.Context, *connect.Request[v1.SkipActionRequest]) (*connect.Response[v1.SkipActionResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.ActionService.SkipAction is not implemented"))
+}
+
+func (UnimplementedActionServiceHandler) AddAttachment(context.Context, *connect.Request[v1.AddAttachmentRequest]) (*connect.Response[v1.AddAttachmentResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.ActionService.AddAttachment is not implemented"))
+}
+
+func (UnimplementedActionServiceHandler) DownloadAttachment(context.Context, *connect.Request[v1.DownloadAttachmentRequest], *connect.ServerStream[v1.DownloadAttachmentResponse]) error {
+	return connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.ActionService.DownloadAttachment is not implemented"))
+}
+
+func (UnimplementedActionServiceHandler) RemoveAttachment(context.Context, *connect.Request[v1.RemoveAttachmentRequest]) (*connect.Response[v1.RemoveAttachmentResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.ActionService.RemoveAttachment is not implemented"))
 }
