@@ -155,3 +155,67 @@ func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 		subjects[m.Subject] = true
 	}
 }
+
+func TestFlushedRedisAndTwoWorkersSendEachPlanStepOnce(t *testing.T) {
+	t.Parallel()
+	dbURL, _ := testenv.Database(t)
+	rdb := testenv.OwnRedis(t)
+	const q = "relance"
+	c := testenv.Catcher(t)
+
+	// Leads enrolled a week ago in two plans of one automatic step each (an email, an SMS), due
+	// by now, while no worker runs: their tasks wait in Redis… (A second step of the same plan
+	// would wait for its send time today or tomorrow: steps are never sent at night.)
+	weekAgo := func() time.Time { return time.Now().Add(-8 * 24 * time.Hour) }
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), postgres.WithClock(weekAgo))
+	w := testenv.NewWorld(t, writer)
+	admin := w.As(w.Admin)
+	every := uint8(0b1111111)
+	for _, step := range []relance.Step{
+		{Kind: relance.KindEmail, Subject: "Merci {{lead.name}}", Body: "Bonjour {{lead.name}}, {{site.name}} vous rappelle."},
+		{Kind: relance.KindSMS, Body: "{{lead.name}}, toujours intéressé ?"},
+	} {
+		step.Automatic, step.Anchor, step.AfterDays, step.Weekdays, step.Assignee = true, relance.AnchorReceived, 1, every, relance.AssignAdvisor
+		if _, err := writer.CreatePlan(context.Background(), admin, relance.Plan{
+			Name: "Web " + string(step.Kind), EnrolSources: []string{"website"}, Steps: []relance.Step{step},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const leads = 20
+	for i := range leads {
+		if _, _, err := writer.CreateLead(context.Background(), admin, relance.NewLead{
+			IdempotencyKey: fmt.Sprintf("plan-%d", i), SiteID: w.Lyon.ID, Source: "website",
+			Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: fmt.Sprintf("+336120000%02d", i), Email: fmt.Sprintf("lead%d@example.com", i)},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
+		t.Fatal("nothing was enqueued after commit")
+	}
+	// …and Redis loses them all.
+	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	startNode(t, dbURL, rdb, q, c)
+	startNode(t, dbURL, rdb, q, c)
+	msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 2*leads })
+	if !ok {
+		t.Fatalf("sent %d of %d plan steps within 30 s", len(msgs), 2*leads)
+	}
+	time.Sleep(1500 * time.Millisecond) // let any duplicate show up
+	sent := map[string]int{}
+	for _, m := range c.Messages() {
+		sent[m.Channel+" "+m.To[0]]++
+	}
+	for i := range leads {
+		email, sms := fmt.Sprintf("email lead%d@example.com", i), fmt.Sprintf("sms +336120000%02d", i)
+		if sent[email] != 1 || sent[sms] != 1 {
+			t.Errorf("lead %d: %d emails and %d SMS, want one of each", i, sent[email], sent[sms])
+		}
+	}
+	if len(c.Messages()) != 2*leads {
+		t.Fatalf("%d messages in all, want %d", len(c.Messages()), 2*leads)
+	}
+}
