@@ -289,20 +289,28 @@ func (q *Queries) ActionGetForUpdate(ctx context.Context, id uuid.UUID) (Action,
 const actionListByAssignee = `-- name: ActionListByAssignee :many
 SELECT id, org_id, lead_id, counterparty_id, origin, status_id, kind, automatic, assignee_id, state, due_at, subject, content, recipients, notes, outcome, done_at, done_by, activity_id, created_at, updated_at, enrolment_id, plan_id, step FROM actions
 WHERE assignee_id = $1 AND state = 'scheduled'
-  AND ($2::timestamptz IS NULL OR due_at < $2)
+  AND ($2::timestamptz IS NULL OR due_at >= $2)
+  AND ($3::timestamptz IS NULL OR due_at < $3)
 ORDER BY due_at, id
-LIMIT $3
+LIMIT $4
 `
 
 type ActionListByAssigneeParams struct {
 	AssigneeID *uuid.UUID
+	After      *time.Time
 	Before     *time.Time
 	RowLimit   int32
 }
 
-// A person's pending manual actions due before before (all when NULL), soonest first.
+// A person's pending manual actions due from after and before before (NULL: unbounded),
+// soonest first.
 func (q *Queries) ActionListByAssignee(ctx context.Context, arg ActionListByAssigneeParams) ([]Action, error) {
-	rows, err := q.db.Query(ctx, actionListByAssignee, arg.AssigneeID, arg.Before, arg.RowLimit)
+	rows, err := q.db.Query(ctx, actionListByAssignee,
+		arg.AssigneeID,
+		arg.After,
+		arg.Before,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -456,6 +464,29 @@ func (q *Queries) ActionReassign(ctx context.Context, arg ActionReassignParams) 
 		return nil, err
 	}
 	return items, nil
+}
+
+const actionUndelivered = `-- name: ActionUndelivered :exec
+WITH failed AS (
+  UPDATE actions SET state = 'failed', outcome = $1, updated_at = $2
+  WHERE actions.id = $3 AND state = 'done' AND automatic
+  RETURNING activity_id
+)
+UPDATE activities SET state = 'failed', done_at = NULL, content = $1
+WHERE activities.id = (SELECT activity_id FROM failed)
+`
+
+type ActionUndeliveredParams struct {
+	Outcome   string
+	UpdatedAt time.Time
+	ID        uuid.UUID
+}
+
+// Marks a sent automatic step failed when its message could not be delivered after all, and its
+// timeline entry with it.
+func (q *Queries) ActionUndelivered(ctx context.Context, arg ActionUndeliveredParams) error {
+	_, err := q.db.Exec(ctx, actionUndelivered, arg.Outcome, arg.UpdatedAt, arg.ID)
+	return err
 }
 
 const actionUpdate = `-- name: ActionUpdate :one

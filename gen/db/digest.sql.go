@@ -24,6 +24,11 @@ FROM actions a JOIN leads l ON l.id = a.lead_id
 WHERE a.assignee_id = ANY($1::uuid[]) AND l.stage = 'open'
   AND a.state = 'scheduled' AND a.due_at < $2::timestamptz
 UNION ALL
+SELECT c.id, a.assignee_id::uuid, c.name, c.phone, ''::text, 'planned'::text, a.due_at, a.kind
+FROM actions a JOIN counterparties c ON c.id = a.counterparty_id
+WHERE a.assignee_id = ANY($1::uuid[])
+  AND a.state = 'scheduled' AND a.due_at < $2::timestamptz
+UNION ALL
 SELECT l.id, l.assignee_id::uuid, l.contact_name, l.contact_phone, l.source,
        'late'::text, l.late_at, ''::text
 FROM leads l
@@ -49,7 +54,8 @@ type DigestItemsRow struct {
 
 // What needs an action today from the given advisors: open leads with an activity planned or a
 // manual action (status call, plan step) due before the end of the day (today's, and overdue
-// ones), and late open leads.
+// ones), customers with a status call due, and late open leads. lead_id is the customer's id
+// for a customer.
 func (q *Queries) DigestItems(ctx context.Context, arg DigestItemsParams) ([]DigestItemsRow, error) {
 	rows, err := q.db.Query(ctx, digestItems, arg.Assignees, arg.DayEnd)
 	if err != nil {

@@ -30,24 +30,24 @@ func (d *DB) ListMyActions(ctx context.Context, p relance.Principal, timing rela
 		if err != nil {
 			return err
 		}
-		var before *time.Time
+		var after, before *time.Time
 		switch timing {
 		case relance.TimingOverdue:
 			before = &t.now
 		case relance.TimingToday:
-			before = &dayEnd
+			after, before = &t.now, &dayEnd
+		case relance.TimingUpcoming:
+			after = &dayEnd
 		}
 		rows, err := t.q.ActionListByAssignee(ctx, db.ActionListByAssigneeParams{
-			AssigneeID: &p.UserID, Before: before, RowLimit: maxInbox,
+			AssigneeID: &p.UserID, After: after, Before: before, RowLimit: maxInbox,
 		})
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
 			a := toAction(r)
-			if tm := relance.TimingOf(a.DueAt, t.now, dayEnd); timing == "" || tm == timing {
-				out = append(out, relance.InboxItem{Action: a, Timing: tm})
-			}
+			out = append(out, relance.InboxItem{Action: a, Timing: relance.TimingOf(a.DueAt, t.now, dayEnd)})
 		}
 		actions := make([]*relance.Action, len(out))
 		for i := range out {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -518,7 +519,7 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 		if step.Kind == relance.KindEmail {
 			m = relance.Message{Channel: relance.ChannelEmail, To: to[0], Subject: subject, Text: body}
 		}
-		if err := t.deliver(ctx, "plan:"+a.ID.String()+":"+string(m.Channel), m, uuid.Nil, lead.ID); err != nil {
+		if err := t.deliver(ctx, planDeliveryKey(a.ID, m.Channel), m, uuid.Nil, lead.ID); err != nil {
 			return err
 		}
 	}
@@ -529,6 +530,31 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 	}
 	e.Step++
 	return t.saveAndPlan(ctx, &e, &plan, &lead)
+}
+
+// planDeliveryKey is the delivery key of an automatic step's message.
+func planDeliveryKey(actionID uuid.UUID, ch relance.Channel) string {
+	return "plan:" + actionID.String() + ":" + string(ch)
+}
+
+// stepUndelivered records that the message of an automatic step (a delivery keyed by
+// planDeliveryKey) failed for good: the step counts as failed, not executed, in the plan's
+// figures and on the lead's timeline. Other deliveries are left alone.
+func (t *tx) stepUndelivered(ctx context.Context, key string, cause error) error {
+	rest, ok := strings.CutPrefix(key, "plan:")
+	if !ok {
+		return nil
+	}
+	id, err := uuid.Parse(strings.SplitN(rest, ":", 2)[0])
+	if err != nil {
+		return nil
+	}
+	if p := (*relance.PermanentError)(nil); errors.As(cause, &p) {
+		cause = p.Err
+	}
+	return t.q.ActionUndelivered(ctx, db.ActionUndeliveredParams{
+		ID: id, Outcome: "not delivered: " + cause.Error(), UpdatedAt: t.now,
+	})
 }
 
 // postpone moves an automatic step to the first slot after the end of its minimum gap.

@@ -152,6 +152,31 @@ func TestFollowUpPlanScenario(t *testing.T) {
 	}
 }
 
+func TestUndeliveredStepCountsAsFailed(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, paris(t, "2026-12-17 15:00"))
+	s.refuse = "jean@example.com"
+	plan, err := s.db.CreatePlan(ctx, s.w.As(s.w.Manager), webPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lead := s.webLead()
+	s.runUntil(paris(t, "2026-12-18 12:00"))
+	stats, err := s.db.PlanStats(ctx, s.w.As(s.w.Manager), plan.ID, 7)
+	if err != nil || stats[0] != (relance.StepStats{Step: 0, Failed: 1}) {
+		t.Fatalf("stats = %+v, %v", stats, err)
+	}
+	timeline, err := s.db.ListActivities(ctx, s.w.As(s.w.Admin), lead.ID)
+	if err != nil || len(timeline) != 1 || timeline[0].State != relance.ActivityFailed ||
+		timeline[0].Content != "not delivered: 550 no such mailbox" {
+		t.Fatalf("timeline = %+v, %v", timeline, err)
+	}
+	// The plan goes on: the call of step 1 is in Alice's inbox.
+	if inbox := s.inbox(s.w.Alice); len(inbox) != 1 || inbox[0].Kind != relance.KindCall {
+		t.Fatalf("alice's inbox = %+v", inbox)
+	}
+}
+
 func TestPausedPlanSendsNothingAndResumesOnce(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, paris(t, "2026-12-14 08:00")) // a Monday

@@ -27,6 +27,7 @@ type sim struct {
 	now     time.Time
 	pending []relance.TimerRef
 	sent    []sentAt
+	refuse  string // a recipient the provider refuses for good
 }
 
 type sentAt struct {
@@ -56,6 +57,9 @@ func (s *sim) Schedule(_ context.Context, ts []relance.TimerRef) error {
 func (s *sim) Send(_ context.Context, m relance.Message) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if m.To == s.refuse {
+		return "", relance.Permanent(errors.New("550 no such mailbox"))
+	}
 	s.sent = append(s.sent, sentAt{m, s.now})
 	return "id", nil
 }

@@ -294,6 +294,14 @@ func TestCounterpartiesAndTheScheduledCallListing(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].Name != "Garage Martin" {
 		t.Fatalf("manager's B customers = %+v, %v", list, err)
 	}
+
+	// On its day the customer's call is in Alice's 09:00 digest.
+	s.runUntil(paris(t, "2026-12-28 09:30"))
+	if _, digests := s.digests(parisZone); !slices.ContainsFunc(digests, func(m relance.Message) bool {
+		return strings.HasPrefix(m.To, "alice@") && strings.Contains(m.Subject, "12-28") && strings.Contains(m.Text, "Garage Martin")
+	}) {
+		t.Fatalf("alice's digests %+v do not list the customer's call", digests)
+	}
 }
 
 func TestStatusReferenceBook(t *testing.T) {

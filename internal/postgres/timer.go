@@ -251,6 +251,9 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 		case relance.IsPermanent(sendErr) || int(del.Attempts) >= relance.MaxDeliveryAttempts:
 			finish.State, finish.LastError = relance.DeliveryFailed, sendErr.Error()
 			d.log.Warn("delivery failed for good", "delivery", del.ID, "attempts", del.Attempts, "err", sendErr)
+			if err := t.stepUndelivered(ctx, del.Key, sendErr); err != nil {
+				return err
+			}
 		default:
 			finish.State, finish.LastError = relance.DeliveryPending, sendErr.Error()
 			if err := t.q.DeliveryFinish(ctx, finish); err != nil {

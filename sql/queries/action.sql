@@ -49,9 +49,11 @@ WHERE state = 'scheduled' AND NOT automatic AND assignee_id IS NOT DISTINCT FROM
 RETURNING id, due_at;
 
 -- name: ActionListByAssignee :many
--- A person's pending manual actions due before before (all when NULL), soonest first.
+-- A person's pending manual actions due from after and before before (NULL: unbounded),
+-- soonest first.
 SELECT * FROM actions
 WHERE assignee_id = $1 AND state = 'scheduled'
+  AND (sqlc.narg(after)::timestamptz IS NULL OR due_at >= sqlc.narg(after))
   AND (sqlc.narg(before)::timestamptz IS NULL OR due_at < sqlc.narg(before))
 ORDER BY due_at, id
 LIMIT sqlc.arg(row_limit);
@@ -104,3 +106,14 @@ WHERE a.origin = 'status' AND a.state = 'scheduled'
   AND (sqlc.narg(assignee_id)::uuid IS NULL OR a.assignee_id = sqlc.narg(assignee_id))
 GROUP BY a.status_id
 ORDER BY a.status_id;
+
+-- name: ActionUndelivered :exec
+-- Marks a sent automatic step failed when its message could not be delivered after all, and its
+-- timeline entry with it.
+WITH failed AS (
+  UPDATE actions SET state = 'failed', outcome = sqlc.arg(outcome), updated_at = sqlc.arg(updated_at)
+  WHERE actions.id = sqlc.arg(id) AND state = 'done' AND automatic
+  RETURNING activity_id
+)
+UPDATE activities SET state = 'failed', done_at = NULL, content = sqlc.arg(outcome)
+WHERE activities.id = (SELECT activity_id FROM failed);

@@ -702,7 +702,7 @@ export const ActionTimingSchema: GenEnum<ActionTiming> = /*@__PURE__*/
  */
 export const ActionService: GenService<{
   /**
-   * ListMyActions lists the caller's pending actions, soonest first, each placed in their local
+   * ListMyActions lists the caller's pending actions (the 500 soonest), each placed in their local
    * day: overdue, today, upcoming.
    *
    * @generated from rpc relance.v1.ActionService.ListMyActions

@@ -60,7 +60,7 @@ const (
 
 // ActionServiceClient is a client for the relance.v1.ActionService service.
 type ActionServiceClient interface {
-	// ListMyActions lists the caller's pending actions, soonest first, each placed in their local
+	// ListMyActions lists the caller's pending actions (the 500 soonest), each placed in their local
 	// day: overdue, today, upcoming.
 	ListMyActions(context.Context, *connect.Request[v1.ListMyActionsRequest]) (*connect.Response[v1.ListMyActionsResponse], error)
 	// GetAction returns one of the caller's actions.
@@ -205,7 +205,7 @@ func (c *actionServiceClient) RemoveAttachment(ctx context.Context, req *connect
 
 // ActionServiceHandler is an implementation of the relance.v1.ActionService service.
 type ActionServiceHandler interface {
-	// ListMyActions lists the caller's pending actions, soonest first, each placed in their local
+	// ListMyActions lists the caller's pending actions (the 500 soonest), each placed in their local
 	// day: overdue, today, upcoming.
 	ListMyActions(context.Context, *connect.Request[v1.ListMyActionsRequest]) (*connect.Response[v1.ListMyActionsResponse], error)
 	// GetAction returns one of the caller's actions.
