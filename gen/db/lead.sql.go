@@ -27,6 +27,101 @@ func (q *Queries) LeadAssign(ctx context.Context, arg LeadAssignParams) error {
 	return err
 }
 
+const leadByPhone = `-- name: LeadByPhone :one
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads
+WHERE org_id = $1 AND contact_phone <> ''
+  AND reverse(contact_phone) LIKE reverse($2::text) || (CASE WHEN $3::boolean THEN '' ELSE '%' END)
+ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM $4 DESC, received_at DESC, id
+LIMIT 1
+`
+
+type LeadByPhoneParams struct {
+	OrgID     uuid.UUID
+	Number    string
+	Whole     bool
+	AdvisorID *uuid.UUID
+}
+
+// The leads a telephony number may belong to: the whole E.164 number, or a national number's
+// end. Open leads first, then those of the call's advisor, then the newest.
+func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead, error) {
+	row := q.db.QueryRow(ctx, leadByPhone,
+		arg.OrgID,
+		arg.Number,
+		arg.Whole,
+		arg.AdvisorID,
+	)
+	var i Lead
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.SiteID,
+		&i.Source,
+		&i.SourceGroup,
+		&i.Category,
+		&i.ContactName,
+		&i.ContactPhone,
+		&i.ContactEmail,
+		&i.AssigneeID,
+		&i.Stage,
+		&i.ExternalID,
+		&i.IdempotencyKey,
+		&i.Notes,
+		&i.ReceivedAt,
+		&i.AssignedAt,
+		&i.FirstResponseAt,
+		&i.ResponseSeconds,
+		&i.LateAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.StatusID,
+		&i.CallAttempts,
+		&i.SuccessfulTouches,
+		&i.LastAttemptAt,
+		&i.ImproperClosureAt,
+		&i.ClosureContacts,
+	)
+	return i, err
+}
+
+const leadCallCounted = `-- name: LeadCallCounted :exec
+UPDATE leads SET call_attempts = call_attempts + $1,
+  successful_touches = successful_touches + $2,
+  last_attempt_at = CASE WHEN $1::integer > 0 THEN greatest(last_attempt_at, $3::timestamptz) ELSE last_attempt_at END
+WHERE id = $4
+`
+
+type LeadCallCountedParams struct {
+	Attempts  int32
+	Touches   int32
+	StartedAt time.Time
+	ID        uuid.UUID
+}
+
+// Counts a call on its lead.
+func (q *Queries) LeadCallCounted(ctx context.Context, arg LeadCallCountedParams) error {
+	_, err := q.db.Exec(ctx, leadCallCounted,
+		arg.Attempts,
+		arg.Touches,
+		arg.StartedAt,
+		arg.ID,
+	)
+	return err
+}
+
+const leadContacts = `-- name: LeadContacts :one
+SELECT count(*)::integer FROM activities
+WHERE lead_id = $1 AND origin = 'human' AND state = 'done' AND kind <> 'task'
+`
+
+// Contacts with a lead so far: done human activities other than tasks (each call leaves one).
+func (q *Queries) LeadContacts(ctx context.Context, leadID uuid.UUID) (int32, error) {
+	row := q.db.QueryRow(ctx, leadContacts, leadID)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const leadCreate = `-- name: LeadCreate :execrows
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
@@ -81,7 +176,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads WHERE id = $1
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads WHERE id = $1
 `
 
 func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -110,12 +205,17 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.StatusID,
+		&i.CallAttempts,
+		&i.SuccessfulTouches,
+		&i.LastAttemptAt,
+		&i.ImproperClosureAt,
+		&i.ClosureContacts,
 	)
 	return i, err
 }
 
 const leadGetByDedupKey = `-- name: LeadGetByDedupKey :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads
 WHERE ($1::text IS NOT NULL AND external_id = $1)
    OR ($2::text IS NOT NULL AND idempotency_key = $2)
 ORDER BY created_at
@@ -153,12 +253,17 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.StatusID,
+		&i.CallAttempts,
+		&i.SuccessfulTouches,
+		&i.LastAttemptAt,
+		&i.ImproperClosureAt,
+		&i.ClosureContacts,
 	)
 	return i, err
 }
 
 const leadGetForUpdate = `-- name: LeadGetForUpdate :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -187,6 +292,11 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.StatusID,
+		&i.CallAttempts,
+		&i.SuccessfulTouches,
+		&i.LastAttemptAt,
+		&i.ImproperClosureAt,
+		&i.ClosureContacts,
 	)
 	return i, err
 }
@@ -238,7 +348,7 @@ func (q *Queries) LeadLateCounts(ctx context.Context, arg LeadLateCountsParams) 
 }
 
 const leadList = `-- name: LeadList :many
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($2::uuid IS NULL OR assignee_id = $2)
   AND ($3::uuid IS NULL OR site_id = $3)
@@ -247,10 +357,14 @@ WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($6::uuid IS NULL OR status_id = $6)
   AND ($7::text IS NULL OR source = $7)
   AND ($8::boolean IS NULL OR (late_at IS NOT NULL) = $8)
-  AND ($9::timestamptz IS NULL
-       OR (received_at, id) < ($9::timestamptz, $10::uuid))
+  AND (NOT $9::boolean OR (stage = 'open' AND (last_attempt_at IS NULL
+       OR last_attempt_at < (SELECT date_trunc('day', $10::timestamptz AT TIME ZONE s.time_zone) AT TIME ZONE s.time_zone
+                             FROM sites s WHERE s.id = leads.site_id))))
+  AND (NOT $11::boolean OR improper_closure_at IS NOT NULL)
+  AND ($12::timestamptz IS NULL
+       OR (received_at, id) < ($12::timestamptz, $13::uuid))
 ORDER BY received_at DESC, id DESC
-LIMIT $11
+LIMIT $14
 `
 
 type LeadListParams struct {
@@ -262,6 +376,9 @@ type LeadListParams struct {
 	StatusID          *uuid.UUID
 	Source            *string
 	Late              *bool
+	NoAttemptToday    bool
+	Now               time.Time
+	ImproperOnly      bool
 	AfterReceivedAt   *time.Time
 	AfterID           *uuid.UUID
 	RowLimit          int32
@@ -279,6 +396,9 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 		arg.StatusID,
 		arg.Source,
 		arg.Late,
+		arg.NoAttemptToday,
+		arg.Now,
+		arg.ImproperOnly,
 		arg.AfterReceivedAt,
 		arg.AfterID,
 		arg.RowLimit,
@@ -313,6 +433,11 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.StatusID,
+			&i.CallAttempts,
+			&i.SuccessfulTouches,
+			&i.LastAttemptAt,
+			&i.ImproperClosureAt,
+			&i.ClosureContacts,
 		); err != nil {
 			return nil, err
 		}
@@ -322,6 +447,21 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 		return nil, err
 	}
 	return items, nil
+}
+
+const leadMarkImproper = `-- name: LeadMarkImproper :exec
+UPDATE leads SET improper_closure_at = $2, closure_contacts = $3 WHERE id = $1
+`
+
+type LeadMarkImproperParams struct {
+	ID                uuid.UUID
+	ImproperClosureAt *time.Time
+	ClosureContacts   *int32
+}
+
+func (q *Queries) LeadMarkImproper(ctx context.Context, arg LeadMarkImproperParams) error {
+	_, err := q.db.Exec(ctx, leadMarkImproper, arg.ID, arg.ImproperClosureAt, arg.ClosureContacts)
+	return err
 }
 
 const leadSetFirstResponse = `-- name: LeadSetFirstResponse :exec

@@ -121,6 +121,37 @@ type Blob struct {
 	CreatedAt time.Time
 }
 
+type CadenceRule struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	SiteID         *uuid.UUID
+	Source         *string
+	AttemptsPerDay int16
+	Days           int16
+	MinContacts    int16
+	SuccessSeconds int32
+	ClosureGuard   string
+	UpdatedAt      time.Time
+}
+
+type Call struct {
+	ID              uuid.UUID
+	OrgID           uuid.UUID
+	LeadID          uuid.UUID
+	AdvisorID       *uuid.UUID
+	Direction       string
+	StartedAt       time.Time
+	DurationSeconds int32
+	Outcome         string
+	Phone           string
+	RecordingUrl    string
+	ExternalID      *string
+	Successful      bool
+	ActivityID      uuid.UUID
+	RecordedBy      *uuid.UUID
+	CreatedAt       time.Time
+}
+
 type Counterparty struct {
 	ID            uuid.UUID
 	OrgID         uuid.UUID
@@ -199,28 +230,33 @@ type InteractionStatus struct {
 }
 
 type Lead struct {
-	ID              uuid.UUID
-	OrgID           uuid.UUID
-	SiteID          uuid.UUID
-	Source          string
-	SourceGroup     string
-	Category        string
-	ContactName     string
-	ContactPhone    string
-	ContactEmail    string
-	AssigneeID      *uuid.UUID
-	Stage           string
-	ExternalID      *string
-	IdempotencyKey  *string
-	Notes           string
-	ReceivedAt      time.Time
-	AssignedAt      *time.Time
-	FirstResponseAt *time.Time
-	ResponseSeconds *int32
-	LateAt          *time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	StatusID        *uuid.UUID
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	SiteID            uuid.UUID
+	Source            string
+	SourceGroup       string
+	Category          string
+	ContactName       string
+	ContactPhone      string
+	ContactEmail      string
+	AssigneeID        *uuid.UUID
+	Stage             string
+	ExternalID        *string
+	IdempotencyKey    *string
+	Notes             string
+	ReceivedAt        time.Time
+	AssignedAt        *time.Time
+	FirstResponseAt   *time.Time
+	ResponseSeconds   *int32
+	LateAt            *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	StatusID          *uuid.UUID
+	CallAttempts      int32
+	SuccessfulTouches int32
+	LastAttemptAt     *time.Time
+	ImproperClosureAt *time.Time
+	ClosureContacts   *int32
 }
 
 type Organization struct {

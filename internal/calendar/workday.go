@@ -3,6 +3,8 @@ package calendar
 import (
 	"fmt"
 	"time"
+
+	"github.com/relancehq/relance/internal/relance"
 )
 
 // Weekdays is a set of days of the week.
@@ -108,4 +110,25 @@ func (c *Calendar) DayEnd(t time.Time) time.Time {
 func (c *Calendar) absent(u int64) bool {
 	s, _, ok := c.clipAbsences(u, u+1)
 	return !ok || s != u
+}
+
+// WorkingDays returns the first n working days from t's local day on (t's day included when it
+// is one): days the site opens on, not closures, and not taken by an absence at local noon. It
+// returns fewer when the horizon ends first.
+func (c *Calendar) WorkingDays(t time.Time, n int) []relance.Day {
+	open := c.OpenWeekdays()
+	out := make([]relance.Day, 0, n)
+	for day, i := c.localDay(t.Unix()), 0; len(out) < n && i < horizonDays; day, i = day+1, i+1 {
+		if !open.Has(weekday(day)) || c.closedDay(day) || c.absent(c.wall(day, 12*60)) {
+			continue
+		}
+		out = append(out, relance.Day{Start: c.instant(c.wall(day, 0)), End: c.instant(c.wall(day+1, 0))})
+	}
+	return out
+}
+
+// Day returns t's local day.
+func (c *Calendar) Day(t time.Time) relance.Day {
+	day := c.localDay(t.Unix())
+	return relance.Day{Start: c.instant(c.wall(day, 0)), End: c.instant(c.wall(day+1, 0))}
 }

@@ -170,6 +170,18 @@ type Decision struct {
 // Until formats AwayUntil for display ("2006-01-02 15:04").
 func (d Decision) Until() string { return d.AwayUntil.Format("2006-01-02 15:04") }
 
+// ImproperClosure is the data of the "improper_closure" message: a lead was rejected with fewer
+// contacts than the cadence rule asks.
+type ImproperClosure struct {
+	ManagerName string
+	AdvisorName string
+	ContactName string
+	Source      string
+	SiteName    string
+	Contacts    int
+	Required    int
+}
+
 // Overdue is the data of the "overdue" message: a planned action is past its due time.
 type Overdue struct {
 	RecipientName string

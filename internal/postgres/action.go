@@ -310,12 +310,12 @@ func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
 
 func toAction(a db.Action) relance.Action {
 	return relance.Action{
-		ID: a.ID, LeadID: derefUUID(a.LeadID), CounterpartyID: derefUUID(a.CounterpartyID),
-		Origin: relance.ActionOrigin(a.Origin), StatusID: derefUUID(a.StatusID), Kind: relance.ActivityKind(a.Kind),
-		Automatic: a.Automatic, AssigneeID: derefUUID(a.AssigneeID), State: relance.ActionState(a.State),
+		ID: a.ID, LeadID: deref(a.LeadID), CounterpartyID: deref(a.CounterpartyID),
+		Origin: relance.ActionOrigin(a.Origin), StatusID: deref(a.StatusID), Kind: relance.ActivityKind(a.Kind),
+		Automatic: a.Automatic, AssigneeID: deref(a.AssigneeID), State: relance.ActionState(a.State),
 		DueAt: a.DueAt, Subject: a.Subject, Content: a.Content, Recipients: a.Recipients, Notes: a.Notes,
-		Outcome: a.Outcome, DoneAt: a.DoneAt, DoneBy: derefUUID(a.DoneBy), ActivityID: derefUUID(a.ActivityID),
-		EnrolmentID: derefUUID(a.EnrolmentID), PlanID: derefUUID(a.PlanID), Step: int(derefInt16(a.Step)),
+		Outcome: a.Outcome, DoneAt: a.DoneAt, DoneBy: deref(a.DoneBy), ActivityID: deref(a.ActivityID),
+		EnrolmentID: deref(a.EnrolmentID), PlanID: deref(a.PlanID), Step: int(deref(a.Step)),
 		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt,
 	}
 }

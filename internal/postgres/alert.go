@@ -69,7 +69,7 @@ func (d *DB) AckAlert(ctx context.Context, p relance.Principal, id uuid.UUID) (r
 func toAlerts(rows []db.Alert) []relance.Alert {
 	out := make([]relance.Alert, len(rows))
 	for i, a := range rows {
-		out[i] = relance.Alert{ID: a.ID, UserID: a.UserID, Kind: a.Kind, LeadID: derefUUID(a.LeadID), Title: a.Title,
+		out[i] = relance.Alert{ID: a.ID, UserID: a.UserID, Kind: a.Kind, LeadID: deref(a.LeadID), Title: a.Title,
 			Body: a.Body, CreatedAt: a.CreatedAt, AckedAt: a.AckedAt}
 	}
 	return out

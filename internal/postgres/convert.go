@@ -18,11 +18,13 @@ func optUUID(id uuid.UUID) *uuid.UUID {
 	return &id
 }
 
-func derefUUID(id *uuid.UUID) uuid.UUID {
-	if id == nil {
-		return uuid.Nil
+// deref returns *v, or the zero value for nil.
+func deref[T any](v *T) T {
+	if v == nil {
+		var zero T
+		return zero
 	}
-	return *id
+	return *v
 }
 
 func optString(s string) *string {
@@ -32,20 +34,13 @@ func optString(s string) *string {
 	return &s
 }
 
-func derefString(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 func toUser(u db.User, sites []uuid.UUID) relance.User {
 	if sites == nil {
 		sites = []uuid.UUID{}
 	}
 	return relance.User{
 		ID: u.ID, OrgID: u.OrgID, Email: u.Email, DisplayName: u.DisplayName,
-		Role: relance.Role(u.Role), ManagerID: derefUUID(u.ManagerID), SiteIDs: sites,
+		Role: relance.Role(u.Role), ManagerID: deref(u.ManagerID), SiteIDs: sites,
 		PersonalEmail: u.PersonalEmail, Phone: u.Phone, Locale: relance.Locale(u.Locale),
 		Notifications: relance.Notifications{
 			Email: u.NotifyEmail, SMS: u.NotifySms, InApp: u.NotifyInApp, UsePersonalEmail: u.UsePersonalEmail,
@@ -65,10 +60,12 @@ func toLead(l db.Lead) relance.Lead {
 		ID:           l.ID, OrgID: l.OrgID, SiteID: l.SiteID, Source: l.Source, SourceGroup: l.SourceGroup,
 		Category:   l.Category,
 		Contact:    relance.Contact{Name: l.ContactName, Phone: l.ContactPhone, Email: l.ContactEmail},
-		AssigneeID: derefUUID(l.AssigneeID), Stage: relance.Stage(l.Stage),
-		StatusID: derefUUID(l.StatusID), ExternalID: derefString(l.ExternalID), Notes: l.Notes,
+		AssigneeID: deref(l.AssigneeID), Stage: relance.Stage(l.Stage),
+		StatusID: deref(l.StatusID), ExternalID: deref(l.ExternalID), Notes: l.Notes,
 		ReceivedAt: l.ReceivedAt, AssignedAt: l.AssignedAt, FirstResponseAt: l.FirstResponseAt,
 		LateAt: l.LateAt, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
+		CallAttempts: int(l.CallAttempts), SuccessfulTouches: int(l.SuccessfulTouches), LastAttemptAt: l.LastAttemptAt,
+		ImproperClosureAt: l.ImproperClosureAt, ClosureContacts: int(deref(l.ClosureContacts)),
 	}
 }
 
@@ -76,7 +73,7 @@ func toActivity(a db.Activity) relance.Activity {
 	return relance.Activity{
 		ID: a.ID, LeadID: a.LeadID, Kind: relance.ActivityKind(a.Kind), Origin: relance.Origin(a.Origin),
 		State: relance.ActivityState(a.State), DueAt: a.DueAt, DoneAt: a.DoneAt,
-		ActorID: derefUUID(a.ActorID), Content: a.Content, Direction: relance.Direction(a.Direction), CreatedAt: a.CreatedAt,
+		ActorID: deref(a.ActorID), Content: a.Content, Direction: relance.Direction(a.Direction), CreatedAt: a.CreatedAt,
 	}
 }
 

@@ -214,7 +214,7 @@ func (t *tx) lockCounterparty(ctx context.Context, id uuid.UUID) (relance.Counte
 func toCounterparty(c db.Counterparty) relance.Counterparty {
 	return relance.Counterparty{
 		ID: c.ID, SiteID: c.SiteID, Kind: c.Kind, Name: c.Name, Category: c.Category, Phone: c.Phone,
-		Email: c.Email, ResponsibleID: derefUUID(c.ResponsibleID), StatusID: derefUUID(c.StatusID), Notes: c.Notes,
+		Email: c.Email, ResponsibleID: deref(c.ResponsibleID), StatusID: deref(c.StatusID), Notes: c.Notes,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }

@@ -102,12 +102,35 @@ func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
 
 // tx is one tenant transaction: its queries, its single "now", and the timers it wrote.
 type tx struct {
+	pg     pgx.Tx
 	q      *db.Queries
 	org    uuid.UUID
 	now    time.Time
 	lease  time.Duration // how long a worker may hold a delivery while sending it
 	timers []relance.TimerRef
 	alerts []relance.AlertRef // created in this transaction, announced after commit
+}
+
+// attempt runs fn inside a savepoint: when fn fails with a domain error, what it wrote (timers
+// and alerts to announce included) is taken back and the transaction goes on; any other error
+// is returned as is, for the transaction to fail.
+func (t *tx) attempt(ctx context.Context, fn func() error) error {
+	sp, err := t.pg.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	timers, alerts := len(t.timers), len(t.alerts)
+	if err := fn(); err != nil {
+		if relance.ErrorCode(err) == "" {
+			return err
+		}
+		t.timers, t.alerts = t.timers[:timers], t.alerts[:alerts]
+		if rerr := sp.Rollback(ctx); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	return sp.Commit(ctx)
 }
 
 // schedule writes a timer row in the transaction; it is enqueued after commit.
@@ -140,7 +163,7 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
-	t := &tx{q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease}
+	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -28,24 +29,9 @@ func (t *tx) askIfAway(ctx context.Context, lead *relance.Lead, assignee *relanc
 	if !away {
 		return nil
 	}
-	var managers []relance.User
-	if assignee.ManagerID != uuid.Nil {
-		m, err := t.user(ctx, assignee.ManagerID)
-		if err != nil {
-			return err
-		}
-		if m.Active {
-			managers = append(managers, m)
-		}
-	}
-	if len(managers) == 0 {
-		siteManagers, err := t.q.UserListManagersOfSite(ctx, lead.SiteID)
-		if err != nil {
-			return err
-		}
-		for _, m := range siteManagers {
-			managers = append(managers, toUser(m, nil))
-		}
+	managers, err := t.managersOf(ctx, assignee, lead.SiteID)
+	if err != nil {
+		return err
 	}
 	site, err := t.site(ctx, lead.SiteID)
 	if err != nil {
@@ -135,6 +121,65 @@ func (d *DB) ResolveDecision(ctx context.Context, p relance.Principal, id, reass
 func toDecision(r db.Decision) relance.Decision {
 	return relance.Decision{
 		ID: r.ID, LeadID: r.LeadID, AdvisorID: r.AdvisorID, ManagerID: r.ManagerID, AbsentUntil: r.AbsentUntil,
-		State: r.State, ReassignedTo: derefUUID(r.ReassignedTo), CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt,
+		State: r.State, ReassignedTo: deref(r.ReassignedTo), CreatedAt: r.CreatedAt, ResolvedAt: r.ResolvedAt,
 	}
+}
+
+// managersOf returns who answers for an advisor's leads at siteID: their manager when active,
+// else the site's managers. A nil advisor (an unassigned lead) gets the site's managers.
+func (t *tx) managersOf(ctx context.Context, advisor *relance.User, siteID uuid.UUID) ([]relance.User, error) {
+	if advisor != nil && advisor.ManagerID != uuid.Nil {
+		m, err := t.user(ctx, advisor.ManagerID)
+		if err != nil {
+			return nil, err
+		}
+		if m.Active {
+			return []relance.User{m}, nil
+		}
+	}
+	rows, err := t.q.UserListManagersOfSite(ctx, siteID)
+	managers := make([]relance.User, len(rows))
+	for i, m := range rows {
+		managers[i] = toUser(m, nil)
+	}
+	return managers, err
+}
+
+// tellImproperClosure tells the managers answering for a lead that it was rejected after fewer
+// contacts than required: an in-app alert, and an email to those who take them.
+func (t *tx) tellImproperClosure(ctx context.Context, lead *relance.Lead, required int) error {
+	var advisor *relance.User
+	data := message.ImproperClosure{ContactName: lead.Contact.Name, Source: lead.Source, Contacts: lead.ClosureContacts, Required: required}
+	if lead.AssigneeID != uuid.Nil {
+		u, err := t.user(ctx, lead.AssigneeID)
+		if err != nil {
+			return err
+		}
+		advisor, data.AdvisorName = &u, u.DisplayName
+	}
+	managers, err := t.managersOf(ctx, advisor, lead.SiteID)
+	if err != nil {
+		return err
+	}
+	site, err := t.site(ctx, lead.SiteID)
+	if err != nil {
+		return err
+	}
+	data.SiteName = site.Name
+	for _, m := range managers {
+		data.ManagerName = m.DisplayName
+		msg, err := message.Render("improper_closure", m.Locale, data)
+		if err != nil {
+			return err
+		}
+		var channels []relance.Channel
+		if m.Notifications.Email {
+			channels = append(channels, relance.ChannelEmail)
+		}
+		key := "improper:" + lead.ID.String() + ":" + t.now.Format(time.RFC3339Nano) + ":" + m.ID.String()
+		if err := t.alertAndDeliver(ctx, key, "lead.improper_closure", &m, lead.ID, msg, channels); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -98,7 +98,12 @@ func (d *DB) GetLead(ctx context.Context, p relance.Principal, id uuid.UUID) (re
 	var lead relance.Lead
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		var err error
-		lead, err = t.visibleLead(ctx, p, id)
+		if lead, err = t.visibleLead(ctx, p, id); err != nil {
+			return err
+		}
+		leads := []relance.Lead{lead}
+		err = t.withCadence(ctx, leads)
+		lead = leads[0]
 		return err
 	})
 	return lead, err
@@ -119,7 +124,7 @@ func (d *DB) ListLeads(ctx context.Context, p relance.Principal, f relance.LeadF
 		VisibleSiteIds: sites, VisibleAssigneeID: optUUID(assignee),
 		SiteID: optUUID(f.SiteID), AssigneeID: optUUID(f.AssigneeID), Stage: optString(string(f.Stage)),
 		StatusID: optUUID(f.StatusID), Source: optString(f.Source), Late: f.Late,
-		RowLimit: int32(limit + 1),
+		NoAttemptToday: f.NoAttemptToday, ImproperOnly: f.ImproperOnly, RowLimit: int32(limit + 1),
 	}
 	if f.After != nil {
 		params.AfterReceivedAt, params.AfterID = &f.After.ReceivedAt, &f.After.ID
@@ -127,6 +132,7 @@ func (d *DB) ListLeads(ctx context.Context, p relance.Principal, f relance.LeadF
 	var out []relance.Lead
 	var next *relance.LeadCursor
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		params.Now = t.now
 		rows, err := t.q.LeadList(ctx, params)
 		if err != nil {
 			return err
@@ -140,7 +146,7 @@ func (d *DB) ListLeads(ctx context.Context, p relance.Principal, f relance.LeadF
 		for i, r := range rows {
 			out[i] = toLead(r)
 		}
-		return nil
+		return t.withCadence(ctx, out)
 	})
 	return out, next, err
 }
@@ -250,9 +256,15 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				ch.Stage = &s.Terminal
 			}
 		}
+		before := lead.Stage
 		ch.Apply(&lead)
 		if statusChanged {
 			lead.StatusID = *ch.StatusID
+		}
+		if lead.Stage == relance.StageRejected && before != relance.StageRejected {
+			if err := t.closureGuard(ctx, &lead); err != nil {
+				return err
+			}
 		}
 		lead.UpdatedAt = t.now
 		if lead.Stage != relance.StageOpen {
@@ -422,7 +434,7 @@ func (d *DB) ListDeliveries(ctx context.Context, p relance.Principal, leadID uui
 		rows, err := t.q.DeliveryListByLead(ctx, &leadID)
 		for _, r := range rows {
 			out = append(out, relance.Delivery{
-				ID: r.ID, UserID: derefUUID(r.UserID), LeadID: leadID, Channel: relance.Channel(r.Channel),
+				ID: r.ID, UserID: deref(r.UserID), LeadID: leadID, Channel: relance.Channel(r.Channel),
 				Recipient: r.Recipient, Subject: r.Subject, State: r.State, Attempts: int(r.Attempts),
 				LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt,
 			})

@@ -44,7 +44,7 @@ func (t *tx) overdueTodo(ctx context.Context, timer db.Timer) (w todo, ok bool, 
 		if err != nil {
 			return w, false, ignoreNoRows(err)
 		}
-		return todo{derefUUID(a.LeadID), derefUUID(a.AssigneeID), relance.ActivityKind(a.Kind), a.DueAt, a.State == string(relance.ActionScheduled)}, true, nil
+		return todo{deref(a.LeadID), deref(a.AssigneeID), relance.ActivityKind(a.Kind), a.DueAt, a.State == string(relance.ActionScheduled)}, true, nil
 	}
 	act, err := t.q.ActivityGet(ctx, timer.SubjectID)
 	if err != nil || act.DueAt == nil {

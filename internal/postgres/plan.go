@@ -733,7 +733,7 @@ func (t *tx) withSteps(ctx context.Context, rows []db.Plan) ([]relance.Plan, err
 	out := make([]relance.Plan, len(rows))
 	for i, r := range rows {
 		out[i] = relance.Plan{
-			ID: r.ID, Name: r.Name, Paused: r.Paused, EnrolSources: r.EnrolSources, EnrolStatusID: derefUUID(r.EnrolStatusID),
+			ID: r.ID, Name: r.Name, Paused: r.Paused, EnrolSources: r.EnrolSources, EnrolStatusID: deref(r.EnrolStatusID),
 			Steps: byPlan[r.ID], ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		}
 	}
@@ -790,11 +790,4 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
-}
-
-func derefInt16(v *int16) int16 {
-	if v == nil {
-		return 0
-	}
-	return *v
 }

@@ -158,3 +158,54 @@ func (p Principal) CheckManageAbsences(u *User) error {
 	}
 	return nil
 }
+
+// CheckRecordCall checks that p may record a call on lead l made or taken by advisor (uuid.Nil
+// for none): partners with calls.record, admins, managers of the lead's site, and advisors for
+// their own calls on their own leads.
+func (p Principal) CheckRecordCall(l *Lead, advisor uuid.UUID) error {
+	if err := p.CheckChangeLead(l, KindCall); err != nil {
+		return err
+	}
+	if p.Role == RoleAdvisor && advisor != p.UserID {
+		return Errorf(CodePermissionDenied, "an advisor records their own calls only")
+	}
+	return nil
+}
+
+// CanHearRecording reports whether p may have the recording of call c on lead l: admins, the
+// managers of the lead's site, and the advisor who made or took the call; nobody else, other
+// advisors included.
+func (p Principal) CanHearRecording(l *Lead, c *Call) bool {
+	switch p.Role {
+	case RoleAdmin:
+		return true
+	case RoleManager:
+		return p.InSite(l.SiteID)
+	case RoleAdvisor:
+		return c.AdvisorID == p.UserID
+	}
+	return false
+}
+
+// CheckReports checks that p may read the reports: admins and managers (their sites' figures).
+func (p Principal) CheckReports() error {
+	if p.Role == RoleAdmin || p.Role == RoleManager {
+		return nil
+	}
+	return Errorf(CodePermissionDenied, "reports are for managers and admins")
+}
+
+// CheckCadenceScope checks that p may set the cadence rule of siteID (uuid.Nil: the
+// organisation's or a source's): admins any, managers their own sites'.
+func (p Principal) CheckCadenceScope(siteID uuid.UUID) error {
+	switch {
+	case p.Role == RoleAdmin:
+		return nil
+	case p.Role == RoleManager && siteID != uuid.Nil:
+		if p.InSite(siteID) {
+			return nil
+		}
+		return NotFound("site")
+	}
+	return Errorf(CodePermissionDenied, "only admins set organisation and source rules, and managers their sites'")
+}

@@ -44,6 +44,15 @@ type Lead struct {
 	LateAt          *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Calls: outbound attempts, successful touches, the last attempt.
+	CallAttempts      int
+	SuccessfulTouches int
+	LastAttemptAt     *time.Time
+	// Rejected with fewer contacts than the cadence rule asks: when, and after how many.
+	ImproperClosureAt *time.Time
+	ClosureContacts   int
+	// Where the lead stands in its cadence rule; filled in by reads that show it.
+	Cadence *Cadence
 }
 
 // NewLead is what it takes to create a lead.
@@ -85,8 +94,12 @@ type LeadFilter struct {
 	StatusID   uuid.UUID
 	Source     string
 	Late       *bool
-	Limit      int
-	After      *LeadCursor // the last lead of the previous page
+	// NoAttemptToday keeps open leads without an outbound call in their site's day so far.
+	NoAttemptToday bool
+	// ImproperOnly keeps leads rejected with fewer contacts than their cadence rule asks.
+	ImproperOnly bool
+	Limit        int
+	After        *LeadCursor // the last lead of the previous page
 }
 
 // LeadCursor is a position in the lead listing order (newest received first).

@@ -42,6 +42,10 @@ WHERE (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR site_id = ANY(sqlc.narg(vi
   AND (sqlc.narg(status_id)::uuid IS NULL OR status_id = sqlc.narg(status_id))
   AND (sqlc.narg(source)::text IS NULL OR source = sqlc.narg(source))
   AND (sqlc.narg(late)::boolean IS NULL OR (late_at IS NOT NULL) = sqlc.narg(late))
+  AND (NOT sqlc.arg(no_attempt_today)::boolean OR (stage = 'open' AND (last_attempt_at IS NULL
+       OR last_attempt_at < (SELECT date_trunc('day', sqlc.arg(now)::timestamptz AT TIME ZONE s.time_zone) AT TIME ZONE s.time_zone
+                             FROM sites s WHERE s.id = leads.site_id))))
+  AND (NOT sqlc.arg(improper_only)::boolean OR improper_closure_at IS NOT NULL)
   AND (sqlc.narg(after_received_at)::timestamptz IS NULL
        OR (received_at, id) < (sqlc.narg(after_received_at)::timestamptz, sqlc.narg(after_id)::uuid))
 ORDER BY received_at DESC, id DESC
@@ -62,3 +66,27 @@ WHERE stage = 'open' AND assignee_id IS NOT NULL
   AND (sqlc.narg(visible_assignee_id)::uuid IS NULL OR assignee_id = sqlc.narg(visible_assignee_id))
 GROUP BY assignee_id
 ORDER BY assignee_id;
+
+-- name: LeadByPhone :one
+-- The leads a telephony number may belong to: the whole E.164 number, or a national number's
+-- end. Open leads first, then those of the call's advisor, then the newest.
+SELECT * FROM leads
+WHERE org_id = sqlc.arg(org_id) AND contact_phone <> ''
+  AND reverse(contact_phone) LIKE reverse(sqlc.arg(number)::text) || (CASE WHEN sqlc.arg(whole)::boolean THEN '' ELSE '%' END)
+ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM sqlc.narg(advisor_id) DESC, received_at DESC, id
+LIMIT 1;
+
+-- name: LeadCallCounted :exec
+-- Counts a call on its lead.
+UPDATE leads SET call_attempts = call_attempts + sqlc.arg(attempts),
+  successful_touches = successful_touches + sqlc.arg(touches),
+  last_attempt_at = CASE WHEN sqlc.arg(attempts)::integer > 0 THEN greatest(last_attempt_at, sqlc.arg(started_at)::timestamptz) ELSE last_attempt_at END
+WHERE id = sqlc.arg(id);
+
+-- name: LeadMarkImproper :exec
+UPDATE leads SET improper_closure_at = $2, closure_contacts = $3 WHERE id = $1;
+
+-- name: LeadContacts :one
+-- Contacts with a lead so far: done human activities other than tasks (each call leaves one).
+SELECT count(*)::integer FROM activities
+WHERE lead_id = $1 AND origin = 'human' AND state = 'done' AND kind <> 'task';

@@ -1,0 +1,389 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// MaxImport bounds one ImportCalls batch.
+const MaxImport = 1000
+
+// RecordCall records one call on its lead (given, or found by phone number within p's
+// organisation only). The same external id twice is one call: the second time returns the first
+// with created false, and changes nothing.
+func (d *DB) RecordCall(ctx context.Context, p relance.Principal, in relance.NewCall) (relance.Call, bool, error) {
+	var c relance.Call
+	var created bool
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rules, err := t.cadenceRules(ctx)
+		if err != nil {
+			return err
+		}
+		c, created, err = t.recordCall(ctx, p, in, rules)
+		return err
+	})
+	return c, created, err
+}
+
+// CallResult is what became of one call of an import.
+type CallResult struct {
+	Call    relance.Call
+	Created bool  // false for a call already recorded (same external id)
+	Err     error // a domain error for this call alone; the others are recorded
+}
+
+// ImportCalls records a batch of calls (a PBX export) in one transaction. A call refused for its
+// own sake (bad field, no lead with its number, not allowed) is reported in its result and the
+// others are recorded; any other error records none.
+func (d *DB) ImportCalls(ctx context.Context, p relance.Principal, calls []relance.NewCall) ([]CallResult, error) {
+	if len(calls) > MaxImport {
+		return nil, relance.Invalid("calls", fmt.Sprintf("at most %d calls per import", MaxImport))
+	}
+	var out []CallResult
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rules, err := t.cadenceRules(ctx)
+		if err != nil {
+			return err
+		}
+		out = make([]CallResult, len(calls))
+		for i, in := range calls {
+			err := t.attempt(ctx, func() error {
+				var err error
+				out[i].Call, out[i].Created, err = t.recordCall(ctx, p, in, rules)
+				return err
+			})
+			if relance.ErrorCode(err) == "" && err != nil {
+				return err
+			}
+			out[i].Err = err
+		}
+		return nil
+	})
+	return out, err
+}
+
+// recordCall records a call in t: checks, finds the lead, dedupes, writes the call and its
+// timeline entry, counts it on the lead, and lets it answer the lead or end its plans.
+func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.NewCall, rules []relance.CadenceRule) (relance.Call, bool, error) {
+	if in.AdvisorID == uuid.Nil && in.Direction == relance.Outbound {
+		in.AdvisorID = p.UserID
+	}
+	if err := relance.CheckCall(&in, t.now); err != nil {
+		return relance.Call{}, false, err
+	}
+	lead, err := t.callLead(ctx, &in)
+	if err != nil {
+		return relance.Call{}, false, err
+	}
+	if err := p.CheckRecordCall(&lead, in.AdvisorID); err != nil {
+		return relance.Call{}, false, err
+	}
+	if in.AdvisorID != uuid.Nil {
+		if _, err := t.user(ctx, in.AdvisorID); relance.ErrorCode(err) == relance.CodeNotFound {
+			return relance.Call{}, false, relance.Invalid("advisor_id", "no such user")
+		} else if err != nil {
+			return relance.Call{}, false, err
+		}
+	}
+	rule := relance.PickCadence(rules, lead.SiteID, lead.Source)
+	c := in.Call
+	c.ID, c.LeadID, c.ActivityID, c.RecordedBy, c.CreatedAt = uuid.Must(uuid.NewV7()), lead.ID, uuid.Must(uuid.NewV7()), p.UserID, t.now
+	c.StartedAt = c.StartedAt.UTC().Truncate(time.Microsecond)
+	c.Successful = rule.Successful(&c)
+	row, err := t.q.CallCreate(ctx, db.CallCreateParams{
+		ID: c.ID, OrgID: t.org, LeadID: c.LeadID, AdvisorID: optUUID(c.AdvisorID), Direction: string(c.Direction),
+		StartedAt: c.StartedAt, DurationSeconds: int32(c.Duration / time.Second), Outcome: string(c.Outcome),
+		Phone: c.Phone, RecordingUrl: c.RecordingURL, ExternalID: optString(c.ExternalID), Successful: c.Successful,
+		ActivityID: c.ActivityID, RecordedBy: optUUID(c.RecordedBy), CreatedAt: t.now,
+	})
+	if errors.Is(err, pgx.ErrNoRows) { // recorded before under the same external id
+		row, err = t.q.CallGetByExternalID(ctx, &c.ExternalID)
+		if err != nil {
+			return relance.Call{}, false, err
+		}
+		return callOut(p, &lead, row), false, nil
+	}
+	if err != nil {
+		return relance.Call{}, false, err
+	}
+	origin := relance.OriginHuman
+	if c.AdvisorID == uuid.Nil {
+		origin = relance.OriginSystem // a call nobody took: on the timeline, but nobody's act
+	}
+	if err := t.q.ActivityCreate(ctx, db.ActivityCreateParams{
+		ID: c.ActivityID, OrgID: t.org, LeadID: lead.ID, Kind: string(relance.KindCall), Origin: string(origin),
+		State: string(relance.ActivityDone), DoneAt: &c.StartedAt, ActorID: optUUID(c.AdvisorID),
+		Content: callSummary(&c), Direction: string(c.Direction), CreatedAt: t.now,
+	}); err != nil {
+		return relance.Call{}, false, err
+	}
+	attempts, touches := 0, 0
+	if c.Attempt() {
+		attempts = 1
+	}
+	if c.Successful {
+		touches = 1
+	}
+	if err := t.q.LeadCallCounted(ctx, db.LeadCallCountedParams{
+		ID: lead.ID, Attempts: int32(attempts), Touches: int32(touches), StartedAt: c.StartedAt,
+	}); err != nil {
+		return relance.Call{}, false, err
+	}
+	if c.Answers() {
+		if err := t.answered(ctx, &lead, c.StartedAt); err != nil {
+			return relance.Call{}, false, err
+		}
+	}
+	if c.Direction == relance.Inbound {
+		if err := t.exitPlans(ctx, db.EnrolmentListRunningParams{LeadID: &lead.ID}, relance.ExitReplied); err != nil {
+			return relance.Call{}, false, err
+		}
+	}
+	if err := t.audit(ctx, p, "call.record", "lead", lead.ID, map[string]any{"call": c.ID, "external_id": c.ExternalID}); err != nil {
+		return relance.Call{}, false, err
+	}
+	if !p.CanHearRecording(&lead, &c) {
+		c.RecordingURL = ""
+	}
+	return c, true, nil
+}
+
+// callLead locks the lead of a call: the one named, else the one its number belongs to in this
+// organisation (open ones first, then the advisor's, then the newest).
+func (t *tx) callLead(ctx context.Context, in *relance.NewCall) (relance.Lead, error) {
+	if in.LeadID != uuid.Nil {
+		return t.lockLead(ctx, in.LeadID)
+	}
+	m, err := relance.ParsePhone(in.Phone)
+	if err != nil {
+		return relance.Lead{}, err
+	}
+	number, whole := m.Suffix, false
+	if m.Whole != "" {
+		number, whole = m.Whole, true
+	}
+	row, err := t.q.LeadByPhone(ctx, db.LeadByPhoneParams{OrgID: t.org, Number: number, Whole: whole, AdvisorID: optUUID(in.AdvisorID)})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return relance.Lead{}, relance.NotFound("lead with this phone number")
+	}
+	if err != nil {
+		return relance.Lead{}, err
+	}
+	return t.lockLead(ctx, row.ID)
+}
+
+// callSummary is what the timeline shows of a call.
+func callSummary(c *relance.Call) string {
+	return fmt.Sprintf("%s call, %s, %s", c.Direction, c.Duration.Round(time.Second), c.Outcome)
+}
+
+// ListCalls returns the calls of a lead p may see, oldest first; the recording link only to
+// those who may hear it.
+func (d *DB) ListCalls(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Call, error) {
+	var out []relance.Call
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		lead, err := t.visibleLead(ctx, p, leadID)
+		if err != nil {
+			return err
+		}
+		rows, err := t.q.CallListByLead(ctx, leadID)
+		for _, r := range rows {
+			out = append(out, callOut(p, &lead, r))
+		}
+		return err
+	})
+	return out, err
+}
+
+// callOut is a call as p may see it.
+func callOut(p relance.Principal, lead *relance.Lead, r db.Call) relance.Call {
+	c := relance.Call{
+		ID: r.ID, LeadID: r.LeadID, AdvisorID: deref(r.AdvisorID), Direction: relance.Direction(r.Direction),
+		StartedAt: r.StartedAt, Duration: time.Duration(r.DurationSeconds) * time.Second,
+		Outcome: relance.CallOutcome(r.Outcome), Phone: r.Phone, RecordingURL: r.RecordingUrl,
+		ExternalID: deref(r.ExternalID), Successful: r.Successful, ActivityID: r.ActivityID,
+		RecordedBy: deref(r.RecordedBy), CreatedAt: r.CreatedAt,
+	}
+	if !p.CanHearRecording(lead, &c) {
+		c.RecordingURL = ""
+	}
+	return c
+}
+
+// cadenceRules returns the organisation's cadence rules.
+func (t *tx) cadenceRules(ctx context.Context) ([]relance.CadenceRule, error) {
+	rows, err := t.q.CadenceRuleList(ctx)
+	out := make([]relance.CadenceRule, len(rows))
+	for i, r := range rows {
+		out[i] = toCadenceRule(r)
+	}
+	return out, err
+}
+
+func toCadenceRule(r db.CadenceRule) relance.CadenceRule {
+	return relance.CadenceRule{
+		ID: r.ID, SiteID: deref(r.SiteID), Source: deref(r.Source), AttemptsPerDay: int(r.AttemptsPerDay),
+		Days: int(r.Days), MinContacts: int(r.MinContacts), SuccessAfter: time.Duration(r.SuccessSeconds) * time.Second,
+		Guard: relance.ClosureGuard(r.ClosureGuard), UpdatedAt: r.UpdatedAt,
+	}
+}
+
+// CadenceRules returns the organisation's rules (the organisation's own first, then sites',
+// then sources') and the rule that applies where none is set.
+func (d *DB) CadenceRules(ctx context.Context, p relance.Principal) ([]relance.CadenceRule, error) {
+	if p.UserID == uuid.Nil {
+		return nil, relance.Errorf(relance.CodePermissionDenied, "partner keys do not read cadence rules")
+	}
+	var out []relance.CadenceRule
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		var err error
+		out, err = t.cadenceRules(ctx)
+		return err
+	})
+	return out, err
+}
+
+// SetCadenceRule creates or replaces the rule of a scope (the organisation, a site, a source):
+// admins for every scope, managers for their sites.
+func (d *DB) SetCadenceRule(ctx context.Context, p relance.Principal, r relance.CadenceRule) (relance.CadenceRule, error) {
+	if err := r.Validate(); err != nil {
+		return r, err
+	}
+	if err := p.CheckCadenceScope(r.SiteID); err != nil {
+		return r, err
+	}
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if r.SiteID != uuid.Nil {
+			if _, err := t.site(ctx, r.SiteID); err != nil {
+				return err
+			}
+		}
+		row, err := t.q.CadenceRuleUpsert(ctx, db.CadenceRuleUpsertParams{
+			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, SiteID: optUUID(r.SiteID), Source: optString(r.Source),
+			AttemptsPerDay: int16(r.AttemptsPerDay), Days: int16(r.Days), MinContacts: int16(r.MinContacts),
+			SuccessSeconds: int32(r.SuccessAfter / time.Second), ClosureGuard: string(r.Guard), UpdatedAt: t.now,
+		})
+		if err != nil {
+			return err
+		}
+		r = toCadenceRule(row)
+		return t.audit(ctx, p, "cadence.set", "cadence_rule", r.ID, map[string]any{"site": r.SiteID, "source": r.Source})
+	})
+	return r, err
+}
+
+// DeleteCadenceRule removes the rule of a scope, which then follows the wider one.
+func (d *DB) DeleteCadenceRule(ctx context.Context, p relance.Principal, siteID uuid.UUID, source string) error {
+	if err := p.CheckCadenceScope(siteID); err != nil {
+		return err
+	}
+	return d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		n, err := t.q.CadenceRuleDelete(ctx, db.CadenceRuleDeleteParams{SiteID: optUUID(siteID), Source: optString(source)})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return relance.NotFound("cadence rule")
+		}
+		return t.audit(ctx, p, "cadence.delete", "cadence_rule", uuid.Nil, map[string]any{"site": siteID, "source": source})
+	})
+}
+
+// withCadence fills in where each open assigned lead stands in its cadence rule at t.now, in
+// its advisor's calendar.
+func (t *tx) withCadence(ctx context.Context, leads []relance.Lead) error {
+	var ids []uuid.UUID
+	for _, l := range leads {
+		if l.Stage == relance.StageOpen && l.AssigneeID != uuid.Nil {
+			ids = append(ids, l.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rules, err := t.cadenceRules(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := t.q.CallAttemptsOfLeads(ctx, ids)
+	if err != nil {
+		return err
+	}
+	attempts := map[uuid.UUID][]time.Time{}
+	for _, r := range rows {
+		attempts[r.LeadID] = append(attempts[r.LeadID], r.StartedAt)
+	}
+	cals := calendars{t: t}
+	for i := range leads {
+		l := &leads[i]
+		if l.Stage != relance.StageOpen || l.AssigneeID == uuid.Nil {
+			continue
+		}
+		cal, err := cals.of(ctx, l.SiteID, l.AssigneeID)
+		if errors.Is(err, calendar.ErrNeverOpen) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		rule := relance.PickCadence(rules, l.SiteID, l.Source)
+		c := relance.CadenceOf(&rule, cal.WorkingDays(l.ReceivedAt, rule.Days), cal.Day(t.now), attempts[l.ID], l.SuccessfulTouches)
+		l.Cadence = &c
+	}
+	return nil
+}
+
+// calendars builds each advisor's calendar once for a read that needs many.
+type calendars struct {
+	t    *tx
+	byID map[[2]uuid.UUID]*calendar.Calendar
+}
+
+func (c *calendars) of(ctx context.Context, siteID, userID uuid.UUID) (*calendar.Calendar, error) {
+	key := [2]uuid.UUID{siteID, userID}
+	if cal, ok := c.byID[key]; ok {
+		return cal, nil
+	}
+	cal, err := c.t.calendar(ctx, siteID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if c.byID == nil {
+		c.byID = map[[2]uuid.UUID]*calendar.Calendar{}
+	}
+	c.byID[key] = cal
+	return cal, nil
+}
+
+// closureGuard applies the cadence rule to a lead about to be rejected: with fewer contacts than
+// the rule asks, refused when the rule says so, else flagged and the advisor's manager (or the
+// site's managers) told.
+func (t *tx) closureGuard(ctx context.Context, lead *relance.Lead) error {
+	rules, err := t.cadenceRules(ctx)
+	if err != nil {
+		return err
+	}
+	rule := relance.PickCadence(rules, lead.SiteID, lead.Source)
+	contacts, err := t.q.LeadContacts(ctx, lead.ID)
+	if err != nil || !rule.ImproperClosure(int(contacts)) {
+		return err
+	}
+	if rule.Guard == relance.GuardRefuse {
+		return relance.Errorf(relance.CodeFailedPrecondition,
+			"the lead has had %d contacts; the cadence rule asks for %d before rejecting it", contacts, rule.MinContacts)
+	}
+	if err := t.q.LeadMarkImproper(ctx, db.LeadMarkImproperParams{ID: lead.ID, ImproperClosureAt: &t.now, ClosureContacts: &contacts}); err != nil {
+		return err
+	}
+	lead.ImproperClosureAt, lead.ClosureContacts = &t.now, int(contacts)
+	return t.tellImproperClosure(ctx, lead, rule.MinContacts)
+}

@@ -1,0 +1,121 @@
+package relance
+
+import (
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// CallOutcome is how a call ended.
+type CallOutcome string
+
+// The call outcomes.
+const (
+	CallAnswered  CallOutcome = "answered"
+	CallNoAnswer  CallOutcome = "no_answer"
+	CallBusy      CallOutcome = "busy"
+	CallVoicemail CallOutcome = "voicemail"
+	CallFailed    CallOutcome = "failed"
+)
+
+// Call is one call with a lead's contact, from telephony or the app.
+type Call struct {
+	ID           uuid.UUID
+	LeadID       uuid.UUID
+	AdvisorID    uuid.UUID // who made or took it; uuid.Nil for an inbound call nobody took
+	Direction    Direction
+	StartedAt    time.Time
+	Duration     time.Duration
+	Outcome      CallOutcome
+	Phone        string // the contact's number as the telephony gave it
+	RecordingURL string // empty when the caller may not hear it
+	ExternalID   string // the telephony's id: the same call recorded twice is one call
+	Successful   bool   // a successful touch: answered and longer than the rule's threshold
+	ActivityID   uuid.UUID
+	RecordedBy   uuid.UUID
+	CreatedAt    time.Time
+}
+
+// NewCall is a call to record: on LeadID, or on the lead whose phone number is Phone.
+type NewCall struct {
+	Call
+	LeadID uuid.UUID
+}
+
+// Attempt reports whether c is a contact attempt by an advisor: an outbound call, whatever its
+// outcome.
+func (c *Call) Attempt() bool { return c.Direction == Outbound }
+
+// Answers reports whether c answers its lead (a human activity for the response time): an
+// outbound call by an advisor, or an inbound call an advisor took.
+func (c *Call) Answers() bool {
+	return c.AdvisorID != uuid.Nil && (c.Direction == Outbound || c.Outcome == CallAnswered)
+}
+
+// CheckCall checks what a call must carry, naming the field at fault.
+func CheckCall(c *NewCall, now time.Time) error {
+	switch {
+	case c.LeadID == uuid.Nil && c.Phone == "":
+		return Invalid("phone", "a call needs a lead_id or the contact's phone number")
+	case c.Direction != Inbound && c.Direction != Outbound:
+		return Invalid("direction", "must be inbound or outbound")
+	case c.Direction == Outbound && c.AdvisorID == uuid.Nil:
+		return Invalid("advisor_id", "an outbound call needs the advisor who made it")
+	case c.StartedAt.IsZero():
+		return Invalid("start_time", "is required")
+	case c.StartedAt.After(now.Add(5 * time.Minute)):
+		return Invalid("start_time", "must not be in the future")
+	case c.Duration < 0 || c.Duration > 24*time.Hour:
+		return Invalid("duration", "must be between 0 and 24 hours")
+	}
+	switch c.Outcome {
+	case CallAnswered, CallNoAnswer, CallBusy, CallVoicemail, CallFailed:
+	default:
+		return Invalid("outcome", "must be answered, no_answer, busy, voicemail or failed")
+	}
+	if c.Phone != "" {
+		if _, err := ParsePhone(c.Phone); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PhoneMatch is how a telephony number finds a lead's E.164 number: the whole of it, or (for a
+// national number such as 06 12 34 56 78) its end.
+type PhoneMatch struct {
+	Whole  string // "+33612345678", or empty
+	Suffix string // "612345678" for a national number, or empty
+}
+
+// ParsePhone reads a number as telephony writes it: "+33 6 12 34 56 78", "0033612345678",
+// "06.12.34.56.78" or "(06) 12-34-56-78".
+func ParsePhone(raw string) (PhoneMatch, error) {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(raw) {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == '+' && i == 0:
+			b.WriteRune(r)
+		case strings.ContainsRune(" .-()/", r):
+		default:
+			return PhoneMatch{}, Invalid("phone", "is not a phone number")
+		}
+	}
+	n := b.String()
+	if strings.HasPrefix(n, "00") {
+		n = "+" + n[2:]
+	}
+	digits := strings.TrimPrefix(n, "+")
+	switch {
+	case len(digits) < 7 || len(digits) > 15:
+		return PhoneMatch{}, Invalid("phone", "must have 7 to 15 digits")
+	case strings.HasPrefix(n, "+"):
+		return PhoneMatch{Whole: n}, nil
+	case strings.HasPrefix(n, "0"):
+		return PhoneMatch{Suffix: n[1:]}, nil
+	}
+	return PhoneMatch{Suffix: n}, nil
+}
