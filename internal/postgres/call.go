@@ -34,27 +34,20 @@ func (d *DB) RecordCall(ctx context.Context, p relance.Principal, in relance.New
 	return c, created, err
 }
 
-// CallResult is what became of one call of an import.
-type CallResult struct {
-	Call    relance.Call
-	Created bool  // false for a call already recorded (same external id)
-	Err     error // a domain error for this call alone; the others are recorded
-}
-
 // ImportCalls records a batch of calls (a PBX export) in one transaction. A call refused for its
 // own sake (bad field, no lead with its number, not allowed) is reported in its result and the
 // others are recorded; any other error records none.
-func (d *DB) ImportCalls(ctx context.Context, p relance.Principal, calls []relance.NewCall) ([]CallResult, error) {
+func (d *DB) ImportCalls(ctx context.Context, p relance.Principal, calls []relance.NewCall) ([]relance.CallResult, error) {
 	if len(calls) > MaxImport {
 		return nil, relance.Invalid("calls", fmt.Sprintf("at most %d calls per import", MaxImport))
 	}
-	var out []CallResult
+	var out []relance.CallResult
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		rules, err := t.cadenceRules(ctx)
 		if err != nil {
 			return err
 		}
-		out = make([]CallResult, len(calls))
+		out = make([]relance.CallResult, len(calls))
 		for i, in := range calls {
 			err := t.attempt(ctx, func() error {
 				var err error

@@ -142,7 +142,7 @@ func TestCadenceAndTheComplianceReport(t *testing.T) {
 	}
 	for i, w := range []relance.ComplianceRow{
 		{InCadence: 2, NoAttempt: 1, Attempts: 3, Quota: 6},
-		{InCadence: 2, NoAttempt: 1, Attempts: 1, Quota: 6, Behind: 1},            // Paul: Monday without a call
+		{InCadence: 2, NoAttempt: 1, Attempts: 1, Quota: 6, Behind: 1},             // Paul: Monday without a call
 		{InCadence: 2, NoAttempt: 1, Attempts: 1, Quota: 6, Behind: 2, Touches: 0}, // Jean: Tuesday short
 	} {
 		w.AdvisorID, w.AdvisorName, w.Day = s.w.Alice.ID, s.w.Alice.DisplayName, relance.Date{Year: 2026, Month: 12, Day: 14 + i}

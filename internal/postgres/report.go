@@ -155,3 +155,204 @@ func (t *tx) reportAdvisors(ctx context.Context, p relance.Principal, siteID, ad
 	}
 	return out, nil
 }
+
+// leadScope is a report filter as the queries take it, visibility included.
+type leadScope struct {
+	visible                 []uuid.UUID
+	site, assignee          *uuid.UUID
+	source, group, category *string
+}
+
+// scopeOf checks that p may read reports filtered by f and returns the filter as queries take it.
+func scopeOf(p relance.Principal, f relance.ReportFilter) (leadScope, error) {
+	if err := p.CheckReports(); err != nil {
+		return leadScope{}, err
+	}
+	if f.SiteID != uuid.Nil && !p.CanSeeSite(f.SiteID) {
+		return leadScope{}, relance.NotFound("site")
+	}
+	sites, _, _ := p.LeadVisibility()
+	return leadScope{
+		visible: sites, site: optUUID(f.SiteID), assignee: optUUID(f.AdvisorID),
+		source: optString(f.Source), group: optString(f.SourceGroup), category: optString(f.Category),
+	}, nil
+}
+
+// ResponseTimeReport computes a response-time report over the leads p may see.
+func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery) (relance.ResponseTimeReport, error) {
+	s, err := scopeOf(p, q.Filter)
+	if err != nil {
+		return relance.ResponseTimeReport{}, err
+	}
+	if err := q.Normalize(); err != nil {
+		return relance.ResponseTimeReport{}, err
+	}
+	lo, hi := []int32{-1, -1, -1, -1, -1}, []int32{-1, -1, -1, -1, -1}
+	for i, b := range q.Buckets {
+		lo[i], hi[i] = int32(b.From/time.Second), int32(b.To/time.Second)
+		if b.To == 0 {
+			hi[i] = 1<<31 - 1
+		}
+	}
+	out := relance.ResponseTimeReport{Buckets: q.Buckets}
+	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.ResponseTimeGroups(ctx, db.ResponseTimeGroupsParams{
+			OrgID: t.org, FromTime: q.From, ToTime: q.To, GroupBy: string(q.GroupBy),
+			WindowSeconds: int32(q.Window / time.Second), Lo: lo, Hi: hi,
+			VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee, Source: s.source,
+			SourceGroup: s.group, Category: s.category,
+		})
+		if err != nil {
+			return err
+		}
+		labels, err := t.labels(ctx, q.GroupBy)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			row := relance.ResponseTimeRow{
+				Key: r.Key, Label: r.Key, Received: int(r.Received), Answered: int(r.Answered),
+				Average: seconds(r.Average), Median: seconds(r.Median), Within24h: int(r.Within24h),
+				WithinWindow: int(r.WithinWindow), Buckets: []int{int(r.B1), int(r.B2), int(r.B3), int(r.B4), int(r.B5)}[:len(q.Buckets)],
+			}
+			if l, ok := labels[r.Key]; ok {
+				row.Label = l
+			}
+			if r.IsTotal == 1 {
+				row.Key, row.Label = "", ""
+				out.Total = row
+			} else if q.GroupBy != "" {
+				out.Rows = append(out.Rows, row)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// seconds converts a number of seconds from SQL to a duration, to the second.
+func seconds(s float64) time.Duration { return time.Duration(s+0.5) * time.Second }
+
+// labels names the keys of a grouping: advisors and sites by their names.
+func (t *tx) labels(ctx context.Context, g relance.Grouping) (map[string]string, error) {
+	out := map[string]string{}
+	switch g {
+	case relance.ByAdvisor:
+		users, err := t.q.UserList(ctx, db.UserListParams{})
+		for _, u := range users {
+			out[u.ID.String()] = u.DisplayName
+		}
+		return out, err
+	case relance.BySite:
+		sites, err := t.q.SiteList(ctx)
+		for _, s := range sites {
+			out[s.ID.String()] = s.Name
+		}
+		return out, err
+	}
+	return out, nil
+}
+
+// Dashboard computes the response-time widget over the last period for the leads p may see.
+func (d *DB) Dashboard(ctx context.Context, p relance.Principal, f relance.ReportFilter, period time.Duration) (relance.Dashboard, error) {
+	s, err := scopeOf(p, f)
+	if err != nil {
+		return relance.Dashboard{}, err
+	}
+	var out relance.Dashboard
+	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		r, err := t.q.DashboardFigures(ctx, db.DashboardFiguresParams{
+			OrgID: t.org, Since: t.now.Add(-period), VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee,
+			Source: s.source, SourceGroup: s.group, Category: s.category,
+		})
+		out = relance.Dashboard{Received: int(r.Received), Answered: int(r.Answered), Average: seconds(r.Average), Waiting: int(r.Waiting)}
+		return err
+	})
+	return out, err
+}
+
+// AdvisorReport gives, per advisor p may see (of one site when siteID is set), their open and
+// late leads now, and the reminders they were sent and their improper closures in [from, to).
+func (d *DB) AdvisorReport(ctx context.Context, p relance.Principal, siteID uuid.UUID, from, to time.Time) ([]relance.AdvisorFigures, error) {
+	if err := p.CheckReports(); err != nil {
+		return nil, err
+	}
+	var out []relance.AdvisorFigures
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		advisors, err := t.reportAdvisors(ctx, p, siteID, uuid.Nil)
+		if err != nil || len(advisors) == 0 {
+			return err
+		}
+		ids := make([]uuid.UUID, len(advisors))
+		for i, a := range advisors {
+			ids[i] = a.ID
+		}
+		rows, err := t.q.AdvisorFigures(ctx, db.AdvisorFiguresParams{AdvisorIds: ids, FromTime: from, ToTime: to})
+		for _, r := range rows {
+			out = append(out, relance.AdvisorFigures{
+				AdvisorID: r.ID, AdvisorName: r.DisplayName, Open: int(r.Open), Late: int(r.Late),
+				Reminders: int(r.Reminders), ImproperClosures: int(r.Improper),
+			})
+		}
+		return err
+	})
+	return out, err
+}
+
+// exportPage is how many leads one transaction of an export reads.
+const exportPage = 2000
+
+// EachLeadResponse calls fn with every lead of a response-time report, in receipt order, page by
+// page: each page is read in its own short transaction, so a slow reader holds none open. fn's
+// error stops the walk and is returned.
+func (d *DB) EachLeadResponse(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery, fn func(relance.LeadResponse) error) error {
+	s, err := scopeOf(p, q.Filter)
+	if err != nil {
+		return err
+	}
+	after, afterID := q.From.Add(-time.Microsecond), uuid.Nil
+	var advisors, sites map[string]string // read with the first page
+	for {
+		var page []relance.LeadResponse
+		err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+			rows, err := t.q.ResponseTimeLeads(ctx, db.ResponseTimeLeadsParams{
+				OrgID: t.org, FromTime: q.From, ToTime: q.To, AfterReceivedAt: after, AfterID: afterID,
+				VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee, Source: s.source,
+				SourceGroup: s.group, Category: s.category, RowLimit: exportPage,
+			})
+			if err != nil || len(rows) == 0 {
+				return err
+			}
+			if advisors == nil {
+				if advisors, err = t.labels(ctx, relance.ByAdvisor); err != nil {
+					return err
+				}
+				if sites, err = t.labels(ctx, relance.BySite); err != nil {
+					return err
+				}
+			}
+			page = make([]relance.LeadResponse, len(rows))
+			for i, r := range rows {
+				l := toLead(r)
+				page[i] = relance.LeadResponse{Lead: l, SiteName: sites[l.SiteID.String()]}
+				if l.AssigneeID != uuid.Nil {
+					page[i].AdvisorName = advisors[l.AssigneeID.String()]
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		if len(page) < exportPage {
+			return nil
+		}
+		last := page[len(page)-1].Lead
+		after, afterID = last.ReceivedAt, last.ID
+	}
+}

@@ -43,6 +43,13 @@ type NewCall struct {
 	LeadID uuid.UUID
 }
 
+// CallResult is what became of one call of an import.
+type CallResult struct {
+	Call    Call
+	Created bool  // false for a call already recorded (same external id)
+	Err     error // a domain error for this call alone; the others are recorded
+}
+
 // Attempt reports whether c is a contact attempt by an advisor: an outbound call, whatever its
 // outcome.
 func (c *Call) Attempt() bool { return c.Direction == Outbound }

@@ -227,7 +227,17 @@ func leadOut(l relance.Lead) *v1.Lead {
 		ExternalId: l.ExternalID, Notes: l.Notes, ReceiveTime: tsv(l.ReceivedAt), AssignTime: ts(l.AssignedAt),
 		FirstResponseTime: ts(l.FirstResponseAt), LateTime: ts(l.LateAt), CreateTime: tsv(l.CreatedAt),
 		UpdateTime: tsv(l.UpdatedAt), BusinessResponseTime: duration(l.ResponseTime),
+		CallAttempts: int32(l.CallAttempts), SuccessfulTouches: int32(l.SuccessfulTouches),
+		LastAttemptTime: ts(l.LastAttemptAt), ImproperClosureTime: ts(l.ImproperClosureAt),
+		ClosureContacts: int32(l.ClosureContacts), Cadence: cadenceOut(l.Cadence),
 	}
+}
+
+func cadenceOut(c *relance.Cadence) *v1.LeadCadence {
+	if c == nil {
+		return nil
+	}
+	return &v1.LeadCadence{AttemptsToday: int32(c.AttemptsToday), DaysLeft: int32(c.DaysLeft), Behind: c.Behind}
 }
 
 func duration(d *time.Duration) *durationpb.Duration {

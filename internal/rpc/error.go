@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"connectrpc.com/connect"
@@ -79,4 +80,18 @@ func fieldPath(dotted string) *validate.FieldPath {
 // invalid is the error for a request field the handler itself finds bad (such as a page token).
 func invalid(field, message string) error {
 	return relance.Invalid(field, message)
+}
+
+// inField points the field violations of a domain error at a message field of the request, as
+// in "plan.steps[2].body" for a plan's "steps[2].body".
+func inField(field string, err error) error {
+	var e *relance.Error
+	if errors.As(err, &e) {
+		for i := range e.Violations {
+			if !strings.HasPrefix(e.Violations[i].Field, field+".") {
+				e.Violations[i].Field = field + "." + e.Violations[i].Field
+			}
+		}
+	}
+	return err
 }

@@ -46,6 +46,7 @@ func (s *leadService) ListLeads(ctx context.Context, req *connect.Request[v1.Lis
 	leads, next, err := s.store.ListLeads(ctx, principal(ctx), relance.LeadFilter{
 		SiteID: parseID(m.GetSiteId()), AssigneeID: parseID(m.GetAssigneeId()), Stage: stageOf[m.GetStage()],
 		StatusID: parseID(m.GetStatusId()), Source: m.GetSource(), Late: m.Late,
+		NoAttemptToday: m.GetNoAttemptToday(), ImproperOnly: m.GetImproperClosures(),
 		Limit: int(m.GetPageSize()), After: after,
 	})
 	if err != nil {

@@ -2,8 +2,6 @@ package rpc
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -98,26 +96,13 @@ func enrolmentOut(e relance.Enrolment) *v1.Enrolment {
 	}
 }
 
-// inPlan points the field violations of a plan's validation at the request's plan field.
-func inPlan(err error) error {
-	var e *relance.Error
-	if errors.As(err, &e) {
-		for i := range e.Violations {
-			if !strings.HasPrefix(e.Violations[i].Field, "plan.") {
-				e.Violations[i].Field = "plan." + e.Violations[i].Field
-			}
-		}
-	}
-	return err
-}
-
 func (s *planService) CreatePlan(ctx context.Context, req *connect.Request[v1.CreatePlanRequest]) (*connect.Response[v1.CreatePlanResponse], error) {
 	plan, err := planIn(req.Msg.GetPlan())
 	if err == nil {
 		plan, err = s.store.CreatePlan(ctx, principal(ctx), plan)
 	}
 	if err != nil {
-		return nil, s.fail(ctx, inPlan(err))
+		return nil, s.fail(ctx, inField("plan", err))
 	}
 	return connect.NewResponse(&v1.CreatePlanResponse{Plan: planOut(plan)}), nil
 }
@@ -128,7 +113,7 @@ func (s *planService) UpdatePlan(ctx context.Context, req *connect.Request[v1.Up
 		plan, err = s.store.UpdatePlan(ctx, principal(ctx), parseID(req.Msg.GetPlanId()), plan)
 	}
 	if err != nil {
-		return nil, s.fail(ctx, inPlan(err))
+		return nil, s.fail(ctx, inField("plan", err))
 	}
 	return connect.NewResponse(&v1.UpdatePlanResponse{Plan: planOut(plan)}), nil
 }

@@ -64,6 +64,8 @@ type clients struct {
 	counterparty relancev1connect.CounterpartyServiceClient
 	action       relancev1connect.ActionServiceClient
 	plan         relancev1connect.PlanServiceClient
+	call         relancev1connect.CallServiceClient
+	report       relancev1connect.ReportServiceClient
 }
 
 // as returns clients authenticated with token (none when empty) over one protocol.
@@ -80,6 +82,8 @@ func (s *stack) as(token string, opts ...connect.ClientOption) clients {
 		counterparty: relancev1connect.NewCounterpartyServiceClient(s.http, s.url, opts...),
 		action:       relancev1connect.NewActionServiceClient(s.http, s.url, opts...),
 		plan:         relancev1connect.NewPlanServiceClient(s.http, s.url, opts...),
+		call:         relancev1connect.NewCallServiceClient(s.http, s.url, opts...),
+		report:       relancev1connect.NewReportServiceClient(s.http, s.url, opts...),
 	}
 }
 

@@ -81,6 +81,19 @@ type Store interface {
 	Attachment(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Attachment, []byte, error)
 	RemoveAttachment(ctx context.Context, p relance.Principal, id uuid.UUID) error
 
+	RecordCall(ctx context.Context, p relance.Principal, in relance.NewCall) (relance.Call, bool, error)
+	ImportCalls(ctx context.Context, p relance.Principal, calls []relance.NewCall) ([]relance.CallResult, error)
+	ListCalls(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Call, error)
+	CadenceRules(ctx context.Context, p relance.Principal) ([]relance.CadenceRule, error)
+	SetCadenceRule(ctx context.Context, p relance.Principal, r relance.CadenceRule) (relance.CadenceRule, error)
+	DeleteCadenceRule(ctx context.Context, p relance.Principal, siteID uuid.UUID, source string) error
+
+	ResponseTimeReport(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery) (relance.ResponseTimeReport, error)
+	Dashboard(ctx context.Context, p relance.Principal, f relance.ReportFilter, period time.Duration) (relance.Dashboard, error)
+	Compliance(ctx context.Context, p relance.Principal, f relance.ComplianceFilter) ([]relance.ComplianceRow, error)
+	AdvisorReport(ctx context.Context, p relance.Principal, siteID uuid.UUID, from, to time.Time) ([]relance.AdvisorFigures, error)
+	EachLeadResponse(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery, fn func(relance.LeadResponse) error) error
+
 	ListCounterparties(ctx context.Context, p relance.Principal, f relance.CounterpartyFilter) ([]relance.Counterparty, *relance.CounterpartyCursor, error)
 
 	ListMyActions(ctx context.Context, p relance.Principal, timing relance.Timing) ([]relance.InboxItem, error)
@@ -141,6 +154,8 @@ var services = []string{
 	relancev1connect.CounterpartyServiceName,
 	relancev1connect.ActionServiceName,
 	relancev1connect.PlanServiceName,
+	relancev1connect.CallServiceName,
+	relancev1connect.ReportServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -176,6 +191,8 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewCounterpartyServiceHandler(&counterpartyService{h}, options))
 	mux.Handle(relancev1connect.NewActionServiceHandler(&actionService{h}, options))
 	mux.Handle(relancev1connect.NewPlanServiceHandler(&planService{h}, options))
+	mux.Handle(relancev1connect.NewCallServiceHandler(&callService{h}, options))
+	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

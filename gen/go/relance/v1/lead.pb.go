@@ -360,9 +360,13 @@ type ListLeadsRequest struct {
 	// The next_page_token of the previous page.
 	PageToken string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Only leads with this interaction status.
-	StatusId      string `protobuf:"bytes,9,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StatusId string `protobuf:"bytes,9,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
+	// Only open leads without an outbound call in their site's day so far.
+	NoAttemptToday bool `protobuf:"varint,10,opt,name=no_attempt_today,json=noAttemptToday,proto3" json:"no_attempt_today,omitempty"`
+	// Only leads rejected with fewer contacts than their cadence rule asks.
+	ImproperClosures bool `protobuf:"varint,11,opt,name=improper_closures,json=improperClosures,proto3" json:"improper_closures,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *ListLeadsRequest) Reset() {
@@ -449,6 +453,20 @@ func (x *ListLeadsRequest) GetStatusId() string {
 		return x.StatusId
 	}
 	return ""
+}
+
+func (x *ListLeadsRequest) GetNoAttemptToday() bool {
+	if x != nil {
+		return x.NoAttemptToday
+	}
+	return false
+}
+
+func (x *ListLeadsRequest) GetImproperClosures() bool {
+	if x != nil {
+		return x.ImproperClosures
+	}
+	return false
 }
 
 type ListLeadsResponse struct {
@@ -1409,7 +1427,7 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x0eGetLeadRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\"7\n" +
 	"\x0fGetLeadResponse\x12$\n" +
-	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xf6\x02\n" +
+	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xcd\x03\n" +
 	"\x10ListLeadsRequest\x12$\n" +
 	"\asite_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\x12,\n" +
 	"\vassignee_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\n" +
@@ -1421,7 +1439,10 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12(\n" +
-	"\tstatus_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bstatusIdB\a\n" +
+	"\tstatus_id\x18\t \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bstatusId\x12(\n" +
+	"\x10no_attempt_today\x18\n" +
+	" \x01(\bR\x0enoAttemptToday\x12+\n" +
+	"\x11improper_closures\x18\v \x01(\bR\x10improperClosuresB\a\n" +
 	"\x05_lateJ\x04\b\x04\x10\x05R\x12interaction_status\"c\n" +
 	"\x11ListLeadsResponse\x12&\n" +
 	"\x05leads\x18\x01 \x03(\v2\x10.relance.v1.LeadR\x05leads\x12&\n" +

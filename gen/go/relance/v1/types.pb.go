@@ -1108,9 +1108,19 @@ type Lead struct {
 	// unanswered.
 	BusinessResponseTime *durationpb.Duration `protobuf:"bytes,18,opt,name=business_response_time,json=businessResponseTime,proto3" json:"business_response_time,omitempty"`
 	// The interaction status (StatusService); empty when none.
-	StatusId      string `protobuf:"bytes,19,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StatusId string `protobuf:"bytes,19,opt,name=status_id,json=statusId,proto3" json:"status_id,omitempty"`
+	// Outbound calls in all (CallService).
+	CallAttempts int32 `protobuf:"varint,20,opt,name=call_attempts,json=callAttempts,proto3" json:"call_attempts,omitempty"`
+	// Answered calls longer than the cadence rule's threshold.
+	SuccessfulTouches int32                  `protobuf:"varint,21,opt,name=successful_touches,json=successfulTouches,proto3" json:"successful_touches,omitempty"`
+	LastAttemptTime   *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=last_attempt_time,json=lastAttemptTime,proto3" json:"last_attempt_time,omitempty"`
+	// Where an open assigned lead stands in its cadence rule; unset otherwise.
+	Cadence *LeadCadence `protobuf:"bytes,23,opt,name=cadence,proto3" json:"cadence,omitempty"`
+	// Set when the lead was rejected with fewer contacts than its rule asks.
+	ImproperClosureTime *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=improper_closure_time,json=improperClosureTime,proto3" json:"improper_closure_time,omitempty"`
+	ClosureContacts     int32                  `protobuf:"varint,25,opt,name=closure_contacts,json=closureContacts,proto3" json:"closure_contacts,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Lead) Reset() {
@@ -1269,6 +1279,113 @@ func (x *Lead) GetStatusId() string {
 	return ""
 }
 
+func (x *Lead) GetCallAttempts() int32 {
+	if x != nil {
+		return x.CallAttempts
+	}
+	return 0
+}
+
+func (x *Lead) GetSuccessfulTouches() int32 {
+	if x != nil {
+		return x.SuccessfulTouches
+	}
+	return 0
+}
+
+func (x *Lead) GetLastAttemptTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastAttemptTime
+	}
+	return nil
+}
+
+func (x *Lead) GetCadence() *LeadCadence {
+	if x != nil {
+		return x.Cadence
+	}
+	return nil
+}
+
+func (x *Lead) GetImproperClosureTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ImproperClosureTime
+	}
+	return nil
+}
+
+func (x *Lead) GetClosureContacts() int32 {
+	if x != nil {
+		return x.ClosureContacts
+	}
+	return 0
+}
+
+// LeadCadence is where a lead stands in its cadence rule.
+type LeadCadence struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Outbound calls in its advisor's local day so far.
+	AttemptsToday int32 `protobuf:"varint,1,opt,name=attempts_today,json=attemptsToday,proto3" json:"attempts_today,omitempty"`
+	// Cadence days from today on, today included when it is one.
+	DaysLeft int32 `protobuf:"varint,2,opt,name=days_left,json=daysLeft,proto3" json:"days_left,omitempty"`
+	// A cadence day before today had fewer attempts than the rule asks, and no call has been a
+	// successful touch yet.
+	Behind        bool `protobuf:"varint,3,opt,name=behind,proto3" json:"behind,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeadCadence) Reset() {
+	*x = LeadCadence{}
+	mi := &file_relance_v1_types_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeadCadence) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeadCadence) ProtoMessage() {}
+
+func (x *LeadCadence) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_types_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeadCadence.ProtoReflect.Descriptor instead.
+func (*LeadCadence) Descriptor() ([]byte, []int) {
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *LeadCadence) GetAttemptsToday() int32 {
+	if x != nil {
+		return x.AttemptsToday
+	}
+	return 0
+}
+
+func (x *LeadCadence) GetDaysLeft() int32 {
+	if x != nil {
+		return x.DaysLeft
+	}
+	return 0
+}
+
+func (x *LeadCadence) GetBehind() bool {
+	if x != nil {
+		return x.Behind
+	}
+	return false
+}
+
 // Activity is one entry of a lead's timeline.
 type Activity struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -1290,7 +1407,7 @@ type Activity struct {
 
 func (x *Activity) Reset() {
 	*x = Activity{}
-	mi := &file_relance_v1_types_proto_msgTypes[8]
+	mi := &file_relance_v1_types_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1302,7 +1419,7 @@ func (x *Activity) String() string {
 func (*Activity) ProtoMessage() {}
 
 func (x *Activity) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[8]
+	mi := &file_relance_v1_types_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1315,7 +1432,7 @@ func (x *Activity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Activity.ProtoReflect.Descriptor instead.
 func (*Activity) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{8}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Activity) GetId() string {
@@ -1455,7 +1572,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x162\x14^\\+[1-9][0-9]{6,14}$R\x05phone\x12#\n" +
 	"\x05email\x18\x03 \x01(\tB\r\xbaH\n" +
 	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email:c\xbaH`\x1a^\n" +
-	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\xd3\x06\n" +
+	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\x9d\t\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x16\n" +
@@ -1480,8 +1597,18 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\vupdate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12O\n" +
 	"\x16business_response_time\x18\x12 \x01(\v2\x19.google.protobuf.DurationR\x14businessResponseTime\x12\x1b\n" +
-	"\tstatus_id\x18\x13 \x01(\tR\bstatusIdJ\x04\b\t\x10\n" +
-	"R\x12interaction_status\"\xe4\x03\n" +
+	"\tstatus_id\x18\x13 \x01(\tR\bstatusId\x12#\n" +
+	"\rcall_attempts\x18\x14 \x01(\x05R\fcallAttempts\x12-\n" +
+	"\x12successful_touches\x18\x15 \x01(\x05R\x11successfulTouches\x12F\n" +
+	"\x11last_attempt_time\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\x0flastAttemptTime\x121\n" +
+	"\acadence\x18\x17 \x01(\v2\x17.relance.v1.LeadCadenceR\acadence\x12N\n" +
+	"\x15improper_closure_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\x13improperClosureTime\x12)\n" +
+	"\x10closure_contacts\x18\x19 \x01(\x05R\x0fclosureContactsJ\x04\b\t\x10\n" +
+	"R\x12interaction_status\"i\n" +
+	"\vLeadCadence\x12%\n" +
+	"\x0eattempts_today\x18\x01 \x01(\x05R\rattemptsToday\x12\x1b\n" +
+	"\tdays_left\x18\x02 \x01(\x05R\bdaysLeft\x12\x16\n" +
+	"\x06behind\x18\x03 \x01(\bR\x06behind\"\xe4\x03\n" +
 	"\bActivity\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12,\n" +
@@ -1566,7 +1693,7 @@ func file_relance_v1_types_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_relance_v1_types_proto_goTypes = []any{
 	(Role)(0),                       // 0: relance.v1.Role
 	(Locale)(0),                     // 1: relance.v1.Locale
@@ -1585,43 +1712,47 @@ var file_relance_v1_types_proto_goTypes = []any{
 	(*Absence)(nil),                 // 14: relance.v1.Absence
 	(*Contact)(nil),                 // 15: relance.v1.Contact
 	(*Lead)(nil),                    // 16: relance.v1.Lead
-	(*Activity)(nil),                // 17: relance.v1.Activity
-	(*timestamppb.Timestamp)(nil),   // 18: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),     // 19: google.protobuf.Duration
+	(*LeadCadence)(nil),             // 17: relance.v1.LeadCadence
+	(*Activity)(nil),                // 18: relance.v1.Activity
+	(*timestamppb.Timestamp)(nil),   // 19: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 20: google.protobuf.Duration
 }
 var file_relance_v1_types_proto_depIdxs = []int32{
 	2,  // 0: relance.v1.OpeningWindow.weekday:type_name -> relance.v1.Weekday
 	9,  // 1: relance.v1.Site.windows:type_name -> relance.v1.OpeningWindow
 	10, // 2: relance.v1.Site.closures:type_name -> relance.v1.Closure
-	18, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
+	19, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: relance.v1.User.role:type_name -> relance.v1.Role
 	1,  // 5: relance.v1.User.locale:type_name -> relance.v1.Locale
 	12, // 6: relance.v1.User.notifications:type_name -> relance.v1.NotificationPreferences
-	18, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	18, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
-	18, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
+	19, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	19, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
+	19, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
 	4,  // 10: relance.v1.Lead.category:type_name -> relance.v1.Category
 	15, // 11: relance.v1.Lead.contact:type_name -> relance.v1.Contact
 	3,  // 12: relance.v1.Lead.stage:type_name -> relance.v1.LeadStage
-	18, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
-	18, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
-	18, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
-	18, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
-	18, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
-	18, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
-	19, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
-	5,  // 20: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
-	6,  // 21: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
-	7,  // 22: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
-	18, // 23: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
-	18, // 24: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
-	18, // 25: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 26: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	19, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
+	19, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
+	19, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
+	19, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
+	19, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
+	19, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
+	20, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
+	19, // 20: relance.v1.Lead.last_attempt_time:type_name -> google.protobuf.Timestamp
+	17, // 21: relance.v1.Lead.cadence:type_name -> relance.v1.LeadCadence
+	19, // 22: relance.v1.Lead.improper_closure_time:type_name -> google.protobuf.Timestamp
+	5,  // 23: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
+	6,  // 24: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
+	7,  // 25: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
+	19, // 26: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
+	19, // 27: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
+	19, // 28: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 29: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
+	30, // [30:30] is the sub-list for method output_type
+	30, // [30:30] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_types_proto_init() }
@@ -1635,7 +1766,7 @@ func file_relance_v1_types_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_types_proto_rawDesc), len(file_relance_v1_types_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
