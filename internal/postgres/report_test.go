@@ -84,7 +84,7 @@ func TestResponseTimeReportAgainstHandComputedFigures(t *testing.T) {
 	r, err = s.db.ResponseTimeReport(ctx, s.w.As(s.w.Admin), relance.ResponseTimeQuery{
 		From: paris(t, "2026-12-12 00:00"), To: paris(t, "2026-12-16 00:00"), GroupBy: relance.ByAdvisor,
 		Filter: relance.ReportFilter{Source: "website"}, Window: 30 * time.Minute,
-		Buckets: []relance.Bucket{{0, time.Hour}, {time.Hour, 0}},
+		Buckets: []relance.Bucket{{From: 0, To: time.Hour}, {From: time.Hour}},
 	})
 	if err != nil || len(r.Rows) != 1 || r.Rows[0].Label != "alice" || r.Rows[0].WithinWindow != 0 ||
 		len(r.Rows[0].Buckets) != 2 || r.Rows[0].Buckets[1] != 1 {
