@@ -71,7 +71,12 @@ $seed_out
    grpcurl -plaintext -H 'Authorization: Bearer $token' \\
      $API_ADDR relance.v1.LeadService/ListLeads
 
- or with plain HTTP (Connect protocol):
+ The response-time widget of the last 24 hours, as the admin:
+
+   curl -s http://$API_ADDR/relance.v1.ReportService/Dashboard \\
+     -H 'Authorization: Bearer $token' -H 'Content-Type: application/json' -d '{"period":"86400s"}'
+
+ or sign in with plain HTTP (Connect protocol):
 
    curl -s http://$API_ADDR/relance.v1.AuthService/Login \\
      -H 'Content-Type: application/json' \\

@@ -6,9 +6,14 @@
 // due at one instant, and prints their lateness and throughput (the second run drains at the
 // engine's capacity), next to raw asynq no-op tasks for one instant.
 //
+// Last, it generates an organisation of 50 sites, 1,000 advisors and BENCH_LEADS (default
+// 1,000,000) leads with their calls and activities, and measures the reports on it, each next to
+// the same aggregate in hand-written SQL, then prints the query plans.
+//
 // Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
 // BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8),
-// BENCH_REMINDERS, WORKER_CONCURRENCY.
+// BENCH_REMINDERS, BENCH_LEADS, BENCH_ONLY (api, reminders or reports: that part alone),
+// WORKER_CONCURRENCY.
 package main
 
 import (
@@ -114,8 +119,32 @@ func run() error {
 
 	fmt.Printf("relance-bench: %d concurrent clients, %s per scenario, GOMAXPROCS=%d (client, server and databases share the machine)\n\n",
 		workers, d, runtime.GOMAXPROCS(0))
+	only := os.Getenv("BENCH_ONLY")
+	if only == "" || only == "api" {
+		if err := apiBench(ctx, cfg, store, target, org.ID, site.ID, assignees, workers, d); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "reminders" {
+		if err := reminderBench(ctx, cfg, rdb, log); err != nil {
+			return err
+		}
+	}
+	if only == "" || only == "reports" {
+		leads := intEnv("BENCH_LEADS", 1_000_000)
+		fmt.Printf("\nReports on 50 sites, 1,000 advisors, %d leads received over a year (one client, %s per scenario)\n\n", leads, d)
+		return bench.Reports(ctx, bench.ReportEnv{
+			DatabaseURL: cfg.DatabaseURL, OwnerURL: cfg.MigrateDatabaseURL, Duration: d, Log: log, Out: os.Stdout, Progress: os.Stderr,
+			Scale: bench.Scale{Sites: 50, Advisors: 1000, Leads: leads, Days: 365},
+		})
+	}
+	return nil
+}
+
+// apiBench loads CreateLead over the protocols, next to raw inserts.
+func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target bench.Target, org, site uuid.UUID, assignees []string, workers int, d time.Duration) error {
 	var results []bench.Result
-	base, err := bench.RawInsert(ctx, cfg.MigrateDatabaseURL, org.ID, site.ID, workers, d)
+	base, err := bench.RawInsert(ctx, cfg.MigrateDatabaseURL, org, site, workers, d)
 	if err != nil {
 		return err
 	}
@@ -126,7 +155,11 @@ func run() error {
 	assigned.Assignees = assignees
 	results = append(results, bench.CreateLeads(ctx, "CreateLead + assign (timer, enqueue), gRPC", assigned, []connect.ClientOption{connect.WithGRPC()}, workers, d))
 	bench.Print(os.Stdout, results)
+	return nil
+}
 
+// reminderBench measures the reminder engine's lateness and capacity, next to raw asynq tasks.
+func reminderBench(ctx context.Context, cfg config.Config, rdb *redis.Client, log *slog.Logger) error {
 	n := intEnv("BENCH_REMINDERS", 10000)
 	fmt.Printf("\n%d reminders, worker concurrency %d, emails over SMTP to a local catcher\n\n", n, cfg.WorkerConcurrency)
 	raw, err := bench.RawAsynq(ctx, rdb, n, cfg.WorkerConcurrency, time.Now().Add(10*time.Second))

@@ -145,3 +145,44 @@ func (q *Queries) AbsenceListByUser(ctx context.Context, arg AbsenceListByUserPa
 	}
 	return items, nil
 }
+
+const absenceListForUsers = `-- name: AbsenceListForUsers :many
+SELECT id, org_id, user_id, starts_at, ends_at, reason, created_at FROM absences
+WHERE user_id = ANY($1::uuid[]) AND ends_at > $2 AND starts_at < $3
+ORDER BY user_id, starts_at, id
+`
+
+type AbsenceListForUsersParams struct {
+	UserIds  []uuid.UUID
+	FromTime time.Time
+	ToTime   time.Time
+}
+
+// The absences of some users that overlap [from_time, to_time).
+func (q *Queries) AbsenceListForUsers(ctx context.Context, arg AbsenceListForUsersParams) ([]Absence, error) {
+	rows, err := q.db.Query(ctx, absenceListForUsers, arg.UserIds, arg.FromTime, arg.ToTime)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Absence{}
+	for rows.Next() {
+		var i Absence
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.UserID,
+			&i.StartsAt,
+			&i.EndsAt,
+			&i.Reason,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -125,6 +125,16 @@ func (q *Queries) DashboardFigures(ctx context.Context, arg DashboardFiguresPara
 	return i, err
 }
 
+const reportMemory = `-- name: ReportMemory :exec
+SELECT set_config('work_mem', '64MB', true)
+`
+
+// Gives a report's sorts (medians need them) room in memory, for this transaction only.
+func (q *Queries) ReportMemory(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, reportMemory)
+	return err
+}
+
 const responseTimeGroups = `-- name: ResponseTimeGroups :many
 SELECT coalesce(k.key, '')::text AS key, grouping(k.key)::integer AS is_total,
   count(*)::integer AS received,
@@ -144,7 +154,7 @@ FROM (
            WHEN 'site' THEN l.site_id::text
            WHEN 'source' THEN l.source
            WHEN 'source_group' THEN l.source_group
-           ELSE '' END AS key,
+           ELSE '' END COLLATE "C" AS key,
          l.response_seconds
   FROM leads l
   WHERE l.org_id = $5 AND l.received_at >= $6 AND l.received_at < $7

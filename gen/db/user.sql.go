@@ -133,6 +133,35 @@ func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]User, err
 	return items, nil
 }
 
+const userNames = `-- name: UserNames :many
+SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])
+`
+
+type UserNamesRow struct {
+	ID          uuid.UUID
+	DisplayName string
+}
+
+func (q *Queries) UserNames(ctx context.Context, ids []uuid.UUID) ([]UserNamesRow, error) {
+	rows, err := q.db.Query(ctx, userNames, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []UserNamesRow{}
+	for rows.Next() {
+		var i UserNamesRow
+		if err := rows.Scan(&i.ID, &i.DisplayName); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const userSiteDeleteAll = `-- name: UserSiteDeleteAll :exec
 DELETE FROM user_sites WHERE user_id = $1
 `

@@ -152,10 +152,7 @@ func create(ctx context.Context, db *postgres.DB, now time.Time) error {
 			return fmt.Errorf("demo lead %s: %w", l.name, err)
 		}
 		if l.answered {
-			done := now.Add(-l.age + 45*time.Minute)
-			if _, _, err := db.RecordActivity(ctx, p, relance.NewActivity{
-				LeadID: lead.ID, Kind: relance.KindCall, State: relance.ActivityDone, DoneAt: &done, Content: "Premier appel",
-			}); err != nil {
+			if err := answer(ctx, db, p, &lead, now.Add(-l.age+45*time.Minute), i); err != nil {
 				return err
 			}
 		}
@@ -168,6 +165,27 @@ func create(ctx context.Context, db *postgres.DB, now time.Time) error {
 		}
 	}
 	return rotation(ctx, db, p, lyon.ID, alice.ID, bruno.ID, followed)
+}
+
+// answer answers a demo lead at the given time: a call through the telephony (a missed attempt,
+// then a conversation with a recording) when it has a phone number, else an email.
+func answer(ctx context.Context, db *postgres.DB, p relance.Principal, lead *relance.Lead, at time.Time, i int) error {
+	if lead.Contact.Phone == "" {
+		_, _, err := db.RecordActivity(ctx, p, relance.NewActivity{
+			LeadID: lead.ID, Kind: relance.KindEmail, State: relance.ActivityDone, DoneAt: &at, Content: "Premier contact",
+		})
+		return err
+	}
+	for j, c := range []relance.Call{
+		{StartedAt: at.Add(-20 * time.Minute), Outcome: relance.CallNoAnswer},
+		{StartedAt: at, Duration: 3*time.Minute + 12*time.Second, Outcome: relance.CallAnswered, RecordingURL: "https://pbx.example/recordings/demo.mp3"},
+	} {
+		c.AdvisorID, c.Direction, c.Phone, c.ExternalID = lead.AssigneeID, relance.Outbound, lead.Contact.Phone, fmt.Sprintf("demo-call-%d-%d", i, j)
+		if _, _, err := db.RecordCall(ctx, p, relance.NewCall{Call: c}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rotation fills the reference book of interaction statuses and puts a lead and a few existing

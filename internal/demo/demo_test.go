@@ -34,4 +34,11 @@ func TestSeedCreatesTheDemoOnceAndRotatesTheKey(t *testing.T) {
 	if err != nil || len(calls) != 4 {
 		t.Fatalf("scheduled calls = %+v, %v", calls, err)
 	}
+	// Answered leads with a phone had a missed attempt, then a conversation; the one rejected
+	// after two calls is an improper closure.
+	improper, _, err := db.ListLeads(ctx, admin, relance.LeadFilter{ImproperOnly: true})
+	if err != nil || len(improper) != 1 || improper[0].Contact.Name != "Marc Leroy" || improper[0].CallAttempts != 2 ||
+		improper[0].SuccessfulTouches != 1 {
+		t.Fatalf("improper closures = %+v, %v", improper, err)
+	}
 }

@@ -315,7 +315,14 @@ func (t *tx) withCadence(ctx context.Context, leads []relance.Lead) error {
 	for _, r := range rows {
 		attempts[r.LeadID] = append(attempts[r.LeadID], r.StartedAt)
 	}
-	cals := calendars{t: t}
+	var advisors []uuid.UUID
+	for _, l := range leads {
+		advisors = append(advisors, l.AssigneeID)
+	}
+	cals, err := newCalendars(ctx, t, advisors)
+	if err != nil {
+		return err
+	}
 	for i := range leads {
 		l := &leads[i]
 		if l.Stage != relance.StageOpen || l.AssigneeID == uuid.Nil {
@@ -335,25 +342,44 @@ func (t *tx) withCadence(ctx context.Context, leads []relance.Lead) error {
 	return nil
 }
 
-// calendars builds each advisor's calendar once for a read that needs many.
+// calendars builds the calendars of many advisors for one read: each site's once, and the
+// absences of all the advisors in one query.
 type calendars struct {
-	t    *tx
-	byID map[[2]uuid.UUID]*calendar.Calendar
+	t     *tx
+	sites map[uuid.UUID]*calendar.Calendar
+	away  map[uuid.UUID][]relance.Absence
+	built map[[2]uuid.UUID]*calendar.Calendar
 }
 
+// newCalendars prepares the calendars of users (their absences from a year back on).
+func newCalendars(ctx context.Context, t *tx, users []uuid.UUID) (*calendars, error) {
+	c := &calendars{t: t, sites: map[uuid.UUID]*calendar.Calendar{}, away: map[uuid.UUID][]relance.Absence{},
+		built: map[[2]uuid.UUID]*calendar.Calendar{}}
+	rows, err := t.q.AbsenceListForUsers(ctx, db.AbsenceListForUsersParams{
+		UserIds: users, FromTime: t.now.AddDate(-1, 0, 0), ToTime: t.now.AddDate(5, 0, 0),
+	})
+	for _, r := range rows {
+		c.away[r.UserID] = append(c.away[r.UserID], toAbsence(r))
+	}
+	return c, err
+}
+
+// of returns the calendar of userID (one of those prepared) at siteID.
 func (c *calendars) of(ctx context.Context, siteID, userID uuid.UUID) (*calendar.Calendar, error) {
 	key := [2]uuid.UUID{siteID, userID}
-	if cal, ok := c.byID[key]; ok {
+	if cal, ok := c.built[key]; ok {
 		return cal, nil
 	}
-	cal, err := c.t.calendar(ctx, siteID, userID)
-	if err != nil {
-		return nil, err
+	site, ok := c.sites[siteID]
+	if !ok {
+		var err error
+		if site, err = c.t.calendar(ctx, siteID, uuid.Nil); err != nil {
+			return nil, err
+		}
+		c.sites[siteID] = site
 	}
-	if c.byID == nil {
-		c.byID = map[[2]uuid.UUID]*calendar.Calendar{}
-	}
-	c.byID[key] = cal
+	cal := site.WithAbsences(c.away[userID])
+	c.built[key] = cal
 	return cal, nil
 }
 

@@ -38,6 +38,7 @@ type DB struct {
 	log       *slog.Logger
 	files     blob.Store // where attachments' bytes live; the blobs table by default
 	fileMax   int        // the size limit of one attachment
+	tracer    pgx.QueryTracer
 }
 
 // Option configures a DB.
@@ -68,6 +69,9 @@ func WithFiles(files blob.Store, maxBytes int) Option {
 	}
 }
 
+// WithQueryTracer traces every statement (OpenTelemetry, statement logs, query plans).
+func WithQueryTracer(t pgx.QueryTracer) Option { return func(d *DB) { d.tracer = t } }
+
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
 
@@ -78,18 +82,18 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: connect: %w", err)
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: ping: %w", err)
-	}
-	d := &DB{pool: pool, now: time.Now, lease: relance.DeliveryLease, log: slog.Default(), fileMax: relance.DefaultAttachmentMaxBytes}
+	d := &DB{now: time.Now, lease: relance.DeliveryLease, log: slog.Default(), fileMax: relance.DefaultAttachmentMaxBytes}
 	d.files = Blobs{d}
 	for _, o := range opts {
 		o(d)
+	}
+	cfg.ConnConfig.Tracer = d.tracer
+	if d.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := d.pool.Ping(ctx); err != nil {
+		d.pool.Close()
+		return nil, fmt.Errorf("postgres: ping: %w", err)
 	}
 	return d, nil
 }

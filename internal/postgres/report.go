@@ -70,7 +70,10 @@ func (d *DB) Compliance(ctx context.Context, p relance.Principal, f relance.Comp
 				})
 			}
 		}
-		cals := calendars{t: t}
+		cals, err := newCalendars(ctx, t, ids)
+		if err != nil {
+			return err
+		}
 		for _, l := range leads {
 			if f.SiteID != uuid.Nil && l.SiteID != f.SiteID {
 				continue
@@ -196,6 +199,9 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 	}
 	out := relance.ResponseTimeReport{Buckets: q.Buckets}
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if err := t.q.ReportMemory(ctx); err != nil {
+			return err
+		}
 		rows, err := t.q.ResponseTimeGroups(ctx, db.ResponseTimeGroupsParams{
 			OrgID: t.org, FromTime: q.From, ToTime: q.To, GroupBy: string(q.GroupBy),
 			WindowSeconds: int32(q.Window / time.Second), Lo: lo, Hi: hi,
@@ -205,7 +211,11 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 		if err != nil {
 			return err
 		}
-		labels, err := t.labels(ctx, q.GroupBy)
+		var keys []string
+		for _, r := range rows {
+			keys = append(keys, r.Key)
+		}
+		labels, err := t.labels(ctx, q.GroupBy, keys)
 		if err != nil {
 			return err
 		}
@@ -233,12 +243,26 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 // seconds converts a number of seconds from SQL to a duration, to the second.
 func seconds(s float64) time.Duration { return time.Duration(s+0.5) * time.Second }
 
-// labels names the keys of a grouping: advisors and sites by their names.
-func (t *tx) labels(ctx context.Context, g relance.Grouping) (map[string]string, error) {
+// labels names keys of a grouping: advisors and sites by their names; every site, and the
+// advisors among keys (all of them when keys is nil).
+func (t *tx) labels(ctx context.Context, g relance.Grouping, keys []string) (map[string]string, error) {
 	out := map[string]string{}
 	switch g {
 	case relance.ByAdvisor:
-		users, err := t.q.UserList(ctx, db.UserListParams{})
+		var ids []uuid.UUID
+		for _, k := range keys {
+			if id, err := uuid.Parse(k); err == nil {
+				ids = append(ids, id)
+			}
+		}
+		if keys == nil {
+			users, err := t.q.UserList(ctx, db.UserListParams{})
+			for _, u := range users {
+				out[u.ID.String()] = u.DisplayName
+			}
+			return out, err
+		}
+		users, err := t.q.UserNames(ctx, ids)
 		for _, u := range users {
 			out[u.ID.String()] = u.DisplayName
 		}
@@ -324,10 +348,10 @@ func (d *DB) EachLeadResponse(ctx context.Context, p relance.Principal, q relanc
 				return err
 			}
 			if advisors == nil {
-				if advisors, err = t.labels(ctx, relance.ByAdvisor); err != nil {
+				if advisors, err = t.labels(ctx, relance.ByAdvisor, nil); err != nil {
 					return err
 				}
-				if sites, err = t.labels(ctx, relance.BySite); err != nil {
+				if sites, err = t.labels(ctx, relance.BySite, nil); err != nil {
 					return err
 				}
 			}

@@ -115,10 +115,35 @@ func TestCallsAndReportsOverTheWire(t *testing.T) {
 	_, err = alice.report.Dashboard(ctx, connect.NewRequest(&v1.DashboardRequest{}))
 	wantCode(t, err, connect.CodePermissionDenied)
 
-	stream, err := manager.report.ExportReport(ctx, connect.NewRequest(&v1.ExportReportRequest{
+	file := export(t, manager, &v1.ExportReportRequest{
 		Report:    &v1.ExportReportRequest_ResponseTimeLeads{ResponseTimeLeads: &v1.ResponseTimeReportRequest{FromTime: from, ToTime: to}},
 		Separator: v1.CSVSeparator_CSV_SEPARATOR_SEMICOLON, ByteOrderMark: true,
-	}))
+	})
+	if !bytes.HasPrefix(file, []byte("\xEF\xBB\xBF")) {
+		t.Fatal("no byte order mark")
+	}
+	records := readCSV(t, file[3:], ';')
+	if len(records) != 2 || records[1][7] != `Dupont; "Jean"` || records[1][3] != "alice" {
+		t.Fatalf("csv = %q", records)
+	}
+	// The summary with ";" writes its percentages with a decimal comma.
+	records = readCSV(t, export(t, admin, &v1.ExportReportRequest{
+		Report:    &v1.ExportReportRequest_ResponseTime{ResponseTime: &v1.ResponseTimeReportRequest{FromTime: from, ToTime: to}},
+		Separator: v1.CSVSeparator_CSV_SEPARATOR_SEMICOLON,
+	}), ';')
+	if len(records) != 2 || records[1][1] != "total" || records[1][8] != "100,0" {
+		t.Fatalf("summary csv = %q", records)
+	}
+	records = readCSV(t, export(t, admin, &v1.ExportReportRequest{Report: &v1.ExportReportRequest_Dashboard{Dashboard: &v1.DashboardRequest{}}}), ',')
+	if len(records) != 2 || records[1][0] != "43200" || records[1][1] != "1" {
+		t.Fatalf("dashboard csv = %q", records)
+	}
+}
+
+// export reads a whole ExportReport stream.
+func export(t *testing.T, c clients, req *v1.ExportReportRequest) []byte {
+	t.Helper()
+	stream, err := c.report.ExportReport(ctx, connect.NewRequest(req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,13 +154,16 @@ func TestCallsAndReportsOverTheWire(t *testing.T) {
 	if err := stream.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(file, []byte("\xEF\xBB\xBF")) {
-		t.Fatal("no byte order mark")
-	}
-	r := csv.NewReader(bytes.NewReader(file[3:]))
-	r.Comma = ';'
+	return file
+}
+
+func readCSV(t *testing.T, file []byte, sep rune) [][]string {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(file))
+	r.Comma = sep
 	records, err := r.ReadAll()
-	if err != nil || len(records) != 2 || records[1][7] != `Dupont; "Jean"` || records[1][3] != "alice" {
-		t.Fatalf("csv = %q, %v", records, err)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return records
 }

@@ -75,12 +75,16 @@ func (s *reportService) ResponseTimeReport(ctx context.Context, req *connect.Req
 	return connect.NewResponse(out), nil
 }
 
-func (s *reportService) Dashboard(ctx context.Context, req *connect.Request[v1.DashboardRequest]) (*connect.Response[v1.DashboardResponse], error) {
-	period := 12 * time.Hour
-	if req.Msg.Period != nil {
-		period = req.Msg.GetPeriod().AsDuration()
+// dashboardPeriod is the period a dashboard request asks for: 12 h unless set.
+func dashboardPeriod(m *v1.DashboardRequest) time.Duration {
+	if m.Period == nil {
+		return 12 * time.Hour
 	}
-	d, err := s.store.Dashboard(ctx, principal(ctx), reportFilterIn(req.Msg.GetFilter()), period)
+	return m.GetPeriod().AsDuration()
+}
+
+func (s *reportService) Dashboard(ctx context.Context, req *connect.Request[v1.DashboardRequest]) (*connect.Response[v1.DashboardResponse], error) {
+	d, err := s.store.Dashboard(ctx, principal(ctx), reportFilterIn(req.Msg.GetFilter()), dashboardPeriod(req.Msg))
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -212,6 +216,8 @@ func (s *reportService) ExportReport(ctx context.Context, req *connect.Request[v
 		err = s.exportCompliance(ctx, p, t, r.Compliance)
 	case *v1.ExportReportRequest_Advisors:
 		err = s.exportAdvisors(ctx, p, t, r.Advisors)
+	case *v1.ExportReportRequest_Dashboard:
+		err = s.exportDashboard(ctx, p, t, r.Dashboard)
 	}
 	if err == nil {
 		w.Flush()
@@ -321,4 +327,15 @@ func (s *reportService) exportAdvisors(ctx context.Context, p relance.Principal,
 		}
 	}
 	return nil
+}
+
+func (s *reportService) exportDashboard(ctx context.Context, p relance.Principal, t *table, m *v1.DashboardRequest) error {
+	d, err := s.store.Dashboard(ctx, p, reportFilterIn(m.GetFilter()), dashboardPeriod(m))
+	if err != nil {
+		return err
+	}
+	if err := t.row("period_seconds", "received", "answered", "average_response_seconds", "waiting"); err != nil {
+		return err
+	}
+	return t.row(secs(dashboardPeriod(m)), itoa(d.Received), itoa(d.Answered), secs(d.Average), itoa(d.Waiting))
 }

@@ -16,3 +16,9 @@ ORDER BY starts_at, id;
 -- The absences of a user that overlap [from_time, to_time).
 SELECT * FROM absences WHERE user_id = $1 AND ends_at > sqlc.arg(from_time) AND starts_at < sqlc.arg(to_time)
 ORDER BY starts_at, id;
+
+-- name: AbsenceListForUsers :many
+-- The absences of some users that overlap [from_time, to_time).
+SELECT * FROM absences
+WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]) AND ends_at > sqlc.arg(from_time) AND starts_at < sqlc.arg(to_time)
+ORDER BY user_id, starts_at, id;

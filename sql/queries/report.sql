@@ -19,7 +19,7 @@ FROM (
            WHEN 'site' THEN l.site_id::text
            WHEN 'source' THEN l.source
            WHEN 'source_group' THEN l.source_group
-           ELSE '' END AS key,
+           ELSE '' END COLLATE "C" AS key,
          l.response_seconds
   FROM leads l
   WHERE l.org_id = sqlc.arg(org_id) AND l.received_at >= sqlc.arg(from_time) AND l.received_at < sqlc.arg(to_time)
@@ -76,3 +76,7 @@ SELECT u.id, u.display_name,
 FROM users u
 WHERE u.id = ANY(sqlc.arg(advisor_ids)::uuid[])
 ORDER BY u.display_name, u.id;
+
+-- name: ReportMemory :exec
+-- Gives a report's sorts (medians need them) room in memory, for this transaction only.
+SELECT set_config('work_mem', '64MB', true);

@@ -27,3 +27,6 @@ INSERT INTO user_sites (org_id, user_id, site_id) VALUES ($1, $2, $3);
 
 -- name: UserSiteList :many
 SELECT * FROM user_sites WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]) ORDER BY user_id, site_id;
+
+-- name: UserNames :many
+SELECT id, display_name FROM users WHERE id = ANY(sqlc.arg(ids)::uuid[]);

@@ -1104,6 +1104,7 @@ type ExportReportRequest struct {
 	//	*ExportReportRequest_ResponseTimeLeads
 	//	*ExportReportRequest_Compliance
 	//	*ExportReportRequest_Advisors
+	//	*ExportReportRequest_Dashboard
 	Report    isExportReportRequest_Report `protobuf_oneof:"report"`
 	Separator CSVSeparator                 `protobuf:"varint,5,opt,name=separator,proto3,enum=relance.v1.CSVSeparator" json:"separator,omitempty"`
 	// Starts the file with a UTF-8 byte order mark, for spreadsheets that need one.
@@ -1185,6 +1186,15 @@ func (x *ExportReportRequest) GetAdvisors() *AdvisorReportRequest {
 	return nil
 }
 
+func (x *ExportReportRequest) GetDashboard() *DashboardRequest {
+	if x != nil {
+		if x, ok := x.Report.(*ExportReportRequest_Dashboard); ok {
+			return x.Dashboard
+		}
+	}
+	return nil
+}
+
 func (x *ExportReportRequest) GetSeparator() CSVSeparator {
 	if x != nil {
 		return x.Separator
@@ -1220,6 +1230,10 @@ type ExportReportRequest_Advisors struct {
 	Advisors *AdvisorReportRequest `protobuf:"bytes,4,opt,name=advisors,proto3,oneof"`
 }
 
+type ExportReportRequest_Dashboard struct {
+	Dashboard *DashboardRequest `protobuf:"bytes,7,opt,name=dashboard,proto3,oneof"`
+}
+
 func (*ExportReportRequest_ResponseTime) isExportReportRequest_Report() {}
 
 func (*ExportReportRequest_ResponseTimeLeads) isExportReportRequest_Report() {}
@@ -1227,6 +1241,8 @@ func (*ExportReportRequest_ResponseTimeLeads) isExportReportRequest_Report() {}
 func (*ExportReportRequest_Compliance) isExportReportRequest_Report() {}
 
 func (*ExportReportRequest_Advisors) isExportReportRequest_Report() {}
+
+func (*ExportReportRequest_Dashboard) isExportReportRequest_Report() {}
 
 type ExportReportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1362,14 +1378,15 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	"\treminders\x18\x05 \x01(\x05R\treminders\x12+\n" +
 	"\x11improper_closures\x18\x06 \x01(\x05R\x10improperClosures\"C\n" +
 	"\x15AdvisorReportResponse\x12*\n" +
-	"\x04rows\x18\x01 \x03(\v2\x16.relance.v1.AdvisorRowR\x04rows\"\xbe\x03\n" +
+	"\x04rows\x18\x01 \x03(\v2\x16.relance.v1.AdvisorRowR\x04rows\"\xfc\x03\n" +
 	"\x13ExportReportRequest\x12L\n" +
 	"\rresponse_time\x18\x01 \x01(\v2%.relance.v1.ResponseTimeReportRequestH\x00R\fresponseTime\x12W\n" +
 	"\x13response_time_leads\x18\x02 \x01(\v2%.relance.v1.ResponseTimeReportRequestH\x00R\x11responseTimeLeads\x12E\n" +
 	"\n" +
 	"compliance\x18\x03 \x01(\v2#.relance.v1.ComplianceReportRequestH\x00R\n" +
 	"compliance\x12>\n" +
-	"\badvisors\x18\x04 \x01(\v2 .relance.v1.AdvisorReportRequestH\x00R\badvisors\x12@\n" +
+	"\badvisors\x18\x04 \x01(\v2 .relance.v1.AdvisorReportRequestH\x00R\badvisors\x12<\n" +
+	"\tdashboard\x18\a \x01(\v2\x1c.relance.v1.DashboardRequestH\x00R\tdashboard\x12@\n" +
 	"\tseparator\x18\x05 \x01(\x0e2\x18.relance.v1.CSVSeparatorB\b\xbaH\x05\x82\x01\x02\x10\x01R\tseparator\x12&\n" +
 	"\x0fbyte_order_mark\x18\x06 \x01(\bR\rbyteOrderMarkB\x0f\n" +
 	"\x06report\x12\x05\xbaH\x02\b\x01\",\n" +
@@ -1455,22 +1472,23 @@ var file_relance_v1_report_proto_depIdxs = []int32{
 	4,  // 22: relance.v1.ExportReportRequest.response_time_leads:type_name -> relance.v1.ResponseTimeReportRequest
 	9,  // 23: relance.v1.ExportReportRequest.compliance:type_name -> relance.v1.ComplianceReportRequest
 	12, // 24: relance.v1.ExportReportRequest.advisors:type_name -> relance.v1.AdvisorReportRequest
-	1,  // 25: relance.v1.ExportReportRequest.separator:type_name -> relance.v1.CSVSeparator
-	4,  // 26: relance.v1.ReportService.ResponseTimeReport:input_type -> relance.v1.ResponseTimeReportRequest
-	7,  // 27: relance.v1.ReportService.Dashboard:input_type -> relance.v1.DashboardRequest
-	9,  // 28: relance.v1.ReportService.ComplianceReport:input_type -> relance.v1.ComplianceReportRequest
-	12, // 29: relance.v1.ReportService.AdvisorReport:input_type -> relance.v1.AdvisorReportRequest
-	15, // 30: relance.v1.ReportService.ExportReport:input_type -> relance.v1.ExportReportRequest
-	6,  // 31: relance.v1.ReportService.ResponseTimeReport:output_type -> relance.v1.ResponseTimeReportResponse
-	8,  // 32: relance.v1.ReportService.Dashboard:output_type -> relance.v1.DashboardResponse
-	11, // 33: relance.v1.ReportService.ComplianceReport:output_type -> relance.v1.ComplianceReportResponse
-	14, // 34: relance.v1.ReportService.AdvisorReport:output_type -> relance.v1.AdvisorReportResponse
-	16, // 35: relance.v1.ReportService.ExportReport:output_type -> relance.v1.ExportReportResponse
-	31, // [31:36] is the sub-list for method output_type
-	26, // [26:31] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	7,  // 25: relance.v1.ExportReportRequest.dashboard:type_name -> relance.v1.DashboardRequest
+	1,  // 26: relance.v1.ExportReportRequest.separator:type_name -> relance.v1.CSVSeparator
+	4,  // 27: relance.v1.ReportService.ResponseTimeReport:input_type -> relance.v1.ResponseTimeReportRequest
+	7,  // 28: relance.v1.ReportService.Dashboard:input_type -> relance.v1.DashboardRequest
+	9,  // 29: relance.v1.ReportService.ComplianceReport:input_type -> relance.v1.ComplianceReportRequest
+	12, // 30: relance.v1.ReportService.AdvisorReport:input_type -> relance.v1.AdvisorReportRequest
+	15, // 31: relance.v1.ReportService.ExportReport:input_type -> relance.v1.ExportReportRequest
+	6,  // 32: relance.v1.ReportService.ResponseTimeReport:output_type -> relance.v1.ResponseTimeReportResponse
+	8,  // 33: relance.v1.ReportService.Dashboard:output_type -> relance.v1.DashboardResponse
+	11, // 34: relance.v1.ReportService.ComplianceReport:output_type -> relance.v1.ComplianceReportResponse
+	14, // 35: relance.v1.ReportService.AdvisorReport:output_type -> relance.v1.AdvisorReportResponse
+	16, // 36: relance.v1.ReportService.ExportReport:output_type -> relance.v1.ExportReportResponse
+	32, // [32:37] is the sub-list for method output_type
+	27, // [27:32] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_report_proto_init() }
@@ -1484,6 +1502,7 @@ func file_relance_v1_report_proto_init() {
 		(*ExportReportRequest_ResponseTimeLeads)(nil),
 		(*ExportReportRequest_Compliance)(nil),
 		(*ExportReportRequest_Advisors)(nil),
+		(*ExportReportRequest_Dashboard)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
