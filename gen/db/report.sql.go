@@ -136,7 +136,7 @@ func (q *Queries) ReportMemory(ctx context.Context) error {
 }
 
 const responseTimeGroups = `-- name: ResponseTimeGroups :many
-SELECT coalesce(k.key, '')::text AS key, grouping(k.key)::integer AS is_total,
+SELECT coalesce(k.key_id, '00000000-0000-0000-0000-000000000000')::uuid AS key_id, coalesce(k.key_text, '')::text AS key_text, grouping(k.key_id, k.key_text)::integer AS is_total,
   count(*)::integer AS received,
   count(k.response_seconds)::integer AS answered,
   coalesce(avg(k.response_seconds), 0)::float8 AS average,
@@ -149,12 +149,8 @@ SELECT coalesce(k.key, '')::text AS key, grouping(k.key)::integer AS is_total,
   count(*) FILTER (WHERE k.response_seconds >= ($2::integer[])[4] AND k.response_seconds < ($3::integer[])[4])::integer AS b4,
   count(*) FILTER (WHERE k.response_seconds >= ($2::integer[])[5] AND k.response_seconds < ($3::integer[])[5])::integer AS b5
 FROM (
-  SELECT CASE $4::text
-           WHEN 'advisor' THEN coalesce(l.assignee_id::text, '')
-           WHEN 'site' THEN l.site_id::text
-           WHEN 'source' THEN l.source
-           WHEN 'source_group' THEN l.source_group
-           ELSE '' END COLLATE "C" AS key,
+  SELECT CASE $4::text WHEN 'advisor' THEN l.assignee_id WHEN 'site' THEN l.site_id END::uuid AS key_id,
+         CASE $4::text WHEN 'source' THEN l.source WHEN 'source_group' THEN l.source_group END COLLATE "C" AS key_text,
          l.response_seconds
   FROM leads l
   WHERE l.org_id = $5 AND l.received_at >= $6 AND l.received_at < $7
@@ -165,8 +161,8 @@ FROM (
     AND ($12::text IS NULL OR l.source_group = $12)
     AND ($13::text IS NULL OR l.category = $13)
 ) k
-GROUP BY GROUPING SETS ((k.key), ())
-ORDER BY 2, 1
+GROUP BY GROUPING SETS ((k.key_id, k.key_text), ())
+ORDER BY 3, 1, 2
 `
 
 type ResponseTimeGroupsParams struct {
@@ -186,7 +182,8 @@ type ResponseTimeGroupsParams struct {
 }
 
 type ResponseTimeGroupsRow struct {
-	Key          string
+	KeyID        uuid.UUID
+	KeyText      string
 	IsTotal      int32
 	Received     int32
 	Answered     int32
@@ -202,7 +199,9 @@ type ResponseTimeGroupsRow struct {
 }
 
 // Response-time figures of the leads received in [from_time, to_time) that pass the filters, per
-// group and in total (is_total). Buckets are [lo[i], hi[i]) in seconds; unused ones are (-1, -1).
+// group and in total (is_total). A group is an advisor or a site (key_id; the nil UUID for
+// unassigned leads), or a source or source group (key_text): typed keys sort fast. Buckets are
+// [lo[i], hi[i]) in seconds; unused ones are (-1, -1).
 func (q *Queries) ResponseTimeGroups(ctx context.Context, arg ResponseTimeGroupsParams) ([]ResponseTimeGroupsRow, error) {
 	rows, err := q.db.Query(ctx, responseTimeGroups,
 		arg.WindowSeconds,
@@ -227,7 +226,8 @@ func (q *Queries) ResponseTimeGroups(ctx context.Context, arg ResponseTimeGroups
 	for rows.Next() {
 		var i ResponseTimeGroupsRow
 		if err := rows.Scan(
-			&i.Key,
+			&i.KeyID,
+			&i.KeyText,
 			&i.IsTotal,
 			&i.Received,
 			&i.Answered,

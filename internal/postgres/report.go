@@ -211,24 +211,30 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 		if err != nil {
 			return err
 		}
-		var keys []string
+		var ids []uuid.UUID
 		for _, r := range rows {
-			keys = append(keys, r.Key)
+			if r.KeyID != uuid.Nil {
+				ids = append(ids, r.KeyID)
+			}
 		}
-		labels, err := t.labels(ctx, q.GroupBy, keys)
+		labels, err := t.labels(ctx, q.GroupBy, ids)
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
+			key := r.KeyText
+			if r.KeyID != uuid.Nil {
+				key = r.KeyID.String()
+			}
 			row := relance.ResponseTimeRow{
-				Key: r.Key, Label: r.Key, Received: int(r.Received), Answered: int(r.Answered),
+				Key: key, Label: key, Received: int(r.Received), Answered: int(r.Answered),
 				Average: seconds(r.Average), Median: seconds(r.Median), Within24h: int(r.Within24h),
 				WithinWindow: int(r.WithinWindow), Buckets: []int{int(r.B1), int(r.B2), int(r.B3), int(r.B4), int(r.B5)}[:len(q.Buckets)],
 			}
-			if l, ok := labels[r.Key]; ok {
+			if l, ok := labels[key]; ok {
 				row.Label = l
 			}
-			if r.IsTotal == 1 {
+			if r.IsTotal != 0 {
 				row.Key, row.Label = "", ""
 				out.Total = row
 			} else if q.GroupBy != "" {
@@ -243,19 +249,13 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 // seconds converts a number of seconds from SQL to a duration, to the second.
 func seconds(s float64) time.Duration { return time.Duration(s+0.5) * time.Second }
 
-// labels names keys of a grouping: advisors and sites by their names; every site, and the
-// advisors among keys (all of them when keys is nil).
-func (t *tx) labels(ctx context.Context, g relance.Grouping, keys []string) (map[string]string, error) {
+// labels names the keys of a grouping: every site, and the advisors among ids (all of them
+// when ids is nil).
+func (t *tx) labels(ctx context.Context, g relance.Grouping, ids []uuid.UUID) (map[string]string, error) {
 	out := map[string]string{}
 	switch g {
 	case relance.ByAdvisor:
-		var ids []uuid.UUID
-		for _, k := range keys {
-			if id, err := uuid.Parse(k); err == nil {
-				ids = append(ids, id)
-			}
-		}
-		if keys == nil {
+		if ids == nil {
 			users, err := t.q.UserList(ctx, db.UserListParams{})
 			for _, u := range users {
 				out[u.ID.String()] = u.DisplayName

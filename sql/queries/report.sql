@@ -1,7 +1,9 @@
 -- name: ResponseTimeGroups :many
 -- Response-time figures of the leads received in [from_time, to_time) that pass the filters, per
--- group and in total (is_total). Buckets are [lo[i], hi[i]) in seconds; unused ones are (-1, -1).
-SELECT coalesce(k.key, '')::text AS key, grouping(k.key)::integer AS is_total,
+-- group and in total (is_total). A group is an advisor or a site (key_id; the nil UUID for
+-- unassigned leads), or a source or source group (key_text): typed keys sort fast. Buckets are
+-- [lo[i], hi[i]) in seconds; unused ones are (-1, -1).
+SELECT coalesce(k.key_id, '00000000-0000-0000-0000-000000000000')::uuid AS key_id, coalesce(k.key_text, '')::text AS key_text, grouping(k.key_id, k.key_text)::integer AS is_total,
   count(*)::integer AS received,
   count(k.response_seconds)::integer AS answered,
   coalesce(avg(k.response_seconds), 0)::float8 AS average,
@@ -14,12 +16,8 @@ SELECT coalesce(k.key, '')::text AS key, grouping(k.key)::integer AS is_total,
   count(*) FILTER (WHERE k.response_seconds >= (sqlc.arg(lo)::integer[])[4] AND k.response_seconds < (sqlc.arg(hi)::integer[])[4])::integer AS b4,
   count(*) FILTER (WHERE k.response_seconds >= (sqlc.arg(lo)::integer[])[5] AND k.response_seconds < (sqlc.arg(hi)::integer[])[5])::integer AS b5
 FROM (
-  SELECT CASE sqlc.arg(group_by)::text
-           WHEN 'advisor' THEN coalesce(l.assignee_id::text, '')
-           WHEN 'site' THEN l.site_id::text
-           WHEN 'source' THEN l.source
-           WHEN 'source_group' THEN l.source_group
-           ELSE '' END COLLATE "C" AS key,
+  SELECT CASE sqlc.arg(group_by)::text WHEN 'advisor' THEN l.assignee_id WHEN 'site' THEN l.site_id END::uuid AS key_id,
+         CASE sqlc.arg(group_by)::text WHEN 'source' THEN l.source WHEN 'source_group' THEN l.source_group END COLLATE "C" AS key_text,
          l.response_seconds
   FROM leads l
   WHERE l.org_id = sqlc.arg(org_id) AND l.received_at >= sqlc.arg(from_time) AND l.received_at < sqlc.arg(to_time)
@@ -30,8 +28,8 @@ FROM (
     AND (sqlc.narg(source_group)::text IS NULL OR l.source_group = sqlc.narg(source_group))
     AND (sqlc.narg(category)::text IS NULL OR l.category = sqlc.narg(category))
 ) k
-GROUP BY GROUPING SETS ((k.key), ())
-ORDER BY 2, 1;
+GROUP BY GROUPING SETS ((k.key_id, k.key_text), ())
+ORDER BY 3, 1, 2;
 
 -- name: DashboardFigures :one
 -- The widget: leads received since since, leads first answered since since and their average
