@@ -154,6 +154,19 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 	assigned := target
 	assigned.Assignees = assignees
 	results = append(results, bench.CreateLeads(ctx, "CreateLead + assign (timer, enqueue), gRPC", assigned, []connect.ClientOption{connect.WithGRPC()}, workers, d))
+	// Calls on the assigned leads just created, by their advisors' admin.
+	admin := relance.Principal{OrgID: org, Role: relance.RoleAdmin}
+	leads, _, err := store.ListLeads(ctx, admin, relance.LeadFilter{AssigneeID: uuid.MustParse(assignees[0]), Limit: 500})
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(leads))
+	for i, l := range leads {
+		ids[i] = l.ID.String()
+	}
+	if len(ids) > 0 {
+		results = append(results, bench.RecordCalls(ctx, target, ids, assignees[0], workers, d))
+	}
 	bench.Print(os.Stdout, results)
 	return nil
 }

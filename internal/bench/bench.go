@@ -18,6 +18,8 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
 	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
@@ -120,14 +122,40 @@ type Target struct {
 	Assignees []string
 }
 
-// CreateLeads loads CreateLead over one protocol with workers concurrent clients for d.
-func CreateLeads(ctx context.Context, name string, t Target, opts []connect.ClientOption, workers int, d time.Duration) Result {
+// h2c returns an HTTP client speaking cleartext HTTP/2 with room for workers connections, and
+// the function that closes them.
+func h2c(workers int) (*http.Client, func()) {
 	protocols := new(http.Protocols)
 	protocols.SetUnencryptedHTTP2(true)
 	transport := &http.Transport{Protocols: protocols, MaxIdleConnsPerHost: workers,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext}
-	defer transport.CloseIdleConnections()
-	client := relancev1connect.NewLeadServiceClient(&http.Client{Transport: transport}, t.URL, opts...)
+	return &http.Client{Transport: transport}, transport.CloseIdleConnections
+}
+
+// RecordCalls loads RecordCall over gRPC with workers concurrent clients for d: each call an
+// outbound attempt by advisor on one of leads (matched by id), with its own external id.
+func RecordCalls(ctx context.Context, t Target, leads []string, advisor string, workers int, d time.Duration) Result {
+	httpClient, done := h2c(workers)
+	defer done()
+	client := relancev1connect.NewCallServiceClient(httpClient, t.URL, connect.WithGRPC())
+	started := timestamppb.New(time.Now().Add(-time.Minute))
+	return run(ctx, "RecordCall (lead by id), gRPC", workers, d, func(ctx context.Context, w, i int) error {
+		req := connect.NewRequest(&v1.RecordCallRequest{Call: &v1.NewCall{
+			LeadId: leads[(w*7919+i)%len(leads)], AdvisorId: advisor, Direction: v1.ContactDirection_CONTACT_DIRECTION_OUTBOUND,
+			StartTime: started, Duration: durationpb.New(42 * time.Second), Outcome: v1.CallOutcome_CALL_OUTCOME_ANSWERED,
+			ExternalCallId: uuid.NewString(),
+		}})
+		req.Header().Set("Authorization", "Bearer "+t.Token)
+		_, err := client.RecordCall(ctx, req)
+		return err
+	})
+}
+
+// CreateLeads loads CreateLead over one protocol with workers concurrent clients for d.
+func CreateLeads(ctx context.Context, name string, t Target, opts []connect.ClientOption, workers int, d time.Duration) Result {
+	httpClient, done := h2c(workers)
+	defer done()
+	client := relancev1connect.NewLeadServiceClient(httpClient, t.URL, opts...)
 	return run(ctx, name, workers, d, func(ctx context.Context, w, i int) error {
 		req := connect.NewRequest(&v1.CreateLeadRequest{
 			IdempotencyKey: uuid.NewString(), SiteId: t.SiteID, Source: "bench", SourceGroup: "load",
