@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -325,5 +326,25 @@ func TestDayEndInNeedsNoOpeningHours(t *testing.T) {
 	ny, _ := time.LoadLocation("America/New_York")
 	if got := DayEndIn(ny, at(t, "America/New_York", "2026-11-01 01:30")).Format(time.RFC3339); got != "2026-11-02T00:00:00-05:00" {
 		t.Errorf("DayEndIn on a 25-hour day = %s", got)
+	}
+}
+
+func TestWorkingDays(t *testing.T) {
+	// Open Monday to Saturday morning; Christmas closed; away on Monday 28th.
+	cal := mustCal(t, "Europe/Paris", "mon-fri 09:00-19:00; sat 09:00-12:00", "2026-12-25").WithAbsences([]relance.Absence{
+		{StartsAt: at(t, "Europe/Paris", "2026-12-28 00:00"), EndsAt: at(t, "Europe/Paris", "2026-12-29 00:00")},
+	})
+	var got []string
+	for _, d := range cal.WorkingDays(at(t, "Europe/Paris", "2026-12-23 18:30"), 5) {
+		got = append(got, d.Start.Format("Mon 02")+"–"+d.End.Format("Mon 02 15:04"))
+	}
+	want := "Wed 23–Thu 24 00:00, Thu 24–Fri 25 00:00, Sat 26–Sun 27 00:00, Tue 29–Wed 30 00:00, Wed 30–Thu 31 00:00"
+	if strings.Join(got, ", ") != want {
+		t.Errorf("working days = %s\nwant %s", strings.Join(got, ", "), want)
+	}
+	// Across the autumn change the day is 25 hours long.
+	day := mustCal(t, "Europe/Paris", "mon-sun 09:00-19:00").Day(at(t, "Europe/Paris", "2026-10-25 12:00"))
+	if day.End.Sub(day.Start) != 25*time.Hour {
+		t.Errorf("25 October lasts %s", day.End.Sub(day.Start))
 	}
 }

@@ -208,4 +208,14 @@ func TestClosureGuard(t *testing.T) {
 	if err != nil || len(rules) != 1 || rules[0].Guard != relance.GuardRefuse {
 		t.Fatalf("rules = %+v, %v", rules, err)
 	}
+
+	// Without the site's rule, the organisation's default applies again.
+	if err := s.db.DeleteCadenceRule(ctx, s.w.As(s.w.Manager), s.w.Lyon.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.db.DeleteCadenceRule(ctx, s.w.As(s.w.Manager), s.w.Lyon.ID, ""), relance.CodeNotFound)
+	wantCode(t, s.db.DeleteCadenceRule(ctx, s.w.As(s.w.Manager), uuid.Nil, "website"), relance.CodePermissionDenied)
+	if rules, err := s.db.CadenceRules(ctx, admin); err != nil || len(rules) != 0 {
+		t.Fatalf("rules after deletion = %+v, %v", rules, err)
+	}
 }
