@@ -123,10 +123,14 @@ func (s *callService) ListCadenceRules(ctx context.Context, _ *connect.Request[v
 
 func (s *callService) SetCadenceRule(ctx context.Context, req *connect.Request[v1.SetCadenceRuleRequest]) (*connect.Response[v1.SetCadenceRuleResponse], error) {
 	m := req.Msg.GetRule()
+	touch := relance.DefaultCadence().SuccessAfter
+	if m.SuccessfulTouch != nil {
+		touch = m.GetSuccessfulTouch().AsDuration().Round(time.Second)
+	}
 	r, err := s.store.SetCadenceRule(ctx, principal(ctx), relance.CadenceRule{
 		SiteID: parseID(m.GetSiteId()), Source: m.GetSource(), AttemptsPerDay: int(m.GetAttemptsPerDay()),
-		Days: int(m.GetDays()), MinContacts: int(m.GetMinContacts()),
-		SuccessAfter: m.GetSuccessfulTouch().AsDuration().Round(time.Second), Guard: closureGuardOf[m.GetClosureGuard()],
+		Days: int(m.GetDays()), MinContacts: int(m.GetMinContacts()), SuccessAfter: touch,
+		Guard: closureGuardOf[m.GetClosureGuard()],
 	})
 	if err != nil {
 		return nil, s.fail(ctx, inField("rule", err))

@@ -771,7 +771,7 @@ type CadenceRule struct {
 	AttemptsPerDay int32  `protobuf:"varint,3,opt,name=attempts_per_day,json=attemptsPerDay,proto3" json:"attempts_per_day,omitempty"`
 	Days           int32  `protobuf:"varint,4,opt,name=days,proto3" json:"days,omitempty"`
 	MinContacts    int32  `protobuf:"varint,5,opt,name=min_contacts,json=minContacts,proto3" json:"min_contacts,omitempty"`
-	// Answered calls longer than this are successful touches.
+	// Answered calls longer than this are successful touches; 30 s when unset.
 	SuccessfulTouch *durationpb.Duration   `protobuf:"bytes,6,opt,name=successful_touch,json=successfulTouch,proto3" json:"successful_touch,omitempty"`
 	ClosureGuard    ClosureGuard           `protobuf:"varint,7,opt,name=closure_guard,json=closureGuard,proto3,enum=relance.v1.ClosureGuard" json:"closure_guard,omitempty"`
 	UpdateTime      *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`

@@ -367,7 +367,7 @@ export type CadenceRule = Message<"relance.v1.CadenceRule"> & {
   minContacts: number;
 
   /**
-   * Answered calls longer than this are successful touches.
+   * Answered calls longer than this are successful touches; 30 s when unset.
    *
    * @generated from field: google.protobuf.Duration successful_touch = 6;
    */
