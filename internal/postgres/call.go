@@ -67,8 +67,8 @@ func (d *DB) ImportCalls(ctx context.Context, p relance.Principal, calls []relan
 // recordCall records a call in t: checks, finds the lead, dedupes, writes the call and its
 // timeline entry, counts it on the lead, and lets it answer the lead or end its plans.
 func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.NewCall, rules []relance.CadenceRule) (relance.Call, bool, error) {
-	if in.AdvisorID == uuid.Nil && in.Direction == relance.Outbound {
-		in.AdvisorID = p.UserID
+	if in.AdvisorID == uuid.Nil {
+		in.AdvisorID = p.UserID // a person records their own calls; a partner key names the advisor
 	}
 	if err := relance.CheckCall(&in, t.now); err != nil {
 		return relance.Call{}, false, err

@@ -286,8 +286,8 @@ type NewCall struct {
 	LeadId string                 `protobuf:"bytes,1,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
 	// The contact's number, to find the lead by when lead_id is empty.
 	Phone string `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
-	// Who made or took the call. An outbound call needs one: the caller when empty and the caller
-	// is a person.
+	// Who made or took the call; the caller when empty and the caller is a person. An outbound
+	// call needs one.
 	AdvisorId    string                 `protobuf:"bytes,3,opt,name=advisor_id,json=advisorId,proto3" json:"advisor_id,omitempty"`
 	Direction    ContactDirection       `protobuf:"varint,4,opt,name=direction,proto3,enum=relance.v1.ContactDirection" json:"direction,omitempty"`
 	StartTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`

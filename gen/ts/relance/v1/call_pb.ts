@@ -123,8 +123,8 @@ export type NewCall = Message<"relance.v1.NewCall"> & {
   phone: string;
 
   /**
-   * Who made or took the call. An outbound call needs one: the caller when empty and the caller
-   * is a person.
+   * Who made or took the call; the caller when empty and the caller is a person. An outbound
+   * call needs one.
    *
    * @generated from field: string advisor_id = 3;
    */
