@@ -343,8 +343,9 @@ func TestWorkingDays(t *testing.T) {
 		t.Errorf("working days = %s\nwant %s", strings.Join(got, ", "), want)
 	}
 	// Across the autumn change the day is 25 hours long.
-	day := mustCal(t, "Europe/Paris", "mon-sun 09:00-19:00").Day(at(t, "Europe/Paris", "2026-10-25 12:00"))
-	if day.End.Sub(day.Start) != 25*time.Hour {
+	paris := mustCal(t, "Europe/Paris", "mon-sun 09:00-19:00")
+	day := paris.Day(at(t, "Europe/Paris", "2026-10-25 12:00"))
+	if day.End.Sub(day.Start) != 25*time.Hour || paris.DayOn(relance.Date{Year: 2026, Month: 10, Day: 25}) != day {
 		t.Errorf("25 October lasts %s", day.End.Sub(day.Start))
 	}
 }

@@ -122,13 +122,17 @@ func (c *Calendar) WorkingDays(t time.Time, n int) []relance.Day {
 		if !open.Has(weekday(day)) || c.closedDay(day) || c.absent(c.wall(day, 12*60)) {
 			continue
 		}
-		out = append(out, relance.Day{Start: c.instant(c.wall(day, 0)), End: c.instant(c.wall(day+1, 0))})
+		out = append(out, c.day(day))
 	}
 	return out
 }
 
 // Day returns t's local day.
-func (c *Calendar) Day(t time.Time) relance.Day {
-	day := c.localDay(t.Unix())
-	return relance.Day{Start: c.instant(c.wall(day, 0)), End: c.instant(c.wall(day+1, 0))}
+func (c *Calendar) Day(t time.Time) relance.Day { return c.day(c.localDay(t.Unix())) }
+
+// DayOn returns the local day of date d.
+func (c *Calendar) DayOn(d relance.Date) relance.Day { return c.day(dayNumber(d)) }
+
+func (c *Calendar) day(n int64) relance.Day {
+	return relance.Day{Start: c.instant(c.wall(n, 0)), End: c.instant(c.wall(n+1, 0))}
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -58,9 +57,9 @@ func (d *DB) Compliance(ctx context.Context, p relance.Principal, f relance.Comp
 		if err != nil {
 			return err
 		}
-		byLead := map[uuid.UUID][]db.ComplianceCallsRow{}
+		byLead := map[uuid.UUID][]relance.CallAt{}
 		for _, c := range calls {
-			byLead[c.LeadID] = append(byLead[c.LeadID], c)
+			byLead[c.LeadID] = append(byLead[c.LeadID], relance.CallAt{At: c.StartedAt, Successful: c.Successful})
 		}
 		rows := map[uuid.UUID][]relance.ComplianceRow{}
 		for _, a := range advisors {
@@ -89,40 +88,7 @@ func (d *DB) Compliance(ctx context.Context, p relance.Principal, f relance.Comp
 			cadence := cal.WorkingDays(l.ReceivedAt, rule.Days)
 			for i := range rows[l.AssigneeID] {
 				row := &rows[l.AssigneeID][i]
-				dt := row.Day.Time()
-				day := cal.Day(time.Date(dt.Year(), dt.Month(), dt.Day(), 12, 0, 0, 0, cal.Location()))
-				if !slices.ContainsFunc(cadence, func(c relance.Day) bool { return c.Start.Equal(day.Start) }) {
-					continue
-				}
-				var before []time.Time
-				touchedBefore, today, touches := 0, 0, 0
-				for _, c := range byLead[l.ID] {
-					switch {
-					case c.StartedAt.Before(day.Start):
-						before = append(before, c.StartedAt)
-						if c.Successful {
-							touchedBefore++
-						}
-					case day.Contains(c.StartedAt):
-						today++
-						if c.Successful {
-							touches++
-						}
-					}
-				}
-				if touchedBefore > 0 {
-					continue // reached already: out of its cadence
-				}
-				row.InCadence++
-				row.Attempts += today
-				row.Quota += rule.AttemptsPerDay
-				row.Touches += touches
-				if today == 0 {
-					row.NoAttempt++
-				}
-				if relance.CadenceOf(&rule, cadence, day, before, 0).Behind {
-					row.Behind++
-				}
+				row.Add(&rule, relance.StandingOn(&rule, cadence, cal.DayOn(row.Day), byLead[l.ID]))
 			}
 		}
 		for _, a := range advisors {

@@ -1,6 +1,7 @@
 package relance
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -146,6 +147,62 @@ type ComplianceRow struct {
 	Quota       int // the attempts their rules ask for that day
 	Touches     int // successful touches of those leads that day
 	Behind      int // of those, leads behind their cadence (a day before fell short)
+}
+
+// CallAt is an outbound call of a lead: when, and whether it was a successful touch.
+type CallAt struct {
+	At         time.Time
+	Successful bool
+}
+
+// Standing is where a lead stood on one day against its cadence rule.
+type Standing struct {
+	InCadence bool // the day is one of its cadence days, and no call before it reached the customer
+	Attempts  int  // outbound calls that day
+	Touches   int  // successful touches that day
+	Behind    bool // a cadence day before fell short
+}
+
+// StandingOn places a lead with rule r, cadence days days and outbound calls calls on day.
+func StandingOn(r *CadenceRule, days []Day, day Day, calls []CallAt) Standing {
+	if !slices.ContainsFunc(days, func(d Day) bool { return d.Start.Equal(day.Start) }) {
+		return Standing{}
+	}
+	var s Standing
+	var before []time.Time
+	for _, c := range calls {
+		switch {
+		case c.At.Before(day.Start):
+			if c.Successful {
+				return Standing{} // reached already: out of its cadence
+			}
+			before = append(before, c.At)
+		case day.Contains(c.At):
+			s.Attempts++
+			if c.Successful {
+				s.Touches++
+			}
+		}
+	}
+	s.InCadence, s.Behind = true, CadenceOf(r, days, day, before, 0).Behind
+	return s
+}
+
+// Add counts a lead's standing on the row's day, under rule r.
+func (row *ComplianceRow) Add(r *CadenceRule, s Standing) {
+	if !s.InCadence {
+		return
+	}
+	row.InCadence++
+	row.Attempts += s.Attempts
+	row.Quota += r.AttemptsPerDay
+	row.Touches += s.Touches
+	if s.Attempts == 0 {
+		row.NoAttempt++
+	}
+	if s.Behind {
+		row.Behind++
+	}
 }
 
 // ComplianceFilter selects a compliance report: the days From to To (at most 31), optionally

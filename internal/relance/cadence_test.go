@@ -80,3 +80,36 @@ func TestParsePhone(t *testing.T) {
 		}
 	}
 }
+
+func TestStandingOn(t *testing.T) {
+	day := func(d int) relance.Day {
+		start := time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC)
+		return relance.Day{Start: start, End: start.AddDate(0, 0, 1)}
+	}
+	at := func(d, h int, ok bool) relance.CallAt {
+		return relance.CallAt{At: time.Date(2026, 12, d, h, 0, 0, 0, time.UTC), Successful: ok}
+	}
+	rule := relance.DefaultCadence()
+	days := []relance.Day{day(14), day(15), day(16)}
+	calls := []relance.CallAt{at(14, 9, false), at(15, 9, false), at(15, 10, true)}
+	for _, tc := range []struct {
+		day  int
+		want relance.Standing
+	}{
+		{14, relance.Standing{InCadence: true, Attempts: 1}},
+		{15, relance.Standing{InCadence: true, Attempts: 2, Touches: 1, Behind: true}},
+		{16, relance.Standing{}}, // reached on the 15th
+		{17, relance.Standing{}}, // not a cadence day
+	} {
+		if got := relance.StandingOn(&rule, days, day(tc.day), calls); got != tc.want {
+			t.Errorf("day %d = %+v, want %+v", tc.day, got, tc.want)
+		}
+	}
+	var row relance.ComplianceRow
+	row.Add(&rule, relance.Standing{InCadence: true, Behind: true})
+	row.Add(&rule, relance.Standing{InCadence: true, Attempts: 3, Touches: 1})
+	row.Add(&rule, relance.Standing{})
+	if want := (relance.ComplianceRow{InCadence: 2, NoAttempt: 1, Attempts: 3, Quota: 6, Touches: 1, Behind: 1}); row != want {
+		t.Errorf("row = %+v, want %+v", row, want)
+	}
+}
