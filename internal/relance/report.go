@@ -29,9 +29,6 @@ const (
 // Bucket is a range of response times, From included, To excluded (0: no end).
 type Bucket struct{ From, To time.Duration }
 
-// Contains reports whether d falls in b.
-func (b Bucket) Contains(d time.Duration) bool { return d >= b.From && (b.To == 0 || d < b.To) }
-
 // DefaultBuckets are the ranges of a report that sets none.
 func DefaultBuckets() []Bucket {
 	return []Bucket{
