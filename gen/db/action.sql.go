@@ -625,12 +625,14 @@ WHERE a.origin = 'status'
   AND CASE $10::text
         WHEN 'scheduled' THEN a.state = 'scheduled' AND a.due_at >= $11::timestamptz
         WHEN 'overdue' THEN a.state = 'scheduled' AND a.due_at < $11::timestamptz
-        WHEN 'done' THEN a.state = 'done'
-        ELSE a.state IN ('scheduled', 'done')
+        WHEN 'done' THEN a.state IN ('done', 'skipped')
+        ELSE a.state IN ('scheduled', 'done', 'skipped')
       END
-  AND ($12::timestamptz IS NULL OR (a.due_at, a.id) > ($12::timestamptz, $13::uuid))
+  AND ($12::uuid IS NULL OR a.lead_id = $12)
+  AND ($13::uuid IS NULL OR a.counterparty_id = $13)
+  AND ($14::timestamptz IS NULL OR (a.due_at, a.id) > ($14::timestamptz, $15::uuid))
 ORDER BY a.due_at, a.id
-LIMIT $14
+LIMIT $16
 `
 
 type ScheduledCallListParams struct {
@@ -645,6 +647,8 @@ type ScheduledCallListParams struct {
 	DueTo             *time.Time
 	State             *string
 	Now               time.Time
+	LeadID            *uuid.UUID
+	CounterpartyID    *uuid.UUID
 	AfterDue          *time.Time
 	AfterID           *uuid.UUID
 	RowLimit          int32
@@ -673,6 +677,8 @@ func (q *Queries) ScheduledCallList(ctx context.Context, arg ScheduledCallListPa
 		arg.DueTo,
 		arg.State,
 		arg.Now,
+		arg.LeadID,
+		arg.CounterpartyID,
 		arg.AfterDue,
 		arg.AfterID,
 		arg.RowLimit,

@@ -240,6 +240,7 @@ func (d *DB) ListScheduledCalls(ctx context.Context, p relance.Principal, f rela
 			AssigneeID: optUUID(f.AdvisorID), StatusID: optUUID(f.StatusID), Category: optString(f.Category),
 			Subject: optString(f.Subject), DueFrom: optTime(f.From), DueTo: optTime(f.To),
 			State: optString(string(f.State)), Now: t.now, RowLimit: int32(limit + 1),
+			LeadID: optUUID(f.LeadID), CounterpartyID: optUUID(f.CounterpartyID),
 		}
 		if f.After != nil {
 			params.AfterDue, params.AfterID = &f.After.DueAt, &f.After.ID

@@ -302,6 +302,21 @@ func TestCounterpartiesAndTheScheduledCallListing(t *testing.T) {
 	}) {
 		t.Fatalf("alice's digests %+v do not list the customer's call", digests)
 	}
+
+	// Skipped with a reason, it is the customer's history; the next call is planned.
+	calls, _, _, err := s.db.ListScheduledCalls(ctx, s.w.As(s.w.Alice), relance.ScheduledCallFilter{CounterpartyID: garage.ID})
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("garage's calls = %+v, %v", calls, err)
+	}
+	if _, err := s.db.SkipAction(ctx, s.w.As(s.w.Alice), calls[0].Action.ID, "fermé pour inventaire"); err != nil {
+		t.Fatal(err)
+	}
+	history, _, _, err := s.db.ListScheduledCalls(ctx, manager, relance.ScheduledCallFilter{CounterpartyID: garage.ID, State: relance.CallDone})
+	if err != nil || len(history) != 1 || history[0].Action.State != relance.ActionSkipped || history[0].Action.Outcome != "fermé pour inventaire" {
+		t.Fatalf("garage's history = %+v, %v", history, err)
+	}
+	wantList(t, "garage's next call", s.pendingCalls(manager, relance.ScheduledCallFilter{CounterpartyID: garage.ID}),
+		[]string{"Garage Martin Mon 01-11 10:00"}) // 10 working days after Monday 28th
 }
 
 func TestStatusReferenceBook(t *testing.T) {

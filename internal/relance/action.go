@@ -153,6 +153,8 @@ type ScheduledCallFilter struct {
 	Limit     int
 	After     *ActionCursor
 	Subject   string // "lead", "counterparty" or "" for both
+	// The calls of one lead or one counterparty (a customer's history with State done).
+	LeadID, CounterpartyID uuid.UUID
 }
 
 // ActionCursor is a position in an action listing (by due time).

@@ -97,7 +97,7 @@ func (s *statusService) ListScheduledCalls(ctx context.Context, req *connect.Req
 	f := relance.ScheduledCallFilter{
 		ManagerID: parseID(m.GetManagerId()), AdvisorID: parseID(m.GetAdvisorId()), StatusID: parseID(m.GetStatusId()),
 		Category: categoryOf[m.GetCategory()], State: callStates[m.GetState()], Subject: callSubjects[m.GetSubject()],
-		Limit: int(m.GetPageSize()),
+		Limit: int(m.GetPageSize()), LeadID: parseID(m.GetLeadId()), CounterpartyID: parseID(m.GetCounterpartyId()),
 	}
 	if m.FromTime != nil {
 		f.From = m.GetFromTime().AsTime()

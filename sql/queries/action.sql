@@ -83,9 +83,11 @@ WHERE a.origin = 'status'
   AND CASE sqlc.narg(state)::text
         WHEN 'scheduled' THEN a.state = 'scheduled' AND a.due_at >= sqlc.arg(now)::timestamptz
         WHEN 'overdue' THEN a.state = 'scheduled' AND a.due_at < sqlc.arg(now)::timestamptz
-        WHEN 'done' THEN a.state = 'done'
-        ELSE a.state IN ('scheduled', 'done')
+        WHEN 'done' THEN a.state IN ('done', 'skipped')
+        ELSE a.state IN ('scheduled', 'done', 'skipped')
       END
+  AND (sqlc.narg(lead_id)::uuid IS NULL OR a.lead_id = sqlc.narg(lead_id))
+  AND (sqlc.narg(counterparty_id)::uuid IS NULL OR a.counterparty_id = sqlc.narg(counterparty_id))
   AND (sqlc.narg(after_due)::timestamptz IS NULL OR (a.due_at, a.id) > (sqlc.narg(after_due)::timestamptz, sqlc.narg(after_id)::uuid))
 ORDER BY a.due_at, a.id
 LIMIT sqlc.arg(row_limit);

@@ -80,13 +80,14 @@ func (StatusScope) EnumDescriptor() ([]byte, []int) {
 type CallState int32
 
 const (
-	// Pending and done calls.
+	// Pending and carried out (done or skipped) calls.
 	CallState_CALL_STATE_UNSPECIFIED CallState = 0
 	// Pending, due now or later.
 	CallState_CALL_STATE_SCHEDULED CallState = 1
 	// Pending, due before now.
 	CallState_CALL_STATE_OVERDUE CallState = 2
-	CallState_CALL_STATE_DONE    CallState = 3
+	// Carried out: done or skipped, with the outcome or the reason (a customer's history).
+	CallState_CALL_STATE_DONE CallState = 3
 )
 
 // Enum value maps for CallState.
@@ -742,9 +743,12 @@ type ListScheduledCallsRequest struct {
 	// At most 500; defaults to 50.
 	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The next_page_token of the previous page.
-	PageToken     string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PageToken string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// The calls of one lead or one counterparty.
+	LeadId         string `protobuf:"bytes,11,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
+	CounterpartyId string `protobuf:"bytes,12,opt,name=counterparty_id,json=counterpartyId,proto3" json:"counterparty_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ListScheduledCallsRequest) Reset() {
@@ -843,6 +847,20 @@ func (x *ListScheduledCallsRequest) GetPageSize() int32 {
 func (x *ListScheduledCallsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListScheduledCallsRequest) GetLeadId() string {
+	if x != nil {
+		return x.LeadId
+	}
+	return ""
+}
+
+func (x *ListScheduledCallsRequest) GetCounterpartyId() string {
+	if x != nil {
+		return x.CounterpartyId
 	}
 	return ""
 }
@@ -1099,7 +1117,7 @@ const file_relance_v1_status_proto_rawDesc = "" +
 	"\x13ListStatusesRequest\x12)\n" +
 	"\x10include_archived\x18\x01 \x01(\bR\x0fincludeArchived\"F\n" +
 	"\x14ListStatusesResponse\x12.\n" +
-	"\bstatuses\x18\x01 \x03(\v2\x12.relance.v1.StatusR\bstatuses\"\x8d\x04\n" +
+	"\bstatuses\x18\x01 \x03(\v2\x12.relance.v1.StatusR\bstatuses\"\xe9\x04\n" +
 	"\x19ListScheduledCallsRequest\x12*\n" +
 	"\n" +
 	"manager_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tmanagerId\x12*\n" +
@@ -1115,7 +1133,9 @@ const file_relance_v1_status_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\n" +
-	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\xa9\x01\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\x12$\n" +
+	"\alead_id\x18\v \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06leadId\x124\n" +
+	"\x0fcounterparty_id\x18\f \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x0ecounterpartyId\"\xa9\x01\n" +
 	"\rScheduledCall\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.relance.v1.ActionR\x06action\x12!\n" +
 	"\fsubject_name\x18\x02 \x01(\tR\vsubjectName\x120\n" +
