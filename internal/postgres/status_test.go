@@ -216,9 +216,11 @@ func TestActionsArePrivateToTheirAssignee(t *testing.T) {
 	if _, err := s.db.SkipAction(ctx, s.w.As(s.w.Alice), id, "en vacances"); err != nil {
 		t.Fatal(err)
 	}
+	// The manager sees the skip and its reason, and the next call: a skipped call keeps the rotation.
 	calls, _, _, err := s.db.ListScheduledCalls(ctx, s.w.As(s.w.Manager), relance.ScheduledCallFilter{})
-	if err != nil || len(calls) != 1 || calls[0].State != relance.ActionScheduled || calls[0].ID == id {
-		t.Fatalf("manager's calls after the skip = %+v, %v (a skipped call keeps the rotation)", calls, err)
+	if err != nil || len(calls) != 2 || calls[0].ID != id || calls[0].State != relance.ActionSkipped ||
+		calls[0].Outcome != "en vacances" || calls[1].State != relance.ActionScheduled {
+		t.Fatalf("manager's calls after the skip = %+v, %v", calls, err)
 	}
 }
 
