@@ -106,6 +106,25 @@ func alwaysOpen(t *testing.T, db *postgres.DB, w *testenv.World) {
 	}
 }
 
+// flushAndRace checks that tasks wait in Redis, flushes it, starts two workers (each with its
+// sweeper, racing for the same timers) and waits for want messages, then a little more for any
+// duplicate to show up.
+func flushAndRace(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher, want int) {
+	t.Helper()
+	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
+		t.Fatal("nothing was enqueued after commit")
+	}
+	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	startNode(t, dbURL, rdb, q, c)
+	startNode(t, dbURL, rdb, q, c)
+	if msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= want }); !ok {
+		t.Fatalf("delivered %d of %d messages within 30 s", len(msgs), want)
+	}
+	time.Sleep(1500 * time.Millisecond)
+}
+
 func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 	t.Parallel()
 	dbURL, _ := testenv.Database(t)
@@ -127,22 +146,8 @@ func TestFlushedRedisAndTwoWorkersDeliverEachAlertOnce(t *testing.T) {
 		}
 		w.Lead(t, fmt.Sprintf("Lead %d", i), id)
 	}
-	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
-		t.Fatal("nothing was enqueued after commit")
-	}
-	// …and Redis loses them all.
-	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
-	// Two workers, each with its own sweeper, race for the same timers.
-	startNode(t, dbURL, rdb, q, c)
-	startNode(t, dbURL, rdb, q, c)
-	// Each lead: its assignment alert and its first reminder.
-	msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 2*leads })
-	if !ok {
-		t.Fatalf("delivered %d of %d alerts and reminders within 30 s", len(msgs), 2*leads)
-	}
-	time.Sleep(1500 * time.Millisecond) // let any duplicate show up
+	// …and Redis loses them all. Each lead: its assignment alert and its first reminder.
+	flushAndRace(t, dbURL, rdb, q, c, 2*leads)
 	counts := emailsTo(c.Messages())
 	if counts[advisors[0]] != leads || counts[advisors[1]] != leads || len(c.Messages()) != 2*leads {
 		t.Fatalf("per recipient %v, total %d; want %d each, %d in all", counts, len(c.Messages()), leads, 2*leads)
@@ -191,20 +196,8 @@ func TestFlushedRedisAndTwoWorkersSendEachPlanStepOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
-		t.Fatal("nothing was enqueued after commit")
-	}
 	// …and Redis loses them all.
-	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
-		t.Fatal(err)
-	}
-	startNode(t, dbURL, rdb, q, c)
-	startNode(t, dbURL, rdb, q, c)
-	msgs, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 2*leads })
-	if !ok {
-		t.Fatalf("sent %d of %d plan steps within 30 s", len(msgs), 2*leads)
-	}
-	time.Sleep(1500 * time.Millisecond) // let any duplicate show up
+	flushAndRace(t, dbURL, rdb, q, c, 2*leads)
 	sent := map[string]int{}
 	for _, m := range c.Messages() {
 		sent[m.Channel+" "+m.To[0]]++
