@@ -328,15 +328,14 @@ func (t *tx) withCadence(ctx context.Context, leads []relance.Lead) error {
 		if l.Stage != relance.StageOpen || l.AssigneeID == uuid.Nil {
 			continue
 		}
-		cal, err := cals.of(ctx, l.SiteID, l.AssigneeID)
-		if errors.Is(err, calendar.ErrNeverOpen) {
-			continue
-		}
+		lc, err := cals.cadence(ctx, rules, l)
 		if err != nil {
 			return err
 		}
-		rule := relance.PickCadence(rules, l.SiteID, l.Source)
-		c := relance.CadenceOf(&rule, cal.WorkingDays(l.ReceivedAt, rule.Days), cal.Day(t.now), attempts[l.ID], l.SuccessfulTouches)
+		if lc == nil {
+			continue
+		}
+		c := relance.CadenceOf(&lc.rule, lc.days, lc.cal.Day(t.now), attempts[l.ID], l.SuccessfulTouches)
 		l.Cadence = &c
 	}
 	return nil
@@ -381,6 +380,27 @@ func (c *calendars) of(ctx context.Context, siteID, userID uuid.UUID) (*calendar
 	cal := site.WithAbsences(c.away[userID])
 	c.built[key] = cal
 	return cal, nil
+}
+
+// leadCadence is a lead's cadence rule, its cadence days and its advisor's calendar.
+type leadCadence struct {
+	rule relance.CadenceRule
+	days []relance.Day
+	cal  *calendar.Calendar
+}
+
+// cadence returns where lead l's cadence lies (its site, advisor, source and receipt matter),
+// or nil when its site never opens.
+func (c *calendars) cadence(ctx context.Context, rules []relance.CadenceRule, l *relance.Lead) (*leadCadence, error) {
+	cal, err := c.of(ctx, l.SiteID, l.AssigneeID)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rule := relance.PickCadence(rules, l.SiteID, l.Source)
+	return &leadCadence{rule: rule, days: cal.WorkingDays(l.ReceivedAt, rule.Days), cal: cal}, nil
 }
 
 // closureGuard applies the cadence rule to a lead about to be rejected: with fewer contacts than

@@ -2,13 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/relancehq/relance/gen/db"
-	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -77,18 +75,16 @@ func (d *DB) Compliance(ctx context.Context, p relance.Principal, f relance.Comp
 			if f.SiteID != uuid.Nil && l.SiteID != f.SiteID {
 				continue
 			}
-			cal, err := cals.of(ctx, l.SiteID, l.AssigneeID)
-			if errors.Is(err, calendar.ErrNeverOpen) {
-				continue
-			}
+			lc, err := cals.cadence(ctx, rules, &relance.Lead{SiteID: l.SiteID, AssigneeID: l.AssigneeID, Source: l.Source, ReceivedAt: l.ReceivedAt})
 			if err != nil {
 				return err
 			}
-			rule := relance.PickCadence(rules, l.SiteID, l.Source)
-			cadence := cal.WorkingDays(l.ReceivedAt, rule.Days)
+			if lc == nil {
+				continue
+			}
 			for i := range rows[l.AssigneeID] {
 				row := &rows[l.AssigneeID][i]
-				row.Add(&rule, relance.StandingOn(&rule, cadence, cal.DayOn(row.Day), byLead[l.ID]))
+				row.Add(&lc.rule, relance.StandingOn(&lc.rule, lc.days, lc.cal.DayOn(row.Day), byLead[l.ID]))
 			}
 		}
 		for _, a := range advisors {
