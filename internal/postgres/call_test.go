@@ -219,3 +219,28 @@ func TestClosureGuard(t *testing.T) {
 		t.Fatalf("rules after deletion = %+v, %v", rules, err)
 	}
 }
+
+func TestInboundCallEndsThePlansAndAnswersTheLead(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, paris(t, "2026-12-14 09:00"))
+	if _, err := s.db.CreatePlan(ctx, s.w.As(s.w.Manager), webPlan()); err != nil {
+		t.Fatal(err)
+	}
+	lead := s.webLead()
+	s.set(paris(t, "2026-12-14 09:30"))
+	c, _, err := s.db.RecordCall(ctx, s.w.As(s.w.Alice), relance.NewCall{Call: relance.Call{
+		Direction: relance.Inbound, StartedAt: paris(t, "2026-12-14 09:20"), Duration: time.Minute,
+		Outcome: relance.CallAnswered, Phone: "+33612345678",
+	}})
+	if err != nil || c.AdvisorID != s.w.Alice.ID || c.LeadID != lead.ID {
+		t.Fatalf("call = %+v, %v", c, err)
+	}
+	enrolments, err := s.db.ListEnrolments(ctx, s.w.As(s.w.Admin), lead.ID)
+	if err != nil || len(enrolments) != 1 || enrolments[0].ExitReason != relance.ExitReplied {
+		t.Fatalf("enrolments = %+v, %v", enrolments, err)
+	}
+	got, err := s.db.GetLead(ctx, s.w.As(s.w.Alice), lead.ID)
+	if err != nil || got.FirstResponseAt == nil || got.CallAttempts != 0 {
+		t.Fatalf("lead = %+v, %v (an inbound call Alice took answers it, and is no attempt)", got, err)
+	}
+}
