@@ -14,8 +14,6 @@ import (
 
 const advisorFigures = `-- name: AdvisorFigures :many
 SELECT u.id, u.display_name,
-  (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open')::integer AS open,
-  (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open' AND l.late_at IS NOT NULL)::integer AS late,
   (SELECT count(*) FROM alerts a WHERE a.user_id = u.id AND a.kind = 'lead.reminder'
      AND a.created_at >= $1 AND a.created_at < $2)::integer AS reminders,
   (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id
@@ -34,14 +32,12 @@ type AdvisorFiguresParams struct {
 type AdvisorFiguresRow struct {
 	ID          uuid.UUID
 	DisplayName string
-	Open        int32
-	Late        int32
 	Reminders   int32
 	Improper    int32
 }
 
-// Per advisor: open and late leads now; reminders sent to them and improper closures of
-// theirs in [from_time, to_time).
+// Per advisor: reminders sent to them and improper closures of theirs in [from_time, to_time)
+// (their open and late leads are LeadLateCounts').
 func (q *Queries) AdvisorFigures(ctx context.Context, arg AdvisorFiguresParams) ([]AdvisorFiguresRow, error) {
 	rows, err := q.db.Query(ctx, advisorFigures, arg.FromTime, arg.ToTime, arg.AdvisorIds)
 	if err != nil {
@@ -54,8 +50,6 @@ func (q *Queries) AdvisorFigures(ctx context.Context, arg AdvisorFiguresParams) 
 		if err := rows.Scan(
 			&i.ID,
 			&i.DisplayName,
-			&i.Open,
-			&i.Late,
 			&i.Reminders,
 			&i.Improper,
 		); err != nil {

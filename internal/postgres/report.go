@@ -100,18 +100,13 @@ func (t *tx) reportAdvisors(ctx context.Context, p relance.Principal, siteID, ad
 	if siteID != uuid.Nil && !p.CanSeeSite(siteID) {
 		return nil, relance.NotFound("site")
 	}
-	role := string(relance.RoleAdvisor)
-	rows, err := t.q.UserList(ctx, db.UserListParams{Role: &role, SiteID: optUUID(siteID)})
-	if err != nil {
-		return nil, err
-	}
-	users, err := t.withSites(ctx, rows)
+	users, err := t.visibleUsers(ctx, p, siteID, relance.RoleAdvisor)
 	if err != nil {
 		return nil, err
 	}
 	var out []relance.User
 	for _, u := range users {
-		if u.Active && p.CanSeeUser(&u) && (advisorID == uuid.Nil || u.ID == advisorID) {
+		if u.Active && (advisorID == uuid.Nil || u.ID == advisorID) {
 			out = append(out, u)
 		}
 	}
@@ -273,10 +268,22 @@ func (d *DB) AdvisorReport(ctx context.Context, p relance.Principal, siteID uuid
 		for i, a := range advisors {
 			ids[i] = a.ID
 		}
+		sites, assignee, _ := p.LeadVisibility()
+		late, err := t.q.LeadLateCounts(ctx, db.LeadLateCountsParams{
+			SiteID: optUUID(siteID), VisibleSiteIds: sites, VisibleAssigneeID: optUUID(assignee),
+		})
+		if err != nil {
+			return err
+		}
+		byAdvisor := make(map[uuid.UUID]db.LeadLateCountsRow, len(late))
+		for _, r := range late {
+			byAdvisor[r.AssigneeID] = r
+		}
 		rows, err := t.q.AdvisorFigures(ctx, db.AdvisorFiguresParams{AdvisorIds: ids, FromTime: from, ToTime: to})
 		for _, r := range rows {
+			counts := byAdvisor[r.ID]
 			out = append(out, relance.AdvisorFigures{
-				AdvisorID: r.ID, AdvisorName: r.DisplayName, Open: int(r.Open), Late: int(r.Late),
+				AdvisorID: r.ID, AdvisorName: r.DisplayName, Open: int(counts.Open), Late: int(counts.Late),
 				Reminders: int(r.Reminders), ImproperClosures: int(r.Improper),
 			})
 		}

@@ -138,3 +138,33 @@ func sameRow(a, b relance.ResponseTimeRow) bool {
 	return a.Key == b.Key && a.Label == b.Label && a.Received == b.Received && a.Answered == b.Answered &&
 		a.Average == b.Average && a.Median == b.Median && a.Within24h == b.Within24h && a.WithinWindow == b.WithinWindow
 }
+
+func TestAdvisorReport(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, paris(t, "2026-12-14 09:00")) // a Monday
+	s.w.Lead(t, "Jean", s.w.Alice.ID)            // unanswered: reminded at 11:00, late
+	early := s.w.Lead(t, "Paul", s.w.Alice.ID)
+	s.set(paris(t, "2026-12-14 10:00"))
+	s.call(early.ID, "2026-12-14 10:00", 0, relance.CallNoAnswer) // answered: no reminder
+	s.runUntil(paris(t, "2026-12-14 12:00"))
+	rejected := relance.StageRejected
+	if _, err := s.db.UpdateLead(ctx, s.w.As(s.w.Alice), early.ID, relance.LeadChange{Stage: &rejected}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.db.AdvisorReport(ctx, s.w.As(s.w.Manager), s.w.Lyon.ID, paris(t, "2026-12-14 00:00"), paris(t, "2026-12-15 00:00"))
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows = %+v, %v", rows, err)
+	}
+	want := map[string]relance.AdvisorFigures{
+		"alice": {AdvisorID: s.w.Alice.ID, AdvisorName: "alice", Open: 1, Late: 1, Reminders: 1, ImproperClosures: 1},
+		"bob":   {AdvisorID: s.w.Bob.ID, AdvisorName: "bob"},
+	}
+	for _, r := range rows {
+		if r != want[r.AdvisorName] {
+			t.Errorf("%s = %+v, want %+v", r.AdvisorName, r, want[r.AdvisorName])
+		}
+	}
+	if _, err := s.db.AdvisorReport(ctx, s.w.As(s.w.Alice), uuid.Nil, paris(t, "2026-12-14 00:00"), paris(t, "2026-12-15 00:00")); relance.ErrorCode(err) != relance.CodePermissionDenied {
+		t.Fatalf("an advisor reads the advisor report: %v", err)
+	}
+}

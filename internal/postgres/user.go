@@ -119,23 +119,31 @@ func (d *DB) GetUser(ctx context.Context, p relance.Principal, id uuid.UUID) (re
 func (d *DB) ListUsers(ctx context.Context, p relance.Principal, siteID uuid.UUID, role relance.Role) ([]relance.User, error) {
 	var out []relance.User
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		params := db.UserListParams{SiteID: optUUID(siteID)}
-		if role != "" {
-			r := string(role)
-			params.Role = &r
-		}
-		rows, err := t.q.UserList(ctx, params)
-		if err != nil {
-			return err
-		}
-		users, err := t.withSites(ctx, rows)
-		for _, u := range users {
-			if p.CanSeeUser(&u) {
-				out = append(out, u)
-			}
-		}
+		var err error
+		out, err = t.visibleUsers(ctx, p, siteID, role)
 		return err
 	})
+	return out, err
+}
+
+// visibleUsers returns the people p may see, of one site and one role when they are set.
+func (t *tx) visibleUsers(ctx context.Context, p relance.Principal, siteID uuid.UUID, role relance.Role) ([]relance.User, error) {
+	params := db.UserListParams{SiteID: optUUID(siteID)}
+	if role != "" {
+		r := string(role)
+		params.Role = &r
+	}
+	rows, err := t.q.UserList(ctx, params)
+	if err != nil {
+		return nil, err
+	}
+	users, err := t.withSites(ctx, rows)
+	var out []relance.User
+	for _, u := range users {
+		if p.CanSeeUser(&u) {
+			out = append(out, u)
+		}
+	}
 	return out, err
 }
 

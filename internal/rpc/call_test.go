@@ -134,6 +134,15 @@ func TestCallsAndReportsOverTheWire(t *testing.T) {
 	if len(records) != 2 || records[1][1] != "total" || records[1][8] != "100,0" {
 		t.Fatalf("summary csv = %q", records)
 	}
+	for name, report := range map[string]*v1.ExportReportRequest{
+		"advisors":   {Report: &v1.ExportReportRequest_Advisors{Advisors: &v1.AdvisorReportRequest{FromTime: from, ToTime: to}}},
+		"compliance": {Report: &v1.ExportReportRequest_Compliance{Compliance: &v1.ComplianceReportRequest{FromDate: time.Now().Format(time.DateOnly), ToDate: time.Now().Format(time.DateOnly)}}},
+	} {
+		// A header, then Lyon's two advisors (Alice and Bob) for the manager.
+		if records := readCSV(t, export(t, manager, report), ','); len(records) != 3 || records[0][0] != "advisor_id" {
+			t.Errorf("%s csv = %q", name, records)
+		}
+	}
 	records = readCSV(t, export(t, admin, &v1.ExportReportRequest{Report: &v1.ExportReportRequest_Dashboard{Dashboard: &v1.DashboardRequest{}}}), ',')
 	if len(records) != 2 || records[1][0] != "43200" || records[1][1] != "1" {
 		t.Fatalf("dashboard csv = %q", records)

@@ -62,11 +62,9 @@ ORDER BY l.received_at, l.id
 LIMIT sqlc.arg(row_limit);
 
 -- name: AdvisorFigures :many
--- Per advisor: open and late leads now; reminders sent to them and improper closures of
--- theirs in [from_time, to_time).
+-- Per advisor: reminders sent to them and improper closures of theirs in [from_time, to_time)
+-- (their open and late leads are LeadLateCounts').
 SELECT u.id, u.display_name,
-  (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open')::integer AS open,
-  (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open' AND l.late_at IS NOT NULL)::integer AS late,
   (SELECT count(*) FROM alerts a WHERE a.user_id = u.id AND a.kind = 'lead.reminder'
      AND a.created_at >= sqlc.arg(from_time) AND a.created_at < sqlc.arg(to_time))::integer AS reminders,
   (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id
