@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/teambition/rrule-go"
 
 	"github.com/relancehq/relance/internal/relance"
 )
@@ -91,7 +92,7 @@ func eventClosures(ev ical.Event, window [2]time.Time) ([]relance.Closure, error
 	closure := func(day time.Time) relance.Closure {
 		return relance.Closure{Start: relance.DateOf(day), End: relance.DateOf(day.AddDate(0, 0, days)), Reason: summary}
 	}
-	set, err := ev.RecurrenceSet(time.UTC)
+	set, err := recurrence(ev, first, window)
 	if err != nil {
 		return nil, err
 	}
@@ -118,4 +119,64 @@ func eventClosures(ev ical.Event, window [2]time.Time) ([]relance.Closure, error
 			return nil, fmt.Errorf("more than %d occurrences", maxImportedClosures)
 		}
 	}
+}
+
+// gregorianCycle is the Gregorian calendar's period: every 400 years the same dates fall on the
+// same weekdays, so a recurrence moved by a whole number of cycles (in whole periods of its own
+// interval) has the same occurrences.
+const gregorianCycle = 400
+
+// periodsPerCycle is how many periods of each frequency one Gregorian cycle holds.
+var periodsPerCycle = map[rrule.Frequency]int{
+	rrule.YEARLY: gregorianCycle, rrule.MONTHLY: 12 * gregorianCycle, rrule.WEEKLY: 146097 / 7,
+	rrule.DAILY: 146097, rrule.HOURLY: 146097 * 24, rrule.MINUTELY: 146097 * 24 * 60, rrule.SECONDLY: 146097 * 24 * 60 * 60,
+}
+
+// recurrence returns the event's recurrence set (nil without RRULE), built so that a rule
+// starting long ago expands like any other. The rrule library reads a zero DTSTART (0001-01-01,
+// as some feeds write for "every year since always") as "now", and without UNTIL it stops 290
+// years after DTSTART: so a start more than a cycle before the range moves forward by whole
+// cycles (the occurrences stay the same), and the rule never runs past the range. A rule with
+// COUNT cannot move (its count starts at DTSTART); one that starts before year 1583 is refused.
+func recurrence(ev ical.Event, first time.Time, window [2]time.Time) (*rrule.Set, error) {
+	opt, err := ev.Props.RecurrenceRule()
+	if err != nil || opt == nil {
+		return nil, err
+	}
+	if opt.Until.IsZero() || opt.Until.After(window[1]) {
+		opt.Until = window[1]
+	}
+	interval := max(opt.Interval, 1)
+	cycleYears := gregorianCycle * (interval / gcd(periodsPerCycle[opt.Freq], interval))
+	if behind := window[0].Year() - first.Year(); behind > cycleYears {
+		if opt.Count > 0 {
+			if first.Year() < 1583 {
+				return nil, fmt.Errorf("a rule with COUNT cannot start in year %d; start it in the Gregorian era", first.Year())
+			}
+		} else {
+			first = first.AddDate(behind/cycleYears*cycleYears, 0, 0)
+		}
+	}
+	opt.Dtstart = first
+	rule, err := rrule.NewRRule(*opt)
+	if err != nil {
+		return nil, err
+	}
+	set := &rrule.Set{}
+	set.RRule(rule)
+	for _, prop := range ev.Props.Values(ical.PropExceptionDates) {
+		exdate, err := prop.DateTime(time.UTC)
+		if err != nil {
+			return nil, err
+		}
+		set.ExDate(exdate)
+	}
+	return set, nil
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
 }

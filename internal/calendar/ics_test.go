@@ -3,6 +3,7 @@ package calendar
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relancehq/relance/internal/relance"
 )
@@ -73,6 +74,8 @@ func FuzzParseICS(f *testing.F) {
 	f.Add(holidays)
 	f.Add("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
 	f.Add("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20260101\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	f.Add(event("DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY"))
+	f.Add(event("DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=MONTHLY;INTERVAL=7;BYDAY=2TU"))
 	f.Fuzz(func(t *testing.T, in string) {
 		from, _ := relance.ParseDate("2026-01-01")
 		to, _ := relance.ParseDate("2030-12-31")
@@ -83,6 +86,97 @@ func FuzzParseICS(f *testing.F) {
 		for _, c := range closures {
 			if c.End.Before(c.Start) {
 				t.Fatalf("closure ends before it starts: %+v", c)
+			}
+		}
+	})
+}
+
+// event wraps one all-day VEVENT's lines in a calendar.
+func event(lines ...string) string {
+	return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20260101T000000Z\r\n" +
+		strings.Join(lines, "\r\n") + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+}
+
+// Feeds write "since always" with old or zero start dates: the occurrences are the rule's, never
+// the import day nor nothing at all.
+func TestParseICSOldStarts(t *testing.T) {
+	from, to := date(t, "2026-01-01"), date(t, "2028-12-31")
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"year 1, yearly", []string{"DTSTART;VALUE=DATE:00010101", "SUMMARY:Jour de l'an", "RRULE:FREQ=YEARLY"},
+			"2026-01-01 2027-01-01 2028-01-01"},
+		{"year 1, 1 May", []string{"DTSTART;VALUE=DATE:00010501", "RRULE:FREQ=YEARLY"}, "2026-05-01 2027-05-01 2028-05-01"},
+		{"year 1, every other year", []string{"DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY;INTERVAL=2"},
+			"2027-01-01"}, // years 1, 3, 5… are odd
+		{"year 1, with an exception", []string{"DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY", "EXDATE;VALUE=DATE:20270101"},
+			"2026-01-01 2028-01-01"},
+		{"year 1, until 2027", []string{"DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY;UNTIL=20270101"},
+			"2026-01-01 2027-01-01"},
+		{"1600, last Monday of May", []string{"DTSTART;VALUE=DATE:16000529", "RRULE:FREQ=YEARLY;BYMONTH=5;BYDAY=-1MO"},
+			"2026-05-25 2027-05-31 2028-05-29"},
+		{"1604, 29 February", []string{"DTSTART;VALUE=DATE:16040229", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"},
+			"2028-02-29"},
+		{"1700, monthly on the 1st, two years' worth", []string{"DTSTART;VALUE=DATE:17000101", "RRULE:FREQ=MONTHLY;BYMONTHDAY=1;UNTIL=20260301"},
+			"2026-01-01 2026-02-01 2026-03-01"},
+		{"year 1, weekly on Sundays of December", []string{"DTSTART;VALUE=DATE:00010107", "RRULE:FREQ=WEEKLY;BYMONTH=12;UNTIL=20271212"},
+			"2026-12-06 2026-12-13 2026-12-20 2026-12-27 2027-12-05 2027-12-12"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ParseICS(strings.NewReader(event(tc.lines...)), from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var days []string
+			for _, c := range got {
+				if c.Start != c.End {
+					t.Fatalf("closure %v spans days", c)
+				}
+				days = append(days, c.Start.String())
+			}
+			if strings.Join(days, " ") != tc.want {
+				t.Fatalf("closures %v, want %s", days, tc.want)
+			}
+		})
+	}
+	// A count from year 1 cannot be moved forward: refused, with the reason.
+	_, err := ParseICS(strings.NewReader(event("DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY;COUNT=5000")), from, to)
+	if err == nil || !strings.Contains(err.Error(), "COUNT") {
+		t.Fatalf("COUNT from year 1: %v", err)
+	}
+}
+
+// A yearly rule from any start date falls on that date's month and day in every year of the
+// range, whatever the start year (one to today), and on no other day.
+func FuzzParseICSYearlyFromAnyYear(f *testing.F) {
+	f.Add(uint16(1), uint8(1), uint8(1))
+	f.Add(uint16(1604), uint8(2), uint8(29))
+	f.Add(uint16(1582), uint8(10), uint8(10))
+	f.Add(uint16(2025), uint8(12), uint8(31))
+	f.Fuzz(func(t *testing.T, year uint16, month, day uint8) {
+		start := time.Date(int(year%2026)+1, time.Month(month%12+1), int(day%31)+1, 0, 0, 0, 0, time.UTC)
+		if start.Day() != int(day%31)+1 { // no such day in that month
+			return
+		}
+		from, to := date(t, "2026-01-01"), date(t, "2033-12-31")
+		got, err := ParseICS(strings.NewReader(event("DTSTART;VALUE=DATE:"+start.Format("20060102"), "RRULE:FREQ=YEARLY")), from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for y := 2026; y <= 2033; y++ {
+			if time.Date(y, start.Month(), start.Day(), 0, 0, 0, 0, time.UTC).Day() == start.Day() {
+				want++
+			}
+		}
+		if len(got) != want {
+			t.Fatalf("from %s: %d closures, want %d: %v", start.Format(time.DateOnly), len(got), want, got)
+		}
+		for _, c := range got {
+			if c.Start.Month != start.Month() || c.Start.Day != start.Day() {
+				t.Fatalf("from %s: closure on %s", start.Format(time.DateOnly), c.Start)
 			}
 		}
 	})
