@@ -15,7 +15,7 @@ import (
 const alertAck = `-- name: AlertAck :one
 UPDATE alerts SET acked_at = COALESCE(acked_at, $3::timestamptz)
 WHERE id = $1 AND user_id = $2
-RETURNING id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at
+RETURNING id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at, tx, pos
 `
 
 type AlertAckParams struct {
@@ -38,6 +38,8 @@ func (q *Queries) AlertAck(ctx context.Context, arg AlertAckParams) (Alert, erro
 		&i.Key,
 		&i.CreatedAt,
 		&i.AckedAt,
+		&i.Tx,
+		&i.Pos,
 	)
 	return i, err
 }
@@ -46,7 +48,7 @@ const alertCreate = `-- name: AlertCreate :one
 INSERT INTO alerts (id, org_id, user_id, kind, lead_id, title, body, key, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (org_id, key) DO NOTHING
-RETURNING id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at
+RETURNING id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at, tx, pos
 `
 
 type AlertCreateParams struct {
@@ -86,12 +88,14 @@ func (q *Queries) AlertCreate(ctx context.Context, arg AlertCreateParams) (Alert
 		&i.Key,
 		&i.CreatedAt,
 		&i.AckedAt,
+		&i.Tx,
+		&i.Pos,
 	)
 	return i, err
 }
 
 const alertList = `-- name: AlertList :many
-SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts
+SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at, tx, pos FROM alerts
 WHERE user_id = $1 AND (NOT $2::boolean OR acked_at IS NULL)
 ORDER BY created_at DESC, id DESC
 LIMIT $3
@@ -123,6 +127,8 @@ func (q *Queries) AlertList(ctx context.Context, arg AlertListParams) ([]Alert, 
 			&i.Key,
 			&i.CreatedAt,
 			&i.AckedAt,
+			&i.Tx,
+			&i.Pos,
 		); err != nil {
 			return nil, err
 		}
@@ -135,36 +141,56 @@ func (q *Queries) AlertList(ctx context.Context, arg AlertListParams) ([]Alert, 
 }
 
 const alertListAfter = `-- name: AlertListAfter :many
-SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at FROM alerts WHERE user_id = $1 AND id > $2 ORDER BY id LIMIT $3
+SELECT alerts.id, alerts.org_id, alerts.user_id, alerts.kind, alerts.lead_id, alerts.title, alerts.body, alerts.key, alerts.created_at, alerts.acked_at, alerts.tx, alerts.pos, (tx < pg_snapshot_xmin(pg_current_snapshot())::text::bigint)::boolean AS final
+FROM alerts
+WHERE user_id = $1 AND (tx, pos) > ($2::bigint, $3::bigint)
+ORDER BY tx, pos
+LIMIT $4
 `
 
 type AlertListAfterParams struct {
 	UserID   uuid.UUID
-	AfterID  uuid.UUID
+	AfterTx  int64
+	AfterPos int64
 	RowLimit int32
 }
 
-// The alerts of a user raised after a given one (ids are time-ordered UUIDv7), oldest first.
-func (q *Queries) AlertListAfter(ctx context.Context, arg AlertListAfterParams) ([]Alert, error) {
-	rows, err := q.db.Query(ctx, alertListAfter, arg.UserID, arg.AfterID, arg.RowLimit)
+type AlertListAfterRow struct {
+	Alert Alert
+	Final bool
+}
+
+// The alerts of a user after a stream position, in stream order (writing transaction, then
+// insertion). final is true when the alert's transaction is older than every transaction still
+// running: then no alert can ever appear before it. Final alerts come first in this order.
+func (q *Queries) AlertListAfter(ctx context.Context, arg AlertListAfterParams) ([]AlertListAfterRow, error) {
+	rows, err := q.db.Query(ctx, alertListAfter,
+		arg.UserID,
+		arg.AfterTx,
+		arg.AfterPos,
+		arg.RowLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Alert{}
+	items := []AlertListAfterRow{}
 	for rows.Next() {
-		var i Alert
+		var i AlertListAfterRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrgID,
-			&i.UserID,
-			&i.Kind,
-			&i.LeadID,
-			&i.Title,
-			&i.Body,
-			&i.Key,
-			&i.CreatedAt,
-			&i.AckedAt,
+			&i.Alert.ID,
+			&i.Alert.OrgID,
+			&i.Alert.UserID,
+			&i.Alert.Kind,
+			&i.Alert.LeadID,
+			&i.Alert.Title,
+			&i.Alert.Body,
+			&i.Alert.Key,
+			&i.Alert.CreatedAt,
+			&i.Alert.AckedAt,
+			&i.Alert.Tx,
+			&i.Alert.Pos,
+			&i.Final,
 		); err != nil {
 			return nil, err
 		}
@@ -174,4 +200,39 @@ func (q *Queries) AlertListAfter(ctx context.Context, arg AlertListAfterParams) 
 		return nil, err
 	}
 	return items, nil
+}
+
+const alertStreamMark = `-- name: AlertStreamMark :one
+SELECT
+  COALESCE(m.tx, 0)::bigint AS tx,
+  COALESCE(m.pos, 0)::bigint AS pos,
+  pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+  SELECT a.tx, a.pos FROM alerts a
+  WHERE a.user_id = $1 AND ($2::uuid IS NULL OR a.id <= $2::uuid)
+  ORDER BY CASE WHEN $2::uuid IS NULL THEN NULL ELSE a.id END DESC, a.tx DESC, a.pos DESC
+  LIMIT 1
+) AS m ON true
+`
+
+type AlertStreamMarkParams struct {
+	UserID uuid.UUID
+	MarkID *uuid.UUID
+}
+
+type AlertStreamMarkRow struct {
+	Tx      int64
+	Pos     int64
+	Horizon int64
+}
+
+// Where a user's stream resumes: the position of the newest alert (by id) at or before mark_id,
+// or of the newest alert by position when mark_id is NULL (0, 0 when none), and the horizon below
+// which every transaction has ended.
+func (q *Queries) AlertStreamMark(ctx context.Context, arg AlertStreamMarkParams) (AlertStreamMarkRow, error) {
+	row := q.db.QueryRow(ctx, alertStreamMark, arg.UserID, arg.MarkID)
+	var i AlertStreamMarkRow
+	err := row.Scan(&i.Tx, &i.Pos, &i.Horizon)
+	return i, err
 }

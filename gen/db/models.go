@@ -73,6 +73,8 @@ type Alert struct {
 	Key       string
 	CreatedAt time.Time
 	AckedAt   *time.Time
+	Tx        int64
+	Pos       int64
 }
 
 type ApiToken struct {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"math"
 
 	"github.com/google/uuid"
 
@@ -34,17 +35,48 @@ func (d *DB) ListAlerts(ctx context.Context, p relance.Principal, unackedOnly bo
 	return out, err
 }
 
-// AlertsAfter lists p's own alerts raised after alert after (all when uuid.Nil), oldest first,
-// at most limit.
-func (d *DB) AlertsAfter(ctx context.Context, p relance.Principal, after uuid.UUID, limit int) ([]relance.Alert, error) {
+// AlertsAfter lists p's own alerts after stream position after, in stream order, at most
+// limit: only the final ones, those before which no alert can still appear. pending tells that
+// more alerts lie after them, not final yet (their transactions have committed, or are still
+// running, while an older transaction has not ended): read again shortly.
+func (d *DB) AlertsAfter(ctx context.Context, p relance.Principal, after relance.AlertPosition, limit int) (alerts []relance.Alert, pending bool, err error) {
 	if err := p.CheckOwnAlerts(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var out []relance.Alert
-	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		rows, err := t.q.AlertListAfter(ctx, db.AlertListAfterParams{UserID: p.UserID, AfterID: after, RowLimit: int32(limit)})
-		out = toAlerts(rows)
+	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.AlertListAfter(ctx, db.AlertListAfterParams{UserID: p.UserID, AfterTx: after.Tx, AfterPos: after.Seq, RowLimit: int32(limit)})
+		for _, r := range rows {
+			if !r.Final {
+				pending = true
+				break
+			}
+			alerts = append(alerts, toAlert(r.Alert))
+		}
 		return err
+	})
+	return alerts, pending, err
+}
+
+// AlertStreamStart returns where p's alert stream resumes: after alert after (when it is gone,
+// after the newest of p's alerts raised before it), or after p's newest alert when after is
+// uuid.Nil. The position is never past an alert that is not final yet, so such an alert is
+// streamed rather than skipped.
+func (d *DB) AlertStreamStart(ctx context.Context, p relance.Principal, after uuid.UUID) (relance.AlertPosition, error) {
+	if err := p.CheckOwnAlerts(); err != nil {
+		return relance.AlertPosition{}, err
+	}
+	var out relance.AlertPosition
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		row, err := t.q.AlertStreamMark(ctx, db.AlertStreamMarkParams{UserID: p.UserID, MarkID: optUUID(after)})
+		if err != nil {
+			return err
+		}
+		out = relance.AlertPosition{Tx: row.Tx, Seq: row.Pos}
+		// Every alert of a transaction below the horizon is final; none at or above it is.
+		if horizon := (relance.AlertPosition{Tx: row.Horizon}); !out.Before(horizon) {
+			out = relance.AlertPosition{Tx: row.Horizon - 1, Seq: math.MaxInt64}
+		}
+		return nil
 	})
 	return out, err
 }
@@ -69,8 +101,12 @@ func (d *DB) AckAlert(ctx context.Context, p relance.Principal, id uuid.UUID) (r
 func toAlerts(rows []db.Alert) []relance.Alert {
 	out := make([]relance.Alert, len(rows))
 	for i, a := range rows {
-		out[i] = relance.Alert{ID: a.ID, UserID: a.UserID, Kind: a.Kind, LeadID: deref(a.LeadID), Title: a.Title,
-			Body: a.Body, CreatedAt: a.CreatedAt, AckedAt: a.AckedAt}
+		out[i] = toAlert(a)
 	}
 	return out
+}
+
+func toAlert(a db.Alert) relance.Alert {
+	return relance.Alert{ID: a.ID, UserID: a.UserID, Kind: a.Kind, LeadID: deref(a.LeadID), Title: a.Title,
+		Body: a.Body, CreatedAt: a.CreatedAt, AckedAt: a.AckedAt, Position: relance.AlertPosition{Tx: a.Tx, Seq: a.Pos}}
 }

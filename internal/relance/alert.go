@@ -16,6 +16,21 @@ type Alert struct {
 	Body      string
 	CreatedAt time.Time
 	AckedAt   *time.Time
+	Position  AlertPosition // where it stands in its person's stream
+}
+
+// AlertPosition is a place in a person's alert stream. The order is the order in which alerts
+// become final (their writing transaction, then their insertion), not the order of their ids:
+// an alert is only streamed once no alert can appear before it, so a stream that moved past a
+// position never misses one written earlier but committed later. The zero value is the start.
+type AlertPosition struct {
+	Tx  int64 // the transaction that wrote the alert
+	Seq int64 // its order of insertion
+}
+
+// Before reports whether a comes before b in the stream.
+func (a AlertPosition) Before(b AlertPosition) bool {
+	return a.Tx < b.Tx || (a.Tx == b.Tx && a.Seq < b.Seq)
 }
 
 // AlertRef names a committed alert, for the live stream between processes.

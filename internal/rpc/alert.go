@@ -21,6 +21,9 @@ type AlertWatcher interface {
 // replayPage bounds one read of missed alerts.
 const replayPage = 200
 
+// pendingRetry is how soon a stream reads again when alerts wait for an older transaction to end.
+const pendingRetry = 20 * time.Millisecond
+
 type alertService struct{ *handlers }
 
 var alertKinds = map[string]v1.AlertKind{
@@ -35,9 +38,12 @@ func alertOut(a relance.Alert) *v1.Alert {
 		Body: a.Body, CreateTime: tsv(a.CreatedAt), AckTime: ts(a.AckedAt)}
 }
 
-// WatchAlerts subscribes before reading the backlog, then after every announcement (or heartbeat
-// tick) sends what Postgres holds after the last alert sent: an announcement lost between
-// processes delays an alert by one heartbeat at most, and none is sent twice.
+// WatchAlerts subscribes before finding where the stream starts, then after every announcement
+// (or heartbeat tick) sends what Postgres holds after the last alert sent. Alerts are read in
+// stream order and only once final (relance.AlertPosition), so one committed late by a
+// transaction that started early is sent, never skipped; while some are not final yet the
+// stream reads again shortly. An announcement lost between processes delays an alert by one
+// heartbeat at most, and none is sent twice.
 func (s *alertService) WatchAlerts(ctx context.Context, req *connect.Request[v1.WatchAlertsRequest], stream *connect.ServerStream[v1.WatchAlertsResponse]) error {
 	p := principal(ctx)
 	if err := p.CheckOwnAlerts(); err != nil {
@@ -50,20 +56,19 @@ func (s *alertService) WatchAlerts(ctx context.Context, req *connect.Request[v1.
 			return s.fail(ctx, err)
 		}
 	}
-	last := parseID(req.Msg.GetAfterAlertId())
-	if last == uuid.Nil {
-		newest, err := s.store.ListAlerts(ctx, p, false, 1)
-		if err != nil {
-			return s.fail(ctx, err)
-		}
-		if len(newest) > 0 {
-			last = newest[0].ID
-		}
+	last, err := s.store.AlertStreamStart(ctx, p, parseID(req.Msg.GetAfterAlertId()))
+	if err != nil {
+		return s.fail(ctx, err)
 	}
+	// soon fires while alerts wait to become final: after pendingRetry, doubling up to a heartbeat.
+	soon := time.NewTimer(time.Hour)
+	soon.Stop()
+	defer soon.Stop()
+	retry := pendingRetry
 	send := func() (int, error) {
 		sent := 0
 		for {
-			alerts, err := s.store.AlertsAfter(ctx, p, last, replayPage)
+			alerts, pending, err := s.store.AlertsAfter(ctx, p, last, replayPage)
 			if err != nil {
 				return sent, s.fail(ctx, err)
 			}
@@ -71,12 +76,19 @@ func (s *alertService) WatchAlerts(ctx context.Context, req *connect.Request[v1.
 				if err := stream.Send(&v1.WatchAlertsResponse{Alert: alertOut(a)}); err != nil {
 					return sent, err
 				}
-				last = a.ID
+				last = a.Position
 				sent++
 			}
-			if len(alerts) < replayPage {
-				return sent, nil
+			if len(alerts) == replayPage {
+				continue
 			}
+			if pending {
+				soon.Reset(retry)
+				retry = min(2*retry, s.heartbeat)
+			} else {
+				retry = pendingRetry
+			}
+			return sent, nil
 		}
 	}
 	// A first message (the replay, or a heartbeat) sends the response headers at once: clients
@@ -101,6 +113,10 @@ func (s *alertService) WatchAlerts(ctx context.Context, req *connect.Request[v1.
 				}
 				return connect.NewError(connect.CodeUnavailable, errors.New("alert stream fell behind; reconnect with after_alert_id"))
 			}
+			if _, err := send(); err != nil {
+				return err
+			}
+		case <-soon.C:
 			if _, err := send(); err != nil {
 				return err
 			}

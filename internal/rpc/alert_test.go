@@ -60,6 +60,23 @@ func receive(t *testing.T, stream *connect.ServerStreamForClient[v1.WatchAlertsR
 	return nil, beats
 }
 
+// subscribed waits for the stream's first frame: the server sends it (a heartbeat when there is
+// nothing to replay) once it has subscribed and found where the stream starts, so an alert
+// raised afterwards is streamed.
+func subscribed(t *testing.T, stream *connect.ServerStreamForClient[v1.WatchAlertsResponse]) {
+	t.Helper()
+	first := make(chan bool, 1)
+	go func() { first <- stream.Receive() }()
+	select {
+	case ok := <-first:
+		if !ok || !stream.Msg().GetHeartbeat() {
+			t.Fatalf("first frame: heartbeat %v, err %v", ok && stream.Msg().GetHeartbeat(), stream.Err())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no first frame within 10 s")
+	}
+}
+
 func TestAlertsStreamAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	dbURL, _ := testenv.Database(t)
@@ -98,7 +115,7 @@ func TestAlertsStreamAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // let the stream subscribe before the alert is raised
+	subscribed(t, stream)
 
 	admin := relancev1connect.NewLeadServiceClient(httpc, api1, connect.WithInterceptors(bearer(login(api1, world.Admin.Email))))
 	req := &v1.CreateLeadRequest{IdempotencyKey: "live", SiteId: world.Lyon.ID.String(), Source: "web",
@@ -171,6 +188,7 @@ func TestAlertStreamPollsWithoutPubSub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	subscribed(t, stream)
 	world.Lead(t, "Polled", world.Alice.ID)
 	a, beats := receive(t, stream, 10*time.Second)
 	if a.GetTitle() != "New lead: Polled" {

@@ -65,7 +65,8 @@ type Store interface {
 	LateCounts(ctx context.Context, p relance.Principal, siteID uuid.UUID) ([]relance.LateCount, error)
 
 	ListAlerts(ctx context.Context, p relance.Principal, unackedOnly bool, limit int) ([]relance.Alert, error)
-	AlertsAfter(ctx context.Context, p relance.Principal, after uuid.UUID, limit int) ([]relance.Alert, error)
+	AlertStreamStart(ctx context.Context, p relance.Principal, after uuid.UUID) (relance.AlertPosition, error)
+	AlertsAfter(ctx context.Context, p relance.Principal, after relance.AlertPosition, limit int) ([]relance.Alert, bool, error)
 	AckAlert(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Alert, error)
 
 	CreateStatus(ctx context.Context, p relance.Principal, s relance.Status) (relance.Status, error)
@@ -174,7 +175,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	}
 	options := connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(maxFile/3*4+1<<20),
-		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, validate.NewInterceptor()),
+		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, &textInterceptor{log: opts.Log}, validate.NewInterceptor()),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
 			opts.Log.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", p)
 			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
