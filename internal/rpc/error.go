@@ -61,9 +61,10 @@ func toConnect(ctx context.Context, log *slog.Logger, err error) error {
 	return connect.NewError(connect.CodeInternal, errors.New("internal error"))
 }
 
-var pathElement = regexp.MustCompile(`([a-z_0-9]+)(?:\[(\d+)\])?`)
+var pathElement = regexp.MustCompile(`([a-z_0-9]+)(?:\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\])?`)
 
-// fieldPath turns "windows[2].end" into a protovalidate field path.
+// fieldPath turns "windows[2].end" (or `labels["key"]`, a map entry) into a protovalidate
+// field path.
 func fieldPath(dotted string) *validate.FieldPath {
 	fp := &validate.FieldPath{}
 	for _, m := range pathElement.FindAllStringSubmatch(dotted, -1) {
@@ -71,6 +72,9 @@ func fieldPath(dotted string) *validate.FieldPath {
 		if m[2] != "" {
 			i, _ := strconv.ParseUint(m[2], 10, 64)
 			el.Index = proto.Uint64(i)
+		}
+		if key, err := strconv.Unquote(m[3]); err == nil {
+			el.StringKey = proto.String(key)
 		}
 		fp.SetElements(append(fp.GetElements(), el.Build()))
 	}
