@@ -177,7 +177,14 @@ type table struct {
 	decimalComma bool
 }
 
-func (t *table) row(fields ...string) error { return t.w.Write(fields) }
+// row writes one record, each cell made safe to open in a spreadsheet (safeCell): names,
+// sources and categories come from partners and users.
+func (t *table) row(fields ...string) error {
+	for i, f := range fields {
+		fields[i] = safeCell(f)
+	}
+	return t.w.Write(fields)
+}
 
 func (t *table) float(f float64) string {
 	s := strconv.FormatFloat(f, 'f', 1, 64)
