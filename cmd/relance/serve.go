@@ -152,6 +152,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 	}
 	store, err := postgres.Open(ctx, cfg.DatabaseURL,
 		postgres.WithFiles(files, cfg.FileMaxBytes),
+		postgres.WithBackdateWindow(time.Duration(cfg.BackdateDays)*24*time.Hour),
 		postgres.WithLogger(log),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),

@@ -28,6 +28,7 @@ type Config struct {
 	CatcherSMTPAddr    string        // CATCHER_SMTP_ADDR: the catcher's SMTP listener
 	FilesDir           string        // FILES_DIR: attachments' bytes go to files here; in PostgreSQL when empty
 	FileMaxBytes       int           // FILE_MAX_BYTES: the size limit of one attachment
+	BackdateDays       int           // BACKDATE_DAYS: how far in the past a lead's receipt or a call's start may lie
 	SweepInterval      time.Duration // SWEEP_INTERVAL
 	WorkerConcurrency  int           // WORKER_CONCURRENCY
 	Queue              string        // QUEUE: asynq queue name
@@ -72,6 +73,9 @@ func FromEnv() (Config, error) {
 		return c, err
 	}
 	if c.FileMaxBytes, err = integer("FILE_MAX_BYTES", 10<<20); err != nil {
+		return c, err
+	}
+	if c.BackdateDays, err = integer("BACKDATE_DAYS", 90); err != nil {
 		return c, err
 	}
 	if c.SMTPURL != "" {

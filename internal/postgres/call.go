@@ -70,7 +70,7 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 	if in.AdvisorID == uuid.Nil {
 		in.AdvisorID = p.UserID // a person records their own calls; a partner key names the advisor
 	}
-	if err := relance.CheckCall(&in, t.now); err != nil {
+	if err := relance.CheckCall(&in, t.now, t.backdate); err != nil {
 		return relance.Call{}, false, err
 	}
 	lead, err := t.callLead(ctx, &in)

@@ -39,6 +39,7 @@ type DB struct {
 	files     blob.Store // where attachments' bytes live; the blobs table by default
 	fileMax   int        // the size limit of one attachment
 	tracer    pgx.QueryTracer
+	backdate  time.Duration // how far in the past a client may date a lead or a call
 }
 
 // Option configures a DB.
@@ -68,6 +69,10 @@ func WithFiles(files blob.Store, maxBytes int) Option {
 		}
 	}
 }
+
+// WithBackdateWindow sets how far in the past a lead's receive time or a call's start time may
+// lie (relance.DefaultBackdateWindow when 0).
+func WithBackdateWindow(d time.Duration) Option { return func(db *DB) { db.backdate = d } }
 
 // WithQueryTracer traces every statement (OpenTelemetry, statement logs, query plans).
 func WithQueryTracer(t pgx.QueryTracer) Option { return func(d *DB) { d.tracer = t } }
@@ -106,13 +111,15 @@ func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }
 
 // tx is one tenant transaction: its queries, its single "now", and the timers it wrote.
 type tx struct {
-	pg     pgx.Tx
-	q      *db.Queries
-	org    uuid.UUID
-	now    time.Time
-	lease  time.Duration // how long a worker may hold a delivery while sending it
-	timers []relance.TimerRef
-	alerts []relance.AlertRef // created in this transaction, announced after commit
+	pg    pgx.Tx
+	q     *db.Queries
+	org   uuid.UUID
+	now   time.Time
+	lease time.Duration // how long a worker may hold a delivery while sending it
+	// backdate is how far in the past a client may date a lead or a call.
+	backdate time.Duration
+	timers   []relance.TimerRef
+	alerts   []relance.AlertRef // created in this transaction, announced after commit
 }
 
 // attempt runs fn inside a savepoint: when fn fails with a domain error, what it wrote (timers
@@ -167,7 +174,7 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
-	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease}
+	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // clockSkew is how far in the future a client-supplied instant may be before it is refused.
-const clockSkew = time.Minute
+const clockSkew = relance.ClockSkew
 
 // CreateLead records a lead, or returns the lead an earlier request with the same idempotency
 // key or external id created (created = false). Assigning at creation alerts the assignee.
@@ -29,8 +29,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		if received.IsZero() {
 			received = t.now
 		}
-		if received.After(t.now.Add(clockSkew)) {
-			return relance.Invalid("receive_time", "must not be in the future")
+		if err := relance.CheckReported("receive_time", received, t.now, t.backdate); err != nil {
+			return err
 		}
 		lead = relance.Lead{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, SiteID: in.SiteID, Source: in.Source,

@@ -60,8 +60,9 @@ func (c *Call) Answers() bool {
 	return c.AdvisorID != uuid.Nil && (c.Direction == Outbound || c.Outcome == CallAnswered)
 }
 
-// CheckCall checks what a call must carry, naming the field at fault.
-func CheckCall(c *NewCall, now time.Time) error {
+// CheckCall checks what a call must carry, naming the field at fault: its start time within
+// window before now (CheckReported).
+func CheckCall(c *NewCall, now time.Time, window time.Duration) error {
 	switch {
 	case c.LeadID == uuid.Nil && c.Phone == "":
 		return Invalid("phone", "a call needs a lead_id or the contact's phone number")
@@ -71,8 +72,11 @@ func CheckCall(c *NewCall, now time.Time) error {
 		return Invalid("advisor_id", "an outbound call needs the advisor who made it")
 	case c.StartedAt.IsZero():
 		return Invalid("start_time", "is required")
-	case c.StartedAt.After(now.Add(5 * time.Minute)):
-		return Invalid("start_time", "must not be in the future")
+	}
+	if err := CheckReported("start_time", c.StartedAt, now, window); err != nil {
+		return err
+	}
+	switch {
 	case c.Duration < 0 || c.Duration > 24*time.Hour:
 		return Invalid("duration", "must be between 0 and 24 hours")
 	}
