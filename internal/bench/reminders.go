@@ -142,11 +142,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		return nil, err
 	}
 	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
-	var always []relance.Window
-	for d := time.Sunday; d <= time.Saturday; d++ {
-		always = append(always, relance.Window{Weekday: d, Start: 0, End: 1440})
-	}
-	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Windows: always})
+	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Windows: AlwaysOpen()})
 	if err != nil {
 		return nil, err
 	}
@@ -271,4 +267,14 @@ func samples(ctx context.Context, pool *pgxpool.Pool, sql string, org uuid.UUID)
 		out = append(out, max(0, d))
 	}
 	return out, span, rows.Err()
+}
+
+// AlwaysOpen returns opening windows covering the whole week, for sites whose calendar must
+// not hold anything back.
+func AlwaysOpen() []relance.Window {
+	var always []relance.Window
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		always = append(always, relance.Window{Weekday: d, Start: 0, End: 1440})
+	}
+	return always
 }

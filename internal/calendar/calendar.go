@@ -107,6 +107,20 @@ func (c *Calendar) WithAbsences(absences []relance.Absence) *Calendar {
 	return &out
 }
 
+// CheckSiteOpens checks that site s opens at some time within four years from now: a site
+// whose closures cover every open day from now on would hold its leads' reminders for ever. It
+// returns an invalid-input error naming closures, or the error of New for a bad site.
+func CheckSiteOpens(s relance.Site, now time.Time) error {
+	c, err := ForSite(s)
+	if err != nil {
+		return err
+	}
+	if _, err := c.NextOpen(now); err != nil {
+		return relance.Invalid("closures", "the site would never open again: its closures cover every open day of the next four years")
+	}
+	return nil
+}
+
 // Location is the calendar's time zone.
 func (c *Calendar) Location() *time.Location { return c.loc }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -20,6 +21,9 @@ func (d *DB) CreateSite(ctx context.Context, p relance.Principal, s relance.Site
 		return relance.Site{}, err
 	}
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if err := calendar.CheckSiteOpens(s, t.now); err != nil {
+			return err
+		}
 		s.ID, s.OrgID, s.CreatedAt = uuid.Must(uuid.NewV7()), t.org, t.now
 		if err := t.q.SiteCreate(ctx, db.SiteCreateParams{ID: s.ID, OrgID: t.org, Name: s.Name, TimeZone: s.TimeZone, CreatedAt: t.now}); err != nil {
 			return err
@@ -46,6 +50,9 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		}
 		ch.Apply(&s)
 		if err := relance.ValidateSite(&s); err != nil {
+			return err
+		}
+		if err := calendar.CheckSiteOpens(s, t.now); err != nil {
 			return err
 		}
 		if _, err := t.q.SiteUpdate(ctx, db.SiteUpdateParams{ID: id, Name: s.Name, TimeZone: s.TimeZone, UpdatedAt: t.now}); err != nil {
@@ -99,6 +106,9 @@ func (d *DB) AddSiteClosures(ctx context.Context, p relance.Principal, siteID uu
 		}
 		s.Closures = closures
 		if err := relance.ValidateSite(&s); err != nil {
+			return err
+		}
+		if err := calendar.CheckSiteOpens(s, t.now); err != nil {
 			return err
 		}
 		if err := t.replaceSiteHours(ctx, siteID, s.Windows, s.Closures); err != nil {

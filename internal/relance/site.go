@@ -96,8 +96,9 @@ func ParseClock(s string) (int, error) {
 // FormatClock formats minutes since midnight as "HH:MM".
 func FormatClock(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
 
-// ValidateSite checks a site's own invariants: a known time zone, windows inside the day with
-// the end after the start and no two overlapping on one weekday, closures in order.
+// ValidateSite checks a site's own invariants: a known time zone, at least one window, windows
+// inside the day with the end after the start and no two overlapping on one weekday, closures
+// in order.
 // It returns an invalid-input error naming the first bad field.
 func ValidateSite(s *Site) error {
 	if s.Name == "" {
@@ -105,6 +106,9 @@ func ValidateSite(s *Site) error {
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		return Invalid("time_zone", fmt.Sprintf("%q is not an IANA time zone", s.TimeZone))
+	}
+	if len(s.Windows) == 0 {
+		return Invalid("windows", "a site must open at least once a week: its leads' reminders wait for open time")
 	}
 	if err := ValidateWindows(s.Windows); err != nil {
 		return err
