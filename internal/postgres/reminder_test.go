@@ -74,11 +74,18 @@ func newSim(t *testing.T, start time.Time, opts ...postgres.Option) *sim {
 	return s
 }
 
+// maxFirings bounds one runUntil: a scenario that fires more timers than this loops.
+const maxFirings = 1000
+
 // runUntil plans and fires every timer due up to end, earliest first, moving the clock to each
-// instant, as the worker's planner, sweeper and handlers do.
+// instant, as the worker's planner, sweeper and handlers do. It fails the test when timers are
+// still due after maxFirings.
 func (s *sim) runUntil(end time.Time) {
 	s.t.Helper()
-	for range 1000 {
+	for fired := 0; ; fired++ {
+		if fired == maxFirings {
+			s.t.Fatalf("still timers due before %s after %d firings: a timer loop?", end, maxFirings)
+		}
 		if _, err := s.db.PlanTimers(ctx); err != nil {
 			s.t.Fatalf("plan: %v", err)
 		}
