@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/relance"
@@ -162,5 +163,55 @@ func TestAutomaticSMSNeedsANumberThatParses(t *testing.T) {
 		if got.State != relance.ActivityFailed || got.Content != outcome {
 			t.Errorf("%s: %s %q, want failed %q", phone, got.State, got.Content, outcome)
 		}
+	}
+}
+
+func TestPartnerLeadEntersAnAutomaticPlanOnlyWhenAllowed(t *testing.T) {
+	t.Parallel()
+	url, _ := testenv.Database(t)
+	db := testenv.OpenURL(t, url)
+	world := testenv.NewWorld(t, db)
+	admin := world.As(world.Admin)
+	automatic, err := db.CreatePlan(ctx, admin, smsPlan("partner-web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	manual, err := db.CreatePlan(ctx, admin, relance.Plan{Name: "Appel", EnrolSources: []string{"partner-web"}, Steps: []relance.Step{
+		{Kind: relance.KindCall, Anchor: relance.AnchorReceived, Assignee: relance.AssignAdvisor},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partner := relance.Principal{OrgID: world.Org.ID, Role: relance.RolePartner, TokenID: uuid.New(), Scopes: []relance.Scope{relance.ScopeLeadsCreate}}
+	lead, _, err := db.CreateLead(ctx, partner, relance.NewLead{
+		IdempotencyKey: "p-1", SiteID: world.Lyon.ID, Source: "partner-web", Contact: relance.Contact{Name: "Victim", Phone: "+15550000001"},
+	})
+	if err != nil || lead.PartnerKeyID != partner.TokenID {
+		t.Fatalf("partner lead = %+v, %v", lead, err)
+	}
+	enrolments, err := db.ListEnrolments(ctx, admin, lead.ID)
+	if err != nil || len(enrolments) != 1 || enrolments[0].PlanID != manual.ID {
+		t.Fatalf("enrolments = %+v, %v; want the manual plan only", enrolments, err)
+	}
+	// The refusal is on record, with its plan and reason.
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "SELECT set_config('app.org_id', $1, false)", world.Org.ID.String()); err != nil {
+		t.Fatal(err)
+	}
+	var plan, reason string
+	if err := conn.QueryRow(ctx, `SELECT details->>'plan', details->>'reason' FROM audit_log
+		WHERE action = 'plan.enrol_refused' AND subject_id = $1`, lead.ID).Scan(&plan, &reason); err != nil {
+		t.Fatal(err)
+	}
+	if plan != automatic.ID.String() || !strings.Contains(reason, "partner") {
+		t.Fatalf("audit = %s %q", plan, reason)
+	}
+	// A person may still enrol it by hand.
+	if _, err := db.EnrolLead(ctx, admin, automatic.ID, lead.ID); err != nil {
+		t.Fatalf("enrol by hand: %v", err)
 	}
 }
