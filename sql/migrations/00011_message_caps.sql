@@ -20,6 +20,8 @@ ALTER TABLE leads ADD COLUMN partner_key_id uuid;
 
 -- Messages to a customer (as opposed to the organisation's own staff) count against the caps.
 ALTER TABLE deliveries ADD COLUMN customer boolean NOT NULL DEFAULT false;
+-- Until now, the messages about a lead to no user were plan steps to the lead.
+UPDATE deliveries SET customer = true WHERE user_id IS NULL AND lead_id IS NOT NULL;
 
 -- Customer messages claimed for sending, per UTC day and channel: the row with recipient '' counts
 -- the organisation's messages, the others each recipient's. A worker locks the rows of a message
