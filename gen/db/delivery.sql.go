@@ -28,10 +28,10 @@ func (q *Queries) DeliveryClaim(ctx context.Context, arg DeliveryClaimParams) er
 
 const deliveryCreate = `-- name: DeliveryCreate :one
 INSERT INTO deliveries (id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text,
-  body_html, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  body_html, created_at, customer)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (org_id, key) DO NOTHING
-RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at
+RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer
 `
 
 type DeliveryCreateParams struct {
@@ -46,6 +46,7 @@ type DeliveryCreateParams struct {
 	BodyText  string
 	BodyHtml  string
 	CreatedAt time.Time
+	Customer  bool
 }
 
 // Returns no row when a delivery with the same key already exists.
@@ -62,6 +63,7 @@ func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) 
 		arg.BodyText,
 		arg.BodyHtml,
 		arg.CreatedAt,
+		arg.Customer,
 	)
 	var i Delivery
 	err := row.Scan(
@@ -82,6 +84,7 @@ func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) 
 		&i.ProviderID,
 		&i.CreatedAt,
 		&i.SentAt,
+		&i.Customer,
 	)
 	return i, err
 }
@@ -111,7 +114,7 @@ func (q *Queries) DeliveryFinish(ctx context.Context, arg DeliveryFinishParams) 
 }
 
 const deliveryGetForUpdate = `-- name: DeliveryGetForUpdate :one
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at FROM deliveries WHERE id = $1 FOR UPDATE
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer FROM deliveries WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Delivery, error) {
@@ -135,12 +138,13 @@ func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Deliv
 		&i.ProviderID,
 		&i.CreatedAt,
 		&i.SentAt,
+		&i.Customer,
 	)
 	return i, err
 }
 
 const deliveryListByLead = `-- name: DeliveryListByLead :many
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]Delivery, error) {
@@ -170,6 +174,7 @@ func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]
 			&i.ProviderID,
 			&i.CreatedAt,
 			&i.SentAt,
+			&i.Customer,
 		); err != nil {
 			return nil, err
 		}

@@ -28,7 +28,7 @@ func (q *Queries) LeadAssign(ctx context.Context, arg LeadAssignParams) error {
 }
 
 const leadByPhone = `-- name: LeadByPhone :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads
 WHERE org_id = $1 AND contact_phone <> ''
   AND reverse(contact_phone) LIKE reverse($2::text) || (CASE WHEN $3::boolean THEN '' ELSE '%' END)
 ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM $4 DESC, received_at DESC, id
@@ -80,6 +80,7 @@ func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead,
 		&i.LastAttemptAt,
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
+		&i.PartnerKeyID,
 	)
 	return i, err
 }
@@ -125,8 +126,8 @@ func (q *Queries) LeadContacts(ctx context.Context, leadID uuid.UUID) (int32, er
 const leadCreate = `-- name: LeadCreate :execrows
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+  assigned_at, created_at, updated_at, partner_key_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
 ON CONFLICT DO NOTHING
 `
 
@@ -147,6 +148,7 @@ type LeadCreateParams struct {
 	ReceivedAt     time.Time
 	AssignedAt     *time.Time
 	CreatedAt      time.Time
+	PartnerKeyID   *uuid.UUID
 }
 
 // Inserts nothing (0 rows) when a lead with the same external id or idempotency key exists.
@@ -168,6 +170,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 		arg.ReceivedAt,
 		arg.AssignedAt,
 		arg.CreatedAt,
+		arg.PartnerKeyID,
 	)
 	if err != nil {
 		return 0, err
@@ -176,7 +179,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads WHERE id = $1
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads WHERE id = $1
 `
 
 func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -210,12 +213,13 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.LastAttemptAt,
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
+		&i.PartnerKeyID,
 	)
 	return i, err
 }
 
 const leadGetByDedupKey = `-- name: LeadGetByDedupKey :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads
 WHERE ($1::text IS NOT NULL AND external_id = $1)
    OR ($2::text IS NOT NULL AND idempotency_key = $2)
 ORDER BY created_at
@@ -258,12 +262,13 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.LastAttemptAt,
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
+		&i.PartnerKeyID,
 	)
 	return i, err
 }
 
 const leadGetForUpdate = `-- name: LeadGetForUpdate :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -297,6 +302,7 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.LastAttemptAt,
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
+		&i.PartnerKeyID,
 	)
 	return i, err
 }
@@ -348,7 +354,7 @@ func (q *Queries) LeadLateCounts(ctx context.Context, arg LeadLateCountsParams) 
 }
 
 const leadList = `-- name: LeadList :many
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($2::uuid IS NULL OR assignee_id = $2)
   AND ($3::uuid IS NULL OR site_id = $3)
@@ -438,6 +444,7 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.LastAttemptAt,
 			&i.ImproperClosureAt,
 			&i.ClosureContacts,
+			&i.PartnerKeyID,
 		); err != nil {
 			return nil, err
 		}

@@ -202,6 +202,7 @@ type Delivery struct {
 	ProviderID string
 	CreatedAt  time.Time
 	SentAt     *time.Time
+	Customer   bool
 }
 
 type Enrolment struct {
@@ -259,14 +260,26 @@ type Lead struct {
 	LastAttemptAt     *time.Time
 	ImproperClosureAt *time.Time
 	ClosureContacts   *int32
+	PartnerKeyID      *uuid.UUID
+}
+
+type MessageCount struct {
+	OrgID     uuid.UUID
+	Day       time.Time
+	Channel   string
+	Recipient string
+	Sent      int32
 }
 
 type Organization struct {
-	ID           uuid.UUID
-	Name         string
-	CreatedAt    time.Time
-	DigestMinute int16
-	SendMinute   int16
+	ID                uuid.UUID
+	Name              string
+	CreatedAt         time.Time
+	DigestMinute      int16
+	SendMinute        int16
+	SmsDailyCap       int32
+	EmailDailyCap     int32
+	RecipientDailyCap int32
 }
 
 type Password struct {
@@ -277,15 +290,16 @@ type Password struct {
 }
 
 type Plan struct {
-	ID            uuid.UUID
-	OrgID         uuid.UUID
-	Name          string
-	Paused        bool
-	EnrolSources  []string
-	EnrolStatusID *uuid.UUID
-	ArchivedAt    *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID                  uuid.UUID
+	OrgID               uuid.UUID
+	Name                string
+	Paused              bool
+	EnrolSources        []string
+	EnrolStatusID       *uuid.UUID
+	ArchivedAt          *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	PartnerLeadsAllowed bool
 }
 
 type PlanStep struct {

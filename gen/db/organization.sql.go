@@ -28,7 +28,7 @@ func (q *Queries) OrganizationCreate(ctx context.Context, arg OrganizationCreate
 }
 
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, name, created_at, digest_minute, send_minute FROM organizations WHERE id = $1
+SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap FROM organizations WHERE id = $1
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -40,6 +40,9 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 		&i.CreatedAt,
 		&i.DigestMinute,
 		&i.SendMinute,
+		&i.SmsDailyCap,
+		&i.EmailDailyCap,
+		&i.RecipientDailyCap,
 	)
 	return i, err
 }
@@ -54,14 +57,19 @@ func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error
 }
 
 const organizationUpdate = `-- name: OrganizationUpdate :exec
-UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4 WHERE id = $1
+UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4, sms_daily_cap = $5,
+  email_daily_cap = $6, recipient_daily_cap = $7
+WHERE id = $1
 `
 
 type OrganizationUpdateParams struct {
-	ID           uuid.UUID
-	Name         string
-	DigestMinute int16
-	SendMinute   int16
+	ID                uuid.UUID
+	Name              string
+	DigestMinute      int16
+	SendMinute        int16
+	SmsDailyCap       int32
+	EmailDailyCap     int32
+	RecipientDailyCap int32
 }
 
 func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdateParams) error {
@@ -70,6 +78,9 @@ func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdate
 		arg.Name,
 		arg.DigestMinute,
 		arg.SendMinute,
+		arg.SmsDailyCap,
+		arg.EmailDailyCap,
+		arg.RecipientDailyCap,
 	)
 	return err
 }

@@ -197,18 +197,20 @@ func (q *Queries) PlanArchive(ctx context.Context, arg PlanArchiveParams) error 
 }
 
 const planCreate = `-- name: PlanCreate :exec
-INSERT INTO plans (id, org_id, name, paused, enrol_sources, enrol_status_id, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+INSERT INTO plans (id, org_id, name, paused, enrol_sources, enrol_status_id, created_at, updated_at,
+  partner_leads_allowed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)
 `
 
 type PlanCreateParams struct {
-	ID            uuid.UUID
-	OrgID         uuid.UUID
-	Name          string
-	Paused        bool
-	EnrolSources  []string
-	EnrolStatusID *uuid.UUID
-	CreatedAt     time.Time
+	ID                  uuid.UUID
+	OrgID               uuid.UUID
+	Name                string
+	Paused              bool
+	EnrolSources        []string
+	EnrolStatusID       *uuid.UUID
+	CreatedAt           time.Time
+	PartnerLeadsAllowed bool
 }
 
 func (q *Queries) PlanCreate(ctx context.Context, arg PlanCreateParams) error {
@@ -220,12 +222,13 @@ func (q *Queries) PlanCreate(ctx context.Context, arg PlanCreateParams) error {
 		arg.EnrolSources,
 		arg.EnrolStatusID,
 		arg.CreatedAt,
+		arg.PartnerLeadsAllowed,
 	)
 	return err
 }
 
 const planGet = `-- name: PlanGet :one
-SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at FROM plans WHERE id = $1
+SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at, partner_leads_allowed FROM plans WHERE id = $1
 `
 
 func (q *Queries) PlanGet(ctx context.Context, id uuid.UUID) (Plan, error) {
@@ -241,12 +244,13 @@ func (q *Queries) PlanGet(ctx context.Context, id uuid.UUID) (Plan, error) {
 		&i.ArchivedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartnerLeadsAllowed,
 	)
 	return i, err
 }
 
 const planGetForUpdate = `-- name: PlanGetForUpdate :one
-SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at FROM plans WHERE id = $1 FOR UPDATE
+SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at, partner_leads_allowed FROM plans WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) PlanGetForUpdate(ctx context.Context, id uuid.UUID) (Plan, error) {
@@ -262,12 +266,13 @@ func (q *Queries) PlanGetForUpdate(ctx context.Context, id uuid.UUID) (Plan, err
 		&i.ArchivedAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.PartnerLeadsAllowed,
 	)
 	return i, err
 }
 
 const planList = `-- name: PlanList :many
-SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at FROM plans WHERE ($1::boolean OR archived_at IS NULL)
+SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at, partner_leads_allowed FROM plans WHERE ($1::boolean OR archived_at IS NULL)
 ORDER BY lower(name), id
 `
 
@@ -290,6 +295,7 @@ func (q *Queries) PlanList(ctx context.Context, includeArchived bool) ([]Plan, e
 			&i.ArchivedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PartnerLeadsAllowed,
 		); err != nil {
 			return nil, err
 		}
@@ -302,7 +308,7 @@ func (q *Queries) PlanList(ctx context.Context, includeArchived bool) ([]Plan, e
 }
 
 const planListEnrolling = `-- name: PlanListEnrolling :many
-SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at FROM plans
+SELECT id, org_id, name, paused, enrol_sources, enrol_status_id, archived_at, created_at, updated_at, partner_leads_allowed FROM plans
 WHERE archived_at IS NULL AND NOT paused
   AND ($1::text = ANY(enrol_sources) OR enrol_status_id = $2)
 ORDER BY created_at, id
@@ -333,6 +339,7 @@ func (q *Queries) PlanListEnrolling(ctx context.Context, arg PlanListEnrollingPa
 			&i.ArchivedAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.PartnerLeadsAllowed,
 		); err != nil {
 			return nil, err
 		}
@@ -515,16 +522,18 @@ func (q *Queries) PlanStepList(ctx context.Context, planIds []uuid.UUID) ([]Plan
 }
 
 const planUpdate = `-- name: PlanUpdate :exec
-UPDATE plans SET name = $2, enrol_sources = $3, enrol_status_id = $4, updated_at = $5
+UPDATE plans SET name = $2, enrol_sources = $3, enrol_status_id = $4, updated_at = $5,
+  partner_leads_allowed = $6
 WHERE id = $1
 `
 
 type PlanUpdateParams struct {
-	ID            uuid.UUID
-	Name          string
-	EnrolSources  []string
-	EnrolStatusID *uuid.UUID
-	UpdatedAt     time.Time
+	ID                  uuid.UUID
+	Name                string
+	EnrolSources        []string
+	EnrolStatusID       *uuid.UUID
+	UpdatedAt           time.Time
+	PartnerLeadsAllowed bool
 }
 
 func (q *Queries) PlanUpdate(ctx context.Context, arg PlanUpdateParams) error {
@@ -534,6 +543,7 @@ func (q *Queries) PlanUpdate(ctx context.Context, arg PlanUpdateParams) error {
 		arg.EnrolSources,
 		arg.EnrolStatusID,
 		arg.UpdatedAt,
+		arg.PartnerLeadsAllowed,
 	)
 	return err
 }

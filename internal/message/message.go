@@ -205,3 +205,12 @@ type ActionDue struct {
 	ContactName   string
 	ContactPhone  string
 }
+
+// MessageCap is the data of the "message_cap" message: a daily cap on messages to customers
+// refused a message; more are refused until the end of the day (UTC).
+type MessageCap struct {
+	RecipientName string
+	Cap           string // "sms", "email" or "recipient" (relance.Cap)
+	Limit         int
+	Day           string // the UTC day, "2006-01-02"
+}

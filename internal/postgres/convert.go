@@ -66,6 +66,7 @@ func toLead(l db.Lead) relance.Lead {
 		LateAt: l.LateAt, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 		CallAttempts: int(l.CallAttempts), SuccessfulTouches: int(l.SuccessfulTouches), LastAttemptAt: l.LastAttemptAt,
 		ImproperClosureAt: l.ImproperClosureAt, ClosureContacts: int(deref(l.ClosureContacts)),
+		PartnerKeyID: deref(l.PartnerKeyID),
 	}
 }
 

@@ -194,7 +194,8 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 		u.ID, uuid.Nil)
 }
 
-// UpdateOrganization changes the organisation's name, digest time and send time (admins only).
+// UpdateOrganization changes the organisation's name, digest time, send time and message caps
+// (admins only); a cap out of its bounds answers invalid-argument.
 // A new digest time applies from the next planning round: pending digests are cancelled and
 // planned again. A new send time applies to calls and steps scheduled from then on.
 func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch relance.OrganizationChange) (relance.Organization, error) {
@@ -219,6 +220,17 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		if ch.SendMinute != nil {
 			org.SendMinute = *ch.SendMinute
 		}
+		for _, c := range []struct{ to, from *int }{
+			{&org.Caps.SMSPerDay, ch.SMSPerDay}, {&org.Caps.EmailsPerDay, ch.EmailsPerDay},
+			{&org.Caps.PerRecipientPerDay, ch.PerRecipientPerDay},
+		} {
+			if c.from != nil {
+				*c.to = *c.from
+			}
+		}
+		if err := org.Caps.Validate(); err != nil {
+			return err
+		}
 		if ch.DigestMinute != nil && *ch.DigestMinute != org.DigestMinute {
 			org.DigestMinute = *ch.DigestMinute
 			if err := t.q.TimerCancelByKind(ctx, db.TimerCancelByKindParams{Kind: string(relance.TimerDigest), UpdatedAt: t.now}); err != nil {
@@ -227,15 +239,24 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		}
 		if err := t.q.OrganizationUpdate(ctx, db.OrganizationUpdateParams{
 			ID: t.org, Name: org.Name, DigestMinute: int16(org.DigestMinute), SendMinute: int16(org.SendMinute),
+			SmsDailyCap: int32(org.Caps.SMSPerDay), EmailDailyCap: int32(org.Caps.EmailsPerDay),
+			RecipientDailyCap: int32(org.Caps.PerRecipientPerDay),
 		}); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "organization.update", "organization", t.org,
-			map[string]any{"digest_minute": org.DigestMinute, "send_minute": org.SendMinute})
+		return t.audit(ctx, p, "organization.update", "organization", t.org, map[string]any{
+			"digest_minute": org.DigestMinute, "send_minute": org.SendMinute, "sms_daily_cap": org.Caps.SMSPerDay,
+			"email_daily_cap": org.Caps.EmailsPerDay, "recipient_daily_cap": org.Caps.PerRecipientPerDay,
+		})
 	})
 	return org, err
 }
 
 func toOrganization(o db.Organization) relance.Organization {
-	return relance.Organization{ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt}
+	return relance.Organization{
+		ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt,
+		Caps: relance.MessageCaps{
+			SMSPerDay: int(o.SmsDailyCap), EmailsPerDay: int(o.EmailDailyCap), PerRecipientPerDay: int(o.RecipientDailyCap),
+		},
+	}
 }

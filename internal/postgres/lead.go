@@ -37,6 +37,9 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			SourceGroup: in.SourceGroup, Category: in.Category, Contact: in.Contact, Stage: relance.StageOpen,
 			ExternalID: in.ExternalID, Notes: in.Notes, ReceivedAt: received.UTC(), CreatedAt: t.now, UpdatedAt: t.now,
 		}
+		if p.Role == relance.RolePartner {
+			lead.PartnerKeyID = p.TokenID
+		}
 		var assignee relance.User
 		if in.AssigneeID != uuid.Nil {
 			var err error
@@ -56,7 +59,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 			ContactEmail: lead.Contact.Email, AssigneeID: optUUID(lead.AssigneeID),
 			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey), Notes: lead.Notes,
-			ReceivedAt: lead.ReceivedAt, AssignedAt: lead.AssignedAt, CreatedAt: t.now,
+			ReceivedAt: lead.ReceivedAt, AssignedAt: lead.AssignedAt, CreatedAt: t.now, PartnerKeyID: optUUID(lead.PartnerKeyID),
 		})
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.ConstraintName == "leads_org_id_site_id_fkey" {

@@ -12,7 +12,9 @@ import (
 // CreateOrganization creates a tenant and its first admin in one transaction. It is how an
 // organisation comes to exist (`relance seed`, tests); the API has no call for it.
 func (d *DB) CreateOrganization(ctx context.Context, name string, admin relance.NewUser) (relance.Organization, relance.User, error) {
-	org := relance.Organization{ID: uuid.Must(uuid.NewV7()), Name: name, DigestMinute: 9 * 60, SendMinute: 10 * 60}
+	org := relance.Organization{
+		ID: uuid.Must(uuid.NewV7()), Name: name, DigestMinute: 9 * 60, SendMinute: 10 * 60, Caps: relance.DefaultMessageCaps(),
+	}
 	var user relance.User
 	err := d.inOrg(ctx, org.ID, func(t *tx) error {
 		org.CreatedAt = t.now

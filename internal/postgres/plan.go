@@ -29,14 +29,15 @@ func (d *DB) CreatePlan(ctx context.Context, p relance.Principal, plan relance.P
 		plan.ID, plan.CreatedAt, plan.UpdatedAt = uuid.Must(uuid.NewV7()), t.now, t.now
 		if err := t.q.PlanCreate(ctx, db.PlanCreateParams{
 			ID: plan.ID, OrgID: t.org, Name: plan.Name, Paused: plan.Paused, EnrolSources: nonNil(plan.EnrolSources),
-			EnrolStatusID: optUUID(plan.EnrolStatusID), CreatedAt: t.now,
+			EnrolStatusID: optUUID(plan.EnrolStatusID), CreatedAt: t.now, PartnerLeadsAllowed: plan.PartnerLeadsAllowed,
 		}); err != nil {
 			return err
 		}
 		if err := t.writeSteps(ctx, plan.ID, plan.Steps); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "plan.create", "plan", plan.ID, map[string]any{"name": plan.Name, "steps": len(plan.Steps)})
+		return t.audit(ctx, p, "plan.create", "plan", plan.ID,
+			map[string]any{"name": plan.Name, "steps": len(plan.Steps), "partner_leads_allowed": plan.PartnerLeadsAllowed})
 	})
 	return plan, err
 }
@@ -64,7 +65,7 @@ func (d *DB) UpdatePlan(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		}
 		if err := t.q.PlanUpdate(ctx, db.PlanUpdateParams{
 			ID: id, Name: plan.Name, EnrolSources: nonNil(plan.EnrolSources),
-			EnrolStatusID: optUUID(plan.EnrolStatusID), UpdatedAt: t.now,
+			EnrolStatusID: optUUID(plan.EnrolStatusID), UpdatedAt: t.now, PartnerLeadsAllowed: plan.PartnerLeadsAllowed,
 		}); err != nil {
 			return err
 		}
@@ -77,7 +78,8 @@ func (d *DB) UpdatePlan(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if out, err = t.plan(ctx, id, false); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "plan.update", "plan", id, map[string]any{"name": plan.Name, "steps": len(plan.Steps)})
+		return t.audit(ctx, p, "plan.update", "plan", id,
+			map[string]any{"name": plan.Name, "steps": len(plan.Steps), "partner_leads_allowed": plan.PartnerLeadsAllowed})
 	})
 	return out, err
 }
@@ -284,7 +286,8 @@ func (d *DB) PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUI
 }
 
 // enrolByRule enrols a lead in the running plans that take leads from its source (on creation)
-// or given status statusID (uuid.Nil: the source rule).
+// or given status statusID (uuid.Nil: the source rule), and that admit it (relance.Plan.AdmitsByRule);
+// a plan that does not is recorded in the audit log with its reason.
 func (t *tx) enrolByRule(ctx context.Context, lead *relance.Lead, statusID uuid.UUID) error {
 	params := db.PlanListEnrollingParams{Source: &lead.Source}
 	if statusID != uuid.Nil {
@@ -299,6 +302,13 @@ func (t *tx) enrolByRule(ctx context.Context, lead *relance.Lead, statusID uuid.
 		return err
 	}
 	for i := range plans {
+		if refused := plans[i].AdmitsByRule(lead); refused != nil {
+			if err := t.audit(ctx, relance.Principal{}, "plan.enrol_refused", "lead", lead.ID,
+				map[string]any{"plan": plans[i].ID, "reason": refused.Error()}); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, _, err := t.enrol(ctx, lead, &plans[i]); err != nil {
 			return err
 		}
@@ -500,6 +510,10 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 	state, outcome := relance.ActionDone, "sent"
 	if len(to) == 0 {
 		state, outcome = relance.ActionFailed, "the lead has no address for a "+string(step.Kind)
+	} else if step.Kind == relance.KindSMS {
+		if to[0], err = relance.SMSNumber(to[0]); err != nil {
+			state, outcome = relance.ActionFailed, err.Error()
+		}
 	}
 	act := relance.Activity{
 		ID: uuid.Must(uuid.NewV7()), LeadID: lead.ID, Kind: step.Kind, Origin: relance.OriginSystem,
@@ -734,7 +748,7 @@ func (t *tx) withSteps(ctx context.Context, rows []db.Plan) ([]relance.Plan, err
 	for i, r := range rows {
 		out[i] = relance.Plan{
 			ID: r.ID, Name: r.Name, Paused: r.Paused, EnrolSources: r.EnrolSources, EnrolStatusID: deref(r.EnrolStatusID),
-			Steps: byPlan[r.ID], ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+			PartnerLeadsAllowed: r.PartnerLeadsAllowed, Steps: byPlan[r.ID], ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		}
 	}
 	return out, nil

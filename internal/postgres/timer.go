@@ -158,12 +158,14 @@ func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relanc
 }
 
 // deliver writes a delivery under a unique key and a timer that sends it now. A key already
-// written is left alone: that message exists and will not be sent twice.
+// written is left alone: that message exists and will not be sent twice. A message about a lead
+// and to no user of the organisation goes to the lead itself: a customer message, which the
+// organisation's daily caps apply to when it is claimed.
 func (t *tx) deliver(ctx context.Context, key string, m relance.Message, userID, leadID uuid.UUID) error {
 	row, err := t.q.DeliveryCreate(ctx, db.DeliveryCreateParams{
 		ID: uuid.Must(uuid.NewV7()), OrgID: t.org, Key: key, Channel: string(m.Channel), Recipient: m.To,
 		UserID: optUUID(userID), LeadID: optUUID(leadID), Subject: m.Subject, BodyText: m.Text, BodyHtml: m.HTML,
-		CreatedAt: t.now,
+		CreatedAt: t.now, Customer: userID == uuid.Nil && leadID != uuid.Nil,
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
@@ -177,7 +179,9 @@ func (t *tx) deliver(ctx context.Context, key string, m relance.Message, userID,
 // claimDelivery takes a delivery for sending: it marks it "sending" under a lease and moves its
 // timer to the lease's end, so that if this worker dies mid-send the timer fires again and the
 // message is sent again under the same identity. Once the attempts are spent, a lease that ran
-// out is recorded as unknown. It returns nil when there is nothing to send.
+// out is recorded as unknown. A customer message is counted against the daily caps at its first
+// claim, in this transaction; one over a cap fails for good, unsent. It returns nil when there is
+// nothing to send.
 func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, error) {
 	del, err := t.q.DeliveryGetForUpdate(ctx, timer.SubjectID)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -193,19 +197,33 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 		}); err != nil {
 			return nil, err
 		}
+	case del.State == relance.DeliveryPending && del.Customer && del.Attempts == 0:
+		reached, err := t.admitCustomerMessage(ctx, &del)
+		if err != nil {
+			return nil, err
+		}
+		if reached != nil {
+			return nil, t.refuseDelivery(ctx, timer, &del, reached)
+		}
+		return t.leaseDelivery(ctx, timer, del)
 	case del.State == relance.DeliveryPending, del.State == relance.DeliverySending:
-		// Sending: only the watchdog fires while a delivery is sending, after the lease.
-		lease := t.now.Add(t.lease)
-		if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: del.ID, LeaseUntil: &lease}); err != nil {
-			return nil, err
-		}
-		if _, err := t.reschedule(ctx, timer.ID, lease); err != nil {
-			return nil, err
-		}
-		del.State, del.Attempts, del.LeaseUntil = relance.DeliverySending, del.Attempts+1, &lease
-		return &del, nil
+		return t.leaseDelivery(ctx, timer, del)
 	}
 	return nil, t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "done", FiredAt: &t.now})
+}
+
+// leaseDelivery marks a delivery "sending" until the lease's end and moves its timer there.
+func (t *tx) leaseDelivery(ctx context.Context, timer db.Timer, del db.Delivery) (*db.Delivery, error) {
+	// Sending: only the watchdog fires while a delivery is sending, after the lease.
+	lease := t.now.Add(t.lease)
+	if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: del.ID, LeaseUntil: &lease}); err != nil {
+		return nil, err
+	}
+	if _, err := t.reschedule(ctx, timer.ID, lease); err != nil {
+		return nil, err
+	}
+	del.State, del.Attempts, del.LeaseUntil = relance.DeliverySending, del.Attempts+1, &lease
+	return &del, nil
 }
 
 // reschedule moves a pending timer to a new instant under a new version (a new task id).

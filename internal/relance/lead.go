@@ -44,6 +44,8 @@ type Lead struct {
 	LateAt          *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// PartnerKeyID is the partner API key that created the lead; uuid.Nil when a person did.
+	PartnerKeyID uuid.UUID
 	// Calls: outbound attempts, successful touches, the last attempt.
 	CallAttempts      int
 	SuccessfulTouches int

@@ -1,6 +1,7 @@
 package relance
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -18,10 +19,13 @@ type Plan struct {
 	Paused        bool
 	EnrolSources  []string  // leads created from one of these sources are enrolled
 	EnrolStatusID uuid.UUID // leads given this status are enrolled; uuid.Nil for none
-	Steps         []Step
-	ArchivedAt    *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// PartnerLeadsAllowed lets leads a partner key created enter the plan by its rules even
+	// when it messages leads automatically (see AdmitsByRule).
+	PartnerLeadsAllowed bool
+	Steps               []Step
+	ArchivedAt          *time.Time
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // Anchor is the reference date a step counts its days from.
@@ -117,6 +121,37 @@ func (s *Step) validate(at string) error {
 		return Invalid(at+"body", err.Error())
 	}
 	return nil
+}
+
+// MessagesLeads reports whether the plan sends messages to the lead with no person in the loop:
+// it has an automatic (email or SMS) step.
+func (p *Plan) MessagesLeads() bool {
+	return slices.ContainsFunc(p.Steps, func(s Step) bool { return s.Automatic })
+}
+
+// AdmitsByRule decides whether lead l may enter the plan by its enrolment rules (its source or
+// status). A lead created with a partner API key enters a plan that messages leads
+// automatically only when the plan allows partner leads: the partner chooses the lead's
+// source, name and number, and would otherwise choose whom the organisation's account
+// messages. It returns nil, or why not. A person enrolling a lead by hand decides for themself.
+func (p *Plan) AdmitsByRule(l *Lead) error {
+	if l.PartnerKeyID != uuid.Nil && !p.PartnerLeadsAllowed && p.MessagesLeads() {
+		return errors.New("the lead comes from a partner key and the plan does not take partner leads")
+	}
+	return nil
+}
+
+// SMSNumber returns the number an automatic SMS to phone goes to, or why it cannot go: the
+// number must parse as a phone number and be international (an SMS provider needs the country).
+func SMSNumber(phone string) (string, error) {
+	m, err := ParsePhone(phone)
+	switch {
+	case err != nil:
+		return "", fmt.Errorf("the lead's phone number %q is not a phone number", phone)
+	case m.Whole == "":
+		return "", fmt.Errorf("the lead's phone number %q has no country code", phone)
+	}
+	return m.Whole, nil
 }
 
 // TemplateVariables are the variables a step's subject and body may use, as {{lead.name}}.

@@ -45,6 +45,7 @@ type Organization struct {
 	Name         string
 	DigestMinute int // local time of the daily digest, in minutes after midnight
 	SendMinute   int // local time automatic messages and scheduled calls go out at
+	Caps         MessageCaps
 	CreatedAt    time.Time
 }
 
@@ -53,6 +54,10 @@ type OrganizationChange struct {
 	Name         *string
 	DigestMinute *int
 	SendMinute   *int
+	// The message caps; nil fields stay as they are.
+	SMSPerDay          *int
+	EmailsPerDay       *int
+	PerRecipientPerDay *int
 }
 
 // Notifications says on which channels a user wants to be told things.

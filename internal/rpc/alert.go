@@ -31,6 +31,7 @@ var alertKinds = map[string]v1.AlertKind{
 	"lead.reminder":   v1.AlertKind_ALERT_KIND_REMINDER,
 	"action.due":      v1.AlertKind_ALERT_KIND_ACTION_DUE,
 	"decision.needed": v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
+	"message.cap":     v1.AlertKind_ALERT_KIND_MESSAGE_CAP,
 }
 
 func alertOut(a relance.Alert) *v1.Alert {

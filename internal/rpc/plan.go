@@ -38,6 +38,7 @@ var (
 func planIn(m *v1.PlanInput) (relance.Plan, error) {
 	plan := relance.Plan{
 		Name: m.GetName(), EnrolSources: m.GetEnrolSources(), EnrolStatusID: parseID(m.GetEnrolStatusId()),
+		PartnerLeadsAllowed: m.GetPartnerLeadsAllowed(),
 	}
 	for _, s := range m.GetSteps() {
 		step := relance.Step{
@@ -69,7 +70,7 @@ func planIn(m *v1.PlanInput) (relance.Plan, error) {
 func planOut(p relance.Plan) *v1.Plan {
 	out := &v1.Plan{
 		Id: p.ID.String(), Name: p.Name, Paused: p.Paused, EnrolSources: p.EnrolSources,
-		EnrolStatusId: idString(p.EnrolStatusID), ArchiveTime: ts(p.ArchivedAt),
+		EnrolStatusId: idString(p.EnrolStatusID), ArchiveTime: ts(p.ArchivedAt), PartnerLeadsAllowed: p.PartnerLeadsAllowed,
 	}
 	for _, s := range p.Steps {
 		step := &v1.PlanStep{

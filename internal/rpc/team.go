@@ -17,7 +17,17 @@ type teamService struct{ *handlers }
 func organizationOut(o relance.Organization) *v1.Organization {
 	return &v1.Organization{
 		Id: o.ID.String(), Name: o.Name, DigestTime: relance.FormatClock(o.DigestMinute), SendTime: relance.FormatClock(o.SendMinute),
+		SmsDailyCap: int32(o.Caps.SMSPerDay), EmailDailyCap: int32(o.Caps.EmailsPerDay),
+		RecipientDailyCap: int32(o.Caps.PerRecipientPerDay),
 	}
+}
+
+// intIn reads an optional int32 field.
+func intIn(v *int32) *int {
+	if v == nil {
+		return nil
+	}
+	return new(int(*v))
 }
 
 // clockIn reads an optional "HH:MM" field as minutes after midnight.
@@ -41,7 +51,10 @@ func (s *teamService) GetOrganization(ctx context.Context, _ *connect.Request[v1
 }
 
 func (s *teamService) UpdateOrganization(ctx context.Context, req *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error) {
-	ch := relance.OrganizationChange{Name: req.Msg.Name}
+	ch := relance.OrganizationChange{
+		Name: req.Msg.Name, SMSPerDay: intIn(req.Msg.SmsDailyCap), EmailsPerDay: intIn(req.Msg.EmailDailyCap),
+		PerRecipientPerDay: intIn(req.Msg.RecipientDailyCap),
+	}
 	var err error
 	if ch.DigestMinute, err = clockIn("digest_time", req.Msg.DigestTime); err != nil {
 		return nil, s.fail(ctx, err)

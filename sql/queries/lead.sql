@@ -2,8 +2,8 @@
 -- Inserts nothing (0 rows) when a lead with the same external id or idempotency key exists.
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+  assigned_at, created_at, updated_at, partner_key_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
 ON CONFLICT DO NOTHING;
 
 -- name: LeadGet :one

@@ -1,9 +1,11 @@
 -- name: PlanCreate :exec
-INSERT INTO plans (id, org_id, name, paused, enrol_sources, enrol_status_id, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $7);
+INSERT INTO plans (id, org_id, name, paused, enrol_sources, enrol_status_id, created_at, updated_at,
+  partner_leads_allowed)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8);
 
 -- name: PlanUpdate :exec
-UPDATE plans SET name = $2, enrol_sources = $3, enrol_status_id = $4, updated_at = $5
+UPDATE plans SET name = $2, enrol_sources = $3, enrol_status_id = $4, updated_at = $5,
+  partner_leads_allowed = $6
 WHERE id = $1;
 
 -- name: PlanSetPaused :exec

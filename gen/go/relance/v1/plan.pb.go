@@ -315,8 +315,12 @@ type Plan struct {
 	EnrolStatusId string                 `protobuf:"bytes,5,opt,name=enrol_status_id,json=enrolStatusId,proto3" json:"enrol_status_id,omitempty"`
 	Steps         []*PlanStep            `protobuf:"bytes,6,rep,name=steps,proto3" json:"steps,omitempty"`
 	ArchiveTime   *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=archive_time,json=archiveTime,proto3" json:"archive_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Whether leads created with a partner API key may enter the plan when it sends automatic
+	// emails or SMS to the lead. Off by default: a partner chooses a lead's source, name and
+	// number, so without it a partner key could make the plan message anyone.
+	PartnerLeadsAllowed bool `protobuf:"varint,8,opt,name=partner_leads_allowed,json=partnerLeadsAllowed,proto3" json:"partner_leads_allowed,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *Plan) Reset() {
@@ -398,6 +402,13 @@ func (x *Plan) GetArchiveTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Plan) GetPartnerLeadsAllowed() bool {
+	if x != nil {
+		return x.PartnerLeadsAllowed
+	}
+	return false
+}
+
 // The plan a request creates or replaces.
 type PlanInput struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -405,8 +416,10 @@ type PlanInput struct {
 	EnrolSources  []string               `protobuf:"bytes,2,rep,name=enrol_sources,json=enrolSources,proto3" json:"enrol_sources,omitempty"`
 	EnrolStatusId string                 `protobuf:"bytes,3,opt,name=enrol_status_id,json=enrolStatusId,proto3" json:"enrol_status_id,omitempty"`
 	Steps         []*PlanStep            `protobuf:"bytes,4,rep,name=steps,proto3" json:"steps,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// See Plan.partner_leads_allowed; a replacement without it turns it off.
+	PartnerLeadsAllowed bool `protobuf:"varint,5,opt,name=partner_leads_allowed,json=partnerLeadsAllowed,proto3" json:"partner_leads_allowed,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *PlanInput) Reset() {
@@ -465,6 +478,13 @@ func (x *PlanInput) GetSteps() []*PlanStep {
 		return x.Steps
 	}
 	return nil
+}
+
+func (x *PlanInput) GetPartnerLeadsAllowed() bool {
+	if x != nil {
+		return x.PartnerLeadsAllowed
+	}
+	return false
 }
 
 type CreatePlanRequest struct {
@@ -1853,7 +1873,7 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\asubject\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\asubject\x12\x1d\n" +
 	"\x04body\x18\t \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\x12>\n" +
 	"\bassignee\x18\n" +
-	" \x01(\x0e2\x18.relance.v1.StepAssigneeB\b\xbaH\x05\x82\x01\x02\x10\x01R\bassignee\"\xfa\x01\n" +
+	" \x01(\x0e2\x18.relance.v1.StepAssigneeB\b\xbaH\x05\x82\x01\x02\x10\x01R\bassignee\"\xae\x02\n" +
 	"\x04Plan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -1861,7 +1881,8 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\renrol_sources\x18\x04 \x03(\tR\fenrolSources\x12&\n" +
 	"\x0fenrol_status_id\x18\x05 \x01(\tR\renrolStatusId\x12*\n" +
 	"\x05steps\x18\x06 \x03(\v2\x14.relance.v1.PlanStepR\x05steps\x12=\n" +
-	"\farchive_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\varchiveTime\"\xcf\x01\n" +
+	"\farchive_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\varchiveTime\x122\n" +
+	"\x15partner_leads_allowed\x18\b \x01(\bR\x13partnerLeadsAllowed\"\x83\x02\n" +
 	"\tPlanInput\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x125\n" +
@@ -1869,7 +1890,8 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\x102\"\x06r\x04\x10\x01\x18dR\fenrolSources\x123\n" +
 	"\x0fenrol_status_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\renrolStatusId\x126\n" +
 	"\x05steps\x18\x04 \x03(\v2\x14.relance.v1.PlanStepB\n" +
-	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05steps\"F\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x102R\x05steps\x122\n" +
+	"\x15partner_leads_allowed\x18\x05 \x01(\bR\x13partnerLeadsAllowed\"F\n" +
 	"\x11CreatePlanRequest\x121\n" +
 	"\x04plan\x18\x01 \x01(\v2\x15.relance.v1.PlanInputB\x06\xbaH\x03\xc8\x01\x01R\x04plan\":\n" +
 	"\x12CreatePlanResponse\x12$\n" +

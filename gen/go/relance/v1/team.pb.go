@@ -32,9 +32,17 @@ type Organization struct {
 	DigestTime string `protobuf:"bytes,3,opt,name=digest_time,json=digestTime,proto3" json:"digest_time,omitempty"`
 	// Local time ("HH:MM") automatic plan messages and scheduled calls go out at, unless a plan
 	// step sets its own.
-	SendTime      string `protobuf:"bytes,4,opt,name=send_time,json=sendTime,proto3" json:"send_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	SendTime string `protobuf:"bytes,4,opt,name=send_time,json=sendTime,proto3" json:"send_time,omitempty"`
+	// Daily caps on the messages sent to customers (automatic plan steps and anything else
+	// addressed to a lead, not the organisation's own staff), counted per UTC day. A message over
+	// a cap is not sent: it is a failed delivery giving the cap as its reason, and the admins get
+	// one alert per cap and day. 0 sends nothing on that channel.
+	SmsDailyCap   int32 `protobuf:"varint,5,opt,name=sms_daily_cap,json=smsDailyCap,proto3" json:"sms_daily_cap,omitempty"`
+	EmailDailyCap int32 `protobuf:"varint,6,opt,name=email_daily_cap,json=emailDailyCap,proto3" json:"email_daily_cap,omitempty"`
+	// At most this many messages a day to one phone number or email address.
+	RecipientDailyCap int32 `protobuf:"varint,7,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3" json:"recipient_daily_cap,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Organization) Reset() {
@@ -93,6 +101,27 @@ func (x *Organization) GetSendTime() string {
 		return x.SendTime
 	}
 	return ""
+}
+
+func (x *Organization) GetSmsDailyCap() int32 {
+	if x != nil {
+		return x.SmsDailyCap
+	}
+	return 0
+}
+
+func (x *Organization) GetEmailDailyCap() int32 {
+	if x != nil {
+		return x.EmailDailyCap
+	}
+	return 0
+}
+
+func (x *Organization) GetRecipientDailyCap() int32 {
+	if x != nil {
+		return x.RecipientDailyCap
+	}
+	return 0
 }
 
 type GetOrganizationRequest struct {
@@ -176,12 +205,16 @@ func (x *GetOrganizationResponse) GetOrganization() *Organization {
 }
 
 type UpdateOrganizationRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
-	DigestTime    *string                `protobuf:"bytes,2,opt,name=digest_time,json=digestTime,proto3,oneof" json:"digest_time,omitempty"`
-	SendTime      *string                `protobuf:"bytes,3,opt,name=send_time,json=sendTime,proto3,oneof" json:"send_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Name       *string                `protobuf:"bytes,1,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	DigestTime *string                `protobuf:"bytes,2,opt,name=digest_time,json=digestTime,proto3,oneof" json:"digest_time,omitempty"`
+	SendTime   *string                `protobuf:"bytes,3,opt,name=send_time,json=sendTime,proto3,oneof" json:"send_time,omitempty"`
+	// See Organization; defaults are 200 SMS, 1,000 emails and 3 messages per recipient a day.
+	SmsDailyCap       *int32 `protobuf:"varint,4,opt,name=sms_daily_cap,json=smsDailyCap,proto3,oneof" json:"sms_daily_cap,omitempty"`
+	EmailDailyCap     *int32 `protobuf:"varint,5,opt,name=email_daily_cap,json=emailDailyCap,proto3,oneof" json:"email_daily_cap,omitempty"`
+	RecipientDailyCap *int32 `protobuf:"varint,6,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3,oneof" json:"recipient_daily_cap,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *UpdateOrganizationRequest) Reset() {
@@ -233,6 +266,27 @@ func (x *UpdateOrganizationRequest) GetSendTime() string {
 		return *x.SendTime
 	}
 	return ""
+}
+
+func (x *UpdateOrganizationRequest) GetSmsDailyCap() int32 {
+	if x != nil && x.SmsDailyCap != nil {
+		return *x.SmsDailyCap
+	}
+	return 0
+}
+
+func (x *UpdateOrganizationRequest) GetEmailDailyCap() int32 {
+	if x != nil && x.EmailDailyCap != nil {
+		return *x.EmailDailyCap
+	}
+	return 0
+}
+
+func (x *UpdateOrganizationRequest) GetRecipientDailyCap() int32 {
+	if x != nil && x.RecipientDailyCap != nil {
+		return *x.RecipientDailyCap
+	}
+	return 0
 }
 
 type UpdateOrganizationResponse struct {
@@ -1681,26 +1735,35 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"p\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xec\x01\n" +
 	"\fOrganization\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
 	"\vdigest_time\x18\x03 \x01(\tR\n" +
 	"digestTime\x12\x1b\n" +
-	"\tsend_time\x18\x04 \x01(\tR\bsendTime\"\x18\n" +
+	"\tsend_time\x18\x04 \x01(\tR\bsendTime\x12\"\n" +
+	"\rsms_daily_cap\x18\x05 \x01(\x05R\vsmsDailyCap\x12&\n" +
+	"\x0femail_daily_cap\x18\x06 \x01(\x05R\remailDailyCap\x12.\n" +
+	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\"\x18\n" +
 	"\x16GetOrganizationRequest\"W\n" +
 	"\x17GetOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xff\x01\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xed\x03\n" +
 	"\x19UpdateOrganizationRequest\x12#\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
 	"\vdigest_time\x18\x02 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x01R\n" +
 	"digestTime\x88\x01\x01\x12H\n" +
-	"\tsend_time\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x02R\bsendTime\x88\x01\x01B\a\n" +
+	"\tsend_time\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x02R\bsendTime\x88\x01\x01\x124\n" +
+	"\rsms_daily_cap\x18\x04 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00H\x03R\vsmsDailyCap\x88\x01\x01\x128\n" +
+	"\x0femail_daily_cap\x18\x05 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xc0\x84=(\x00H\x04R\remailDailyCap\x88\x01\x01\x12>\n" +
+	"\x13recipient_daily_cap\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00H\x05R\x11recipientDailyCap\x88\x01\x01B\a\n" +
 	"\x05_nameB\x0e\n" +
 	"\f_digest_timeB\f\n" +
 	"\n" +
-	"_send_time\"Z\n" +
+	"_send_timeB\x10\n" +
+	"\x0e_sms_daily_capB\x12\n" +
+	"\x10_email_daily_capB\x16\n" +
+	"\x14_recipient_daily_cap\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
 	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xd6\x01\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +
