@@ -81,9 +81,7 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		return relance.Call{}, false, err
 	}
 	if in.AdvisorID != uuid.Nil {
-		if _, err := t.user(ctx, in.AdvisorID); relance.ErrorCode(err) == relance.CodeNotFound {
-			return relance.Call{}, false, relance.Invalid("advisor_id", "no such user")
-		} else if err != nil {
+		if _, err := t.refUser(ctx, in.AdvisorID, "advisor_id"); err != nil {
 			return relance.Call{}, false, err
 		}
 	}

@@ -169,9 +169,9 @@ func (t *tx) checkResponsible(ctx context.Context, userID, siteID uuid.UUID) err
 	if userID == uuid.Nil {
 		return nil
 	}
-	u, err := t.user(ctx, userID)
+	u, err := t.refUser(ctx, userID, "responsible_id")
 	if err != nil {
-		return relance.Invalid("responsible_id", "no such user")
+		return err
 	}
 	return relance.CheckFollower(&u, siteID, "responsible_id")
 }

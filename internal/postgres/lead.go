@@ -40,8 +40,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		var assignee relance.User
 		if in.AssigneeID != uuid.Nil {
 			var err error
-			if assignee, err = t.user(ctx, in.AssigneeID); err != nil {
-				return relance.Invalid("assignee_id", "no such user")
+			if assignee, err = t.refUser(ctx, in.AssigneeID, "assignee_id"); err != nil {
+				return err
 			}
 			if err := relance.CheckAssignee(&assignee, &lead); err != nil {
 				return err
@@ -178,9 +178,9 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 	if lead.AssigneeID == assigneeID {
 		return nil
 	}
-	assignee, err := t.user(ctx, assigneeID)
+	assignee, err := t.refUser(ctx, assigneeID, "assignee_id")
 	if err != nil {
-		return relance.Invalid("assignee_id", "no such user")
+		return err
 	}
 	if err := relance.CheckAssignee(&assignee, lead); err != nil {
 		return err

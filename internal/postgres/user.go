@@ -228,6 +228,17 @@ func (t *tx) user(ctx context.Context, id uuid.UUID) (relance.User, error) {
 	return users[0], nil
 }
 
+// refUser loads user id that field of a request names: an invalid-input error for field when
+// there is no such user in the tenant; any other error as is (a cancelled request is not bad
+// input).
+func (t *tx) refUser(ctx context.Context, id uuid.UUID, field string) (relance.User, error) {
+	u, err := t.user(ctx, id)
+	if relance.ErrorCode(err) == relance.CodeNotFound {
+		return u, relance.Invalid(field, "no such user")
+	}
+	return u, err
+}
+
 // visibleUser loads user id, or answers not-found when they do not exist or p may not see them.
 func (t *tx) visibleUser(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.User, error) {
 	u, err := t.user(ctx, id)
@@ -267,11 +278,11 @@ func (t *tx) checkUserRefs(ctx context.Context, id, managerID uuid.UUID, siteIDs
 		if managerID == id {
 			return relance.Invalid("manager_id", "a user cannot be their own manager")
 		}
-		m, err := t.q.UserGet(ctx, managerID)
+		m, err := t.refUser(ctx, managerID, "manager_id")
 		if err != nil {
-			return relance.Invalid("manager_id", "no such user")
+			return err
 		}
-		if m.Role == string(relance.RoleAdvisor) {
+		if m.Role == relance.RoleAdvisor {
 			return relance.Invalid("manager_id", "an advisor cannot be a manager")
 		}
 	}
