@@ -257,6 +257,8 @@ type Lead struct {
 	LastAttemptAt     *time.Time
 	ImproperClosureAt *time.Time
 	ClosureContacts   *int32
+	IdempotencyScope  uuid.UUID
+	Fingerprint       []byte
 }
 
 type Organization struct {

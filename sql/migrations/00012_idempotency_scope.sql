@@ -1,0 +1,28 @@
+-- +goose Up
+-- An idempotency key belongs to the credential that sent it (an API key, or a person, whose
+-- session token changes at each login), and an external id to its source: two callers never
+-- share a key, and two lead sources never share an id. The fingerprint (SHA-256 of the request
+-- that created the lead) tells a retry from a different request sent under the same key.
+ALTER TABLE leads ADD COLUMN idempotency_scope uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000000';
+ALTER TABLE leads ADD COLUMN fingerprint bytea;
+
+-- Leads created before this migration: their creator is the actor of their lead.create audit
+-- row (the API key, or the person). Their fingerprint stays unknown (NULL): a retry of such a
+-- request is answered with its lead, as it was before.
+UPDATE leads l SET idempotency_scope = a.actor_id
+FROM audit_log a
+WHERE a.org_id = l.org_id AND a.subject_id = l.id AND a.action = 'lead.create' AND a.actor_id IS NOT NULL
+  AND l.idempotency_key IS NOT NULL;
+
+DROP INDEX leads_idempotency_key;
+DROP INDEX leads_external_id_key;
+CREATE UNIQUE INDEX leads_idempotency_key ON leads (org_id, idempotency_scope, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE UNIQUE INDEX leads_external_id_key ON leads (org_id, source, external_id) WHERE external_id IS NOT NULL;
+
+-- +goose Down
+DROP INDEX leads_external_id_key;
+DROP INDEX leads_idempotency_key;
+CREATE UNIQUE INDEX leads_external_id_key ON leads (org_id, external_id) WHERE external_id IS NOT NULL;
+CREATE UNIQUE INDEX leads_idempotency_key ON leads (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+ALTER TABLE leads DROP COLUMN fingerprint, DROP COLUMN idempotency_scope;
