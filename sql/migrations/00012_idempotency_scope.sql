@@ -20,7 +20,15 @@ CREATE UNIQUE INDEX leads_idempotency_key ON leads (org_id, idempotency_scope, i
   WHERE idempotency_key IS NOT NULL;
 CREATE UNIQUE INDEX leads_external_id_key ON leads (org_id, source, external_id) WHERE external_id IS NOT NULL;
 
+-- The last active admin of an organisation is found and locked by role.
+CREATE INDEX users_admin_idx ON users (org_id) WHERE role = 'admin' AND active;
+
+-- A user's sessions are revoked together (password change, deactivation).
+CREATE INDEX api_tokens_user_idx ON api_tokens (user_id) WHERE user_id IS NOT NULL AND revoked_at IS NULL;
+
 -- +goose Down
+DROP INDEX api_tokens_user_idx;
+DROP INDEX users_admin_idx;
 DROP INDEX leads_external_id_key;
 DROP INDEX leads_idempotency_key;
 CREATE UNIQUE INDEX leads_external_id_key ON leads (org_id, external_id) WHERE external_id IS NOT NULL;
