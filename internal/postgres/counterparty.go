@@ -60,6 +60,7 @@ func (d *DB) UpdateCounterparty(ctx context.Context, p relance.Principal, id uui
 		if !p.CanSeeCounterparty(&c) {
 			return relance.NotFound("counterparty")
 		}
+		before := c
 		previous := c.ResponsibleID
 		ch.Apply(&c)
 		if c.ResponsibleID != previous {
@@ -81,7 +82,7 @@ func (d *DB) UpdateCounterparty(ctx context.Context, p relance.Principal, id uui
 		if err := t.writeCounterparty(ctx, &c); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "counterparty.update", "counterparty", c.ID, map[string]any{"status": c.StatusID})
+		return t.audit(ctx, p, "counterparty.update", "counterparty", c.ID, relance.CounterpartyChanges(&before, &c))
 	})
 	return c, err
 }

@@ -213,6 +213,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 			return err
 		}
 		org = toOrganization(row)
+		before := org
 		if ch.Name != nil {
 			org.Name = *ch.Name
 		}
@@ -230,8 +231,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		}); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "organization.update", "organization", t.org,
-			map[string]any{"digest_minute": org.DigestMinute, "send_minute": org.SendMinute})
+		return t.audit(ctx, p, "organization.update", "organization", t.org, relance.OrganizationChanges(&before, &org))
 	})
 	return org, err
 }

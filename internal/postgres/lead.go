@@ -264,12 +264,12 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				ch.Stage = &s.Terminal
 			}
 		}
-		before := lead.Stage
+		before := lead
 		ch.Apply(&lead)
 		if statusChanged {
 			lead.StatusID = *ch.StatusID
 		}
-		if lead.Stage == relance.StageRejected && before != relance.StageRejected {
+		if lead.Stage == relance.StageRejected && before.Stage != relance.StageRejected {
 			if err := t.closureGuard(ctx, &lead); err != nil {
 				return err
 			}
@@ -302,7 +302,7 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				return err
 			}
 		}
-		return t.audit(ctx, p, "lead.update", "lead", id, map[string]any{"stage": lead.Stage, "status": lead.StatusID})
+		return t.audit(ctx, p, "lead.update", "lead", id, relance.LeadChanges(&before, &lead))
 	})
 	return lead, err
 }

@@ -292,3 +292,36 @@ func jsonEqual(got any, want map[string]any) bool {
 	b, _ := json.Marshal(want)
 	return string(a) == string(b)
 }
+
+func TestUpdatesAuditWhatChanged(t *testing.T) {
+	t.Parallel()
+	s, owner := auditedStack(t)
+	w := s.world
+	admin := s.as(s.login(t, w.Admin.Email))
+	name, zone := "Lyon Part-Dieu", "Europe/Paris"
+	if _, err := admin.team.UpdateSite(ctx, connect.NewRequest(&v1.UpdateSiteRequest{SiteId: w.Lyon.ID.String(), Name: &name, TimeZone: &zone})); err != nil {
+		t.Fatal(err)
+	}
+	if got := auditDetails(t, owner, "site.update", w.Lyon.ID); len(got) != 1 || !jsonEqual(got[0], map[string]any{"name": map[string]any{"from": "Lyon", "to": name}}) {
+		t.Errorf("site.update details %v, want only the name from Lyon to %s", got, name)
+	}
+	res, err := admin.lead.CreateLead(ctx, connect.NewRequest(newLead(s, "audited")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	won, notes := v1.LeadStage_LEAD_STAGE_WON, "signed on the spot"
+	if _, err := admin.lead.UpdateLead(ctx, connect.NewRequest(&v1.UpdateLeadRequest{LeadId: res.Msg.GetLead().GetId(), Stage: &won, Notes: &notes})); err != nil {
+		t.Fatal(err)
+	}
+	got := auditDetails(t, owner, "lead.update", uuid.MustParse(res.Msg.GetLead().GetId()))
+	if len(got) != 1 || !jsonEqual(got[0], map[string]any{"notes": "changed", "stage": map[string]any{"from": "open", "to": "won"}}) {
+		t.Errorf("lead.update details %v, want the stage from open to won and notes changed (not copied)", got)
+	}
+	send := "11:30"
+	if _, err := admin.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{SendTime: &send})); err != nil {
+		t.Fatal(err)
+	}
+	if got := auditDetails(t, owner, "organization.update", w.Org.ID); len(got) != 1 || !jsonEqual(got[0], map[string]any{"send_time": map[string]any{"from": "10:00", "to": send}}) {
+		t.Errorf("organization.update details %v, want the send time from 10:00 to %s", got, send)
+	}
+}
