@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -87,6 +88,77 @@ func TestAUserReferenceIsBadInputOnlyWhenTheUserDoesNotExist(t *testing.T) {
 		cancel()
 		if !errors.Is(err, context.Canceled) || relance.ErrorCode(err) != "" {
 			t.Errorf("%s cancelled while reading the user: %v (code %q), want context.Canceled", c.name, err, relance.ErrorCode(err))
+		}
+	}
+}
+
+// widenRace holds the first transaction that has counted the active admins until a second one
+// has counted them too (or a second has passed, which is what happens when the count waits for
+// the first one's lock), so that two demotions overlap as much as they can.
+type widenRace struct {
+	mu      sync.Mutex
+	counted int
+	second  chan struct{}
+}
+
+type lockQuery struct{}
+
+func (r *widenRace) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if strings.Contains(data.SQL, "-- name: UserLockActiveAdmins") {
+		return context.WithValue(ctx, lockQuery{}, true)
+	}
+	return ctx
+}
+
+func (r *widenRace) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	if ctx.Value(lockQuery{}) == nil || data.Err != nil {
+		return
+	}
+	r.mu.Lock()
+	r.counted++
+	n := r.counted
+	r.mu.Unlock()
+	switch n {
+	case 1:
+		select {
+		case <-r.second:
+		case <-time.After(time.Second):
+		}
+	case 2:
+		close(r.second)
+	}
+}
+
+func TestTwoAdminsDemotingEachOtherLeaveOne(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	db := testenv.OpenURL(t, appURL)
+	w := testenv.NewWorld(t, db)
+	promote, demote := relance.RoleAdmin, relance.RoleManager
+	if _, err := db.UpdateUser(ctx, w.As(w.Admin), w.Manager.ID, relance.UserChange{Role: &promote}); err != nil {
+		t.Fatal(err)
+	}
+	second := w.As(w.Manager)
+	second.Role = relance.RoleAdmin
+	race := &widenRace{second: make(chan struct{})}
+	traced := testenv.OpenURL(t, appURL, postgres.WithQueryTracer(race))
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Go(func() {
+		_, errs[0] = traced.UpdateUser(ctx, w.As(w.Admin), w.Manager.ID, relance.UserChange{Role: &demote})
+	})
+	wg.Go(func() { _, errs[1] = traced.UpdateUser(ctx, second, w.Admin.ID, relance.UserChange{Role: &demote}) })
+	wg.Wait()
+	admins, err := db.ListUsers(ctx, w.As(w.Admin), uuid.Nil, relance.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(admins) != 1 || (errs[0] == nil) == (errs[1] == nil) {
+		t.Fatalf("%d admins left, errors %v; want one admin and one refusal", len(admins), errs)
+	}
+	for _, err := range errs {
+		if err != nil {
+			wantCode(t, err, relance.CodeFailedPrecondition)
 		}
 	}
 }
