@@ -150,6 +150,7 @@ type Call struct {
 	ActivityID      uuid.UUID
 	RecordedBy      *uuid.UUID
 	CreatedAt       time.Time
+	Fingerprint     []byte
 }
 
 type Counterparty struct {

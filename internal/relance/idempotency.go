@@ -27,13 +27,34 @@ func (n *NewLead) Fingerprint() []byte {
 	if !n.ReceivedAt.IsZero() {
 		received = n.ReceivedAt.UTC().Format(time.RFC3339Nano)
 	}
-	// A JSON array of strings is an unambiguous encoding: no field can run into the next.
-	canonical, _ := json.Marshal([]string{
-		"lead/v1", n.ExternalID, n.SiteID.String(), n.Source, n.SourceGroup, n.Category,
-		n.Contact.Name, n.Contact.Phone, n.Contact.Email, received, n.AssigneeID.String(), n.Notes,
-	})
+	return fingerprint("lead/v1", n.ExternalID, n.SiteID.String(), n.Source, n.SourceGroup, n.Category,
+		n.Contact.Name, n.Contact.Phone, n.Contact.Email, received, n.AssigneeID.String(), n.Notes)
+}
+
+// Fingerprint is the SHA-256 of what defines a call to record, its advisor as recorded (the
+// caller's own when the request names none).
+func (c *NewCall) Fingerprint() []byte {
+	return fingerprint("call/v1", c.ExternalID, c.LeadID.String(), c.Phone, c.AdvisorID.String(),
+		string(c.Direction), c.StartedAt.UTC().Format(time.RFC3339Nano), c.Duration.String(),
+		string(c.Outcome), c.RecordingURL)
+}
+
+// fingerprint hashes fields as a JSON array of strings, an unambiguous encoding: no field can
+// run into the next.
+func fingerprint(fields ...string) []byte {
+	canonical, _ := json.Marshal(fields)
 	sum := sha256.Sum256(canonical)
 	return sum[:]
+}
+
+// CheckCallReplay checks that a call whose fingerprint is fp may be answered with call c,
+// recorded earlier under the same external id with fingerprint prev (nil for calls older than
+// fingerprints, taken on trust). It returns a conflict naming the call when they differ.
+func CheckCallReplay(fp []byte, c *Call, prev []byte) error {
+	if prev == nil || bytes.Equal(prev, fp) {
+		return nil
+	}
+	return Errorf(CodeConflict, "external call id %q already belongs to call %s on lead %s, recorded from a different request", c.ExternalID, c.ID, c.LeadID)
 }
 
 // CheckReplay checks that a request whose fingerprint is fp may be answered with lead l,

@@ -54,3 +54,20 @@ func TestCheckReplayNamesTheLead(t *testing.T) {
 		t.Errorf("a different request under the key: %v, want a conflict naming %s", err, lead.ID)
 	}
 }
+
+func TestCallFingerprint(t *testing.T) {
+	base := NewCall{Call: Call{ExternalID: "c-1", AdvisorID: uuid.New(), Direction: Outbound, StartedAt: time.Unix(1e9, 0),
+		Duration: 95 * time.Second, Outcome: CallAnswered, Phone: "0612345678"}}
+	fp := base.Fingerprint()
+	same := base
+	same.StartedAt = base.StartedAt.In(time.FixedZone("x", 3600)) // the same instant
+	longer := base
+	longer.Duration = 96 * time.Second
+	prev := Call{ID: uuid.New(), ExternalID: "c-1"}
+	if err := CheckCallReplay(same.Fingerprint(), &prev, fp); err != nil {
+		t.Errorf("the same call again: %v", err)
+	}
+	if err := CheckCallReplay(longer.Fingerprint(), &prev, fp); ErrorCode(err) != CodeConflict || !bytes.Contains([]byte(err.Error()), []byte(prev.ID.String())) {
+		t.Errorf("another call under the same id: %v, want a conflict naming call %s", err, prev.ID)
+	}
+}

@@ -6,10 +6,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
 	"github.com/relancehq/relance/internal/rpc"
@@ -324,5 +327,40 @@ func TestUpdatesAuditWhatChanged(t *testing.T) {
 	}
 	if got := auditDetails(t, owner, "organization.update", w.Org.ID); len(got) != 1 || !jsonEqual(got[0], map[string]any{"send_time": map[string]any{"from": "10:00", "to": send}}) {
 		t.Errorf("organization.update details %v, want the send time from 10:00 to %s", got, send)
+	}
+}
+
+func TestAnotherCallUnderTheSameExternalIDIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	w := s.world
+	admin := s.as(s.login(t, w.Admin.Email))
+	key, err := admin.auth.CreateApiKey(ctx, connect.NewRequest(&v1.CreateApiKeyRequest{Name: "pbx", Scopes: []v1.Scope{v1.Scope_SCOPE_CALLS_RECORD}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbx := s.as(key.Msg.GetSecret())
+	lead := w.Lead(t, "Jean", w.Alice.ID)
+	call := &v1.NewCall{
+		LeadId: lead.ID.String(), AdvisorId: w.Alice.ID.String(), Direction: v1.ContactDirection_CONTACT_DIRECTION_OUTBOUND,
+		StartTime: timestamppb.New(time.Now().Add(-time.Hour)), Duration: durationpb.New(95 * time.Second),
+		Outcome: v1.CallOutcome_CALL_OUTCOME_ANSWERED, ExternalCallId: "pbx-1",
+	}
+	first, err := pbx.call.RecordCall(ctx, connect.NewRequest(&v1.RecordCallRequest{Call: call}))
+	if err != nil || !first.Msg.GetCreated() {
+		t.Fatalf("first record: %v %v", first, err)
+	}
+	again, err := pbx.call.RecordCall(ctx, connect.NewRequest(&v1.RecordCallRequest{Call: call}))
+	if err != nil || again.Msg.GetCreated() || again.Msg.GetCall().GetId() != first.Msg.GetCall().GetId() {
+		t.Fatalf("the same call again: %v %v", again, err)
+	}
+	call.Duration = durationpb.New(5 * time.Second)
+	_, err = pbx.call.RecordCall(ctx, connect.NewRequest(&v1.RecordCallRequest{Call: call}))
+	if ce := wantCode(t, err, connect.CodeAlreadyExists); !strings.Contains(ce.Message(), first.Msg.GetCall().GetId()) {
+		t.Errorf("the refusal %q does not name call %s", ce.Message(), first.Msg.GetCall().GetId())
+	}
+	imported, err := pbx.call.ImportCalls(ctx, connect.NewRequest(&v1.ImportCallsRequest{Calls: []*v1.NewCall{call}}))
+	if err != nil || imported.Msg.GetRefused() != 1 || imported.Msg.GetResults()[0].GetErrorCode() != "already_exists" {
+		t.Fatalf("import of another call under the id: %v %v", imported, err)
 	}
 }

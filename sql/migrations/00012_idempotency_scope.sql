@@ -20,6 +20,10 @@ CREATE UNIQUE INDEX leads_idempotency_key ON leads (org_id, idempotency_scope, i
   WHERE idempotency_key IS NOT NULL;
 CREATE UNIQUE INDEX leads_external_id_key ON leads (org_id, source, external_id) WHERE external_id IS NOT NULL;
 
+-- A call's external id stays one per organisation (the telephony system's id, which the app and
+-- the telephony key may both report); its fingerprint tells a retry from another call under it.
+ALTER TABLE calls ADD COLUMN fingerprint bytea;
+
 -- The last active admin of an organisation is found and locked by role.
 CREATE INDEX users_admin_idx ON users (org_id) WHERE role = 'admin' AND active;
 
@@ -33,4 +37,5 @@ DROP INDEX leads_external_id_key;
 DROP INDEX leads_idempotency_key;
 CREATE UNIQUE INDEX leads_external_id_key ON leads (org_id, external_id) WHERE external_id IS NOT NULL;
 CREATE UNIQUE INDEX leads_idempotency_key ON leads (org_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+ALTER TABLE calls DROP COLUMN fingerprint;
 ALTER TABLE leads DROP COLUMN fingerprint, DROP COLUMN idempotency_scope;
