@@ -122,6 +122,26 @@ func (q *Queries) APITokenRevoke(ctx context.Context, arg APITokenRevokeParams) 
 	return result.RowsAffected(), nil
 }
 
+const aPITokenRevokeSessions = `-- name: APITokenRevokeSessions :execrows
+UPDATE api_tokens SET revoked_at = $1
+WHERE user_id = $2 AND kind = 'session' AND revoked_at IS NULL AND id <> $3
+`
+
+type APITokenRevokeSessionsParams struct {
+	RevokedAt *time.Time
+	UserID    *uuid.UUID
+	Keep      uuid.UUID
+}
+
+// Ends a user's sessions, all but keep's (uuid.Nil keeps none).
+func (q *Queries) APITokenRevokeSessions(ctx context.Context, arg APITokenRevokeSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, aPITokenRevokeSessions, arg.RevokedAt, arg.UserID, arg.Keep)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const authPasswordLookup = `-- name: AuthPasswordLookup :one
 SELECT org_id::uuid AS org_id, user_id::uuid AS user_id, hash::text AS hash, active::boolean AS active
 FROM auth_password_lookup($1::text)
@@ -181,6 +201,17 @@ func (q *Queries) AuthTokenLookup(ctx context.Context, arg AuthTokenLookupParams
 		&i.SiteIds,
 	)
 	return i, err
+}
+
+const passwordGet = `-- name: PasswordGet :one
+SELECT hash FROM passwords WHERE user_id = $1
+`
+
+func (q *Queries) PasswordGet(ctx context.Context, userID uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, passwordGet, userID)
+	var hash string
+	err := row.Scan(&hash)
+	return hash, err
 }
 
 const passwordSet = `-- name: PasswordSet :exec

@@ -150,10 +150,10 @@ func (q *Queries) CallAttemptsOfLeads(ctx context.Context, leadIds []uuid.UUID) 
 
 const callCreate = `-- name: CallCreate :one
 INSERT INTO calls (id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone,
-  recording_url, external_id, successful, activity_id, recorded_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+  recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-RETURNING id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at
+RETURNING id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint
 `
 
 type CallCreateParams struct {
@@ -172,6 +172,7 @@ type CallCreateParams struct {
 	ActivityID      uuid.UUID
 	RecordedBy      *uuid.UUID
 	CreatedAt       time.Time
+	Fingerprint     []byte
 }
 
 // Records a call; a second call with the same external id records nothing and returns no row.
@@ -192,6 +193,7 @@ func (q *Queries) CallCreate(ctx context.Context, arg CallCreateParams) (Call, e
 		arg.ActivityID,
 		arg.RecordedBy,
 		arg.CreatedAt,
+		arg.Fingerprint,
 	)
 	var i Call
 	err := row.Scan(
@@ -210,12 +212,13 @@ func (q *Queries) CallCreate(ctx context.Context, arg CallCreateParams) (Call, e
 		&i.ActivityID,
 		&i.RecordedBy,
 		&i.CreatedAt,
+		&i.Fingerprint,
 	)
 	return i, err
 }
 
 const callGetByExternalID = `-- name: CallGetByExternalID :one
-SELECT id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at FROM calls WHERE external_id = $1
+SELECT id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint FROM calls WHERE external_id = $1
 `
 
 func (q *Queries) CallGetByExternalID(ctx context.Context, externalID *string) (Call, error) {
@@ -237,12 +240,13 @@ func (q *Queries) CallGetByExternalID(ctx context.Context, externalID *string) (
 		&i.ActivityID,
 		&i.RecordedBy,
 		&i.CreatedAt,
+		&i.Fingerprint,
 	)
 	return i, err
 }
 
 const callListByLead = `-- name: CallListByLead :many
-SELECT id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at FROM calls WHERE lead_id = $1 ORDER BY started_at, id
+SELECT id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint FROM calls WHERE lead_id = $1 ORDER BY started_at, id
 `
 
 func (q *Queries) CallListByLead(ctx context.Context, leadID uuid.UUID) ([]Call, error) {
@@ -270,6 +274,7 @@ func (q *Queries) CallListByLead(ctx context.Context, leadID uuid.UUID) ([]Call,
 			&i.ActivityID,
 			&i.RecordedBy,
 			&i.CreatedAt,
+			&i.Fingerprint,
 		); err != nil {
 			return nil, err
 		}

@@ -28,7 +28,7 @@ func (q *Queries) LeadAssign(ctx context.Context, arg LeadAssignParams) error {
 }
 
 const leadByPhone = `-- name: LeadByPhone :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
 WHERE org_id = $1 AND contact_phone <> ''
   AND reverse(contact_phone) LIKE reverse($2::text) || (CASE WHEN $3::boolean THEN '' ELSE '%' END)
 ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM $4 DESC, received_at DESC, id
@@ -81,6 +81,8 @@ func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead,
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
 		&i.PartnerKeyID,
+		&i.IdempotencyScope,
+		&i.Fingerprint,
 	)
 	return i, err
 }
@@ -126,32 +128,35 @@ func (q *Queries) LeadContacts(ctx context.Context, leadID uuid.UUID) (int32, er
 const leadCreate = `-- name: LeadCreate :execrows
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at, partner_key_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
+  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
 ON CONFLICT DO NOTHING
 `
 
 type LeadCreateParams struct {
-	ID             uuid.UUID
-	OrgID          uuid.UUID
-	SiteID         uuid.UUID
-	Source         string
-	SourceGroup    string
-	Category       string
-	ContactName    string
-	ContactPhone   string
-	ContactEmail   string
-	AssigneeID     *uuid.UUID
-	ExternalID     *string
-	IdempotencyKey *string
-	Notes          string
-	ReceivedAt     time.Time
-	AssignedAt     *time.Time
-	CreatedAt      time.Time
-	PartnerKeyID   *uuid.UUID
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	SiteID           uuid.UUID
+	Source           string
+	SourceGroup      string
+	Category         string
+	ContactName      string
+	ContactPhone     string
+	ContactEmail     string
+	AssigneeID       *uuid.UUID
+	ExternalID       *string
+	IdempotencyKey   *string
+	Notes            string
+	ReceivedAt       time.Time
+	AssignedAt       *time.Time
+	CreatedAt        time.Time
+	PartnerKeyID     *uuid.UUID
+	IdempotencyScope uuid.UUID
+	Fingerprint      []byte
 }
 
-// Inserts nothing (0 rows) when a lead with the same external id or idempotency key exists.
+// Inserts nothing (0 rows) when a lead with the same external id (of the source) or the same
+// idempotency key (of the credential) exists.
 func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, error) {
 	result, err := q.db.Exec(ctx, leadCreate,
 		arg.ID,
@@ -171,6 +176,8 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 		arg.AssignedAt,
 		arg.CreatedAt,
 		arg.PartnerKeyID,
+		arg.IdempotencyScope,
+		arg.Fingerprint,
 	)
 	if err != nil {
 		return 0, err
@@ -179,7 +186,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads WHERE id = $1
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads WHERE id = $1
 `
 
 func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -214,25 +221,36 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
 		&i.PartnerKeyID,
+		&i.IdempotencyScope,
+		&i.Fingerprint,
 	)
 	return i, err
 }
 
 const leadGetByDedupKey = `-- name: LeadGetByDedupKey :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads
-WHERE ($1::text IS NOT NULL AND external_id = $1)
-   OR ($2::text IS NOT NULL AND idempotency_key = $2)
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
+WHERE ($1::text IS NOT NULL AND source = $2 AND external_id = $1)
+   OR ($3::text IS NOT NULL AND idempotency_scope = $4
+       AND idempotency_key = $3)
 ORDER BY created_at
 LIMIT 1
 `
 
 type LeadGetByDedupKeyParams struct {
-	ExternalID     *string
-	IdempotencyKey *string
+	ExternalID       *string
+	Source           string
+	IdempotencyKey   *string
+	IdempotencyScope uuid.UUID
 }
 
+// The lead holding an external id of a source, or an idempotency key of a credential.
 func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyParams) (Lead, error) {
-	row := q.db.QueryRow(ctx, leadGetByDedupKey, arg.ExternalID, arg.IdempotencyKey)
+	row := q.db.QueryRow(ctx, leadGetByDedupKey,
+		arg.ExternalID,
+		arg.Source,
+		arg.IdempotencyKey,
+		arg.IdempotencyScope,
+	)
 	var i Lead
 	err := row.Scan(
 		&i.ID,
@@ -263,12 +281,14 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
 		&i.PartnerKeyID,
+		&i.IdempotencyScope,
+		&i.Fingerprint,
 	)
 	return i, err
 }
 
 const leadGetForUpdate = `-- name: LeadGetForUpdate :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -303,6 +323,8 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.ImproperClosureAt,
 		&i.ClosureContacts,
 		&i.PartnerKeyID,
+		&i.IdempotencyScope,
+		&i.Fingerprint,
 	)
 	return i, err
 }
@@ -354,7 +376,7 @@ func (q *Queries) LeadLateCounts(ctx context.Context, arg LeadLateCountsParams) 
 }
 
 const leadList = `-- name: LeadList :many
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($2::uuid IS NULL OR assignee_id = $2)
   AND ($3::uuid IS NULL OR site_id = $3)
@@ -445,6 +467,8 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.ImproperClosureAt,
 			&i.ClosureContacts,
 			&i.PartnerKeyID,
+			&i.IdempotencyScope,
+			&i.Fingerprint,
 		); err != nil {
 			return nil, err
 		}

@@ -152,6 +152,7 @@ type Call struct {
 	ActivityID      uuid.UUID
 	RecordedBy      *uuid.UUID
 	CreatedAt       time.Time
+	Fingerprint     []byte
 }
 
 type Counterparty struct {
@@ -261,6 +262,8 @@ type Lead struct {
 	ImproperClosureAt *time.Time
 	ClosureContacts   *int32
 	PartnerKeyID      *uuid.UUID
+	IdempotencyScope  uuid.UUID
+	Fingerprint       []byte
 }
 
 type MessageCount struct {

@@ -133,6 +133,32 @@ func (q *Queries) UserList(ctx context.Context, arg UserListParams) ([]User, err
 	return items, nil
 }
 
+const userLockActiveAdmins = `-- name: UserLockActiveAdmins :many
+SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE
+`
+
+// Locks the organisation's active admins (in id order, so that two callers never deadlock), for
+// a change that could leave none: a concurrent demotion waits, then is counted.
+func (q *Queries) UserLockActiveAdmins(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, userLockActiveAdmins)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const userNames = `-- name: UserNames :many
 SELECT id, display_name FROM users WHERE id = ANY($1::uuid[])
 `

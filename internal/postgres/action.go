@@ -100,6 +100,7 @@ func (d *DB) UpdateAction(ctx context.Context, p relance.Principal, id uuid.UUID
 		if a, err = t.ownPendingAction(ctx, p, id); err != nil {
 			return err
 		}
+		before := a
 		ch.Apply(&a)
 		row, err := t.q.ActionUpdate(ctx, db.ActionUpdateParams{
 			ID: id, Kind: string(a.Kind), Subject: a.Subject, Content: a.Content, Recipients: a.Recipients,
@@ -112,7 +113,7 @@ func (d *DB) UpdateAction(ctx context.Context, p relance.Principal, id uuid.UUID
 		if err := t.withAttachments(ctx, &a); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "action.update", "action", id, nil)
+		return t.audit(ctx, p, "action.update", "action", id, relance.ActionChanges(&before, &a))
 	})
 	return a, err
 }

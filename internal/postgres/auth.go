@@ -171,6 +171,24 @@ func (d *DB) RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID
 	})
 }
 
+// checkPasswordChange checks that p may set the password of user id (relance's rule) and, for
+// their own, that current is their password. It returns how the audit log names the change, or
+// invalid-input naming current_password.
+func (t *tx) checkPasswordChange(ctx context.Context, p relance.Principal, id uuid.UUID, current *string) (string, error) {
+	how, err := p.CheckPasswordChange(id, current)
+	if err != nil || how != relance.PasswordChanged {
+		return how, err
+	}
+	hash, err := t.q.PasswordGet(ctx, id)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return "", err
+	}
+	if err != nil || credential.CheckPassword(hash, *current) != nil {
+		return "", relance.Invalid("current_password", "is not your current password")
+	}
+	return how, nil
+}
+
 // setPassword stores password's hash for user id; the caller checks the right to do so.
 func (t *tx) setPassword(ctx context.Context, id uuid.UUID, password string) error {
 	if len(password) < 8 {

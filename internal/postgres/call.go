@@ -73,6 +73,7 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 	if err := relance.CheckCall(&in, t.now, t.backdate); err != nil {
 		return relance.Call{}, false, err
 	}
+	fingerprint := in.Fingerprint()
 	lead, err := t.callLead(ctx, &in)
 	if err != nil {
 		return relance.Call{}, false, err
@@ -81,9 +82,7 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		return relance.Call{}, false, err
 	}
 	if in.AdvisorID != uuid.Nil {
-		if _, err := t.user(ctx, in.AdvisorID); relance.ErrorCode(err) == relance.CodeNotFound {
-			return relance.Call{}, false, relance.Invalid("advisor_id", "no such user")
-		} else if err != nil {
+		if _, err := t.refUser(ctx, in.AdvisorID, "advisor_id"); err != nil {
 			return relance.Call{}, false, err
 		}
 	}
@@ -96,14 +95,18 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		ID: c.ID, OrgID: t.org, LeadID: c.LeadID, AdvisorID: optUUID(c.AdvisorID), Direction: string(c.Direction),
 		StartedAt: c.StartedAt, DurationSeconds: int32(c.Duration / time.Second), Outcome: string(c.Outcome),
 		Phone: c.Phone, RecordingUrl: c.RecordingURL, ExternalID: optString(c.ExternalID), Successful: c.Successful,
-		ActivityID: c.ActivityID, RecordedBy: optUUID(c.RecordedBy), CreatedAt: t.now,
+		ActivityID: c.ActivityID, RecordedBy: optUUID(c.RecordedBy), CreatedAt: t.now, Fingerprint: fingerprint,
 	})
 	if errors.Is(err, pgx.ErrNoRows) { // recorded before under the same external id
 		row, err = t.q.CallGetByExternalID(ctx, &c.ExternalID)
 		if err != nil {
 			return relance.Call{}, false, err
 		}
-		return callOut(p, &lead, row), false, nil
+		prev := callOut(p, &lead, row)
+		if err := relance.CheckCallReplay(fingerprint, &prev, row.Fingerprint); err != nil {
+			return relance.Call{}, false, err
+		}
+		return prev, false, nil
 	}
 	if err != nil {
 		return relance.Call{}, false, err

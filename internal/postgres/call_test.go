@@ -68,7 +68,8 @@ func TestCallsFindTheirLeadAndCountOnce(t *testing.T) {
 		t.Errorf("bob lists another advisor's lead's calls: %v", err)
 	}
 
-	// An import: new calls, a duplicate, a bad row and an unknown number; the good ones land.
+	// An import: new calls, a duplicate, a bad row, an unknown number and another call under a
+	// used external id (refused: it is not a retry); the good ones land.
 	results, err := s.db.ImportCalls(ctx, partner, []relance.NewCall{
 		{Call: relance.Call{Direction: relance.Outbound, AdvisorID: s.w.Alice.ID, StartedAt: paris(t, "2026-12-14 11:00"), Duration: 30 * time.Second, Outcome: relance.CallAnswered, Phone: "0033612345678", ExternalID: "pbx-2"}},
 		pbx,
@@ -80,7 +81,7 @@ func TestCallsFindTheirLeadAndCountOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantResults := []string{"created", "duplicate", "invalid", "not_found", "created", "duplicate"}
+	wantResults := []string{"created", "duplicate", "invalid", "not_found", "created", "conflict"}
 	for i, r := range results {
 		state := "created"
 		switch {

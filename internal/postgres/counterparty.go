@@ -60,6 +60,7 @@ func (d *DB) UpdateCounterparty(ctx context.Context, p relance.Principal, id uui
 		if !p.CanSeeCounterparty(&c) {
 			return relance.NotFound("counterparty")
 		}
+		before := c
 		previous := c.ResponsibleID
 		ch.Apply(&c)
 		if c.ResponsibleID != previous {
@@ -81,7 +82,7 @@ func (d *DB) UpdateCounterparty(ctx context.Context, p relance.Principal, id uui
 		if err := t.writeCounterparty(ctx, &c); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "counterparty.update", "counterparty", c.ID, map[string]any{"status": c.StatusID})
+		return t.audit(ctx, p, "counterparty.update", "counterparty", c.ID, relance.CounterpartyChanges(&before, &c))
 	})
 	return c, err
 }
@@ -169,9 +170,9 @@ func (t *tx) checkResponsible(ctx context.Context, userID, siteID uuid.UUID) err
 	if userID == uuid.Nil {
 		return nil
 	}
-	u, err := t.user(ctx, userID)
+	u, err := t.refUser(ctx, userID, "responsible_id")
 	if err != nil {
-		return relance.Invalid("responsible_id", "no such user")
+		return err
 	}
 	return relance.CheckFollower(&u, siteID, "responsible_id")
 }

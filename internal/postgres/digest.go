@@ -214,6 +214,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 			return err
 		}
 		org = toOrganization(row)
+		before := org
 		if ch.Name != nil {
 			org.Name = *ch.Name
 		}
@@ -244,10 +245,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		}); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "organization.update", "organization", t.org, map[string]any{
-			"digest_minute": org.DigestMinute, "send_minute": org.SendMinute, "sms_daily_cap": org.Caps.SMSPerDay,
-			"email_daily_cap": org.Caps.EmailsPerDay, "recipient_daily_cap": org.Caps.PerRecipientPerDay,
-		})
+		return t.audit(ctx, p, "organization.update", "organization", t.org, relance.OrganizationChanges(&before, &org))
 	})
 	return org, err
 }

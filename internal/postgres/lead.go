@@ -16,8 +16,10 @@ import (
 // clockSkew is how far in the future a client-supplied instant may be before it is refused.
 const clockSkew = relance.ClockSkew
 
-// CreateLead records a lead, or returns the lead an earlier request with the same idempotency
-// key or external id created (created = false). Assigning at creation alerts the assignee.
+// CreateLead records a lead, or returns the lead an earlier identical request with the same
+// idempotency key (of p's scope) or external id (of the source) created (created = false). The
+// same key or external id with a different request is a conflict naming the lead that holds
+// it. Assigning at creation alerts the assignee.
 func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error) {
 	if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
 		return relance.Lead{}, false, err
@@ -43,8 +45,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		var assignee relance.User
 		if in.AssigneeID != uuid.Nil {
 			var err error
-			if assignee, err = t.user(ctx, in.AssigneeID); err != nil {
-				return relance.Invalid("assignee_id", "no such user")
+			if assignee, err = t.refUser(ctx, in.AssigneeID, "assignee_id"); err != nil {
+				return err
 			}
 			if err := relance.CheckAssignee(&assignee, &lead); err != nil {
 				return err
@@ -54,12 +56,14 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		// The common case costs one statement: the unique indexes on external id and
 		// idempotency key turn a retry (even a concurrent one) into "insert nothing", and the
 		// foreign key checks the site.
+		scope, fingerprint := p.IdempotencyScope(), in.Fingerprint()
 		n, err := t.q.LeadCreate(ctx, db.LeadCreateParams{
 			ID: lead.ID, OrgID: t.org, SiteID: lead.SiteID, Source: lead.Source, SourceGroup: lead.SourceGroup,
 			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 			ContactEmail: lead.Contact.Email, AssigneeID: optUUID(lead.AssigneeID),
 			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey), Notes: lead.Notes,
 			ReceivedAt: lead.ReceivedAt, AssignedAt: lead.AssignedAt, CreatedAt: t.now, PartnerKeyID: optUUID(lead.PartnerKeyID),
+			IdempotencyScope: scope, Fingerprint: fingerprint,
 		})
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.ConstraintName == "leads_org_id_site_id_fkey" {
@@ -70,12 +74,16 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		}
 		if n == 0 {
 			prev, err := t.q.LeadGetByDedupKey(ctx, db.LeadGetByDedupKeyParams{
-				ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey),
+				ExternalID: optString(in.ExternalID), Source: in.Source,
+				IdempotencyKey: optString(in.IdempotencyKey), IdempotencyScope: scope,
 			})
 			if err != nil {
 				return found(err, "lead")
 			}
 			lead = toLead(prev)
+			if err := relance.CheckReplay(&in, fingerprint, &lead, prev.Fingerprint); err != nil {
+				return err
+			}
 			// Partners get back what they created; people only what they may see.
 			if p.Role != relance.RolePartner && !p.CanSeeLead(&lead) {
 				return relance.Errorf(relance.CodeConflict, "this idempotency key or external id belongs to another lead")
@@ -181,9 +189,9 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 	if lead.AssigneeID == assigneeID {
 		return nil
 	}
-	assignee, err := t.user(ctx, assigneeID)
+	assignee, err := t.refUser(ctx, assigneeID, "assignee_id")
 	if err != nil {
-		return relance.Invalid("assignee_id", "no such user")
+		return err
 	}
 	if err := relance.CheckAssignee(&assignee, lead); err != nil {
 		return err
@@ -259,12 +267,12 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				ch.Stage = &s.Terminal
 			}
 		}
-		before := lead.Stage
+		before := lead
 		ch.Apply(&lead)
 		if statusChanged {
 			lead.StatusID = *ch.StatusID
 		}
-		if lead.Stage == relance.StageRejected && before != relance.StageRejected {
+		if lead.Stage == relance.StageRejected && before.Stage != relance.StageRejected {
 			if err := t.closureGuard(ctx, &lead); err != nil {
 				return err
 			}
@@ -297,7 +305,7 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				return err
 			}
 		}
-		return t.audit(ctx, p, "lead.update", "lead", id, map[string]any{"stage": lead.Stage, "status": lead.StatusID})
+		return t.audit(ctx, p, "lead.update", "lead", id, relance.LeadChanges(&before, &lead))
 	})
 	return lead, err
 }

@@ -78,8 +78,7 @@ func (d *DB) UpdatePlan(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if out, err = t.plan(ctx, id, false); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "plan.update", "plan", id,
-			map[string]any{"name": plan.Name, "steps": len(plan.Steps), "partner_leads_allowed": plan.PartnerLeadsAllowed})
+		return t.audit(ctx, p, "plan.update", "plan", id, relance.PlanChanges(&cur, &out))
 	})
 	return out, err
 }

@@ -48,6 +48,7 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if s, err = t.site(ctx, id); err != nil {
 			return err
 		}
+		before := s
 		ch.Apply(&s)
 		if err := relance.ValidateSite(&s); err != nil {
 			return err
@@ -63,7 +64,7 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				return err
 			}
 		}
-		return t.audit(ctx, p, "site.update", "site", id, nil)
+		return t.audit(ctx, p, "site.update", "site", id, relance.SiteChanges(&before, &s))
 	})
 	return s, err
 }

@@ -53,6 +53,7 @@ func (d *DB) UpdateStatus(ctx context.Context, p relance.Principal, id uuid.UUID
 		if s.ArchivedAt != nil {
 			return relance.Errorf(relance.CodeFailedPrecondition, "the status is archived")
 		}
+		before := s
 		ch.Apply(&s)
 		if err := s.Validate(); err != nil {
 			return err
@@ -66,7 +67,7 @@ func (d *DB) UpdateStatus(ctx context.Context, p relance.Principal, id uuid.UUID
 			return statusNameTaken(err)
 		}
 		s = toStatus(row)
-		return t.audit(ctx, p, "status.update", "status", id, map[string]any{"name": s.Name})
+		return t.audit(ctx, p, "status.update", "status", id, relance.StatusChanges(&before, &s))
 	})
 	return s, err
 }

@@ -64,20 +64,45 @@ func (t *tx) createUser(ctx context.Context, p relance.Principal, in relance.New
 }
 
 // UpdateUser applies ch to user id. Admins may change anything; a person may change their own
-// contact details, locale, notifications and password. It returns not-found for a user the
-// caller may not see and permission-denied for a change they may not make.
+// contact details, locale, notifications and password (giving their current one). The
+// organisation's last active admin is never deactivated or demoted. A deactivation or a password
+// reset ends the user's sessions; a person changing their own password keeps only the session
+// that changed it. It returns not-found for a user the caller may not see, permission-denied for
+// a change they may not make, invalid-input for a missing or wrong current password, and
+// failed-precondition for the last admin.
 func (d *DB) UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, ch relance.UserChange) (relance.User, error) {
 	var u relance.User
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		var err error
-		if u, err = t.visibleUser(ctx, p, id); err != nil {
+		admins := -1 // not counted: the change cannot demote anyone
+		if ch.Role != nil || ch.Active != nil {
+			// Lock before reading the user, so that what is read is what the lock protects.
+			locked, err := t.q.UserLockActiveAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			admins = len(locked)
+		}
+		before, err := t.visibleUser(ctx, p, id)
+		if err != nil {
 			return err
 		}
-		if !p.IsAdmin() && (u.ID != p.UserID || ch.AdminOnly()) {
+		if !p.IsAdmin() && (before.ID != p.UserID || ch.AdminOnly()) {
 			return relance.Errorf(relance.CodePermissionDenied, "only admins change other people, roles, managers, sites and activity")
 		}
+		u = before
 		ch.Apply(&u)
 		u.PersonalEmail = strings.ToLower(u.PersonalEmail)
+		if admins >= 0 {
+			if err := relance.CheckKeepsAdmin(&before, &u, admins); err != nil {
+				return err
+			}
+		}
+		password := ""
+		if ch.Password != nil {
+			if password, err = t.checkPasswordChange(ctx, p, u.ID, ch.CurrentPassword); err != nil {
+				return err
+			}
+		}
 		if err := t.checkUserRefs(ctx, u.ID, u.ManagerID, u.SiteIDs); err != nil {
 			return err
 		}
@@ -99,7 +124,15 @@ func (d *DB) UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, 
 				return err
 			}
 		}
-		return t.audit(ctx, p, "user.update", "user", u.ID, nil)
+		changes := relance.UserChanges(&before, &u, password)
+		if end, keep := p.EndedSessions(&before, &u, password); end {
+			n, err := t.q.APITokenRevokeSessions(ctx, db.APITokenRevokeSessionsParams{UserID: &u.ID, Keep: keep, RevokedAt: &t.now})
+			if err != nil {
+				return err
+			}
+			changes["sessions_ended"] = n
+		}
+		return t.audit(ctx, p, "user.update", "user", u.ID, changes)
 	})
 	return u, err
 }
@@ -228,6 +261,17 @@ func (t *tx) user(ctx context.Context, id uuid.UUID) (relance.User, error) {
 	return users[0], nil
 }
 
+// refUser loads user id that field of a request names: an invalid-input error for field when
+// there is no such user in the tenant; any other error as is (a cancelled request is not bad
+// input).
+func (t *tx) refUser(ctx context.Context, id uuid.UUID, field string) (relance.User, error) {
+	u, err := t.user(ctx, id)
+	if relance.ErrorCode(err) == relance.CodeNotFound {
+		return u, relance.Invalid(field, "no such user")
+	}
+	return u, err
+}
+
 // visibleUser loads user id, or answers not-found when they do not exist or p may not see them.
 func (t *tx) visibleUser(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.User, error) {
 	u, err := t.user(ctx, id)
@@ -267,11 +311,11 @@ func (t *tx) checkUserRefs(ctx context.Context, id, managerID uuid.UUID, siteIDs
 		if managerID == id {
 			return relance.Invalid("manager_id", "a user cannot be their own manager")
 		}
-		m, err := t.q.UserGet(ctx, managerID)
+		m, err := t.refUser(ctx, managerID, "manager_id")
 		if err != nil {
-			return relance.Invalid("manager_id", "no such user")
+			return err
 		}
-		if m.Role == string(relance.RoleAdvisor) {
+		if m.Role == relance.RoleAdvisor {
 			return relance.Invalid("manager_id", "an advisor cannot be a manager")
 		}
 	}

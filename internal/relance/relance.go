@@ -167,6 +167,8 @@ type UserChange struct {
 	Notifications *Notifications
 	Active        *bool
 	Password      *string
+	// CurrentPassword proves a person's own password change; it changes nothing itself.
+	CurrentPassword *string
 }
 
 // AdminOnly reports whether the change touches what only an admin may change.

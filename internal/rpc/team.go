@@ -190,7 +190,10 @@ func (s *teamService) CreateUser(ctx context.Context, req *connect.Request[v1.Cr
 
 func (s *teamService) UpdateUser(ctx context.Context, req *connect.Request[v1.UpdateUserRequest]) (*connect.Response[v1.UpdateUserResponse], error) {
 	m := req.Msg
-	ch := relance.UserChange{DisplayName: m.DisplayName, PersonalEmail: m.PersonalEmail, Phone: m.Phone, Active: m.Active, Password: m.Password}
+	ch := relance.UserChange{
+		DisplayName: m.DisplayName, PersonalEmail: m.PersonalEmail, Phone: m.Phone, Active: m.Active,
+		Password: m.Password, CurrentPassword: m.CurrentPassword,
+	}
 	if m.Role != nil {
 		r := roleOf[m.GetRole()]
 		ch.Role = &r

@@ -24,3 +24,11 @@ SELECT * FROM api_tokens WHERE kind = 'api_key' ORDER BY created_at, id;
 
 -- name: APITokenGet :one
 SELECT * FROM api_tokens WHERE id = $1;
+
+-- name: PasswordGet :one
+SELECT hash FROM passwords WHERE user_id = $1;
+
+-- name: APITokenRevokeSessions :execrows
+-- Ends a user's sessions, all but keep's (uuid.Nil keeps none).
+UPDATE api_tokens SET revoked_at = sqlc.arg(revoked_at)
+WHERE user_id = sqlc.arg(user_id) AND kind = 'session' AND revoked_at IS NULL AND id <> sqlc.arg(keep);

@@ -1,8 +1,8 @@
 -- name: CallCreate :one
 -- Records a call; a second call with the same external id records nothing and returns no row.
 INSERT INTO calls (id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone,
-  recording_url, external_id, successful, activity_id, recorded_by, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+  recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
 RETURNING *;
 

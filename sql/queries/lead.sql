@@ -1,9 +1,10 @@
 -- name: LeadCreate :execrows
--- Inserts nothing (0 rows) when a lead with the same external id or idempotency key exists.
+-- Inserts nothing (0 rows) when a lead with the same external id (of the source) or the same
+-- idempotency key (of the credential) exists.
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at, partner_key_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17)
+  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
 ON CONFLICT DO NOTHING;
 
 -- name: LeadGet :one
@@ -13,9 +14,11 @@ SELECT * FROM leads WHERE id = $1;
 SELECT * FROM leads WHERE id = $1 FOR UPDATE;
 
 -- name: LeadGetByDedupKey :one
+-- The lead holding an external id of a source, or an idempotency key of a credential.
 SELECT * FROM leads
-WHERE (sqlc.narg(external_id)::text IS NOT NULL AND external_id = sqlc.narg(external_id))
-   OR (sqlc.narg(idempotency_key)::text IS NOT NULL AND idempotency_key = sqlc.narg(idempotency_key))
+WHERE (sqlc.narg(external_id)::text IS NOT NULL AND source = sqlc.arg(source) AND external_id = sqlc.narg(external_id))
+   OR (sqlc.narg(idempotency_key)::text IS NOT NULL AND idempotency_scope = sqlc.arg(idempotency_scope)
+       AND idempotency_key = sqlc.narg(idempotency_key))
 ORDER BY created_at
 LIMIT 1;
 

@@ -30,3 +30,8 @@ SELECT * FROM user_sites WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]) ORDER B
 
 -- name: UserNames :many
 SELECT id, display_name FROM users WHERE id = ANY(sqlc.arg(ids)::uuid[]);
+
+-- name: UserLockActiveAdmins :many
+-- Locks the organisation's active admins (in id order, so that two callers never deadlock), for
+-- a change that could leave none: a concurrent demotion waits, then is counted.
+SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE;

@@ -88,9 +88,11 @@ func (DeliveryState) EnumDescriptor() ([]byte, []int) {
 
 type CreateLeadRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A key the caller chooses per lead; retries with the same key return the same lead.
+	// A key the caller chooses per lead; retries with the same key return the same lead. Keys
+	// belong to the credential that sends them (the API key, or the person whatever their
+	// session): another caller's key is another key.
 	IdempotencyKey string `protobuf:"bytes,1,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
-	// The lead's id in the source system; unique per organisation.
+	// The lead's id in the source system; unique per organisation and source.
 	ExternalId  string   `protobuf:"bytes,2,opt,name=external_id,json=externalId,proto3" json:"external_id,omitempty"`
 	SiteId      string   `protobuf:"bytes,3,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
 	Source      string   `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`

@@ -1186,10 +1186,16 @@ type UpdateUserRequest struct {
 	Phone         *string                  `protobuf:"bytes,7,opt,name=phone,proto3,oneof" json:"phone,omitempty"`
 	Locale        *Locale                  `protobuf:"varint,8,opt,name=locale,proto3,enum=relance.v1.Locale,oneof" json:"locale,omitempty"`
 	Notifications *NotificationPreferences `protobuf:"bytes,9,opt,name=notifications,proto3" json:"notifications,omitempty"`
-	Active        *bool                    `protobuf:"varint,10,opt,name=active,proto3,oneof" json:"active,omitempty"`
-	Password      *string                  `protobuf:"bytes,11,opt,name=password,proto3,oneof" json:"password,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Deactivating ends every session of the user. The organisation's last active admin cannot
+	// be deactivated or demoted (failed_precondition).
+	Active *bool `protobuf:"varint,10,opt,name=active,proto3,oneof" json:"active,omitempty"`
+	// Changing one's own password needs current_password and ends one's other sessions; an
+	// admin resetting someone else's needs no current password and ends all of theirs.
+	Password *string `protobuf:"bytes,11,opt,name=password,proto3,oneof" json:"password,omitempty"`
+	// The caller's current password, required when they change their own password.
+	CurrentPassword *string `protobuf:"bytes,12,opt,name=current_password,json=currentPassword,proto3,oneof" json:"current_password,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *UpdateUserRequest) Reset() {
@@ -1295,6 +1301,13 @@ func (x *UpdateUserRequest) GetActive() bool {
 func (x *UpdateUserRequest) GetPassword() string {
 	if x != nil && x.Password != nil {
 		return *x.Password
+	}
+	return ""
+}
+
+func (x *UpdateUserRequest) GetCurrentPassword() string {
+	if x != nil && x.CurrentPassword != nil {
+		return *x.CurrentPassword
 	}
 	return ""
 }
@@ -1827,7 +1840,7 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x12CreateUserResponse\x12$\n" +
 	"\x04user\x18\x01 \x01(\v2\x10.relance.v1.UserR\x04user\"7\n" +
 	"\aSiteIds\x12,\n" +
-	"\bsite_ids\x18\x01 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10d\x18\x01\"\x05r\x03\xb0\x01\x01R\asiteIds\"\xb2\a\n" +
+	"\bsite_ids\x18\x01 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10d\x18\x01\"\x05r\x03\xb0\x01\x01R\asiteIds\"\x81\b\n" +
 	"\x11UpdateUserRequest\x12!\n" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x122\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\n" +
@@ -1846,7 +1859,8 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x06active\x18\n" +
 	" \x01(\bH\x06R\x06active\x88\x01\x01\x12+\n" +
 	"\bpassword\x18\v \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\b\x18\xc8\x01H\aR\bpassword\x88\x01\x01B\x0f\n" +
+	"\xbaH\ar\x05\x10\b\x18\xc8\x01H\aR\bpassword\x88\x01\x01\x128\n" +
+	"\x10current_password\x18\f \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01H\bR\x0fcurrentPassword\x88\x01\x01B\x0f\n" +
 	"\r_display_nameB\a\n" +
 	"\x05_roleB\r\n" +
 	"\v_manager_idB\x11\n" +
@@ -1854,7 +1868,8 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x06_phoneB\t\n" +
 	"\a_localeB\t\n" +
 	"\a_activeB\v\n" +
-	"\t_password\":\n" +
+	"\t_passwordB\x13\n" +
+	"\x11_current_password\":\n" +
 	"\x12UpdateUserResponse\x12$\n" +
 	"\x04user\x18\x01 \x01(\v2\x10.relance.v1.UserR\x04user\"h\n" +
 	"\x10ListUsersRequest\x12$\n" +

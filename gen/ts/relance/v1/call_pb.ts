@@ -586,9 +586,10 @@ export const ClosureGuardSchema: GenEnum<ClosureGuard> = /*@__PURE__*/
  */
 export const CallService: GenService<{
   /**
-   * RecordCall records one call. The same external_call_id twice is one call: the second
-   * answers the first with created = false. NOT_FOUND when no lead of the organisation has the
-   * number.
+   * RecordCall records one call. The same call twice under one external_call_id is one call:
+   * the second answers the first with created = false; another call under a used
+   * external_call_id answers ALREADY_EXISTS naming the call that holds it. NOT_FOUND when no
+   * lead of the organisation has the number.
    *
    * @generated from rpc relance.v1.CallService.RecordCall
    */

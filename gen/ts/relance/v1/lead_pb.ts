@@ -22,14 +22,16 @@ export const file_relance_v1_lead: GenFile = /*@__PURE__*/
  */
 export type CreateLeadRequest = Message<"relance.v1.CreateLeadRequest"> & {
   /**
-   * A key the caller chooses per lead; retries with the same key return the same lead.
+   * A key the caller chooses per lead; retries with the same key return the same lead. Keys
+   * belong to the credential that sends them (the API key, or the person whatever their
+   * session): another caller's key is another key.
    *
    * @generated from field: string idempotency_key = 1;
    */
   idempotencyKey: string;
 
   /**
-   * The lead's id in the source system; unique per organisation.
+   * The lead's id in the source system; unique per organisation and source.
    *
    * @generated from field: string external_id = 2;
    */
@@ -707,8 +709,10 @@ export const DeliveryStateSchema: GenEnum<DeliveryState> = /*@__PURE__*/
  */
 export const LeadService: GenService<{
   /**
-   * CreateLead records a new lead. A retry with the same idempotency key or the same external id
-   * returns the lead created the first time (created = false) and changes nothing.
+   * CreateLead records a new lead. A retry (the same request with the same idempotency key, or
+   * the same external id of the same source) returns the lead created the first time
+   * (created = false) and changes nothing. The same key or external id with a different request
+   * answers ALREADY_EXISTS naming the lead that holds it.
    *
    * @generated from rpc relance.v1.LeadService.CreateLead
    */

@@ -52,9 +52,10 @@ const (
 
 // CallServiceClient is a client for the relance.v1.CallService service.
 type CallServiceClient interface {
-	// RecordCall records one call. The same external_call_id twice is one call: the second
-	// answers the first with created = false. NOT_FOUND when no lead of the organisation has the
-	// number.
+	// RecordCall records one call. The same call twice under one external_call_id is one call:
+	// the second answers the first with created = false; another call under a used
+	// external_call_id answers ALREADY_EXISTS naming the call that holds it. NOT_FOUND when no
+	// lead of the organisation has the number.
 	RecordCall(context.Context, *connect.Request[v1.RecordCallRequest]) (*connect.Response[v1.RecordCallResponse], error)
 	// ImportCalls records up to 1,000 calls (a PBX export) in one transaction. A call refused for
 	// its own sake (bad field, unknown number, not allowed) is reported in its result and the
@@ -170,9 +171,10 @@ func (c *callServiceClient) DeleteCadenceRule(ctx context.Context, req *connect.
 
 // CallServiceHandler is an implementation of the relance.v1.CallService service.
 type CallServiceHandler interface {
-	// RecordCall records one call. The same external_call_id twice is one call: the second
-	// answers the first with created = false. NOT_FOUND when no lead of the organisation has the
-	// number.
+	// RecordCall records one call. The same call twice under one external_call_id is one call:
+	// the second answers the first with created = false; another call under a used
+	// external_call_id answers ALREADY_EXISTS naming the call that holds it. NOT_FOUND when no
+	// lead of the organisation has the number.
 	RecordCall(context.Context, *connect.Request[v1.RecordCallRequest]) (*connect.Response[v1.RecordCallResponse], error)
 	// ImportCalls records up to 1,000 calls (a PBX export) in one transaction. A call refused for
 	// its own sake (bad field, unknown number, not allowed) is reported in its result and the

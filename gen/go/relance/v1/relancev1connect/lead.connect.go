@@ -62,8 +62,10 @@ const (
 
 // LeadServiceClient is a client for the relance.v1.LeadService service.
 type LeadServiceClient interface {
-	// CreateLead records a new lead. A retry with the same idempotency key or the same external id
-	// returns the lead created the first time (created = false) and changes nothing.
+	// CreateLead records a new lead. A retry (the same request with the same idempotency key, or
+	// the same external id of the same source) returns the lead created the first time
+	// (created = false) and changes nothing. The same key or external id with a different request
+	// answers ALREADY_EXISTS naming the lead that holds it.
 	CreateLead(context.Context, *connect.Request[v1.CreateLeadRequest]) (*connect.Response[v1.CreateLeadResponse], error)
 	// GetLead returns one lead.
 	GetLead(context.Context, *connect.Request[v1.GetLeadRequest]) (*connect.Response[v1.GetLeadResponse], error)
@@ -234,8 +236,10 @@ func (c *leadServiceClient) ListActivities(ctx context.Context, req *connect.Req
 
 // LeadServiceHandler is an implementation of the relance.v1.LeadService service.
 type LeadServiceHandler interface {
-	// CreateLead records a new lead. A retry with the same idempotency key or the same external id
-	// returns the lead created the first time (created = false) and changes nothing.
+	// CreateLead records a new lead. A retry (the same request with the same idempotency key, or
+	// the same external id of the same source) returns the lead created the first time
+	// (created = false) and changes nothing. The same key or external id with a different request
+	// answers ALREADY_EXISTS naming the lead that holds it.
 	CreateLead(context.Context, *connect.Request[v1.CreateLeadRequest]) (*connect.Response[v1.CreateLeadResponse], error)
 	// GetLead returns one lead.
 	GetLead(context.Context, *connect.Request[v1.GetLeadRequest]) (*connect.Response[v1.GetLeadResponse], error)
