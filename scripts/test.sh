@@ -27,5 +27,7 @@ MIGRATE_DATABASE_URL="postgres://relance_owner@127.0.0.1:$pg_port/relance_templa
 export RELANCE_TEST_PG="127.0.0.1:$pg_port"
 export RELANCE_TEST_REDIS="127.0.0.1:$redis_port"
 log "running tests (postgres :$pg_port, redis :$redis_port)"
-# A hung test fails in minutes, with its goroutines dumped, instead of holding CI.
-go test -race -count=1 -timeout 6m "${@:-./...}"
+# A hung test fails in minutes, with its goroutines dumped, instead of holding CI. 12 minutes:
+# under -race on two shared cores the postgres package alone takes about 4, and over 6 when
+# every package runs at once.
+go test -race -count=1 -timeout 12m "${@:-./...}"
