@@ -28,6 +28,7 @@ type Config struct {
 	CatcherSMTPAddr    string        // CATCHER_SMTP_ADDR: the catcher's SMTP listener
 	FilesDir           string        // FILES_DIR: attachments' bytes go to files here; in PostgreSQL when empty
 	FileMaxBytes       int           // FILE_MAX_BYTES: the size limit of one attachment
+	WebDir             string        // WEB_DIR: the built web app on disk; else the embedded one, else web/dist if built
 	SweepInterval      time.Duration // SWEEP_INTERVAL
 	WorkerConcurrency  int           // WORKER_CONCURRENCY
 	Queue              string        // QUEUE: asynq queue name
@@ -52,6 +53,7 @@ func FromEnv() (Config, error) {
 		CatcherAddr:        os.Getenv("CATCHER_ADDR"),
 		CatcherSMTPAddr:    env("CATCHER_SMTP_ADDR", "127.0.0.1:1025"),
 		FilesDir:           os.Getenv("FILES_DIR"),
+		WebDir:             os.Getenv("WEB_DIR"),
 		Queue:              env("QUEUE", "relance"),
 		LogLevel:           env("LOG_LEVEL", "info"),
 		LogFormat:          env("LOG_FORMAT", "text"),
