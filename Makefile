@@ -40,7 +40,7 @@ tools: node_modules/.installed third_party/protovalidate web/node_modules/.insta
 
 ## typecheck: tsc (strict) over the generated TypeScript client and the web app
 typecheck: web/node_modules/.installed
-	cd web && node_modules/.bin/tsc -p ../gen/ts/tsconfig.json && node_modules/.bin/tsc -p tsconfig.json
+	cd web && node_modules/.bin/tsc -p ../gen/ts/tsconfig.json && node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p e2e/tsconfig.json
 
 ## web: build the web app into web/dist, which `relance serve` serves at /
 web: web/node_modules/.installed

@@ -57,7 +57,12 @@ function ActionItem({ item }: { item: InboxItem }) {
   const [open, setOpen] = useState<"complete" | "skip" | undefined>();
   const [text, setText] = useState("");
   const refresh = useRefresh(ActionService, LeadService, StatusService);
-  const done = { onSuccess: refresh };
+  const done = {
+    onSuccess: () => {
+      setOpen(undefined);
+      refresh();
+    },
+  };
   const complete = useMutation(ActionService.method.completeAction, done);
   const skip = useMutation(ActionService.method.skipAction, done);
   if (!a) return null;

@@ -111,7 +111,7 @@ export function ResponseTimes() {
       ) : (
         data && (
           <>
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="region" aria-label={t("reports.title")}>
               <table>
                 <thead>
                   <tr>
