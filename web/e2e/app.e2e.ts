@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { join } from "node:path";
 import { ActionService } from "@relance/api/relance/v1/action_pb";
+import { AuthService } from "@relance/api/relance/v1/auth_pb";
 import { LeadService } from "@relance/api/relance/v1/lead_pb";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
@@ -40,6 +41,22 @@ async function newLeadFor(advisorId: string, name: string): Promise<string> {
   });
   return res.lead?.id ?? "";
 }
+
+describe("session", () => {
+  it("returns to sign-in when the session ends elsewhere, and after signing out", async () => {
+    const page = await open(ALICE);
+    const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("relance.session") ?? "{}") as { token?: string }).token ?? "");
+    expect(token).not.toBe("");
+    await client(AuthService, token).logout({}); // revoked by another client
+    await page.getByRole("link", { name: "Leads" }).click();
+    await page.getByRole("button", { name: "Se connecter" }).waitFor();
+    await signIn(page, ALICE);
+    await page.getByRole("button", { name: "Se déconnecter" }).click();
+    await page.getByRole("button", { name: "Se connecter" }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("relance.session"))).toBeNull();
+    await page.context().close();
+  });
+});
 
 describe("manager", () => {
   it("sees the dashboard figures the API gives for the same period", async () => {

@@ -18,22 +18,28 @@ function read(): Stored | undefined {
 /** token returns the current bearer token, or "" when signed out or expired. */
 export function token(): string {
   const s = read();
-  if (!s) return "";
-  if (s.expires && s.expires <= Date.now()) {
-    endSession();
-    return "";
-  }
-  return s.token;
+  return s && !(s.expires && s.expires <= Date.now()) ? s.token : "";
 }
+
+// The session ends on its own at its expiry, even on a page left open without calls.
+let expiry: ReturnType<typeof setTimeout> | undefined;
+function watchExpiry(): void {
+  clearTimeout(expiry);
+  const s = read();
+  if (s?.expires) expiry = setTimeout(endSession, Math.min(Math.max(0, s.expires - Date.now()), 2 ** 31 - 1));
+}
+watchExpiry();
 
 /** startSession keeps a token from Login until its expiry (ms since the epoch). */
 export function startSession(t: string, expires: number): void {
   localStorage.setItem(KEY, JSON.stringify({ token: t, expires } satisfies Stored));
+  watchExpiry();
   listeners.forEach((l) => l());
 }
 
 /** endSession forgets the token; the app shows sign-in. */
 export function endSession(): void {
+  clearTimeout(expiry);
   if (localStorage.getItem(KEY) === null) return;
   localStorage.removeItem(KEY);
   listeners.forEach((l) => l());
@@ -43,7 +49,9 @@ export function endSession(): void {
 export function subscribe(l: () => void): () => void {
   listeners.add(l);
   const onStorage = (e: StorageEvent) => {
-    if (e.key === KEY) l();
+    if (e.key !== KEY) return;
+    watchExpiry();
+    l();
   };
   window.addEventListener("storage", onStorage);
   return () => {
