@@ -48,7 +48,8 @@ describe("session", () => {
     const token = await page.evaluate(() => (JSON.parse(localStorage.getItem("relance.session") ?? "{}") as { token?: string }).token ?? "");
     expect(token).not.toBe("");
     await client(AuthService, token).logout({}); // revoked by another client
-    await page.getByRole("link", { name: "Leads" }).click();
+    // The page's next call is refused: the app forgets the session and shows sign-in.
+    await page.goto("/leads");
     await page.getByRole("button", { name: "Se connecter" }).waitFor();
     await signIn(page, ALICE);
     await page.getByRole("button", { name: "Se déconnecter" }).click();
@@ -144,7 +145,7 @@ describe("advisor", () => {
     await page.getByLabel("Raison").waitFor({ state: "detached" });
 
     await card(done).getByRole("link", { name: "Voir le lead" }).click();
-    await page.getByRole("heading", { name: `Client rappel ${stamp}` }).waitFor();
+    await page.getByRole("heading", { level: 1, name: `Client rappel ${stamp}` }).waitFor();
     await page.locator("#timeline + ol, section[aria-labelledby=timeline]").getByText(`Rappel fait ${stamp}`).waitFor();
     await page.screenshot({ path: join(artefacts, "lead-card-360x740.png"), fullPage: false });
     await page.goto(`/leads/${skipped}`);
@@ -220,6 +221,6 @@ describe("accessibility", () => {
         expect(await seriousViolations(page)).toEqual([]);
       }
       await page.context().close();
-    });
+    }, 180_000); // axe takes tens of seconds a page on a loaded machine
   }
 });

@@ -1,7 +1,7 @@
 // My action inbox: overdue, today and upcoming actions as ListMyActions sorts them; complete
 // one with its outcome, or skip it with a reason.
 import { type FormEvent, useState } from "react";
-import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { skipToken, useMutation, useQuery } from "@connectrpc/connect-query";
 import { ActionService, ActionTiming, type InboxItem } from "@relance/api/relance/v1/action_pb";
 import { LeadService } from "@relance/api/relance/v1/lead_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
@@ -57,6 +57,7 @@ function ActionItem({ item }: { item: InboxItem }) {
   const [open, setOpen] = useState<"complete" | "skip" | undefined>();
   const [text, setText] = useState("");
   const refresh = useRefresh(ActionService, LeadService, StatusService);
+  const lead = useQuery(LeadService.method.getLead, a?.leadId ? { leadId: a.leadId } : skipToken, { staleTime: 60_000 });
   const done = {
     onSuccess: () => {
       setOpen(undefined);
@@ -66,7 +67,7 @@ function ActionItem({ item }: { item: InboxItem }) {
   const complete = useMutation(ActionService.method.completeAction, done);
   const skip = useMutation(ActionService.method.skipAction, done);
   if (!a) return null;
-  const title = a.subject || t(`kind.${a.kind}` as MessageKey);
+  const title = [lead.data?.lead?.contact?.name, a.subject || t(`kind.${a.kind}` as MessageKey)].filter(Boolean).join(" · ");
   const failed = open === "skip" ? skip.error : complete.error;
   const errors = fieldErrors(failed);
   const submit = (e: FormEvent) => {

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
+import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
@@ -12,7 +13,8 @@ const periods = [12, 24, 72, 168];
 export function Dashboard() {
   const { t, lang } = useI18n();
   const [hours, setHours] = useState(12);
-  const dash = useQuery(ReportService.method.dashboard, { period: { seconds: BigInt(hours * 3600) } }, { refetchInterval: 60_000 });
+  const [category, setCategory] = useState(Category.UNSPECIFIED);
+  const dash = useQuery(ReportService.method.dashboard, { period: { seconds: BigInt(hours * 3600) }, filter: { category } }, { refetchInterval: 60_000 });
   const d = dash.data;
   return (
     <>
@@ -25,6 +27,18 @@ export function Dashboard() {
               {periods.map((h) => (
                 <option key={h} value={h}>
                   {t("dashboard.hours", { hours: h })}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t("dashboard.category")}>
+          {(p) => (
+            <select {...p} value={category} onChange={(e) => setCategory(Number(e.target.value))}>
+              <option value={Category.UNSPECIFIED}>{t("dashboard.allCategories")}</option>
+              {[Category.A, Category.B, Category.C].map((c) => (
+                <option key={c} value={c}>
+                  {t("dashboard.categoryOf", { category: Category[c] })}
                 </option>
               ))}
             </select>
