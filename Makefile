@@ -4,7 +4,7 @@ PROTOVALIDATE_VERSION := v1.2.2
 BUF  := node_modules/.bin/buf
 SQLC := go tool -modfile=tools/go.mod sqlc
 
-.PHONY: run test bench check generate tools clean-data
+.PHONY: run test bench check generate tools typecheck web release clean-data
 
 ## run: start PostgreSQL, Redis, the API and the worker with demo data (Ctrl-C stops all)
 run:
@@ -29,13 +29,31 @@ check: tools
 	go vet ./...
 	$(BUF) lint
 	@bash scripts/breaking.sh
+	$(MAKE) --no-print-directory typecheck
 	$(SQLC) vet
 	$(MAKE) --no-print-directory generate
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "generated code is out of date; run make generate and commit:"; git status --porcelain -- gen; exit 1; fi
 	@echo "check: ok"
 
-## tools: install the pinned code-generation tools (npm for buf and protoc-gen-es; Go tools build on first use)
-tools: node_modules/.installed third_party/protovalidate
+## tools: install the pinned code-generation tools (npm for buf and protoc-gen-es; Go tools build on first use) and the web app's packages
+tools: node_modules/.installed third_party/protovalidate web/node_modules/.installed
+
+## typecheck: tsc (strict) over the generated TypeScript client and the web app
+typecheck: web/node_modules/.installed
+	cd web && node_modules/.bin/tsc -p ../gen/ts/tsconfig.json && node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p e2e/tsconfig.json
+
+## web: build the web app into web/dist, which `relance serve` serves at /
+web: web/node_modules/.installed
+	cd web && node_modules/.bin/vite build
+
+## release: the relance binary with the web app embedded (bin/relance)
+release: web
+	rm -rf internal/web/dist && cp -R web/dist internal/web/dist
+	go build -tags embedweb -o bin/relance ./cmd/relance
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

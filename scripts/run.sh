@@ -20,6 +20,7 @@ if [ "$(id -u)" -eq 0 ] && ! "${AS_PG[@]}" test -x "$DATA"; then
   die "the postgres user cannot enter $DATA; clone the repository where other users can read it (or run as a normal user)"
 fi
 
+build_web
 log "building relance"
 go build -o "$DATA/bin/relance" ./cmd/relance
 
@@ -43,6 +44,7 @@ export LISTEN_ADDR="$API_ADDR"
 export CATCHER_ADDR="$CATCHER"
 export CORS_ORIGINS="${CORS_ORIGINS:-*}"
 export SWEEP_INTERVAL="${SWEEP_INTERVAL:-5s}"
+export WEB_DIR="${WEB_DIR:-$PWD/web/dist}"
 
 "$DATA/bin/relance" migrate
 seed_out="$("$DATA/bin/relance" seed)"
@@ -61,6 +63,9 @@ cat <<BANNER
 ────────────────────────────────────────────────────────────────────────────
  Relance is running.
 
+ Web app:                        http://$API_ADDR/
+   sign in as alice@demo.relance.test (advisor), marie.manager@demo.relance.test
+   (manager) or admin@demo.relance.test, password demo-password
  API (Connect, gRPC, gRPC-web):  http://$API_ADDR
  Outbox (email + SMS sent):      http://$CATCHER/
 

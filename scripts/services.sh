@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Helpers to install, start and stop PostgreSQL and Redis as child processes of the calling
-# script (no system services, no Docker). Sourced by test.sh, run.sh and bench.sh.
+# script (no system services, no Docker), and to build the web app. Sourced by test.sh, run.sh
+# and bench.sh.
 
 log() { printf '\033[1;34m[relance]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[relance]\033[0m %s\n' "$*" >&2; exit 1; }
@@ -14,9 +15,11 @@ pg_bin() {
   return 1
 }
 
-# ensure_packages installs what a fresh Debian machine lacks: PostgreSQL server binaries and Redis.
+# ensure_packages [browser] installs what a fresh Debian machine lacks: PostgreSQL server binaries
+# and Redis, and with "browser" Debian's Chromium for the browser tests (never a downloaded one).
 ensure_packages() {
   local missing=()
+  [ "${1:-}" = browser ] && ! [ -x /usr/bin/chromium ] && missing+=(chromium)
   pg_bin >/dev/null || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v psql >/dev/null || missing+=(postgresql-client)
@@ -30,6 +33,18 @@ ensure_packages() {
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now redis-server postgresql >/dev/null 2>&1 || true
   fi
+}
+
+# build_web installs the web app's npm packages when its lock file changed, then builds it into
+# web/dist, which relance serves at /.
+build_web() {
+  command -v npm >/dev/null || die "npm is needed to build the web app (Node.js 20 or later)"
+  if [ ! -f web/node_modules/.installed ] || [ web/package-lock.json -nt web/node_modules/.installed ]; then
+    log "installing the web app's packages (npm ci)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) && touch web/node_modules/.installed
+  fi
+  log "building the web app"
+  (cd web && node_modules/.bin/vite build --logLevel warn)
 }
 
 # AS_PG prefixes a command so that it runs as the postgres user when we are root (initdb and

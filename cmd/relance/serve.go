@@ -19,6 +19,7 @@ import (
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/relance"
 	"github.com/relancehq/relance/internal/rpc"
+	"github.com/relancehq/relance/internal/web"
 )
 
 // serve runs the API; with worker it also runs the worker, migrates first, and (with
@@ -35,9 +36,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	defer b.stop()
 
-	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{
+	api := rpc.NewHandler(b.store, rpc.Options{
 		Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live, MaxFileBytes: cfg.FileMaxBytes,
-	}))
+	})
+	files, err := web.Files(cfg.WebDir)
+	if err != nil {
+		return err
+	}
+	var app http.Handler
+	if files != nil {
+		app = web.NewHandler(files)
+	} else {
+		log.Warn("the web app is not built (npm run build in web/, or WEB_DIR): serving the API only")
+	}
+	srv := rpc.NewServer(cfg.ListenAddr, web.Route(api, app))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")

@@ -29,6 +29,7 @@ type Config struct {
 	FilesDir           string        // FILES_DIR: attachments' bytes go to files here; in PostgreSQL when empty
 	FileMaxBytes       int           // FILE_MAX_BYTES: the size limit of one attachment
 	BackdateDays       int           // BACKDATE_DAYS: how far in the past a lead's receipt or a call's start may lie
+	WebDir             string        // WEB_DIR: the built web app on disk; else the embedded one, else web/dist if built
 	SweepInterval      time.Duration // SWEEP_INTERVAL
 	WorkerConcurrency  int           // WORKER_CONCURRENCY
 	Queue              string        // QUEUE: asynq queue name
@@ -53,6 +54,7 @@ func FromEnv() (Config, error) {
 		CatcherAddr:        os.Getenv("CATCHER_ADDR"),
 		CatcherSMTPAddr:    env("CATCHER_SMTP_ADDR", "127.0.0.1:1025"),
 		FilesDir:           os.Getenv("FILES_DIR"),
+		WebDir:             os.Getenv("WEB_DIR"),
 		Queue:              env("QUEUE", "relance"),
 		LogLevel:           env("LOG_LEVEL", "info"),
 		LogFormat:          env("LOG_FORMAT", "text"),

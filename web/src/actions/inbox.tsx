@@ -1,0 +1,107 @@
+// My action inbox: overdue, today and upcoming actions as ListMyActions sorts them; complete
+// one with its outcome, or skip it with a reason.
+import { type FormEvent, useState } from "react";
+import { skipToken, useMutation, useQuery } from "@connectrpc/connect-query";
+import { ActionService, ActionTiming, type InboxItem } from "@relance/api/relance/v1/action_pb";
+import { LeadService } from "@relance/api/relance/v1/lead_pb";
+import { StatusService } from "@relance/api/relance/v1/status_pb";
+import { ErrorBanner, Field, Loading } from "../forms/field";
+import { formatDateTime, instant } from "../format/format";
+import { useI18n } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/fr";
+import { Link } from "../layout/router";
+import { useSiteZone } from "../sites/zone";
+import { useRefresh } from "../transport/invalidate";
+import { fieldErrors } from "../transport/transport";
+
+const timings = [ActionTiming.OVERDUE, ActionTiming.TODAY, ActionTiming.UPCOMING];
+
+export function ActionInbox() {
+  const { t } = useI18n();
+  const inbox = useQuery(ActionService.method.listMyActions, {});
+  const items = inbox.data?.items ?? [];
+  return (
+    <>
+      <h1>{t("actions.title")}</h1>
+      <ErrorBanner error={inbox.error} />
+      {inbox.isPending ? (
+        <Loading />
+      ) : items.length === 0 ? (
+        <p className="muted">{t("actions.empty")}</p>
+      ) : (
+        timings.map((timing) => {
+          const group = items.filter((i) => i.timing === timing);
+          if (group.length === 0) return null;
+          return (
+            <section key={timing} aria-labelledby={`timing-${timing}`}>
+              <h2 id={`timing-${timing}`} className={timing === ActionTiming.OVERDUE ? "overdue" : undefined}>
+                {t(`actions.${timing}` as MessageKey)} ({group.length})
+              </h2>
+              <ul className="list">
+                {group.map((item) => (
+                  <ActionItem key={item.action?.id} item={item} />
+                ))}
+              </ul>
+            </section>
+          );
+        })
+      )}
+    </>
+  );
+}
+
+function ActionItem({ item }: { item: InboxItem }) {
+  const { t, lang } = useI18n();
+  const zone = useSiteZone();
+  const a = item.action;
+  const [open, setOpen] = useState<"complete" | "skip" | undefined>();
+  const [text, setText] = useState("");
+  const refresh = useRefresh(ActionService, LeadService, StatusService);
+  const lead = useQuery(LeadService.method.getLead, a?.leadId ? { leadId: a.leadId } : skipToken, { staleTime: 60_000 });
+  const done = {
+    onSuccess: () => {
+      setOpen(undefined);
+      refresh();
+    },
+  };
+  const complete = useMutation(ActionService.method.completeAction, done);
+  const skip = useMutation(ActionService.method.skipAction, done);
+  if (!a) return null;
+  const title = [lead.data?.lead?.contact?.name, a.subject || t(`kind.${a.kind}` as MessageKey)].filter(Boolean).join(" · ");
+  const failed = open === "skip" ? skip.error : complete.error;
+  const errors = fieldErrors(failed);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (open === "skip") skip.mutate({ actionId: a.id, reason: text });
+    else complete.mutate({ actionId: a.id, outcome: text });
+  };
+  return (
+    <li className={item.timing === ActionTiming.OVERDUE ? "card late" : "card"} aria-label={title}>
+      <h3 className="card-title">{title}</h3>
+      <p className="muted">
+        {t(`kind.${a.kind}` as MessageKey)} · {t("actions.due", { at: formatDateTime(instant(a.dueTime), zone, lang) })}
+      </p>
+      {a.content && <p>{a.content}</p>}
+      <div className="row">
+        {a.leadId && <Link href={`/leads/${a.leadId}`}>{t("actions.lead")}</Link>}
+        <button type="button" aria-expanded={open === "complete"} onClick={() => (setOpen(open === "complete" ? undefined : "complete"), setText(""))}>
+          {t("actions.complete")}
+        </button>
+        <button type="button" aria-expanded={open === "skip"} onClick={() => (setOpen(open === "skip" ? undefined : "skip"), setText(""))}>
+          {t("actions.skip")}
+        </button>
+      </div>
+      {open && (
+        <form onSubmit={submit}>
+          {Object.keys(errors).length === 0 && <ErrorBanner error={failed} />}
+          <Field label={t(open === "skip" ? "actions.reason" : "actions.outcome")} error={errors[open === "skip" ? "reason" : "outcome"]}>
+            {(p) => <textarea {...p} rows={2} value={text} required={open === "skip"} onChange={(e) => setText(e.target.value)} />}
+          </Field>
+          <button type="submit" className="primary" disabled={complete.isPending || skip.isPending}>
+            {t(open === "skip" ? "actions.skipSubmit" : "actions.completeSubmit")}
+          </button>
+        </form>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,77 @@
+// Formatting of what the API gives: business durations, instants in a site's time zone, counts
+// and percentages, in the user's language. No business rule here: the API computes, this only
+// writes it out.
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+
+/** The languages of the app, as the API's Locale. */
+export type Lang = "fr" | "en" | "ru";
+
+/** seconds returns a Duration's whole seconds, or undefined when it is unset. */
+export function seconds(d: Duration | undefined): number | undefined {
+  return d === undefined ? undefined : Number(d.seconds) + Math.round(d.nanos / 1e9);
+}
+
+/** instant returns a Timestamp as a Date, or undefined when it is unset. */
+export function instant(t: Timestamp | undefined): Date | undefined {
+  return t === undefined ? undefined : new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6));
+}
+
+function unit(lang: Lang, u: "hour" | "minute" | "second", n: number): string {
+  return new Intl.NumberFormat(lang, { style: "unit", unit: u, unitDisplay: "short" }).format(n);
+}
+
+/**
+ * formatDuration writes a business duration in hours and minutes ("26 h 5 min"), never in
+ * days: a business day is not 24 hours. Under a minute it gives seconds; unset gives "—".
+ */
+export function formatDuration(totalSeconds: number | undefined, lang: Lang): string {
+  if (totalSeconds === undefined || !Number.isFinite(totalSeconds)) return "—";
+  const s = Math.max(0, Math.round(totalSeconds));
+  if (s < 60) return unit(lang, "second", s);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h === 0) return unit(lang, "minute", m);
+  if (m === 0) return unit(lang, "hour", h);
+  return `${unit(lang, "hour", h)} ${unit(lang, "minute", m)}`;
+}
+
+/** formatDateTime writes an instant as a date and time in timeZone (a site's IANA zone). */
+export function formatDateTime(at: Date | undefined, timeZone: string, lang: Lang): string {
+  if (at === undefined) return "—";
+  return new Intl.DateTimeFormat(lang, {
+    timeZone,
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: lang === "en" ? "h12" : "h23",
+    timeZoneName: "short",
+  }).format(at);
+}
+
+/** formatTime writes an instant's local time of day in timeZone. */
+export function formatTime(at: Date | undefined, timeZone: string, lang: Lang): string {
+  if (at === undefined) return "—";
+  return new Intl.DateTimeFormat(lang, {
+    timeZone,
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: lang === "en" ? "h12" : "h23",
+  }).format(at);
+}
+
+/** formatCount writes a whole number with the language's grouping. */
+export function formatCount(n: number, lang: Lang): string {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
+/** formatPercent writes a percentage the API computed (0–100) with at most one decimal. */
+export function formatPercent(percent: number, lang: Lang): string {
+  return new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 }).format(percent / 100);
+}
+
+/** browserTimeZone is the zone of this device, for instants not tied to a site. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}

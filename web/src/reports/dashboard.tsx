@@ -1,0 +1,73 @@
+// The response-time widget: leads received in the last hours, those answered, their average
+// business response time, and those still waiting (ReportService.Dashboard).
+import { useState } from "react";
+import { useQuery } from "@connectrpc/connect-query";
+import { ReportService } from "@relance/api/relance/v1/report_pb";
+import { Category } from "@relance/api/relance/v1/types_pb";
+import { ErrorBanner, Field, Loading } from "../forms/field";
+import { formatCount, formatDuration, seconds } from "../format/format";
+import { useI18n } from "../i18n/i18n";
+
+const periods = [12, 24, 72, 168];
+
+export function Dashboard() {
+  const { t, lang } = useI18n();
+  const [hours, setHours] = useState(12);
+  const [category, setCategory] = useState(Category.UNSPECIFIED);
+  const dash = useQuery(ReportService.method.dashboard, { period: { seconds: BigInt(hours * 3600) }, filter: { category } }, { refetchInterval: 60_000 });
+  const d = dash.data;
+  return (
+    <>
+      <h1>{t("dashboard.title")}</h1>
+      <section className="card" aria-labelledby="widget">
+        <h2 id="widget">{t("dashboard.widget")}</h2>
+        <Field label={t("dashboard.period")}>
+          {(p) => (
+            <select {...p} value={hours} onChange={(e) => setHours(Number(e.target.value))}>
+              {periods.map((h) => (
+                <option key={h} value={h}>
+                  {t("dashboard.hours", { hours: h })}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label={t("dashboard.category")}>
+          {(p) => (
+            <select {...p} value={category} onChange={(e) => setCategory(Number(e.target.value))}>
+              <option value={Category.UNSPECIFIED}>{t("dashboard.allCategories")}</option>
+              {[Category.A, Category.B, Category.C].map((c) => (
+                <option key={c} value={c}>
+                  {t("dashboard.categoryOf", { category: Category[c] })}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <ErrorBanner error={dash.error} />
+        {!d ? (
+          <Loading />
+        ) : (
+          <dl className="figures" aria-busy={dash.isFetching}>
+            <div>
+              <dt>{t("dashboard.received")}</dt>
+              <dd data-figure="received">{formatCount(d.received, lang)}</dd>
+            </div>
+            <div>
+              <dt>{t("dashboard.answered")}</dt>
+              <dd data-figure="answered">{formatCount(d.answered, lang)}</dd>
+            </div>
+            <div>
+              <dt>{t("dashboard.average")}</dt>
+              <dd data-figure="average">{formatDuration(seconds(d.averageResponse), lang)}</dd>
+            </div>
+            <div>
+              <dt>{t("dashboard.waiting")}</dt>
+              <dd data-figure="waiting">{formatCount(d.waiting, lang)}</dd>
+            </div>
+          </dl>
+        )}
+      </section>
+    </>
+  );
+}

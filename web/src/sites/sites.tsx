@@ -1,0 +1,171 @@
+// Sites (admins): the weekly opening hours of a site, several spans a day, edited and saved in
+// one UpdateSite; its closures, and an .ics holiday feed imported into them. The API's field
+// violations appear next to the span they name.
+import { type FormEvent, useEffect, useState } from "react";
+import { create } from "@bufbuild/protobuf";
+import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { TeamService } from "@relance/api/relance/v1/team_pb";
+import { OpeningWindowSchema, type OpeningWindow, type Site, Weekday } from "@relance/api/relance/v1/types_pb";
+import { ErrorBanner, Field, Loading } from "../forms/field";
+import { useI18n } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/fr";
+import { useRefresh } from "../transport/invalidate";
+import { fieldErrors } from "../transport/transport";
+
+const weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY, Weekday.SATURDAY, Weekday.SUNDAY];
+
+export function SitesPage() {
+  const { t } = useI18n();
+  const sites = useQuery(TeamService.method.listSites, {});
+  const [siteId, setSiteId] = useState("");
+  const list = sites.data?.sites ?? [];
+  const site = list.find((s) => s.id === siteId) ?? list[0];
+  return (
+    <>
+      <h1>{t("sites.title")}</h1>
+      <ErrorBanner error={sites.error} />
+      {sites.isPending ? (
+        <Loading />
+      ) : (
+        <>
+          <Field label={t("sites.title")}>
+            {(p) => (
+              <select {...p} value={site?.id ?? ""} onChange={(e) => setSiteId(e.target.value)}>
+                {list.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {site && (
+            <>
+              <p className="muted">
+                {t("sites.timeZone")} : {site.timeZone}
+              </p>
+              <HoursEditor key={site.id} site={site} />
+              <Closures site={site} />
+            </>
+          )}
+        </>
+      )}
+    </>
+  );
+}
+
+function HoursEditor({ site }: { site: Site }) {
+  const { t } = useI18n();
+  const refresh = useRefresh(TeamService);
+  const [windows, setWindows] = useState<OpeningWindow[]>(site.windows);
+  useEffect(() => setWindows(site.windows), [site.windows]);
+  const save = useMutation(TeamService.method.updateSite, { onSuccess: refresh });
+  const errors = fieldErrors(save.error);
+  const edit = (i: number, change: Partial<Pick<OpeningWindow, "weekday" | "start" | "end">>) => {
+    save.reset();
+    setWindows((ws) => ws.map((w, j) => (j === i ? create(OpeningWindowSchema, { weekday: w.weekday, start: w.start, end: w.end, ...change }) : w)));
+  };
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ siteId: site.id, windows: { windows } });
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="hours">
+      <h2 id="hours">{t("sites.hours")}</h2>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={save.error} />}
+      {save.isSuccess && (
+        <p className="banner ok" role="status">
+          {t("common.saved")}
+        </p>
+      )}
+      <ol className="windows">
+        {windows.map((w, i) => {
+          const at = `windows.windows[${i}]`;
+          const rowError = errors[at];
+          return (
+            <li key={i} className="window" aria-label={`${t(`weekday.${w.weekday}` as MessageKey)} ${w.start}–${w.end}`}>
+              <Field label={t("sites.weekday")} error={errors[`${at}.weekday`]}>
+                {(p) => (
+                  <select {...p} value={w.weekday} onChange={(e) => edit(i, { weekday: Number(e.target.value) })}>
+                    {weekdays.map((d) => (
+                      <option key={d} value={d}>
+                        {t(`weekday.${d}` as MessageKey)}
+                      </option>
+                    ))}
+                  </select>
+                )}
+              </Field>
+              <Field label={t("sites.start")} error={errors[`${at}.start`]}>
+                {(p) => <input {...p} inputMode="numeric" placeholder="09:00" size={5} value={w.start} onChange={(e) => edit(i, { start: e.target.value })} />}
+              </Field>
+              <Field label={t("sites.end")} error={errors[`${at}.end`] ?? rowError}>
+                {(p) => <input {...p} inputMode="numeric" placeholder="18:00" size={5} value={w.end} onChange={(e) => edit(i, { end: e.target.value })} />}
+              </Field>
+              <button type="button" className="link" onClick={() => setWindows((ws) => ws.filter((_, j) => j !== i))}>
+                {t("common.remove")}
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      <div className="row">
+        <button type="button" onClick={() => setWindows((ws) => [...ws, create(OpeningWindowSchema, { weekday: Weekday.MONDAY, start: "09:00", end: "12:00" })])}>
+          {t("sites.addWindow")}
+        </button>
+        <button type="submit" className="primary" disabled={save.isPending}>
+          {t("common.save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Closures({ site }: { site: Site }) {
+  const { t } = useI18n();
+  const refresh = useRefresh(TeamService);
+  const [file, setFile] = useState<File | undefined>();
+  const [replace, setReplace] = useState(false);
+  const importIcs = useMutation(TeamService.method.importSiteClosures, { onSuccess: refresh });
+  const errors = fieldErrors(importIcs.error);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!file) return;
+    importIcs.mutate({ siteId: site.id, ics: new Uint8Array(await file.arrayBuffer()), replace });
+  };
+  return (
+    <section className="card" aria-labelledby="closures">
+      <h2 id="closures">{t("sites.closures")}</h2>
+      {site.closures.length === 0 ? (
+        <p className="muted">{t("sites.noClosures")}</p>
+      ) : (
+        <ul className="closures">
+          {site.closures.map((c, i) => (
+            <li key={i}>
+              {c.startDate}
+              {c.endDate && c.endDate !== c.startDate && ` – ${c.endDate}`} {c.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form onSubmit={(e) => void submit(e)}>
+        <h3>{t("sites.import")}</h3>
+        {Object.keys(errors).length === 0 && <ErrorBanner error={importIcs.error} />}
+        {importIcs.data && (
+          <p className="banner ok" role="status">
+            {t("sites.imported", { count: importIcs.data.imported })}
+          </p>
+        )}
+        <Field label={t("sites.importFile")} error={errors["ics"]}>
+          {(p) => <input {...p} type="file" accept=".ics,text/calendar" required onChange={(e) => setFile(e.target.files?.[0])} />}
+        </Field>
+        <label className="check">
+          <input type="checkbox" checked={replace} onChange={(e) => setReplace(e.target.checked)} />
+          {t("sites.replace")}
+        </label>
+        <button type="submit" className="primary" disabled={importIcs.isPending || !file}>
+          {t("sites.importSubmit")}
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,24 @@
+import { defineConfig } from "vitest/config";
+import react from "@vitejs/plugin-react";
+
+// The generated client (gen/ts, linked as @relance/api) resolves its imports through this
+// folder's node_modules, so the app holds one copy of @bufbuild/protobuf.
+export default defineConfig({
+  plugins: [react()],
+  resolve: { preserveSymlinks: true },
+  build: {
+    // The binary serves index.html without an inline script (CSP script-src 'self').
+    modulePreload: { polyfill: false },
+    sourcemap: false,
+  },
+  server: {
+    // npm run dev: the API of `make run` behind the dev server, same origin as in production.
+    proxy: {
+      "/relance.v1.": "http://127.0.0.1:8080",
+      "/grpc.": "http://127.0.0.1:8080",
+    },
+  },
+  test: {
+    include: ["src/**/*.test.ts"],
+  },
+});

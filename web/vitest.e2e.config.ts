@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// Browser tests: Debian's Chromium driven by playwright-core against the real relance binary
+// that scripts/test.sh starts (RELANCE_URL). One file at a time; every wait is bounded.
+export default defineConfig({
+  resolve: { preserveSymlinks: true },
+  test: {
+    include: ["e2e/**/*.e2e.ts"],
+    environment: "node",
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
