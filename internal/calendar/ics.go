@@ -154,10 +154,17 @@ func recurrence(ev ical.Event, first time.Time, window [2]time.Time) (*rrule.Set
 				return nil, fmt.Errorf("a rule with COUNT cannot start in year %d; start it in the Gregorian era", first.Year())
 			}
 		} else {
-			first = first.AddDate(behind/cycleYears*cycleYears, 0, 0)
+			// Stay in a year before the range's, so no occurrence of the range's first year is lost.
+			first = first.AddDate((behind-1)/cycleYears*cycleYears, 0, 0)
 		}
 	}
-	opt.Dtstart = first
+	// A start still at the zero instant (a long interval) is read one second later, and so are
+	// the instants compared with it: occurrences keep their days, and the library its start.
+	var nudge time.Duration
+	if first.IsZero() {
+		nudge = time.Second
+	}
+	opt.Dtstart, opt.Until = first.Add(nudge), opt.Until.Add(nudge)
 	rule, err := rrule.NewRRule(*opt)
 	if err != nil {
 		return nil, err
@@ -169,7 +176,7 @@ func recurrence(ev ical.Event, first time.Time, window [2]time.Time) (*rrule.Set
 		if err != nil {
 			return nil, err
 		}
-		set.ExDate(exdate)
+		set.ExDate(exdate.Add(nudge))
 	}
 	return set, nil
 }

@@ -111,6 +111,8 @@ func TestParseICSOldStarts(t *testing.T) {
 		{"year 1, 1 May", []string{"DTSTART;VALUE=DATE:00010501", "RRULE:FREQ=YEARLY"}, "2026-05-01 2027-05-01 2028-05-01"},
 		{"year 1, every other year", []string{"DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY;INTERVAL=2"},
 			"2027-01-01"}, // years 1, 3, 5… are odd
+		{"year 1, January and May from 1 May", []string{"DTSTART;VALUE=DATE:00010501", "RRULE:FREQ=YEARLY;BYMONTH=1,5;BYMONTHDAY=1"},
+			"2026-01-01 2026-05-01 2027-01-01 2027-05-01 2028-01-01 2028-05-01"},
 		{"year 1, with an exception", []string{"DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY", "EXDATE;VALUE=DATE:20270101"},
 			"2026-01-01 2028-01-01"},
 		{"year 1, until 2027", []string{"DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY;UNTIL=20270101"},
@@ -140,6 +142,22 @@ func TestParseICSOldStarts(t *testing.T) {
 				t.Fatalf("closures %v, want %s", days, tc.want)
 			}
 		})
+	}
+	// Every seventh year from year 1 (2024, 2031…): too long a period to move by whole cycles,
+	// so the rule runs from the zero instant itself, exceptions and end included.
+	for lines, want := range map[string]string{
+		"RRULE:FREQ=YEARLY;INTERVAL=7":                               "2024-01-01 2031-01-01",
+		"RRULE:FREQ=YEARLY;INTERVAL=7\r\nEXDATE;VALUE=DATE:20240101": "2031-01-01",
+		"RRULE:FREQ=YEARLY;INTERVAL=7;UNTIL=20240101":                "2024-01-01",
+	} {
+		got, err := ParseICS(strings.NewReader(event("DTSTART;VALUE=DATE:00010101", lines)), date(t, "2024-01-01"), date(t, "2031-12-31"))
+		var days []string
+		for _, c := range got {
+			days = append(days, c.Start.String())
+		}
+		if err != nil || strings.Join(days, " ") != want {
+			t.Errorf("%q: closures %v (%v), want %s", lines, days, err, want)
+		}
 	}
 	// A count from year 1 cannot be moved forward: refused, with the reason.
 	_, err := ParseICS(strings.NewReader(event("DTSTART;VALUE=DATE:00010101", "RRULE:FREQ=YEARLY;COUNT=5000")), from, to)

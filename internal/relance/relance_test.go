@@ -60,7 +60,8 @@ func TestValidateWindows(t *testing.T) {
 
 func TestValidateSite(t *testing.T) {
 	d := func(s string) Date { v, _ := ParseDate(s); return v }
-	ok := Site{Name: "Lyon", TimeZone: "Europe/Paris", Closures: []Closure{{Start: d("2026-12-24"), End: d("2026-12-26")}}}
+	monday := []Window{{Weekday: time.Monday, Start: 9 * 60, End: 12 * 60}}
+	ok := Site{Name: "Lyon", TimeZone: "Europe/Paris", Windows: monday, Closures: []Closure{{Start: d("2026-12-24"), End: d("2026-12-26")}}}
 	if err := ValidateSite(&ok); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,8 @@ func TestValidateSite(t *testing.T) {
 		{Name: "x", TimeZone: "Europe/Lyon"},
 		{Name: "x", TimeZone: ""},
 		{Name: "x", TimeZone: "Local"},
-		{Name: "x", TimeZone: "UTC", Closures: []Closure{{Start: d("2026-12-26"), End: d("2026-12-24")}}},
+		{Name: "x", TimeZone: "UTC", Windows: monday, Closures: []Closure{{Start: d("2026-12-26"), End: d("2026-12-24")}}},
+		{Name: "x", TimeZone: "UTC"}, // never open
 	} {
 		if ErrorCode(ValidateSite(&bad)) != CodeInvalid {
 			t.Errorf("ValidateSite(%+v) accepted", bad)
