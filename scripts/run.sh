@@ -43,6 +43,7 @@ export LISTEN_ADDR="$API_ADDR"
 export CATCHER_ADDR="$CATCHER"
 export CORS_ORIGINS="${CORS_ORIGINS:-*}"
 export SWEEP_INTERVAL="${SWEEP_INTERVAL:-5s}"
+export REFLECTION="${REFLECTION:-public}" # development: grpcurl without a token
 
 "$DATA/bin/relance" migrate
 seed_out="$("$DATA/bin/relance" seed)"

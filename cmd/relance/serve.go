@@ -14,6 +14,7 @@ import (
 	"github.com/relancehq/relance/internal/blob"
 	"github.com/relancehq/relance/internal/catcher"
 	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/limit"
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
@@ -35,9 +36,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	defer b.stop()
 
-	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, rpc.Options{
-		Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live, MaxFileBytes: cfg.FileMaxBytes,
-	}))
+	srv := rpc.NewServer(cfg.ListenAddr, rpc.NewHandler(b.store, apiOptions(cfg, log, b)))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")
@@ -53,6 +52,30 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 		log.Warn("api shutdown", "err", err)
 	}
 	return nil
+}
+
+// reflection maps the REFLECTION setting to who may call server reflection.
+var reflection = map[string]rpc.Reflection{
+	"authenticated": rpc.ReflectionAuthenticated, "public": rpc.ReflectionPublic, "off": rpc.ReflectionOff,
+}
+
+// apiOptions configures the API from the settings: its limits live in Redis, under the queue's
+// name, so that every API process of a deployment shares them.
+func apiOptions(cfg config.Config, log *slog.Logger, b *backend) rpc.Options {
+	policy := func(free int) relance.LoginPolicy {
+		return relance.LoginPolicy{Free: free, First: cfg.LoginLock, Max: cfg.LoginLockMax}
+	}
+	prefix := cfg.Queue + ":"
+	return rpc.Options{
+		Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live, MaxFileBytes: cfg.FileMaxBytes,
+		MaxRequestBytes: cfg.RequestMaxBytes, BodyReadTimeout: cfg.BodyReadTimeout,
+		Limiter:    limit.NewRequests(b.rdb, prefix),
+		RateLimits: rpc.RateLimits{APIKey: cfg.RateLimitAPIKey, Session: cfg.RateLimitSession},
+		Logins: limit.NewLogins(b.rdb, prefix,
+			policy(cfg.LoginMaxFailures), policy(cfg.LoginMaxAddressFailures), time.Now),
+		TrustedProxies: cfg.TrustedProxies,
+		Reflection:     reflection[cfg.Reflection],
+	}
 }
 
 // work runs the task worker and the sweeper until ctx ends.
@@ -71,6 +94,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // server, the sweeper and the outgoing channels.
 type backend struct {
 	store   *postgres.DB
+	rdb     *redis.Client
 	live    *notify.Live
 	stopAll []func() // in reverse order of start
 }
@@ -105,7 +129,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	if err != nil {
 		return nil, err
 	}
-	b.store, b.live = store, live
+	b.store, b.rdb, b.live = store, rdb, live
 	b.stopAll = append(b.stopAll, func() { rdb.Close() }, store.Close, func() { live.Close() })
 	if !worker {
 		return b, nil

@@ -411,7 +411,9 @@ func TestHealthReflectionAndCORS(t *testing.T) {
 		t.Fatalf("health = %s", body)
 	}
 
-	stream := grpcreflect.NewClient(s.http, s.url, connect.WithGRPC()).NewStream(ctx)
+	// Reflection answers authenticated callers (the default; see TestReflectionSetting).
+	stream := grpcreflect.NewClient(s.http, s.url, connect.WithGRPC(),
+		connect.WithInterceptors(bearer(s.login(t, s.world.Alice.Email)))).NewStream(ctx)
 	defer stream.Close()
 	names, err := stream.ListServices()
 	if err != nil {
