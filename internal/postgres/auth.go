@@ -23,7 +23,7 @@ var dummyHash, _ = credential.HashPassword(context.Background(), "relance-timing
 
 // Login checks a work email and password, from the client at address, and opens a session. It
 // returns the bearer token and its expiry and the user, or an unauthenticated error that does
-// not tell which part was wrong. A failed login of a known account is written to its
+// not tell which part was wrong. A failed login of a known account is then written to its
 // organisation's audit log with the reason and the address, never the password.
 func (d *DB) Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error) {
 	row, err := db.New(d.pool).AuthPasswordLookup(ctx, strings.ToLower(email))
@@ -44,7 +44,9 @@ func (d *DB) Login(ctx context.Context, email, password, address string) (string
 		case err != nil:
 			return "", time.Time{}, relance.User{}, err
 		}
-		d.auditFailedLogin(ctx, row.OrgID, row.UserID, reason, address)
+		// Written after answering, so that a known email does not answer later than an unknown
+		// one (which has no organisation to audit in) by the time of a transaction.
+		d.background.Go(func() { d.auditFailedLogin(context.WithoutCancel(ctx), row.OrgID, row.UserID, reason, address) })
 		return "", time.Time{}, relance.User{}, errBadLogin
 	}
 	secret, digest, err := credential.NewSecret(credential.SessionPrefix)
