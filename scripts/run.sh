@@ -45,6 +45,7 @@ export CATCHER_ADDR="$CATCHER"
 export CORS_ORIGINS="${CORS_ORIGINS:-*}"
 export SWEEP_INTERVAL="${SWEEP_INTERVAL:-5s}"
 export WEB_DIR="${WEB_DIR:-$PWD/web/dist}"
+export REFLECTION="${REFLECTION:-public}" # development: grpcurl without a token
 
 "$DATA/bin/relance" migrate
 seed_out="$("$DATA/bin/relance" seed)"

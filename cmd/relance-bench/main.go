@@ -103,7 +103,7 @@ func run() error {
 		}
 		assignees = append(assignees, u.ID.String())
 	}
-	token, _, _, err := store.Login(ctx, adminUser.Email, "bench-password")
+	token, _, _, err := store.Login(ctx, adminUser.Email, "bench-password", "127.0.0.1")
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"syscall"
 
 	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/credential"
 	"github.com/relancehq/relance/internal/postgres"
 )
 
@@ -41,6 +42,7 @@ func main() {
 		os.Exit(2)
 	}
 	log := newLogger(cfg)
+	credential.SetConcurrency(cfg.PasswordHashConcurrency)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

@@ -14,6 +14,7 @@ import (
 	"github.com/relancehq/relance/internal/blob"
 	"github.com/relancehq/relance/internal/catcher"
 	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/limit"
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
@@ -36,9 +37,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	defer b.stop()
 
-	api := rpc.NewHandler(b.store, rpc.Options{
-		Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live, MaxFileBytes: cfg.FileMaxBytes,
-	})
+	api := rpc.NewHandler(b.store, apiOptions(cfg, log, b))
 	files, err := web.Files(cfg.WebDir)
 	if err != nil {
 		return err
@@ -67,6 +66,30 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	return nil
 }
 
+// reflection maps the REFLECTION setting to who may call server reflection.
+var reflection = map[string]rpc.Reflection{
+	"authenticated": rpc.ReflectionAuthenticated, "public": rpc.ReflectionPublic, "off": rpc.ReflectionOff,
+}
+
+// apiOptions configures the API from the settings: its limits live in Redis, under the queue's
+// name, so that every API process of a deployment shares them.
+func apiOptions(cfg config.Config, log *slog.Logger, b *backend) rpc.Options {
+	policy := func(free int) relance.LoginPolicy {
+		return relance.LoginPolicy{Free: free, First: cfg.LoginLock, Max: cfg.LoginLockMax}
+	}
+	prefix := cfg.Queue + ":"
+	return rpc.Options{
+		Log: log, CORSOrigins: cfg.CORSOrigins, Alerts: b.live, MaxFileBytes: cfg.FileMaxBytes,
+		MaxRequestBytes: cfg.RequestMaxBytes, BodyReadTimeout: cfg.BodyReadTimeout,
+		Limiter:    limit.NewRequests(b.rdb, prefix),
+		RateLimits: rpc.RateLimits{APIKey: cfg.RateLimitAPIKey, Session: cfg.RateLimitSession},
+		Logins: limit.NewLogins(b.rdb, prefix,
+			policy(cfg.LoginMaxFailures), policy(cfg.LoginMaxAddressFailures), time.Now),
+		TrustedProxies: cfg.TrustedProxies,
+		Reflection:     reflection[cfg.Reflection],
+	}
+}
+
 // work runs the task worker and the sweeper until ctx ends.
 func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	b, err := startBackend(ctx, cfg, log, true)
@@ -83,6 +106,7 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // server, the sweeper and the outgoing channels.
 type backend struct {
 	store   *postgres.DB
+	rdb     *redis.Client
 	live    *notify.Live
 	stopAll []func() // in reverse order of start
 }
@@ -117,7 +141,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	if err != nil {
 		return nil, err
 	}
-	b.store, b.live = store, live
+	b.store, b.rdb, b.live = store, rdb, live
 	b.stopAll = append(b.stopAll, func() { rdb.Close() }, store.Close, func() { live.Close() })
 	if !worker {
 		return b, nil

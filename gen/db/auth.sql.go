@@ -13,21 +13,23 @@ import (
 )
 
 const aPITokenCreate = `-- name: APITokenCreate :exec
-INSERT INTO api_tokens (id, org_id, kind, user_id, name, prefix, secret_hash, scopes, created_at, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+INSERT INTO api_tokens (id, org_id, kind, user_id, name, prefix, secret_hash, scopes, created_at, expires_at,
+  requests_per_minute)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 `
 
 type APITokenCreateParams struct {
-	ID         uuid.UUID
-	OrgID      uuid.UUID
-	Kind       string
-	UserID     *uuid.UUID
-	Name       string
-	Prefix     string
-	SecretHash []byte
-	Scopes     []string
-	CreatedAt  time.Time
-	ExpiresAt  *time.Time
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	Kind              string
+	UserID            *uuid.UUID
+	Name              string
+	Prefix            string
+	SecretHash        []byte
+	Scopes            []string
+	CreatedAt         time.Time
+	ExpiresAt         *time.Time
+	RequestsPerMinute int32
 }
 
 func (q *Queries) APITokenCreate(ctx context.Context, arg APITokenCreateParams) error {
@@ -42,12 +44,13 @@ func (q *Queries) APITokenCreate(ctx context.Context, arg APITokenCreateParams) 
 		arg.Scopes,
 		arg.CreatedAt,
 		arg.ExpiresAt,
+		arg.RequestsPerMinute,
 	)
 	return err
 }
 
 const aPITokenGet = `-- name: APITokenGet :one
-SELECT id, org_id, kind, user_id, name, prefix, secret_hash, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE id = $1
+SELECT id, org_id, kind, user_id, name, prefix, secret_hash, scopes, created_at, expires_at, revoked_at, requests_per_minute FROM api_tokens WHERE id = $1
 `
 
 func (q *Queries) APITokenGet(ctx context.Context, id uuid.UUID) (ApiToken, error) {
@@ -65,12 +68,13 @@ func (q *Queries) APITokenGet(ctx context.Context, id uuid.UUID) (ApiToken, erro
 		&i.CreatedAt,
 		&i.ExpiresAt,
 		&i.RevokedAt,
+		&i.RequestsPerMinute,
 	)
 	return i, err
 }
 
 const aPITokenListKeys = `-- name: APITokenListKeys :many
-SELECT id, org_id, kind, user_id, name, prefix, secret_hash, scopes, created_at, expires_at, revoked_at FROM api_tokens WHERE kind = 'api_key' ORDER BY created_at, id
+SELECT id, org_id, kind, user_id, name, prefix, secret_hash, scopes, created_at, expires_at, revoked_at, requests_per_minute FROM api_tokens WHERE kind = 'api_key' ORDER BY created_at, id
 `
 
 func (q *Queries) APITokenListKeys(ctx context.Context) ([]ApiToken, error) {
@@ -94,6 +98,7 @@ func (q *Queries) APITokenListKeys(ctx context.Context) ([]ApiToken, error) {
 			&i.CreatedAt,
 			&i.ExpiresAt,
 			&i.RevokedAt,
+			&i.RequestsPerMinute,
 		); err != nil {
 			return nil, err
 		}
@@ -169,7 +174,8 @@ func (q *Queries) AuthPasswordLookup(ctx context.Context, email string) (AuthPas
 const authTokenLookup = `-- name: AuthTokenLookup :one
 SELECT org_id::uuid AS org_id, token_id::uuid AS token_id, kind::text AS kind,
   COALESCE(user_id, '00000000-0000-0000-0000-000000000000')::uuid AS user_id,
-  scopes::text[] AS scopes, COALESCE(role, '')::text AS role, site_ids::uuid[] AS site_ids
+  scopes::text[] AS scopes, COALESCE(role, '')::text AS role, site_ids::uuid[] AS site_ids,
+  requests_per_minute::integer AS requests_per_minute
 FROM auth_token_lookup($1::bytea, $2::timestamptz)
 `
 
@@ -179,13 +185,14 @@ type AuthTokenLookupParams struct {
 }
 
 type AuthTokenLookupRow struct {
-	OrgID   uuid.UUID
-	TokenID uuid.UUID
-	Kind    string
-	UserID  uuid.UUID
-	Scopes  []string
-	Role    string
-	SiteIds []uuid.UUID
+	OrgID             uuid.UUID
+	TokenID           uuid.UUID
+	Kind              string
+	UserID            uuid.UUID
+	Scopes            []string
+	Role              string
+	SiteIds           []uuid.UUID
+	RequestsPerMinute int32
 }
 
 func (q *Queries) AuthTokenLookup(ctx context.Context, arg AuthTokenLookupParams) (AuthTokenLookupRow, error) {
@@ -199,6 +206,7 @@ func (q *Queries) AuthTokenLookup(ctx context.Context, arg AuthTokenLookupParams
 		&i.Scopes,
 		&i.Role,
 		&i.SiteIds,
+		&i.RequestsPerMinute,
 	)
 	return i, err
 }

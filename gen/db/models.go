@@ -78,17 +78,18 @@ type Alert struct {
 }
 
 type ApiToken struct {
-	ID         uuid.UUID
-	OrgID      uuid.UUID
-	Kind       string
-	UserID     *uuid.UUID
-	Name       string
-	Prefix     string
-	SecretHash []byte
-	Scopes     []string
-	CreatedAt  time.Time
-	ExpiresAt  *time.Time
-	RevokedAt  *time.Time
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	Kind              string
+	UserID            *uuid.UUID
+	Name              string
+	Prefix            string
+	SecretHash        []byte
+	Scopes            []string
+	CreatedAt         time.Time
+	ExpiresAt         *time.Time
+	RevokedAt         *time.Time
+	RequestsPerMinute int32
 }
 
 type Attachment struct {

@@ -4,8 +4,10 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,18 @@ type Config struct {
 	Queue              string        // QUEUE: asynq queue name
 	LogLevel           string        // LOG_LEVEL: debug, info, warn, error
 	LogFormat          string        // LOG_FORMAT: text or json
+
+	RateLimitAPIKey         int            // RATE_LIMIT_API_KEY: requests a minute of a key without its own budget
+	RateLimitSession        int            // RATE_LIMIT_SESSION: requests a minute of a session token
+	LoginMaxFailures        int            // LOGIN_MAX_FAILURES: failed logins in a row before an account locks
+	LoginMaxAddressFailures int            // LOGIN_MAX_FAILURES_PER_ADDRESS: the same for a client address
+	LoginLock               time.Duration  // LOGIN_LOCK: the first lock, doubled at each further failure
+	LoginLockMax            time.Duration  // LOGIN_LOCK_MAX: the longest lock
+	TrustedProxies          []netip.Prefix // TRUSTED_PROXIES: proxies whose X-Forwarded-For names the client
+	BodyReadTimeout         time.Duration  // BODY_READ_TIMEOUT: the time a client has to send a request body
+	RequestMaxBytes         int            // REQUEST_MAX_BYTES: body size of calls other than attachments and imports
+	PasswordHashConcurrency int            // PASSWORD_HASH_CONCURRENCY: argon2id hashes computed at once
+	Reflection              string         // REFLECTION: authenticated, public or off
 }
 
 // FromEnv reads the configuration from the environment, with defaults for local use. It returns
@@ -80,12 +94,70 @@ func FromEnv() (Config, error) {
 	if c.BackdateDays, err = integer("BACKDATE_DAYS", 90); err != nil {
 		return c, err
 	}
+	if err := c.limits(); err != nil {
+		return c, err
+	}
 	if c.SMTPURL != "" {
 		if _, err := url.Parse(c.SMTPURL); err != nil {
 			return c, fmt.Errorf("SMTP_URL: %w", err)
 		}
 	}
 	return c, nil
+}
+
+// limits reads the settings of rate limits, login throttling and request bounds.
+func (c *Config) limits() error {
+	for _, s := range []struct {
+		p    *int
+		name string
+		def  int
+	}{
+		{&c.RateLimitAPIKey, "RATE_LIMIT_API_KEY", 300},
+		{&c.RateLimitSession, "RATE_LIMIT_SESSION", 600},
+		{&c.LoginMaxFailures, "LOGIN_MAX_FAILURES", 5},
+		{&c.LoginMaxAddressFailures, "LOGIN_MAX_FAILURES_PER_ADDRESS", 20},
+		{&c.RequestMaxBytes, "REQUEST_MAX_BYTES", 256 << 10},
+		{&c.PasswordHashConcurrency, "PASSWORD_HASH_CONCURRENCY", runtime.GOMAXPROCS(0)},
+	} {
+		var err error
+		if *s.p, err = integer(s.name, s.def); err != nil {
+			return err
+		}
+	}
+	for _, s := range []struct {
+		p    *time.Duration
+		name string
+		def  time.Duration
+	}{
+		{&c.LoginLock, "LOGIN_LOCK", time.Minute},
+		{&c.LoginLockMax, "LOGIN_LOCK_MAX", 15 * time.Minute},
+		{&c.BodyReadTimeout, "BODY_READ_TIMEOUT", 30 * time.Second},
+	} {
+		var err error
+		if *s.p, err = duration(s.name, s.def); err != nil {
+			return err
+		}
+	}
+	for _, p := range strings.Split(os.Getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			a, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("TRUSTED_PROXIES: %q is neither an address nor a CIDR range", p)
+			}
+			prefix = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+	}
+	switch c.Reflection = env("REFLECTION", "authenticated"); c.Reflection {
+	case "authenticated", "public", "off":
+	default:
+		return fmt.Errorf("REFLECTION: %q is not authenticated, public or off", c.Reflection)
+	}
+	return nil
 }
 
 func env(name, def string) string {

@@ -3,12 +3,14 @@
 package credential
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -28,8 +30,34 @@ var ErrMismatch = errors.New("credential: password does not match")
 
 var b64 = base64.RawStdEncoding
 
-// HashPassword returns a self-describing argon2id hash of password ("$argon2id$v=19$m=…").
-func HashPassword(password string) (string, error) {
+// hashing bounds the argon2id computations running at once in the process: each takes
+// argonMemory, so a flood of logins queues here instead of exhausting memory. It is process
+// wide because memory is.
+var hashing = make(chan struct{}, runtime.GOMAXPROCS(0))
+
+// SetConcurrency sets how many password hashes may be computed at once (at least 1); call it at
+// start-up, before any hashing.
+func SetConcurrency(n int) { hashing = make(chan struct{}, max(n, 1)) }
+
+// acquire waits for a hashing slot until ctx ends; it returns ctx's error then.
+func acquire(ctx context.Context) (release func(), err error) {
+	slots := hashing
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("credential: waiting to hash: %w", context.Cause(ctx))
+	}
+}
+
+// HashPassword returns a self-describing argon2id hash of password ("$argon2id$v=19$m=…"), or
+// ctx's error when ctx ends while waiting for a hashing slot (see SetConcurrency).
+func HashPassword(ctx context.Context, password string) (string, error) {
+	release, err := acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("credential: salt: %w", err)
@@ -39,9 +67,10 @@ func HashPassword(password string) (string, error) {
 		argon2.Version, argonMemory, argonTime, argonThreads, b64.EncodeToString(salt), b64.EncodeToString(key)), nil
 }
 
-// CheckPassword returns nil when password matches hash, ErrMismatch when it does not, and another
-// error when hash is malformed.
-func CheckPassword(hash, password string) error {
+// CheckPassword returns nil when password matches hash, ErrMismatch when it does not, ctx's
+// error when ctx ends while waiting for a hashing slot (see SetConcurrency), and another error
+// when hash is malformed.
+func CheckPassword(ctx context.Context, hash, password string) error {
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return errors.New("credential: not an argon2id hash")
@@ -63,6 +92,11 @@ func CheckPassword(hash, password string) error {
 	if err != nil {
 		return fmt.Errorf("credential: key: %w", err)
 	}
+	release, err := acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	got := argon2.IDKey([]byte(password), salt, iterations, memory, threads, uint32(len(want)))
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		return ErrMismatch

@@ -40,13 +40,13 @@ type Credentials struct {
 // (revoking the previous one). It returns an error when the database refuses.
 func Seed(ctx context.Context, db *postgres.DB, now time.Time) (Credentials, error) {
 	creds := Credentials{Users: []string{AdminEmail, ManagerEmail, AliceEmail, BrunoEmail, ChloeEmail}}
-	token, _, _, err := db.Login(ctx, AdminEmail, Password)
+	token, _, _, err := db.Login(ctx, AdminEmail, Password, "127.0.0.1")
 	if relance.ErrorCode(err) == relance.CodeUnauthenticated {
 		if err := create(ctx, db, now); err != nil {
 			return creds, err
 		}
 		creds.Created = true
-		token, _, _, err = db.Login(ctx, AdminEmail, Password)
+		token, _, _, err = db.Login(ctx, AdminEmail, Password, "127.0.0.1")
 	}
 	if err != nil {
 		return creds, err
@@ -68,7 +68,7 @@ func Seed(ctx context.Context, db *postgres.DB, now time.Time) (Credentials, err
 		}
 	}
 	_, creds.APIKey, err = db.CreateAPIKey(ctx, admin, partnerKeyName,
-		[]relance.Scope{relance.ScopeLeadsCreate, relance.ScopeLeadsRead, relance.ScopeCallsRecord})
+		[]relance.Scope{relance.ScopeLeadsCreate, relance.ScopeLeadsRead, relance.ScopeCallsRecord}, 0)
 	return creds, err
 }
 

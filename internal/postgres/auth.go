@@ -19,20 +19,34 @@ var errBadLogin = relance.Errorf(relance.CodeUnauthenticated, "wrong email or pa
 
 // dummyHash is checked against when an email is unknown, so that a wrong email takes as long
 // to refuse as a wrong password.
-var dummyHash, _ = credential.HashPassword("relance-timing-equaliser")
+var dummyHash, _ = credential.HashPassword(context.Background(), "relance-timing-equaliser")
 
-// Login checks a work email and password and opens a session. It returns the bearer token and
-// its expiry and the user, or an unauthenticated error that does not tell which part was wrong.
-func (d *DB) Login(ctx context.Context, email, password string) (string, time.Time, relance.User, error) {
+// Login checks a work email and password, from the client at address, and opens a session. It
+// returns the bearer token and its expiry and the user, or an unauthenticated error that does
+// not tell which part was wrong. A failed login of a known account is then written to its
+// organisation's audit log with the reason and the address, never the password.
+func (d *DB) Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error) {
 	row, err := db.New(d.pool).AuthPasswordLookup(ctx, strings.ToLower(email))
 	if errors.Is(err, pgx.ErrNoRows) {
-		_ = credential.CheckPassword(dummyHash, password)
+		if err := credential.CheckPassword(ctx, dummyHash, password); err != nil && !errors.Is(err, credential.ErrMismatch) {
+			return "", time.Time{}, relance.User{}, err
+		}
 		return "", time.Time{}, relance.User{}, errBadLogin
 	}
 	if err != nil {
 		return "", time.Time{}, relance.User{}, fmt.Errorf("login lookup: %w", err)
 	}
-	if err := credential.CheckPassword(row.Hash, password); err != nil || !row.Active {
+	if err := credential.CheckPassword(ctx, row.Hash, password); err != nil || !row.Active {
+		reason := "inactive account"
+		switch {
+		case errors.Is(err, credential.ErrMismatch):
+			reason = "wrong password"
+		case err != nil:
+			return "", time.Time{}, relance.User{}, err
+		}
+		// Written after answering, so that a known email does not answer later than an unknown
+		// one (which has no organisation to audit in) by the time of a transaction.
+		d.background.Go(func() { d.auditFailedLogin(context.WithoutCancel(ctx), row.OrgID, row.UserID, reason, address) })
 		return "", time.Time{}, relance.User{}, errBadLogin
 	}
 	secret, digest, err := credential.NewSecret(credential.SessionPrefix)
@@ -59,6 +73,18 @@ func (d *DB) Login(ctx context.Context, email, password string) (string, time.Ti
 	return secret, expires, user, err
 }
 
+// auditFailedLogin records a failed login of a known account. The caller's answer does not
+// depend on it: a failure to write is logged.
+func (d *DB) auditFailedLogin(ctx context.Context, org, user uuid.UUID, reason, address string) {
+	err := d.inOrg(ctx, org, func(t *tx) error {
+		return t.audit(ctx, relance.Principal{OrgID: org}, "auth.login_failed", "user", user,
+			map[string]any{"reason": reason, "address": address})
+	})
+	if err != nil {
+		d.log.ErrorContext(ctx, "audit of a failed login", "user", user, "err", err)
+	}
+}
+
 // Authenticate resolves a bearer secret (session token or API key) to its principal. It returns
 // an unauthenticated error for an unknown, expired or revoked secret, or an inactive user.
 func (d *DB) Authenticate(ctx context.Context, secret string) (relance.Principal, error) {
@@ -75,7 +101,10 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (relance.Principal
 	if err != nil {
 		return relance.Principal{}, fmt.Errorf("token lookup: %w", err)
 	}
-	p := relance.Principal{OrgID: row.OrgID, TokenID: row.TokenID, UserID: row.UserID, Role: relance.Role(row.Role), SiteIDs: row.SiteIds}
+	p := relance.Principal{
+		OrgID: row.OrgID, TokenID: row.TokenID, UserID: row.UserID, Role: relance.Role(row.Role), SiteIDs: row.SiteIds,
+		RequestsPerMinute: int(row.RequestsPerMinute),
+	}
 	if row.Kind == "api_key" {
 		p.Role = relance.RolePartner
 		for _, s := range row.Scopes {
@@ -106,9 +135,10 @@ func (d *DB) Organization(ctx context.Context, p relance.Principal) (relance.Org
 	return org, err
 }
 
-// CreateAPIKey issues a partner API key (admins only) and returns it with its secret, which is
-// not stored and cannot be shown again.
-func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope) (relance.APIKey, string, error) {
+// CreateAPIKey issues a partner API key (admins only) with its own request budget
+// (requestsPerMinute, 0 for the server's default) and returns it with its secret, which is not
+// stored and cannot be shown again.
+func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope, requestsPerMinute int) (relance.APIKey, string, error) {
 	if err := p.CheckManageSites(); err != nil {
 		return relance.APIKey{}, "", err
 	}
@@ -118,18 +148,22 @@ func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string,
 	}
 	var key relance.APIKey
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		key = relance.APIKey{ID: uuid.Must(uuid.NewV7()), Name: name, Scopes: scopes, Prefix: secret[:8], CreatedAt: t.now}
+		key = relance.APIKey{
+			ID: uuid.Must(uuid.NewV7()), Name: name, Scopes: scopes, Prefix: secret[:8], CreatedAt: t.now,
+			RequestsPerMinute: requestsPerMinute,
+		}
 		raw := make([]string, len(scopes))
 		for i, s := range scopes {
 			raw[i] = string(s)
 		}
 		if err := t.q.APITokenCreate(ctx, db.APITokenCreateParams{
 			ID: key.ID, OrgID: t.org, Kind: "api_key", Name: name, Prefix: key.Prefix,
-			SecretHash: digest, Scopes: raw, CreatedAt: t.now,
+			SecretHash: digest, Scopes: raw, CreatedAt: t.now, RequestsPerMinute: int32(requestsPerMinute),
 		}); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "api_key.create", "api_key", key.ID, map[string]any{"name": name, "scopes": raw})
+		return t.audit(ctx, p, "api_key.create", "api_key", key.ID,
+			map[string]any{"name": name, "scopes": raw, "requests_per_minute": requestsPerMinute})
 	})
 	return key, secret, err
 }
@@ -143,7 +177,10 @@ func (d *DB) ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.AP
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		rows, err := t.q.APITokenListKeys(ctx)
 		for _, r := range rows {
-			k := relance.APIKey{ID: r.ID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt}
+			k := relance.APIKey{
+				ID: r.ID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt,
+				RequestsPerMinute: int(r.RequestsPerMinute),
+			}
 			for _, s := range r.Scopes {
 				k.Scopes = append(k.Scopes, relance.Scope(s))
 			}
@@ -183,10 +220,16 @@ func (t *tx) checkPasswordChange(ctx context.Context, p relance.Principal, id uu
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return "", err
 	}
-	if err != nil || credential.CheckPassword(hash, *current) != nil {
+	if err == nil {
+		err = credential.CheckPassword(ctx, hash, *current)
+	}
+	switch {
+	case err == nil:
+		return how, nil
+	case errors.Is(err, pgx.ErrNoRows) || errors.Is(err, credential.ErrMismatch):
 		return "", relance.Invalid("current_password", "is not your current password")
 	}
-	return how, nil
+	return "", err
 }
 
 // setPassword stores password's hash for user id; the caller checks the right to do so.
@@ -194,7 +237,7 @@ func (t *tx) setPassword(ctx context.Context, id uuid.UUID, password string) err
 	if len(password) < 8 {
 		return relance.Invalid("password", "must be at least 8 characters")
 	}
-	hash, err := credential.HashPassword(password)
+	hash, err := credential.HashPassword(ctx, password)
 	if err != nil {
 		return err
 	}

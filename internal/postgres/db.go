@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -40,6 +41,9 @@ type DB struct {
 	fileMax   int        // the size limit of one attachment
 	tracer    pgx.QueryTracer
 	backdate  time.Duration // how far in the past a client may date a lead or a call
+	// background counts writes that run after their caller was answered (failed logins'
+	// audit rows); Close waits for them.
+	background sync.WaitGroup
 }
 
 // Option configures a DB.
@@ -104,7 +108,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 }
 
 // Close closes the connection pool.
-func (d *DB) Close() { d.pool.Close() }
+func (d *DB) Close() {
+	d.background.Wait()
+	d.pool.Close()
+}
 
 // Ping checks the database is reachable.
 func (d *DB) Ping(ctx context.Context) error { return d.pool.Ping(ctx) }

@@ -301,12 +301,12 @@ func TestLoginAndTokens(t *testing.T) {
 	t.Parallel()
 	db := testenv.Open(t)
 	w := testenv.NewWorld(t, db)
-	_, _, _, err := db.Login(ctx, w.Alice.Email, "wrong")
+	_, _, _, err := db.Login(ctx, w.Alice.Email, "wrong", "127.0.0.1")
 	wantCode(t, err, relance.CodeUnauthenticated)
-	_, _, _, err = db.Login(ctx, "nobody@nowhere.test", testenv.Password)
+	_, _, _, err = db.Login(ctx, "nobody@nowhere.test", testenv.Password, "127.0.0.1")
 	wantCode(t, err, relance.CodeUnauthenticated)
 
-	token, expires, u, err := db.Login(ctx, w.Alice.Email, testenv.Password)
+	token, expires, u, err := db.Login(ctx, w.Alice.Email, testenv.Password, "127.0.0.1")
 	if err != nil || u.ID != w.Alice.ID || time.Until(expires) < 24*time.Hour {
 		t.Fatalf("login: %v %v %v", u.ID, expires, err)
 	}
@@ -320,9 +320,9 @@ func TestLoginAndTokens(t *testing.T) {
 	_, err = db.Authenticate(ctx, token)
 	wantCode(t, err, relance.CodeUnauthenticated)
 
-	_, _, err = db.CreateAPIKey(ctx, w.As(w.Manager), "k", []relance.Scope{relance.ScopeLeadsCreate})
+	_, _, err = db.CreateAPIKey(ctx, w.As(w.Manager), "k", []relance.Scope{relance.ScopeLeadsCreate}, 0)
 	wantCode(t, err, relance.CodePermissionDenied)
-	key, secret, err := db.CreateAPIKey(ctx, w.As(w.Admin), "web form", []relance.Scope{relance.ScopeLeadsCreate})
+	key, secret, err := db.CreateAPIKey(ctx, w.As(w.Admin), "web form", []relance.Scope{relance.ScopeLeadsCreate}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,7 +339,7 @@ func TestLoginAndTokens(t *testing.T) {
 	wantCode(t, err, relance.CodeUnauthenticated)
 
 	// Deactivated people can no longer use their tokens.
-	token, _, _, _ = db.Login(ctx, w.Bob.Email, testenv.Password)
+	token, _, _, _ = db.Login(ctx, w.Bob.Email, testenv.Password, "127.0.0.1")
 	inactive := false
 	if _, err := db.UpdateUser(ctx, w.As(w.Admin), w.Bob.ID, relance.UserChange{Active: &inactive}); err != nil {
 		t.Fatal(err)

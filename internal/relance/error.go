@@ -64,3 +64,17 @@ func ErrorCode(err error) Code {
 	}
 	return ""
 }
+
+// HasViolation reports whether err is a domain error naming field among its violations.
+func HasViolation(err error, field string) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	for _, v := range e.Violations {
+		if v.Field == field {
+			return true
+		}
+	}
+	return false
+}

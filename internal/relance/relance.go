@@ -111,6 +111,8 @@ type Principal struct {
 	TokenID uuid.UUID   // the session token or API key used
 	SiteIDs []uuid.UUID // the user's sites (what a manager manages)
 	Scopes  []Scope     // partner keys only
+	// RequestsPerMinute is the credential's own request budget; 0 for the default of its kind.
+	RequestsPerMinute int
 }
 
 // HasScope reports whether a partner key carries scope s. People have no scopes.
@@ -144,6 +146,8 @@ type APIKey struct {
 	Prefix    string
 	CreatedAt time.Time
 	RevokedAt *time.Time
+	// RequestsPerMinute is the key's own request budget; 0 for the server's default.
+	RequestsPerMinute int
 }
 
 // SessionTTL is how long a login token stays valid.

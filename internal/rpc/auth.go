@@ -38,8 +38,10 @@ type authInterceptor struct {
 	log  *slog.Logger
 }
 
+// authenticate returns ctx with the caller's principal, or an unauthenticated error. The guard
+// authenticates before the body is read; the interceptor then finds the principal in place.
 func (a *authInterceptor) authenticate(ctx context.Context, procedure, header string) (context.Context, error) {
-	if public[procedure] {
+	if _, done := ctx.Value(principalKey{}).(relance.Principal); done || public[procedure] {
 		return ctx, nil
 	}
 	secret, ok := strings.CutPrefix(header, "Bearer ")

@@ -36,17 +36,24 @@ type stack struct {
 func newStack(t *testing.T) *stack {
 	t.Helper()
 	db := testenv.Open(t)
-	h := rpc.NewHandler(db, rpc.Options{Log: testenv.Logger(t), CORSOrigins: []string{"https://app.example"}})
-	srv := httptest.NewUnstartedServer(h)
+	return stackOn(t, db, testenv.NewWorld(t, db), rpc.Options{CORSOrigins: []string{"https://app.example"}})
+}
+
+// stackOn starts one more API process over db with opts, serving HTTP/1.1 and h2c like
+// rpc.NewServer, and talks to it over h2c, as gRPC clients speak to the server in production.
+func stackOn(t *testing.T, db *postgres.DB, world *testenv.World, opts rpc.Options) *stack {
+	t.Helper()
+	opts.Log = testenv.Logger(t)
+	srv := httptest.NewUnstartedServer(rpc.NewHandler(db, opts))
 	srv.Config.Protocols = new(http.Protocols)
 	srv.Config.Protocols.SetHTTP1(true)
 	srv.Config.Protocols.SetUnencryptedHTTP2(true)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	protocols := new(http.Protocols)
-	protocols.SetUnencryptedHTTP2(true) // h2c, as gRPC clients speak to the server in production
+	protocols.SetUnencryptedHTTP2(true)
 	client := &http.Client{Transport: &http.Transport{Protocols: protocols}, Timeout: 30 * time.Second}
-	return &stack{url: srv.URL, http: client, world: testenv.NewWorld(t, db), db: db}
+	return &stack{url: srv.URL, http: client, world: world, db: db}
 }
 
 // protocols are the three wire protocols the API serves on one port.
@@ -411,7 +418,9 @@ func TestHealthReflectionAndCORS(t *testing.T) {
 		t.Fatalf("health = %s", body)
 	}
 
-	stream := grpcreflect.NewClient(s.http, s.url, connect.WithGRPC()).NewStream(ctx)
+	// Reflection answers authenticated callers (the default; see TestReflectionSetting).
+	stream := grpcreflect.NewClient(s.http, s.url, connect.WithGRPC(),
+		connect.WithInterceptors(bearer(s.login(t, s.world.Alice.Email)))).NewStream(ctx)
 	defer stream.Close()
 	names, err := stream.ListServices()
 	if err != nil {

@@ -1,14 +1,17 @@
 // Package rpc serves the v1 API: Connect, gRPC and gRPC-web on one handler, with request
-// validation (protovalidate), authentication, health checks, server reflection and CORS.
+// validation (protovalidate), authentication, rate and size limits, health checks, server
+// reflection and CORS.
 // Handlers only translate: wire to domain, call the store, domain to wire, errors through one
 // mapper (error.go).
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"connectrpc.com/connect"
@@ -28,11 +31,11 @@ type Store interface {
 	Authenticator
 	Ping(ctx context.Context) error
 
-	Login(ctx context.Context, email, password string) (string, time.Time, relance.User, error)
+	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)
 	Logout(ctx context.Context, p relance.Principal) error
 	Organization(ctx context.Context, p relance.Principal) (relance.Organization, error)
 	UpdateOrganization(ctx context.Context, p relance.Principal, ch relance.OrganizationChange) (relance.Organization, error)
-	CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope) (relance.APIKey, string, error)
+	CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope, requestsPerMinute int) (relance.APIKey, string, error)
 	ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.APIKey, error)
 	RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID) error
 
@@ -127,10 +130,38 @@ type Options struct {
 	Alerts      AlertWatcher     // live alerts between processes; nil streams poll at each heartbeat
 	Heartbeat   time.Duration    // how often an idle alert stream polls and sends a heartbeat; 30 s when 0
 	// MaxFileBytes is the size limit of one attachment (relance.DefaultAttachmentMaxBytes when
-	// 0). Requests are read up to what a file of that size takes in any encoding (base64 in
+	// 0). AddAttachment is read up to what a file of that size takes in any encoding (base64 in
 	// JSON), and refused with RESOURCE_EXHAUSTED beyond.
 	MaxFileBytes int
+	// MaxRequestBytes caps the body of other authenticated calls (DefaultMaxRequestBytes when 0);
+	// Login is capped at MaxPublicBytes and the imports at MaxImportBytes.
+	MaxRequestBytes int
+	// BodyReadTimeout bounds how long a client may take to send a request body
+	// (DefaultBodyReadTimeout when 0).
+	BodyReadTimeout time.Duration
+	// Limiter spends each credential's request budget, shared by every API process; no limit
+	// when nil.
+	Limiter RequestLimiter
+	// RateLimits are the default budgets (DefaultAPIKeyRate, DefaultSessionRate when 0).
+	RateLimits RateLimits
+	// Logins throttles failed logins per account and client address; none when nil.
+	Logins LoginThrottle
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client; with none, the
+	// client is the connection's peer.
+	TrustedProxies []netip.Prefix
+	// Reflection says who may call server reflection.
+	Reflection Reflection
 }
+
+// Reflection says who may call server reflection (the list of services and their schema).
+type Reflection int
+
+// Who may call server reflection.
+const (
+	ReflectionAuthenticated Reflection = iota // any valid session token or API key (the default)
+	ReflectionPublic                          // anyone, as in development
+	ReflectionOff                             // nobody: not served
+)
 
 // handlers holds what every service implementation needs.
 type handlers struct {
@@ -139,6 +170,8 @@ type handlers struct {
 	now       func() time.Time
 	watcher   AlertWatcher
 	heartbeat time.Duration
+	logins    LoginThrottle
+	trusted   []netip.Prefix
 }
 
 func (h *handlers) fail(ctx context.Context, err error) error { return toConnect(ctx, h.log, err) }
@@ -162,7 +195,10 @@ var services = []string{
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
 // (cleartext h2c or TLS) for gRPC clients; Connect and gRPC-web also work over HTTP/1.1.
 func NewHandler(store Store, opts Options) http.Handler {
-	h := &handlers{store: store, log: opts.Log, now: opts.Now, watcher: opts.Alerts, heartbeat: opts.Heartbeat}
+	h := &handlers{
+		store: store, log: opts.Log, now: opts.Now, watcher: opts.Alerts, heartbeat: opts.Heartbeat,
+		logins: opts.Logins, trusted: opts.TrustedProxies,
+	}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -173,9 +209,17 @@ func NewHandler(store Store, opts Options) http.Handler {
 	if maxFile <= 0 {
 		maxFile = relance.DefaultAttachmentMaxBytes
 	}
+	auth := &authInterceptor{auth: store, log: opts.Log}
+	interceptors := []connect.Interceptor{auth}
+	if opts.Limiter != nil {
+		limits := opts.RateLimits
+		limits.APIKey = cmp.Or(limits.APIKey, DefaultAPIKeyRate)
+		limits.Session = cmp.Or(limits.Session, DefaultSessionRate)
+		interceptors = append(interceptors, &rateInterceptor{limiter: opts.Limiter, limits: limits, log: opts.Log})
+	}
 	options := connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(maxFile/3*4+1<<20),
-		connect.WithInterceptors(&authInterceptor{auth: store, log: opts.Log}, &textInterceptor{log: opts.Log}, validate.NewInterceptor()),
+		connect.WithInterceptors(append(interceptors, &textInterceptor{log: opts.Log}, validate.NewInterceptor())...),
 		connect.WithRecover(func(ctx context.Context, spec connect.Spec, _ http.Header, p any) error {
 			opts.Log.ErrorContext(ctx, "panic in handler", "procedure", spec.Procedure, "panic", p)
 			return connect.NewError(connect.CodeInternal, errors.New("internal error"))
@@ -195,12 +239,23 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewCallServiceHandler(&callService{h}, options))
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
-	reflector := grpcreflect.NewStaticReflector(services...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
-
+	protected := []string{"/relance.v1."}
+	if opts.Reflection != ReflectionOff {
+		reflector := grpcreflect.NewStaticReflector(services...)
+		mux.Handle(grpcreflect.NewHandlerV1(reflector))
+		mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+		if opts.Reflection == ReflectionAuthenticated {
+			protected = append(protected, "/grpc.reflection.")
+		}
+	}
+	front := &guard{
+		next: mux, auth: auth, errors: connect.NewErrorWriter(), protected: protected,
+		caps:        bodyCaps(maxFile),
+		maxBytes:    int64(cmp.Or(opts.MaxRequestBytes, DefaultMaxRequestBytes)),
+		readTimeout: cmp.Or(opts.BodyReadTimeout, DefaultBodyReadTimeout),
+	}
 	if len(opts.CORSOrigins) == 0 {
-		return mux
+		return front
 	}
 	return cors.New(cors.Options{
 		AllowedOrigins: opts.CORSOrigins,
@@ -208,7 +263,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         7200,
-	}).Handler(mux)
+	}).Handler(front)
 }
 
 // NewServer returns an HTTP server for handler on addr that speaks HTTP/1.1 and cleartext
@@ -218,11 +273,14 @@ func NewServer(addr string, handler http.Handler) *http.Server {
 	protocols.SetHTTP1(true)
 	protocols.SetUnencryptedHTTP2(true)
 	return &http.Server{
-		Addr:              addr,
-		Handler:           handler,
-		Protocols:         protocols,
+		Addr:      addr,
+		Handler:   handler,
+		Protocols: protocols,
+		// NewHandler bounds the time to send a body, per request (configurable, and tested over
+		// both protocols); no WriteTimeout, which would end long server streams.
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}
 }
 

@@ -214,10 +214,28 @@ func (s *teamService) UpdateUser(ctx context.Context, req *connect.Request[v1.Up
 		n := notificationsIn(m.Notifications)
 		ch.Notifications = &n
 	}
-	u, err := s.store.UpdateUser(ctx, principal(ctx), parseID(m.GetUserId()), ch)
+	p := principal(ctx)
+	if m.CurrentPassword == nil {
+		u, err := s.store.UpdateUser(ctx, p, parseID(m.GetUserId()), ch)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		return connect.NewResponse(&v1.UpdateUserResponse{User: userOut(u)}), nil
+	}
+	// A current password is a guess like a login's: a stolen session must not try passwords
+	// faster than the sign-in page lets anyone.
+	account, addr := "user:"+p.UserID.String(), clientAddress(req.Peer().Addr, req.Header(), s.trusted)
+	if wait := s.loginLocked(ctx, account, addr); wait > 0 {
+		return nil, exhausted("too many wrong current passwords; retry later", wait)
+	}
+	u, err := s.store.UpdateUser(ctx, p, parseID(m.GetUserId()), ch)
+	if relance.HasViolation(err, "current_password") {
+		s.loginFailed(ctx, account, addr)
+	}
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	s.loginSucceeded(ctx, account)
 	return connect.NewResponse(&v1.UpdateUserResponse{User: userOut(u)}), nil
 }
 

@@ -387,9 +387,12 @@ type ApiKey struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
 	// The first characters of the key, to recognise it.
-	Prefix        string `protobuf:"bytes,6,opt,name=prefix,proto3" json:"prefix,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Prefix string `protobuf:"bytes,6,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	// The key's request budget, in requests a minute shared by every API process; 0 means the
+	// server's default for API keys (RATE_LIMIT_API_KEY).
+	RequestsPerMinute int32 `protobuf:"varint,7,opt,name=requests_per_minute,json=requestsPerMinute,proto3" json:"requests_per_minute,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ApiKey) Reset() {
@@ -464,12 +467,22 @@ func (x *ApiKey) GetPrefix() string {
 	return ""
 }
 
+func (x *ApiKey) GetRequestsPerMinute() int32 {
+	if x != nil {
+		return x.RequestsPerMinute
+	}
+	return 0
+}
+
 type CreateApiKeyRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Scopes        []Scope                `protobuf:"varint,2,rep,packed,name=scopes,proto3,enum=relance.v1.Scope" json:"scopes,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Scopes []Scope                `protobuf:"varint,2,rep,packed,name=scopes,proto3,enum=relance.v1.Scope" json:"scopes,omitempty"`
+	// Requests a minute this key may make (beyond it, calls answer RESOURCE_EXHAUSTED with a retry
+	// delay); 0 or absent for the server's default (RATE_LIMIT_API_KEY).
+	RequestsPerMinute int32 `protobuf:"varint,3,opt,name=requests_per_minute,json=requestsPerMinute,proto3" json:"requests_per_minute,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *CreateApiKeyRequest) Reset() {
@@ -514,6 +527,13 @@ func (x *CreateApiKeyRequest) GetScopes() []Scope {
 		return x.Scopes
 	}
 	return nil
+}
+
+func (x *CreateApiKeyRequest) GetRequestsPerMinute() int32 {
+	if x != nil {
+		return x.RequestsPerMinute
+	}
+	return 0
 }
 
 type CreateApiKeyResponse struct {
@@ -753,7 +773,7 @@ const file_relance_v1_auth_proto_rawDesc = "" +
 	"\x11organization_name\x18\x02 \x01(\tR\x10organizationName\x12$\n" +
 	"\x04role\x18\x03 \x01(\x0e2\x10.relance.v1.RoleR\x04role\x12$\n" +
 	"\x04user\x18\x04 \x01(\v2\x10.relance.v1.UserR\x04user\x12)\n" +
-	"\x06scopes\x18\x05 \x03(\x0e2\x11.relance.v1.ScopeR\x06scopes\"\xe9\x01\n" +
+	"\x06scopes\x18\x05 \x03(\x0e2\x11.relance.v1.ScopeR\x06scopes\"\x99\x02\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12)\n" +
@@ -762,10 +782,12 @@ const file_relance_v1_auth_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vrevoke_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"revokeTime\x12\x16\n" +
-	"\x06prefix\x18\x06 \x01(\tR\x06prefix\"t\n" +
+	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12.\n" +
+	"\x13requests_per_minute\x18\a \x01(\x05R\x11requestsPerMinute\"\xb1\x01\n" +
 	"\x13CreateApiKeyRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12>\n" +
-	"\x06scopes\x18\x02 \x03(\x0e2\x11.relance.v1.ScopeB\x13\xbaH\x10\x92\x01\r\b\x01\x18\x01\"\a\x82\x01\x04\x10\x01 \x00R\x06scopes\"[\n" +
+	"\x06scopes\x18\x02 \x03(\x0e2\x11.relance.v1.ScopeB\x13\xbaH\x10\x92\x01\r\b\x01\x18\x01\"\a\x82\x01\x04\x10\x01 \x00R\x06scopes\x12;\n" +
+	"\x13requests_per_minute\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00R\x11requestsPerMinute\"[\n" +
 	"\x14CreateApiKeyResponse\x12+\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x12.relance.v1.ApiKeyR\x06apiKey\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\"\x14\n" +
