@@ -8,6 +8,7 @@ import { ActionInbox } from "./actions/inbox";
 import { AlertsPage } from "./alerts/alerts";
 import { MeContext, type PageName, homeOf, offers, useMe } from "./auth/me";
 import { SignIn } from "./auth/sign-in";
+import { DecisionsPage } from "./decisions/decisions";
 import { ErrorBanner, Loading } from "./forms/field";
 import { I18nContext, langOf, translator } from "./i18n/i18n";
 import { LeadCard } from "./leads/lead-card";
@@ -29,6 +30,7 @@ const routes: Route[] = [
   { pattern: "/alerts", page: "alerts", render: () => <AlertsPage /> },
   { pattern: "/dashboard", page: "dashboard", render: () => <Dashboard /> },
   { pattern: "/reports", page: "reports", render: () => <ResponseTimes /> },
+  { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
 ];
 

@@ -14,7 +14,7 @@ export function useMe(): WhoAmIResponse {
 }
 
 /** Page is one screen of the app and the roles it is offered to. */
-export type PageName = "leads" | "actions" | "alerts" | "dashboard" | "reports" | "sites";
+export type PageName = "leads" | "actions" | "alerts" | "dashboard" | "reports" | "decisions" | "sites";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -22,6 +22,7 @@ const offered: Record<PageName, Role[]> = {
   alerts: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
   dashboard: [Role.MANAGER, Role.ADMIN],
   reports: [Role.MANAGER, Role.ADMIN],
+  decisions: [Role.MANAGER, Role.ADMIN],
   sites: [Role.ADMIN],
 };
 

@@ -162,6 +162,17 @@ export const fr = {
   "pages.forbidden": "Accès refusé",
   "pages.forbiddenText": "Votre rôle ne permet pas d'ouvrir cette page.",
   "pages.home": "Retour à l'accueil",
+  "nav.decisions": "Décisions",
+  "decisions.title": "Décisions en attente",
+  "decisions.intro": "Un lead a été attribué à un conseiller absent plus d'un jour : réattribuez-le ou gardez-le pour son retour.",
+  "decisions.empty": "Aucune décision en attente.",
+  "decisions.lead": "Lead",
+  "decisions.away": "{advisor} est absent(e) jusqu'au {until}.",
+  "decisions.asked": "Question posée le {at}",
+  "decisions.reassignTo": "Réattribuer à",
+  "decisions.choose": "Choisir un conseiller",
+  "decisions.reassign": "Réattribuer",
+  "decisions.keep": "Garder pour son retour",
 };
 
 /** MessageKey names one message. */

@@ -14,6 +14,7 @@ import { Link, usePath } from "./router";
 const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "dashboard", href: "/dashboard", label: "nav.dashboard" },
   { page: "reports", href: "/reports", label: "nav.reports" },
+  { page: "decisions", href: "/decisions", label: "nav.decisions" },
   { page: "actions", href: "/actions", label: "nav.actions" },
   { page: "leads", href: "/leads", label: "nav.leads" },
   { page: "alerts", href: "/alerts", label: "nav.alerts" },
