@@ -4,6 +4,7 @@ import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from "react"
 import { useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 import { AuthService } from "@relance/api/relance/v1/auth_pb";
+import { AbsencesPage } from "./absences/absences";
 import { ActionInbox } from "./actions/inbox";
 import { AlertsPage } from "./alerts/alerts";
 import { MeContext, type PageName, homeOf, offers, useMe } from "./auth/me";
@@ -28,6 +29,7 @@ const routes: Route[] = [
   { pattern: "/leads/:id", page: "leads", render: (p) => <LeadCard leadId={p["id"] ?? ""} /> },
   { pattern: "/actions", page: "actions", render: () => <ActionInbox /> },
   { pattern: "/alerts", page: "alerts", render: () => <AlertsPage /> },
+  { pattern: "/absences", page: "absences", render: () => <AbsencesPage /> },
   { pattern: "/dashboard", page: "dashboard", render: () => <Dashboard /> },
   { pattern: "/reports", page: "reports", render: () => <ResponseTimes /> },
   { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },

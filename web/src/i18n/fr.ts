@@ -163,6 +163,7 @@ export const fr = {
   "pages.forbiddenText": "Votre rôle ne permet pas d'ouvrir cette page.",
   "pages.home": "Retour à l'accueil",
   "nav.decisions": "Décisions",
+  "nav.absences": "Mes absences",
   "decisions.title": "Décisions en attente",
   "decisions.intro": "Un lead a été attribué à un conseiller absent plus d'un jour : réattribuez-le ou gardez-le pour son retour.",
   "decisions.empty": "Aucune décision en attente.",
@@ -173,6 +174,16 @@ export const fr = {
   "decisions.choose": "Choisir un conseiller",
   "decisions.reassign": "Réattribuer",
   "decisions.keep": "Garder pour son retour",
+  "absences.title": "Mes absences",
+  "absences.empty": "Aucune absence à venir.",
+  "absences.span": "Du {from} au {to}",
+  "absences.remove": "Retirer l'absence {span}",
+  "absences.add": "Ajouter une absence",
+  "absences.zone": "Heures du fuseau {zone}.",
+  "absences.start": "Début",
+  "absences.end": "Fin",
+  "absences.reason": "Motif",
+  "absences.submit": "Ajouter",
 };
 
 /** MessageKey names one message. */

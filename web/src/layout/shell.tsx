@@ -18,6 +18,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "actions", href: "/actions", label: "nav.actions" },
   { page: "leads", href: "/leads", label: "nav.leads" },
   { page: "alerts", href: "/alerts", label: "nav.alerts" },
+  { page: "absences", href: "/absences", label: "nav.absences" },
   { page: "sites", href: "/sites", label: "nav.sites" },
 ];
 
