@@ -7,6 +7,7 @@ import { AuthService } from "@relance/api/relance/v1/auth_pb";
 import { AbsencesPage } from "./absences/absences";
 import { ActionInbox } from "./actions/inbox";
 import { AlertsPage } from "./alerts/alerts";
+import { ApiKeysPage } from "./auth/api-keys";
 import { MeContext, type PageName, homeOf, offers, useMe } from "./auth/me";
 import { SignIn } from "./auth/sign-in";
 import { DecisionsPage } from "./decisions/decisions";
@@ -34,6 +35,7 @@ const routes: Route[] = [
   { pattern: "/reports", page: "reports", render: () => <ResponseTimes /> },
   { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
+  { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
 ];
 
 export function App() {

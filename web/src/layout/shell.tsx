@@ -20,6 +20,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "alerts", href: "/alerts", label: "nav.alerts" },
   { page: "absences", href: "/absences", label: "nav.absences" },
   { page: "sites", href: "/sites", label: "nav.sites" },
+  { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
