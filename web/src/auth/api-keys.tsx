@@ -29,7 +29,7 @@ export function ApiKeysPage() {
       ) : list.length === 0 ? (
         <p className="muted">{t("keys.empty")}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("keys.list")}>
           <table>
             <caption className="muted">{t("keys.list")}</caption>
             <thead>
