@@ -4,10 +4,13 @@ import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from "react"
 import { useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 import { AuthService } from "@relance/api/relance/v1/auth_pb";
+import { AbsencesPage } from "./absences/absences";
 import { ActionInbox } from "./actions/inbox";
 import { AlertsPage } from "./alerts/alerts";
+import { ApiKeysPage } from "./auth/api-keys";
 import { MeContext, type PageName, homeOf, offers, useMe } from "./auth/me";
 import { SignIn } from "./auth/sign-in";
+import { DecisionsPage } from "./decisions/decisions";
 import { ErrorBanner, Loading } from "./forms/field";
 import { I18nContext, langOf, translator } from "./i18n/i18n";
 import { LeadCard } from "./leads/lead-card";
@@ -27,9 +30,12 @@ const routes: Route[] = [
   { pattern: "/leads/:id", page: "leads", render: (p) => <LeadCard leadId={p["id"] ?? ""} /> },
   { pattern: "/actions", page: "actions", render: () => <ActionInbox /> },
   { pattern: "/alerts", page: "alerts", render: () => <AlertsPage /> },
+  { pattern: "/absences", page: "absences", render: () => <AbsencesPage /> },
   { pattern: "/dashboard", page: "dashboard", render: () => <Dashboard /> },
   { pattern: "/reports", page: "reports", render: () => <ResponseTimes /> },
+  { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
+  { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
 ];
 
 export function App() {

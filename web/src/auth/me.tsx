@@ -14,15 +14,18 @@ export function useMe(): WhoAmIResponse {
 }
 
 /** Page is one screen of the app and the roles it is offered to. */
-export type PageName = "leads" | "actions" | "alerts" | "dashboard" | "reports" | "sites";
+export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
   actions: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
   alerts: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
+  absences: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
   dashboard: [Role.MANAGER, Role.ADMIN],
   reports: [Role.MANAGER, Role.ADMIN],
+  decisions: [Role.MANAGER, Role.ADMIN],
   sites: [Role.ADMIN],
+  apiKeys: [Role.ADMIN],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
-import { formatCount, formatDateTime, formatDuration, formatPercent, formatTime, instant, seconds } from "./format";
+import { formatCount, formatDateTime, formatDuration, formatPercent, formatTime, instant, seconds, zonedInstant } from "./format";
 
 // Intl separates some units with a no-break space; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
@@ -82,5 +82,18 @@ describe("numbers", () => {
     expect(plain(formatPercent(87.54, "fr"))).toBe("87,5 %");
     expect(formatPercent(87.54, "en")).toBe("87.5%");
     expect(plain(formatPercent(100, "ru"))).toBe("100 %");
+  });
+});
+
+describe("zonedInstant", () => {
+  it("reads a typed time in the site's zone, on both sides of a daylight-saving change", () => {
+    // Paris moves from UTC+1 to UTC+2 on 28 March 2027 at 02:00.
+    expect(zonedInstant("2027-03-27T09:30", "Europe/Paris")?.toISOString()).toBe("2027-03-27T08:30:00.000Z");
+    expect(zonedInstant("2027-03-29T09:30", "Europe/Paris")?.toISOString()).toBe("2027-03-29T07:30:00.000Z");
+    expect(zonedInstant("2027-11-08T09:00", "America/Montreal")?.toISOString()).toBe("2027-11-08T14:00:00.000Z");
+  });
+  it("rejects what is not a date and time", () => {
+    expect(zonedInstant("", "Europe/Paris")).toBeUndefined();
+    expect(zonedInstant("2027-03-27", "Europe/Paris")).toBeUndefined();
   });
 });

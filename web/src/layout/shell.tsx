@@ -14,10 +14,13 @@ import { Link, usePath } from "./router";
 const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "dashboard", href: "/dashboard", label: "nav.dashboard" },
   { page: "reports", href: "/reports", label: "nav.reports" },
+  { page: "decisions", href: "/decisions", label: "nav.decisions" },
   { page: "actions", href: "/actions", label: "nav.actions" },
   { page: "leads", href: "/leads", label: "nav.leads" },
   { page: "alerts", href: "/alerts", label: "nav.alerts" },
+  { page: "absences", href: "/absences", label: "nav.absences" },
   { page: "sites", href: "/sites", label: "nav.sites" },
+  { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

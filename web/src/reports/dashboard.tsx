@@ -3,6 +3,8 @@
 import { useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
+import { ReminderService } from "@relance/api/relance/v1/reminder_pb";
+import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, seconds } from "../format/format";
@@ -68,6 +70,48 @@ export function Dashboard() {
           </dl>
         )}
       </section>
+      <LateCounts />
     </>
+  );
+}
+
+/** LateCounts lists, per advisor the manager sees, the open leads that are late (ListLateCounts). */
+function LateCounts() {
+  const { t, lang } = useI18n();
+  const counts = useQuery(ReminderService.method.listLateCounts, {}, { refetchInterval: 60_000 });
+  const users = useQuery(TeamService.method.listUsers, {}, { staleTime: 5 * 60_000 });
+  const nameOf = (id: string) => users.data?.users.find((u) => u.id === id)?.displayName ?? "—";
+  const list = [...(counts.data?.counts ?? [])].sort((a, b) => b.late - a.late);
+  return (
+    <section className="card" aria-labelledby="late">
+      <h2 id="late">{t("dashboard.lateTitle")}</h2>
+      <ErrorBanner error={counts.error} />
+      {counts.isPending ? (
+        <Loading />
+      ) : list.length === 0 ? (
+        <p className="muted">{t("dashboard.lateEmpty")}</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="late">
+          <table aria-labelledby="late">
+            <thead>
+              <tr>
+                <th scope="col">{t("dashboard.advisor")}</th>
+                <th scope="col">{t("dashboard.late")}</th>
+                <th scope="col">{t("dashboard.open")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((c) => (
+                <tr key={c.advisorId} className={c.late > 0 ? "late" : undefined}>
+                  <th scope="row">{nameOf(c.advisorId)}</th>
+                  <td>{formatCount(c.late, lang)}</td>
+                  <td>{formatCount(c.open, lang)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }

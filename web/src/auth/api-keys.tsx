@@ -1,0 +1,136 @@
+// Partner API keys (admins): issue one with its scopes — its secret is shown once, with a copy
+// button — list them without secrets, and revoke one at once.
+import { type FormEvent, useState } from "react";
+import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { AuthService, Scope } from "@relance/api/relance/v1/auth_pb";
+import { ErrorBanner, Field, Loading } from "../forms/field";
+import { browserTimeZone, formatDateTime, instant } from "../format/format";
+import { useI18n } from "../i18n/i18n";
+import type { MessageKey } from "../i18n/fr";
+import { useRefresh } from "../transport/invalidate";
+import { fieldErrors } from "../transport/transport";
+
+const scopes = [Scope.LEADS_CREATE, Scope.LEADS_READ, Scope.CALLS_RECORD];
+
+export function ApiKeysPage() {
+  const { t, lang } = useI18n();
+  const keys = useQuery(AuthService.method.listApiKeys, {});
+  const refresh = useRefresh(AuthService);
+  const revoke = useMutation(AuthService.method.revokeApiKey, { onSuccess: refresh });
+  const list = keys.data?.apiKeys ?? [];
+  const zone = browserTimeZone(); // keys belong to the organisation, not to a site
+  return (
+    <>
+      <h1>{t("keys.title")}</h1>
+      <CreateKey />
+      <ErrorBanner error={keys.error ?? revoke.error} />
+      {keys.isPending ? (
+        <Loading />
+      ) : list.length === 0 ? (
+        <p className="muted">{t("keys.empty")}</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("keys.list")}>
+          <table>
+            <caption className="muted">{t("keys.list")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("keys.name")}</th>
+                <th scope="col">{t("keys.prefix")}</th>
+                <th scope="col">{t("keys.scopes")}</th>
+                <th scope="col">{t("keys.created")}</th>
+                <th scope="col">{t("keys.state")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((k) => (
+                <tr key={k.id}>
+                  <th scope="row">{k.name}</th>
+                  <td>
+                    <code>{k.prefix}…</code>
+                  </td>
+                  <td>{k.scopes.map((s) => t(`scope.${s}` as MessageKey)).join(", ")}</td>
+                  <td>{formatDateTime(instant(k.createTime), zone, lang)}</td>
+                  <td>
+                    {k.revokeTime ? (
+                      t("keys.revoked", { at: formatDateTime(instant(k.revokeTime), zone, lang) })
+                    ) : (
+                      <button
+                        type="button"
+                        className="danger"
+                        disabled={revoke.isPending}
+                        aria-label={t("keys.revokeNamed", { name: k.name })}
+                        onClick={() => window.confirm(t("keys.confirmRevoke", { name: k.name })) && revoke.mutate({ apiKeyId: k.id })}
+                      >
+                        {t("keys.revoke")}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
+
+function CreateKey() {
+  const { t } = useI18n();
+  const refresh = useRefresh(AuthService);
+  const [name, setName] = useState("");
+  const [chosen, setChosen] = useState<Scope[]>([]);
+  const [copied, setCopied] = useState(false);
+  const create = useMutation(AuthService.method.createApiKey, {
+    onSuccess: () => {
+      setName("");
+      setChosen([]);
+      setCopied(false);
+      refresh();
+    },
+  });
+  const errors = fieldErrors(create.error);
+  const secret = create.data?.secret ?? "";
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate({ name, scopes: chosen });
+  };
+  const toggle = (s: Scope, on: boolean) => setChosen((cs) => (on ? [...cs, s] : cs.filter((c) => c !== s)));
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="new-key">
+      <h2 id="new-key">{t("keys.create")}</h2>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={create.error} />}
+      {secret && (
+        <div className="banner warn" role="status">
+          <p>
+            <strong>{t("keys.secretWarning", { name: create.data?.apiKey?.name ?? "" })}</strong>
+          </p>
+          <Field label={t("keys.secret")}>{(p) => <input {...p} readOnly size={40} value={secret} onFocus={(e) => e.target.select()} />}</Field>
+          <button type="button" onClick={() => void navigator.clipboard.writeText(secret).then(() => setCopied(true))}>
+            {copied ? t("keys.copied") : t("keys.copy")}
+          </button>
+        </div>
+      )}
+      <Field label={t("keys.name")} error={errors["name"]}>
+        {(p) => <input {...p} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <fieldset aria-invalid={!!errors["scopes"]} aria-describedby={errors["scopes"] ? "scopes-error" : undefined}>
+        <legend>{t("keys.scopes")}</legend>
+        {scopes.map((s) => (
+          <label key={s} className="check">
+            <input type="checkbox" checked={chosen.includes(s)} onChange={(e) => toggle(s, e.target.checked)} />
+            {t(`scope.${s}` as MessageKey)}
+          </label>
+        ))}
+        {errors["scopes"] && (
+          <p className="field-error" id="scopes-error" role="alert">
+            {errors["scopes"]}
+          </p>
+        )}
+      </fieldset>
+      <button type="submit" className="primary" disabled={create.isPending}>
+        {t("keys.submit")}
+      </button>
+    </form>
+  );
+}
