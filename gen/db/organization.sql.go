@@ -47,6 +47,50 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 	return i, err
 }
 
+const organizationList = `-- name: OrganizationList :many
+SELECT o.id, o.name, o.created_at,
+  (SELECT count(*) FROM users u WHERE u.org_id = o.id)::bigint AS users,
+  (SELECT count(*) FROM sites s WHERE s.org_id = o.id)::bigint AS sites
+FROM organizations o
+ORDER BY o.created_at, o.id
+`
+
+type OrganizationListRow struct {
+	ID        uuid.UUID
+	Name      string
+	CreatedAt time.Time
+	Users     int64
+	Sites     int64
+}
+
+// Every organisation with its head counts; only the schema owner (no row-level security) sees
+// them all.
+func (q *Queries) OrganizationList(ctx context.Context) ([]OrganizationListRow, error) {
+	rows, err := q.db.Query(ctx, organizationList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OrganizationListRow{}
+	for rows.Next() {
+		var i OrganizationListRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.CreatedAt,
+			&i.Users,
+			&i.Sites,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const organizationSetTenant = `-- name: OrganizationSetTenant :exec
 SELECT set_config('app.org_id', $1::text, true)
 `

@@ -120,6 +120,16 @@ func NewSecret(prefix string) (secret string, digest []byte, err error) {
 	return secret, Digest(secret), nil
 }
 
+// NewPassword returns a fresh random password of 24 URL-safe characters (144 random bits), for a
+// first login; its owner is expected to change it.
+func NewPassword() (string, error) {
+	raw := make([]byte, 18)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("credential: password: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
 // Digest returns the SHA-256 of a secret, the only form in which secrets are stored. Secrets are
 // 256 random bits, so a plain hash (no salt, no stretching) is enough and keeps lookups indexable.
 func Digest(secret string) []byte {
