@@ -5,12 +5,14 @@
 //	relance run      both in one process, plus, with CATCHER_ADDR, the dev mail/SMS catcher
 //	relance migrate  apply database migrations
 //	relance seed     create the demo organisation (prints its credentials)
+//	relance org      create an organisation and its first admin, or list organisations
 //
 // Configuration comes from environment variables; see README.md.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -20,15 +22,19 @@ import (
 	"github.com/relancehq/relance/internal/config"
 	"github.com/relancehq/relance/internal/credential"
 	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/relance"
 )
 
-const usage = `usage: relance <serve|worker|run|migrate|seed>
+const usage = `usage: relance <serve|worker|run|migrate|seed|org>
 
   serve    run the API server
   worker   run the task worker and the timer sweeper
   run      run the API and the worker in one process
   migrate  apply database migrations (as MIGRATE_DATABASE_URL)
   seed     create the demo organisation and print its credentials
+  org      create an organisation and its first admin, or list them (as MIGRATE_DATABASE_URL):
+             relance org create --name NAME --admin-email EMAIL [--admin-name NAME]
+             relance org list
 `
 
 func main() {
@@ -57,11 +63,20 @@ func main() {
 		err = serve(ctx, cfg, log, true)
 	case "seed":
 		err = seed(ctx, cfg, log)
+	case "org":
+		err = org(ctx, cfg, log, os.Args[2:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errUsage):
+		fmt.Fprint(os.Stderr, orgUsage)
+		os.Exit(2)
+	case relance.ErrorCode(err) != "":
+		explain(os.Stderr, err)
+		os.Exit(1)
+	case err != nil:
 		log.Error("relance stopped", "command", os.Args[1], "err", err)
 		os.Exit(1)
 	}
