@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # make bench: start a throwaway PostgreSQL (durable settings, as in production) and Redis, then
-# load the API and print the figures next to a raw pgx baseline.
+# load the API and print the figures next to a raw pgx baseline. The web app's first-page weight
+# comes first and needs no database; BENCH_ONLY=web prints it alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ -z "${BENCH_ONLY:-}" ] || [ "$BENCH_ONLY" = web ]; then
+  bash scripts/web-size.sh
+fi
+if [ "${BENCH_ONLY:-}" = web ]; then
+  exit 0
+fi
 source scripts/services.sh
 
 ensure_packages

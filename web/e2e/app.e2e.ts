@@ -72,6 +72,7 @@ describe("manager", () => {
     expect(await page.locator('[data-figure="waiting"]').textContent()).toBe(formatCount(d.waiting, "fr"));
     expect(await page.locator('[data-figure="average"]').textContent()).toBe(formatDuration(seconds(d.averageResponse), "fr"));
     expect(d.received).toBeGreaterThan(0); // the demo seed received leads: the figures are not all zero
+    await page.screenshot({ path: join(artefacts, "dashboard-360x740.png"), fullPage: false });
     await page.context().close();
   });
 });
@@ -95,6 +96,7 @@ describe("advisor", () => {
     await leads.assignLead({ leadId: created.lead?.id ?? "", assigneeId: alice.user?.id ?? "" });
     await page.getByRole("alertdialog").filter({ hasText: name }).waitFor({ timeout: 2000 });
     console.log(`alert pop-up shown ${Date.now() - start} ms after AssignLead returned`);
+    await page.screenshot({ path: join(artefacts, "alert-360x740.png"), fullPage: false });
     await page.waitForFunction(() => Number((document.querySelector('[data-testid="alert-sound"]') as HTMLElement | null)?.dataset["plays"] ?? 0) >= 1, null, { timeout: 2000 });
     await page.context().close();
   });

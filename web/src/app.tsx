@@ -1,16 +1,14 @@
 // The app: sign-in while signed out; once signed in, who the person is (WhoAmI) and the page
 // of the path, if their role is offered it.
-import { type ReactNode, useEffect, useMemo, useSyncExternalStore } from "react";
+import { type ComponentType, type ReactNode, Suspense, lazy, useEffect, useMemo, useSyncExternalStore } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { useQueryClient } from "@tanstack/react-query";
 import { AuthService } from "@relance/api/relance/v1/auth_pb";
 import { AbsencesPage } from "./absences/absences";
 import { ActionInbox } from "./actions/inbox";
 import { AlertsPage } from "./alerts/alerts";
-import { ApiKeysPage } from "./auth/api-keys";
 import { MeContext, type PageName, homeOf, offers, useMe } from "./auth/me";
 import { SignIn } from "./auth/sign-in";
-import { DecisionsPage } from "./decisions/decisions";
 import { ErrorBanner, Loading } from "./forms/field";
 import { I18nContext, langOf, translator } from "./i18n/i18n";
 import { LeadCard } from "./leads/lead-card";
@@ -18,10 +16,17 @@ import { MyLeads } from "./leads/my-leads";
 import { Forbidden, NotFound } from "./layout/pages";
 import { match, navigate, usePath } from "./layout/router";
 import { Shell } from "./layout/shell";
-import { Dashboard } from "./reports/dashboard";
-import { ResponseTimes } from "./reports/response-times";
-import { SitesPage } from "./sites/sites";
 import { subscribe, token } from "./transport/session";
+
+// Manager and admin screens load on first visit, so an advisor's first page carries none of them.
+function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+const Dashboard = lazyPage(() => import("./reports/dashboard"), "Dashboard");
+const ResponseTimes = lazyPage(() => import("./reports/response-times"), "ResponseTimes");
+const DecisionsPage = lazyPage(() => import("./decisions/decisions"), "DecisionsPage");
+const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
+const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -76,7 +81,9 @@ function SignedIn() {
     <I18nContext.Provider value={i18n}>
       <MeContext.Provider value={me.data}>
         <Shell>
-          <Page />
+          <Suspense fallback={<Loading />}>
+            <Page />
+          </Suspense>
         </Shell>
       </MeContext.Provider>
     </I18nContext.Provider>
