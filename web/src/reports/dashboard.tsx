@@ -61,7 +61,10 @@ export function Dashboard() {
             </div>
             <div>
               <dt>{t("dashboard.average")}</dt>
-              <dd data-figure="average">{formatDuration(seconds(d.averageResponse), lang)}</dd>
+              <dd data-figure="average">
+                {/* No lead answered in the period: there is no average to show, not "0 s". */}
+                {formatDuration(d.answered > 0 ? seconds(d.averageResponse) : undefined, lang)}
+              </dd>
             </div>
             <div>
               <dt>{t("dashboard.waiting")}</dt>
