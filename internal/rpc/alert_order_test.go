@@ -1,16 +1,11 @@
 package rpc_test
 
 import (
-	"context"
-	"net/http"
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/google/uuid"
 
-	v1 "github.com/relancehq/relance/gen/go/relance/v1"
-	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/relance"
@@ -28,18 +23,7 @@ func TestAlertStreamSurvivesCommitOrder(t *testing.T) {
 	live := notify.NewLive(rdb, q)
 	t.Cleanup(func() { live.Close() })
 	api := apiProcess(t, dbURL, queue.NewClient(rdb, q), rpc.Options{Alerts: live, Heartbeat: time.Hour})
-	res, err := relancev1connect.NewAuthServiceClient(http.DefaultClient, api).Login(ctx, connect.NewRequest(&v1.LoginRequest{Email: world.Alice.Email, Password: testenv.Password}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	alerts := relancev1connect.NewAlertServiceClient(http.DefaultClient, api, connect.WithInterceptors(bearer(res.Msg.GetToken())))
-	watchCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stream, err := alerts.WatchAlerts(watchCtx, connect.NewRequest(&v1.WatchAlertsRequest{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subscribed(t, stream)
+	stream := watch(t, api, world.Alice.Email)
 	announce := func(id uuid.UUID) {
 		t.Helper()
 		if err := live.PublishAlerts(ctx, []relance.AlertRef{{ID: id, OrgID: world.Org.ID, UserID: world.Alice.ID}}); err != nil {

@@ -3,7 +3,6 @@ package rpc_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -22,15 +21,26 @@ import (
 // would have.
 func apiProcess(t *testing.T, dbURL string, scheduler postgres.Scheduler, opts rpc.Options) string {
 	t.Helper()
-	store := testenv.OpenURL(t, dbURL, postgres.WithScheduler(scheduler))
-	opts.Log = testenv.Logger(t)
-	srv := httptest.NewUnstartedServer(rpc.NewHandler(store, opts))
-	srv.Config.Protocols = new(http.Protocols)
-	srv.Config.Protocols.SetHTTP1(true)
-	srv.Config.Protocols.SetUnencryptedHTTP2(true)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv.URL
+	return stackOn(t, testenv.OpenURL(t, dbURL, postgres.WithScheduler(scheduler)), nil, opts).url
+}
+
+// watch signs email in on the API at url and opens their alert stream, once the server has
+// subscribed it (its first frame); the stream ends with the test.
+func watch(t *testing.T, url, email string) *connect.ServerStreamForClient[v1.WatchAlertsResponse] {
+	t.Helper()
+	res, err := relancev1connect.NewAuthServiceClient(http.DefaultClient, url).Login(ctx, connect.NewRequest(&v1.LoginRequest{Email: email, Password: testenv.Password}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := relancev1connect.NewAlertServiceClient(http.DefaultClient, url, connect.WithInterceptors(bearer(res.Msg.GetToken())))
+	watchCtx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	stream, err := alerts.WatchAlerts(watchCtx, connect.NewRequest(&v1.WatchAlertsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subscribed(t, stream)
+	return stream
 }
 
 // receive reads stream messages until an alert arrives or timeout passes; heartbeats are counted.
@@ -177,18 +187,7 @@ func TestAlertStreamPollsWithoutPubSub(t *testing.T) {
 	t.Cleanup(w.Shutdown)
 	world := testenv.NewWorld(t, worker)
 	api := apiProcess(t, dbURL, queue.NewClient(rdb, q), rpc.Options{Heartbeat: 300 * time.Millisecond}) // no pub/sub at all
-	res, err := relancev1connect.NewAuthServiceClient(http.DefaultClient, api).Login(ctx, connect.NewRequest(&v1.LoginRequest{Email: world.Alice.Email, Password: testenv.Password}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	alerts := relancev1connect.NewAlertServiceClient(http.DefaultClient, api, connect.WithInterceptors(bearer(res.Msg.GetToken())))
-	watchCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stream, err := alerts.WatchAlerts(watchCtx, connect.NewRequest(&v1.WatchAlertsRequest{}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	subscribed(t, stream)
+	stream := watch(t, api, world.Alice.Email)
 	world.Lead(t, "Polled", world.Alice.ID)
 	a, beats := receive(t, stream, 10*time.Second)
 	if a.GetTitle() != "New lead: Polled" {
