@@ -156,6 +156,28 @@ describe("advisor", () => {
     await page.context().close();
   });
 
+  it("opens a lead from my leads, records a call on its card, and sees the closure guard flag an early rejection", async () => {
+    const alice = await login(ALICE);
+    const name = `Client fiche ${Date.now()}`;
+    const leadId = await newLeadFor(alice.user?.id ?? "", name);
+    const page = await open(ALICE);
+    await page.goto("/leads");
+    await page.getByRole("link", { name }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+
+    const record = page.locator("form[aria-labelledby=record]");
+    await record.getByLabel("Compte rendu").fill(`Premier appel ${name}`);
+    await record.getByRole("button", { name: "Noter" }).click();
+    await page.locator("section[aria-labelledby=timeline]").getByText(`Premier appel ${name}`).waitFor();
+
+    // The organisation keeps the default cadence (15 contacts, flag): one call is too few.
+    await page.getByRole("button", { name: "Perdu" }).click();
+    await page.getByText("Clôture signalée à votre responsable").waitFor();
+    const lead = await client(LeadService, alice.token).getLead({ leadId });
+    expect(lead.lead?.improperClosureTime).toBeDefined();
+    await page.context().close();
+  });
+
   it("cannot reach manager or admin pages, by link or by URL", async () => {
     const page = await open(ALICE);
     const nav = page.getByRole("navigation");
