@@ -156,6 +156,43 @@ describe("advisor", () => {
     await page.context().close();
   });
 
+  it("reworks an action and attaches a file to it from the inbox; a file that is not what it says is refused", async () => {
+    const alice = await login(ALICE);
+    const stamp = Date.now();
+    const leadId = await newLeadFor(alice.user?.id ?? "", `Client devis ${stamp}`);
+    const statuses = await client(StatusService, alice.token).listStatuses({});
+    const hot = statuses.statuses.find((s) => s.schedulesCall && s.name === "Chaud");
+    await client(LeadService, alice.token).updateLead({ leadId, statusId: hot?.id ?? "" });
+    const actionId = (await client(ActionService, alice.token).listMyActions({})).items.find((i) => i.action?.leadId === leadId)?.action?.id ?? "";
+
+    const page = await open(ALICE);
+    await page.goto("/actions");
+    const card = page.locator("li.card").filter({ has: page.locator(`a[href="/leads/${leadId}"]`) }).first();
+    await card.getByRole("button", { name: "Modifier" }).click();
+    await card.getByLabel("Type").selectOption({ label: "E-mail" });
+    await card.getByLabel("Objet").fill(`Devis ${stamp}`);
+    await card.getByLabel("Destinataires (un par ligne)").fill("client.e2e@example.com");
+    await card.getByRole("button", { name: "Enregistrer" }).click();
+    await card.getByLabel("Objet").waitFor({ state: "detached" });
+    const edited = (await client(ActionService, alice.token).getAction({ actionId })).action;
+    expect([edited?.subject, edited?.recipients]).toEqual([`Devis ${stamp}`, ["client.e2e@example.com"]]);
+
+    const text = `Devis n° ${stamp}\n`;
+    await card.getByLabel("Joindre un fichier").setInputFiles({ name: "devis.txt", mimeType: "text/plain", buffer: Buffer.from(text) });
+    await card.getByRole("button", { name: "Télécharger devis.txt" }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent("download"), card.getByRole("button", { name: "Télécharger devis.txt" }).click()]);
+    const chunks: Buffer[] = [];
+    for await (const c of await download.createReadStream()) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe(text);
+
+    await card.getByLabel("Joindre un fichier").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: Buffer.from("not a picture") });
+    await card.getByRole("alert").waitFor();
+    await card.getByRole("button", { name: "Retirer devis.txt" }).click();
+    await card.getByRole("button", { name: "Télécharger devis.txt" }).waitFor({ state: "detached" });
+    expect((await client(ActionService, alice.token).getAction({ actionId })).action?.attachments).toHaveLength(0);
+    await page.context().close();
+  });
+
   it("opens a lead from my leads, records a call on its card, and sees the closure guard flag an early rejection", async () => {
     const alice = await login(ALICE);
     const name = `Client fiche ${Date.now()}`;

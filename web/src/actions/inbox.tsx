@@ -1,5 +1,5 @@
-// My action inbox: overdue, today and upcoming actions as ListMyActions sorts them; complete
-// one with its outcome, or skip it with a reason.
+// My action inbox: overdue, today and upcoming actions as ListMyActions sorts them; rework one,
+// add or fetch its attachments, complete it with its outcome, or skip it with a reason.
 import { type FormEvent, useState } from "react";
 import { skipToken, useMutation, useQuery } from "@connectrpc/connect-query";
 import { ActionService, ActionTiming, type InboxItem } from "@relance/api/relance/v1/action_pb";
@@ -13,6 +13,8 @@ import { Link } from "../layout/router";
 import { useSiteZone } from "../sites/zone";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
+import { Attachments } from "./attachments";
+import { EditAction } from "./edit";
 
 const timings = [ActionTiming.OVERDUE, ActionTiming.TODAY, ActionTiming.UPCOMING];
 
@@ -54,7 +56,7 @@ function ActionItem({ item }: { item: InboxItem }) {
   const { t, lang } = useI18n();
   const zone = useSiteZone();
   const a = item.action;
-  const [open, setOpen] = useState<"complete" | "skip" | undefined>();
+  const [open, setOpen] = useState<"edit" | "complete" | "skip" | undefined>();
   const [text, setText] = useState("");
   const refresh = useRefresh(ActionService, LeadService, StatusService);
   const lead = useQuery(LeadService.method.getLead, a?.leadId ? { leadId: a.leadId } : skipToken, { staleTime: 60_000 });
@@ -81,9 +83,16 @@ function ActionItem({ item }: { item: InboxItem }) {
       <p className="muted">
         {t(`kind.${a.kind}` as MessageKey)} · {t("actions.due", { at: formatDateTime(instant(a.dueTime), zone, lang) })}
       </p>
-      {a.content && <p>{a.content}</p>}
+      {a.content && <p className="pre">{a.content}</p>}
+      {a.notes && <p className="muted pre">{a.notes}</p>}
+      <Attachments action={a} />
       <div className="row">
         {a.leadId && <Link href={`/leads/${a.leadId}`}>{t("actions.lead")}</Link>}
+        {!a.automatic && (
+          <button type="button" aria-expanded={open === "edit"} onClick={() => setOpen(open === "edit" ? undefined : "edit")}>
+            {t("actions.edit")}
+          </button>
+        )}
         <button type="button" aria-expanded={open === "complete"} onClick={() => (setOpen(open === "complete" ? undefined : "complete"), setText(""))}>
           {t("actions.complete")}
         </button>
@@ -91,7 +100,8 @@ function ActionItem({ item }: { item: InboxItem }) {
           {t("actions.skip")}
         </button>
       </div>
-      {open && (
+      {open === "edit" && <EditAction action={a} onDone={() => setOpen(undefined)} />}
+      {(open === "complete" || open === "skip") && (
         <form onSubmit={submit}>
           {Object.keys(errors).length === 0 && <ErrorBanner error={failed} />}
           <Field label={t(open === "skip" ? "actions.reason" : "actions.outcome")} error={errors[open === "skip" ? "reason" : "outcome"]}>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { DurationSchema, TimestampSchema } from "@bufbuild/protobuf/wkt";
-import { formatCount, formatDateTime, formatDuration, formatPercent, formatTime, instant, seconds, zonedInstant } from "./format";
+import { formatBytes, formatCount, formatDateTime, formatDuration, formatPercent, formatTime, instant, seconds, zonedInstant } from "./format";
 
 // Intl separates some units with a no-break space; compare on plain spaces.
 const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, " ");
@@ -95,5 +95,16 @@ describe("zonedInstant", () => {
   it("rejects what is not a date and time", () => {
     expect(zonedInstant("", "Europe/Paris")).toBeUndefined();
     expect(zonedInstant("2027-03-27", "Europe/Paris")).toBeUndefined();
+  });
+});
+
+describe("formatBytes", () => {
+  it.each([
+    [512, "en", "512 byte"],
+    [1536, "en", "1.5 kB"],
+    [10 * 1024 * 1024, "fr", "10 Mo"],
+    [2048, "ru", "2 кБ"],
+  ] as const)("%i bytes in %s is %s", (n, lang, want) => {
+    expect(plain(formatBytes(n, lang))).toBe(want);
   });
 });

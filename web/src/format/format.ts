@@ -104,3 +104,15 @@ export function zonedInstant(local: string, timeZone: string): Date | undefined 
   const first = wall - zoneOffset(new Date(wall), timeZone);
   return new Date(wall - zoneOffset(new Date(first), timeZone));
 }
+
+/** formatBytes writes a file size in the largest unit that keeps it at or above 1. */
+export function formatBytes(bytes: number, lang: Lang): string {
+  const units = ["byte", "kilobyte", "megabyte"] as const;
+  let value = bytes;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return new Intl.NumberFormat(lang, { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: 1 }).format(value);
+}

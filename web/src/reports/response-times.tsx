@@ -6,6 +6,7 @@ import { createClient } from "@connectrpc/connect";
 import { useQuery } from "@connectrpc/connect-query";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ReportGrouping, ReportService, type ResponseTimeRow } from "@relance/api/relance/v1/report_pb";
+import { saveChunks } from "../files/save";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, formatPercent, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
@@ -40,12 +41,7 @@ export function ResponseTimes() {
       for await (const res of client.exportReport({ report: { case: "responseTime", value: request }, byteOrderMark: true })) {
         chunks.push(new Uint8Array(res.chunk));
       }
-      const url = URL.createObjectURL(new Blob(chunks, { type: "text/csv" }));
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = `response-times-${shown.from}-${shown.to}.csv`;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveChunks(chunks, `response-times-${shown.from}-${shown.to}.csv`, "text/csv");
     } catch (err) {
       setCsvError(errorMessage(err));
     }
