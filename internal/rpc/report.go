@@ -46,7 +46,8 @@ func responseTimeQueryIn(m *v1.ResponseTimeReportRequest) relance.ResponseTimeQu
 func responseTimeRowOut(r *relance.ResponseTimeRow) *v1.ResponseTimeRow {
 	out := &v1.ResponseTimeRow{
 		Key: r.Key, Label: r.Label, Received: int32(r.Received), Answered: int32(r.Answered),
-		Unanswered: int32(r.Unanswered()), Average: durationpb.New(r.Average), Median: durationpb.New(r.Median),
+		Unanswered: int32(r.Unanswered()), Average: duration(ofAnswered(r.Answered, r.Average)),
+		Median: duration(ofAnswered(r.Answered, r.Median)),
 		Within_24H: int32(r.Within24h), Within_24HPercent: r.Percent(r.Within24h),
 		WithinWindow: int32(r.WithinWindow), WithinWindowPercent: r.Percent(r.WithinWindow),
 	}
@@ -89,7 +90,7 @@ func (s *reportService) Dashboard(ctx context.Context, req *connect.Request[v1.D
 		return nil, s.fail(ctx, err)
 	}
 	return connect.NewResponse(&v1.DashboardResponse{
-		Received: int32(d.Received), Answered: int32(d.Answered), AverageResponse: durationpb.New(d.Average),
+		Received: int32(d.Received), Answered: int32(d.Answered), AverageResponse: duration(ofAnswered(d.Answered, d.Average)),
 		Waiting: int32(d.Waiting),
 	}), nil
 }
@@ -198,6 +199,23 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func secs(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
 
+// optSecs writes a figure in seconds, or nothing when there is none.
+func optSecs(d *time.Duration) string {
+	if d == nil {
+		return ""
+	}
+	return secs(*d)
+}
+
+// ofAnswered is a response-time figure (average, median) of n answered leads: none at all when
+// no lead was answered, never 0 s, in the API's messages and in CSV alike.
+func ofAnswered(n int, d time.Duration) *time.Duration {
+	if n == 0 {
+		return nil
+	}
+	return &d
+}
+
 func (s *reportService) ExportReport(ctx context.Context, req *connect.Request[v1.ExportReportRequest], stream *connect.ServerStream[v1.ExportReportResponse]) error {
 	m := req.Msg
 	out := &chunker{stream: stream}
@@ -260,7 +278,7 @@ func (s *reportService) exportResponseTime(ctx context.Context, p relance.Princi
 	rows[len(rows)-1].Label = "total"
 	for _, row := range rows {
 		fields := []string{row.Key, row.Label, itoa(row.Received), itoa(row.Answered), itoa(row.Unanswered()),
-			secs(row.Average), secs(row.Median), itoa(row.Within24h), t.float(row.Percent(row.Within24h)),
+			optSecs(ofAnswered(row.Answered, row.Average)), optSecs(ofAnswered(row.Answered, row.Median)), itoa(row.Within24h), t.float(row.Percent(row.Within24h)),
 			itoa(row.WithinWindow), t.float(row.Percent(row.WithinWindow))}
 		for _, n := range row.Buckets {
 			fields = append(fields, itoa(n))
@@ -344,5 +362,5 @@ func (s *reportService) exportDashboard(ctx context.Context, p relance.Principal
 	if err := t.row("period_seconds", "received", "answered", "average_response_seconds", "waiting"); err != nil {
 		return err
 	}
-	return t.row(secs(dashboardPeriod(m)), itoa(d.Received), itoa(d.Answered), secs(d.Average), itoa(d.Waiting))
+	return t.row(secs(dashboardPeriod(m)), itoa(d.Received), itoa(d.Answered), optSecs(ofAnswered(d.Answered, d.Average)), itoa(d.Waiting))
 }

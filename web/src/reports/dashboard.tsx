@@ -61,10 +61,7 @@ export function Dashboard() {
             </div>
             <div>
               <dt>{t("dashboard.average")}</dt>
-              <dd data-figure="average">
-                {/* No lead answered in the period: there is no average to show, not "0 s". */}
-                {formatDuration(d.answered > 0 ? seconds(d.averageResponse) : undefined, lang)}
-              </dd>
+              <dd data-figure="average">{formatDuration(seconds(d.averageResponse), lang)}</dd>
             </div>
             <div>
               <dt>{t("dashboard.waiting")}</dt>

@@ -364,7 +364,7 @@ type ResponseTimeRow struct {
 	Answered int32  `protobuf:"varint,4,opt,name=answered,proto3" json:"answered,omitempty"`
 	// Received and not answered (yet).
 	Unanswered int32 `protobuf:"varint,5,opt,name=unanswered,proto3" json:"unanswered,omitempty"`
-	// Of the answered ones.
+	// Of the answered ones; unset when none was answered.
 	Average    *durationpb.Duration `protobuf:"bytes,6,opt,name=average,proto3" json:"average,omitempty"`
 	Median     *durationpb.Duration `protobuf:"bytes,7,opt,name=median,proto3" json:"median,omitempty"`
 	Within_24H int32                `protobuf:"varint,8,opt,name=within_24h,json=within24h,proto3" json:"within_24h,omitempty"`
@@ -613,7 +613,7 @@ type DashboardResponse struct {
 	Received int32 `protobuf:"varint,1,opt,name=received,proto3" json:"received,omitempty"`
 	// Leads whose first response came in the period.
 	Answered int32 `protobuf:"varint,2,opt,name=answered,proto3" json:"answered,omitempty"`
-	// Their average response time.
+	// Their average response time; unset when none was answered.
 	AverageResponse *durationpb.Duration `protobuf:"bytes,3,opt,name=average_response,json=averageResponse,proto3" json:"average_response,omitempty"`
 	// Open leads received in the period with no response yet.
 	Waiting       int32 `protobuf:"varint,4,opt,name=waiting,proto3" json:"waiting,omitempty"`

@@ -168,7 +168,7 @@ export type ResponseTimeRow = Message<"relance.v1.ResponseTimeRow"> & {
   unanswered: number;
 
   /**
-   * Of the answered ones.
+   * Of the answered ones; unset when none was answered.
    *
    * @generated from field: google.protobuf.Duration average = 6;
    */
@@ -290,7 +290,7 @@ export type DashboardResponse = Message<"relance.v1.DashboardResponse"> & {
   answered: number;
 
   /**
-   * Their average response time.
+   * Their average response time; unset when none was answered.
    *
    * @generated from field: google.protobuf.Duration average_response = 3;
    */
