@@ -10,7 +10,7 @@ import { ErrorBanner } from "../forms/field";
 import { formatBytes } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useRefresh } from "../transport/invalidate";
-import { errorMessage, transport } from "../transport/transport";
+import { transport } from "../transport/transport";
 
 /** The types the API accepts, offered by the file picker (the API still sniffs the bytes). */
 const accepted = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv,.docx,.xlsx,.pptx,.odt,.ods";
@@ -19,7 +19,7 @@ export function Attachments({ action }: { action: Action }) {
   const { t, lang } = useI18n();
   const refresh = useRefresh(ActionService);
   const picker = useRef<HTMLInputElement>(null);
-  const [failure, setFailure] = useState("");
+  const [failure, setFailure] = useState<unknown>();
   const add = useMutation(ActionService.method.addAttachment, { onSuccess: refresh });
   const remove = useMutation(ActionService.method.removeAttachment, { onSuccess: refresh });
   const open = action.state === ActionState.SCHEDULED;
@@ -29,12 +29,12 @@ export function Attachments({ action }: { action: Action }) {
     const file = e.target.files?.[0];
     e.target.value = "";
     if (!file) return;
-    setFailure("");
+    setFailure(undefined);
     const data = new Uint8Array(await file.arrayBuffer());
     add.mutate({ actionId: action.id, fileName: file.name, contentType: file.type || "application/octet-stream", data });
   };
   const download = async (a: Attachment) => {
-    setFailure("");
+    setFailure(undefined);
     try {
       const chunks: Uint8Array<ArrayBuffer>[] = [];
       for await (const res of createClient(ActionService, transport).downloadAttachment({ attachmentId: a.id })) {
@@ -42,7 +42,7 @@ export function Attachments({ action }: { action: Action }) {
       }
       saveChunks(chunks, a.fileName, a.contentType);
     } catch (err) {
-      setFailure(errorMessage(err));
+      setFailure(err);
     }
   };
 
@@ -73,12 +73,7 @@ export function Attachments({ action }: { action: Action }) {
           </button>
         </>
       )}
-      <ErrorBanner error={add.error ?? remove.error} />
-      {failure && (
-        <p className="banner error" role="alert">
-          {t("common.error", { message: failure })}
-        </p>
-      )}
+      <ErrorBanner error={add.error ?? remove.error ?? failure} />
     </section>
   );
 }

@@ -4,9 +4,9 @@ import { type FormEvent, useState } from "react";
 import { useMutation } from "@connectrpc/connect-query";
 import { type Action, ActionService } from "@relance/api/relance/v1/action_pb";
 import { ActivityKind } from "@relance/api/relance/v1/types_pb";
+import { KindOptions } from "../forms/kinds";
 import { ErrorBanner, Field } from "../forms/field";
 import { useI18n } from "../i18n/i18n";
-import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
 
@@ -57,11 +57,7 @@ export function EditAction({ action, onDone }: { action: Action; onDone: () => v
       <Field label={t("actions.kind")} error={errors["kind"]}>
         {(p) => (
           <select {...p} value={form.kind} onChange={(e) => setForm({ ...form, kind: Number(e.target.value) as ActivityKind })}>
-            {kinds.map((k) => (
-              <option key={k} value={k}>
-                {t(`kind.${k}` as MessageKey)}
-              </option>
-            ))}
+            <KindOptions kinds={kinds} />
           </select>
         )}
       </Field>

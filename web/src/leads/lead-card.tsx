@@ -8,6 +8,7 @@ import { ActionService, ActionState } from "@relance/api/relance/v1/action_pb";
 import { LeadService } from "@relance/api/relance/v1/lead_pb";
 import { CallState, StatusScope, StatusService } from "@relance/api/relance/v1/status_pb";
 import { ActivityKind, ActivityOrigin, ContactDirection, LeadStage, type Lead } from "@relance/api/relance/v1/types_pb";
+import { KindOptions } from "../forms/kinds";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatDateTime, formatDuration, instant, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
@@ -88,11 +89,7 @@ function RecordActivity({ lead }: { lead: Lead }) {
         <Field label={t("lead.kind")} error={errors["kind"]}>
           {(p) => (
             <select {...p} value={kind} onChange={(e) => setKind(Number(e.target.value))}>
-              {kinds.map((k) => (
-                <option key={k} value={k}>
-                  {t(`kind.${k}` as MessageKey)}
-                </option>
-              ))}
+              <KindOptions kinds={kinds} />
             </select>
           )}
         </Field>
