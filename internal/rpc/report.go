@@ -47,7 +47,7 @@ func responseTimeRowOut(r *relance.ResponseTimeRow) *v1.ResponseTimeRow {
 	out := &v1.ResponseTimeRow{
 		Key: r.Key, Label: r.Label, Received: int32(r.Received), Answered: int32(r.Answered),
 		Unanswered: int32(r.Unanswered()), Average: duration(ofAnswered(r.Answered, r.Average)),
-		Median: duration(ofAnswered(r.Answered, r.Median)),
+		Median:     duration(ofAnswered(r.Answered, r.Median)),
 		Within_24H: int32(r.Within24h), Within_24HPercent: r.Percent(r.Within24h),
 		WithinWindow: int32(r.WithinWindow), WithinWindowPercent: r.Percent(r.WithinWindow),
 	}
