@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
 
-# No arguments: everything. "web": only the web app's tests. Otherwise: go test with them.
+# No arguments: everything. "web [e2e/x.e2e.ts …]": only the web app's tests (the named browser
+# test files, or all). Otherwise: go test with them.
 run_go=yes browser_tests=""
 case "${1:-}" in
   "") browser_tests=yes ;;
@@ -69,7 +70,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 log "browser tests (Chromium, playwright-core) against http://$LISTEN_ADDR; screenshots in web/test-results/"
-if ! (cd web && RELANCE_URL="http://$LISTEN_ADDR" timeout 600 node_modules/.bin/vitest run --config vitest.e2e.config.ts); then
+if ! (cd web && RELANCE_URL="http://$LISTEN_ADDR" timeout 900 node_modules/.bin/vitest run --config vitest.e2e.config.ts "$@"); then
   tail -30 "$work/relance.log" >&2
   die "browser tests failed"
 fi
