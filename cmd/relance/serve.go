@@ -15,6 +15,7 @@ import (
 	"github.com/relancehq/relance/internal/catcher"
 	"github.com/relancehq/relance/internal/config"
 	"github.com/relancehq/relance/internal/limit"
+	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
@@ -190,6 +191,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		postgres.WithFiles(files, cfg.FileMaxBytes),
 		postgres.WithBackdateWindow(time.Duration(cfg.BackdateDays)*24*time.Hour),
 		postgres.WithLogger(log),
+		postgres.WithLinks(message.NewLinks(cfg.AppURL)),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),
 		postgres.WithAlertPublisher(live))
