@@ -59,10 +59,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# protovalidate's .proto files come from the Go module cache, linked (git-ignored) for buf.
-third_party/protovalidate: Makefile
-	@mkdir -p third_party
-	ln -sfn "$$(go mod download -json github.com/bufbuild/protovalidate@$(PROTOVALIDATE_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')/proto/protovalidate" $@
+# The .proto files the API imports from elsewhere come from the Go module cache, linked
+# (git-ignored) into the one third-party buf module: protovalidate's rules, and google.api's
+# HTTP annotations (google/api/{annotations,http}.proto), which gnostic ships as copies of
+# googleapis next to protoc-gen-openapi; gnostic's version is the one pinned in tools/go.mod.
+third_party/protovalidate: Makefile tools/go.mod
+	@rm -rf $@ && mkdir -p $@/buf $@/google/api
+	ln -s "$$(go mod download -json github.com/bufbuild/protovalidate@$(PROTOVALIDATE_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')/proto/protovalidate/buf/validate" $@/buf/validate
+	@gnostic="$$(cd tools && go mod download -json github.com/google/gnostic | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')"; \
+	for f in annotations http; do ln -s "$$gnostic/cmd/protoc-gen-openapi/examples/google/api/$$f.proto" $@/google/api/$$f.proto || exit 1; done
 
 ## clean-data: delete the local data of `make run` (database, Redis)
 clean-data:

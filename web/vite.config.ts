@@ -20,6 +20,8 @@ export default defineConfig({
     proxy: {
       "/relance.v1.": "http://127.0.0.1:8080",
       "/grpc.": "http://127.0.0.1:8080",
+      "/v1/": "http://127.0.0.1:8080",
+      "/openapi.yaml": "http://127.0.0.1:8080",
     },
   },
   test: {
