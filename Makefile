@@ -4,7 +4,7 @@ PROTOVALIDATE_VERSION := v1.2.2
 BUF  := node_modules/.bin/buf
 SQLC := go tool -modfile=tools/go.mod sqlc
 
-.PHONY: run test bench check generate tools typecheck web release clean-data
+.PHONY: run test bench check generate tools typecheck sdk web release clean-data
 
 ## run: start PostgreSQL, Redis, the API and the worker with demo data (Ctrl-C stops all)
 run:
@@ -30,6 +30,7 @@ check: tools
 	$(BUF) lint
 	@bash scripts/breaking.sh
 	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory sdk
 	$(SQLC) vet
 	$(MAKE) --no-print-directory generate
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "generated code is out of date; run make generate and commit:"; git status --porcelain -- gen; exit 1; fi
@@ -41,6 +42,11 @@ tools: node_modules/.installed third_party/protovalidate web/node_modules/.insta
 ## typecheck: tsc (strict) over the generated TypeScript client and the web app
 typecheck: web/node_modules/.installed
 	cd web && node_modules/.bin/tsc -p ../gen/ts/tsconfig.json && node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p e2e/tsconfig.json
+
+## sdk: build the npm package @relance/api in gen/ts (dist/: ES modules and .d.ts; npm pack gen/ts)
+sdk: web/node_modules/.installed node_modules/.installed
+	rm -rf gen/ts/dist
+	web/node_modules/.bin/tsc -p gen/ts/tsconfig.build.json
 
 ## web: build the web app into web/dist, which `relance serve` serves at /
 web: web/node_modules/.installed
