@@ -27,6 +27,7 @@ generate: tools
 check: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	cd gen/go && go vet ./...
 	$(BUF) lint
 	@bash scripts/breaking.sh
 	$(MAKE) --no-print-directory typecheck
