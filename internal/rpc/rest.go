@@ -1,10 +1,15 @@
 package rpc
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
+	"connectrpc.com/connect"
 	"connectrpc.com/vanguard"
+	"google.golang.org/genproto/googleapis/rpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
 	"github.com/relancehq/relance/gen/openapi"
@@ -36,6 +41,51 @@ func newREST(procedures http.Handler) (http.Handler, error) {
 		return nil, fmt.Errorf("rest routes: %w", err)
 	}
 	return t, nil
+}
+
+// restStatus is the HTTP status of each code in REST answers: google.api's mapping, which
+// vanguard applies to the handlers' errors.
+var restStatus = map[connect.Code]int{
+	connect.CodeCanceled:           499,
+	connect.CodeUnknown:            http.StatusInternalServerError,
+	connect.CodeInvalidArgument:    http.StatusBadRequest,
+	connect.CodeDeadlineExceeded:   http.StatusGatewayTimeout,
+	connect.CodeNotFound:           http.StatusNotFound,
+	connect.CodeAlreadyExists:      http.StatusConflict,
+	connect.CodePermissionDenied:   http.StatusForbidden,
+	connect.CodeResourceExhausted:  http.StatusTooManyRequests,
+	connect.CodeFailedPrecondition: http.StatusBadRequest,
+	connect.CodeAborted:            http.StatusConflict,
+	connect.CodeOutOfRange:         http.StatusBadRequest,
+	connect.CodeUnimplemented:      http.StatusNotImplemented,
+	connect.CodeInternal:           http.StatusInternalServerError,
+	connect.CodeUnavailable:        http.StatusServiceUnavailable,
+	connect.CodeDataLoss:           http.StatusInternalServerError,
+	connect.CodeUnauthenticated:    http.StatusUnauthorized,
+}
+
+// writeRESTError answers a REST call refused before it reached vanguard (by the guard: no
+// credentials, a body too large) the way vanguard answers the others: a google.rpc.Status.
+func writeRESTError(w http.ResponseWriter, err error) {
+	ce := new(connect.Error)
+	if !errors.As(err, &ce) {
+		ce = connect.NewError(connect.CodeUnknown, err)
+	}
+	st := &status.Status{Code: int32(ce.Code()), Message: ce.Message()}
+	for _, d := range ce.Details() {
+		st.Details = append(st.Details, &anypb.Any{TypeUrl: "type.googleapis.com/" + d.Type(), Value: d.Bytes()})
+	}
+	body, merr := protojson.Marshal(st)
+	if merr != nil { // a detail of a type this binary does not know: drop the details
+		body, _ = protojson.Marshal(&status.Status{Code: st.Code, Message: st.Message})
+	}
+	code, ok := restStatus[ce.Code()]
+	if !ok {
+		code = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_, _ = w.Write(body)
 }
 
 // serveOpenAPI answers the OpenAPI 3 document of the HTTP routes. It is public, as the .proto

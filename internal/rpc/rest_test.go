@@ -19,12 +19,17 @@ import (
 	"github.com/relancehq/relance/internal/testenv"
 )
 
+// rawJSON is a request body sent as it is.
+type rawJSON string
+
 // rest sends one HTTP request with a JSON body (none when body is nil) and returns the status
 // and the decoded JSON answer.
 func (s *stack) rest(t *testing.T, token, method, path string, body any) (int, map[string]any) {
 	t.Helper()
 	var rd io.Reader
-	if body != nil {
+	if raw, ok := body.(rawJSON); ok {
+		rd = strings.NewReader(string(raw))
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			t.Fatal(err)
@@ -152,13 +157,22 @@ func TestRESTPartnerCallsOverHTTP(t *testing.T) {
 		t.Fatalf("POST /v1/leads with a string = %d %v", code, bad)
 	}
 
+	// An import may carry more than other calls, over REST too: 300 KiB reaches validation.
+	if code, res := s.rest(t, partner, http.MethodPost, "/v1/calls:import", rawJSON(`{"calls":[]`+strings.Repeat(" ", 300<<10)+`}`)); code != http.StatusBadRequest {
+		t.Fatalf("a 300 KiB import = %d %v, want validation's 400", code, res)
+	}
+
 	// Another organisation sees no such lead; no key is no entry.
 	other := testenv.NewWorld(t, s.db)
 	if code, res := s.rest(t, s.login(t, other.Admin.Email), http.MethodGet, "/v1/leads/"+leadID, nil); code != http.StatusNotFound {
 		t.Fatalf("another organisation's GET = %d %v", code, res)
 	}
-	if code, res := s.rest(t, "", http.MethodGet, "/v1/leads/"+leadID, nil); code != http.StatusUnauthorized {
+	// Refused at the door, before the body is read, and still answered as REST.
+	if code, res := s.rest(t, "", http.MethodGet, "/v1/leads/"+leadID, nil); code != http.StatusUnauthorized || field(res, "code") != float64(connect.CodeUnauthenticated) {
 		t.Fatalf("GET without a key = %d %v", code, res)
+	}
+	if code, res := s.rest(t, partner, http.MethodPost, "/v1/leads", rawJSON(`{`+strings.Repeat(" ", 300<<10)+`}`)); code != http.StatusTooManyRequests || field(res, "code") != float64(connect.CodeResourceExhausted) {
+		t.Fatalf("a 300 KiB lead = %d %v", code, res)
 	}
 	// The key's scopes hold over REST as over Connect: a lead key sets no cadence rule.
 	if code, res := s.rest(t, partner, http.MethodDelete, "/v1/cadence-rules", nil); code != http.StatusForbidden {
