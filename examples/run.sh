@@ -36,7 +36,8 @@ call relance.v1.LeadService/GetLead "{\"leadId\":\"$lead\"}" "$RELANCE_API_KEY" 
 curl -sS --fail-with-body --max-time 10 --get "$url/relance.v1.LeadService/GetLead" \
   -H "Authorization: Bearer $RELANCE_API_KEY" \
   --data-urlencode encoding=json --data-urlencode "message={\"leadId\":\"$lead\"}" | field d.lead.id >/dev/null
-curl -sS --fail-with-body --max-time 10 "$url/openapi.yaml" | grep -q '^openapi: 3'
+openapi="$(curl -sS --fail-with-body --max-time 10 "$url/openapi.yaml")"
+[[ "$openapi" == *$'\n'"openapi: 3."* ]] || { echo "examples: /openapi.yaml is no OpenAPI 3 document" >&2; exit 1; }
 log "curl: lead $lead created, read three ways"
 
 log "building the TypeScript package (make sdk)"
