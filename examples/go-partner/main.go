@@ -55,7 +55,12 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("create lead: %w", err)
 	}
 	lead := created.Msg.GetLead()
-	fmt.Println("lead created:", lead.GetId())
+	if created.Msg.GetRepeat() {
+		// The same customer writing again while their lead is open: recorded on that lead.
+		fmt.Println("repeat inquiry recorded on lead:", lead.GetId())
+	} else {
+		fmt.Println("lead created:", lead.GetId())
+	}
 
 	got, err := reads.GetLead(ctx, connect.NewRequest(&relancev1.GetLeadRequest{LeadId: lead.GetId()}))
 	if err != nil {

@@ -30,7 +30,7 @@ const opts = { timeoutMs: 10_000 };
 
 // The form's own id makes the call safe to retry: the same key returns the same lead.
 const formId = `ts-partner-${Date.now()}`;
-const { lead } = await leads.createLead(
+const { lead, repeat } = await leads.createLead(
   {
     idempotencyKey: formId,
     siteId: site,
@@ -41,7 +41,8 @@ const { lead } = await leads.createLead(
   opts,
 );
 if (!lead) throw new Error("createLead answered no lead");
-console.log("lead created:", lead.id);
+// The same customer writing again while their lead is open is a repeat inquiry, recorded on it.
+console.log(repeat ? "repeat inquiry recorded on lead:" : "lead created:", lead.id);
 
 const got = await leads.getLead({ leadId: lead.id }, opts);
 if (got.lead?.contact?.name !== "Camille Ts") throw new Error(`getLead: ${JSON.stringify(got.lead)}`);
