@@ -27,6 +27,10 @@ const ResponseTimes = lazyPage(() => import("./reports/response-times"), "Respon
 const DecisionsPage = lazyPage(() => import("./decisions/decisions"), "DecisionsPage");
 const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
 const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
+const ComplianceReport = lazyPage(() => import("./reports/compliance"), "ComplianceReport");
+const AdvisorReport = lazyPage(() => import("./reports/advisors"), "AdvisorReport");
+const ScheduledCalls = lazyPage(() => import("./calls/scheduled"), "ScheduledCalls");
+const PlanStats = lazyPage(() => import("./plans/stats"), "PlanStats");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -41,6 +45,10 @@ const routes: Route[] = [
   { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
   { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
+  { pattern: "/compliance", page: "compliance", render: () => <ComplianceReport /> },
+  { pattern: "/advisor-report", page: "advisorReport", render: () => <AdvisorReport /> },
+  { pattern: "/calls", page: "calls", render: () => <ScheduledCalls /> },
+  { pattern: "/plan-stats", page: "planStats", render: () => <PlanStats /> },
 ];
 
 export function App() {

@@ -9,6 +9,7 @@ import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
+import { CategoryField } from "./controls";
 
 const periods = [12, 24, 72, 168];
 
@@ -34,18 +35,7 @@ export function Dashboard() {
             </select>
           )}
         </Field>
-        <Field label={t("dashboard.category")}>
-          {(p) => (
-            <select {...p} value={category} onChange={(e) => setCategory(Number(e.target.value))}>
-              <option value={Category.UNSPECIFIED}>{t("dashboard.allCategories")}</option>
-              {[Category.A, Category.B, Category.C].map((c) => (
-                <option key={c} value={c}>
-                  {t("dashboard.categoryOf", { category: Category[c] })}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CategoryField value={category} onChange={setCategory} />
         <ErrorBanner error={dash.error} />
         {!d ? (
           <Loading />
