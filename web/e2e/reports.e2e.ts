@@ -13,8 +13,8 @@ import { type ExportReportRequestSchema, ReportGrouping, ReportService, type Res
 import { CallState, StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { join } from "node:path";
-import { formatCount, formatDuration, formatPercent, seconds } from "../src/format/format";
-import { dayOf, dayStart, formatDay } from "../src/reports/controls";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { dayOf, formatCount, formatDay, formatDuration, formatPercent, seconds, zonedInstant } from "../src/format/format";
 import { ALICE, MANAGER, artefacts, client, launch, login, phone, seriousViolations, signIn } from "./harness";
 
 let browser: Browser;
@@ -65,6 +65,9 @@ async function exported(request: MessageInitShape<typeof ExportReportRequestSche
   return Buffer.concat(chunks);
 }
 
+/** dayStart is the instant a day begins in the zone, as the app reads its day inputs. */
+const dayStart = (d: string, timeZone: string) => timestampFromDate(zonedInstant(`${d}T00:00`, timeZone) ?? new Date(Number.NaN));
+
 const day = (offset: number) => dayOf(new Date(Date.now() + offset * 86_400_000), zone);
 
 describe("response-time report", () => {
@@ -72,8 +75,8 @@ describe("response-time report", () => {
     const page = await open(MANAGER, "/reports");
     const from = day(-30);
     const to = day(1);
-    await page.getByLabel("Du").fill(from);
-    await page.getByLabel("Au").fill(to);
+    await page.getByLabel("Du", { exact: true }).fill(from);
+    await page.getByLabel("Au", { exact: true }).fill(to);
     const table = page.getByRole("table", { name: `Temps de réponse des leads reçus du ${from} au ${to}` });
     const report = client(ReportService, token);
     const shown = (r: ResponseTimeRow, name: string) => [
@@ -91,8 +94,8 @@ describe("response-time report", () => {
       ["Source", ReportGrouping.SOURCE, 1],
       ["Site", ReportGrouping.SITE, 0],
     ] as const) {
-      await page.getByLabel("Regrouper par").selectOption({ label: group });
-      await page.getByLabel("Catégorie").selectOption(String(category));
+      await page.getByLabel("Regrouper par", { exact: true }).selectOption({ label: group });
+      await page.getByLabel("Catégorie", { exact: true }).selectOption(String(category));
       await page.getByRole("button", { name: "Afficher" }).click();
       await table.getByRole("columnheader", { name: group, exact: true }).waitFor();
       await settled(page);

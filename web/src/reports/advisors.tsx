@@ -4,11 +4,11 @@ import { type FormEvent, useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
-import { formatCount } from "../format/format";
+import { daysAgo, formatCount } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
-import { CsvButton, dayStart, daysAgo } from "./controls";
+import { CsvButton, dayStart } from "./controls";
 
 export function AdvisorReport() {
   const { t, lang } = useI18n();

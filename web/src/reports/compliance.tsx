@@ -4,11 +4,11 @@ import { type FormEvent, useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
-import { formatCount } from "../format/format";
+import { daysAgo, formatCount, formatDay } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
-import { CsvButton, daysAgo, formatDay } from "./controls";
+import { CsvButton } from "./controls";
 
 export function ComplianceReport() {
   const { t, lang } = useI18n();

@@ -1,5 +1,5 @@
 // What the report screens share: the category filter, day inputs read in the site's time zone,
-// a day written out, the bucket chart and the CSV download through ExportReport.
+// the bucket chart and the CSV download through ExportReport.
 import { useState } from "react";
 import { createClient } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
@@ -8,30 +8,13 @@ import { type Bucket, type ExportReportRequestSchema, ReportService } from "@rel
 import { Category } from "@relance/api/relance/v1/types_pb";
 import { saveChunks } from "../files/save";
 import { Field } from "../forms/field";
-import { type Lang, formatCount, formatDuration, seconds, zonedInstant } from "../format/format";
+import { formatCount, formatDuration, seconds, zonedInstant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { errorMessage, transport } from "../transport/transport";
-
-/** dayOf is the "YYYY-MM-DD" of an instant in timeZone, as a date input takes it. */
-export function dayOf(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}
-
-/** daysAgo is the "YYYY-MM-DD" n days before today (after, for negative n) in timeZone. */
-export function daysAgo(n: number, timeZone: string): string {
-  return dayOf(new Date(Date.now() - n * 86_400_000), timeZone);
-}
 
 /** dayStart is the instant a day ("YYYY-MM-DD") begins in timeZone, as a Timestamp. */
 export function dayStart(day: string, timeZone: string) {
   return timestampFromDate(zonedInstant(`${day}T00:00`, timeZone) ?? new Date(Number.NaN));
-}
-
-/** formatDay writes a calendar day ("YYYY-MM-DD", already local) in the language. */
-export function formatDay(day: string, lang: Lang): string {
-  const at = new Date(`${day}T00:00:00Z`);
-  if (Number.isNaN(at.getTime())) return day;
-  return new Intl.DateTimeFormat(lang, { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric" }).format(at);
 }
 
 /** CategoryField picks a lead category, or all of them. */

@@ -13,12 +13,12 @@ import {
 } from "@relance/api/relance/v1/report_pb";
 import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
-import { formatCount, formatDuration, formatPercent, seconds } from "../format/format";
+import { daysAgo, formatCount, formatDuration, formatPercent, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
-import { BucketChart, CategoryField, CsvButton, dayStart, daysAgo } from "./controls";
+import { BucketChart, CategoryField, CsvButton, dayStart } from "./controls";
 import { ResponseTimeLeads } from "./response-leads";
 
 const groupings = [ReportGrouping.ADVISOR, ReportGrouping.SITE, ReportGrouping.SOURCE, ReportGrouping.SOURCE_GROUP];
