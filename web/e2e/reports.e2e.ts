@@ -100,7 +100,7 @@ describe("response-time report", () => {
       await table.getByRole("columnheader", { name: group, exact: true }).waitFor();
       await settled(page);
       const api = await report.responseTimeReport({ fromTime: dayStart(from, zone), toTime: dayStart(to, zone), groupBy, filter: { category } });
-      const want = [...api.rows.map((r) => shown(r, r.label || r.key || "Non attribué")), ...(api.total ? [shown(api.total, "Total")] : [])];
+      const want = [...api.rows.map((r) => shown(r, r.label || r.key || "Non attribués")), ...(api.total ? [shown(api.total, "Total")] : [])];
       expect((await cells(table)).map((r) => r.slice(0, 8))).toEqual(want);
       const bars = await page.locator("[data-bucket]").allTextContents();
       expect(bars).toEqual((api.total?.buckets ?? []).map((n) => formatCount(n, "fr")));
