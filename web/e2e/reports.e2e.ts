@@ -224,8 +224,15 @@ describe("plan effectiveness", () => {
     const name = `Plan e2e ${Date.now()}`;
     const created = await plans.createPlan({ plan: { name, steps: [{ kind: ActivityKind.CALL }, { kind: ActivityKind.EMAIL, afterDays: 2 }] } });
     const planId = created.plan?.id ?? "";
-    const lead = (await client(LeadService, token).listLeads({ pageSize: 1 })).leads[0];
-    await plans.enrolLead({ planId, leadId: lead?.id ?? "" });
+    // A lead of its own: the other browser tests close some of the demo's.
+    const me = await client(AuthService, token).whoAmI({});
+    const lead = await client(LeadService, token).createLead({
+      idempotencyKey: `plan-e2e-${Date.now()}`,
+      siteId: me.user?.siteIds[0] ?? "",
+      source: "website",
+      contact: { name: "Plan E2E", phone: "+33612345678" },
+    });
+    await plans.enrolLead({ planId, leadId: lead.lead?.id ?? "" });
     const page = await open(MANAGER, "/plan-stats");
     await page.getByLabel("Plan", { exact: true }).selectOption({ label: name });
     const table = page.getByRole("table", { name: `Étapes du plan ${name} (réponse sous 7 j)` });
