@@ -1,6 +1,6 @@
 // The app: sign-in while signed out; once signed in, who the person is (WhoAmI) and the page
 // of the path, if their role is offered it.
-import { type ComponentType, type ReactNode, Suspense, lazy, useEffect, useMemo, useSyncExternalStore } from "react";
+import { type ComponentType, type ReactNode, Suspense, lazy, useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { createQueryOptions, useQuery } from "@connectrpc/connect-query";
 import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { AuthService } from "@relance/api/relance/v1/auth_pb";
@@ -12,11 +12,11 @@ import { SignIn } from "./auth/sign-in";
 import { ErrorBanner, Loading } from "./forms/field";
 import { I18nContext, langOf, translator } from "./i18n/i18n";
 import { LeadCard } from "./leads/lead-card";
-import { prefetchDashboard } from "./reports/dashboard-query";
 import { MyLeads } from "./leads/my-leads";
 import { Forbidden, NotFound } from "./layout/pages";
 import { match, navigate, usePath } from "./layout/router";
 import { Shell } from "./layout/shell";
+import { prefetchDashboard } from "./reports/dashboard-query";
 import { subscribe, token } from "./transport/session";
 import { transport } from "./transport/transport";
 
@@ -29,7 +29,9 @@ function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>
   const preload = () => (loading ??= load().then((m) => (loaded = m[name])));
   const Lazy = lazy(() => preload().then((c) => ({ default: c })));
   const Page = () => {
-    const C = loaded;
+    // Chosen once per mount: switching from Lazy to the loaded component later would remount
+    // the page and lose what was typed in it.
+    const [C] = useState(() => loaded);
     return C ? <C /> : <Lazy />;
   };
   return Object.assign(Page, { preload });

@@ -11,6 +11,7 @@ import { ErrorBanner, Field, Loading } from "../forms/field";
 import { browserTimeZone, formatCount, formatDateTime, instant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
+import { Pager, usePages } from "../layout/pager";
 import { Link } from "../layout/router";
 
 const pageSize = 50;
@@ -19,9 +20,8 @@ const states = [CallState.UNSPECIFIED, CallState.SCHEDULED, CallState.OVERDUE, C
 export function ScheduledCalls() {
   const { t, lang } = useI18n();
   const [filter, setFilter] = useState({ managerId: "", statusId: "", state: CallState.SCHEDULED });
-  const [tokens, setTokens] = useState<string[]>([""]);
-  const pageToken = tokens[tokens.length - 1] ?? "";
-  const calls = useQuery(StatusService.method.listScheduledCalls, { ...filter, pageSize, pageToken });
+  const pages = usePages();
+  const calls = useQuery(StatusService.method.listScheduledCalls, { ...filter, pageSize, pageToken: pages.token });
   const users = useQuery(TeamService.method.listUsers, {}, { staleTime: 5 * 60_000 });
   const statuses = useQuery(StatusService.method.listStatuses, {}, { staleTime: 5 * 60_000 });
   const sites = useQuery(TeamService.method.listSites, {}, { staleTime: 5 * 60_000 });
@@ -31,7 +31,7 @@ export function ScheduledCalls() {
   const zoneOf = (siteId: string) => sites.data?.sites.find((s) => s.id === siteId)?.timeZone || browserTimeZone();
   const change = (f: Partial<typeof filter>) => {
     setFilter({ ...filter, ...f });
-    setTokens([""]);
+    pages.reset();
   };
   const next = calls.data?.nextPageToken ?? "";
   const counts = calls.data?.counts ?? [];
@@ -106,7 +106,7 @@ export function ScheduledCalls() {
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="calls-caption">
           <table>
-            <caption id="calls-caption">{t("mgr.callsCaption", { page: tokens.length })}</caption>
+            <caption id="calls-caption">{t("mgr.callsCaption", { page: pages.number })}</caption>
             <thead>
               <tr>
                 <th scope="col">{t("mgr.subject")}</th>
@@ -135,14 +135,7 @@ export function ScheduledCalls() {
           </table>
         </div>
       )}
-      <div className="row">
-        <button type="button" disabled={tokens.length === 1} onClick={() => setTokens(tokens.slice(0, -1))}>
-          {t("mgr.previous")}
-        </button>
-        <button type="button" disabled={!next} onClick={() => setTokens([...tokens, next])}>
-          {t("mgr.next")}
-        </button>
-      </div>
+      <Pager pages={pages} nextToken={next} />
     </>
   );
 }

@@ -3,12 +3,12 @@
 import { type FormEvent, useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
-import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ErrorBanner, Loading } from "../forms/field";
 import { daysAgo, formatCount } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
-import { CsvButton, dayStart } from "./controls";
+import { CsvButton, DayRange, dayStart } from "./controls";
 
 export function AdvisorReport() {
   const { t, lang } = useI18n();
@@ -27,12 +27,7 @@ export function AdvisorReport() {
     <>
       <h1>{t("mgr.advisorsTitle")}</h1>
       <form className="card grid" onSubmit={submit}>
-        <Field label={t("reports.from")} error={errors["from_time"]}>
-          {(p) => <input {...p} type="date" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} required />}
-        </Field>
-        <Field label={t("reports.to")} error={errors["to_time"]}>
-          {(p) => <input {...p} type="date" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} required />}
-        </Field>
+        <DayRange value={form} onChange={(d) => setForm({ ...form, ...d })} errors={{ from: errors["from_time"], to: errors["to_time"] }} />
         <div className="row">
           <button type="submit" className="primary">
             {t("reports.show")}

@@ -17,6 +17,24 @@ export function dayStart(day: string, timeZone: string) {
   return timestampFromDate(zonedInstant(`${day}T00:00`, timeZone) ?? new Date(Number.NaN));
 }
 
+/** Days is a report's period as typed: from and to, "YYYY-MM-DD" each. */
+export type Days = { from: string; to: string };
+
+/** DayRange types a report's first and last day, each with the API's violation for it. */
+export function DayRange({ value, onChange, errors }: { value: Days; onChange: (d: Days) => void; errors: { from?: string | undefined; to?: string | undefined } }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <Field label={t("reports.from")} error={errors.from}>
+        {(p) => <input {...p} type="date" value={value.from} onChange={(e) => onChange({ ...value, from: e.target.value })} required />}
+      </Field>
+      <Field label={t("reports.to")} error={errors.to}>
+        {(p) => <input {...p} type="date" value={value.to} onChange={(e) => onChange({ ...value, to: e.target.value })} required />}
+      </Field>
+    </>
+  );
+}
+
 /** CategoryField picks a lead category, or all of them. */
 export function CategoryField({ value, onChange }: { value: Category; onChange: (c: Category) => void }) {
   const { t } = useI18n();

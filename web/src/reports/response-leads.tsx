@@ -1,7 +1,6 @@
 // The leads behind a response-time report's row, one by one and page by page
 // (ReportService.ListResponseTimeLeads): when each came in and was first answered, in its site's
 // time zone, and its business response time.
-import { useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ReportService, type ResponseTimeReportRequestSchema } from "@relance/api/relance/v1/report_pb";
@@ -10,16 +9,15 @@ import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Loading } from "../forms/field";
 import { browserTimeZone, formatDateTime, formatDuration, instant, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
+import { Pager, usePages } from "../layout/pager";
 import { Link } from "../layout/router";
 
 const pageSize = 50;
 
 export function ResponseTimeLeads({ title, query }: { title: string; query: MessageInitShape<typeof ResponseTimeReportRequestSchema> }) {
   const { t, lang } = useI18n();
-  // The tokens of the pages before this one, to go back.
-  const [tokens, setTokens] = useState<string[]>([""]);
-  const pageToken = tokens[tokens.length - 1] ?? "";
-  const leads = useQuery(ReportService.method.listResponseTimeLeads, { query, pageSize, pageToken });
+  const pages = usePages();
+  const leads = useQuery(ReportService.method.listResponseTimeLeads, { query, pageSize, pageToken: pages.token });
   const sites = useQuery(TeamService.method.listSites, {}, { staleTime: 5 * 60_000 });
   const zoneOf = (siteId: string) => sites.data?.sites.find((s) => s.id === siteId)?.timeZone || browserTimeZone();
   const next = leads.data?.nextPageToken ?? "";
@@ -34,7 +32,7 @@ export function ResponseTimeLeads({ title, query }: { title: string; query: Mess
       ) : (
         <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="rt-leads-caption">
           <table>
-            <caption id="rt-leads-caption">{t("mgr.leadsPage", { page: tokens.length })}</caption>
+            <caption id="rt-leads-caption">{t("mgr.leadsPage", { page: pages.number })}</caption>
             <thead>
               <tr>
                 <th scope="col">{t("mgr.contact")}</th>
@@ -71,14 +69,7 @@ export function ResponseTimeLeads({ title, query }: { title: string; query: Mess
           </table>
         </div>
       )}
-      <div className="row">
-        <button type="button" disabled={tokens.length === 1} onClick={() => setTokens(tokens.slice(0, -1))}>
-          {t("mgr.previous")}
-        </button>
-        <button type="button" disabled={!next} onClick={() => setTokens([...tokens, next])}>
-          {t("mgr.next")}
-        </button>
-      </div>
+      <Pager pages={pages} nextToken={next} />
     </section>
   );
 }

@@ -18,7 +18,7 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
-import { BucketChart, CategoryField, CsvButton, dayStart } from "./controls";
+import { BucketChart, CategoryField, CsvButton, DayRange, dayStart } from "./controls";
 import { ResponseTimeLeads } from "./response-leads";
 
 const groupings = [ReportGrouping.ADVISOR, ReportGrouping.SITE, ReportGrouping.SOURCE, ReportGrouping.SOURCE_GROUP];
@@ -98,12 +98,7 @@ export function ResponseTimes() {
     <>
       <h1>{t("reports.title")}</h1>
       <form className="card grid" onSubmit={submit}>
-        <Field label={t("reports.from")} error={errors["from_time"]}>
-          {(p) => <input {...p} type="date" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} required />}
-        </Field>
-        <Field label={t("reports.to")} error={errors["to_time"]}>
-          {(p) => <input {...p} type="date" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} required />}
-        </Field>
+        <DayRange value={form} onChange={(d) => setForm({ ...form, ...d })} errors={{ from: errors["from_time"], to: errors["to_time"] }} />
         <Field label={t("reports.groupBy")}>
           {(p) => (
             <select {...p} value={form.groupBy} onChange={(e) => setForm({ ...form, groupBy: Number(e.target.value) })}>
