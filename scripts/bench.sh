@@ -10,9 +10,12 @@ fi
 if [ "${BENCH_ONLY:-}" = web ]; then
   exit 0
 fi
+if [ "${BENCH_ONLY:-}" = reports ]; then
+  make --no-print-directory web >/dev/null # the dashboard's time to figures loads the built app
+fi
 source scripts/services.sh
 
-ensure_packages
+ensure_packages browser
 work="$(mktemp -d)"
 chmod 755 "$work"
 cleanup() {

@@ -8,11 +8,13 @@
 //
 // Last, it generates an organisation of 50 sites, 1,000 advisors and BENCH_LEADS (default
 // 1,000,000) leads with their calls and activities, and measures the reports on it, each next to
-// the same aggregate in hand-written SQL, then prints the query plans.
+// the same aggregate in hand-written SQL, the dashboard's time to figures in Chromium next to its
+// Dashboard call, then prints the query plans.
 //
 // Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
 // BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8),
 // BENCH_REMINDERS, BENCH_LEADS, BENCH_ONLY (api, reminders or reports: that part alone),
+// BENCH_BROWSER_RUNS (visits of the dashboard in Chromium, default 5; the web app must be built),
 // WORKER_CONCURRENCY.
 package main
 
@@ -135,7 +137,7 @@ func run() error {
 		fmt.Printf("\nReports on 50 sites, 1,000 advisors, %d leads received over a year (one client, %s per scenario)\n\n", leads, d)
 		return bench.Reports(ctx, bench.ReportEnv{
 			DatabaseURL: cfg.DatabaseURL, OwnerURL: cfg.MigrateDatabaseURL, Duration: d, Log: log, Out: os.Stdout, Progress: os.Stderr,
-			Scale: bench.Scale{Sites: 50, Advisors: 1000, Leads: leads, Days: 365},
+			Scale: bench.Scale{Sites: 50, Advisors: 1000, Leads: leads, Days: 365}, BrowserRuns: intEnv("BENCH_BROWSER_RUNS", 5),
 		})
 	}
 	return nil

@@ -25,6 +25,9 @@ type ReportEnv struct {
 	Log         *slog.Logger
 	Out         io.Writer // the figures and the plans
 	Progress    io.Writer // the progress bars of the data generation
+	// BrowserRuns, when set, also measures the dashboard in Chromium that many times (the web
+	// app must be built).
+	BrowserRuns int
 }
 
 // Reports generates an organisation of env.Scale and measures the reports on it, each next to
@@ -97,6 +100,12 @@ func Reports(ctx context.Context, env ReportEnv) error {
 		}),
 	})
 	fmt.Fprintln(env.Out)
+	if env.BrowserRuns > 0 {
+		if err := DashboardInBrowser(ctx, store, org.AdminEmail, ScalePassword, env.BrowserRuns, env.Duration, env.Log, env.Out); err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Out)
+	}
 	day := relance.DateOf(now.AddDate(0, 0, -1))
 	dayStart := day.Time()
 	Print(env.Out, []Result{

@@ -26,12 +26,17 @@ type Scale struct {
 	Days     int // leads are received over this many days up to now
 }
 
+// ScalePassword is the password of a generated organisation's admin.
+const ScalePassword = "scale-password"
+
 // ScaleOrg is a generated organisation: who to report as, and where.
 type ScaleOrg struct {
-	Org     uuid.UUID
-	Admin   relance.Principal
-	Manager relance.Principal // the manager of the first site
-	Sites   []uuid.UUID
+	Org uuid.UUID
+	// AdminEmail signs in with ScalePassword.
+	AdminEmail string
+	Admin      relance.Principal
+	Manager    relance.Principal // the manager of the first site
+	Sites      []uuid.UUID
 }
 
 // sources are the lead sources, with their source groups.
@@ -126,12 +131,12 @@ func (g *generator) lead(i int) genLead {
 func Generate(ctx context.Context, store *postgres.DB, ownerURL string, sc Scale, now time.Time, progress io.Writer) (ScaleOrg, error) {
 	suffix := uuid.NewString()[:8]
 	org, admin, err := store.CreateOrganization(ctx, "Scale "+suffix, relance.NewUser{
-		User: relance.User{Email: "admin@scale-" + suffix + ".test", DisplayName: "Admin"}, Password: "scale-password",
+		User: relance.User{Email: "admin@scale-" + suffix + ".test", DisplayName: "Admin"}, Password: ScalePassword,
 	})
 	if err != nil {
 		return ScaleOrg{}, err
 	}
-	out := ScaleOrg{Org: org.ID, Admin: relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: admin.ID}}
+	out := ScaleOrg{Org: org.ID, AdminEmail: admin.Email, Admin: relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: admin.ID}}
 	g := &generator{sc: sc, org: org.ID, now: now}
 	copy(g.prefix[:], uuid.New().NodeID()) // 6 random bytes
 	g.prefix[6] = byte(now.UnixNano())

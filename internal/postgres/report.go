@@ -306,41 +306,9 @@ const exportPage = 2000
 // page: each page is read in its own short transaction, so a slow reader holds none open. fn's
 // error stops the walk and is returned.
 func (d *DB) EachLeadResponse(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery, fn func(relance.LeadResponse) error) error {
-	s, err := scopeOf(p, q.Filter)
-	if err != nil {
-		return err
-	}
-	after, afterID := q.From.Add(-time.Microsecond), uuid.Nil
-	var advisors, sites map[string]string // read with the first page
+	var after *relance.LeadResponseCursor
 	for {
-		var page []relance.LeadResponse
-		err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
-			rows, err := t.q.ResponseTimeLeads(ctx, db.ResponseTimeLeadsParams{
-				OrgID: t.org, FromTime: q.From, ToTime: q.To, AfterReceivedAt: after, AfterID: afterID,
-				VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee, Source: s.source,
-				SourceGroup: s.group, Category: s.category, RowLimit: exportPage,
-			})
-			if err != nil || len(rows) == 0 {
-				return err
-			}
-			if advisors == nil {
-				if advisors, err = t.labels(ctx, relance.ByAdvisor, nil); err != nil {
-					return err
-				}
-				if sites, err = t.labels(ctx, relance.BySite, nil); err != nil {
-					return err
-				}
-			}
-			page = make([]relance.LeadResponse, len(rows))
-			for i, r := range rows {
-				l := toLead(r)
-				page[i] = relance.LeadResponse{Lead: l, SiteName: sites[l.SiteID.String()]}
-				if l.AssigneeID != uuid.Nil {
-					page[i].AdvisorName = advisors[l.AssigneeID.String()]
-				}
-			}
-			return nil
-		})
+		page, next, err := d.ResponseTimeLeads(ctx, p, q, after, exportPage)
 		if err != nil {
 			return err
 		}
@@ -349,10 +317,56 @@ func (d *DB) EachLeadResponse(ctx context.Context, p relance.Principal, q relanc
 				return err
 			}
 		}
-		if len(page) < exportPage {
+		if next == nil {
 			return nil
 		}
-		last := page[len(page)-1].Lead
-		after, afterID = last.ReceivedAt, last.ID
+		after = next
 	}
+}
+
+// ResponseTimeLeads returns up to limit leads of a response-time report after the cursor (from
+// the start when nil), in receipt order, and the cursor of the next page (nil on the last).
+func (d *DB) ResponseTimeLeads(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery, after *relance.LeadResponseCursor, limit int) ([]relance.LeadResponse, *relance.LeadResponseCursor, error) {
+	s, err := scopeOf(p, q.Filter)
+	if err != nil {
+		return nil, nil, err
+	}
+	cursor := relance.LeadResponseCursor{ReceivedAt: q.From.Add(-time.Microsecond)}
+	if after != nil {
+		cursor = *after
+	}
+	var page []relance.LeadResponse
+	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.ResponseTimeLeads(ctx, db.ResponseTimeLeadsParams{
+			OrgID: t.org, FromTime: q.From, ToTime: q.To, AfterReceivedAt: cursor.ReceivedAt, AfterID: cursor.ID,
+			VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee, Source: s.source,
+			SourceGroup: s.group, Category: s.category, RowLimit: int32(limit) + 1,
+		})
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		advisors, err := t.labels(ctx, relance.ByAdvisor, nil)
+		if err != nil {
+			return err
+		}
+		sites, err := t.labels(ctx, relance.BySite, nil)
+		if err != nil {
+			return err
+		}
+		page = make([]relance.LeadResponse, len(rows))
+		for i, r := range rows {
+			l := toLead(r)
+			page[i] = relance.LeadResponse{Lead: l, SiteName: sites[l.SiteID.String()]}
+			if l.AssigneeID != uuid.Nil {
+				page[i].AdvisorName = advisors[l.AssigneeID.String()]
+			}
+		}
+		return nil
+	})
+	if err != nil || len(page) <= limit {
+		return page, nil, err
+	}
+	page = page[:limit]
+	last := page[limit-1].Lead
+	return page, &relance.LeadResponseCursor{ReceivedAt: last.ReceivedAt, ID: last.ID}, nil
 }

@@ -123,3 +123,10 @@ type LeadResponse struct {
 	SiteName    string
 	AdvisorName string
 }
+
+// LeadResponseCursor is where a page of a response-time report's leads ends: the last lead's
+// receipt time and id.
+type LeadResponseCursor struct {
+	ReceivedAt time.Time
+	ID         uuid.UUID
+}

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
 	"github.com/relancehq/relance/internal/relance"
@@ -139,6 +141,55 @@ func (s *reportService) AdvisorReport(ctx context.Context, req *connect.Request[
 			AdvisorId: r.AdvisorID.String(), AdvisorName: r.AdvisorName, Open: int32(r.Open), Late: int32(r.Late),
 			Reminders: int32(r.Reminders), ImproperClosures: int32(r.ImproperClosures),
 		})
+	}
+	return connect.NewResponse(out), nil
+}
+
+// ListResponseTimeLeads lists one page of a response-time report's leads, 50 unless asked.
+func (s *reportService) ListResponseTimeLeads(ctx context.Context, req *connect.Request[v1.ListResponseTimeLeadsRequest]) (*connect.Response[v1.ListResponseTimeLeadsResponse], error) {
+	m := req.Msg
+	q := responseTimeQueryIn(m.GetQuery())
+	if err := q.Normalize(); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	at, id, ok, err := decodeTimeToken(m.GetPageToken())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	var after *relance.LeadResponseCursor
+	if ok {
+		after = &relance.LeadResponseCursor{ReceivedAt: at, ID: id}
+	}
+	limit := int(m.GetPageSize())
+	if limit == 0 {
+		limit = 50
+	}
+	page, next, err := s.store.ResponseTimeLeads(ctx, principal(ctx), q, after, limit)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListResponseTimeLeadsResponse{}
+	if next != nil {
+		out.NextPageToken = encodeTimeToken(next.ReceivedAt, next.ID)
+	}
+	for _, r := range page {
+		l := r.Lead
+		row := &v1.ResponseTimeLead{
+			LeadId: l.ID.String(), ReceivedAt: timestamppb.New(l.ReceivedAt), SiteId: l.SiteID.String(), SiteName: r.SiteName,
+			AdvisorName: r.AdvisorName, Source: l.Source, SourceGroup: l.SourceGroup, Category: categories[l.Category],
+			ContactName: l.Contact.Name,
+		}
+		if l.AssigneeID != uuid.Nil {
+			row.AdvisorId = l.AssigneeID.String()
+		}
+		if l.FirstResponseAt != nil {
+			row.FirstResponseAt = timestamppb.New(*l.FirstResponseAt)
+		}
+		if l.ResponseTime != nil {
+			row.ResponseTime = durationpb.New(*l.ResponseTime)
+			row.WithinWindow = *l.ResponseTime <= q.Window
+		}
+		out.Leads = append(out.Leads, row)
 	}
 	return connect.NewResponse(out), nil
 }

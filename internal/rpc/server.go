@@ -98,6 +98,7 @@ type Store interface {
 	Compliance(ctx context.Context, p relance.Principal, f relance.ComplianceFilter) ([]relance.ComplianceRow, error)
 	AdvisorReport(ctx context.Context, p relance.Principal, siteID uuid.UUID, from, to time.Time) ([]relance.AdvisorFigures, error)
 	EachLeadResponse(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery, fn func(relance.LeadResponse) error) error
+	ResponseTimeLeads(ctx context.Context, p relance.Principal, q relance.ResponseTimeQuery, after *relance.LeadResponseCursor, limit int) ([]relance.LeadResponse, *relance.LeadResponseCursor, error)
 
 	ListCounterparties(ctx context.Context, p relance.Principal, f relance.CounterpartyFilter) ([]relance.Counterparty, *relance.CounterpartyCursor, error)
 

@@ -1,8 +1,8 @@
 // The app: sign-in while signed out; once signed in, who the person is (WhoAmI) and the page
 // of the path, if their role is offered it.
-import { type ComponentType, type ReactNode, Suspense, lazy, useEffect, useMemo, useSyncExternalStore } from "react";
-import { useQuery } from "@connectrpc/connect-query";
-import { useQueryClient } from "@tanstack/react-query";
+import { type ComponentType, type ReactNode, Suspense, lazy, useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { createQueryOptions, useQuery } from "@connectrpc/connect-query";
+import { type QueryClient, useQueryClient } from "@tanstack/react-query";
 import { AuthService } from "@relance/api/relance/v1/auth_pb";
 import { AbsencesPage } from "./absences/absences";
 import { ActionInbox } from "./actions/inbox";
@@ -16,19 +16,52 @@ import { MyLeads } from "./leads/my-leads";
 import { Forbidden, NotFound } from "./layout/pages";
 import { match, navigate, usePath } from "./layout/router";
 import { Shell } from "./layout/shell";
+import { prefetchDashboard } from "./reports/dashboard-query";
 import { subscribe, token } from "./transport/session";
+import { transport } from "./transport/transport";
 
 // Manager and admin screens load on first visit, so an advisor's first page carries none of them.
+// preload starts loading one early (while WhoAmI runs); once loaded, the page renders at once,
+// without suspending (React holds a revealed fallback for a while before showing the content).
 function lazyPage<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
-  return lazy(() => load().then((m) => ({ default: m[name] })));
+  let loaded: ComponentType | undefined;
+  let loading: Promise<ComponentType> | undefined;
+  const preload = () => (loading ??= load().then((m) => (loaded = m[name])));
+  const Lazy = lazy(() => preload().then((c) => ({ default: c })));
+  const Page = () => {
+    // Chosen once per mount: switching from Lazy to the loaded component later would remount
+    // the page and lose what was typed in it.
+    const [C] = useState(() => loaded);
+    return C ? <C /> : <Lazy />;
+  };
+  return Object.assign(Page, { preload });
 }
 const Dashboard = lazyPage(() => import("./reports/dashboard"), "Dashboard");
 const ResponseTimes = lazyPage(() => import("./reports/response-times"), "ResponseTimes");
 const DecisionsPage = lazyPage(() => import("./decisions/decisions"), "DecisionsPage");
 const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
 const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
+const ComplianceReport = lazyPage(() => import("./reports/compliance"), "ComplianceReport");
+const AdvisorReport = lazyPage(() => import("./reports/advisors"), "AdvisorReport");
+const ScheduledCalls = lazyPage(() => import("./calls/scheduled"), "ScheduledCalls");
+const PlanStats = lazyPage(() => import("./plans/stats"), "PlanStats");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
+
+// What the first path needs, fetched while WhoAmI runs: its screen's code and, for the dashboard,
+// its figures (the API still refuses them to a role it is not offered to).
+const early: Record<string, (client: QueryClient) => void> = {
+  "/dashboard": (client) => {
+    void Dashboard.preload();
+    void prefetchDashboard(client);
+  },
+  "/reports": () => void ResponseTimes.preload(),
+  "/decisions": () => void DecisionsPage.preload(),
+  "/compliance": () => void ComplianceReport.preload(),
+  "/advisor-report": () => void AdvisorReport.preload(),
+  "/calls": () => void ScheduledCalls.preload(),
+  "/plan-stats": () => void PlanStats.preload(),
+};
 
 const routes: Route[] = [
   { pattern: "/leads", page: "leads", render: () => <MyLeads /> },
@@ -41,6 +74,10 @@ const routes: Route[] = [
   { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
   { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
+  { pattern: "/compliance", page: "compliance", render: () => <ComplianceReport /> },
+  { pattern: "/advisor-report", page: "advisorReport", render: () => <AdvisorReport /> },
+  { pattern: "/calls", page: "calls", render: () => <ScheduledCalls /> },
+  { pattern: "/plan-stats", page: "planStats", render: () => <PlanStats /> },
 ];
 
 export function App() {
@@ -61,6 +98,16 @@ export function App() {
     );
   }
   return <SignedIn />;
+}
+
+/**
+ * prefetch starts, before the first render, what a signed-in person's first page needs: WhoAmI,
+ * and the code and data of the page at the address (see early).
+ */
+export function prefetch(client: QueryClient): void {
+  if (token() === "") return;
+  void client.prefetchQuery({ ...createQueryOptions(AuthService.method.whoAmI, {}, { transport }), staleTime: Infinity });
+  early[window.location.pathname]?.(client);
 }
 
 function SignedIn() {

@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { Code } from "@connectrpc/connect";
 import { TransportProvider } from "@connectrpc/connect-query";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { App } from "./app";
+import { App, prefetch } from "./app";
 import "./layout/layout.css";
 import { errorCode, transport } from "./transport/transport";
 
@@ -16,6 +16,7 @@ const queryClient = new QueryClient({
   },
 });
 
+prefetch(queryClient);
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(

@@ -14,7 +14,20 @@ export function useMe(): WhoAmIResponse {
 }
 
 /** Page is one screen of the app and the roles it is offered to. */
-export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys";
+export type PageName =
+  | "leads"
+  | "actions"
+  | "alerts"
+  | "absences"
+  | "dashboard"
+  | "reports"
+  | "decisions"
+  | "sites"
+  | "apiKeys"
+  | "compliance"
+  | "advisorReport"
+  | "calls"
+  | "planStats";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -26,6 +39,10 @@ const offered: Record<PageName, Role[]> = {
   decisions: [Role.MANAGER, Role.ADMIN],
   sites: [Role.ADMIN],
   apiKeys: [Role.ADMIN],
+  compliance: [Role.MANAGER, Role.ADMIN],
+  advisorReport: [Role.MANAGER, Role.ADMIN],
+  calls: [Role.MANAGER, Role.ADMIN],
+  planStats: [Role.MANAGER, Role.ADMIN],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

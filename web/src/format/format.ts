@@ -116,3 +116,20 @@ export function formatBytes(bytes: number, lang: Lang): string {
   }
   return new Intl.NumberFormat(lang, { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: 1 }).format(value);
 }
+
+/** dayOf is the "YYYY-MM-DD" of an instant in timeZone, as a date input takes it. */
+export function dayOf(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
+/** daysAgo is the "YYYY-MM-DD" n days before today (after, for negative n) in timeZone. */
+export function daysAgo(n: number, timeZone: string): string {
+  return dayOf(new Date(Date.now() - n * 86_400_000), timeZone);
+}
+
+/** formatDay writes a calendar day ("YYYY-MM-DD", already local) in the language. */
+export function formatDay(day: string, lang: Lang): string {
+  const at = new Date(`${day}T00:00:00Z`);
+  if (Number.isNaN(at.getTime())) return day;
+  return new Intl.DateTimeFormat(lang, { timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric" }).format(at);
+}

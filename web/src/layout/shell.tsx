@@ -14,6 +14,10 @@ import { Link, usePath } from "./router";
 const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "dashboard", href: "/dashboard", label: "nav.dashboard" },
   { page: "reports", href: "/reports", label: "nav.reports" },
+  { page: "compliance", href: "/compliance", label: "nav.compliance" },
+  { page: "advisorReport", href: "/advisor-report", label: "nav.advisorReport" },
+  { page: "calls", href: "/calls", label: "nav.calls" },
+  { page: "planStats", href: "/plan-stats", label: "nav.planStats" },
   { page: "decisions", href: "/decisions", label: "nav.decisions" },
   { page: "actions", href: "/actions", label: "nav.actions" },
   { page: "leads", href: "/leads", label: "nav.leads" },

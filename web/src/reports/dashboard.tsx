@@ -9,14 +9,14 @@ import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
-
-const periods = [12, 24, 72, 168];
+import { dashboardInput, periods } from "./dashboard-query";
+import { CategoryField } from "./controls";
 
 export function Dashboard() {
   const { t, lang } = useI18n();
-  const [hours, setHours] = useState(12);
+  const [hours, setHours] = useState(periods[0] ?? 12);
   const [category, setCategory] = useState(Category.UNSPECIFIED);
-  const dash = useQuery(ReportService.method.dashboard, { period: { seconds: BigInt(hours * 3600) }, filter: { category } }, { refetchInterval: 60_000 });
+  const dash = useQuery(ReportService.method.dashboard, dashboardInput(hours, category), { refetchInterval: 60_000 });
   const d = dash.data;
   return (
     <>
@@ -34,18 +34,7 @@ export function Dashboard() {
             </select>
           )}
         </Field>
-        <Field label={t("dashboard.category")}>
-          {(p) => (
-            <select {...p} value={category} onChange={(e) => setCategory(Number(e.target.value))}>
-              <option value={Category.UNSPECIFIED}>{t("dashboard.allCategories")}</option>
-              {[Category.A, Category.B, Category.C].map((c) => (
-                <option key={c} value={c}>
-                  {t("dashboard.categoryOf", { category: Category[c] })}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <CategoryField value={category} onChange={setCategory} />
         <ErrorBanner error={dash.error} />
         {!d ? (
           <Loading />

@@ -1,81 +1,104 @@
 // The response-time report: leads received in a period grouped by advisor, site, source or
 // source group; averages, medians, shares answered in time and the five buckets, as
-// ReportService computes them; the same report as CSV through ExportReport.
+// ReportService computes them; a group's leads one by one; the same report as CSV.
 import { type FormEvent, useState } from "react";
-import { createClient } from "@connectrpc/connect";
 import { useQuery } from "@connectrpc/connect-query";
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ReportGrouping, ReportService, type ResponseTimeRow } from "@relance/api/relance/v1/report_pb";
-import { saveChunks } from "../files/save";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import {
+  type ReportFilterSchema,
+  ReportGrouping,
+  ReportService,
+  type ResponseTimeRow,
+} from "@relance/api/relance/v1/report_pb";
+import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
-import { formatCount, formatDuration, formatPercent, seconds } from "../format/format";
+import { daysAgo, formatCount, formatDuration, formatPercent, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
-import { errorMessage, fieldErrors, transport } from "../transport/transport";
+import { useSiteZone } from "../sites/zone";
+import { fieldErrors } from "../transport/transport";
+import { BucketChart, CategoryField, CsvButton, DayRange, dayStart } from "./controls";
+import { ResponseTimeLeads } from "./response-leads";
 
 const groupings = [ReportGrouping.ADVISOR, ReportGrouping.SITE, ReportGrouping.SOURCE, ReportGrouping.SOURCE_GROUP];
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+type Query = {
+  fromTime: Timestamp;
+  toTime: Timestamp;
+  groupBy: ReportGrouping;
+  filter: Omit<MessageInitShape<typeof ReportFilterSchema>, "$typeName">;
+};
+
+/** rowFilter narrows a report's query to one of its rows; undefined when no filter can (unassigned leads). */
+function rowFilter(query: Query, groupBy: ReportGrouping, key: string): Query | undefined {
+  if (!key) return undefined;
+  const filter = { ...query.filter };
+  switch (groupBy) {
+    case ReportGrouping.ADVISOR:
+      filter.advisorId = key;
+      break;
+    case ReportGrouping.SITE:
+      filter.siteId = key;
+      break;
+    case ReportGrouping.SOURCE:
+      filter.source = key;
+      break;
+    case ReportGrouping.SOURCE_GROUP:
+      filter.sourceGroup = key;
+      break;
+    default:
+      return undefined;
+  }
+  return { ...query, groupBy: ReportGrouping.UNSPECIFIED, filter };
+}
 
 export function ResponseTimes() {
   const { t, lang } = useI18n();
-  const [form, setForm] = useState(() => ({ from: day(new Date(Date.now() - 30 * 86400_000)), to: day(new Date(Date.now() + 86400_000)), groupBy: ReportGrouping.ADVISOR }));
+  const zone = useSiteZone();
+  const [form, setForm] = useState(() => ({ from: daysAgo(30, zone), to: daysAgo(-1, zone), groupBy: ReportGrouping.ADVISOR, category: Category.UNSPECIFIED }));
   const [shown, setShown] = useState(form);
-  const request = {
-    fromTime: timestampFromDate(new Date(`${shown.from}T00:00:00`)),
-    toTime: timestampFromDate(new Date(`${shown.to}T00:00:00`)),
+  const [detail, setDetail] = useState<ResponseTimeRow | undefined>(undefined);
+  const request: Query = {
+    fromTime: dayStart(shown.from, zone),
+    toTime: dayStart(shown.to, zone),
     groupBy: shown.groupBy,
+    filter: { category: shown.category },
   };
   const report = useQuery(ReportService.method.responseTimeReport, request);
   const errors = fieldErrors(report.error);
-  const [csvError, setCsvError] = useState("");
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setShown(form);
-  };
-  const download = async () => {
-    setCsvError("");
-    try {
-      const chunks: Uint8Array<ArrayBuffer>[] = [];
-      const client = createClient(ReportService, transport);
-      for await (const res of client.exportReport({ report: { case: "responseTime", value: request }, byteOrderMark: true })) {
-        chunks.push(new Uint8Array(res.chunk));
-      }
-      saveChunks(chunks, `response-times-${shown.from}-${shown.to}.csv`, "text/csv");
-    } catch (err) {
-      setCsvError(errorMessage(err));
-    }
+    setDetail(undefined);
   };
   const data = report.data;
-  const bucketLabel = (i: number) => {
-    const b = data?.buckets[i];
-    const from = formatDuration(seconds(b?.from) ?? 0, lang);
-    return b?.to ? t("reports.bucket", { from, to: formatDuration(seconds(b.to), lang) }) : t("reports.bucketOpen", { from });
-  };
+  const nameOf = (r: ResponseTimeRow) => r.label || r.key || t("reports.unassigned");
   const row = (r: ResponseTimeRow, total: boolean) => (
     <tr key={total ? "total" : r.key} className={total ? "total" : undefined}>
-      <th scope="row">{total ? t("reports.total") : r.label || r.key || t("reports.unassigned")}</th>
-      <td>{formatCount(r.received, lang)}</td>
-      <td>{formatCount(r.answered, lang)}</td>
-      <td>{formatCount(r.unanswered, lang)}</td>
-      <td>{formatDuration(seconds(r.average), lang)}</td>
-      <td>{formatDuration(seconds(r.median), lang)}</td>
-      <td>{formatPercent(r.within24hPercent, lang)}</td>
-      <td>{formatPercent(r.withinWindowPercent, lang)}</td>
+      <th scope="row">{total ? t("reports.total") : nameOf(r)}</th>
+      <td data-col="received">{formatCount(r.received, lang)}</td>
+      <td data-col="answered">{formatCount(r.answered, lang)}</td>
+      <td data-col="unanswered">{formatCount(r.unanswered, lang)}</td>
+      <td data-col="average">{formatDuration(seconds(r.average), lang)}</td>
+      <td data-col="median">{formatDuration(seconds(r.median), lang)}</td>
+      <td data-col="within24h">{formatPercent(r.within24hPercent, lang)}</td>
+      <td data-col="withinWindow">{formatPercent(r.withinWindowPercent, lang)}</td>
+      <td>
+        {!total && rowFilter(request, shown.groupBy, r.key) && (
+          <button type="button" className="link" aria-pressed={detail?.key === r.key} onClick={() => setDetail(detail?.key === r.key ? undefined : r)}>
+            {t("mgr.detailOf", { name: nameOf(r) })}
+          </button>
+        )}
+      </td>
     </tr>
   );
-  const totalBuckets = data?.total?.buckets ?? [];
-  const most = Math.max(1, ...totalBuckets);
+  const detailQuery = detail && rowFilter(request, shown.groupBy, detail.key);
   return (
     <>
       <h1>{t("reports.title")}</h1>
       <form className="card grid" onSubmit={submit}>
-        <Field label={t("reports.from")} error={errors["from_time"]}>
-          {(p) => <input {...p} type="date" value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} required />}
-        </Field>
-        <Field label={t("reports.to")} error={errors["to_time"]}>
-          {(p) => <input {...p} type="date" value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} required />}
-        </Field>
+        <DayRange value={form} onChange={(d) => setForm({ ...form, ...d })} errors={{ from: errors["from_time"], to: errors["to_time"] }} />
         <Field label={t("reports.groupBy")}>
           {(p) => (
             <select {...p} value={form.groupBy} onChange={(e) => setForm({ ...form, groupBy: Number(e.target.value) })}>
@@ -87,28 +110,23 @@ export function ResponseTimes() {
             </select>
           )}
         </Field>
+        <CategoryField value={form.category} onChange={(category) => setForm({ ...form, category })} />
         <div className="row">
           <button type="submit" className="primary">
             {t("reports.show")}
           </button>
-          <button type="button" onClick={() => void download()}>
-            {t("reports.csv")}
-          </button>
+          <CsvButton request={{ report: { case: "responseTime", value: request } }} fileName={`response-times-${shown.from}-${shown.to}.csv`} />
         </div>
       </form>
-      {csvError && (
-        <p className="banner error" role="alert">
-          {t("common.error", { message: csvError })}
-        </p>
-      )}
       {Object.keys(errors).length === 0 && <ErrorBanner error={report.error} />}
       {report.isPending ? (
         <Loading />
       ) : (
         data && (
           <>
-            <div className="table-scroll" tabIndex={0} role="region" aria-label={t("reports.title")}>
+            <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="rt-caption">
               <table>
+                <caption id="rt-caption">{t("mgr.rtCaption", { from: shown.from, to: shown.to })}</caption>
                 <thead>
                   <tr>
                     <th scope="col">{t(`group.${shown.groupBy}` as MessageKey)}</th>
@@ -119,6 +137,7 @@ export function ResponseTimes() {
                     <th scope="col">{t("reports.median")}</th>
                     <th scope="col">{t("reports.within24h")}</th>
                     <th scope="col">{t("reports.withinWindow")}</th>
+                    <th scope="col">{t("mgr.detail")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -129,16 +148,9 @@ export function ResponseTimes() {
             </div>
             <section className="card" aria-labelledby="buckets">
               <h2 id="buckets">{t("reports.buckets")}</h2>
-              <ul className="bars">
-                {totalBuckets.map((n, i) => (
-                  <li key={i}>
-                    <span className="bar-label">{bucketLabel(i)}</span>
-                    <meter min={0} max={most} value={n} aria-label={bucketLabel(i)} />
-                    <span className="bar-value">{formatCount(n, lang)}</span>
-                  </li>
-                ))}
-              </ul>
+              <BucketChart title={detail ? nameOf(detail) : t("reports.total")} buckets={data.buckets} counts={(detail ?? data.total)?.buckets ?? []} />
             </section>
+            {detail && detailQuery && <ResponseTimeLeads key={detail.key} title={t("mgr.leadsOf", { name: nameOf(detail) })} query={detailQuery} />}
           </>
         )
       )}

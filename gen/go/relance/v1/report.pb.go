@@ -1299,6 +1299,267 @@ func (x *ExportReportResponse) GetChunk() []byte {
 	return nil
 }
 
+type ListResponseTimeLeadsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The report's period, filter and window; its grouping and buckets are not used.
+	Query *ResponseTimeReportRequest `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
+	// At most 500; defaults to 50.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListResponseTimeLeadsRequest) Reset() {
+	*x = ListResponseTimeLeadsRequest{}
+	mi := &file_relance_v1_report_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListResponseTimeLeadsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListResponseTimeLeadsRequest) ProtoMessage() {}
+
+func (x *ListResponseTimeLeadsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_report_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListResponseTimeLeadsRequest.ProtoReflect.Descriptor instead.
+func (*ListResponseTimeLeadsRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_report_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListResponseTimeLeadsRequest) GetQuery() *ResponseTimeReportRequest {
+	if x != nil {
+		return x.Query
+	}
+	return nil
+}
+
+func (x *ListResponseTimeLeadsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListResponseTimeLeadsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ResponseTimeLead is one lead of a response-time report.
+type ResponseTimeLead struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	LeadId     string                 `protobuf:"bytes,1,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
+	ReceivedAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=received_at,json=receivedAt,proto3" json:"received_at,omitempty"`
+	SiteId     string                 `protobuf:"bytes,3,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	SiteName   string                 `protobuf:"bytes,4,opt,name=site_name,json=siteName,proto3" json:"site_name,omitempty"`
+	// Empty when unassigned.
+	AdvisorId   string   `protobuf:"bytes,5,opt,name=advisor_id,json=advisorId,proto3" json:"advisor_id,omitempty"`
+	AdvisorName string   `protobuf:"bytes,6,opt,name=advisor_name,json=advisorName,proto3" json:"advisor_name,omitempty"`
+	Source      string   `protobuf:"bytes,7,opt,name=source,proto3" json:"source,omitempty"`
+	SourceGroup string   `protobuf:"bytes,8,opt,name=source_group,json=sourceGroup,proto3" json:"source_group,omitempty"`
+	Category    Category `protobuf:"varint,9,opt,name=category,proto3,enum=relance.v1.Category" json:"category,omitempty"`
+	ContactName string   `protobuf:"bytes,10,opt,name=contact_name,json=contactName,proto3" json:"contact_name,omitempty"`
+	// Unset when not answered (yet).
+	FirstResponseAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=first_response_at,json=firstResponseAt,proto3" json:"first_response_at,omitempty"`
+	// Business time from receipt to the first response; unset when not answered.
+	ResponseTime *durationpb.Duration `protobuf:"bytes,12,opt,name=response_time,json=responseTime,proto3" json:"response_time,omitempty"`
+	// Answered within the query's window.
+	WithinWindow  bool `protobuf:"varint,13,opt,name=within_window,json=withinWindow,proto3" json:"within_window,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResponseTimeLead) Reset() {
+	*x = ResponseTimeLead{}
+	mi := &file_relance_v1_report_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResponseTimeLead) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResponseTimeLead) ProtoMessage() {}
+
+func (x *ResponseTimeLead) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_report_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResponseTimeLead.ProtoReflect.Descriptor instead.
+func (*ResponseTimeLead) Descriptor() ([]byte, []int) {
+	return file_relance_v1_report_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ResponseTimeLead) GetLeadId() string {
+	if x != nil {
+		return x.LeadId
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetReceivedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReceivedAt
+	}
+	return nil
+}
+
+func (x *ResponseTimeLead) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetSiteName() string {
+	if x != nil {
+		return x.SiteName
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetAdvisorId() string {
+	if x != nil {
+		return x.AdvisorId
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetAdvisorName() string {
+	if x != nil {
+		return x.AdvisorName
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetSourceGroup() string {
+	if x != nil {
+		return x.SourceGroup
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetCategory() Category {
+	if x != nil {
+		return x.Category
+	}
+	return Category_CATEGORY_UNSPECIFIED
+}
+
+func (x *ResponseTimeLead) GetContactName() string {
+	if x != nil {
+		return x.ContactName
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetFirstResponseAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FirstResponseAt
+	}
+	return nil
+}
+
+func (x *ResponseTimeLead) GetResponseTime() *durationpb.Duration {
+	if x != nil {
+		return x.ResponseTime
+	}
+	return nil
+}
+
+func (x *ResponseTimeLead) GetWithinWindow() bool {
+	if x != nil {
+		return x.WithinWindow
+	}
+	return false
+}
+
+type ListResponseTimeLeadsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Leads []*ResponseTimeLead    `protobuf:"bytes,1,rep,name=leads,proto3" json:"leads,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListResponseTimeLeadsResponse) Reset() {
+	*x = ListResponseTimeLeadsResponse{}
+	mi := &file_relance_v1_report_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListResponseTimeLeadsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListResponseTimeLeadsResponse) ProtoMessage() {}
+
+func (x *ListResponseTimeLeadsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_report_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListResponseTimeLeadsResponse.ProtoReflect.Descriptor instead.
+func (*ListResponseTimeLeadsResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_report_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ListResponseTimeLeadsResponse) GetLeads() []*ResponseTimeLead {
+	if x != nil {
+		return x.Leads
+	}
+	return nil
+}
+
+func (x *ListResponseTimeLeadsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_relance_v1_report_proto protoreflect.FileDescriptor
 
 const file_relance_v1_report_proto_rawDesc = "" +
@@ -1402,7 +1663,33 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	"\x0fbyte_order_mark\x18\x06 \x01(\bR\rbyteOrderMarkB\x0f\n" +
 	"\x06report\x12\x05\xbaH\x02\b\x01\",\n" +
 	"\x14ExportReportResponse\x12\x14\n" +
-	"\x05chunk\x18\x01 \x01(\fR\x05chunk*\xa6\x01\n" +
+	"\x05chunk\x18\x01 \x01(\fR\x05chunk\"\xb5\x01\n" +
+	"\x1cListResponseTimeLeadsRequest\x12C\n" +
+	"\x05query\x18\x01 \x01(\v2%.relance.v1.ResponseTimeReportRequestB\x06\xbaH\x03\xc8\x01\x01R\x05query\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\x9d\x04\n" +
+	"\x10ResponseTimeLead\x12\x17\n" +
+	"\alead_id\x18\x01 \x01(\tR\x06leadId\x12;\n" +
+	"\vreceived_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"receivedAt\x12\x17\n" +
+	"\asite_id\x18\x03 \x01(\tR\x06siteId\x12\x1b\n" +
+	"\tsite_name\x18\x04 \x01(\tR\bsiteName\x12\x1d\n" +
+	"\n" +
+	"advisor_id\x18\x05 \x01(\tR\tadvisorId\x12!\n" +
+	"\fadvisor_name\x18\x06 \x01(\tR\vadvisorName\x12\x16\n" +
+	"\x06source\x18\a \x01(\tR\x06source\x12!\n" +
+	"\fsource_group\x18\b \x01(\tR\vsourceGroup\x120\n" +
+	"\bcategory\x18\t \x01(\x0e2\x14.relance.v1.CategoryR\bcategory\x12!\n" +
+	"\fcontact_name\x18\n" +
+	" \x01(\tR\vcontactName\x12F\n" +
+	"\x11first_response_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x0ffirstResponseAt\x12>\n" +
+	"\rresponse_time\x18\f \x01(\v2\x19.google.protobuf.DurationR\fresponseTime\x12#\n" +
+	"\rwithin_window\x18\r \x01(\bR\fwithinWindow\"{\n" +
+	"\x1dListResponseTimeLeadsResponse\x122\n" +
+	"\x05leads\x18\x01 \x03(\v2\x1c.relance.v1.ResponseTimeLeadR\x05leads\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xa6\x01\n" +
 	"\x0eReportGrouping\x12\x1f\n" +
 	"\x1bREPORT_GROUPING_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17REPORT_GROUPING_ADVISOR\x10\x01\x12\x18\n" +
@@ -1413,13 +1700,14 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	"\x19CSV_SEPARATOR_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13CSV_SEPARATOR_COMMA\x10\x01\x12\x1b\n" +
 	"\x17CSV_SEPARATOR_SEMICOLON\x10\x02\x12\x15\n" +
-	"\x11CSV_SEPARATOR_TAB\x10\x032\xe1\x03\n" +
+	"\x11CSV_SEPARATOR_TAB\x10\x032\xd4\x04\n" +
 	"\rReportService\x12h\n" +
 	"\x12ResponseTimeReport\x12%.relance.v1.ResponseTimeReportRequest\x1a&.relance.v1.ResponseTimeReportResponse\"\x03\x90\x02\x01\x12M\n" +
 	"\tDashboard\x12\x1c.relance.v1.DashboardRequest\x1a\x1d.relance.v1.DashboardResponse\"\x03\x90\x02\x01\x12b\n" +
 	"\x10ComplianceReport\x12#.relance.v1.ComplianceReportRequest\x1a$.relance.v1.ComplianceReportResponse\"\x03\x90\x02\x01\x12Y\n" +
 	"\rAdvisorReport\x12 .relance.v1.AdvisorReportRequest\x1a!.relance.v1.AdvisorReportResponse\"\x03\x90\x02\x01\x12X\n" +
-	"\fExportReport\x12\x1f.relance.v1.ExportReportRequest\x1a .relance.v1.ExportReportResponse\"\x03\x90\x02\x010\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"\fExportReport\x12\x1f.relance.v1.ExportReportRequest\x1a .relance.v1.ExportReportResponse\"\x03\x90\x02\x010\x01\x12q\n" +
+	"\x15ListResponseTimeLeads\x12(.relance.v1.ListResponseTimeLeadsRequest\x1a).relance.v1.ListResponseTimeLeadsResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_report_proto_rawDescOnce sync.Once
@@ -1434,50 +1722,53 @@ func file_relance_v1_report_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_relance_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_relance_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_relance_v1_report_proto_goTypes = []any{
-	(ReportGrouping)(0),                // 0: relance.v1.ReportGrouping
-	(CSVSeparator)(0),                  // 1: relance.v1.CSVSeparator
-	(*ReportFilter)(nil),               // 2: relance.v1.ReportFilter
-	(*Bucket)(nil),                     // 3: relance.v1.Bucket
-	(*ResponseTimeReportRequest)(nil),  // 4: relance.v1.ResponseTimeReportRequest
-	(*ResponseTimeRow)(nil),            // 5: relance.v1.ResponseTimeRow
-	(*ResponseTimeReportResponse)(nil), // 6: relance.v1.ResponseTimeReportResponse
-	(*DashboardRequest)(nil),           // 7: relance.v1.DashboardRequest
-	(*DashboardResponse)(nil),          // 8: relance.v1.DashboardResponse
-	(*ComplianceReportRequest)(nil),    // 9: relance.v1.ComplianceReportRequest
-	(*ComplianceRow)(nil),              // 10: relance.v1.ComplianceRow
-	(*ComplianceReportResponse)(nil),   // 11: relance.v1.ComplianceReportResponse
-	(*AdvisorReportRequest)(nil),       // 12: relance.v1.AdvisorReportRequest
-	(*AdvisorRow)(nil),                 // 13: relance.v1.AdvisorRow
-	(*AdvisorReportResponse)(nil),      // 14: relance.v1.AdvisorReportResponse
-	(*ExportReportRequest)(nil),        // 15: relance.v1.ExportReportRequest
-	(*ExportReportResponse)(nil),       // 16: relance.v1.ExportReportResponse
-	(Category)(0),                      // 17: relance.v1.Category
-	(*durationpb.Duration)(nil),        // 18: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),      // 19: google.protobuf.Timestamp
+	(ReportGrouping)(0),                   // 0: relance.v1.ReportGrouping
+	(CSVSeparator)(0),                     // 1: relance.v1.CSVSeparator
+	(*ReportFilter)(nil),                  // 2: relance.v1.ReportFilter
+	(*Bucket)(nil),                        // 3: relance.v1.Bucket
+	(*ResponseTimeReportRequest)(nil),     // 4: relance.v1.ResponseTimeReportRequest
+	(*ResponseTimeRow)(nil),               // 5: relance.v1.ResponseTimeRow
+	(*ResponseTimeReportResponse)(nil),    // 6: relance.v1.ResponseTimeReportResponse
+	(*DashboardRequest)(nil),              // 7: relance.v1.DashboardRequest
+	(*DashboardResponse)(nil),             // 8: relance.v1.DashboardResponse
+	(*ComplianceReportRequest)(nil),       // 9: relance.v1.ComplianceReportRequest
+	(*ComplianceRow)(nil),                 // 10: relance.v1.ComplianceRow
+	(*ComplianceReportResponse)(nil),      // 11: relance.v1.ComplianceReportResponse
+	(*AdvisorReportRequest)(nil),          // 12: relance.v1.AdvisorReportRequest
+	(*AdvisorRow)(nil),                    // 13: relance.v1.AdvisorRow
+	(*AdvisorReportResponse)(nil),         // 14: relance.v1.AdvisorReportResponse
+	(*ExportReportRequest)(nil),           // 15: relance.v1.ExportReportRequest
+	(*ExportReportResponse)(nil),          // 16: relance.v1.ExportReportResponse
+	(*ListResponseTimeLeadsRequest)(nil),  // 17: relance.v1.ListResponseTimeLeadsRequest
+	(*ResponseTimeLead)(nil),              // 18: relance.v1.ResponseTimeLead
+	(*ListResponseTimeLeadsResponse)(nil), // 19: relance.v1.ListResponseTimeLeadsResponse
+	(Category)(0),                         // 20: relance.v1.Category
+	(*durationpb.Duration)(nil),           // 21: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),         // 22: google.protobuf.Timestamp
 }
 var file_relance_v1_report_proto_depIdxs = []int32{
-	17, // 0: relance.v1.ReportFilter.category:type_name -> relance.v1.Category
-	18, // 1: relance.v1.Bucket.from:type_name -> google.protobuf.Duration
-	18, // 2: relance.v1.Bucket.to:type_name -> google.protobuf.Duration
-	19, // 3: relance.v1.ResponseTimeReportRequest.from_time:type_name -> google.protobuf.Timestamp
-	19, // 4: relance.v1.ResponseTimeReportRequest.to_time:type_name -> google.protobuf.Timestamp
+	20, // 0: relance.v1.ReportFilter.category:type_name -> relance.v1.Category
+	21, // 1: relance.v1.Bucket.from:type_name -> google.protobuf.Duration
+	21, // 2: relance.v1.Bucket.to:type_name -> google.protobuf.Duration
+	22, // 3: relance.v1.ResponseTimeReportRequest.from_time:type_name -> google.protobuf.Timestamp
+	22, // 4: relance.v1.ResponseTimeReportRequest.to_time:type_name -> google.protobuf.Timestamp
 	2,  // 5: relance.v1.ResponseTimeReportRequest.filter:type_name -> relance.v1.ReportFilter
 	0,  // 6: relance.v1.ResponseTimeReportRequest.group_by:type_name -> relance.v1.ReportGrouping
-	18, // 7: relance.v1.ResponseTimeReportRequest.window:type_name -> google.protobuf.Duration
+	21, // 7: relance.v1.ResponseTimeReportRequest.window:type_name -> google.protobuf.Duration
 	3,  // 8: relance.v1.ResponseTimeReportRequest.buckets:type_name -> relance.v1.Bucket
-	18, // 9: relance.v1.ResponseTimeRow.average:type_name -> google.protobuf.Duration
-	18, // 10: relance.v1.ResponseTimeRow.median:type_name -> google.protobuf.Duration
+	21, // 9: relance.v1.ResponseTimeRow.average:type_name -> google.protobuf.Duration
+	21, // 10: relance.v1.ResponseTimeRow.median:type_name -> google.protobuf.Duration
 	5,  // 11: relance.v1.ResponseTimeReportResponse.rows:type_name -> relance.v1.ResponseTimeRow
 	5,  // 12: relance.v1.ResponseTimeReportResponse.total:type_name -> relance.v1.ResponseTimeRow
 	3,  // 13: relance.v1.ResponseTimeReportResponse.buckets:type_name -> relance.v1.Bucket
 	2,  // 14: relance.v1.DashboardRequest.filter:type_name -> relance.v1.ReportFilter
-	18, // 15: relance.v1.DashboardRequest.period:type_name -> google.protobuf.Duration
-	18, // 16: relance.v1.DashboardResponse.average_response:type_name -> google.protobuf.Duration
+	21, // 15: relance.v1.DashboardRequest.period:type_name -> google.protobuf.Duration
+	21, // 16: relance.v1.DashboardResponse.average_response:type_name -> google.protobuf.Duration
 	10, // 17: relance.v1.ComplianceReportResponse.rows:type_name -> relance.v1.ComplianceRow
-	19, // 18: relance.v1.AdvisorReportRequest.from_time:type_name -> google.protobuf.Timestamp
-	19, // 19: relance.v1.AdvisorReportRequest.to_time:type_name -> google.protobuf.Timestamp
+	22, // 18: relance.v1.AdvisorReportRequest.from_time:type_name -> google.protobuf.Timestamp
+	22, // 19: relance.v1.AdvisorReportRequest.to_time:type_name -> google.protobuf.Timestamp
 	13, // 20: relance.v1.AdvisorReportResponse.rows:type_name -> relance.v1.AdvisorRow
 	4,  // 21: relance.v1.ExportReportRequest.response_time:type_name -> relance.v1.ResponseTimeReportRequest
 	4,  // 22: relance.v1.ExportReportRequest.response_time_leads:type_name -> relance.v1.ResponseTimeReportRequest
@@ -1485,21 +1776,29 @@ var file_relance_v1_report_proto_depIdxs = []int32{
 	12, // 24: relance.v1.ExportReportRequest.advisors:type_name -> relance.v1.AdvisorReportRequest
 	7,  // 25: relance.v1.ExportReportRequest.dashboard:type_name -> relance.v1.DashboardRequest
 	1,  // 26: relance.v1.ExportReportRequest.separator:type_name -> relance.v1.CSVSeparator
-	4,  // 27: relance.v1.ReportService.ResponseTimeReport:input_type -> relance.v1.ResponseTimeReportRequest
-	7,  // 28: relance.v1.ReportService.Dashboard:input_type -> relance.v1.DashboardRequest
-	9,  // 29: relance.v1.ReportService.ComplianceReport:input_type -> relance.v1.ComplianceReportRequest
-	12, // 30: relance.v1.ReportService.AdvisorReport:input_type -> relance.v1.AdvisorReportRequest
-	15, // 31: relance.v1.ReportService.ExportReport:input_type -> relance.v1.ExportReportRequest
-	6,  // 32: relance.v1.ReportService.ResponseTimeReport:output_type -> relance.v1.ResponseTimeReportResponse
-	8,  // 33: relance.v1.ReportService.Dashboard:output_type -> relance.v1.DashboardResponse
-	11, // 34: relance.v1.ReportService.ComplianceReport:output_type -> relance.v1.ComplianceReportResponse
-	14, // 35: relance.v1.ReportService.AdvisorReport:output_type -> relance.v1.AdvisorReportResponse
-	16, // 36: relance.v1.ReportService.ExportReport:output_type -> relance.v1.ExportReportResponse
-	32, // [32:37] is the sub-list for method output_type
-	27, // [27:32] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	4,  // 27: relance.v1.ListResponseTimeLeadsRequest.query:type_name -> relance.v1.ResponseTimeReportRequest
+	22, // 28: relance.v1.ResponseTimeLead.received_at:type_name -> google.protobuf.Timestamp
+	20, // 29: relance.v1.ResponseTimeLead.category:type_name -> relance.v1.Category
+	22, // 30: relance.v1.ResponseTimeLead.first_response_at:type_name -> google.protobuf.Timestamp
+	21, // 31: relance.v1.ResponseTimeLead.response_time:type_name -> google.protobuf.Duration
+	18, // 32: relance.v1.ListResponseTimeLeadsResponse.leads:type_name -> relance.v1.ResponseTimeLead
+	4,  // 33: relance.v1.ReportService.ResponseTimeReport:input_type -> relance.v1.ResponseTimeReportRequest
+	7,  // 34: relance.v1.ReportService.Dashboard:input_type -> relance.v1.DashboardRequest
+	9,  // 35: relance.v1.ReportService.ComplianceReport:input_type -> relance.v1.ComplianceReportRequest
+	12, // 36: relance.v1.ReportService.AdvisorReport:input_type -> relance.v1.AdvisorReportRequest
+	15, // 37: relance.v1.ReportService.ExportReport:input_type -> relance.v1.ExportReportRequest
+	17, // 38: relance.v1.ReportService.ListResponseTimeLeads:input_type -> relance.v1.ListResponseTimeLeadsRequest
+	6,  // 39: relance.v1.ReportService.ResponseTimeReport:output_type -> relance.v1.ResponseTimeReportResponse
+	8,  // 40: relance.v1.ReportService.Dashboard:output_type -> relance.v1.DashboardResponse
+	11, // 41: relance.v1.ReportService.ComplianceReport:output_type -> relance.v1.ComplianceReportResponse
+	14, // 42: relance.v1.ReportService.AdvisorReport:output_type -> relance.v1.AdvisorReportResponse
+	16, // 43: relance.v1.ReportService.ExportReport:output_type -> relance.v1.ExportReportResponse
+	19, // 44: relance.v1.ReportService.ListResponseTimeLeads:output_type -> relance.v1.ListResponseTimeLeadsResponse
+	39, // [39:45] is the sub-list for method output_type
+	33, // [33:39] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_report_proto_init() }
@@ -1521,7 +1820,7 @@ func file_relance_v1_report_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_report_proto_rawDesc), len(file_relance_v1_report_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   15,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

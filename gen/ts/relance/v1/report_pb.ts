@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/report.proto.
  */
 export const file_relance_v1_report: GenFile = /*@__PURE__*/
-  fileDesc("ChdyZWxhbmNlL3YxL3JlcG9ydC5wcm90bxIKcmVsYW5jZS52MSK3AQoMUmVwb3J0RmlsdGVyEhwKB3NpdGVfaWQYASABKAlCC7pICNgBAXIDsAEBEhcKBnNvdXJjZRgCIAEoCUIHukgEcgIYZBIdCgxzb3VyY2VfZ3JvdXAYAyABKAlCB7pIBHICGGQSMAoIY2F0ZWdvcnkYBCABKA4yFC5yZWxhbmNlLnYxLkNhdGVnb3J5Qgi6SAWCAQIQARIfCgphZHZpc29yX2lkGAUgASgJQgu6SAjYAQFyA7ABASJiCgZCdWNrZXQSMQoEZnJvbRgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgASJQoCdG8YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i+wMKGVJlc3BvbnNlVGltZVJlcG9ydFJlcXVlc3QSNQoJZnJvbV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjMKB3RvX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESKAoGZmlsdGVyGAMgASgLMhgucmVsYW5jZS52MS5SZXBvcnRGaWx0ZXISNgoIZ3JvdXBfYnkYBCABKA4yGi5yZWxhbmNlLnYxLlJlcG9ydEdyb3VwaW5nQgi6SAWCAQIQARI6CgZ3aW5kb3cYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CD7pIDKoBCSIFCICangEqABItCgdidWNrZXRzGAYgAygLMhIucmVsYW5jZS52MS5CdWNrZXRCCLpIBZIBAhAFOqQBukigARqdAQoNcmVwb3J0LnBlcmlvZBI3dG9fdGltZSBtdXN0IGJlIGFmdGVyIGZyb21fdGltZSwgYXQgbW9zdCAzNjYgZGF5cyBsYXRlchpTdGhpcy50b190aW1lID4gdGhpcy5mcm9tX3RpbWUgJiYgdGhpcy50b190aW1lIC0gdGhpcy5mcm9tX3RpbWUgPD0gZHVyYXRpb24oJzg3ODRoJykiswIKD1Jlc3BvbnNlVGltZVJvdxILCgNrZXkYASABKAkSDQoFbGFiZWwYAiABKAkSEAoIcmVjZWl2ZWQYAyABKAUSEAoIYW5zd2VyZWQYBCABKAUSEgoKdW5hbnN3ZXJlZBgFIAEoBRIqCgdhdmVyYWdlGAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEikKBm1lZGlhbhgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhISCgp3aXRoaW5fMjRoGAggASgFEhoKEndpdGhpbl8yNGhfcGVyY2VudBgJIAEoARIVCg13aXRoaW5fd2luZG93GAogASgFEh0KFXdpdGhpbl93aW5kb3dfcGVyY2VudBgLIAEoARIPCgdidWNrZXRzGAwgAygFIpgBChpSZXNwb25zZVRpbWVSZXBvcnRSZXNwb25zZRIpCgRyb3dzGAEgAygLMhsucmVsYW5jZS52MS5SZXNwb25zZVRpbWVSb3cSKgoFdG90YWwYAiABKAsyGy5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJvdxIjCgdidWNrZXRzGAMgAygLMhIucmVsYW5jZS52MS5CdWNrZXQieAoQRGFzaGJvYXJkUmVxdWVzdBIoCgZmaWx0ZXIYASABKAsyGC5yZWxhbmNlLnYxLlJlcG9ydEZpbHRlchI6CgZwZXJpb2QYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CD7pIDKoBCSIFCIC9owEqACKOAQoRRGFzaGJvYXJkUmVzcG9uc2USEAoIcmVjZWl2ZWQYASABKAUSEAoIYW5zd2VyZWQYAiABKAUSMwoQYXZlcmFnZV9yZXNwb25zZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIPCgd3YWl0aW5nGAQgASgFEg8KB3JlcGVhdHMYBSABKAUixgEKF0NvbXBsaWFuY2VSZXBvcnRSZXF1ZXN0EjYKCWZyb21fZGF0ZRgBIAEoCUIjukggch4yHF5bMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSQSNAoHdG9fZGF0ZRgCIAEoCUIjukggch4yHF5bMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSQSHAoHc2l0ZV9pZBgDIAEoCUILukgI2AEBcgOwAQESHwoKYWR2aXNvcl9pZBgEIAEoCUILukgI2AEBcgOwAQEivAEKDUNvbXBsaWFuY2VSb3cSEgoKYWR2aXNvcl9pZBgBIAEoCRIUCgxhZHZpc29yX25hbWUYAiABKAkSDAoEZGF0ZRgDIAEoCRISCgppbl9jYWRlbmNlGAQgASgFEhIKCm5vX2F0dGVtcHQYBSABKAUSEAoIYXR0ZW1wdHMYBiABKAUSDQoFcXVvdGEYByABKAUSGgoSc3VjY2Vzc2Z1bF90b3VjaGVzGAggASgFEg4KBmJlaGluZBgJIAEoBSJDChhDb21wbGlhbmNlUmVwb3J0UmVzcG9uc2USJwoEcm93cxgBIAMoCzIZLnJlbGFuY2UudjEuQ29tcGxpYW5jZVJvdyLHAgoUQWR2aXNvclJlcG9ydFJlcXVlc3QSNQoJZnJvbV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjMKB3RvX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESHAoHc2l0ZV9pZBgDIAEoCUILukgI2AEBcgOwAQE6pAG6SKABGp0BCg1yZXBvcnQucGVyaW9kEjd0b190aW1lIG11c3QgYmUgYWZ0ZXIgZnJvbV90aW1lLCBhdCBtb3N0IDM2NiBkYXlzIGxhdGVyGlN0aGlzLnRvX3RpbWUgPiB0aGlzLmZyb21fdGltZSAmJiB0aGlzLnRvX3RpbWUgLSB0aGlzLmZyb21fdGltZSA8PSBkdXJhdGlvbignODc4NGgnKSKAAQoKQWR2aXNvclJvdxISCgphZHZpc29yX2lkGAEgASgJEhQKDGFkdmlzb3JfbmFtZRgCIAEoCRIMCgRvcGVuGAMgASgFEgwKBGxhdGUYBCABKAUSEQoJcmVtaW5kZXJzGAUgASgFEhkKEWltcHJvcGVyX2Nsb3N1cmVzGAYgASgFIj0KFUFkdmlzb3JSZXBvcnRSZXNwb25zZRIkCgRyb3dzGAEgAygLMhYucmVsYW5jZS52MS5BZHZpc29yUm93IqADChNFeHBvcnRSZXBvcnRSZXF1ZXN0Ej4KDXJlc3BvbnNlX3RpbWUYASABKAsyJS5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJlcG9ydFJlcXVlc3RIABJEChNyZXNwb25zZV90aW1lX2xlYWRzGAIgASgLMiUucmVsYW5jZS52MS5SZXNwb25zZVRpbWVSZXBvcnRSZXF1ZXN0SAASOQoKY29tcGxpYW5jZRgDIAEoCzIjLnJlbGFuY2UudjEuQ29tcGxpYW5jZVJlcG9ydFJlcXVlc3RIABI0CghhZHZpc29ycxgEIAEoCzIgLnJlbGFuY2UudjEuQWR2aXNvclJlcG9ydFJlcXVlc3RIABIxCglkYXNoYm9hcmQYByABKAsyHC5yZWxhbmNlLnYxLkRhc2hib2FyZFJlcXVlc3RIABI1CglzZXBhcmF0b3IYBSABKA4yGC5yZWxhbmNlLnYxLkNTVlNlcGFyYXRvckIIukgFggECEAESFwoPYnl0ZV9vcmRlcl9tYXJrGAYgASgIQg8KBnJlcG9ydBIFukgCCAEiJQoURXhwb3J0UmVwb3J0UmVzcG9uc2USDQoFY2h1bmsYASABKAwqpgEKDlJlcG9ydEdyb3VwaW5nEh8KG1JFUE9SVF9HUk9VUElOR19VTlNQRUNJRklFRBAAEhsKF1JFUE9SVF9HUk9VUElOR19BRFZJU09SEAESGAoUUkVQT1JUX0dST1VQSU5HX1NJVEUQAhIaChZSRVBPUlRfR1JPVVBJTkdfU09VUkNFEAMSIAocUkVQT1JUX0dST1VQSU5HX1NPVVJDRV9HUk9VUBAEKnoKDENTVlNlcGFyYXRvchIdChlDU1ZfU0VQQVJBVE9SX1VOU1BFQ0lGSUVEEAASFwoTQ1NWX1NFUEFSQVRPUl9DT01NQRABEhsKF0NTVl9TRVBBUkFUT1JfU0VNSUNPTE9OEAISFQoRQ1NWX1NFUEFSQVRPUl9UQUIQAzLhAwoNUmVwb3J0U2VydmljZRJoChJSZXNwb25zZVRpbWVSZXBvcnQSJS5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJlcG9ydFJlcXVlc3QaJi5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJlcG9ydFJlc3BvbnNlIgOQAgESTQoJRGFzaGJvYXJkEhwucmVsYW5jZS52MS5EYXNoYm9hcmRSZXF1ZXN0Gh0ucmVsYW5jZS52MS5EYXNoYm9hcmRSZXNwb25zZSIDkAIBEmIKEENvbXBsaWFuY2VSZXBvcnQSIy5yZWxhbmNlLnYxLkNvbXBsaWFuY2VSZXBvcnRSZXF1ZXN0GiQucmVsYW5jZS52MS5Db21wbGlhbmNlUmVwb3J0UmVzcG9uc2UiA5ACARJZCg1BZHZpc29yUmVwb3J0EiAucmVsYW5jZS52MS5BZHZpc29yUmVwb3J0UmVxdWVzdBohLnJlbGFuY2UudjEuQWR2aXNvclJlcG9ydFJlc3BvbnNlIgOQAgESWAoMRXhwb3J0UmVwb3J0Eh8ucmVsYW5jZS52MS5FeHBvcnRSZXBvcnRSZXF1ZXN0GiAucmVsYW5jZS52MS5FeHBvcnRSZXBvcnRSZXNwb25zZSIDkAIBMAFCOlo4Z2l0aHViLmNvbS9yZWxhbmNlaHEvcmVsYW5jZS9nZW4vZ28vcmVsYW5jZS92MTtyZWxhbmNldjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_relance_v1_types]);
+  fileDesc("ChdyZWxhbmNlL3YxL3JlcG9ydC5wcm90bxIKcmVsYW5jZS52MSK3AQoMUmVwb3J0RmlsdGVyEhwKB3NpdGVfaWQYASABKAlCC7pICNgBAXIDsAEBEhcKBnNvdXJjZRgCIAEoCUIHukgEcgIYZBIdCgxzb3VyY2VfZ3JvdXAYAyABKAlCB7pIBHICGGQSMAoIY2F0ZWdvcnkYBCABKA4yFC5yZWxhbmNlLnYxLkNhdGVnb3J5Qgi6SAWCAQIQARIfCgphZHZpc29yX2lkGAUgASgJQgu6SAjYAQFyA7ABASJiCgZCdWNrZXQSMQoEZnJvbRgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkIIukgFqgECMgASJQoCdG8YAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24i+wMKGVJlc3BvbnNlVGltZVJlcG9ydFJlcXVlc3QSNQoJZnJvbV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjMKB3RvX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESKAoGZmlsdGVyGAMgASgLMhgucmVsYW5jZS52MS5SZXBvcnRGaWx0ZXISNgoIZ3JvdXBfYnkYBCABKA4yGi5yZWxhbmNlLnYxLlJlcG9ydEdyb3VwaW5nQgi6SAWCAQIQARI6CgZ3aW5kb3cYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CD7pIDKoBCSIFCICangEqABItCgdidWNrZXRzGAYgAygLMhIucmVsYW5jZS52MS5CdWNrZXRCCLpIBZIBAhAFOqQBukigARqdAQoNcmVwb3J0LnBlcmlvZBI3dG9fdGltZSBtdXN0IGJlIGFmdGVyIGZyb21fdGltZSwgYXQgbW9zdCAzNjYgZGF5cyBsYXRlchpTdGhpcy50b190aW1lID4gdGhpcy5mcm9tX3RpbWUgJiYgdGhpcy50b190aW1lIC0gdGhpcy5mcm9tX3RpbWUgPD0gZHVyYXRpb24oJzg3ODRoJykiswIKD1Jlc3BvbnNlVGltZVJvdxILCgNrZXkYASABKAkSDQoFbGFiZWwYAiABKAkSEAoIcmVjZWl2ZWQYAyABKAUSEAoIYW5zd2VyZWQYBCABKAUSEgoKdW5hbnN3ZXJlZBgFIAEoBRIqCgdhdmVyYWdlGAYgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEikKBm1lZGlhbhgHIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhISCgp3aXRoaW5fMjRoGAggASgFEhoKEndpdGhpbl8yNGhfcGVyY2VudBgJIAEoARIVCg13aXRoaW5fd2luZG93GAogASgFEh0KFXdpdGhpbl93aW5kb3dfcGVyY2VudBgLIAEoARIPCgdidWNrZXRzGAwgAygFIpgBChpSZXNwb25zZVRpbWVSZXBvcnRSZXNwb25zZRIpCgRyb3dzGAEgAygLMhsucmVsYW5jZS52MS5SZXNwb25zZVRpbWVSb3cSKgoFdG90YWwYAiABKAsyGy5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJvdxIjCgdidWNrZXRzGAMgAygLMhIucmVsYW5jZS52MS5CdWNrZXQieAoQRGFzaGJvYXJkUmVxdWVzdBIoCgZmaWx0ZXIYASABKAsyGC5yZWxhbmNlLnYxLlJlcG9ydEZpbHRlchI6CgZwZXJpb2QYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CD7pIDKoBCSIFCIC9owEqACKOAQoRRGFzaGJvYXJkUmVzcG9uc2USEAoIcmVjZWl2ZWQYASABKAUSEAoIYW5zd2VyZWQYAiABKAUSMwoQYXZlcmFnZV9yZXNwb25zZRgDIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIPCgd3YWl0aW5nGAQgASgFEg8KB3JlcGVhdHMYBSABKAUixgEKF0NvbXBsaWFuY2VSZXBvcnRSZXF1ZXN0EjYKCWZyb21fZGF0ZRgBIAEoCUIjukggch4yHF5bMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSQSNAoHdG9fZGF0ZRgCIAEoCUIjukggch4yHF5bMC05XXs0fS1bMC05XXsyfS1bMC05XXsyfSQSHAoHc2l0ZV9pZBgDIAEoCUILukgI2AEBcgOwAQESHwoKYWR2aXNvcl9pZBgEIAEoCUILukgI2AEBcgOwAQEivAEKDUNvbXBsaWFuY2VSb3cSEgoKYWR2aXNvcl9pZBgBIAEoCRIUCgxhZHZpc29yX25hbWUYAiABKAkSDAoEZGF0ZRgDIAEoCRISCgppbl9jYWRlbmNlGAQgASgFEhIKCm5vX2F0dGVtcHQYBSABKAUSEAoIYXR0ZW1wdHMYBiABKAUSDQoFcXVvdGEYByABKAUSGgoSc3VjY2Vzc2Z1bF90b3VjaGVzGAggASgFEg4KBmJlaGluZBgJIAEoBSJDChhDb21wbGlhbmNlUmVwb3J0UmVzcG9uc2USJwoEcm93cxgBIAMoCzIZLnJlbGFuY2UudjEuQ29tcGxpYW5jZVJvdyLHAgoUQWR2aXNvclJlcG9ydFJlcXVlc3QSNQoJZnJvbV90aW1lGAEgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEjMKB3RvX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQga6SAPIAQESHAoHc2l0ZV9pZBgDIAEoCUILukgI2AEBcgOwAQE6pAG6SKABGp0BCg1yZXBvcnQucGVyaW9kEjd0b190aW1lIG11c3QgYmUgYWZ0ZXIgZnJvbV90aW1lLCBhdCBtb3N0IDM2NiBkYXlzIGxhdGVyGlN0aGlzLnRvX3RpbWUgPiB0aGlzLmZyb21fdGltZSAmJiB0aGlzLnRvX3RpbWUgLSB0aGlzLmZyb21fdGltZSA8PSBkdXJhdGlvbignODc4NGgnKSKAAQoKQWR2aXNvclJvdxISCgphZHZpc29yX2lkGAEgASgJEhQKDGFkdmlzb3JfbmFtZRgCIAEoCRIMCgRvcGVuGAMgASgFEgwKBGxhdGUYBCABKAUSEQoJcmVtaW5kZXJzGAUgASgFEhkKEWltcHJvcGVyX2Nsb3N1cmVzGAYgASgFIj0KFUFkdmlzb3JSZXBvcnRSZXNwb25zZRIkCgRyb3dzGAEgAygLMhYucmVsYW5jZS52MS5BZHZpc29yUm93IqADChNFeHBvcnRSZXBvcnRSZXF1ZXN0Ej4KDXJlc3BvbnNlX3RpbWUYASABKAsyJS5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJlcG9ydFJlcXVlc3RIABJEChNyZXNwb25zZV90aW1lX2xlYWRzGAIgASgLMiUucmVsYW5jZS52MS5SZXNwb25zZVRpbWVSZXBvcnRSZXF1ZXN0SAASOQoKY29tcGxpYW5jZRgDIAEoCzIjLnJlbGFuY2UudjEuQ29tcGxpYW5jZVJlcG9ydFJlcXVlc3RIABI0CghhZHZpc29ycxgEIAEoCzIgLnJlbGFuY2UudjEuQWR2aXNvclJlcG9ydFJlcXVlc3RIABIxCglkYXNoYm9hcmQYByABKAsyHC5yZWxhbmNlLnYxLkRhc2hib2FyZFJlcXVlc3RIABI1CglzZXBhcmF0b3IYBSABKA4yGC5yZWxhbmNlLnYxLkNTVlNlcGFyYXRvckIIukgFggECEAESFwoPYnl0ZV9vcmRlcl9tYXJrGAYgASgIQg8KBnJlcG9ydBIFukgCCAEiJQoURXhwb3J0UmVwb3J0UmVzcG9uc2USDQoFY2h1bmsYASABKAwimQEKHExpc3RSZXNwb25zZVRpbWVMZWFkc1JlcXVlc3QSPAoFcXVlcnkYASABKAsyJS5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZVJlcG9ydFJlcXVlc3RCBrpIA8gBARIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYyAEihgMKEFJlc3BvbnNlVGltZUxlYWQSDwoHbGVhZF9pZBgBIAEoCRIvCgtyZWNlaXZlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHc2l0ZV9pZBgDIAEoCRIRCglzaXRlX25hbWUYBCABKAkSEgoKYWR2aXNvcl9pZBgFIAEoCRIUCgxhZHZpc29yX25hbWUYBiABKAkSDgoGc291cmNlGAcgASgJEhQKDHNvdXJjZV9ncm91cBgIIAEoCRImCghjYXRlZ29yeRgJIAEoDjIULnJlbGFuY2UudjEuQ2F0ZWdvcnkSFAoMY29udGFjdF9uYW1lGAogASgJEjUKEWZpcnN0X3Jlc3BvbnNlX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCg1yZXNwb25zZV90aW1lGAwgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uEhUKDXdpdGhpbl93aW5kb3cYDSABKAgiZQodTGlzdFJlc3BvbnNlVGltZUxlYWRzUmVzcG9uc2USKwoFbGVhZHMYASADKAsyHC5yZWxhbmNlLnYxLlJlc3BvbnNlVGltZUxlYWQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJKqYBCg5SZXBvcnRHcm91cGluZxIfChtSRVBPUlRfR1JPVVBJTkdfVU5TUEVDSUZJRUQQABIbChdSRVBPUlRfR1JPVVBJTkdfQURWSVNPUhABEhgKFFJFUE9SVF9HUk9VUElOR19TSVRFEAISGgoWUkVQT1JUX0dST1VQSU5HX1NPVVJDRRADEiAKHFJFUE9SVF9HUk9VUElOR19TT1VSQ0VfR1JPVVAQBCp6CgxDU1ZTZXBhcmF0b3ISHQoZQ1NWX1NFUEFSQVRPUl9VTlNQRUNJRklFRBAAEhcKE0NTVl9TRVBBUkFUT1JfQ09NTUEQARIbChdDU1ZfU0VQQVJBVE9SX1NFTUlDT0xPThACEhUKEUNTVl9TRVBBUkFUT1JfVEFCEAMy1AQKDVJlcG9ydFNlcnZpY2USaAoSUmVzcG9uc2VUaW1lUmVwb3J0EiUucmVsYW5jZS52MS5SZXNwb25zZVRpbWVSZXBvcnRSZXF1ZXN0GiYucmVsYW5jZS52MS5SZXNwb25zZVRpbWVSZXBvcnRSZXNwb25zZSIDkAIBEk0KCURhc2hib2FyZBIcLnJlbGFuY2UudjEuRGFzaGJvYXJkUmVxdWVzdBodLnJlbGFuY2UudjEuRGFzaGJvYXJkUmVzcG9uc2UiA5ACARJiChBDb21wbGlhbmNlUmVwb3J0EiMucmVsYW5jZS52MS5Db21wbGlhbmNlUmVwb3J0UmVxdWVzdBokLnJlbGFuY2UudjEuQ29tcGxpYW5jZVJlcG9ydFJlc3BvbnNlIgOQAgESWQoNQWR2aXNvclJlcG9ydBIgLnJlbGFuY2UudjEuQWR2aXNvclJlcG9ydFJlcXVlc3QaIS5yZWxhbmNlLnYxLkFkdmlzb3JSZXBvcnRSZXNwb25zZSIDkAIBElgKDEV4cG9ydFJlcG9ydBIfLnJlbGFuY2UudjEuRXhwb3J0UmVwb3J0UmVxdWVzdBogLnJlbGFuY2UudjEuRXhwb3J0UmVwb3J0UmVzcG9uc2UiA5ACATABEnEKFUxpc3RSZXNwb25zZVRpbWVMZWFkcxIoLnJlbGFuY2UudjEuTGlzdFJlc3BvbnNlVGltZUxlYWRzUmVxdWVzdBopLnJlbGFuY2UudjEuTGlzdFJlc3BvbnNlVGltZUxlYWRzUmVzcG9uc2UiA5ACAUI6WjhnaXRodWIuY29tL3JlbGFuY2VocS9yZWxhbmNlL2dlbi9nby9yZWxhbmNlL3YxO3JlbGFuY2V2MWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_relance_v1_types]);
 
 /**
  * ReportFilter narrows a report to some leads.
@@ -610,6 +610,150 @@ export const ExportReportResponseSchema: GenMessage<ExportReportResponse> = /*@_
   messageDesc(file_relance_v1_report, 14);
 
 /**
+ * @generated from message relance.v1.ListResponseTimeLeadsRequest
+ */
+export type ListResponseTimeLeadsRequest = Message<"relance.v1.ListResponseTimeLeadsRequest"> & {
+  /**
+   * The report's period, filter and window; its grouping and buckets are not used.
+   *
+   * @generated from field: relance.v1.ResponseTimeReportRequest query = 1;
+   */
+  query?: ResponseTimeReportRequest | undefined;
+
+  /**
+   * At most 500; defaults to 50.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message relance.v1.ListResponseTimeLeadsRequest.
+ * Use `create(ListResponseTimeLeadsRequestSchema)` to create a new message.
+ */
+export const ListResponseTimeLeadsRequestSchema: GenMessage<ListResponseTimeLeadsRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_report, 15);
+
+/**
+ * ResponseTimeLead is one lead of a response-time report.
+ *
+ * @generated from message relance.v1.ResponseTimeLead
+ */
+export type ResponseTimeLead = Message<"relance.v1.ResponseTimeLead"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp received_at = 2;
+   */
+  receivedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string site_id = 3;
+   */
+  siteId: string;
+
+  /**
+   * @generated from field: string site_name = 4;
+   */
+  siteName: string;
+
+  /**
+   * Empty when unassigned.
+   *
+   * @generated from field: string advisor_id = 5;
+   */
+  advisorId: string;
+
+  /**
+   * @generated from field: string advisor_name = 6;
+   */
+  advisorName: string;
+
+  /**
+   * @generated from field: string source = 7;
+   */
+  source: string;
+
+  /**
+   * @generated from field: string source_group = 8;
+   */
+  sourceGroup: string;
+
+  /**
+   * @generated from field: relance.v1.Category category = 9;
+   */
+  category: Category;
+
+  /**
+   * @generated from field: string contact_name = 10;
+   */
+  contactName: string;
+
+  /**
+   * Unset when not answered (yet).
+   *
+   * @generated from field: google.protobuf.Timestamp first_response_at = 11;
+   */
+  firstResponseAt?: Timestamp | undefined;
+
+  /**
+   * Business time from receipt to the first response; unset when not answered.
+   *
+   * @generated from field: google.protobuf.Duration response_time = 12;
+   */
+  responseTime?: Duration | undefined;
+
+  /**
+   * Answered within the query's window.
+   *
+   * @generated from field: bool within_window = 13;
+   */
+  withinWindow: boolean;
+};
+
+/**
+ * Describes the message relance.v1.ResponseTimeLead.
+ * Use `create(ResponseTimeLeadSchema)` to create a new message.
+ */
+export const ResponseTimeLeadSchema: GenMessage<ResponseTimeLead> = /*@__PURE__*/
+  messageDesc(file_relance_v1_report, 16);
+
+/**
+ * @generated from message relance.v1.ListResponseTimeLeadsResponse
+ */
+export type ListResponseTimeLeadsResponse = Message<"relance.v1.ListResponseTimeLeadsResponse"> & {
+  /**
+   * @generated from field: repeated relance.v1.ResponseTimeLead leads = 1;
+   */
+  leads: ResponseTimeLead[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message relance.v1.ListResponseTimeLeadsResponse.
+ * Use `create(ListResponseTimeLeadsResponseSchema)` to create a new message.
+ */
+export const ListResponseTimeLeadsResponseSchema: GenMessage<ListResponseTimeLeadsResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_report, 17);
+
+/**
  * ReportGrouping says what a response-time report's rows are.
  *
  * @generated from enum relance.v1.ReportGrouping
@@ -748,6 +892,18 @@ export const ReportService: GenService<{
     methodKind: "server_streaming";
     input: typeof ExportReportRequestSchema;
     output: typeof ExportReportResponseSchema;
+  },
+  /**
+   * ListResponseTimeLeads lists the leads of a response-time report one by one, in receipt
+   * order, page by page: the detail behind a report's row (narrow the query's filter to the row's
+   * advisor, site, source or source group).
+   *
+   * @generated from rpc relance.v1.ReportService.ListResponseTimeLeads
+   */
+  listResponseTimeLeads: {
+    methodKind: "unary";
+    input: typeof ListResponseTimeLeadsRequestSchema;
+    output: typeof ListResponseTimeLeadsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_relance_v1_report, 0);

@@ -47,6 +47,9 @@ const (
 	// ReportServiceExportReportProcedure is the fully-qualified name of the ReportService's
 	// ExportReport RPC.
 	ReportServiceExportReportProcedure = "/relance.v1.ReportService/ExportReport"
+	// ReportServiceListResponseTimeLeadsProcedure is the fully-qualified name of the ReportService's
+	// ListResponseTimeLeads RPC.
+	ReportServiceListResponseTimeLeadsProcedure = "/relance.v1.ReportService/ListResponseTimeLeads"
 )
 
 // ReportServiceClient is a client for the relance.v1.ReportService service.
@@ -67,6 +70,10 @@ type ReportServiceClient interface {
 	// ExportReport streams one report as CSV (RFC 4180 quoting, UTF-8), in chunks of at most
 	// 64 KiB; the lead-by-lead response times stream page by page, however many there are.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest]) (*connect.ServerStreamForClient[v1.ExportReportResponse], error)
+	// ListResponseTimeLeads lists the leads of a response-time report one by one, in receipt
+	// order, page by page: the detail behind a report's row (narrow the query's filter to the row's
+	// advisor, site, source or source group).
+	ListResponseTimeLeads(context.Context, *connect.Request[v1.ListResponseTimeLeadsRequest]) (*connect.Response[v1.ListResponseTimeLeadsResponse], error)
 }
 
 // NewReportServiceClient constructs a client for the relance.v1.ReportService service. By default,
@@ -115,16 +122,24 @@ func NewReportServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listResponseTimeLeads: connect.NewClient[v1.ListResponseTimeLeadsRequest, v1.ListResponseTimeLeadsResponse](
+			httpClient,
+			baseURL+ReportServiceListResponseTimeLeadsProcedure,
+			connect.WithSchema(reportServiceMethods.ByName("ListResponseTimeLeads")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // reportServiceClient implements ReportServiceClient.
 type reportServiceClient struct {
-	responseTimeReport *connect.Client[v1.ResponseTimeReportRequest, v1.ResponseTimeReportResponse]
-	dashboard          *connect.Client[v1.DashboardRequest, v1.DashboardResponse]
-	complianceReport   *connect.Client[v1.ComplianceReportRequest, v1.ComplianceReportResponse]
-	advisorReport      *connect.Client[v1.AdvisorReportRequest, v1.AdvisorReportResponse]
-	exportReport       *connect.Client[v1.ExportReportRequest, v1.ExportReportResponse]
+	responseTimeReport    *connect.Client[v1.ResponseTimeReportRequest, v1.ResponseTimeReportResponse]
+	dashboard             *connect.Client[v1.DashboardRequest, v1.DashboardResponse]
+	complianceReport      *connect.Client[v1.ComplianceReportRequest, v1.ComplianceReportResponse]
+	advisorReport         *connect.Client[v1.AdvisorReportRequest, v1.AdvisorReportResponse]
+	exportReport          *connect.Client[v1.ExportReportRequest, v1.ExportReportResponse]
+	listResponseTimeLeads *connect.Client[v1.ListResponseTimeLeadsRequest, v1.ListResponseTimeLeadsResponse]
 }
 
 // ResponseTimeReport calls relance.v1.ReportService.ResponseTimeReport.
@@ -152,6 +167,11 @@ func (c *reportServiceClient) ExportReport(ctx context.Context, req *connect.Req
 	return c.exportReport.CallServerStream(ctx, req)
 }
 
+// ListResponseTimeLeads calls relance.v1.ReportService.ListResponseTimeLeads.
+func (c *reportServiceClient) ListResponseTimeLeads(ctx context.Context, req *connect.Request[v1.ListResponseTimeLeadsRequest]) (*connect.Response[v1.ListResponseTimeLeadsResponse], error) {
+	return c.listResponseTimeLeads.CallUnary(ctx, req)
+}
+
 // ReportServiceHandler is an implementation of the relance.v1.ReportService service.
 type ReportServiceHandler interface {
 	// ResponseTimeReport groups the leads received in a period by advisor, site, source or
@@ -170,6 +190,10 @@ type ReportServiceHandler interface {
 	// ExportReport streams one report as CSV (RFC 4180 quoting, UTF-8), in chunks of at most
 	// 64 KiB; the lead-by-lead response times stream page by page, however many there are.
 	ExportReport(context.Context, *connect.Request[v1.ExportReportRequest], *connect.ServerStream[v1.ExportReportResponse]) error
+	// ListResponseTimeLeads lists the leads of a response-time report one by one, in receipt
+	// order, page by page: the detail behind a report's row (narrow the query's filter to the row's
+	// advisor, site, source or source group).
+	ListResponseTimeLeads(context.Context, *connect.Request[v1.ListResponseTimeLeadsRequest]) (*connect.Response[v1.ListResponseTimeLeadsResponse], error)
 }
 
 // NewReportServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -214,6 +238,13 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	reportServiceListResponseTimeLeadsHandler := connect.NewUnaryHandler(
+		ReportServiceListResponseTimeLeadsProcedure,
+		svc.ListResponseTimeLeads,
+		connect.WithSchema(reportServiceMethods.ByName("ListResponseTimeLeads")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/relance.v1.ReportService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ReportServiceResponseTimeReportProcedure:
@@ -226,6 +257,8 @@ func NewReportServiceHandler(svc ReportServiceHandler, opts ...connect.HandlerOp
 			reportServiceAdvisorReportHandler.ServeHTTP(w, r)
 		case ReportServiceExportReportProcedure:
 			reportServiceExportReportHandler.ServeHTTP(w, r)
+		case ReportServiceListResponseTimeLeadsProcedure:
+			reportServiceListResponseTimeLeadsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -253,4 +286,8 @@ func (UnimplementedReportServiceHandler) AdvisorReport(context.Context, *connect
 
 func (UnimplementedReportServiceHandler) ExportReport(context.Context, *connect.Request[v1.ExportReportRequest], *connect.ServerStream[v1.ExportReportResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.ReportService.ExportReport is not implemented"))
+}
+
+func (UnimplementedReportServiceHandler) ListResponseTimeLeads(context.Context, *connect.Request[v1.ListResponseTimeLeadsRequest]) (*connect.Response[v1.ListResponseTimeLeadsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.ReportService.ListResponseTimeLeads is not implemented"))
 }
