@@ -11,7 +11,7 @@ import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { formatCount, formatDuration, seconds } from "../src/format/format";
-import { ADMIN, ALICE, MANAGER, artefacts, client, launch, login, phone, seriousViolations, signIn } from "./harness";
+import { ADMIN, ALICE, MANAGER, artefacts, client, customer, launch, login, phone, seriousViolations, signIn } from "./harness";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -36,7 +36,7 @@ async function newLeadFor(advisorId: string, name: string): Promise<string> {
     idempotencyKey: name,
     siteId: lyon?.id ?? "",
     source: "e2e",
-    contact: { name, email: "client.e2e@example.com" },
+    contact: customer(name),
     assigneeId: advisorId,
   });
   return res.lead?.id ?? "";
@@ -240,9 +240,16 @@ describe("admin", () => {
     const first = page.locator("li.window").first();
     await first.getByLabel("Début").fill("18:00");
     await first.getByLabel("Fin").fill("09:00");
-    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByRole("form", { name: "Horaires d'ouverture" }).getByRole("button", { name: "Enregistrer" }).click();
     await first.locator(".field-error").waitFor();
     expect(await first.getByLabel("Fin").getAttribute("aria-invalid")).toBe("true");
+
+    // The country national phone numbers are read in: a code libphonenumber does not know is
+    // refused next to the field.
+    const country = page.getByRole("form", { name: "Pays (code ISO, ex. FR)" });
+    await country.getByLabel("Pays (code ISO, ex. FR)").fill("XX");
+    await country.getByRole("button", { name: "Enregistrer" }).click();
+    await country.locator(".field-error").waitFor();
 
     const ics = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//e2e//FR", "BEGIN:VEVENT", "UID:e2e-1@relance.test", "DTSTART;VALUE=DATE:20270105", "SUMMARY:Inventaire", "END:VEVENT", "END:VCALENDAR", ""].join("\r\n");
     await page.getByLabel("Fichier .ics").setInputFiles({ name: "fermetures.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });

@@ -58,6 +58,17 @@ export async function signIn(page: Page, email: string): Promise<void> {
 }
 
 /** login signs a demo user in through the API. */
+let customers = 0;
+
+/**
+ * customer is a new customer named name, with an email address no other test uses: a second
+ * lead for the same address while the first is open would be a repeat inquiry, not a lead.
+ */
+export function customer(name: string): { name: string; email: string } {
+  customers += 1;
+  return { name, email: `customer.${Date.now()}.${customers}@example.com` };
+}
+
 export function login(email: string): Promise<LoginResponse> {
   return createClient(AuthService, createConnectTransport({ baseUrl: base })).login({ email, password: PASSWORD });
 }

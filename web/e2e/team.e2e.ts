@@ -11,7 +11,7 @@ import { ReminderService } from "@relance/api/relance/v1/reminder_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { formatCount, instant } from "../src/format/format";
-import { ADMIN, ALICE, MANAGER, client, launch, login, phone, seriousViolations, signIn } from "./harness";
+import { ADMIN, ALICE, MANAGER, client, customer, launch, login, phone, seriousViolations, signIn } from "./harness";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -69,7 +69,7 @@ describe("manager", () => {
       const stamp = String(now);
       const leads = client(LeadService, mgr.token);
       const create = async (name: string) =>
-        (await leads.createLead({ idempotencyKey: name, siteId: lyon, source: "e2e", contact: { name, email: "absent.e2e@example.com" }, assigneeId: bruno })).lead?.id ?? "";
+        (await leads.createLead({ idempotencyKey: name, siteId: lyon, source: "e2e", contact: customer(name), assigneeId: bruno })).lead?.id ?? "";
       const moved = await create(`Absent A ${stamp}`);
       const kept = await create(`Absent B ${stamp}`);
       const decisions = client(DecisionService, mgr.token);
