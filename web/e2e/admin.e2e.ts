@@ -5,6 +5,7 @@
 // manager or an advisor may not open; and accessibility of every page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { Channel, Recipient, ReminderService } from "@relance/api/relance/v1/reminder_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Locale, Role } from "@relance/api/relance/v1/types_pb";
 import { ADMIN, ALICE, MANAGER, client, launch, login, phone, seriousViolations, signIn } from "./harness";
@@ -126,11 +127,47 @@ describe("admin", () => {
     await page.context().close();
   });
 
+  it("edits a site's reminder ladder: a short delay is refused next to it, an escalation rung is saved", async () => {
+    const reminders = client(ReminderService, await api());
+    const team = client(TeamService, await api());
+    const lyon = (await team.listSites({})).sites.find((s) => s.name === "Lyon Centre")?.id ?? "";
+    const before = await reminders.getReminderPolicy({ siteId: lyon });
+    try {
+      const page = await admin("Relances", "Relances");
+      await page.getByLabel("Sites").selectOption({ label: "Lyon Centre" });
+      await page.getByRole("button", { name: "Ajouter un palier" }).click();
+      const n = before.rungs.length + 1;
+      const rung = page.getByRole("group", { name: `Palier ${n}`, exact: true });
+      const delay = rung.getByLabel(/^Délai après/);
+      await delay.fill("0,5");
+      await page.getByRole("button", { name: "Enregistrer" }).click();
+      await rung.locator(".field-error").first().waitFor();
+      expect(await delay.getAttribute("aria-invalid")).toBe("true");
+
+      await delay.fill("6");
+      await rung.getByLabel("Son responsable (escalade)").check();
+      await rung.getByRole("group", { name: "Par", exact: true }).getByLabel("SMS").check();
+      await page.getByRole("button", { name: "Enregistrer" }).click();
+      await page.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
+      const after = await reminders.getReminderPolicy({ siteId: lyon });
+      expect(after.default).toBe(false);
+      expect(after.rungs.length).toBe(n);
+      const last = after.rungs[n - 1];
+      expect(Number(last?.delay?.seconds)).toBe(6 * 3600);
+      expect(last?.recipients).toEqual([Recipient.ADVISOR, Recipient.MANAGER]);
+      expect(last?.channels).toEqual([Channel.EMAIL, Channel.SMS]);
+      await page.context().close();
+    } finally {
+      await reminders.setReminderPolicy({ siteId: lyon, rungs: before.rungs });
+    }
+  });
+
 });
 
 describe("manager and advisor", () => {
   const pages: [string, string][] = [
     ["Utilisateurs", "/users"],
+    ["Relances", "/reminders"],
   ];
   for (const who of [MANAGER, ALICE]) {
     it(`${who} is offered none of the admin pages, by link or by URL`, async () => {
@@ -147,7 +184,7 @@ describe("manager and advisor", () => {
 });
 
 describe("accessibility", () => {
-  for (const path of ["/users"]) {
+  for (const path of ["/users", "/reminders"]) {
     it(`has no critical or serious axe violation on ${path}`, async () => {
       const page = await open(ADMIN);
       await page.goto(path);

@@ -28,6 +28,7 @@ const DecisionsPage = lazyPage(() => import("./decisions/decisions"), "Decisions
 const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
 const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
 const UsersPage = lazyPage(() => import("./users/users"), "UsersPage");
+const LadderPage = lazyPage(() => import("./reminders/ladder"), "LadderPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -43,6 +44,7 @@ const routes: Route[] = [
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
   { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
   { pattern: "/users", page: "users", render: () => <UsersPage /> },
+  { pattern: "/reminders", page: "reminders", render: () => <LadderPage /> },
 ];
 
 export function App() {

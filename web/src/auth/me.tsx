@@ -14,7 +14,7 @@ export function useMe(): WhoAmIResponse {
 }
 
 /** Page is one screen of the app and the roles it is offered to. */
-export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys" | "users";
+export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys" | "users" | "reminders";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -27,6 +27,7 @@ const offered: Record<PageName, Role[]> = {
   sites: [Role.ADMIN],
   apiKeys: [Role.ADMIN],
   users: [Role.ADMIN],
+  reminders: [Role.ADMIN],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

@@ -22,6 +22,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "sites", href: "/sites", label: "nav.sites" },
   { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
   { page: "users", href: "/users", label: "nav.users" },
+  { page: "reminders", href: "/reminders", label: "nav.reminders" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
