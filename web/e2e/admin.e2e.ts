@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { Channel, Recipient, ReminderService } from "@relance/api/relance/v1/reminder_pb";
+import { StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Locale, Role } from "@relance/api/relance/v1/types_pb";
 import { ADMIN, ALICE, MANAGER, client, launch, login, phone, seriousViolations, signIn } from "./harness";
@@ -162,12 +163,45 @@ describe("admin", () => {
     }
   });
 
+  it("creates an interaction status, sees a bad delay's violation, edits and deletes it", async () => {
+    const page = await admin("Statuts", "Statuts d'interaction");
+    const form = page.locator("form[aria-labelledby=status-form]");
+    const name = `Rappeler e2e ${stamp}`;
+    await form.getByLabel("Nom", { exact: true }).fill(name);
+    await form.getByLabel("Programme un appel").check();
+    await form.getByLabel("Appel après (jours ouvrés)").fill("400");
+    await form.getByRole("button", { name: "Créer le statut" }).click();
+    await form.locator(".field-error").waitFor();
+    expect(await form.getByLabel("Appel après (jours ouvrés)").getAttribute("aria-invalid")).toBe("true");
+
+    await form.getByLabel("Appel après (jours ouvrés)").fill("2");
+    await form.getByRole("button", { name: "Créer le statut" }).click();
+    await page.getByRole("row", { name: new RegExp(name) }).waitFor();
+    const statuses = client(StatusService, await api());
+    let saved = (await statuses.listStatuses({})).statuses.find((s) => s.name === name);
+    expect(saved?.schedulesCall).toBe(true);
+    expect(saved?.callAfterDays).toBe(2);
+
+    await page.getByRole("button", { name: `Modifier le statut ${name}` }).click();
+    await form.getByLabel("Appel après (jours ouvrés)").fill("5");
+    await form.getByRole("button", { name: "Enregistrer" }).click();
+    await page.getByRole("row", { name: new RegExp(`${name}.*après 5 jour`) }).waitFor();
+    saved = (await statuses.listStatuses({})).statuses.find((s) => s.name === name);
+    expect(saved?.callAfterDays).toBe(5);
+
+    await page.getByRole("button", { name: `Supprimer le statut ${name}` }).click();
+    await page.getByRole("row", { name: new RegExp(name) }).waitFor({ state: "detached" });
+    expect((await statuses.listStatuses({ includeArchived: true })).statuses.some((s) => s.name === name)).toBe(false);
+    await page.context().close();
+  });
+
 });
 
 describe("manager and advisor", () => {
   const pages: [string, string][] = [
     ["Utilisateurs", "/users"],
     ["Relances", "/reminders"],
+    ["Statuts", "/statuses"],
   ];
   for (const who of [MANAGER, ALICE]) {
     it(`${who} is offered none of the admin pages, by link or by URL`, async () => {
@@ -184,7 +218,7 @@ describe("manager and advisor", () => {
 });
 
 describe("accessibility", () => {
-  for (const path of ["/users", "/reminders"]) {
+  for (const path of ["/users", "/reminders", "/statuses"]) {
     it(`has no critical or serious axe violation on ${path}`, async () => {
       const page = await open(ADMIN);
       await page.goto(path);

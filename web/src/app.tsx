@@ -29,6 +29,7 @@ const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
 const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
 const UsersPage = lazyPage(() => import("./users/users"), "UsersPage");
 const LadderPage = lazyPage(() => import("./reminders/ladder"), "LadderPage");
+const StatusesPage = lazyPage(() => import("./statuses/statuses"), "StatusesPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -45,6 +46,7 @@ const routes: Route[] = [
   { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
   { pattern: "/users", page: "users", render: () => <UsersPage /> },
   { pattern: "/reminders", page: "reminders", render: () => <LadderPage /> },
+  { pattern: "/statuses", page: "statuses", render: () => <StatusesPage /> },
 ];
 
 export function App() {

@@ -23,6 +23,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
   { page: "users", href: "/users", label: "nav.users" },
   { page: "reminders", href: "/reminders", label: "nav.reminders" },
+  { page: "statuses", href: "/statuses", label: "nav.statuses" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
