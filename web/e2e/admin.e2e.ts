@@ -5,10 +5,11 @@
 // manager or an advisor may not open; and accessibility of every page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { PlanService } from "@relance/api/relance/v1/plan_pb";
 import { Channel, Recipient, ReminderService } from "@relance/api/relance/v1/reminder_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
-import { Locale, Role } from "@relance/api/relance/v1/types_pb";
+import { ActivityKind, Locale, Role } from "@relance/api/relance/v1/types_pb";
 import { ADMIN, ALICE, MANAGER, client, launch, login, phone, seriousViolations, signIn } from "./harness";
 
 let browser: Browser;
@@ -195,6 +196,52 @@ describe("admin", () => {
     await page.context().close();
   });
 
+  it("creates a follow-up plan with two steps, pauses, resumes and archives it", async () => {
+    const page = await admin("Plans de suivi", "Plans de suivi");
+    const form = page.locator("form[aria-labelledby=plan-form]");
+    const name = `Plan e2e ${stamp}`;
+    await form.getByLabel("Nom du plan").fill(name);
+    const first = form.getByRole("group", { name: "Étape 1", exact: true });
+    await first.getByLabel("Type").selectOption({ label: "E-mail" });
+    await first.getByLabel("Envoyé automatiquement par le système").check();
+    await first.getByLabel("Objet").fill("Bonjour {{lead.name}}");
+    await first.getByLabel("Contenu").fill("Votre conseiller {{advisor.name}} vous rappelle bientôt.");
+    await form.getByRole("button", { name: "Ajouter une étape" }).click();
+    const second = form.getByRole("group", { name: "Étape 2", exact: true });
+    await second.getByLabel("Type").selectOption({ label: "Appel" });
+    await second.getByLabel("Après (jours)").fill("2");
+    await second.getByLabel("Heure (vide : celle de l'organisation)").fill("9h");
+    await form.getByRole("button", { name: "Créer le plan" }).click();
+    await second.locator(".field-error").waitFor();
+    expect(await second.getByLabel("Heure (vide : celle de l'organisation)").getAttribute("aria-invalid")).toBe("true");
+
+    await second.getByLabel("Heure (vide : celle de l'organisation)").fill("10:30");
+    await second.getByRole("group", { name: /^Jours/ }).getByLabel("Mardi").check();
+    await form.getByRole("button", { name: "Créer le plan" }).click();
+    const item = page.getByRole("listitem", { name, exact: true });
+    await item.waitFor();
+
+    const plans = client(PlanService, await api());
+    const saved = (await plans.listPlans({})).plans.find((p) => p.name === name);
+    expect(saved?.steps.map((s) => [s.kind, s.automatic, s.afterDays, s.sendTime])).toEqual([
+      [ActivityKind.EMAIL, true, 0, ""],
+      [ActivityKind.CALL, false, 2, "10:30"],
+    ]);
+    expect(saved?.steps[0]?.subject).toBe("Bonjour {{lead.name}}");
+    expect(saved?.steps[1]?.weekdays).toEqual([2]);
+
+    await item.getByRole("button", { name: "Mettre en pause" }).click();
+    await item.getByRole("button", { name: "Reprendre" }).waitFor();
+    expect((await plans.getPlan({ planId: saved?.id ?? "" })).plan?.paused).toBe(true);
+    await item.getByRole("button", { name: "Reprendre" }).click();
+    await item.getByRole("button", { name: "Mettre en pause" }).waitFor();
+    expect((await plans.getPlan({ planId: saved?.id ?? "" })).plan?.paused).toBe(false);
+    await item.getByRole("button", { name: "Archiver" }).click();
+    await item.getByText(/^Archivé/).waitFor();
+    expect((await plans.getPlan({ planId: saved?.id ?? "" })).plan?.archiveTime).toBeDefined();
+    await page.context().close();
+  });
+
 });
 
 describe("manager and advisor", () => {
@@ -202,6 +249,7 @@ describe("manager and advisor", () => {
     ["Utilisateurs", "/users"],
     ["Relances", "/reminders"],
     ["Statuts", "/statuses"],
+    ["Plans de suivi", "/plans"],
   ];
   for (const who of [MANAGER, ALICE]) {
     it(`${who} is offered none of the admin pages, by link or by URL`, async () => {
@@ -218,7 +266,7 @@ describe("manager and advisor", () => {
 });
 
 describe("accessibility", () => {
-  for (const path of ["/users", "/reminders", "/statuses"]) {
+  for (const path of ["/users", "/reminders", "/statuses", "/plans"]) {
     it(`has no critical or serious axe violation on ${path}`, async () => {
       const page = await open(ADMIN);
       await page.goto(path);

@@ -30,6 +30,7 @@ const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
 const UsersPage = lazyPage(() => import("./users/users"), "UsersPage");
 const LadderPage = lazyPage(() => import("./reminders/ladder"), "LadderPage");
 const StatusesPage = lazyPage(() => import("./statuses/statuses"), "StatusesPage");
+const PlansPage = lazyPage(() => import("./plans/plans"), "PlansPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -47,6 +48,7 @@ const routes: Route[] = [
   { pattern: "/users", page: "users", render: () => <UsersPage /> },
   { pattern: "/reminders", page: "reminders", render: () => <LadderPage /> },
   { pattern: "/statuses", page: "statuses", render: () => <StatusesPage /> },
+  { pattern: "/plans", page: "plans", render: () => <PlansPage /> },
 ];
 
 export function App() {

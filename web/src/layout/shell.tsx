@@ -24,6 +24,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "users", href: "/users", label: "nav.users" },
   { page: "reminders", href: "/reminders", label: "nav.reminders" },
   { page: "statuses", href: "/statuses", label: "nav.statuses" },
+  { page: "plans", href: "/plans", label: "nav.plans" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
