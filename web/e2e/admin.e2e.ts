@@ -5,6 +5,7 @@
 // manager or an advisor may not open; and accessibility of every page.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { CallService } from "@relance/api/relance/v1/call_pb";
 import { PlanService } from "@relance/api/relance/v1/plan_pb";
 import { Channel, Recipient, ReminderService } from "@relance/api/relance/v1/reminder_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
@@ -242,6 +243,46 @@ describe("admin", () => {
     await page.context().close();
   });
 
+  it("changes the organisation's settings, sees a bad time's violation, and sets a cadence rule", async () => {
+    const team = client(TeamService, await api());
+    const before = (await team.getOrganization({})).organization;
+    try {
+      const page = await admin("Organisation", "Organisation");
+      const form = page.locator("form[aria-labelledby=org-settings]");
+      await form.getByLabel("Heure du résumé quotidien").fill("25:00");
+      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.locator(".field-error").waitFor();
+      expect(await form.getByLabel("Heure du résumé quotidien").getAttribute("aria-invalid")).toBe("true");
+
+      await form.getByLabel("Heure du résumé quotidien").fill("07:45");
+      await form.getByLabel("Heure des envois automatiques").fill("10:15");
+      await form.getByLabel("SMS par jour").fill("150");
+      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
+      const after = (await team.getOrganization({})).organization;
+      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap]).toEqual(["07:45", "10:15", 150]);
+
+      const rule = page.locator("form[aria-labelledby=set-rule]");
+      const source = `e2e-${stamp}`;
+      await rule.getByLabel("Pour").selectOption({ label: "Une source" });
+      await rule.getByLabel("Source").fill(source);
+      await rule.getByLabel("Appels par jour").fill("4");
+      await rule.getByLabel("Jours ouvrés").fill("2");
+      await rule.getByLabel("Rejet trop tôt").selectOption({ label: "refusé" });
+      await rule.getByRole("button", { name: "Enregistrer la règle" }).click();
+      const shown = page.getByRole("listitem").filter({ hasText: `Source ${source}` });
+      await shown.waitFor();
+      const calls = client(CallService, await api());
+      const saved = (await calls.listCadenceRules({})).rules.find((r) => r.source === source);
+      expect([saved?.attemptsPerDay, saved?.days]).toEqual([4, 2]);
+      await shown.getByRole("button", { name: /^Retirer la règle/ }).click();
+      await shown.waitFor({ state: "detached" });
+      expect((await calls.listCadenceRules({})).rules.some((r) => r.source === source)).toBe(false);
+      await page.context().close();
+    } finally {
+      await team.updateOrganization({ digestTime: before?.digestTime ?? "", sendTime: before?.sendTime ?? "", smsDailyCap: before?.smsDailyCap ?? 0 });
+    }
+  });
 });
 
 describe("manager and advisor", () => {
@@ -250,6 +291,7 @@ describe("manager and advisor", () => {
     ["Relances", "/reminders"],
     ["Statuts", "/statuses"],
     ["Plans de suivi", "/plans"],
+    ["Organisation", "/organization"],
   ];
   for (const who of [MANAGER, ALICE]) {
     it(`${who} is offered none of the admin pages, by link or by URL`, async () => {
@@ -266,7 +308,7 @@ describe("manager and advisor", () => {
 });
 
 describe("accessibility", () => {
-  for (const path of ["/users", "/reminders", "/statuses", "/plans"]) {
+  for (const path of ["/users", "/reminders", "/statuses", "/plans", "/organization"]) {
     it(`has no critical or serious axe violation on ${path}`, async () => {
       const page = await open(ADMIN);
       await page.goto(path);

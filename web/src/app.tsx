@@ -31,6 +31,7 @@ const UsersPage = lazyPage(() => import("./users/users"), "UsersPage");
 const LadderPage = lazyPage(() => import("./reminders/ladder"), "LadderPage");
 const StatusesPage = lazyPage(() => import("./statuses/statuses"), "StatusesPage");
 const PlansPage = lazyPage(() => import("./plans/plans"), "PlansPage");
+const OrganizationPage = lazyPage(() => import("./organization/settings"), "OrganizationPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -49,6 +50,7 @@ const routes: Route[] = [
   { pattern: "/reminders", page: "reminders", render: () => <LadderPage /> },
   { pattern: "/statuses", page: "statuses", render: () => <StatusesPage /> },
   { pattern: "/plans", page: "plans", render: () => <PlansPage /> },
+  { pattern: "/organization", page: "organization", render: () => <OrganizationPage /> },
 ];
 
 export function App() {

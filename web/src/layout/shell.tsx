@@ -25,6 +25,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "reminders", href: "/reminders", label: "nav.reminders" },
   { page: "statuses", href: "/statuses", label: "nav.statuses" },
   { page: "plans", href: "/plans", label: "nav.plans" },
+  { page: "organization", href: "/organization", label: "nav.organization" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
