@@ -284,6 +284,7 @@ type Organization struct {
 	SmsDailyCap       int32
 	EmailDailyCap     int32
 	RecipientDailyCap int32
+	DigestEnabled     bool
 }
 
 type Password struct {

@@ -41,8 +41,10 @@ type Organization struct {
 	EmailDailyCap int32 `protobuf:"varint,6,opt,name=email_daily_cap,json=emailDailyCap,proto3" json:"email_daily_cap,omitempty"`
 	// At most this many messages a day to one phone number or email address.
 	RecipientDailyCap int32 `protobuf:"varint,7,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3" json:"recipient_daily_cap,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Whether the daily digest email is sent; on for a new organisation.
+	DigestEnabled bool `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3" json:"digest_enabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Organization) Reset() {
@@ -122,6 +124,13 @@ func (x *Organization) GetRecipientDailyCap() int32 {
 		return x.RecipientDailyCap
 	}
 	return 0
+}
+
+func (x *Organization) GetDigestEnabled() bool {
+	if x != nil {
+		return x.DigestEnabled
+	}
+	return false
 }
 
 type GetOrganizationRequest struct {
@@ -213,8 +222,10 @@ type UpdateOrganizationRequest struct {
 	SmsDailyCap       *int32 `protobuf:"varint,4,opt,name=sms_daily_cap,json=smsDailyCap,proto3,oneof" json:"sms_daily_cap,omitempty"`
 	EmailDailyCap     *int32 `protobuf:"varint,5,opt,name=email_daily_cap,json=emailDailyCap,proto3,oneof" json:"email_daily_cap,omitempty"`
 	RecipientDailyCap *int32 `protobuf:"varint,6,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3,oneof" json:"recipient_daily_cap,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Turns the daily digest off or on again; when on, it goes out from the next working day.
+	DigestEnabled *bool `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3,oneof" json:"digest_enabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateOrganizationRequest) Reset() {
@@ -287,6 +298,13 @@ func (x *UpdateOrganizationRequest) GetRecipientDailyCap() int32 {
 		return *x.RecipientDailyCap
 	}
 	return 0
+}
+
+func (x *UpdateOrganizationRequest) GetDigestEnabled() bool {
+	if x != nil && x.DigestEnabled != nil {
+		return *x.DigestEnabled
+	}
+	return false
 }
 
 type UpdateOrganizationResponse struct {
@@ -1748,7 +1766,7 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xec\x01\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x93\x02\n" +
 	"\fOrganization\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
@@ -1757,10 +1775,11 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\tsend_time\x18\x04 \x01(\tR\bsendTime\x12\"\n" +
 	"\rsms_daily_cap\x18\x05 \x01(\x05R\vsmsDailyCap\x12&\n" +
 	"\x0femail_daily_cap\x18\x06 \x01(\x05R\remailDailyCap\x12.\n" +
-	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\"\x18\n" +
+	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\x12%\n" +
+	"\x0edigest_enabled\x18P \x01(\bR\rdigestEnabled\"\x18\n" +
 	"\x16GetOrganizationRequest\"W\n" +
 	"\x17GetOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xed\x03\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xac\x04\n" +
 	"\x19UpdateOrganizationRequest\x12#\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
@@ -1769,14 +1788,16 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\tsend_time\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x02R\bsendTime\x88\x01\x01\x124\n" +
 	"\rsms_daily_cap\x18\x04 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00H\x03R\vsmsDailyCap\x88\x01\x01\x128\n" +
 	"\x0femail_daily_cap\x18\x05 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xc0\x84=(\x00H\x04R\remailDailyCap\x88\x01\x01\x12>\n" +
-	"\x13recipient_daily_cap\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00H\x05R\x11recipientDailyCap\x88\x01\x01B\a\n" +
+	"\x13recipient_daily_cap\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00H\x05R\x11recipientDailyCap\x88\x01\x01\x12*\n" +
+	"\x0edigest_enabled\x18P \x01(\bH\x06R\rdigestEnabled\x88\x01\x01B\a\n" +
 	"\x05_nameB\x0e\n" +
 	"\f_digest_timeB\f\n" +
 	"\n" +
 	"_send_timeB\x10\n" +
 	"\x0e_sms_daily_capB\x12\n" +
 	"\x10_email_daily_capB\x16\n" +
-	"\x14_recipient_daily_cap\"Z\n" +
+	"\x14_recipient_daily_capB\x11\n" +
+	"\x0f_digest_enabled\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
 	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xd6\x01\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +
