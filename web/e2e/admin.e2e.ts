@@ -1,8 +1,9 @@
 // The admin's configuration pages as an admin uses them, against the real binary and databases
 // with the demo organisation: a user created, edited, given an absence and deactivated; a site's
-// reminder ladder, an interaction status, a two-step follow-up plan, the organisation's settings
-// and a cadence rule — each read back through the API; bad input shown next to its field; what a
-// manager or an advisor may not open; and accessibility of every page.
+// time zone and closures; a reminder ladder, an interaction status, a two-step follow-up plan,
+// the organisation's settings and a cadence rule — each read back through the API; bad input
+// shown next to its field; what a manager or an advisor may not open; and accessibility of every
+// page. Screenshots of the user and plan editors at 360 px are kept in web/test-results/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { CallService } from "@relance/api/relance/v1/call_pb";
@@ -11,7 +12,8 @@ import { Channel, Recipient, ReminderService } from "@relance/api/relance/v1/rem
 import { StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { ActivityKind, Locale, Role } from "@relance/api/relance/v1/types_pb";
-import { ADMIN, ALICE, MANAGER, client, launch, login, phone, seriousViolations, signIn } from "./harness";
+import { join } from "node:path";
+import { ADMIN, ALICE, MANAGER, artefacts, client, launch, login, phone, seriousViolations, signIn } from "./harness";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -66,6 +68,7 @@ describe("admin", () => {
     await phoneField.fill("+33612345678");
     await form.getByRole("button", { name: "Créer l'utilisateur" }).click();
     await page.getByRole("heading", { name: `Modifier ${name}` }).waitFor();
+    await page.screenshot({ path: join(artefacts, "admin-user-360x740.png"), fullPage: true });
 
     const team = client(TeamService, await api());
     const sites = (await team.listSites({})).sites;
@@ -102,6 +105,28 @@ describe("admin", () => {
     saved = (await team.listUsers({})).users.find((u) => u.email === email);
     expect(saved?.active).toBe(false);
     await page.context().close();
+  });
+
+  it("changes a site's time zone, a wrong one refused next to the field", async () => {
+    const team = client(TeamService, await api());
+    const page = await admin("Sites", "Sites");
+    const siteName = await page.getByLabel("Sites").evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent ?? "");
+    const site = (await team.listSites({})).sites.find((s) => s.name === siteName);
+    try {
+      const form = page.locator("form[aria-labelledby=time-zone]");
+      const zone = form.getByLabel(/^Fuseau horaire/);
+      await zone.fill("Mars/Olympus");
+      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.locator(".field-error").waitFor();
+      expect(await zone.getAttribute("aria-invalid")).toBe("true");
+      await zone.fill("Europe/Brussels");
+      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
+      expect((await team.listSites({})).sites.find((s) => s.id === site?.id)?.timeZone).toBe("Europe/Brussels");
+      await page.context().close();
+    } finally {
+      await team.updateSite({ siteId: site?.id ?? "", timeZone: site?.timeZone ?? "" });
+    }
   });
 
   it("adds and removes a single closure of a site", async () => {
@@ -218,6 +243,7 @@ describe("admin", () => {
 
     await second.getByLabel("Heure (vide : celle de l'organisation)").fill("10:30");
     await second.getByRole("group", { name: /^Jours/ }).getByLabel("Mardi").check();
+    await page.screenshot({ path: join(artefacts, "admin-plan-360x740.png"), fullPage: true });
     await form.getByRole("button", { name: "Créer le plan" }).click();
     const item = page.getByRole("listitem", { name, exact: true });
     await item.waitFor();
@@ -257,10 +283,11 @@ describe("admin", () => {
       await form.getByLabel("Heure du résumé quotidien").fill("07:45");
       await form.getByLabel("Heure des envois automatiques").fill("10:15");
       await form.getByLabel("SMS par jour").fill("150");
+      await form.getByLabel("Envoyer le résumé quotidien par e-mail").uncheck();
       await form.getByRole("button", { name: "Enregistrer" }).click();
       await form.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
       const after = (await team.getOrganization({})).organization;
-      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap]).toEqual(["07:45", "10:15", 150]);
+      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap, after?.digestEnabled]).toEqual(["07:45", "10:15", 150, false]);
 
       const rule = page.locator("form[aria-labelledby=set-rule]");
       const source = `e2e-${stamp}`;
@@ -280,7 +307,12 @@ describe("admin", () => {
       expect((await calls.listCadenceRules({})).rules.some((r) => r.source === source)).toBe(false);
       await page.context().close();
     } finally {
-      await team.updateOrganization({ digestTime: before?.digestTime ?? "", sendTime: before?.sendTime ?? "", smsDailyCap: before?.smsDailyCap ?? 0 });
+      await team.updateOrganization({
+        digestTime: before?.digestTime ?? "",
+        sendTime: before?.sendTime ?? "",
+        smsDailyCap: before?.smsDailyCap ?? 0,
+        digestEnabled: before?.digestEnabled ?? true,
+      });
     }
   });
 });

@@ -378,4 +378,6 @@ export const en: Record<MessageKey, string> = {
   "cadence.guard.1": "flagged to the manager",
   "cadence.guard.2": "refused",
   "cadence.submit": "Save the rule",
+  "org.digestOn": "Send the daily digest email",
+  "admin.zoneLabel": "Time zone (IANA, e.g. Europe/London)",
 };

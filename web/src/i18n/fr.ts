@@ -376,6 +376,8 @@ export const fr = {
   "cadence.guard.1": "signalé au responsable",
   "cadence.guard.2": "refusé",
   "cadence.submit": "Enregistrer la règle",
+  "org.digestOn": "Envoyer le résumé quotidien par e-mail",
+  "admin.zoneLabel": "Fuseau horaire (IANA, par ex. Europe/Paris)",
 };
 
 /** MessageKey names one message. */

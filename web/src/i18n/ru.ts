@@ -378,4 +378,6 @@ export const ru: Record<MessageKey, string> = {
   "cadence.guard.1": "сообщается руководителю",
   "cadence.guard.2": "запрещён",
   "cadence.submit": "Сохранить правило",
+  "org.digestOn": "Отправлять ежедневную сводку по эл. почте",
+  "admin.zoneLabel": "Часовой пояс (IANA, напр. Europe/Moscow)",
 };

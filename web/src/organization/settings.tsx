@@ -1,5 +1,6 @@
-// Organisation settings (admins): its name, the local time of the daily digest and of automatic
-// sends, and the daily caps on messages to customers; beside them, the cadence rules.
+// Organisation settings (admins): its name, the daily digest on or off and its local time, the
+// local time of automatic sends, and the daily caps on messages to customers; beside them, the
+// cadence rules.
 import { type FormEvent, useEffect, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type Organization, TeamService } from "@relance/api/relance/v1/team_pb";
@@ -27,6 +28,7 @@ function SettingsForm({ org }: { org: Organization }) {
   const refresh = useRefresh(TeamService);
   const typed = (o: Organization) => ({
     name: o.name,
+    digestOn: o.digestEnabled,
     digestTime: o.digestTime,
     sendTime: o.sendTime,
     sms: String(o.smsDailyCap),
@@ -37,7 +39,7 @@ function SettingsForm({ org }: { org: Organization }) {
   useEffect(() => setForm(typed(org)), [org]);
   const save = useMutation(TeamService.method.updateOrganization, { onSuccess: refresh });
   const errors = fieldErrors(save.error);
-  const change = (k: keyof ReturnType<typeof typed>) => (e: { target: { value: string } }) => {
+  const change = (k: "name" | "digestTime" | "sendTime" | "sms" | "email" | "recipient") => (e: { target: { value: string } }) => {
     save.reset();
     setForm((f) => ({ ...f, [k]: e.target.value }));
   };
@@ -46,6 +48,7 @@ function SettingsForm({ org }: { org: Organization }) {
     e.preventDefault();
     save.mutate({
       name: form.name,
+      digestEnabled: form.digestOn,
       digestTime: form.digestTime,
       sendTime: form.sendTime,
       smsDailyCap: int(form.sms),
@@ -65,6 +68,17 @@ function SettingsForm({ org }: { org: Organization }) {
       <Field label={t("org.name")} error={errors["name"]}>
         {(p) => <input {...p} maxLength={200} value={form.name} onChange={change("name")} />}
       </Field>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={form.digestOn}
+          onChange={(e) => {
+            save.reset();
+            setForm((f) => ({ ...f, digestOn: e.target.checked }));
+          }}
+        />
+        {t("org.digestOn")}
+      </label>
       <p className="muted">{t("org.timesNote")}</p>
       <div className="grid">
         <Field label={t("org.digestTime")} error={errors["digest_time"]}>

@@ -1,6 +1,6 @@
 // Sites (admins): the weekly opening hours of a site, several spans a day, edited and saved in
-// one UpdateSite; its closures, added or removed one by one, and an .ics holiday feed imported
-// into them. The API's field violations appear next to the span they name.
+// one UpdateSite; its time zone; its closures, added or removed one by one, and an .ics holiday
+// feed imported into them. The API's field violations appear next to the span they name.
 import { type FormEvent, useEffect, useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
@@ -32,9 +32,7 @@ export function SitesPage() {
           <SiteSelect label={t("sites.title")} sites={list} value={site?.id ?? ""} onChange={setSiteId} />
           {site && (
             <>
-              <p className="muted">
-                {t("sites.timeZone")} : {site.timeZone}
-              </p>
+              <TimeZone key={`zone-${site.id}`} site={site} />
               <HoursEditor key={site.id} site={site} />
               <Closures site={site} />
             </>
@@ -42,6 +40,36 @@ export function SitesPage() {
         </>
       )}
     </>
+  );
+}
+
+/** TimeZone changes the IANA zone a site's hours, closures and times are read in. */
+function TimeZone({ site }: { site: Site }) {
+  const { t } = useI18n();
+  const refresh = useRefresh(TeamService);
+  const [zone, setZone] = useState(site.timeZone);
+  const save = useMutation(TeamService.method.updateSite, { onSuccess: refresh });
+  const errors = fieldErrors(save.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ siteId: site.id, timeZone: zone });
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="time-zone">
+      <h2 id="time-zone">{t("sites.timeZone")}</h2>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={save.error} />}
+      {save.isSuccess && (
+        <p className="banner ok" role="status">
+          {t("common.saved")}
+        </p>
+      )}
+      <Field label={t("admin.zoneLabel")} error={errors["time_zone"]}>
+        {(p) => <input {...p} autoComplete="off" placeholder="Europe/Paris" maxLength={64} value={zone} onChange={(e) => (save.reset(), setZone(e.target.value))} />}
+      </Field>
+      <button type="submit" className="primary" disabled={save.isPending}>
+        {t("common.save")}
+      </button>
+    </form>
   );
 }
 
