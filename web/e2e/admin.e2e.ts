@@ -2,8 +2,9 @@
 // with the demo organisation: a user created, edited, given an absence and deactivated; a site's
 // time zone and closures; a reminder ladder, an interaction status, a two-step follow-up plan,
 // the organisation's settings and a cadence rule — each read back through the API; bad input
-// shown next to its field; what a manager or an advisor may not open; and accessibility of every
-// page. Screenshots of the user and plan editors at 360 px are kept in web/test-results/.
+// shown next to its field; a manager keeping an advisor's absences; what a manager or an advisor
+// may not open; and accessibility of every page. Screenshots of the user and plan editors at
+// 360 px are kept in web/test-results/.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { CallService } from "@relance/api/relance/v1/call_pb";
@@ -317,6 +318,34 @@ describe("admin", () => {
   });
 });
 
+describe("manager", () => {
+  it("keeps an advisor's absence from the team absences page", async () => {
+    const page = await open(MANAGER);
+    await page.getByRole("navigation").getByRole("link", { name: "Absences de l'équipe" }).click();
+    await page.getByRole("heading", { name: "Absences de l'équipe", level: 1 }).waitFor();
+    await page.getByLabel("Conseiller").selectOption({ label: "Bruno Advisor" });
+    await page.getByRole("heading", { name: "Absences de Bruno Advisor" }).waitFor();
+    const reason = `Séminaire ${stamp}`;
+    const form = page.locator("form[aria-labelledby=add-absence]");
+    await form.getByLabel("Début").fill("2027-10-04T09:00");
+    await form.getByLabel("Fin").fill("2027-10-05T18:00");
+    await form.getByLabel("Motif").fill(reason);
+    await form.getByRole("button", { name: "Ajouter" }).click();
+    const item = page.getByRole("listitem").filter({ hasText: reason });
+    await item.waitFor();
+
+    const mgr = await login(MANAGER);
+    const team = client(TeamService, mgr.token);
+    const bruno = (await team.listUsers({})).users.find((u) => u.displayName === "Bruno Advisor")?.id ?? "";
+    const saved = (await team.listAbsences({ userId: bruno })).absences.find((a) => a.reason === reason);
+    expect(saved).toBeDefined();
+    await item.getByRole("button", { name: /^Retirer l'absence/ }).click();
+    await item.waitFor({ state: "detached" });
+    expect((await team.listAbsences({ userId: bruno })).absences.some((a) => a.reason === reason)).toBe(false);
+    await page.context().close();
+  });
+});
+
 describe("manager and advisor", () => {
   const pages: [string, string][] = [
     ["Utilisateurs", "/users"],
@@ -337,12 +366,28 @@ describe("manager and advisor", () => {
       await page.context().close();
     });
   }
+
+  it("an advisor is offered no team absences", async () => {
+    const page = await open(ALICE);
+    expect(await page.getByRole("navigation").getByRole("link", { name: "Absences de l'équipe" }).count()).toBe(0);
+    await page.goto("/team-absences");
+    await page.getByRole("heading", { name: "Accès refusé" }).waitFor();
+    await page.context().close();
+  });
 });
 
 describe("accessibility", () => {
-  for (const path of ["/users", "/reminders", "/statuses", "/plans", "/organization"]) {
-    it(`has no critical or serious axe violation on ${path}`, async () => {
-      const page = await open(ADMIN);
+  const pages: [string, string][] = [
+    [ADMIN, "/users"],
+    [ADMIN, "/reminders"],
+    [ADMIN, "/statuses"],
+    [ADMIN, "/plans"],
+    [ADMIN, "/organization"],
+    [MANAGER, "/team-absences"],
+  ];
+  for (const [who, path] of pages) {
+    it(`has no critical or serious axe violation on ${who}'s page ${path}`, async () => {
+      const page = await open(who);
       await page.goto(path);
       await page.locator("main h1").waitFor();
       await page.getByRole("status").filter({ hasText: "Chargement" }).first().waitFor({ state: "detached" });

@@ -32,6 +32,7 @@ const LadderPage = lazyPage(() => import("./reminders/ladder"), "LadderPage");
 const StatusesPage = lazyPage(() => import("./statuses/statuses"), "StatusesPage");
 const PlansPage = lazyPage(() => import("./plans/plans"), "PlansPage");
 const OrganizationPage = lazyPage(() => import("./organization/settings"), "OrganizationPage");
+const TeamAbsencesPage = lazyPage(() => import("./absences/team"), "TeamAbsencesPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -51,6 +52,7 @@ const routes: Route[] = [
   { pattern: "/statuses", page: "statuses", render: () => <StatusesPage /> },
   { pattern: "/plans", page: "plans", render: () => <PlansPage /> },
   { pattern: "/organization", page: "organization", render: () => <OrganizationPage /> },
+  { pattern: "/team-absences", page: "teamAbsences", render: () => <TeamAbsencesPage /> },
 ];
 
 export function App() {

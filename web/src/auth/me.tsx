@@ -14,7 +14,7 @@ export function useMe(): WhoAmIResponse {
 }
 
 /** Page is one screen of the app and the roles it is offered to. */
-export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys" | "users" | "reminders" | "statuses" | "plans" | "organization";
+export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys" | "users" | "reminders" | "statuses" | "plans" | "organization" | "teamAbsences";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -31,6 +31,7 @@ const offered: Record<PageName, Role[]> = {
   statuses: [Role.ADMIN],
   plans: [Role.ADMIN],
   organization: [Role.ADMIN],
+  teamAbsences: [Role.MANAGER],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

@@ -380,4 +380,8 @@ export const en: Record<MessageKey, string> = {
   "cadence.submit": "Save the rule",
   "org.digestOn": "Send the daily digest email",
   "admin.zoneLabel": "Time zone (IANA, e.g. Europe/London)",
+  "nav.teamAbsences": "Team absences",
+  "teamAbsences.title": "Team absences",
+  "teamAbsences.person": "Advisor",
+  "teamAbsences.empty": "No advisor in your sites.",
 };

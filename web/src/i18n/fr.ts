@@ -378,6 +378,10 @@ export const fr = {
   "cadence.submit": "Enregistrer la règle",
   "org.digestOn": "Envoyer le résumé quotidien par e-mail",
   "admin.zoneLabel": "Fuseau horaire (IANA, par ex. Europe/Paris)",
+  "nav.teamAbsences": "Absences de l'équipe",
+  "teamAbsences.title": "Absences de l'équipe",
+  "teamAbsences.person": "Conseiller",
+  "teamAbsences.empty": "Aucun conseiller dans vos sites.",
 };
 
 /** MessageKey names one message. */

@@ -380,4 +380,8 @@ export const ru: Record<MessageKey, string> = {
   "cadence.submit": "Сохранить правило",
   "org.digestOn": "Отправлять ежедневную сводку по эл. почте",
   "admin.zoneLabel": "Часовой пояс (IANA, напр. Europe/Moscow)",
+  "nav.teamAbsences": "Отсутствия команды",
+  "teamAbsences.title": "Отсутствия команды",
+  "teamAbsences.person": "Консультант",
+  "teamAbsences.empty": "В ваших точках нет консультантов.",
 };

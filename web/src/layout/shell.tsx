@@ -19,6 +19,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "leads", href: "/leads", label: "nav.leads" },
   { page: "alerts", href: "/alerts", label: "nav.alerts" },
   { page: "absences", href: "/absences", label: "nav.absences" },
+  { page: "teamAbsences", href: "/team-absences", label: "nav.teamAbsences" },
   { page: "sites", href: "/sites", label: "nav.sites" },
   { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
   { page: "users", href: "/users", label: "nav.users" },

@@ -97,8 +97,18 @@ function PlanForm({ plan, onDone }: { plan: Plan | undefined; onDone: () => void
     setPartners(false);
     setSteps([newStep()]);
   };
-  const createPlan = useMutation(PlanService.method.createPlan, { onSuccess: () => (reset(), refresh()) });
-  const updatePlan = useMutation(PlanService.method.updatePlan, { onSuccess: () => (refresh(), onDone()) });
+  const createPlan = useMutation(PlanService.method.createPlan, {
+    onSuccess: () => {
+      reset();
+      refresh();
+    },
+  });
+  const updatePlan = useMutation(PlanService.method.updatePlan, {
+    onSuccess: () => {
+      refresh();
+      onDone();
+    },
+  });
   const save = plan ? updatePlan : createPlan;
   const errors = fieldErrors(save.error);
   const edit = (i: number, change: Partial<PlanStep>) => {

@@ -101,8 +101,18 @@ function StatusForm({ status, onDone }: { status: Status | undefined; onDone: ()
     setDays("0");
     setStage(LeadStage.UNSPECIFIED);
   };
-  const createStatus = useMutation(StatusService.method.createStatus, { onSuccess: () => (reset(), refresh()) });
-  const updateStatus = useMutation(StatusService.method.updateStatus, { onSuccess: () => (refresh(), onDone()) });
+  const createStatus = useMutation(StatusService.method.createStatus, {
+    onSuccess: () => {
+      reset();
+      refresh();
+    },
+  });
+  const updateStatus = useMutation(StatusService.method.updateStatus, {
+    onSuccess: () => {
+      refresh();
+      onDone();
+    },
+  });
   const save = status ? updateStatus : createStatus;
   const errors = fieldErrors(save.error);
   const submit = (e: FormEvent) => {

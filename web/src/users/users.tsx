@@ -5,12 +5,11 @@ import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Locale, Role, type User } from "@relance/api/relance/v1/types_pb";
-import { AbsenceList, AddAbsence } from "../absences/absences";
+import { TeamAbsences } from "../absences/team";
 import { CheckGroup } from "../forms/checks";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
-import { useSiteZone } from "../sites/zone";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
 
@@ -91,7 +90,12 @@ function UserForm({ user, users, onDone }: { user?: User; users: User[]; onDone:
   const [phone, setPhone] = useState(user?.phone ?? "");
   const [locale, setLocale] = useState<Locale>(user?.locale || Locale.FR);
   const [password, setPassword] = useState("");
-  const done = { onSuccess: (res: { user?: User }) => (refresh(), onDone(res.user?.id ?? "")) };
+  const done = {
+    onSuccess: (res: { user?: User }) => {
+      refresh();
+      onDone(res.user?.id ?? "");
+    },
+  };
   const createUser = useMutation(TeamService.method.createUser, done);
   const updateUser = useMutation(TeamService.method.updateUser, done);
   const activate = useMutation(TeamService.method.updateUser, { onSuccess: refresh });
@@ -110,9 +114,7 @@ function UserForm({ user, users, onDone }: { user?: User; users: User[]; onDone:
       <h2 id="user-form">{heading}</h2>
       {Object.keys(errors).length === 0 && <ErrorBanner error={save.error ?? activate.error} />}
       {user ? (
-        <p>
-          {user.email}
-        </p>
+        <p>{user.email}</p>
       ) : (
         <Field label={t("users.email")} error={errors["email"]}>
           {(p) => <input {...p} type="email" autoComplete="off" maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />}
@@ -196,18 +198,5 @@ function UserForm({ user, users, onDone }: { user?: User; users: User[]; onDone:
         )}
       </div>
     </form>
-  );
-}
-
-/** TeamAbsences keeps someone else's absences, in the zone of their first site. */
-function TeamAbsences({ user }: { user: User }) {
-  const { t } = useI18n();
-  const zone = useSiteZone(user.siteIds[0]);
-  return (
-    <section className="card" aria-labelledby="team-absences">
-      <h2 id="team-absences">{t("users.absences", { name: user.displayName })}</h2>
-      <AbsenceList userId={user.id} zone={zone} />
-      <AddAbsence userId={user.id} zone={zone} />
-    </section>
   );
 }
