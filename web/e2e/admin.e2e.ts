@@ -117,11 +117,11 @@ describe("admin", () => {
       const form = page.locator("form[aria-labelledby=time-zone]");
       const zone = form.getByLabel(/^Fuseau horaire/);
       await zone.fill("Mars/Olympus");
-      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.getByRole("button", { name: "Changer de fuseau" }).click();
       await form.locator(".field-error").waitFor();
       expect(await zone.getAttribute("aria-invalid")).toBe("true");
       await zone.fill("Europe/Brussels");
-      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.getByRole("button", { name: "Changer de fuseau" }).click();
       await form.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
       expect((await team.listSites({})).sites.find((s) => s.id === site?.id)?.timeZone).toBe("Europe/Brussels");
       await page.context().close();

@@ -380,6 +380,7 @@ export const en: Record<MessageKey, string> = {
   "cadence.submit": "Save the rule",
   "org.digestOn": "Send the daily digest email",
   "admin.zoneLabel": "Time zone (IANA, e.g. Europe/London)",
+  "admin.zoneSubmit": "Change the time zone",
   "nav.teamAbsences": "Team absences",
   "teamAbsences.title": "Team absences",
   "teamAbsences.person": "Advisor",

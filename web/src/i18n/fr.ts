@@ -378,6 +378,7 @@ export const fr = {
   "cadence.submit": "Enregistrer la règle",
   "org.digestOn": "Envoyer le résumé quotidien par e-mail",
   "admin.zoneLabel": "Fuseau horaire (IANA, par ex. Europe/Paris)",
+  "admin.zoneSubmit": "Changer de fuseau",
   "nav.teamAbsences": "Absences de l'équipe",
   "teamAbsences.title": "Absences de l'équipe",
   "teamAbsences.person": "Conseiller",

@@ -380,6 +380,7 @@ export const ru: Record<MessageKey, string> = {
   "cadence.submit": "Сохранить правило",
   "org.digestOn": "Отправлять ежедневную сводку по эл. почте",
   "admin.zoneLabel": "Часовой пояс (IANA, напр. Europe/Moscow)",
+  "admin.zoneSubmit": "Сменить часовой пояс",
   "nav.teamAbsences": "Отсутствия команды",
   "teamAbsences.title": "Отсутствия команды",
   "teamAbsences.person": "Консультант",

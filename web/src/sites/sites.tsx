@@ -67,7 +67,7 @@ function TimeZone({ site }: { site: Site }) {
         {(p) => <input {...p} autoComplete="off" placeholder="Europe/Paris" maxLength={64} value={zone} onChange={(e) => (save.reset(), setZone(e.target.value))} />}
       </Field>
       <button type="submit" className="primary" disabled={save.isPending}>
-        {t("common.save")}
+        {t("admin.zoneSubmit")}
       </button>
     </form>
   );
