@@ -157,7 +157,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | undefined; onDone: () => void
         <Field label={t("plans.status")} error={errors["plan.enrol_status_id"]}>
           {(p) => (
             <select {...p} value={statusId} onChange={(e) => setStatusId(e.target.value)}>
-              <option value="">{t("common.none")}</option>
+              <option value="">{t("plans.noStatus")}</option>
               {usable.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name}

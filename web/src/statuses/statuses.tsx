@@ -14,8 +14,15 @@ import { fieldErrors } from "../transport/transport";
 const scopes = [StatusScope.LEADS, StatusScope.COUNTERPARTIES, StatusScope.BOTH];
 const stages = [LeadStage.UNSPECIFIED, LeadStage.WON, LeadStage.REJECTED];
 
+/** useStageLabel names the stage a status closes a lead to, or says it closes none. */
+function useStageLabel(): (stage: LeadStage) => string {
+  const { t } = useI18n();
+  return (stage) => (stage === LeadStage.UNSPECIFIED ? t("statuses.noStage") : t(`stage.${stage}` as MessageKey));
+}
+
 export function StatusesPage() {
   const { t } = useI18n();
+  const stageLabel = useStageLabel();
   const statuses = useQuery(StatusService.method.listStatuses, { includeArchived: true });
   const refresh = useRefresh(StatusService);
   const remove = useMutation(StatusService.method.deleteStatus, { onSuccess: refresh });
@@ -52,7 +59,7 @@ export function StatusesPage() {
                   <th scope="row">{s.name}</th>
                   <td>{t(`scope.status.${s.appliesTo}` as MessageKey)}</td>
                   <td>{s.schedulesCall ? t("statuses.callAfter", { days: s.callAfterDays }) : t("common.none")}</td>
-                  <td>{t(`statuses.stage.${s.terminalStage}` as MessageKey)}</td>
+                  <td>{stageLabel(s.terminalStage)}</td>
                   <td>
                     {s.archiveTime ? (
                       t("statuses.archived")
@@ -87,6 +94,7 @@ export function StatusesPage() {
 /** StatusForm adds a status, or edits status when given. */
 function StatusForm({ status, onDone }: { status: Status | undefined; onDone: () => void }) {
   const { t } = useI18n();
+  const stageLabel = useStageLabel();
   const refresh = useRefresh(StatusService);
   const [name, setName] = useState(status?.name ?? "");
   const [order, setOrder] = useState(String(status?.sortOrder ?? 0));
@@ -153,7 +161,7 @@ function StatusForm({ status, onDone }: { status: Status | undefined; onDone: ()
             <select {...p} value={stage} onChange={(e) => setStage(Number(e.target.value))}>
               {stages.map((s) => (
                 <option key={s} value={s}>
-                  {t(`statuses.stage.${s}` as MessageKey)}
+                  {stageLabel(s)}
                 </option>
               ))}
             </select>

@@ -138,7 +138,7 @@ function UserForm({ user, users, onDone }: { user?: User; users: User[]; onDone:
         <Field label={t("users.manager")} error={errors["manager_id"]}>
           {(p) => (
             <select {...p} value={managerId} onChange={(e) => setManagerId(e.target.value)}>
-              <option value="">{t("common.none")}</option>
+              <option value="">{t("users.noManager")}</option>
               {managers.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.displayName}
