@@ -50,7 +50,7 @@ export function UsersPage() {
                       {u.displayName}
                     </button>
                     <br />
-                    <span className="muted">{u.email}</span>
+                    <span className="muted wrap">{u.email}</span>
                   </th>
                   <td>{t(`role.${u.role}` as MessageKey)}</td>
                   <td>{u.siteIds.map((id) => siteName.get(id) ?? "—").join(", ")}</td>
@@ -114,7 +114,7 @@ function UserForm({ user, users, onDone }: { user?: User; users: User[]; onDone:
       <h2 id="user-form">{heading}</h2>
       {Object.keys(errors).length === 0 && <ErrorBanner error={save.error ?? activate.error} />}
       {user ? (
-        <p>{user.email}</p>
+        <p className="wrap">{user.email}</p>
       ) : (
         <Field label={t("users.email")} error={errors["email"]}>
           {(p) => <input {...p} type="email" autoComplete="off" maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />}
