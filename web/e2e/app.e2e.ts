@@ -240,7 +240,7 @@ describe("admin", () => {
     const first = page.locator("li.window").first();
     await first.getByLabel("Début").fill("18:00");
     await first.getByLabel("Fin").fill("09:00");
-    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await page.locator("form[aria-labelledby=hours]").getByRole("button", { name: "Enregistrer" }).click();
     await first.locator(".field-error").waitFor();
     expect(await first.getByLabel("Fin").getAttribute("aria-invalid")).toBe("true");
 
