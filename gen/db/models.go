@@ -302,6 +302,7 @@ type Organization struct {
 	SmsDailyCap       int32
 	EmailDailyCap     int32
 	RecipientDailyCap int32
+	DigestEnabled     bool
 	RepeatDays        int32
 }
 

@@ -28,7 +28,7 @@ func (q *Queries) OrganizationCreate(ctx context.Context, arg OrganizationCreate
 }
 
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap, repeat_days FROM organizations WHERE id = $1
+SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap, digest_enabled, repeat_days FROM organizations WHERE id = $1
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -43,6 +43,7 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 		&i.SmsDailyCap,
 		&i.EmailDailyCap,
 		&i.RecipientDailyCap,
+		&i.DigestEnabled,
 		&i.RepeatDays,
 	)
 	return i, err
@@ -103,7 +104,7 @@ func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error
 
 const organizationUpdate = `-- name: OrganizationUpdate :exec
 UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4, sms_daily_cap = $5,
-  email_daily_cap = $6, recipient_daily_cap = $7, repeat_days = $8
+  email_daily_cap = $6, recipient_daily_cap = $7, repeat_days = $8, digest_enabled = $9
 WHERE id = $1
 `
 
@@ -116,6 +117,7 @@ type OrganizationUpdateParams struct {
 	EmailDailyCap     int32
 	RecipientDailyCap int32
 	RepeatDays        int32
+	DigestEnabled     bool
 }
 
 func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdateParams) error {
@@ -128,6 +130,7 @@ func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdate
 		arg.EmailDailyCap,
 		arg.RecipientDailyCap,
 		arg.RepeatDays,
+		arg.DigestEnabled,
 	)
 	return err
 }

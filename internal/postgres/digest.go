@@ -119,8 +119,10 @@ func (t *tx) planDigest(ctx context.Context, userID uuid.UUID) (bool, error) {
 	return false, nil
 }
 
-// fireDigest sends a person's digest for the day, unless they are absent or it is no longer a
-// working day; a digest with nothing to report is not sent. The planner writes the next one.
+// fireDigest sends a person's digest for the day, unless the organisation turned digests off,
+// they are absent or it is no longer a working day; a digest with nothing to report is not sent.
+// The planner writes the next one either way, so a digest turned on again goes out on the next
+// working day.
 func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 	u, err := t.user(ctx, timer.SubjectID)
 	if errors.Is(err, pgx.ErrNoRows) || relance.ErrorCode(err) == relance.CodeNotFound || (err == nil && !u.Active) {
@@ -128,6 +130,13 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 	}
 	if err != nil {
 		return err
+	}
+	org, err := t.q.OrganizationGet(ctx, t.org)
+	if err != nil {
+		return err
+	}
+	if !org.DigestEnabled {
+		return nil
 	}
 	cal, days, err := t.digestCalendar(ctx, &u)
 	if errors.Is(err, calendar.ErrNeverOpen) {
@@ -195,8 +204,8 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 		u.ID, uuid.Nil)
 }
 
-// UpdateOrganization changes the organisation's name, digest time, send time and message caps
-// (admins only); a cap out of its bounds answers invalid-argument.
+// UpdateOrganization changes the organisation's name, digest time, whether digests are sent,
+// send time and message caps (admins only); a cap out of its bounds answers invalid-argument.
 // A new digest time applies from the next planning round: pending digests are cancelled and
 // planned again. A new send time applies to calls and steps scheduled from then on.
 func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch relance.OrganizationChange) (relance.Organization, error) {
@@ -222,6 +231,9 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		if ch.SendMinute != nil {
 			org.SendMinute = *ch.SendMinute
 		}
+		if ch.DigestOn != nil {
+			org.DigestOn = *ch.DigestOn
+		}
 		for _, c := range []struct{ to, from *int }{
 			{&org.Caps.SMSPerDay, ch.SMSPerDay}, {&org.Caps.EmailsPerDay, ch.EmailsPerDay},
 			{&org.Caps.PerRecipientPerDay, ch.PerRecipientPerDay}, {&org.RepeatDays, ch.RepeatDays},
@@ -245,7 +257,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		if err := t.q.OrganizationUpdate(ctx, db.OrganizationUpdateParams{
 			ID: t.org, Name: org.Name, DigestMinute: int16(org.DigestMinute), SendMinute: int16(org.SendMinute),
 			SmsDailyCap: int32(org.Caps.SMSPerDay), EmailDailyCap: int32(org.Caps.EmailsPerDay),
-			RecipientDailyCap: int32(org.Caps.PerRecipientPerDay), RepeatDays: int32(org.RepeatDays),
+			RecipientDailyCap: int32(org.Caps.PerRecipientPerDay), RepeatDays: int32(org.RepeatDays), DigestEnabled: org.DigestOn,
 		}); err != nil {
 			return err
 		}
@@ -256,7 +268,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 
 func toOrganization(o db.Organization) relance.Organization {
 	return relance.Organization{
-		ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt,
+		ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), DigestOn: o.DigestEnabled, SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt,
 		RepeatDays: int(o.RepeatDays),
 		Caps: relance.MessageCaps{
 			SMSPerDay: int(o.SmsDailyCap), EmailsPerDay: int(o.EmailDailyCap), PerRecipientPerDay: int(o.RecipientDailyCap),

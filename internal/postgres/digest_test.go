@@ -169,3 +169,27 @@ func TestDigestFollowsTheSiteZoneAndTheOrganisationHour(t *testing.T) {
 	_, err = s.db.UpdateOrganization(ctx, s.w.As(s.w.Manager), relance.OrganizationChange{DigestMinute: &seven30})
 	wantCode(t, err, relance.CodePermissionDenied)
 }
+
+func TestDigestTurnedOffIsNotSentAndComesBackWhenTurnedOn(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, paris(t, "2026-03-09 08:00")) // a Monday
+	admin := s.w.As(s.w.Admin)
+	s.w.Lead(t, "Jean", s.w.Alice.ID) // late from Monday 10:00
+	off, on := false, true
+	org, err := s.db.UpdateOrganization(ctx, admin, relance.OrganizationChange{DigestOn: &off})
+	if err != nil || org.DigestOn {
+		t.Fatalf("turn off: %+v, %v", org, err)
+	}
+	s.runUntil(paris(t, "2026-03-11 08:00"))
+	when, _ := s.digests(parisZone)
+	wantList(t, "digests while off", when, nil)
+
+	if _, err := s.db.UpdateOrganization(ctx, admin, relance.OrganizationChange{DigestOn: &on}); err != nil {
+		t.Fatal(err)
+	}
+	s.runUntil(paris(t, "2026-03-11 10:00"))
+	when, _ = s.digests(parisZone)
+	wantList(t, "digests once on again", when, []string{"alice Wed 03-11 09:00 +01:00", "manager Wed 03-11 09:00 +01:00"})
+	_, err = s.db.UpdateOrganization(ctx, s.w.As(s.w.Manager), relance.OrganizationChange{DigestOn: &off})
+	wantCode(t, err, relance.CodePermissionDenied)
+}

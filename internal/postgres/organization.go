@@ -19,7 +19,7 @@ func (d *DB) CreateOrganization(ctx context.Context, name string, admin relance.
 		return relance.Organization{}, relance.User{}, err
 	}
 	org := relance.Organization{
-		ID: uuid.Must(uuid.NewV7()), Name: name, DigestMinute: 9 * 60, SendMinute: 10 * 60, Caps: relance.DefaultMessageCaps(),
+		ID: uuid.Must(uuid.NewV7()), Name: name, DigestMinute: 9 * 60, DigestOn: true, SendMinute: 10 * 60, Caps: relance.DefaultMessageCaps(),
 	}
 	var user relance.User
 	err := d.inOrg(ctx, org.ID, func(t *tx) error {

@@ -108,6 +108,7 @@ func OrganizationChanges(before, after *Organization) Changes {
 	c := Changes{}
 	c.Diff("name", before.Name, after.Name)
 	c.Diff("digest_time", FormatClock(before.DigestMinute), FormatClock(after.DigestMinute))
+	c.Diff("digest_enabled", before.DigestOn, after.DigestOn)
 	c.Diff("send_time", FormatClock(before.SendMinute), FormatClock(after.SendMinute))
 	c.Diff("sms_daily_cap", before.Caps.SMSPerDay, after.Caps.SMSPerDay)
 	c.Diff("email_daily_cap", before.Caps.EmailsPerDay, after.Caps.EmailsPerDay)

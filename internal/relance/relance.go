@@ -43,8 +43,9 @@ const (
 type Organization struct {
 	ID           uuid.UUID
 	Name         string
-	DigestMinute int // local time of the daily digest, in minutes after midnight
-	SendMinute   int // local time automatic messages and scheduled calls go out at
+	DigestMinute int  // local time of the daily digest, in minutes after midnight
+	DigestOn     bool // whether the daily digest is sent at all
+	SendMinute   int  // local time automatic messages and scheduled calls go out at
 	Caps         MessageCaps
 	RepeatDays   int // see Repeat; 0 turns repeats off
 	CreatedAt    time.Time
@@ -54,6 +55,7 @@ type Organization struct {
 type OrganizationChange struct {
 	Name         *string
 	DigestMinute *int
+	DigestOn     *bool
 	SendMinute   *int
 	// The message caps; nil fields stay as they are.
 	SMSPerDay          *int

@@ -289,8 +289,13 @@ func TestAuthenticationAndRoles(t *testing.T) {
 		t.Fatalf("update organization: %v (%v)", org, err)
 	}
 	got, _ := alice.team.GetOrganization(ctx, connect.NewRequest(&v1.GetOrganizationRequest{}))
-	if got.Msg.GetOrganization().GetDigestTime() != "08:15" || got.Msg.GetOrganization().GetName() != w.Org.Name {
+	if got.Msg.GetOrganization().GetDigestTime() != "08:15" || got.Msg.GetOrganization().GetName() != w.Org.Name ||
+		!got.Msg.GetOrganization().GetDigestEnabled() {
 		t.Fatalf("get organization: %v", got.Msg)
+	}
+	org, err = admin.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{DigestEnabled: new(false)}))
+	if err != nil || org.Msg.GetOrganization().GetDigestEnabled() || org.Msg.GetOrganization().GetDigestTime() != "08:15" {
+		t.Fatalf("turn the digest off: %v (%v)", org, err)
 	}
 	_, err = alice.auth.CreateApiKey(ctx, connect.NewRequest(&v1.CreateApiKeyRequest{Name: "k", Scopes: []v1.Scope{v1.Scope_SCOPE_LEADS_CREATE}}))
 	wantCode(t, err, connect.CodePermissionDenied)

@@ -45,6 +45,12 @@ const ComplianceReport = lazyPage(() => import("./reports/compliance"), "Complia
 const AdvisorReport = lazyPage(() => import("./reports/advisors"), "AdvisorReport");
 const ScheduledCalls = lazyPage(() => import("./calls/scheduled"), "ScheduledCalls");
 const PlanStats = lazyPage(() => import("./plans/stats"), "PlanStats");
+const UsersPage = lazyPage(() => import("./users/users"), "UsersPage");
+const LadderPage = lazyPage(() => import("./reminders/ladder"), "LadderPage");
+const StatusesPage = lazyPage(() => import("./statuses/statuses"), "StatusesPage");
+const PlansPage = lazyPage(() => import("./plans/plans"), "PlansPage");
+const OrganizationPage = lazyPage(() => import("./organization/settings"), "OrganizationPage");
+const TeamAbsencesPage = lazyPage(() => import("./absences/team"), "TeamAbsencesPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -78,6 +84,12 @@ const routes: Route[] = [
   { pattern: "/advisor-report", page: "advisorReport", render: () => <AdvisorReport /> },
   { pattern: "/calls", page: "calls", render: () => <ScheduledCalls /> },
   { pattern: "/plan-stats", page: "planStats", render: () => <PlanStats /> },
+  { pattern: "/users", page: "users", render: () => <UsersPage /> },
+  { pattern: "/reminders", page: "reminders", render: () => <LadderPage /> },
+  { pattern: "/statuses", page: "statuses", render: () => <StatusesPage /> },
+  { pattern: "/plans", page: "plans", render: () => <PlansPage /> },
+  { pattern: "/organization", page: "organization", render: () => <OrganizationPage /> },
+  { pattern: "/team-absences", page: "teamAbsences", render: () => <TeamAbsencesPage /> },
 ];
 
 export function App() {

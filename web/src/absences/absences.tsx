@@ -1,5 +1,6 @@
 // My absences (TeamService, beside users): the spans when I do not work, added and removed by
-// myself. Times are typed and shown in my site's zone.
+// myself. Times are typed and shown in my site's zone. The list and the form serve the team
+// page too, where an admin or a manager keeps someone else's.
 import { type FormEvent, useState } from "react";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
@@ -13,16 +14,27 @@ import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
 
 export function AbsencesPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const userId = useMe().user?.id ?? "";
   const zone = useSiteZone();
+  return (
+    <>
+      <h1>{t("absences.title")}</h1>
+      <AbsenceList userId={userId} zone={zone} />
+      <AddAbsence userId={userId} zone={zone} />
+    </>
+  );
+}
+
+/** AbsenceList lists a person's coming absences in zone, each with its remove button. */
+export function AbsenceList({ userId, zone }: { userId: string; zone: string }) {
+  const { t, lang } = useI18n();
   const absences = useQuery(TeamService.method.listAbsences, { userId });
   const refresh = useRefresh(TeamService);
   const remove = useMutation(TeamService.method.removeAbsence, { onSuccess: refresh });
   const list = absences.data?.absences ?? [];
   return (
     <>
-      <h1>{t("absences.title")}</h1>
       <ErrorBanner error={absences.error ?? remove.error} />
       {absences.isPending ? (
         <Loading />
@@ -47,12 +59,12 @@ export function AbsencesPage() {
           })}
         </ul>
       )}
-      <AddAbsence userId={userId} zone={zone} />
     </>
   );
 }
 
-function AddAbsence({ userId, zone }: { userId: string; zone: string }) {
+/** AddAbsence is the form adding an absence of userId, its times typed in zone. */
+export function AddAbsence({ userId, zone }: { userId: string; zone: string }) {
   const { t } = useI18n();
   const refresh = useRefresh(TeamService);
   const [start, setStart] = useState("");

@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { AuthService, Scope } from "@relance/api/relance/v1/auth_pb";
+import { CheckGroup } from "../forms/checks";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { browserTimeZone, formatDateTime, instant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
@@ -95,7 +96,6 @@ function CreateKey() {
     e.preventDefault();
     create.mutate({ name, scopes: chosen });
   };
-  const toggle = (s: Scope, on: boolean) => setChosen((cs) => (on ? [...cs, s] : cs.filter((c) => c !== s)));
   return (
     <form className="card" onSubmit={submit} aria-labelledby="new-key">
       <h2 id="new-key">{t("keys.create")}</h2>
@@ -114,20 +114,7 @@ function CreateKey() {
       <Field label={t("keys.name")} error={errors["name"]}>
         {(p) => <input {...p} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
-      <fieldset aria-invalid={!!errors["scopes"]} aria-describedby={errors["scopes"] ? "scopes-error" : undefined}>
-        <legend>{t("keys.scopes")}</legend>
-        {scopes.map((s) => (
-          <label key={s} className="check">
-            <input type="checkbox" checked={chosen.includes(s)} onChange={(e) => toggle(s, e.target.checked)} />
-            {t(`scope.${s}` as MessageKey)}
-          </label>
-        ))}
-        {errors["scopes"] && (
-          <p className="field-error" id="scopes-error" role="alert">
-            {errors["scopes"]}
-          </p>
-        )}
-      </fieldset>
+      <CheckGroup legend={t("keys.scopes")} options={scopes.map((s) => ({ value: s, label: t(`scope.${s}` as MessageKey) }))} chosen={chosen} onChange={setChosen} error={errors["scopes"]} />
       <button type="submit" className="primary" disabled={create.isPending}>
         {t("keys.submit")}
       </button>

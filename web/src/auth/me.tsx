@@ -27,7 +27,13 @@ export type PageName =
   | "compliance"
   | "advisorReport"
   | "calls"
-  | "planStats";
+  | "planStats"
+  | "users"
+  | "reminders"
+  | "statuses"
+  | "plans"
+  | "organization"
+  | "teamAbsences";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -43,6 +49,12 @@ const offered: Record<PageName, Role[]> = {
   advisorReport: [Role.MANAGER, Role.ADMIN],
   calls: [Role.MANAGER, Role.ADMIN],
   planStats: [Role.MANAGER, Role.ADMIN],
+  users: [Role.ADMIN],
+  reminders: [Role.ADMIN],
+  statuses: [Role.ADMIN],
+  plans: [Role.ADMIN],
+  organization: [Role.ADMIN],
+  teamAbsences: [Role.MANAGER],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

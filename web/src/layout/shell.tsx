@@ -23,8 +23,14 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "leads", href: "/leads", label: "nav.leads" },
   { page: "alerts", href: "/alerts", label: "nav.alerts" },
   { page: "absences", href: "/absences", label: "nav.absences" },
+  { page: "teamAbsences", href: "/team-absences", label: "nav.teamAbsences" },
   { page: "sites", href: "/sites", label: "nav.sites" },
   { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
+  { page: "users", href: "/users", label: "nav.users" },
+  { page: "reminders", href: "/reminders", label: "nav.reminders" },
+  { page: "statuses", href: "/statuses", label: "nav.statuses" },
+  { page: "plans", href: "/plans", label: "nav.plans" },
+  { page: "organization", href: "/organization", label: "nav.organization" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -1,16 +1,18 @@
-// Sites (admins): the country national phone numbers are read in, the weekly opening hours of a site, several spans a day, edited and saved in
-// one UpdateSite; its closures, and an .ics holiday feed imported into them. The API's field
+// Sites (admins): a site's time zone and the country national phone numbers are read in; the
+// weekly opening hours, several spans a day, edited and saved in one UpdateSite; its closures,
+// added or removed one by one, and an .ics holiday feed imported into them. The API's field
 // violations appear next to the span they name.
 import { type FormEvent, useEffect, useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
-import { OpeningWindowSchema, type OpeningWindow, type Site, Weekday } from "@relance/api/relance/v1/types_pb";
+import { ClosureSchema, OpeningWindowSchema, type OpeningWindow, type Site, Weekday } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
+import { SiteSelect } from "./site-select";
 
 const weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY, Weekday.SATURDAY, Weekday.SUNDAY];
 
@@ -28,22 +30,10 @@ export function SitesPage() {
         <Loading />
       ) : (
         <>
-          <Field label={t("sites.title")}>
-            {(p) => (
-              <select {...p} value={site?.id ?? ""} onChange={(e) => setSiteId(e.target.value)}>
-                {list.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <SiteSelect label={t("sites.title")} sites={list} value={site?.id ?? ""} onChange={setSiteId} />
           {site && (
             <>
-              <p className="muted">
-                {t("sites.timeZone")} : {site.timeZone}
-              </p>
+              <TimeZone key={`zone-${site.id}`} site={site} />
               <CountryForm key={`country-${site.id}`} site={site} />
               <HoursEditor key={site.id} site={site} />
               <Closures site={site} />
@@ -52,6 +42,36 @@ export function SitesPage() {
         </>
       )}
     </>
+  );
+}
+
+/** TimeZone changes the IANA zone a site's hours, closures and times are read in. */
+function TimeZone({ site }: { site: Site }) {
+  const { t } = useI18n();
+  const refresh = useRefresh(TeamService);
+  const [zone, setZone] = useState(site.timeZone);
+  const save = useMutation(TeamService.method.updateSite, { onSuccess: refresh });
+  const errors = fieldErrors(save.error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ siteId: site.id, timeZone: zone });
+  };
+  return (
+    <form className="card" onSubmit={submit} aria-labelledby="time-zone">
+      <h2 id="time-zone">{t("sites.timeZone")}</h2>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={save.error} />}
+      {save.isSuccess && (
+        <p className="banner ok" role="status">
+          {t("common.saved")}
+        </p>
+      )}
+      <Field label={t("admin.zoneLabel")} error={errors["time_zone"]}>
+        {(p) => <input {...p} autoComplete="off" placeholder="Europe/Paris" maxLength={64} value={zone} onChange={(e) => (save.reset(), setZone(e.target.value))} />}
+      </Field>
+      <button type="submit" className="primary" disabled={save.isPending}>
+        {t("admin.zoneSubmit")}
+      </button>
+    </form>
   );
 }
 
@@ -166,6 +186,7 @@ function Closures({ site }: { site: Site }) {
   const [file, setFile] = useState<File | undefined>();
   const [replace, setReplace] = useState(false);
   const importIcs = useMutation(TeamService.method.importSiteClosures, { onSuccess: refresh });
+  const removeClosure = useMutation(TeamService.method.updateSite, { onSuccess: refresh });
   const errors = fieldErrors(importIcs.error);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -175,18 +196,31 @@ function Closures({ site }: { site: Site }) {
   return (
     <section className="card" aria-labelledby="closures">
       <h2 id="closures">{t("sites.closures")}</h2>
+      <ErrorBanner error={removeClosure.error} />
       {site.closures.length === 0 ? (
         <p className="muted">{t("sites.noClosures")}</p>
       ) : (
         <ul className="closures">
-          {site.closures.map((c, i) => (
-            <li key={i}>
-              {c.startDate}
-              {c.endDate && c.endDate !== c.startDate && ` – ${c.endDate}`} {c.reason}
-            </li>
-          ))}
+          {site.closures.map((c, i) => {
+            const span = `${c.startDate}${c.endDate && c.endDate !== c.startDate ? ` – ${c.endDate}` : ""}`;
+            return (
+              <li key={i}>
+                {span} {c.reason}{" "}
+                <button
+                  type="button"
+                  className="link"
+                  disabled={removeClosure.isPending}
+                  aria-label={t("admin.closureRemove", { span })}
+                  onClick={() => removeClosure.mutate({ siteId: site.id, closures: { closures: site.closures.filter((_, j) => j !== i) } })}
+                >
+                  {t("common.remove")}
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
+      <AddClosure site={site} />
       <form onSubmit={(e) => void submit(e)}>
         <h3>{t("sites.import")}</h3>
         {Object.keys(errors).length === 0 && <ErrorBanner error={importIcs.error} />}
@@ -207,5 +241,48 @@ function Closures({ site }: { site: Site }) {
         </button>
       </form>
     </section>
+  );
+}
+
+/** AddClosure adds one closure (a day or a span of days) to a site's list, in one UpdateSite. */
+function AddClosure({ site }: { site: Site }) {
+  const { t } = useI18n();
+  const refresh = useRefresh(TeamService);
+  const [start, setStart] = useState("");
+  const [end, setEnd] = useState("");
+  const [reason, setReason] = useState("");
+  const add = useMutation(TeamService.method.updateSite, {
+    onSuccess: () => {
+      setStart("");
+      setEnd("");
+      setReason("");
+      refresh();
+    },
+  });
+  const errors = fieldErrors(add.error);
+  const at = `closures.closures[${site.closures.length}]`;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    add.mutate({ siteId: site.id, closures: { closures: [...site.closures, create(ClosureSchema, { startDate: start, endDate: end, reason })] } });
+  };
+  return (
+    <form onSubmit={submit} aria-labelledby="add-closure">
+      <h3 id="add-closure">{t("admin.closureAdd")}</h3>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={add.error} />}
+      <div className="grid">
+        <Field label={t("admin.closureStart")} error={errors[`${at}.start_date`]}>
+          {(p) => <input {...p} type="date" value={start} onChange={(e) => setStart(e.target.value)} />}
+        </Field>
+        <Field label={t("admin.closureEnd")} error={errors[`${at}.end_date`] ?? errors[at]}>
+          {(p) => <input {...p} type="date" value={end} onChange={(e) => setEnd(e.target.value)} />}
+        </Field>
+      </div>
+      <Field label={t("admin.closureReason")} error={errors[`${at}.reason`]}>
+        {(p) => <input {...p} maxLength={200} value={reason} onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+      <button type="submit" className="primary" disabled={add.isPending}>
+        {t("admin.closureSubmit")}
+      </button>
+    </form>
   );
 }

@@ -44,7 +44,9 @@ type Organization struct {
 	// A new inquiry from the customer of an open lead at the same site (same phone number or
 	// email), received within this many days of that lead, is a repeat recorded on it rather than
 	// a second lead. 0 turns repeats off; 30 by default.
-	RepeatDays    int32 `protobuf:"varint,8,opt,name=repeat_days,json=repeatDays,proto3" json:"repeat_days,omitempty"`
+	RepeatDays int32 `protobuf:"varint,8,opt,name=repeat_days,json=repeatDays,proto3" json:"repeat_days,omitempty"`
+	// Whether the daily digest email is sent; on for a new organisation.
+	DigestEnabled bool `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3" json:"digest_enabled,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -133,6 +135,13 @@ func (x *Organization) GetRepeatDays() int32 {
 		return x.RepeatDays
 	}
 	return 0
+}
+
+func (x *Organization) GetDigestEnabled() bool {
+	if x != nil {
+		return x.DigestEnabled
+	}
+	return false
 }
 
 type GetOrganizationRequest struct {
@@ -225,8 +234,10 @@ type UpdateOrganizationRequest struct {
 	EmailDailyCap     *int32 `protobuf:"varint,5,opt,name=email_daily_cap,json=emailDailyCap,proto3,oneof" json:"email_daily_cap,omitempty"`
 	RecipientDailyCap *int32 `protobuf:"varint,6,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3,oneof" json:"recipient_daily_cap,omitempty"`
 	RepeatDays        *int32 `protobuf:"varint,7,opt,name=repeat_days,json=repeatDays,proto3,oneof" json:"repeat_days,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Turns the daily digest off or on again; when on, it goes out from the next working day.
+	DigestEnabled *bool `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3,oneof" json:"digest_enabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UpdateOrganizationRequest) Reset() {
@@ -306,6 +317,13 @@ func (x *UpdateOrganizationRequest) GetRepeatDays() int32 {
 		return *x.RepeatDays
 	}
 	return 0
+}
+
+func (x *UpdateOrganizationRequest) GetDigestEnabled() bool {
+	if x != nil && x.DigestEnabled != nil {
+		return *x.DigestEnabled
+	}
+	return false
 }
 
 type UpdateOrganizationResponse struct {
@@ -1784,7 +1802,7 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x8d\x02\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xb4\x02\n" +
 	"\fOrganization\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
@@ -1795,10 +1813,11 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x0femail_daily_cap\x18\x06 \x01(\x05R\remailDailyCap\x12.\n" +
 	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\x12\x1f\n" +
 	"\vrepeat_days\x18\b \x01(\x05R\n" +
-	"repeatDays\"\x18\n" +
+	"repeatDays\x12%\n" +
+	"\x0edigest_enabled\x18P \x01(\bR\rdigestEnabled\"\x18\n" +
 	"\x16GetOrganizationRequest\"W\n" +
 	"\x17GetOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xaf\x04\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xee\x04\n" +
 	"\x19UpdateOrganizationRequest\x12#\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
@@ -1810,7 +1829,8 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x13recipient_daily_cap\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00H\x05R\x11recipientDailyCap\x88\x01\x01\x120\n" +
 	"\vrepeat_days\x18\a \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xed\x02(\x00H\x06R\n" +
-	"repeatDays\x88\x01\x01B\a\n" +
+	"repeatDays\x88\x01\x01\x12*\n" +
+	"\x0edigest_enabled\x18P \x01(\bH\aR\rdigestEnabled\x88\x01\x01B\a\n" +
 	"\x05_nameB\x0e\n" +
 	"\f_digest_timeB\f\n" +
 	"\n" +
@@ -1818,7 +1838,8 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x0e_sms_daily_capB\x12\n" +
 	"\x10_email_daily_capB\x16\n" +
 	"\x14_recipient_daily_capB\x0e\n" +
-	"\f_repeat_days\"Z\n" +
+	"\f_repeat_daysB\x11\n" +
+	"\x0f_digest_enabled\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
 	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\x83\x02\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +
