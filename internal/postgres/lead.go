@@ -19,7 +19,8 @@ const clockSkew = relance.ClockSkew
 // CreateLead records a lead, or returns the lead an earlier identical request with the same
 // idempotency key (of p's scope) or external id (of the source) created (created = false). The
 // same key or external id with a different request is a conflict naming the lead that holds
-// it. Assigning at creation alerts the assignee.
+// it. Assigning at creation alerts the assignee; a lead without an assignee goes where its
+// distribution rule says, in the same transaction.
 func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error) {
 	if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
 		return relance.Lead{}, false, err
@@ -94,6 +95,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
 				return err
 			}
+		} else if err := t.distribute(ctx, p, &lead); err != nil {
+			return err
 		}
 		if err := t.enrolByRule(ctx, &lead, uuid.Nil); err != nil {
 			return err
