@@ -24,7 +24,7 @@ func addAdvisors(t *testing.T, db *postgres.DB, w *testenv.World, n int) []relan
 	out := make([]relance.User, n)
 	for i := range out {
 		u, err := db.CreateUser(ctx, w.As(w.Admin), relance.NewUser{Password: testenv.Password, User: relance.User{
-			Email: fmt.Sprintf("adv%d.%s@%s", i, uuid.NewString()[:8], strings.SplitN(w.Admin.Email, "@", 2)[1]),
+			Email:       fmt.Sprintf("adv%d.%s@%s", i, uuid.NewString()[:8], strings.SplitN(w.Admin.Email, "@", 2)[1]),
 			DisplayName: fmt.Sprintf("Advisor %d", i), Role: relance.RoleAdvisor, ManagerID: w.Manager.ID,
 			SiteIDs: []uuid.UUID{w.Lyon.ID}, Locale: relance.LocaleEN, Notifications: relance.Notifications{Email: true, InApp: true},
 		}})
