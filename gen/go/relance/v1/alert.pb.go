@@ -39,17 +39,21 @@ const (
 	// A daily cap on messages to customers was reached: further messages are not sent today
 	// (admins, once per cap and day).
 	AlertKind_ALERT_KIND_MESSAGE_CAP AlertKind = 5
+	// A new lead was given to nobody by its distribution rule (managers of its site); the body
+	// says why.
+	AlertKind_ALERT_KIND_LEAD_UNASSIGNED AlertKind = 90
 )
 
 // Enum value maps for AlertKind.
 var (
 	AlertKind_name = map[int32]string{
-		0: "ALERT_KIND_UNSPECIFIED",
-		1: "ALERT_KIND_LEAD_ASSIGNED",
-		2: "ALERT_KIND_REMINDER",
-		3: "ALERT_KIND_ACTION_DUE",
-		4: "ALERT_KIND_DECISION_NEEDED",
-		5: "ALERT_KIND_MESSAGE_CAP",
+		0:  "ALERT_KIND_UNSPECIFIED",
+		1:  "ALERT_KIND_LEAD_ASSIGNED",
+		2:  "ALERT_KIND_REMINDER",
+		3:  "ALERT_KIND_ACTION_DUE",
+		4:  "ALERT_KIND_DECISION_NEEDED",
+		5:  "ALERT_KIND_MESSAGE_CAP",
+		90: "ALERT_KIND_LEAD_UNASSIGNED",
 	}
 	AlertKind_value = map[string]int32{
 		"ALERT_KIND_UNSPECIFIED":     0,
@@ -58,6 +62,7 @@ var (
 		"ALERT_KIND_ACTION_DUE":      3,
 		"ALERT_KIND_DECISION_NEEDED": 4,
 		"ALERT_KIND_MESSAGE_CAP":     5,
+		"ALERT_KIND_LEAD_UNASSIGNED": 90,
 	}
 )
 
@@ -495,14 +500,15 @@ const file_relance_v1_alert_proto_rawDesc = "" +
 	"\x0fAckAlertRequest\x12#\n" +
 	"\balert_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aalertId\";\n" +
 	"\x10AckAlertResponse\x12'\n" +
-	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xb5\x01\n" +
+	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xd5\x01\n" +
 	"\tAlertKind\x12\x1a\n" +
 	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18ALERT_KIND_LEAD_ASSIGNED\x10\x01\x12\x17\n" +
 	"\x13ALERT_KIND_REMINDER\x10\x02\x12\x19\n" +
 	"\x15ALERT_KIND_ACTION_DUE\x10\x03\x12\x1e\n" +
 	"\x1aALERT_KIND_DECISION_NEEDED\x10\x04\x12\x1a\n" +
-	"\x16ALERT_KIND_MESSAGE_CAP\x10\x052\xf9\x01\n" +
+	"\x16ALERT_KIND_MESSAGE_CAP\x10\x05\x12\x1e\n" +
+	"\x1aALERT_KIND_LEAD_UNASSIGNED\x10Z2\xf9\x01\n" +
 	"\fAlertService\x12P\n" +
 	"\vWatchAlerts\x12\x1e.relance.v1.WatchAlertsRequest\x1a\x1f.relance.v1.WatchAlertsResponse0\x01\x12P\n" +
 	"\n" +
