@@ -89,9 +89,9 @@ func (q *Queries) DistributionRuleAdvance(ctx context.Context, arg DistributionR
 
 const distributionRuleCreate = `-- name: DistributionRuleCreate :one
 INSERT INTO distribution_rules (id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads,
-  calendar_within_minutes, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
-RETURNING id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, rr_clock, rr_turn, created_at, updated_at
+  calendar_within_minutes, move_after_minutes, max_moves, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+RETURNING id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at
 `
 
 type DistributionRuleCreateParams struct {
@@ -103,6 +103,8 @@ type DistributionRuleCreateParams struct {
 	FixedAdvisorID        *uuid.UUID
 	MaxOpenLeads          int32
 	CalendarWithinMinutes *int32
+	MoveAfterMinutes      *int32
+	MaxMoves              int16
 	CreatedAt             time.Time
 }
 
@@ -116,6 +118,8 @@ func (q *Queries) DistributionRuleCreate(ctx context.Context, arg DistributionRu
 		arg.FixedAdvisorID,
 		arg.MaxOpenLeads,
 		arg.CalendarWithinMinutes,
+		arg.MoveAfterMinutes,
+		arg.MaxMoves,
 		arg.CreatedAt,
 	)
 	var i DistributionRule
@@ -128,6 +132,8 @@ func (q *Queries) DistributionRuleCreate(ctx context.Context, arg DistributionRu
 		&i.FixedAdvisorID,
 		&i.MaxOpenLeads,
 		&i.CalendarWithinMinutes,
+		&i.MoveAfterMinutes,
+		&i.MaxMoves,
 		&i.RrClock,
 		&i.RrTurn,
 		&i.CreatedAt,
@@ -149,7 +155,7 @@ func (q *Queries) DistributionRuleDelete(ctx context.Context, id uuid.UUID) (int
 }
 
 const distributionRuleGet = `-- name: DistributionRuleGet :one
-SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules WHERE id = $1
+SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules WHERE id = $1
 `
 
 func (q *Queries) DistributionRuleGet(ctx context.Context, id uuid.UUID) (DistributionRule, error) {
@@ -164,6 +170,8 @@ func (q *Queries) DistributionRuleGet(ctx context.Context, id uuid.UUID) (Distri
 		&i.FixedAdvisorID,
 		&i.MaxOpenLeads,
 		&i.CalendarWithinMinutes,
+		&i.MoveAfterMinutes,
+		&i.MaxMoves,
 		&i.RrClock,
 		&i.RrTurn,
 		&i.CreatedAt,
@@ -173,7 +181,7 @@ func (q *Queries) DistributionRuleGet(ctx context.Context, id uuid.UUID) (Distri
 }
 
 const distributionRuleList = `-- name: DistributionRuleList :many
-SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules ORDER BY site_id NULLS FIRST, source NULLS FIRST, id
+SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules ORDER BY site_id NULLS FIRST, source NULLS FIRST, id
 `
 
 func (q *Queries) DistributionRuleList(ctx context.Context) ([]DistributionRule, error) {
@@ -194,6 +202,8 @@ func (q *Queries) DistributionRuleList(ctx context.Context) ([]DistributionRule,
 			&i.FixedAdvisorID,
 			&i.MaxOpenLeads,
 			&i.CalendarWithinMinutes,
+			&i.MoveAfterMinutes,
+			&i.MaxMoves,
 			&i.RrClock,
 			&i.RrTurn,
 			&i.CreatedAt,
@@ -210,7 +220,7 @@ func (q *Queries) DistributionRuleList(ctx context.Context) ([]DistributionRule,
 }
 
 const distributionRuleLock = `-- name: DistributionRuleLock :one
-SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules WHERE id = $1 FOR UPDATE
 `
 
 // Takes a rule's lock for one distribution: concurrent distributions under the rule wait here,
@@ -227,6 +237,8 @@ func (q *Queries) DistributionRuleLock(ctx context.Context, id uuid.UUID) (Distr
 		&i.FixedAdvisorID,
 		&i.MaxOpenLeads,
 		&i.CalendarWithinMinutes,
+		&i.MoveAfterMinutes,
+		&i.MaxMoves,
 		&i.RrClock,
 		&i.RrTurn,
 		&i.CreatedAt,
@@ -237,9 +249,9 @@ func (q *Queries) DistributionRuleLock(ctx context.Context, id uuid.UUID) (Distr
 
 const distributionRuleUpdate = `-- name: DistributionRuleUpdate :one
 UPDATE distribution_rules SET site_id = $2, source = $3, strategy = $4, fixed_advisor_id = $5,
-  max_open_leads = $6, calendar_within_minutes = $7, updated_at = $8
+  max_open_leads = $6, calendar_within_minutes = $7, move_after_minutes = $8, max_moves = $9, updated_at = $10
 WHERE id = $1
-RETURNING id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, rr_clock, rr_turn, created_at, updated_at
+RETURNING id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at
 `
 
 type DistributionRuleUpdateParams struct {
@@ -250,6 +262,8 @@ type DistributionRuleUpdateParams struct {
 	FixedAdvisorID        *uuid.UUID
 	MaxOpenLeads          int32
 	CalendarWithinMinutes *int32
+	MoveAfterMinutes      *int32
+	MaxMoves              int16
 	UpdatedAt             time.Time
 }
 
@@ -262,6 +276,8 @@ func (q *Queries) DistributionRuleUpdate(ctx context.Context, arg DistributionRu
 		arg.FixedAdvisorID,
 		arg.MaxOpenLeads,
 		arg.CalendarWithinMinutes,
+		arg.MoveAfterMinutes,
+		arg.MaxMoves,
 		arg.UpdatedAt,
 	)
 	var i DistributionRule
@@ -274,6 +290,8 @@ func (q *Queries) DistributionRuleUpdate(ctx context.Context, arg DistributionRu
 		&i.FixedAdvisorID,
 		&i.MaxOpenLeads,
 		&i.CalendarWithinMinutes,
+		&i.MoveAfterMinutes,
+		&i.MaxMoves,
 		&i.RrClock,
 		&i.RrTurn,
 		&i.CreatedAt,

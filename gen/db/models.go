@@ -216,6 +216,8 @@ type DistributionRule struct {
 	FixedAdvisorID        *uuid.UUID
 	MaxOpenLeads          int32
 	CalendarWithinMinutes *int32
+	MoveAfterMinutes      *int32
+	MaxMoves              int16
 	RrClock               int64
 	RrTurn                int64
 	CreatedAt             time.Time

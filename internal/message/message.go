@@ -236,3 +236,16 @@ type PassedAdvisor struct {
 	OpenLeads int    // for "at_cap"
 	Cap       int    // for "at_cap"
 }
+
+// LeadMoved is the data of the "lead_moved" message: nobody answered a lead within its lead
+// timer, so it moved to another advisor (ToName), or, with ToName empty, is the managers' now.
+type LeadMoved struct {
+	RecipientName string
+	ContactName   string
+	Source        string
+	SiteName      string
+	FromName      string
+	ToName        string
+	Minutes       int // the lead timer, in business minutes
+	Moves         int // moves so far, this one included
+}

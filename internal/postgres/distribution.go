@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,7 +48,8 @@ func (d *DB) CreateDistributionRule(ctx context.Context, p relance.Principal, r 
 		row, err := t.q.DistributionRuleCreate(ctx, db.DistributionRuleCreateParams{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, SiteID: optUUID(r.SiteID), Source: optString(r.Source),
 			Strategy: string(r.Strategy), FixedAdvisorID: optUUID(r.FixedAdvisorID), MaxOpenLeads: int32(r.MaxOpenLeads),
-			CalendarWithinMinutes: optMinutes(r.CalendarWithin), CreatedAt: t.now,
+			CalendarWithinMinutes: optMinutes(r.CalendarWithin), MoveAfterMinutes: optMinutes(r.MoveAfter),
+			MaxMoves: int16(r.MaxMoves), CreatedAt: t.now,
 		})
 		if err != nil {
 			return err
@@ -80,7 +83,8 @@ func (d *DB) UpdateDistributionRule(ctx context.Context, p relance.Principal, id
 		row, err := t.q.DistributionRuleUpdate(ctx, db.DistributionRuleUpdateParams{
 			ID: id, SiteID: optUUID(r.SiteID), Source: optString(r.Source), Strategy: string(r.Strategy),
 			FixedAdvisorID: optUUID(r.FixedAdvisorID), MaxOpenLeads: int32(r.MaxOpenLeads),
-			CalendarWithinMinutes: optMinutes(r.CalendarWithin), UpdatedAt: t.now,
+			CalendarWithinMinutes: optMinutes(r.CalendarWithin), MoveAfterMinutes: optMinutes(r.MoveAfter),
+			MaxMoves: int16(r.MaxMoves), UpdatedAt: t.now,
 		})
 		if err != nil {
 			return err
@@ -195,13 +199,19 @@ func toDistributionRule(r db.DistributionRule, weights map[uuid.UUID]int) relanc
 	out := relance.DistributionRule{
 		ID: r.ID, SiteID: deref(r.SiteID), Source: deref(r.Source), Strategy: relance.Strategy(r.Strategy),
 		FixedAdvisorID: deref(r.FixedAdvisorID), Weights: weights, MaxOpenLeads: int(r.MaxOpenLeads),
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		MaxMoves: int(r.MaxMoves), CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
-	if r.CalendarWithinMinutes != nil {
-		d := time.Duration(*r.CalendarWithinMinutes) * time.Minute
-		out.CalendarWithin = &d
-	}
+	out.CalendarWithin = fromMinutes(r.CalendarWithinMinutes)
+	out.MoveAfter = fromMinutes(r.MoveAfterMinutes)
 	return out
+}
+
+func fromMinutes(m *int32) *time.Duration {
+	if m == nil {
+		return nil
+	}
+	d := time.Duration(*m) * time.Minute
+	return &d
 }
 
 func optMinutes(d *time.Duration) *int32 {
@@ -236,47 +246,22 @@ func (t *tx) distribute(ctx context.Context, p relance.Principal, lead *relance.
 	if !ok {
 		return nil
 	}
-	row, err := t.q.DistributionRuleLock(ctx, picked.ID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil // deleted meanwhile
+	rule, state, ok, err := t.lockDistributionRule(ctx, picked.ID)
+	if err != nil || !ok {
+		return err // !ok: deleted meanwhile
 	}
+	out, err := t.choose(ctx, &rule, state, lead.SiteID, uuid.Nil)
 	if err != nil {
 		return err
 	}
-	weights, err := t.distributionWeights(ctx, []uuid.UUID{row.ID})
-	if err != nil {
-		return err
-	}
-	rule := toDistributionRule(row, weights[row.ID])
-	var candidates []relance.Candidate
-	if rule.Strategy != relance.StrategyManager {
-		if candidates, err = t.candidates(ctx, &rule, lead.SiteID); err != nil {
-			return err
-		}
-	}
-	out := relance.Distribute(&rule, candidates, relance.RoundRobin{Clock: row.RrClock, Turn: row.RrTurn})
-	details := map[string]any{"rule": rule.ID, "strategy": rule.Strategy}
-	if len(out.Passed) > 0 {
-		passed := make([]map[string]any, len(out.Passed))
-		for i, c := range out.Passed {
-			passed[i] = map[string]any{"advisor": c.Candidate.UserID, "why": c.Why}
-		}
-		details["passed"] = passed
-	}
+	details := distributionOutcome(&rule, &out)
 	if out.AdvisorID == uuid.Nil {
-		details["unassigned"] = out.Unassigned
 		if err := t.tellUnassigned(ctx, lead, &rule, &out); err != nil {
 			return err
 		}
 		return t.audit(ctx, p, "lead.distribute", "lead", lead.ID, details)
 	}
-	details["assignee"] = out.AdvisorID
-	if err := t.q.DistributionRuleAdvance(ctx, db.DistributionRuleAdvanceParams{ID: rule.ID, RrClock: out.State.Clock, RrTurn: out.State.Turn}); err != nil {
-		return err
-	}
-	if err := t.q.DistributionTurnSet(ctx, db.DistributionTurnSetParams{
-		OrgID: t.org, RuleID: rule.ID, AdvisorID: out.AdvisorID, Pass: out.Pass, LastTurn: out.State.Turn,
-	}); err != nil {
+	if err := t.takeTurn(ctx, &rule, &out); err != nil {
 		return err
 	}
 	assignee, err := t.user(ctx, out.AdvisorID)
@@ -290,7 +275,218 @@ func (t *tx) distribute(ctx context.Context, p relance.Principal, lead *relance.
 	if err := t.afterAssignment(ctx, lead, &assignee); err != nil {
 		return err
 	}
+	if err := t.scheduleMove(ctx, lead, &rule, 0); err != nil {
+		return err
+	}
 	return t.audit(ctx, p, "lead.distribute", "lead", lead.ID, details)
+}
+
+// lockDistributionRule locks rule id and returns it with its round-robin state; ok is false
+// when it does not exist.
+func (t *tx) lockDistributionRule(ctx context.Context, id uuid.UUID) (relance.DistributionRule, relance.RoundRobin, bool, error) {
+	row, err := t.q.DistributionRuleLock(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return relance.DistributionRule{}, relance.RoundRobin{}, false, nil
+	}
+	if err != nil {
+		return relance.DistributionRule{}, relance.RoundRobin{}, false, err
+	}
+	weights, err := t.distributionWeights(ctx, []uuid.UUID{row.ID})
+	return toDistributionRule(row, weights[row.ID]), relance.RoundRobin{Clock: row.RrClock, Turn: row.RrTurn}, true, err
+}
+
+// choose runs the rule over the candidates of siteID, but for skip (uuid.Nil: nobody).
+func (t *tx) choose(ctx context.Context, rule *relance.DistributionRule, state relance.RoundRobin, siteID, skip uuid.UUID) (relance.Distribution, error) {
+	var candidates []relance.Candidate
+	if rule.Strategy != relance.StrategyManager {
+		all, err := t.candidates(ctx, rule, siteID)
+		if err != nil {
+			return relance.Distribution{}, err
+		}
+		for _, c := range all {
+			if c.UserID != skip {
+				candidates = append(candidates, c)
+			}
+		}
+	}
+	return relance.Distribute(rule, candidates, state), nil
+}
+
+// takeTurn records a choice in the rule's round-robin state and its advisor's standing.
+func (t *tx) takeTurn(ctx context.Context, rule *relance.DistributionRule, out *relance.Distribution) error {
+	if err := t.q.DistributionRuleAdvance(ctx, db.DistributionRuleAdvanceParams{ID: rule.ID, RrClock: out.State.Clock, RrTurn: out.State.Turn}); err != nil {
+		return err
+	}
+	return t.q.DistributionTurnSet(ctx, db.DistributionTurnSetParams{
+		OrgID: t.org, RuleID: rule.ID, AdvisorID: out.AdvisorID, Pass: out.Pass, LastTurn: out.State.Turn,
+	})
+}
+
+// distributionOutcome is what the audit log keeps of a distribution.
+func distributionOutcome(rule *relance.DistributionRule, out *relance.Distribution) map[string]any {
+	details := map[string]any{"rule": rule.ID, "strategy": rule.Strategy}
+	if len(out.Passed) > 0 {
+		passed := make([]map[string]any, len(out.Passed))
+		for i, c := range out.Passed {
+			passed[i] = map[string]any{"advisor": c.Candidate.UserID, "why": c.Why}
+		}
+		details["passed"] = passed
+	}
+	if out.AdvisorID == uuid.Nil {
+		details["unassigned"] = out.Unassigned
+	} else {
+		details["assignee"] = out.AdvisorID
+	}
+	return details
+}
+
+// moveRef is what a lead timer was written for: the advisor, the rule, and the moves so far.
+// It is a rung of the reminder ladder (TimerLeadReminder): whatever stops the ladder (an
+// answer, a closure, a reassignment) stops it too.
+func moveRef(assignee, rule uuid.UUID, moves int) string {
+	return assignee.String() + "|move:" + rule.String() + ":" + strconv.Itoa(moves)
+}
+
+func parseMoveRef(ref string) (assignee, rule uuid.UUID, moves int, ok bool) {
+	a, rest, ok1 := strings.Cut(ref, "|move:")
+	r, n, ok2 := strings.Cut(rest, ":")
+	assignee, err1 := uuid.Parse(a)
+	rule, err2 := uuid.Parse(r)
+	moves, err3 := strconv.Atoi(n)
+	return assignee, rule, moves, ok1 && ok2 && err1 == nil && err2 == nil && err3 == nil
+}
+
+// scheduleMove writes the lead timer of a lead its rule gave: the rule's delay of the advisor's
+// business time from now. After the last move it is written once more, to hand the lead to the
+// managers when that advisor does not answer either.
+func (t *tx) scheduleMove(ctx context.Context, lead *relance.Lead, rule *relance.DistributionRule, moves int) error {
+	if rule.MoveAfter == nil || moves > rule.MaxMoves {
+		return nil
+	}
+	cal, err := t.calendar(ctx, lead.SiteID, lead.AssigneeID)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	due, err := cal.Add(t.now, *rule.MoveAfter)
+	if errors.Is(err, calendar.ErrNoOpenTime) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return t.schedule(ctx, relance.TimerLeadReminder, lead.ID, moveRef(lead.AssigneeID, rule.ID, moves), due)
+}
+
+// fireMove fires a lead timer: a lead still unanswered by the advisor its rule gave it to moves
+// to the next eligible advisor (who gets the assignment alert and a new ladder), and the former
+// advisor and the managers are told; after the rule's last move, or with nobody eligible, the
+// lead stays and the managers are told it is theirs to handle. Nothing happens when the lead was
+// answered, closed or reassigned since; while the advisor's calendar is closed, the timer waits
+// for its next open instant (done is false).
+func (t *tx) fireMove(ctx context.Context, timer db.Timer, assignee, ruleID uuid.UUID, moves int) (done bool, err error) {
+	lead, err := t.lockLead(ctx, timer.SubjectID)
+	if relance.ErrorCode(err) == relance.CodeNotFound {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if lead.AssigneeID != assignee || lead.Stage != relance.StageOpen || lead.FirstResponseAt != nil {
+		return true, nil
+	}
+	_, cal, err := t.siteCalendar(ctx, lead.SiteID, assignee)
+	if errors.Is(err, calendar.ErrNeverOpen) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if open, err := t.openNowOrLater(ctx, timer, cal); !open || err != nil {
+		return false, err
+	}
+	rule, state, ok, err := t.lockDistributionRule(ctx, ruleID)
+	if err != nil || !ok || rule.MoveAfter == nil {
+		return true, err
+	}
+	system := relance.Principal{OrgID: t.org}
+	var out relance.Distribution
+	if moves < rule.MaxMoves {
+		if out, err = t.choose(ctx, &rule, state, lead.SiteID, assignee); err != nil {
+			return false, err
+		}
+	}
+	previous, err := t.user(ctx, assignee)
+	if err != nil {
+		return false, err
+	}
+	details := distributionOutcome(&rule, &out)
+	details["moves"], details["from"] = moves, assignee
+	if out.AdvisorID == uuid.Nil {
+		details["to_manager"] = true
+		if err := t.tellMoved(ctx, timer, &lead, &previous, nil, &rule, moves); err != nil {
+			return false, err
+		}
+		return true, t.audit(ctx, system, "lead.move", "lead", lead.ID, details)
+	}
+	if err := t.takeTurn(ctx, &rule, &out); err != nil {
+		return false, err
+	}
+	if err := t.assign(ctx, system, &lead, out.AdvisorID); err != nil {
+		return false, err
+	}
+	next, err := t.user(ctx, out.AdvisorID)
+	if err != nil {
+		return false, err
+	}
+	if err := t.tellMoved(ctx, timer, &lead, &previous, &next, &rule, moves+1); err != nil {
+		return false, err
+	}
+	if err := t.scheduleMove(ctx, &lead, &rule, moves+1); err != nil {
+		return false, err
+	}
+	return true, t.audit(ctx, system, "lead.move", "lead", lead.ID, details)
+}
+
+// tellMoved tells the former advisor (when the lead moved) and the managers answering for them
+// that a lead was not answered in time: moved to next, or, with next nil, left to the managers.
+func (t *tx) tellMoved(ctx context.Context, timer db.Timer, lead *relance.Lead, from, next *relance.User, rule *relance.DistributionRule, moves int) error {
+	managers, err := t.managersOf(ctx, from, lead.SiteID)
+	if err != nil {
+		return err
+	}
+	site, err := t.site(ctx, lead.SiteID)
+	if err != nil {
+		return err
+	}
+	data := message.LeadMoved{
+		ContactName: lead.Contact.Name, Source: lead.Source, SiteName: site.Name, FromName: from.DisplayName,
+		Minutes: int(*rule.MoveAfter / time.Minute), Moves: moves,
+	}
+	recipients := managers
+	if next != nil {
+		data.ToName = next.DisplayName
+		if from.Active {
+			recipients = append([]relance.User{*from}, managers...)
+		}
+	}
+	for _, u := range recipients {
+		data.RecipientName = u.DisplayName
+		msg, err := message.Render("lead_moved", u.Locale, data)
+		if err != nil {
+			return err
+		}
+		var channels []relance.Channel
+		if u.Notifications.Email {
+			channels = append(channels, relance.ChannelEmail)
+		}
+		if err := t.alertAndDeliver(ctx, "moved:"+timer.ID.String()+":"+u.ID.String(), relance.AlertLeadMoved, &u, lead.ID, msg, channels); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // candidates lists who a lead of siteID may go to under rule, as they stand now: absences,

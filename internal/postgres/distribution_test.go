@@ -290,3 +290,87 @@ func TestDistributionCalendarOpensSoonEnough(t *testing.T) {
 		t.Fatalf("monday: %v, want 2 each", got)
 	}
 }
+
+func TestDistributionLeadTimerMovesAnUnansweredLead(t *testing.T) {
+	t.Parallel()
+	// Monday 2026-03-09, 10:00 in Lyon (open 09:00–19:00).
+	clock := testenv.NewWorkers(time.Date(2026, 3, 9, 9, 0, 0, 0, time.UTC))
+	appURL, ownerURL := testenv.Database(t)
+	db := testenv.OpenURL(t, appURL, clock.Options()...)
+	w := testenv.NewWorld(t, db)
+	after := 15 * time.Minute
+	rule := newRule(t, db, w, relance.DistributionRule{Strategy: relance.StrategyRoundRobin, SiteID: w.Lyon.ID, MoveAfter: &after, MaxMoves: 1})
+
+	lead := w.Lead(t, "Unanswered", uuid.Nil)
+	answered := w.Lead(t, "Answered", uuid.Nil)
+	first, other := lead.AssigneeID, answered.AssigneeID
+	if first == uuid.Nil || other == uuid.Nil || first == other {
+		t.Fatalf("round-robin gave %v and %v", first, other)
+	}
+	if _, _, err := db.RecordActivity(ctx, relance.Principal{OrgID: w.Org.ID, Role: relance.RoleAdvisor, UserID: other, SiteIDs: []uuid.UUID{w.Lyon.ID}},
+		relance.NewActivity{LeadID: answered.ID, Kind: relance.KindCall, State: relance.ActivityDone}); err != nil {
+		t.Fatal(err)
+	}
+	clock.FireDue(t, db, 2)
+	alertsOf := func(u uuid.UUID, kind string) int {
+		p := relance.Principal{OrgID: w.Org.ID, Role: relance.RoleAdvisor, UserID: u}
+		as, err := db.ListAlerts(ctx, p, false, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, a := range as {
+			if a.Kind == kind && a.LeadID == lead.ID {
+				n++
+			}
+		}
+		return n
+	}
+
+	// 14 business minutes: nothing yet.
+	clock.Set(time.Date(2026, 3, 9, 9, 14, 0, 0, time.UTC))
+	clock.FireDue(t, db, 2)
+	if l, _ := db.GetLead(ctx, w.As(w.Admin), lead.ID); l.AssigneeID != first {
+		t.Fatalf("moved early to %v", l.AssigneeID)
+	}
+	// 15: it moves to the other advisor, who is alerted as for any assignment; the former one
+	// and the manager are told.
+	clock.Set(time.Date(2026, 3, 9, 9, 15, 0, 0, time.UTC))
+	clock.FireDue(t, db, 2)
+	if l, _ := db.GetLead(ctx, w.As(w.Admin), lead.ID); l.AssigneeID != other {
+		t.Fatalf("after the timer: with %v, want %v", l.AssigneeID, other)
+	}
+	if alertsOf(other, "lead.assigned") != 1 || alertsOf(first, relance.AlertLeadMoved) != 1 || alertsOf(w.Manager.ID, relance.AlertLeadMoved) != 1 {
+		t.Fatalf("alerts: new %d assigned, former %d moved, manager %d moved", alertsOf(other, "lead.assigned"),
+			alertsOf(first, relance.AlertLeadMoved), alertsOf(w.Manager.ID, relance.AlertLeadMoved))
+	}
+	// The answered lead stays where it is.
+	if l, _ := db.GetLead(ctx, w.As(w.Admin), answered.ID); l.AssigneeID != other {
+		t.Fatalf("an answered lead moved to %v", l.AssigneeID)
+	}
+	// One move allowed: 15 more minutes and it is the manager's to handle; it stays put.
+	clock.Set(time.Date(2026, 3, 9, 9, 30, 0, 0, time.UTC))
+	clock.FireDue(t, db, 2)
+	if l, _ := db.GetLead(ctx, w.As(w.Admin), lead.ID); l.AssigneeID != other {
+		t.Fatalf("after the last move: with %v, want %v", l.AssigneeID, other)
+	}
+	if alertsOf(w.Manager.ID, relance.AlertLeadMoved) != 2 || alertsOf(other, relance.AlertLeadMoved) != 0 {
+		t.Fatalf("final: manager %d moved alerts (want 2), advisor %d (want 0)", alertsOf(w.Manager.ID, relance.AlertLeadMoved), alertsOf(other, relance.AlertLeadMoved))
+	}
+	var final bool
+	for _, m := range clock.Sent(relance.ChannelEmail) {
+		final = final || (m.To == w.Manager.Email && strings.HasPrefix(m.Subject, "Lead toujours sans réponse : Unanswered"))
+	}
+	if !final {
+		t.Fatal("the manager got no final email")
+	}
+	if n := ownerInt(t, ownerURL, `SELECT count(*) FROM audit_log WHERE action = 'lead.move' AND subject_id = $1 AND details->>'rule' = $2`, lead.ID, rule.ID.String()); n != 2 {
+		t.Fatalf("audited moves = %d, want 2", n)
+	}
+	// Nothing more is pending for the lead's moves.
+	clock.Set(time.Date(2026, 3, 9, 12, 0, 0, 0, time.UTC))
+	clock.FireDue(t, db, 2)
+	if alertsOf(w.Manager.ID, relance.AlertLeadMoved) != 2 {
+		t.Fatal("the lead timer fired again")
+	}
+}

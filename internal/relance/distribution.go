@@ -30,6 +30,9 @@ const (
 	MaxDistributionWeight    = 100
 	MaxOpenLeadsCap          = 10000
 	MaxCalendarWithin        = 24 * time.Hour
+	MinMoveAfter             = 15 * time.Minute
+	MaxMoveAfter             = 120 * time.Minute
+	MaxLeadMoves             = 10
 	maxDistributionWeightsIn = 200
 )
 
@@ -49,8 +52,13 @@ type DistributionRule struct {
 	// CalendarWithin, when set, excludes advisors whose own calendar (the site's hours less
 	// their absences) is closed now and opens more than that much business time from now.
 	CalendarWithin *time.Duration
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// MoveAfter, when set, is the lead timer: a lead the rule gave that nobody answered within
+	// that much business time of its advisor moves to the next eligible advisor, at most
+	// MaxMoves times; then the site's managers are told.
+	MoveAfter *time.Duration
+	MaxMoves  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Weight returns an advisor's weight under r (1 when not listed).
@@ -79,6 +87,14 @@ func (r *DistributionRule) Validate() error {
 		return Invalid("max_open_leads", "must be between 0 (no cap) and 10000")
 	case r.CalendarWithin != nil && (*r.CalendarWithin < 0 || *r.CalendarWithin > MaxCalendarWithin || *r.CalendarWithin%time.Minute != 0):
 		return Invalid("calendar_within_minutes", "must be whole minutes between 0 and 1440")
+	case r.MoveAfter != nil && (*r.MoveAfter < MinMoveAfter || *r.MoveAfter > MaxMoveAfter || *r.MoveAfter%time.Minute != 0):
+		return Invalid("move_after_minutes", "must be whole minutes between 15 and 120")
+	case r.MoveAfter != nil && (r.MaxMoves < 1 || r.MaxMoves > MaxLeadMoves):
+		return Invalid("max_moves", "must be between 1 and 10 with a lead timer")
+	case r.MoveAfter == nil && r.MaxMoves != 0:
+		return Invalid("max_moves", "needs move_after_minutes")
+	case r.MoveAfter != nil && r.Strategy != StrategyRoundRobin && r.Strategy != StrategyLeastLoaded:
+		return Invalid("move_after_minutes", "moves leads among advisors: round_robin or least_loaded only")
 	case len(r.Weights) > maxDistributionWeightsIn:
 		return Invalid("weights", "at most 200 advisors may be weighted")
 	}

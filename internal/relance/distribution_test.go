@@ -310,6 +310,14 @@ func TestDistributionRuleValidate(t *testing.T) {
 		{DistributionRule{Strategy: StrategyRoundRobin, Weights: map[uuid.UUID]int{adv: 0}}, "weights"},
 		{DistributionRule{Strategy: StrategyRoundRobin, Weights: map[uuid.UUID]int{adv: 101}}, "weights"},
 		{DistributionRule{Strategy: StrategyRoundRobin, Weights: map[uuid.UUID]int{uuid.Nil: 1}}, "weights"},
+		{DistributionRule{Strategy: StrategyRoundRobin, MoveAfter: d(15), MaxMoves: 1}, ""},
+		{DistributionRule{Strategy: StrategyLeastLoaded, MoveAfter: d(120), MaxMoves: 10}, ""},
+		{DistributionRule{Strategy: StrategyRoundRobin, MoveAfter: d(14), MaxMoves: 1}, "move_after_minutes"},
+		{DistributionRule{Strategy: StrategyRoundRobin, MoveAfter: d(121), MaxMoves: 1}, "move_after_minutes"},
+		{DistributionRule{Strategy: StrategyFixed, FixedAdvisorID: adv, MoveAfter: d(30), MaxMoves: 1}, "move_after_minutes"},
+		{DistributionRule{Strategy: StrategyRoundRobin, MoveAfter: d(30)}, "max_moves"},
+		{DistributionRule{Strategy: StrategyRoundRobin, MoveAfter: d(30), MaxMoves: 11}, "max_moves"},
+		{DistributionRule{Strategy: StrategyRoundRobin, MaxMoves: 1}, "max_moves"},
 	} {
 		err := tc.rule.Validate()
 		if (tc.field == "" && err != nil) || (tc.field != "" && !HasViolation(err, tc.field)) {

@@ -40,11 +40,8 @@ func distributionRuleOut(r relance.DistributionRule) *v1.DistributionRule {
 	out := &v1.DistributionRule{
 		Id: r.ID.String(), SiteId: idString(r.SiteID), Source: r.Source, Strategy: strategies[r.Strategy],
 		FixedAdvisorId: idString(r.FixedAdvisorID), MaxOpenLeads: int32(r.MaxOpenLeads),
-		CreateTime: tsv(r.CreatedAt), UpdateTime: tsv(r.UpdatedAt),
-	}
-	if r.CalendarWithin != nil {
-		m := int32(*r.CalendarWithin / time.Minute)
-		out.CalendarWithinMinutes = &m
+		CreateTime: tsv(r.CreatedAt), UpdateTime: tsv(r.UpdatedAt), MaxMoves: int32(r.MaxMoves),
+		CalendarWithinMinutes: minutesOut(r.CalendarWithin), MoveAfterMinutes: minutesOut(r.MoveAfter),
 	}
 	for id, w := range r.Weights {
 		out.Weights = append(out.Weights, &v1.AdvisorWeight{AdvisorId: id.String(), Weight: int32(w)})
@@ -53,16 +50,29 @@ func distributionRuleOut(r relance.DistributionRule) *v1.DistributionRule {
 	return out
 }
 
+func minutesOut(d *time.Duration) *int32 {
+	if d == nil {
+		return nil
+	}
+	m := int32(*d / time.Minute)
+	return &m
+}
+
+func minutesIn(m *int32) *time.Duration {
+	if m == nil {
+		return nil
+	}
+	d := time.Duration(*m) * time.Minute
+	return &d
+}
+
 // distributionRuleIn turns a validated spec into a rule; an advisor weighted twice is invalid.
 func distributionRuleIn(s *v1.DistributionRuleSpec) (relance.DistributionRule, error) {
 	r := relance.DistributionRule{
 		SiteID: parseID(s.GetSiteId()), Source: s.GetSource(), Strategy: strategyOf[s.GetStrategy()],
 		FixedAdvisorID: parseID(s.GetFixedAdvisorId()), MaxOpenLeads: int(s.GetMaxOpenLeads()),
-		Weights: map[uuid.UUID]int{},
-	}
-	if s.CalendarWithinMinutes != nil {
-		d := time.Duration(s.GetCalendarWithinMinutes()) * time.Minute
-		r.CalendarWithin = &d
+		Weights: map[uuid.UUID]int{}, MaxMoves: int(s.GetMaxMoves()),
+		CalendarWithin: minutesIn(s.CalendarWithinMinutes), MoveAfter: minutesIn(s.MoveAfterMinutes),
 	}
 	for _, w := range s.GetWeights() {
 		id := parseID(w.GetAdvisorId())

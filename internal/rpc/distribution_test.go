@@ -30,6 +30,7 @@ func TestDistributionRulesOverTheWire(t *testing.T) {
 	rr := v1.DistributionStrategy_DISTRIBUTION_STRATEGY_ROUND_ROBIN
 	created, err := admin.CreateDistributionRule(ctx, connect.NewRequest(&v1.CreateDistributionRuleRequest{Rule: &v1.DistributionRuleSpec{
 		SiteId: w.Lyon.ID.String(), Strategy: rr, MaxOpenLeads: 50, CalendarWithinMinutes: new(int32(30)),
+		MoveAfterMinutes: new(int32(45)), MaxMoves: 3,
 		Weights: []*v1.AdvisorWeight{{AdvisorId: w.Alice.ID.String(), Weight: 2}},
 	}}))
 	if err != nil {
@@ -37,7 +38,7 @@ func TestDistributionRulesOverTheWire(t *testing.T) {
 	}
 	rule := created.Msg.GetRule()
 	if rule.GetSiteId() != w.Lyon.ID.String() || rule.GetStrategy() != rr || rule.GetMaxOpenLeads() != 50 ||
-		rule.GetCalendarWithinMinutes() != 30 || len(rule.GetWeights()) != 1 || rule.GetWeights()[0].GetWeight() != 2 {
+		rule.GetCalendarWithinMinutes() != 30 || rule.GetMoveAfterMinutes() != 45 || rule.GetMaxMoves() != 3 || len(rule.GetWeights()) != 1 || rule.GetWeights()[0].GetWeight() != 2 {
 		t.Fatalf("created = %v", rule)
 	}
 	// Managers read, advisors do not; only admins write.
@@ -120,6 +121,11 @@ func TestDistributionRulesRefuseHostileInput(t *testing.T) {
 		"other tenant's fixed":  {&v1.DistributionRuleSpec{Strategy: fixed, FixedAdvisorId: other.Alice.ID.String()}, "rule.fixed_advisor_id"},
 		"other tenant's weight": {&v1.DistributionRuleSpec{Strategy: rr, Weights: []*v1.AdvisorWeight{{AdvisorId: other.Bob.ID.String(), Weight: 3}}}, "rule.weights"},
 		"other tenant's site":   {&v1.DistributionRuleSpec{Strategy: rr, SiteId: other.Lyon.ID.String()}, "rule.site_id"},
+		"timer too short":       {&v1.DistributionRuleSpec{Strategy: rr, MoveAfterMinutes: new(int32(14)), MaxMoves: 1}, "rule.move_after_minutes"},
+		"timer too long":        {&v1.DistributionRuleSpec{Strategy: rr, MoveAfterMinutes: new(int32(121)), MaxMoves: 1}, "rule.move_after_minutes"},
+		"moves without a timer": {&v1.DistributionRuleSpec{Strategy: rr, MaxMoves: 2}, "rule.max_moves"},
+		"timer without moves":   {&v1.DistributionRuleSpec{Strategy: rr, MoveAfterMinutes: new(int32(30))}, "rule.max_moves"},
+		"too many moves":        {&v1.DistributionRuleSpec{Strategy: rr, MoveAfterMinutes: new(int32(30)), MaxMoves: 11}, "rule.max_moves"},
 		"unknown advisor":       {&v1.DistributionRuleSpec{Strategy: fixed, FixedAdvisorId: uuid.NewString()}, "rule.fixed_advisor_id"},
 	} {
 		_, err := admin.CreateDistributionRule(ctx, connect.NewRequest(&v1.CreateDistributionRuleRequest{Rule: tc.spec}))

@@ -13,6 +13,10 @@ CREATE TABLE distribution_rules (
   -- NULL: the advisors' calendars do not matter; else their calendar must be open now or open
   -- within that many business minutes.
   calendar_within_minutes  integer CHECK (calendar_within_minutes BETWEEN 0 AND 1440),
+  -- The lead timer: a lead nobody answered within that many business minutes of its advisor
+  -- moves to the next eligible advisor, at most max_moves times (NULL: no timer).
+  move_after_minutes       integer CHECK (move_after_minutes BETWEEN 15 AND 120),
+  max_moves                smallint NOT NULL DEFAULT 0 CHECK (max_moves BETWEEN 0 AND 10),
   -- The round-robin state, changed only under this row's lock (SELECT … FOR UPDATE), so that
   -- leads created at once by several API processes still take exact turns: the virtual time of
   -- the last turn, and the number of leads given.
@@ -21,6 +25,7 @@ CREATE TABLE distribution_rules (
   created_at               timestamptz NOT NULL,
   updated_at               timestamptz NOT NULL,
   CHECK ((strategy = 'fixed') = (fixed_advisor_id IS NOT NULL)),
+  CHECK ((move_after_minutes IS NULL) = (max_moves = 0)),
   UNIQUE (org_id, id),
   FOREIGN KEY (org_id, site_id) REFERENCES sites (org_id, id) ON DELETE CASCADE,
   FOREIGN KEY (org_id, fixed_advisor_id) REFERENCES users (org_id, id)

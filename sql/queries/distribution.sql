@@ -11,13 +11,13 @@ SELECT * FROM distribution_rules WHERE id = $1 FOR UPDATE;
 
 -- name: DistributionRuleCreate :one
 INSERT INTO distribution_rules (id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads,
-  calendar_within_minutes, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+  calendar_within_minutes, move_after_minutes, max_moves, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
 RETURNING *;
 
 -- name: DistributionRuleUpdate :one
 UPDATE distribution_rules SET site_id = $2, source = $3, strategy = $4, fixed_advisor_id = $5,
-  max_open_leads = $6, calendar_within_minutes = $7, updated_at = $8
+  max_open_leads = $6, calendar_within_minutes = $7, move_after_minutes = $8, max_moves = $9, updated_at = $10
 WHERE id = $1
 RETURNING *;
 

@@ -42,6 +42,9 @@ const (
 	// A new lead was given to nobody by its distribution rule (managers of its site); the body
 	// says why.
 	AlertKind_ALERT_KIND_LEAD_UNASSIGNED AlertKind = 90
+	// A lead nobody answered within its lead timer moved to another advisor (its former advisor
+	// and managers), or is left to the managers after the last move.
+	AlertKind_ALERT_KIND_LEAD_MOVED AlertKind = 91
 )
 
 // Enum value maps for AlertKind.
@@ -54,6 +57,7 @@ var (
 		4:  "ALERT_KIND_DECISION_NEEDED",
 		5:  "ALERT_KIND_MESSAGE_CAP",
 		90: "ALERT_KIND_LEAD_UNASSIGNED",
+		91: "ALERT_KIND_LEAD_MOVED",
 	}
 	AlertKind_value = map[string]int32{
 		"ALERT_KIND_UNSPECIFIED":     0,
@@ -63,6 +67,7 @@ var (
 		"ALERT_KIND_DECISION_NEEDED": 4,
 		"ALERT_KIND_MESSAGE_CAP":     5,
 		"ALERT_KIND_LEAD_UNASSIGNED": 90,
+		"ALERT_KIND_LEAD_MOVED":      91,
 	}
 )
 
@@ -500,7 +505,7 @@ const file_relance_v1_alert_proto_rawDesc = "" +
 	"\x0fAckAlertRequest\x12#\n" +
 	"\balert_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aalertId\";\n" +
 	"\x10AckAlertResponse\x12'\n" +
-	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xd5\x01\n" +
+	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xf0\x01\n" +
 	"\tAlertKind\x12\x1a\n" +
 	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18ALERT_KIND_LEAD_ASSIGNED\x10\x01\x12\x17\n" +
@@ -508,7 +513,8 @@ const file_relance_v1_alert_proto_rawDesc = "" +
 	"\x15ALERT_KIND_ACTION_DUE\x10\x03\x12\x1e\n" +
 	"\x1aALERT_KIND_DECISION_NEEDED\x10\x04\x12\x1a\n" +
 	"\x16ALERT_KIND_MESSAGE_CAP\x10\x05\x12\x1e\n" +
-	"\x1aALERT_KIND_LEAD_UNASSIGNED\x10Z2\xf9\x01\n" +
+	"\x1aALERT_KIND_LEAD_UNASSIGNED\x10Z\x12\x19\n" +
+	"\x15ALERT_KIND_LEAD_MOVED\x10[2\xf9\x01\n" +
 	"\fAlertService\x12P\n" +
 	"\vWatchAlerts\x12\x1e.relance.v1.WatchAlertsRequest\x1a\x1f.relance.v1.WatchAlertsResponse0\x01\x12P\n" +
 	"\n" +

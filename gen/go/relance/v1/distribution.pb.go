@@ -155,8 +155,13 @@ type DistributionRule struct {
 	CalendarWithinMinutes *int32                 `protobuf:"varint,8,opt,name=calendar_within_minutes,json=calendarWithinMinutes,proto3,oneof" json:"calendar_within_minutes,omitempty"`
 	CreateTime            *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime            *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// The lead timer (unset: none): a lead the rule gave that nobody answered within that many
+	// business minutes of its advisor moves to the next eligible advisor (round-robin and
+	// least-loaded rules), at most max_moves times; then the managers are told it is theirs.
+	MoveAfterMinutes *int32 `protobuf:"varint,11,opt,name=move_after_minutes,json=moveAfterMinutes,proto3,oneof" json:"move_after_minutes,omitempty"`
+	MaxMoves         int32  `protobuf:"varint,12,opt,name=max_moves,json=maxMoves,proto3" json:"max_moves,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *DistributionRule) Reset() {
@@ -259,6 +264,20 @@ func (x *DistributionRule) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *DistributionRule) GetMoveAfterMinutes() int32 {
+	if x != nil && x.MoveAfterMinutes != nil {
+		return *x.MoveAfterMinutes
+	}
+	return 0
+}
+
+func (x *DistributionRule) GetMaxMoves() int32 {
+	if x != nil {
+		return x.MaxMoves
+	}
+	return 0
+}
+
 // DistributionRuleSpec is what an admin sets on a rule.
 type DistributionRuleSpec struct {
 	state                 protoimpl.MessageState `protogen:"open.v1"`
@@ -269,8 +288,11 @@ type DistributionRuleSpec struct {
 	Weights               []*AdvisorWeight       `protobuf:"bytes,5,rep,name=weights,proto3" json:"weights,omitempty"`
 	MaxOpenLeads          int32                  `protobuf:"varint,6,opt,name=max_open_leads,json=maxOpenLeads,proto3" json:"max_open_leads,omitempty"`
 	CalendarWithinMinutes *int32                 `protobuf:"varint,7,opt,name=calendar_within_minutes,json=calendarWithinMinutes,proto3,oneof" json:"calendar_within_minutes,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	MoveAfterMinutes      *int32                 `protobuf:"varint,8,opt,name=move_after_minutes,json=moveAfterMinutes,proto3,oneof" json:"move_after_minutes,omitempty"`
+	// 1–10 with move_after_minutes, 0 without.
+	MaxMoves      int32 `protobuf:"varint,9,opt,name=max_moves,json=maxMoves,proto3" json:"max_moves,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DistributionRuleSpec) Reset() {
@@ -348,6 +370,20 @@ func (x *DistributionRuleSpec) GetMaxOpenLeads() int32 {
 func (x *DistributionRuleSpec) GetCalendarWithinMinutes() int32 {
 	if x != nil && x.CalendarWithinMinutes != nil {
 		return *x.CalendarWithinMinutes
+	}
+	return 0
+}
+
+func (x *DistributionRuleSpec) GetMoveAfterMinutes() int32 {
+	if x != nil && x.MoveAfterMinutes != nil {
+		return *x.MoveAfterMinutes
+	}
+	return 0
+}
+
+func (x *DistributionRuleSpec) GetMaxMoves() int32 {
+	if x != nil {
+		return x.MaxMoves
 	}
 	return 0
 }
@@ -705,7 +741,7 @@ const file_relance_v1_distribution_proto_rawDesc = "" +
 	"\rAdvisorWeight\x12'\n" +
 	"\n" +
 	"advisor_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tadvisorId\x12!\n" +
-	"\x06weight\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x01R\x06weight\"\xe9\x03\n" +
+	"\x06weight\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x01R\x06weight\"\xd0\x04\n" +
 	"\x10DistributionRule\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x16\n" +
@@ -719,8 +755,11 @@ const file_relance_v1_distribution_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTimeB\x1a\n" +
-	"\x18_calendar_within_minutes\"\xb5\x03\n" +
+	"updateTime\x121\n" +
+	"\x12move_after_minutes\x18\v \x01(\x05H\x01R\x10moveAfterMinutes\x88\x01\x01\x12\x1b\n" +
+	"\tmax_moves\x18\f \x01(\x05R\bmaxMovesB\x1a\n" +
+	"\x18_calendar_within_minutesB\x15\n" +
+	"\x13_move_after_minutes\"\xb2\x04\n" +
 	"\x14DistributionRuleSpec\x12$\n" +
 	"\asite_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\x12\x1f\n" +
 	"\x06source\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06source\x12H\n" +
@@ -731,8 +770,12 @@ const file_relance_v1_distribution_proto_rawDesc = "" +
 	"\x0emax_open_leads\x18\x06 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\x90N(\x00R\fmaxOpenLeads\x12G\n" +
 	"\x17calendar_within_minutes\x18\a \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\xa0\v(\x00H\x00R\x15calendarWithinMinutes\x88\x01\x01B\x1a\n" +
-	"\x18_calendar_within_minutes\"\x1e\n" +
+	"\xbaH\a\x1a\x05\x18\xa0\v(\x00H\x00R\x15calendarWithinMinutes\x88\x01\x01\x12<\n" +
+	"\x12move_after_minutes\x18\b \x01(\x05B\t\xbaH\x06\x1a\x04\x18x(\x0fH\x01R\x10moveAfterMinutes\x88\x01\x01\x12&\n" +
+	"\tmax_moves\x18\t \x01(\x05B\t\xbaH\x06\x1a\x04\x18\n" +
+	"(\x00R\bmaxMovesB\x1a\n" +
+	"\x18_calendar_within_minutesB\x15\n" +
+	"\x13_move_after_minutes\"\x1e\n" +
 	"\x1cListDistributionRulesRequest\"S\n" +
 	"\x1dListDistributionRulesResponse\x122\n" +
 	"\x05rules\x18\x01 \x03(\v2\x1c.relance.v1.DistributionRuleR\x05rules\"]\n" +
