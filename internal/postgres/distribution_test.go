@@ -86,12 +86,12 @@ func createConcurrently(t *testing.T, w *testenv.World, dbs []*postgres.DB, clie
 				if i > int64(n) {
 					return
 				}
-				l, created, err := db.CreateLead(context.Background(), w.As(w.Admin), relance.NewLead{
+				l, outcome, err := db.CreateLead(context.Background(), w.As(w.Admin), relance.NewLead{
 					IdempotencyKey: fmt.Sprintf("rr-%s-%d", source, i), SiteID: w.Lyon.ID, Source: source,
 					Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i)},
 				})
-				if err != nil || !created {
-					errs <- fmt.Errorf("lead %d: created %v, %v", i, created, err)
+				if err != nil || outcome != relance.LeadCreated {
+					errs <- fmt.Errorf("lead %d: outcome %v, %v", i, outcome, err)
 					return
 				}
 				mu.Lock()

@@ -52,7 +52,7 @@ type Store interface {
 	RemoveAbsence(ctx context.Context, p relance.Principal, id uuid.UUID) error
 	ListAbsences(ctx context.Context, p relance.Principal, userID uuid.UUID, from time.Time) ([]relance.Absence, error)
 
-	CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error)
+	CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, relance.LeadOutcome, error)
 	GetLead(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Lead, error)
 	ListLeads(ctx context.Context, p relance.Principal, f relance.LeadFilter) ([]relance.Lead, *relance.LeadCursor, error)
 	AssignLead(ctx context.Context, p relance.Principal, id, assigneeID uuid.UUID) (relance.Lead, error)

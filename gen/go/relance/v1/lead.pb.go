@@ -211,8 +211,12 @@ func (x *CreateLeadRequest) GetNotes() string {
 type CreateLeadResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Lead  *Lead                  `protobuf:"bytes,1,opt,name=lead,proto3" json:"lead,omitempty"`
-	// False when the request was a retry of an earlier one.
-	Created       bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	// False when the request was a retry of an earlier one, or a repeat inquiry.
+	Created bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	// The request was a repeat inquiry: its customer (same phone number or email, same site) has
+	// this open lead, received within the organisation's repeat_days. The inquiry is on the lead's
+	// timeline and its advisor is alerted; no second lead was made.
+	Repeat        bool `protobuf:"varint,3,opt,name=repeat,proto3" json:"repeat,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -257,6 +261,13 @@ func (x *CreateLeadResponse) GetLead() *Lead {
 func (x *CreateLeadResponse) GetCreated() bool {
 	if x != nil {
 		return x.Created
+	}
+	return false
+}
+
+func (x *CreateLeadResponse) GetRepeat() bool {
+	if x != nil {
+		return x.Repeat
 	}
 	return false
 }
@@ -1422,10 +1433,11 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"assigneeId\x12\x1e\n" +
 	"\x05notes\x18\n" +
 	" \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes:\xaa\x01\xbaH\xa6\x01\x1a\xa3\x01\n" +
-	"\x11create_lead.dedup\x12Xan idempotency_key or an external_id is required so that a retry never creates two leads\x1a4this.idempotency_key != '' || this.external_id != ''\"T\n" +
+	"\x11create_lead.dedup\x12Xan idempotency_key or an external_id is required so that a retry never creates two leads\x1a4this.idempotency_key != '' || this.external_id != ''\"l\n" +
 	"\x12CreateLeadResponse\x12$\n" +
 	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\x12\x18\n" +
-	"\acreated\x18\x02 \x01(\bR\acreated\"3\n" +
+	"\acreated\x18\x02 \x01(\bR\acreated\x12\x16\n" +
+	"\x06repeat\x18\x03 \x01(\bR\x06repeat\"3\n" +
 	"\x0eGetLeadRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\"7\n" +
 	"\x0fGetLeadResponse\x12$\n" +
@@ -1468,11 +1480,10 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\n" +
 	"_status_idJ\x04\b\x04\x10\x05R\x12interaction_status\":\n" +
 	"\x12UpdateLeadResponse\x12$\n" +
-	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xfd\x03\n" +
+	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xff\x03\n" +
 	"\x15RecordActivityRequest\x12!\n" +
-	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x128\n" +
-	"\x04kind\x18\x02 \x01(\x0e2\x18.relance.v1.ActivityKindB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12=\n" +
+	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x12:\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x18.relance.v1.ActivityKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \aR\x04kind\x12=\n" +
 	"\x05state\x18\x03 \x01(\x0e2\x19.relance.v1.ActivityStateB\f\xbaH\t\x82\x01\x06\x18\x00\x18\x01\x18\x02R\x05state\x125\n" +
 	"\bdue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x127\n" +
 	"\tdone_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bdoneTime\x12\"\n" +
