@@ -8,6 +8,7 @@ package relancev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -1418,7 +1419,7 @@ var File_relance_v1_lead_proto protoreflect.FileDescriptor
 const file_relance_v1_lead_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/lead.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x90\x05\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x90\x05\n" +
 	"\x11CreateLeadRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x0eidempotencyKey\x12)\n" +
 	"\vexternal_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\n" +
@@ -1541,21 +1542,21 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x16DELIVERY_STATE_SENDING\x10\x02\x12\x17\n" +
 	"\x13DELIVERY_STATE_SENT\x10\x03\x12\x19\n" +
 	"\x15DELIVERY_STATE_FAILED\x10\x04\x12\x1a\n" +
-	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xd8\x06\n" +
-	"\vLeadService\x12P\n" +
+	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xba\t\n" +
+	"\vLeadService\x12d\n" +
 	"\n" +
-	"CreateLead\x12\x1d.relance.v1.CreateLeadRequest\x1a\x1e.relance.v1.CreateLeadResponse\"\x03\x90\x02\x02\x12G\n" +
-	"\aGetLead\x12\x1a.relance.v1.GetLeadRequest\x1a\x1b.relance.v1.GetLeadResponse\"\x03\x90\x02\x01\x12M\n" +
-	"\tListLeads\x12\x1c.relance.v1.ListLeadsRequest\x1a\x1d.relance.v1.ListLeadsResponse\"\x03\x90\x02\x01\x12K\n" +
+	"CreateLead\x12\x1d.relance.v1.CreateLeadRequest\x1a\x1e.relance.v1.CreateLeadResponse\"\x17\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/leads\x90\x02\x02\x12b\n" +
+	"\aGetLead\x12\x1a.relance.v1.GetLeadRequest\x1a\x1b.relance.v1.GetLeadResponse\"\x1e\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/leads/{lead_id}\x90\x02\x01\x12^\n" +
+	"\tListLeads\x12\x1c.relance.v1.ListLeadsRequest\x1a\x1d.relance.v1.ListLeadsResponse\"\x14\x82\xd3\xe4\x93\x02\v\x12\t/v1/leads\x90\x02\x01\x12r\n" +
 	"\n" +
-	"AssignLead\x12\x1d.relance.v1.AssignLeadRequest\x1a\x1e.relance.v1.AssignLeadResponse\x12K\n" +
+	"AssignLead\x12\x1d.relance.v1.AssignLeadRequest\x1a\x1e.relance.v1.AssignLeadResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/leads/{lead_id}:assign\x12k\n" +
 	"\n" +
-	"UpdateLead\x12\x1d.relance.v1.UpdateLeadRequest\x1a\x1e.relance.v1.UpdateLeadResponse\x12W\n" +
-	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\x12]\n" +
-	"\x10CompleteActivity\x12#.relance.v1.CompleteActivityRequest\x1a$.relance.v1.CompleteActivityResponse\x12Q\n" +
-	"\fSkipActivity\x12\x1f.relance.v1.SkipActivityRequest\x1a .relance.v1.SkipActivityResponse\x12\\\n" +
-	"\x0eListDeliveries\x12!.relance.v1.ListDeliveriesRequest\x1a\".relance.v1.ListDeliveriesResponse\"\x03\x90\x02\x01\x12\\\n" +
-	"\x0eListActivities\x12!.relance.v1.ListActivitiesRequest\x1a\".relance.v1.ListActivitiesResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"UpdateLead\x12\x1d.relance.v1.UpdateLeadRequest\x1a\x1e.relance.v1.UpdateLeadResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*2\x13/v1/leads/{lead_id}\x12\x82\x01\n" +
+	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/leads/{lead_id}/activities\x12\x8f\x01\n" +
+	"\x10CompleteActivity\x12#.relance.v1.CompleteActivityRequest\x1a$.relance.v1.CompleteActivityResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/activities/{activity_id}:complete\x12\x7f\n" +
+	"\fSkipActivity\x12\x1f.relance.v1.SkipActivityRequest\x1a .relance.v1.SkipActivityResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/activities/{activity_id}:skip\x12\x82\x01\n" +
+	"\x0eListDeliveries\x12!.relance.v1.ListDeliveriesRequest\x1a\".relance.v1.ListDeliveriesResponse\")\x82\xd3\xe4\x93\x02 \x12\x1e/v1/leads/{lead_id}/deliveries\x90\x02\x01\x12\x82\x01\n" +
+	"\x0eListActivities\x12!.relance.v1.ListActivitiesRequest\x1a\".relance.v1.ListActivitiesResponse\")\x82\xd3\xe4\x93\x02 \x12\x1e/v1/leads/{lead_id}/activities\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_lead_proto_rawDescOnce sync.Once
