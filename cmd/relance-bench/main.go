@@ -156,6 +156,15 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 	assigned := target
 	assigned.Assignees = assignees
 	results = append(results, bench.CreateLeads(ctx, "CreateLead + assign (timer, enqueue), gRPC", assigned, []connect.ClientOption{connect.WithGRPC()}, workers, d))
+	// The same, the advisor chosen by a round-robin distribution rule (one rule lock per lead).
+	if _, err := store.CreateDistributionRule(ctx, relance.Principal{OrgID: org, Role: relance.RoleAdmin}, relance.DistributionRule{
+		Source: "distributed", Strategy: relance.StrategyRoundRobin,
+	}); err != nil {
+		return err
+	}
+	distributed := target
+	distributed.Source = "distributed"
+	results = append(results, bench.CreateLeads(ctx, "CreateLead + round-robin rule, gRPC", distributed, []connect.ClientOption{connect.WithGRPC()}, workers, d))
 	// Calls on the assigned leads just created, by their advisors' admin.
 	admin := relance.Principal{OrgID: org, Role: relance.RoleAdmin}
 	leads, _, err := store.ListLeads(ctx, admin, relance.LeadFilter{AssigneeID: uuid.MustParse(assignees[0]), Limit: 500})

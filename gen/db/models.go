@@ -207,6 +207,38 @@ type Delivery struct {
 	Customer   bool
 }
 
+type DistributionRule struct {
+	ID                    uuid.UUID
+	OrgID                 uuid.UUID
+	SiteID                *uuid.UUID
+	Source                *string
+	Strategy              string
+	FixedAdvisorID        *uuid.UUID
+	MaxOpenLeads          int32
+	CalendarWithinMinutes *int32
+	MoveAfterMinutes      *int32
+	MaxMoves              int16
+	RrClock               int64
+	RrTurn                int64
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+type DistributionTurn struct {
+	OrgID     uuid.UUID
+	RuleID    uuid.UUID
+	AdvisorID uuid.UUID
+	Pass      int64
+	LastTurn  int64
+}
+
+type DistributionWeight struct {
+	OrgID     uuid.UUID
+	RuleID    uuid.UUID
+	AdvisorID uuid.UUID
+	Weight    int16
+}
+
 type Enrolment struct {
 	ID         uuid.UUID
 	OrgID      uuid.UUID

@@ -4,6 +4,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -120,6 +121,9 @@ type Target struct {
 	// Assignees, when set, are given the leads in turn (each assignment writes a timer and
 	// enqueues it in Redis after commit).
 	Assignees []string
+	// Source is the leads' source ("bench" when empty): a distribution rule of that source
+	// assigns them.
+	Source string
 }
 
 // h2c returns an HTTP client speaking cleartext HTTP/2 with room for workers connections, and
@@ -164,7 +168,7 @@ func CreateLeads(ctx context.Context, name string, t Target, opts []connect.Clie
 	client := relancev1connect.NewLeadServiceClient(httpClient, t.URL, opts...)
 	return run(ctx, name, workers, d, func(ctx context.Context, w, i int) error {
 		req := connect.NewRequest(&v1.CreateLeadRequest{
-			IdempotencyKey: uuid.NewString(), SiteId: t.SiteID, Source: "bench", SourceGroup: "load",
+			IdempotencyKey: uuid.NewString(), SiteId: t.SiteID, Source: cmp.Or(t.Source, "bench"), SourceGroup: "load",
 			Category: v1.Category_CATEGORY_B,
 			Contact:  &v1.Contact{Name: fmt.Sprintf("Bench %d-%d", w, i), Phone: NextPhone()},
 		})

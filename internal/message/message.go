@@ -258,3 +258,38 @@ type MessageCap struct {
 	Limit         int
 	Day           string // the UTC day, "2006-01-02"
 }
+
+// LeadUnassigned is the data of the "lead_unassigned" message: the distribution rule gave a new
+// lead to nobody, and why.
+type LeadUnassigned struct {
+	ManagerName string
+	ContactName string
+	Source      string
+	SiteName    string
+	// Reason is relance.Unassigned: "rule" (the rule leaves leads to the manager), "no_advisor"
+	// (nobody to consider) or "all_excluded" (see Passed).
+	Reason string
+	Passed []PassedAdvisor
+}
+
+// PassedAdvisor is an advisor the distribution passed over, and why (a relance.Exclusion).
+type PassedAdvisor struct {
+	Name      string
+	Why       string
+	Until     string // the end of their absence, local "2006-01-02 15:04", for "absent"
+	OpenLeads int    // for "at_cap"
+	Cap       int    // for "at_cap"
+}
+
+// LeadMoved is the data of the "lead_moved" message: nobody answered a lead within its lead
+// timer, so it moved to another advisor (ToName), or, with ToName empty, is the managers' now.
+type LeadMoved struct {
+	RecipientName string
+	ContactName   string
+	Source        string
+	SiteName      string
+	FromName      string
+	ToName        string
+	Minutes       int // the lead timer, in business minutes
+	Moves         int // moves so far, this one included
+}

@@ -20,7 +20,8 @@ const clockSkew = relance.ClockSkew
 // the same idempotency key (of p's scope) or external id (of the source) created (LeadReplayed),
 // or records a repeat inquiry on the customer's open lead and returns that (LeadRepeated). The
 // same key or external id with a different request is a conflict naming the lead that holds
-// it. Assigning at creation alerts the assignee.
+// it. Assigning at creation alerts the assignee; a lead created without an assignee goes where
+// its distribution rule says, in the same transaction.
 func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, relance.LeadOutcome, error) {
 	if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
 		return relance.Lead{}, relance.LeadReplayed, err
@@ -107,6 +108,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
 				return err
 			}
+		} else if err := t.distribute(ctx, p, &lead); err != nil {
+			return err
 		}
 		if err := t.enrolByRule(ctx, &lead, uuid.Nil); err != nil {
 			return err

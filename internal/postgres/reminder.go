@@ -190,6 +190,9 @@ func rungAfter(rungs []relance.Rung, cal *calendar.Calendar, index int, from tim
 // the advisor's calendar is closed now (a task delivered late, or the hours changed), the timer
 // moves to the next open instant instead and done is false.
 func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err error) {
+	if assignee, rule, moves, ok := parseMoveRef(timer.Ref); ok {
+		return t.fireMove(ctx, timer, assignee, rule, moves)
+	}
 	assignee, index, ok := parseReminderRef(timer.Ref)
 	if !ok {
 		return true, fmt.Errorf("reminder timer %s: bad ref %q", timer.ID, timer.Ref)

@@ -19,6 +19,15 @@ type Alert struct {
 	Position  AlertPosition // where it stands in its person's stream
 }
 
+// AlertLeadUnassigned is the kind of the alert telling a site's managers that a new lead's
+// distribution rule gave it to nobody, and why.
+const AlertLeadUnassigned = "lead.unassigned"
+
+// AlertLeadMoved is the kind of the alert telling an advisor and their managers that a lead
+// they did not answer in time moved to another advisor, or, after the last move, that it is the
+// managers' to handle.
+const AlertLeadMoved = "lead.moved"
+
 // AlertPosition is a place in a person's alert stream. The order is the order in which alerts
 // become final (their writing transaction, then their insertion), not the order of their ids:
 // an alert is only streamed once no alert can appear before it, so a stream that moved past a

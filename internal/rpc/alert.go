@@ -33,6 +33,9 @@ var alertKinds = map[string]v1.AlertKind{
 	"action.due":      v1.AlertKind_ALERT_KIND_ACTION_DUE,
 	"decision.needed": v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
 	"message.cap":     v1.AlertKind_ALERT_KIND_MESSAGE_CAP,
+	// dist: a lead its distribution rule gave to nobody.
+	relance.AlertLeadUnassigned: v1.AlertKind_ALERT_KIND_LEAD_UNASSIGNED,
+	relance.AlertLeadMoved:      v1.AlertKind_ALERT_KIND_LEAD_MOVED,
 }
 
 func alertOut(a relance.Alert) *v1.Alert {

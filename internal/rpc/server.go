@@ -120,6 +120,8 @@ type Store interface {
 	ListEnrolments(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Enrolment, error)
 	PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUID, windowDays int) ([]relance.StepStats, error)
 
+	distributionStore
+
 	PendingDecisions(ctx context.Context, p relance.Principal) ([]relance.Decision, error)
 	ResolveDecision(ctx context.Context, p relance.Principal, id, reassignTo uuid.UUID) (relance.Decision, relance.Lead, error)
 }
@@ -192,6 +194,7 @@ var services = []string{
 	relancev1connect.PlanServiceName,
 	relancev1connect.CallServiceName,
 	relancev1connect.ReportServiceName,
+	relancev1connect.DistributionServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -240,6 +243,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewPlanServiceHandler(&planService{h}, options))
 	mux.Handle(relancev1connect.NewCallServiceHandler(&callService{h}, options))
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
+	mux.Handle(relancev1connect.NewDistributionServiceHandler(&distributionService{h, store}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	rest, err := newREST(mux)
 	if err != nil {
