@@ -13,6 +13,7 @@ func (c *Catcher) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", c.page)
 	mux.HandleFunc("GET /api/messages", c.list)
 	mux.HandleFunc("POST /sms/2010-04-01/Accounts/{account}/Messages.json", c.sms)
+	c.pushRoutes(mux)
 	return mux
 }
 
