@@ -12,7 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relancehq/relance/internal/catcher"
-	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/relance"
@@ -29,14 +28,12 @@ type node struct {
 
 func startNode(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher) *node {
 	t.Helper()
-	mailer, err := notify.NewMailer(c.SMTPURL(), "relance@test.example")
+	sender, err := testenv.OutboxOf(t, c).Router(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := testenv.Logger(t)
-	store := testenv.OpenURL(t, dbURL,
-		postgres.WithScheduler(queue.NewClient(rdb, q)),
-		postgres.WithSender(notify.Router{Email: mailer, SMS: notify.NewSMS(c.SMSURL(), "AC1", "x", "Relance")}))
+	store := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), postgres.WithSender(sender), postgres.WithLoopbackPush())
 	n := &node{store: store, worker: queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: q, Concurrency: 4, Log: log})}
 	if err := n.worker.Start(); err != nil {
 		t.Fatal(err)
