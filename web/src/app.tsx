@@ -27,6 +27,7 @@ const ResponseTimes = lazyPage(() => import("./reports/response-times"), "Respon
 const DecisionsPage = lazyPage(() => import("./decisions/decisions"), "DecisionsPage");
 const SitesPage = lazyPage(() => import("./sites/sites"), "SitesPage");
 const ApiKeysPage = lazyPage(() => import("./auth/api-keys"), "ApiKeysPage");
+const NotificationsPage = lazyPage(() => import("./push/notifications"), "NotificationsPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -41,6 +42,7 @@ const routes: Route[] = [
   { pattern: "/decisions", page: "decisions", render: () => <DecisionsPage /> },
   { pattern: "/sites", page: "sites", render: () => <SitesPage /> },
   { pattern: "/api-keys", page: "apiKeys", render: () => <ApiKeysPage /> },
+  { pattern: "/notifications", page: "notifications", render: () => <NotificationsPage /> },
 ];
 
 export function App() {

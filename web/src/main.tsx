@@ -5,6 +5,7 @@ import { TransportProvider } from "@connectrpc/connect-query";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App } from "./app";
 import "./layout/layout.css";
+import { registerWorker } from "./push/browser";
 import { errorCode, transport } from "./transport/transport";
 
 // An answer that will not change on retry (bad input, no access, signed out) is not retried.
@@ -15,6 +16,8 @@ const queryClient = new QueryClient({
     queries: { retry: (n, err) => n < 2 && !final.has(errorCode(err)), staleTime: 10_000 },
   },
 });
+
+registerWorker();
 
 const root = document.getElementById("root");
 if (root) {

@@ -14,7 +14,7 @@ export function useMe(): WhoAmIResponse {
 }
 
 /** Page is one screen of the app and the roles it is offered to. */
-export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys";
+export type PageName = "leads" | "actions" | "alerts" | "absences" | "dashboard" | "reports" | "decisions" | "sites" | "apiKeys" | "notifications";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -26,6 +26,7 @@ const offered: Record<PageName, Role[]> = {
   decisions: [Role.MANAGER, Role.ADMIN],
   sites: [Role.ADMIN],
   apiKeys: [Role.ADMIN],
+  notifications: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

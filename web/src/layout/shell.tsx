@@ -21,6 +21,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "absences", href: "/absences", label: "nav.absences" },
   { page: "sites", href: "/sites", label: "nav.sites" },
   { page: "apiKeys", href: "/api-keys", label: "nav.apiKeys" },
+  { page: "notifications", href: "/notifications", label: "nav.notifications" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
