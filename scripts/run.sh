@@ -46,6 +46,12 @@ export CORS_ORIGINS="${CORS_ORIGINS:-*}"
 export SWEEP_INTERVAL="${SWEEP_INTERVAL:-5s}"
 export WEB_DIR="${WEB_DIR:-$PWD/web/dist}"
 export REFLECTION="${REFLECTION:-public}" # development: grpcurl without a token
+# Web Push: a development key pair, made once and kept in .data/ so that browsers that
+# subscribed stay subscribed across runs (VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY override it).
+if [ -z "${VAPID_PUBLIC_KEY:-}" ]; then
+  [ -s "$DATA/vapid.env" ] || "$DATA/bin/relance" vapid >"$DATA/vapid.env"
+  set -a; source "$DATA/vapid.env"; set +a
+fi
 
 "$DATA/bin/relance" migrate
 seed_out="$("$DATA/bin/relance" seed)"
