@@ -88,7 +88,7 @@ func run() error {
 		return err
 	}
 	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
-	site, err := store.CreateSite(ctx, admin, relance.Site{Name: "Bench", TimeZone: "Europe/Paris", Windows: bench.AlwaysOpen()})
+	site, err := store.CreateSite(ctx, admin, relance.Site{Name: "Bench", TimeZone: "Europe/Paris", Country: "FR", Windows: bench.AlwaysOpen()})
 	if err != nil {
 		return err
 	}

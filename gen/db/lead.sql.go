@@ -29,28 +29,21 @@ func (q *Queries) LeadAssign(ctx context.Context, arg LeadAssignParams) error {
 
 const leadByPhone = `-- name: LeadByPhone :one
 SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
-WHERE org_id = $1 AND contact_phone <> ''
-  AND reverse(contact_phone) LIKE reverse($2::text) || (CASE WHEN $3::boolean THEN '' ELSE '%' END)
-ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM $4 DESC, received_at DESC, id
+WHERE org_id = $1 AND contact_phone = $2
+ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM $3 DESC, received_at DESC, id
 LIMIT 1
 `
 
 type LeadByPhoneParams struct {
 	OrgID     uuid.UUID
-	Number    string
-	Whole     bool
+	Phone     string
 	AdvisorID *uuid.UUID
 }
 
-// The leads a telephony number may belong to: the whole E.164 number, or a national number's
-// end. Open leads first, then those of the call's advisor, then the newest.
+// The leads an E.164 number belongs to: open ones first, then those of the call's advisor, then
+// the newest.
 func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead, error) {
-	row := q.db.QueryRow(ctx, leadByPhone,
-		arg.OrgID,
-		arg.Number,
-		arg.Whole,
-		arg.AdvisorID,
-	)
+	row := q.db.QueryRow(ctx, leadByPhone, arg.OrgID, arg.Phone, arg.AdvisorID)
 	var i Lead
 	err := row.Scan(
 		&i.ID,

@@ -358,6 +358,7 @@ type Site struct {
 	TimeZone  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	Country   string
 }
 
 type SiteClosure struct {

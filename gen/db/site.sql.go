@@ -12,6 +12,35 @@ import (
 	"github.com/google/uuid"
 )
 
+const callCountry = `-- name: CallCountry :one
+WITH advisor AS (
+  SELECT s.country FROM sites s JOIN user_sites us ON us.site_id = s.id
+  WHERE us.user_id = $1 AND s.country <> ''
+), pool AS (
+  SELECT a.country FROM advisor a
+  UNION ALL
+  SELECT s.country FROM sites s
+  WHERE s.org_id = $2 AND s.country <> '' AND NOT EXISTS (SELECT 1 FROM advisor)
+)
+SELECT (CASE WHEN count(DISTINCT p.country) = 1 THEN min(p.country) ELSE '' END)::text AS country
+FROM pool p
+`
+
+type CallCountryParams struct {
+	AdvisorID *uuid.UUID
+	OrgID     uuid.UUID
+}
+
+// The country a call's national number is read in: the one the sites of the call's advisor
+// share, or, for a call without an advisor or by one without a site, the one the organisation's
+// sites share; ” when they do not share one.
+func (q *Queries) CallCountry(ctx context.Context, arg CallCountryParams) (string, error) {
+	row := q.db.QueryRow(ctx, callCountry, arg.AdvisorID, arg.OrgID)
+	var country string
+	err := row.Scan(&country)
+	return country, err
+}
+
 const siteClosureDeleteAll = `-- name: SiteClosureDeleteAll :exec
 DELETE FROM site_closures WHERE site_id = $1
 `
@@ -116,9 +145,20 @@ func (q *Queries) SiteClosureListFrom(ctx context.Context, arg SiteClosureListFr
 	return items, nil
 }
 
+const siteCountry = `-- name: SiteCountry :one
+SELECT country FROM sites WHERE id = $1
+`
+
+func (q *Queries) SiteCountry(ctx context.Context, id uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, siteCountry, id)
+	var country string
+	err := row.Scan(&country)
+	return country, err
+}
+
 const siteCreate = `-- name: SiteCreate :exec
-INSERT INTO sites (id, org_id, name, time_zone, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $5)
+INSERT INTO sites (id, org_id, name, time_zone, country, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6)
 `
 
 type SiteCreateParams struct {
@@ -126,6 +166,7 @@ type SiteCreateParams struct {
 	OrgID     uuid.UUID
 	Name      string
 	TimeZone  string
+	Country   string
 	CreatedAt time.Time
 }
 
@@ -135,13 +176,14 @@ func (q *Queries) SiteCreate(ctx context.Context, arg SiteCreateParams) error {
 		arg.OrgID,
 		arg.Name,
 		arg.TimeZone,
+		arg.Country,
 		arg.CreatedAt,
 	)
 	return err
 }
 
 const siteGet = `-- name: SiteGet :one
-SELECT id, org_id, name, time_zone, created_at, updated_at FROM sites WHERE id = $1
+SELECT id, org_id, name, time_zone, created_at, updated_at, country FROM sites WHERE id = $1
 `
 
 func (q *Queries) SiteGet(ctx context.Context, id uuid.UUID) (Site, error) {
@@ -154,12 +196,13 @@ func (q *Queries) SiteGet(ctx context.Context, id uuid.UUID) (Site, error) {
 		&i.TimeZone,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Country,
 	)
 	return i, err
 }
 
 const siteList = `-- name: SiteList :many
-SELECT id, org_id, name, time_zone, created_at, updated_at FROM sites ORDER BY name, id
+SELECT id, org_id, name, time_zone, created_at, updated_at, country FROM sites ORDER BY name, id
 `
 
 func (q *Queries) SiteList(ctx context.Context) ([]Site, error) {
@@ -178,6 +221,7 @@ func (q *Queries) SiteList(ctx context.Context) ([]Site, error) {
 			&i.TimeZone,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Country,
 		); err != nil {
 			return nil, err
 		}
@@ -190,7 +234,7 @@ func (q *Queries) SiteList(ctx context.Context) ([]Site, error) {
 }
 
 const siteListByIDs = `-- name: SiteListByIDs :many
-SELECT id, org_id, name, time_zone, created_at, updated_at FROM sites WHERE id = ANY($1::uuid[]) ORDER BY name, id
+SELECT id, org_id, name, time_zone, created_at, updated_at, country FROM sites WHERE id = ANY($1::uuid[]) ORDER BY name, id
 `
 
 func (q *Queries) SiteListByIDs(ctx context.Context, ids []uuid.UUID) ([]Site, error) {
@@ -209,6 +253,7 @@ func (q *Queries) SiteListByIDs(ctx context.Context, ids []uuid.UUID) ([]Site, e
 			&i.TimeZone,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Country,
 		); err != nil {
 			return nil, err
 		}
@@ -221,13 +266,14 @@ func (q *Queries) SiteListByIDs(ctx context.Context, ids []uuid.UUID) ([]Site, e
 }
 
 const siteUpdate = `-- name: SiteUpdate :execrows
-UPDATE sites SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1
+UPDATE sites SET name = $2, time_zone = $3, country = $4, updated_at = $5 WHERE id = $1
 `
 
 type SiteUpdateParams struct {
 	ID        uuid.UUID
 	Name      string
 	TimeZone  string
+	Country   string
 	UpdatedAt time.Time
 }
 
@@ -236,6 +282,7 @@ func (q *Queries) SiteUpdate(ctx context.Context, arg SiteUpdateParams) (int64, 
 		arg.ID,
 		arg.Name,
 		arg.TimeZone,
+		arg.Country,
 		arg.UpdatedAt,
 	)
 	if err != nil {

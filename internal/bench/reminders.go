@@ -142,7 +142,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		return nil, err
 	}
 	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
-	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Windows: AlwaysOpen()})
+	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Country: "FR", Windows: AlwaysOpen()})
 	if err != nil {
 		return nil, err
 	}

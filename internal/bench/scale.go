@@ -148,7 +148,7 @@ func Generate(ctx context.Context, store *postgres.DB, ownerURL string, sc Scale
 
 	var users, userSites [][]any
 	for s := range sc.Sites {
-		site, err := store.CreateSite(ctx, out.Admin, relance.Site{Name: fmt.Sprintf("Site %02d", s+1), TimeZone: "Europe/Paris", Windows: hours})
+		site, err := store.CreateSite(ctx, out.Admin, relance.Site{Name: fmt.Sprintf("Site %02d", s+1), TimeZone: "Europe/Paris", Country: "FR", Windows: hours})
 		if err != nil {
 			return out, err
 		}

@@ -94,11 +94,11 @@ func create(ctx context.Context, db *postgres.DB, now time.Time) error {
 		{Start: relance.Date{Year: 2026, Month: 12, Day: 25}, End: relance.Date{Year: 2026, Month: 12, Day: 25}, Reason: "Noël"},
 		{Start: relance.Date{Year: 2027, Month: 1, Day: 1}, End: relance.Date{Year: 2027, Month: 1, Day: 1}, Reason: "Jour de l'an"},
 	}
-	lyon, err := db.CreateSite(ctx, p, relance.Site{Name: "Lyon Centre", TimeZone: "Europe/Paris", Windows: weekHours(), Closures: holidays})
+	lyon, err := db.CreateSite(ctx, p, relance.Site{Name: "Lyon Centre", TimeZone: "Europe/Paris", Country: "FR", Windows: weekHours(), Closures: holidays})
 	if err != nil {
 		return err
 	}
-	montreal, err := db.CreateSite(ctx, p, relance.Site{Name: "Montréal Nord", TimeZone: "America/Toronto", Windows: weekHours()})
+	montreal, err := db.CreateSite(ctx, p, relance.Site{Name: "Montréal Nord", TimeZone: "America/Toronto", Country: "CA", Windows: weekHours()})
 	if err != nil {
 		return err
 	}

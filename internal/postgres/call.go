@@ -153,21 +153,25 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 	return c, true, nil
 }
 
-// callLead locks the lead of a call: the one named, else the one its number belongs to in this
-// organisation (open ones first, then the advisor's, then the newest).
+// callLead locks the lead of a call: the one named, else the one its number (in E.164, a
+// national number read in the country of the advisor's sites, else of the organisation's) belongs
+// to in this organisation (open ones first, then the advisor's, then the newest).
 func (t *tx) callLead(ctx context.Context, in *relance.NewCall) (relance.Lead, error) {
 	if in.LeadID != uuid.Nil {
 		return t.lockLead(ctx, in.LeadID)
 	}
-	m, err := relance.ParsePhone(in.Phone)
+	var country string
+	if !relance.IsInternational(in.Phone) {
+		var err error
+		if country, err = t.q.CallCountry(ctx, db.CallCountryParams{OrgID: t.org, AdvisorID: optUUID(in.AdvisorID)}); err != nil {
+			return relance.Lead{}, err
+		}
+	}
+	number, err := relance.PhoneE164("phone", in.Phone, relance.Country(country))
 	if err != nil {
 		return relance.Lead{}, err
 	}
-	number, whole := m.Suffix, false
-	if m.Whole != "" {
-		number, whole = m.Whole, true
-	}
-	row, err := t.q.LeadByPhone(ctx, db.LeadByPhoneParams{OrgID: t.org, Number: number, Whole: whole, AdvisorID: optUUID(in.AdvisorID)})
+	row, err := t.q.LeadByPhone(ctx, db.LeadByPhoneParams{OrgID: t.org, Phone: number, AdvisorID: optUUID(in.AdvisorID)})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return relance.Lead{}, relance.NotFound("lead with this phone number")
 	}

@@ -74,7 +74,7 @@ func TestCallsFindTheirLeadAndCountOnce(t *testing.T) {
 		{Call: relance.Call{Direction: relance.Outbound, AdvisorID: s.w.Alice.ID, StartedAt: paris(t, "2026-12-14 11:00"), Duration: 30 * time.Second, Outcome: relance.CallAnswered, Phone: "0033612345678", ExternalID: "pbx-2"}},
 		pbx,
 		{Call: relance.Call{Direction: relance.Outbound, StartedAt: paris(t, "2026-12-14 11:30"), Outcome: relance.CallBusy, Phone: "+33612345678", ExternalID: "pbx-3"}},
-		{Call: relance.Call{Direction: relance.Inbound, StartedAt: paris(t, "2026-12-14 12:00"), Outcome: relance.CallNoAnswer, Phone: "+33700000000", ExternalID: "pbx-4"}},
+		{Call: relance.Call{Direction: relance.Inbound, StartedAt: paris(t, "2026-12-14 12:00"), Outcome: relance.CallNoAnswer, Phone: "+33699999998", ExternalID: "pbx-4"}},
 		{Call: relance.Call{Direction: relance.Inbound, StartedAt: paris(t, "2026-12-14 12:30"), Outcome: relance.CallNoAnswer, Phone: "+33612345678", ExternalID: "pbx-5"}},
 		{Call: relance.Call{Direction: relance.Outbound, AdvisorID: s.w.Alice.ID, StartedAt: paris(t, "2026-12-14 13:00"), Duration: 50 * time.Second, Outcome: relance.CallVoicemail, Phone: "+33612345678", ExternalID: "pbx-2"}},
 	})

@@ -120,17 +120,16 @@ func TestDailySMSCapHoldsWithFourWorkersAtOnce(t *testing.T) {
 	}
 }
 
-func TestAutomaticSMSNeedsANumberThatParses(t *testing.T) {
+func TestAutomaticSMSGoesOnlyToMobiles(t *testing.T) {
 	t.Parallel()
 	workers, db, world := capWorld(t, "2026-12-14 08:00")
 	admin := world.As(world.Admin)
 	if _, err := db.CreatePlan(ctx, admin, smsPlan("import")); err != nil {
 		t.Fatal(err)
 	}
-	// Leads written without the API's E.164 check (an import, an older version).
+	// A fixed line cannot receive the SMS; a mobile does.
 	want := map[string]string{
-		"call me maybe":     `the lead's phone number "call me maybe" is not a phone number`,
-		"06 12 34 56 78":    `the lead's phone number "06 12 34 56 78" has no country code`,
+		"04 78 00 00 02":    `the lead's phone number +33478000002 cannot receive SMS (not a mobile number)`,
 		"+33 6 12 34 56 79": "sent",
 	}
 	leads := map[string]relance.Lead{}
@@ -184,7 +183,7 @@ func TestPartnerLeadEntersAnAutomaticPlanOnlyWhenAllowed(t *testing.T) {
 	}
 	partner := relance.Principal{OrgID: world.Org.ID, Role: relance.RolePartner, TokenID: uuid.New(), Scopes: []relance.Scope{relance.ScopeLeadsCreate}}
 	lead, _, err := db.CreateLead(ctx, partner, relance.NewLead{
-		IdempotencyKey: "p-1", SiteID: world.Lyon.ID, Source: "partner-web", Contact: relance.Contact{Name: "Victim", Phone: "+15550000001"},
+		IdempotencyKey: "p-1", SiteID: world.Lyon.ID, Source: "partner-web", Contact: relance.Contact{Name: "Victim", Phone: "+15145550111"},
 	})
 	if err != nil || lead.PartnerKeyID != partner.TokenID {
 		t.Fatalf("partner lead = %+v, %v", lead, err)

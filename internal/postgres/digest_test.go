@@ -139,7 +139,7 @@ func TestDigestFollowsTheSiteZoneAndTheOrganisationHour(t *testing.T) {
 	for d := time.Monday; d <= time.Friday; d++ {
 		hours = append(hours, relance.Window{Weekday: d, Start: 8 * 60, End: 18 * 60})
 	}
-	site, err := s.db.CreateSite(ctx, admin, relance.Site{Name: "New York", TimeZone: "America/New_York", Windows: hours})
+	site, err := s.db.CreateSite(ctx, admin, relance.Site{Name: "New York", TimeZone: "America/New_York", Country: "US", Windows: hours})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,6 +34,9 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		if err := relance.CheckReported("receive_time", received, t.now, t.backdate); err != nil {
 			return err
 		}
+		if err := t.readContactPhone(ctx, &in); err != nil {
+			return err
+		}
 		lead = relance.Lead{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, SiteID: in.SiteID, Source: in.Source,
 			SourceGroup: in.SourceGroup, Category: in.Category, Contact: in.Contact, Stage: relance.StageOpen,
@@ -474,4 +477,22 @@ func (t *tx) lockLead(ctx context.Context, id uuid.UUID) (relance.Lead, error) {
 		return relance.Lead{}, found(err, "lead")
 	}
 	return toLead(row), nil
+}
+
+// readContactPhone puts the new lead's phone number in E.164, reading a national number in its
+// site's country (an international one costs no query).
+func (t *tx) readContactPhone(ctx context.Context, in *relance.NewLead) error {
+	if in.Contact.Phone == "" {
+		return nil
+	}
+	var country string
+	if !relance.IsInternational(in.Contact.Phone) {
+		var err error
+		if country, err = t.q.SiteCountry(ctx, in.SiteID); err != nil {
+			return found(err, "site")
+		}
+	}
+	phone, err := relance.PhoneE164("contact.phone", in.Contact.Phone, relance.Country(country))
+	in.Contact.Phone = phone
+	return err
 }

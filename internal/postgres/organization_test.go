@@ -41,7 +41,7 @@ func TestOrgCreateListAndAdminLogin(t *testing.T) {
 		t.Fatalf("admin = %+v", admin)
 	}
 	if _, err := owner.CreateSite(ctx, relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: admin.ID},
-		relance.Site{Name: "Lyon", TimeZone: "Europe/Paris", Windows: []relance.Window{{Weekday: time.Monday, Start: 9 * 60, End: 12 * 60}}}); err != nil {
+		relance.Site{Name: "Lyon", TimeZone: "Europe/Paris", Country: "FR", Windows: []relance.Window{{Weekday: time.Monday, Start: 9 * 60, End: 12 * 60}}}); err != nil {
 		t.Fatal(err)
 	}
 	orgs, err := owner.ListOrganizations(ctx)

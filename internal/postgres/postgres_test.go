@@ -355,7 +355,7 @@ func TestSiteInvariants(t *testing.T) {
 	admin := w.As(w.Admin)
 	_, err := db.CreateSite(ctx, admin, relance.Site{Name: "x", TimeZone: "Mars/Olympus"})
 	wantCode(t, err, relance.CodeInvalid)
-	_, err = db.CreateSite(ctx, admin, relance.Site{Name: "x", TimeZone: "Europe/Paris", Windows: []relance.Window{
+	_, err = db.CreateSite(ctx, admin, relance.Site{Name: "x", TimeZone: "Europe/Paris", Country: "FR", Windows: []relance.Window{
 		{Weekday: time.Monday, Start: 540, End: 720}, {Weekday: time.Monday, Start: 700, End: 900},
 	}})
 	wantCode(t, err, relance.CodeInvalid)

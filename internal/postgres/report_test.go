@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func reportLeads(t *testing.T, s *sim) {
 	lead := func(name, source, received string) uuid.UUID {
 		l, _, err := s.db.CreateLead(ctx, admin, relance.NewLead{
 			IdempotencyKey: name, SiteID: s.w.Lyon.ID, Source: source, ReceivedAt: paris(t, received),
-			Contact: relance.Contact{Name: name, Phone: "+3361234560" + name[:1], Email: "jean@example.com"}, AssigneeID: s.w.Alice.ID,
+			Contact: relance.Contact{Name: name, Phone: "+3361234560" + strconv.Itoa(int(name[0]-'A')), Email: "jean@example.com"}, AssigneeID: s.w.Alice.ID,
 		})
 		if err != nil {
 			t.Fatal(err)

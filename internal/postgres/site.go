@@ -25,7 +25,7 @@ func (d *DB) CreateSite(ctx context.Context, p relance.Principal, s relance.Site
 			return err
 		}
 		s.ID, s.OrgID, s.CreatedAt = uuid.Must(uuid.NewV7()), t.org, t.now
-		if err := t.q.SiteCreate(ctx, db.SiteCreateParams{ID: s.ID, OrgID: t.org, Name: s.Name, TimeZone: s.TimeZone, CreatedAt: t.now}); err != nil {
+		if err := t.q.SiteCreate(ctx, db.SiteCreateParams{ID: s.ID, OrgID: t.org, Name: s.Name, TimeZone: s.TimeZone, Country: string(s.Country), CreatedAt: t.now}); err != nil {
 			return err
 		}
 		if err := t.replaceSiteHours(ctx, s.ID, s.Windows, s.Closures); err != nil {
@@ -56,7 +56,7 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if err := calendar.CheckSiteOpens(s, t.now); err != nil {
 			return err
 		}
-		if _, err := t.q.SiteUpdate(ctx, db.SiteUpdateParams{ID: id, Name: s.Name, TimeZone: s.TimeZone, UpdatedAt: t.now}); err != nil {
+		if _, err := t.q.SiteUpdate(ctx, db.SiteUpdateParams{ID: id, Name: s.Name, TimeZone: s.TimeZone, Country: string(s.Country), UpdatedAt: t.now}); err != nil {
 			return err
 		}
 		if ch.Windows != nil || ch.Closures != nil {
@@ -162,7 +162,7 @@ func (t *tx) withHours(ctx context.Context, rows []db.Site) ([]relance.Site, err
 	out := make([]relance.Site, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
-		out[i] = relance.Site{ID: r.ID, OrgID: r.OrgID, Name: r.Name, TimeZone: r.TimeZone, CreatedAt: r.CreatedAt,
+		out[i] = relance.Site{ID: r.ID, OrgID: r.OrgID, Name: r.Name, TimeZone: r.TimeZone, Country: relance.Country(r.Country), CreatedAt: r.CreatedAt,
 			Windows: []relance.Window{}, Closures: []relance.Closure{}}
 		byID[r.ID] = &out[i]
 	}

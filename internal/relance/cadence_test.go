@@ -62,25 +62,6 @@ func TestCadenceOf(t *testing.T) {
 	}
 }
 
-func TestParsePhone(t *testing.T) {
-	for in, want := range map[string]relance.PhoneMatch{
-		"+33 6 12 34 56 78": {Whole: "+33612345678"},
-		"0033612345678":     {Whole: "+33612345678"},
-		"06.12.34.56.78":    {Suffix: "612345678"},
-		"(06) 12-34-56-78":  {Suffix: "612345678"},
-		"5145550123":        {Suffix: "5145550123"},
-	} {
-		if got, err := relance.ParsePhone(in); err != nil || got != want {
-			t.Errorf("ParsePhone(%q) = %+v, %v; want %+v", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"", "call me", "+33 6", "06 12 34 +56"} {
-		if _, err := relance.ParsePhone(bad); err == nil {
-			t.Errorf("ParsePhone(%q) accepted", bad)
-		}
-	}
-}
-
 func TestStandingOn(t *testing.T) {
 	day := func(d int) relance.Day {
 		start := time.Date(2026, 12, d, 0, 0, 0, 0, time.UTC)

@@ -1,7 +1,6 @@
 package relance
 
 import (
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -85,48 +84,5 @@ func CheckCall(c *NewCall, now time.Time, window time.Duration) error {
 	default:
 		return Invalid("outcome", "must be answered, no_answer, busy, voicemail or failed")
 	}
-	if c.Phone != "" {
-		if _, err := ParsePhone(c.Phone); err != nil {
-			return err
-		}
-	}
 	return nil
-}
-
-// PhoneMatch is how a telephony number finds a lead's E.164 number: the whole of it, or (for a
-// national number such as 06 12 34 56 78) its end.
-type PhoneMatch struct {
-	Whole  string // "+33612345678", or empty
-	Suffix string // "612345678" for a national number, or empty
-}
-
-// ParsePhone reads a number as telephony writes it: "+33 6 12 34 56 78", "0033612345678",
-// "06.12.34.56.78" or "(06) 12-34-56-78".
-func ParsePhone(raw string) (PhoneMatch, error) {
-	var b strings.Builder
-	for i, r := range strings.TrimSpace(raw) {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case strings.ContainsRune(" .-()/", r):
-		default:
-			return PhoneMatch{}, Invalid("phone", "is not a phone number")
-		}
-	}
-	n := b.String()
-	if strings.HasPrefix(n, "00") {
-		n = "+" + n[2:]
-	}
-	digits := strings.TrimPrefix(n, "+")
-	switch {
-	case len(digits) < 7 || len(digits) > 15:
-		return PhoneMatch{}, Invalid("phone", "must have 7 to 15 digits")
-	case strings.HasPrefix(n, "+"):
-		return PhoneMatch{Whole: n}, nil
-	case strings.HasPrefix(n, "0"):
-		return PhoneMatch{Suffix: n[1:]}, nil
-	}
-	return PhoneMatch{Suffix: n}, nil
 }

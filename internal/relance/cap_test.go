@@ -99,12 +99,13 @@ func TestPlanAdmitsPartnerLeadsOnlyWhenAllowed(t *testing.T) {
 
 func TestSMSNumber(t *testing.T) {
 	for in, want := range map[string]string{
-		"+15550000001":      "+15550000001",
+		"+1 514 555 0123":   "+15145550123", // fixed line or mobile: cannot be told apart
 		"+33 6 12 34 56 78": "+33612345678",
-		"0033612345678":     "+33612345678",
+		"+33 4 78 00 00 01": "", // a fixed line
+		"0033612345678":     "", // 00 is an international prefix only in a country
 		"0612345678":        "", // national: no country to send to
+		"+33 6 12":          "", // too short
 		"not a number":      "",
-		"+1 555":            "",
 		"":                  "",
 	} {
 		got, err := SMSNumber(in)

@@ -142,16 +142,17 @@ func (p *Plan) AdmitsByRule(l *Lead) error {
 }
 
 // SMSNumber returns the number an automatic SMS to phone goes to, or why it cannot go: the
-// number must parse as a phone number and be international (an SMS provider needs the country).
+// number must be a valid international number that can receive SMS (a mobile, or a number
+// libphonenumber cannot tell from one).
 func SMSNumber(phone string) (string, error) {
-	m, err := ParsePhone(phone)
+	n, err := PhoneE164("phone", phone, "")
 	switch {
 	case err != nil:
-		return "", fmt.Errorf("the lead's phone number %q is not a phone number", phone)
-	case m.Whole == "":
-		return "", fmt.Errorf("the lead's phone number %q has no country code", phone)
+		return "", fmt.Errorf("the lead's phone number %q is not a valid international number", phone)
+	case !Textable(n):
+		return "", fmt.Errorf("the lead's phone number %s cannot receive SMS (not a mobile number)", n)
 	}
-	return m.Whole, nil
+	return n, nil
 }
 
 // TemplateVariables are the variables a step's subject and body may use, as {{lead.name}}.

@@ -61,7 +61,7 @@ func TestValidateWindows(t *testing.T) {
 func TestValidateSite(t *testing.T) {
 	d := func(s string) Date { v, _ := ParseDate(s); return v }
 	monday := []Window{{Weekday: time.Monday, Start: 9 * 60, End: 12 * 60}}
-	ok := Site{Name: "Lyon", TimeZone: "Europe/Paris", Windows: monday, Closures: []Closure{{Start: d("2026-12-24"), End: d("2026-12-26")}}}
+	ok := Site{Name: "Lyon", TimeZone: "Europe/Paris", Country: "FR", Windows: monday, Closures: []Closure{{Start: d("2026-12-24"), End: d("2026-12-26")}}}
 	if err := ValidateSite(&ok); err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,10 @@ func TestValidateSite(t *testing.T) {
 		{Name: "x", TimeZone: "Europe/Lyon"},
 		{Name: "x", TimeZone: ""},
 		{Name: "x", TimeZone: "Local"},
-		{Name: "x", TimeZone: "UTC", Windows: monday, Closures: []Closure{{Start: d("2026-12-26"), End: d("2026-12-24")}}},
-		{Name: "x", TimeZone: "UTC"}, // never open
+		{Name: "x", TimeZone: "UTC", Country: "FR", Windows: monday, Closures: []Closure{{Start: d("2026-12-26"), End: d("2026-12-24")}}},
+		{Name: "x", TimeZone: "UTC", Country: "FR"},                  // never open
+		{Name: "x", TimeZone: "UTC", Windows: monday},                // no country
+		{Name: "x", TimeZone: "UTC", Country: "XX", Windows: monday}, // no such country
 	} {
 		if ErrorCode(ValidateSite(&bad)) != CodeInvalid {
 			t.Errorf("ValidateSite(%+v) accepted", bad)

@@ -13,7 +13,8 @@ type Site struct {
 	ID        uuid.UUID
 	OrgID     uuid.UUID
 	Name      string
-	TimeZone  string // IANA name
+	TimeZone  string  // IANA name
+	Country   Country // where national phone numbers are read; "" for an old site not yet set
 	Windows   []Window
 	Closures  []Closure
 	CreatedAt time.Time
@@ -31,6 +32,7 @@ type Window struct {
 type SiteChange struct {
 	Name     *string
 	TimeZone *string
+	Country  *Country
 	Windows  *[]Window
 	Closures *[]Closure
 }
@@ -39,6 +41,7 @@ type SiteChange struct {
 func (c SiteChange) Apply(s *Site) {
 	set(&s.Name, c.Name)
 	set(&s.TimeZone, c.TimeZone)
+	set(&s.Country, c.Country)
 	set(&s.Windows, c.Windows)
 	set(&s.Closures, c.Closures)
 }
@@ -96,7 +99,8 @@ func ParseClock(s string) (int, error) {
 // FormatClock formats minutes since midnight as "HH:MM".
 func FormatClock(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
 
-// ValidateSite checks a site's own invariants: a known time zone, at least one window, windows
+// ValidateSite checks a site's own invariants: a known time zone and country (a site created
+// before sites had a country gets one with its next change), at least one window, windows
 // inside the day with the end after the start and no two overlapping on one weekday, closures
 // in order.
 // It returns an invalid-input error naming the first bad field.
@@ -106,6 +110,9 @@ func ValidateSite(s *Site) error {
 	}
 	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" {
 		return Invalid("time_zone", fmt.Sprintf("%q is not an IANA time zone", s.TimeZone))
+	}
+	if err := CheckCountry("country", s.Country); err != nil {
+		return err
 	}
 	if len(s.Windows) == 0 {
 		return Invalid("windows", "a site must open at least once a week: its leads' reminders wait for open time")

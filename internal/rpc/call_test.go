@@ -70,7 +70,7 @@ func TestCallsAndReportsOverTheWire(t *testing.T) {
 	imported, err := pbx.call.ImportCalls(ctx, connect.NewRequest(&v1.ImportCallsRequest{Calls: []*v1.NewCall{
 		call,
 		{Phone: "+33 6 12 34 56 78", AdvisorId: w.Alice.ID.String(), Direction: v1.ContactDirection_CONTACT_DIRECTION_OUTBOUND, StartTime: started, Outcome: v1.CallOutcome_CALL_OUTCOME_NO_ANSWER, ExternalCallId: "c-2"},
-		{Phone: "+33 7 00 00 00 00", Direction: v1.ContactDirection_CONTACT_DIRECTION_INBOUND, StartTime: started, Outcome: v1.CallOutcome_CALL_OUTCOME_NO_ANSWER, ExternalCallId: "c-3"},
+		{Phone: "+33 6 99 99 99 98", Direction: v1.ContactDirection_CONTACT_DIRECTION_INBOUND, StartTime: started, Outcome: v1.CallOutcome_CALL_OUTCOME_NO_ANSWER, ExternalCallId: "c-3"},
 	}}))
 	if err != nil || imported.Msg.GetCreated() != 1 || imported.Msg.GetDuplicates() != 1 || imported.Msg.GetRefused() != 1 ||
 		imported.Msg.GetResults()[2].GetErrorCode() != "not_found" {

@@ -170,7 +170,7 @@ func closuresIn(field string, in []*v1.Closure) ([]relance.Closure, error) {
 }
 
 func siteOut(s relance.Site) *v1.Site {
-	out := &v1.Site{Id: s.ID.String(), Name: s.Name, TimeZone: s.TimeZone, CreateTime: tsv(s.CreatedAt)}
+	out := &v1.Site{Id: s.ID.String(), Name: s.Name, TimeZone: s.TimeZone, Country: string(s.Country), CreateTime: tsv(s.CreatedAt)}
 	for _, w := range s.Windows {
 		out.Windows = append(out.Windows, &v1.OpeningWindow{
 			Weekday: wireWeekday(w.Weekday), Start: relance.FormatClock(w.Start), End: relance.FormatClock(w.End),

@@ -228,7 +228,7 @@ func TestSiteThatNeverOpensIsRefused(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
 	c := s.as(s.login(t, s.world.Admin.Email))
-	_, err := c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "Never", TimeZone: "Europe/Paris"}))
+	_, err := c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "Never", TimeZone: "Europe/Paris", Country: "FR"}))
 	wantField(t, "no window", err, "windows")
 	lyon := s.world.Lyon.ID.String()
 	_, err = c.team.UpdateSite(ctx, connect.NewRequest(&v1.UpdateSiteRequest{SiteId: lyon, Windows: &v1.OpeningWindows{}}))
@@ -236,7 +236,7 @@ func TestSiteThatNeverOpensIsRefused(t *testing.T) {
 	forever := &v1.Closures{Closures: []*v1.Closure{{StartDate: "2000-01-01", EndDate: "2099-12-31", Reason: "closed for good"}}}
 	_, err = c.team.UpdateSite(ctx, connect.NewRequest(&v1.UpdateSiteRequest{SiteId: lyon, Closures: forever}))
 	wantField(t, "closed for years", err, "closures")
-	_, err = c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "Closed", TimeZone: "Europe/Paris",
+	_, err = c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "Closed", TimeZone: "Europe/Paris", Country: "FR",
 		Windows: []*v1.OpeningWindow{{Weekday: v1.Weekday_WEEKDAY_MONDAY, Start: "09:00", End: "12:00"}}, Closures: forever.GetClosures()}))
 	wantField(t, "created closed", err, "closures")
 	sites, err := c.team.ListSites(ctx, connect.NewRequest(&v1.ListSitesRequest{}))

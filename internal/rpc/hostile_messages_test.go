@@ -120,7 +120,7 @@ func (s *workerStack) hostileSetup(t *testing.T, partnerLeads bool) (string, cli
 	return token, admin, s.as(key.Msg.GetSecret()), plan.Msg.GetPlan()
 }
 
-var victims = []string{"+15550000001", "+15550000002", "+15550000003", "+15550000004"}
+var victims = []string{"+15145550111", "+15145550122", "+15145550133", "+15145550144"}
 
 func TestHostilePartnerCannotPumpSMSThroughAPlan(t *testing.T) {
 	t.Parallel()

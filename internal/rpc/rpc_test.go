@@ -209,7 +209,7 @@ func TestBadInputIsRejectedWithFieldViolationsAndNothingWritten(t *testing.T) {
 				edit  func(*v1.CreateLeadRequest)
 				field string
 			}{
-				{"phone not E.164", func(r *v1.CreateLeadRequest) { r.Contact.Phone = "06 12 34 56 78" }, "contact.phone"},
+				{"phone not valid in the site's country", func(r *v1.CreateLeadRequest) { r.Contact.Phone = "06 12 34" }, "contact.phone"},
 				{"bad email", func(r *v1.CreateLeadRequest) { r.Contact.Email = "jean@" }, "contact.email"},
 				{"site not a uuid", func(r *v1.CreateLeadRequest) { r.SiteId = "lyon" }, "site_id"},
 				{"no contact", func(r *v1.CreateLeadRequest) { r.Contact = nil }, "contact"},
@@ -238,7 +238,7 @@ func TestBadInputIsRejectedWithFieldViolationsAndNothingWritten(t *testing.T) {
 			// Rules the .proto expresses (windows inside the day, end after start) and rules only
 			// the domain knows (overlaps, time zones) answer alike.
 			site := func(tz string, windows ...*v1.OpeningWindow) error {
-				_, err := c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "S", TimeZone: tz, Windows: windows}))
+				_, err := c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "S", TimeZone: tz, Country: "FR", Windows: windows}))
 				return err
 			}
 			mon := v1.Weekday_WEEKDAY_MONDAY
@@ -280,7 +280,7 @@ func TestAuthenticationAndRoles(t *testing.T) {
 	alice := s.as(s.login(t, w.Alice.Email))
 	manager := s.as(s.login(t, w.Manager.Email))
 
-	_, err = alice.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "S", TimeZone: "Europe/Paris"}))
+	_, err = alice.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "S", TimeZone: "Europe/Paris", Country: "FR"}))
 	wantCode(t, err, connect.CodePermissionDenied)
 	_, err = alice.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{DigestTime: new("08:00")}))
 	wantCode(t, err, connect.CodePermissionDenied)

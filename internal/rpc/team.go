@@ -79,7 +79,8 @@ func (s *teamService) CreateSite(ctx context.Context, req *connect.Request[v1.Cr
 		return nil, s.fail(ctx, err)
 	}
 	site, err := s.store.CreateSite(ctx, principal(ctx), relance.Site{
-		Name: req.Msg.GetName(), TimeZone: req.Msg.GetTimeZone(), Windows: windows, Closures: closures,
+		Name: req.Msg.GetName(), TimeZone: req.Msg.GetTimeZone(), Country: relance.Country(req.Msg.GetCountry()),
+		Windows: windows, Closures: closures,
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
@@ -90,6 +91,10 @@ func (s *teamService) CreateSite(ctx context.Context, req *connect.Request[v1.Cr
 func (s *teamService) UpdateSite(ctx context.Context, req *connect.Request[v1.UpdateSiteRequest]) (*connect.Response[v1.UpdateSiteResponse], error) {
 	m := req.Msg
 	ch := relance.SiteChange{Name: m.Name, TimeZone: m.TimeZone}
+	if m.Country != nil {
+		country := relance.Country(m.GetCountry())
+		ch.Country = &country
+	}
 	if m.Windows != nil {
 		windows, err := windowsIn("windows.windows", m.Windows.GetWindows())
 		if err != nil {

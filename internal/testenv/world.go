@@ -41,9 +41,9 @@ func NewWorld(t testing.TB, db *postgres.DB) *World {
 	for d := time.Monday; d <= time.Friday; d++ {
 		hours = append(hours, relance.Window{Weekday: d, Start: 9 * 60, End: 19 * 60})
 	}
-	w.Lyon, err = db.CreateSite(ctx, admin, relance.Site{Name: "Lyon", TimeZone: "Europe/Paris", Windows: hours})
+	w.Lyon, err = db.CreateSite(ctx, admin, relance.Site{Name: "Lyon", TimeZone: "Europe/Paris", Country: "FR", Windows: hours})
 	must(t, err)
-	w.Paris, err = db.CreateSite(ctx, admin, relance.Site{Name: "Paris", TimeZone: "Europe/Paris", Windows: hours})
+	w.Paris, err = db.CreateSite(ctx, admin, relance.Site{Name: "Paris", TimeZone: "Europe/Paris", Country: "FR", Windows: hours})
 	must(t, err)
 	user := func(name string, role relance.Role, manager uuid.UUID, site uuid.UUID, locale relance.Locale) relance.User {
 		u, err := db.CreateUser(ctx, admin, relance.NewUser{Password: Password, User: relance.User{

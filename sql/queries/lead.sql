@@ -71,11 +71,10 @@ GROUP BY assignee_id
 ORDER BY assignee_id;
 
 -- name: LeadByPhone :one
--- The leads a telephony number may belong to: the whole E.164 number, or a national number's
--- end. Open leads first, then those of the call's advisor, then the newest.
+-- The leads an E.164 number belongs to: open ones first, then those of the call's advisor, then
+-- the newest.
 SELECT * FROM leads
-WHERE org_id = sqlc.arg(org_id) AND contact_phone <> ''
-  AND reverse(contact_phone) LIKE reverse(sqlc.arg(number)::text) || (CASE WHEN sqlc.arg(whole)::boolean THEN '' ELSE '%' END)
+WHERE org_id = sqlc.arg(org_id) AND contact_phone = sqlc.arg(phone)
 ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM sqlc.narg(advisor_id) DESC, received_at DESC, id
 LIMIT 1;
 

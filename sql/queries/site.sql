@@ -1,9 +1,12 @@
 -- name: SiteCreate :exec
-INSERT INTO sites (id, org_id, name, time_zone, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $5);
+INSERT INTO sites (id, org_id, name, time_zone, country, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6);
 
 -- name: SiteUpdate :execrows
-UPDATE sites SET name = $2, time_zone = $3, updated_at = $4 WHERE id = $1;
+UPDATE sites SET name = $2, time_zone = $3, country = $4, updated_at = $5 WHERE id = $1;
+
+-- name: SiteCountry :one
+SELECT country FROM sites WHERE id = $1;
 
 -- name: SiteGet :one
 SELECT * FROM sites WHERE id = $1;
@@ -43,3 +46,19 @@ ORDER BY site_id, start_date;
 -- name: SiteClosureListFrom :many
 SELECT * FROM site_closures WHERE site_id = $1 AND end_date >= sqlc.arg(from_date)::date
 ORDER BY start_date;
+
+-- name: CallCountry :one
+-- The country a call's national number is read in: the one the sites of the call's advisor
+-- share, or, for a call without an advisor or by one without a site, the one the organisation's
+-- sites share; '' when they do not share one.
+WITH advisor AS (
+  SELECT s.country FROM sites s JOIN user_sites us ON us.site_id = s.id
+  WHERE us.user_id = sqlc.narg(advisor_id) AND s.country <> ''
+), pool AS (
+  SELECT a.country FROM advisor a
+  UNION ALL
+  SELECT s.country FROM sites s
+  WHERE s.org_id = sqlc.arg(org_id) AND s.country <> '' AND NOT EXISTS (SELECT 1 FROM advisor)
+)
+SELECT (CASE WHEN count(DISTINCT p.country) = 1 THEN min(p.country) ELSE '' END)::text AS country
+FROM pool p;

@@ -152,6 +152,8 @@ export const en: Record<MessageKey, string> = {
   "reports.csv": "Download as CSV",
   "sites.title": "Sites",
   "sites.timeZone": "Time zone",
+  "sites.country": "Country (ISO code, e.g. FR)",
+  "sites.countryMissing": "Set the country: until then, national phone numbers of this site are refused.",
   "sites.hours": "Opening hours",
   "sites.weekday": "Day",
   "sites.start": "Start",

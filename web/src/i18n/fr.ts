@@ -150,6 +150,8 @@ export const fr = {
   "reports.csv": "Télécharger en CSV",
   "sites.title": "Sites",
   "sites.timeZone": "Fuseau horaire",
+  "sites.country": "Pays (code ISO, ex. FR)",
+  "sites.countryMissing": "Indiquez le pays : d’ici là, les numéros nationaux de ce site sont refusés.",
   "sites.hours": "Horaires d'ouverture",
   "sites.weekday": "Jour",
   "sites.start": "Début",

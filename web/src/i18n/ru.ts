@@ -152,6 +152,8 @@ export const ru: Record<MessageKey, string> = {
   "reports.csv": "Скачать CSV",
   "sites.title": "Площадки",
   "sites.timeZone": "Часовой пояс",
+  "sites.country": "Страна (код ISO, напр. FR)",
+  "sites.countryMissing": "Укажите страну: до тех пор национальные номера этого филиала отклоняются.",
   "sites.hours": "Часы работы",
   "sites.weekday": "День",
   "sites.start": "Начало",

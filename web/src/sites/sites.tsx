@@ -1,4 +1,4 @@
-// Sites (admins): the weekly opening hours of a site, several spans a day, edited and saved in
+// Sites (admins): the country national phone numbers are read in, the weekly opening hours of a site, several spans a day, edited and saved in
 // one UpdateSite; its closures, and an .ics holiday feed imported into them. The API's field
 // violations appear next to the span they name.
 import { type FormEvent, useEffect, useState } from "react";
@@ -44,6 +44,7 @@ export function SitesPage() {
               <p className="muted">
                 {t("sites.timeZone")} : {site.timeZone}
               </p>
+              <CountryForm key={`country-${site.id}`} site={site} />
               <HoursEditor key={site.id} site={site} />
               <Closures site={site} />
             </>
@@ -51,6 +52,45 @@ export function SitesPage() {
         </>
       )}
     </>
+  );
+}
+
+// CountryForm sets the site's country (ISO 3166-1 alpha-2), named in the person's language.
+function CountryForm({ site }: { site: Site }) {
+  const { lang, t } = useI18n();
+  const refresh = useRefresh(TeamService);
+  const [country, setCountry] = useState(site.country);
+  const save = useMutation(TeamService.method.updateSite, { onSuccess: refresh });
+  const errors = fieldErrors(save.error);
+  const name = /^[A-Z]{2}$/.test(country) ? new Intl.DisplayNames([lang], { type: "region" }).of(country) : undefined;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ siteId: site.id, country });
+  };
+  return (
+    <form className="card row" onSubmit={submit} aria-label={t("sites.country")}>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={save.error} />}
+      <Field label={t("sites.country")} error={errors["country"] ?? (site.country === "" ? t("sites.countryMissing") : undefined)}>
+        {(p) => (
+          <input
+            {...p}
+            required
+            maxLength={2}
+            size={3}
+            autoCapitalize="characters"
+            value={country}
+            onChange={(e) => {
+              save.reset();
+              setCountry(e.target.value.toUpperCase());
+            }}
+          />
+        )}
+      </Field>
+      {name && name !== country && <span className="muted">{name}</span>}
+      <button type="submit" className="primary" disabled={save.isPending || country === site.country}>
+        {t("common.save")}
+      </button>
+    </form>
   );
 }
 

@@ -334,11 +334,13 @@ func (x *UpdateOrganizationResponse) GetOrganization() *Organization {
 }
 
 type CreateSiteRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	TimeZone      string                 `protobuf:"bytes,2,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
-	Windows       []*OpeningWindow       `protobuf:"bytes,3,rep,name=windows,proto3" json:"windows,omitempty"`
-	Closures      []*Closure             `protobuf:"bytes,4,rep,name=closures,proto3" json:"closures,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	TimeZone string                 `protobuf:"bytes,2,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	Windows  []*OpeningWindow       `protobuf:"bytes,3,rep,name=windows,proto3" json:"windows,omitempty"`
+	Closures []*Closure             `protobuf:"bytes,4,rep,name=closures,proto3" json:"closures,omitempty"`
+	// ISO 3166-1 alpha-2 country, such as "FR", in which national phone numbers are read.
+	Country       string `protobuf:"bytes,5,opt,name=country,proto3" json:"country,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -399,6 +401,13 @@ func (x *CreateSiteRequest) GetClosures() []*Closure {
 		return x.Closures
 	}
 	return nil
+}
+
+func (x *CreateSiteRequest) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
 }
 
 type CreateSiteResponse struct {
@@ -544,6 +553,7 @@ type UpdateSiteRequest struct {
 	Windows *OpeningWindows `protobuf:"bytes,4,opt,name=windows,proto3" json:"windows,omitempty"`
 	// When set, replaces all the site's closures.
 	Closures      *Closures `protobuf:"bytes,5,opt,name=closures,proto3" json:"closures,omitempty"`
+	Country       *string   `protobuf:"bytes,6,opt,name=country,proto3,oneof" json:"country,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -611,6 +621,13 @@ func (x *UpdateSiteRequest) GetClosures() *Closures {
 		return x.Closures
 	}
 	return nil
+}
+
+func (x *UpdateSiteRequest) GetCountry() string {
+	if x != nil && x.Country != nil {
+		return *x.Country
+	}
+	return ""
 }
 
 type UpdateSiteResponse struct {
@@ -1778,29 +1795,35 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x10_email_daily_capB\x16\n" +
 	"\x14_recipient_daily_cap\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xd6\x01\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\x83\x02\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12&\n" +
 	"\ttime_zone\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\btimeZone\x12=\n" +
 	"\awindows\x18\x03 \x03(\v2\x19.relance.v1.OpeningWindowB\b\xbaH\x05\x92\x01\x02\x10FR\awindows\x12:\n" +
-	"\bclosures\x18\x04 \x03(\v2\x13.relance.v1.ClosureB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bclosures\":\n" +
+	"\bclosures\x18\x04 \x03(\v2\x13.relance.v1.ClosureB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bclosures\x12+\n" +
+	"\acountry\x18\x05 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[A-Z]{2}$R\acountry\":\n" +
 	"\x12CreateSiteResponse\x12$\n" +
 	"\x04site\x18\x01 \x01(\v2\x10.relance.v1.SiteR\x04site\"O\n" +
 	"\x0eOpeningWindows\x12=\n" +
 	"\awindows\x18\x01 \x03(\v2\x19.relance.v1.OpeningWindowB\b\xbaH\x05\x92\x01\x02\x10FR\awindows\"F\n" +
 	"\bClosures\x12:\n" +
-	"\bclosures\x18\x01 \x03(\v2\x13.relance.v1.ClosureB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bclosures\"\x87\x02\n" +
+	"\bclosures\x18\x01 \x03(\v2\x13.relance.v1.ClosureB\t\xbaH\x06\x92\x01\x03\x10\xf4\x03R\bclosures\"\xc5\x02\n" +
 	"\x11UpdateSiteRequest\x12!\n" +
 	"\asite_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12#\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12+\n" +
 	"\ttime_zone\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@H\x01R\btimeZone\x88\x01\x01\x124\n" +
 	"\awindows\x18\x04 \x01(\v2\x1a.relance.v1.OpeningWindowsR\awindows\x120\n" +
-	"\bclosures\x18\x05 \x01(\v2\x14.relance.v1.ClosuresR\bclosuresB\a\n" +
+	"\bclosures\x18\x05 \x01(\v2\x14.relance.v1.ClosuresR\bclosures\x120\n" +
+	"\acountry\x18\x06 \x01(\tB\x11\xbaH\x0er\f2\n" +
+	"^[A-Z]{2}$H\x02R\acountry\x88\x01\x01B\a\n" +
 	"\x05_nameB\f\n" +
 	"\n" +
-	"_time_zone\":\n" +
+	"_time_zoneB\n" +
+	"\n" +
+	"\b_country\":\n" +
 	"\x12UpdateSiteResponse\x12$\n" +
 	"\x04site\x18\x01 \x01(\v2\x10.relance.v1.SiteR\x04site\"\x12\n" +
 	"\x10ListSitesRequest\";\n" +

@@ -659,10 +659,13 @@ type Site struct {
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	Name  string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// IANA time zone name, such as "Europe/Paris".
-	TimeZone      string                 `protobuf:"bytes,3,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
-	Windows       []*OpeningWindow       `protobuf:"bytes,4,rep,name=windows,proto3" json:"windows,omitempty"`
-	Closures      []*Closure             `protobuf:"bytes,5,rep,name=closures,proto3" json:"closures,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	TimeZone   string                 `protobuf:"bytes,3,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	Windows    []*OpeningWindow       `protobuf:"bytes,4,rep,name=windows,proto3" json:"windows,omitempty"`
+	Closures   []*Closure             `protobuf:"bytes,5,rep,name=closures,proto3" json:"closures,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// ISO 3166-1 alpha-2 country, such as "FR": national phone numbers of the site's leads and
+	// calls are read in it. Empty for a site created before sites had one, until an admin sets it.
+	Country       string `protobuf:"bytes,7,opt,name=country,proto3" json:"country,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -737,6 +740,13 @@ func (x *Site) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *Site) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
 }
 
 // NotificationPreferences says on which channels a user wants to be told things.
@@ -1023,10 +1033,12 @@ func (x *Absence) GetReason() string {
 
 // Contact is the person behind a lead.
 type Contact struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Phone         string                 `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
-	Email         string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Name  string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// In international form ("+33 6 12 34 56 78"), or national in the site's country
+	// ("06 12 34 56 78"); stored and returned in E.164.
+	Phone         string `protobuf:"bytes,2,opt,name=phone,proto3" json:"phone,omitempty"`
+	Email         string `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1529,7 +1541,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"start_date\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\tstartDate\x12A\n" +
 	"\bend_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\aendDate\x12 \n" +
 	"\x06reason\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06reason:u\xbaHr\x1ap\n" +
-	"\rclosure.order\x12&end_date must not be before start_date\x1a7this.end_date == '' || this.end_date >= this.start_date\"\xea\x01\n" +
+	"\rclosure.order\x12&end_date must not be before start_date\x1a7this.end_date == '' || this.end_date >= this.start_date\"\x84\x02\n" +
 	"\x04Site\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
@@ -1537,7 +1549,8 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\awindows\x18\x04 \x03(\v2\x19.relance.v1.OpeningWindowR\awindows\x12/\n" +
 	"\bclosures\x18\x05 \x03(\v2\x13.relance.v1.ClosureR\bclosures\x12;\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x86\x01\n" +
+	"createTime\x12\x18\n" +
+	"\acountry\x18\a \x01(\tR\acountry\"\x86\x01\n" +
 	"\x17NotificationPreferences\x12\x14\n" +
 	"\x05email\x18\x01 \x01(\bR\x05email\x12\x10\n" +
 	"\x03sms\x18\x02 \x01(\bR\x03sms\x12\x15\n" +
@@ -1565,11 +1578,11 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"start_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
 	"\bend_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12\x16\n" +
-	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xe9\x01\n" +
+	"\x06reason\x18\x05 \x01(\tR\x06reason\"\xd2\x01\n" +
 	"\aContact\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
-	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x124\n" +
-	"\x05phone\x18\x02 \x01(\tB\x1e\xbaH\x1b\xd8\x01\x01r\x162\x14^\\+[1-9][0-9]{6,14}$R\x05phone\x12#\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12\x1d\n" +
+	"\x05phone\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\x05phone\x12#\n" +
 	"\x05email\x18\x03 \x01(\tB\r\xbaH\n" +
 	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email:c\xbaH`\x1a^\n" +
 	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\x9d\t\n" +
