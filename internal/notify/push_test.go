@@ -7,20 +7,19 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/relancehq/relance/internal/catcher"
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/relance"
 )
 
-func newFCM(t *testing.T, c interface {
-	FCMCredentials(string) (string, error)
-	FCMEndpoint() string
-}) *notify.FCM {
+// newFCM returns an FCM sender calling endpoint with the service account of creds (a catcher).
+func newFCM(t *testing.T, creds *catcher.Catcher, endpoint string) *notify.FCM {
 	t.Helper()
-	path, err := c.FCMCredentials(t.TempDir())
+	path, err := creds.FCMCredentials(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := notify.NewFCM(context.Background(), path, c.FCMEndpoint())
+	f, err := notify.NewFCM(context.Background(), path, endpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +28,7 @@ func newFCM(t *testing.T, c interface {
 
 func TestFCMSendsSignedV1Messages(t *testing.T) {
 	c := startCatcher(t)
-	push := notify.Push{FCM: newFCM(t, c)}
+	push := notify.Push{FCM: newFCM(t, c, c.FCMEndpoint())}
 	ctx := context.Background()
 	lead := uuid.New()
 	dev := &relance.Device{Kind: relance.DeviceFCM, Token: "fcm-token-0123456789abcdefghijklmnopqrstuvwxyz"}
@@ -55,14 +54,7 @@ func TestFCMRefusedWithoutTheServiceAccountsKey(t *testing.T) {
 	c := startCatcher(t)
 	other := startCatcher(t)
 	// Credentials of another service account, but the catcher's endpoint: no token, nothing sent.
-	path, err := other.FCMCredentials(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := notify.NewFCM(context.Background(), path, c.FCMEndpoint())
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newFCM(t, other, c.FCMEndpoint())
 	dev := &relance.Device{Kind: relance.DeviceFCM, Token: "fcm-token-0123456789abcdefghijklmnopqrstuvwxyz"}
 	if _, err := f.Send(context.Background(), relance.Message{ID: "x", Subject: "s", Device: dev}); err == nil {
 		t.Fatal("sent with a bearer token the endpoint never issued")

@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,7 +112,7 @@ func TestFlushedRedisAndTwoWorkersPushEachAssignmentOnce(t *testing.T) {
 				t.Errorf("Web Push to %q, want Bob's browser", m.To[0])
 			}
 		}
-		if m.Channel == "push" && (len(m.URL) < len("/leads/") || m.URL[:7] != "/leads/") {
+		if m.Channel == "push" && !strings.HasPrefix(m.URL, "/leads/") {
 			t.Errorf("push %q opens %q, want its lead", m.Subject, m.URL)
 		}
 	}
@@ -119,11 +120,7 @@ func TestFlushedRedisAndTwoWorkersPushEachAssignmentOnce(t *testing.T) {
 
 func TestPushServiceForgetsDeviceRemovesIt(t *testing.T) {
 	t.Parallel()
-	dbURL, _ := testenv.Database(t)
-	rdb, q := testenv.Redis(t)
-	c := testenv.Catcher(t)
-	n := startNode(t, dbURL, rdb, q, c)
-	w := testenv.NewWorld(t, n.store)
+	n, w, c := oneNode(t)
 	phone, browser := registerDevices(t, c, n.store, w, testenv.OutboxOf(t, c))
 	c.UnregisterFCMToken(phone.Token)
 	c.ExpireWebPushSubscription(browser.Token)

@@ -64,13 +64,19 @@ func emailsTo(msgs []catcher.Message) map[string]int {
 	return out
 }
 
-func TestAssignmentEmailEndToEnd(t *testing.T) {
-	t.Parallel()
+// oneNode starts one node over a database, queue and catcher of its own, with a World in it.
+func oneNode(t *testing.T) (*node, *testenv.World, *catcher.Catcher) {
+	t.Helper()
 	dbURL, _ := testenv.Database(t)
 	rdb, q := testenv.Redis(t)
 	c := testenv.Catcher(t)
 	n := startNode(t, dbURL, rdb, q, c)
-	w := testenv.NewWorld(t, n.store)
+	return n, testenv.NewWorld(t, n.store), c
+}
+
+func TestAssignmentEmailEndToEnd(t *testing.T) {
+	t.Parallel()
+	_, w, c := oneNode(t)
 
 	w.Lead(t, "Nobody's lead", uuid.Nil)
 	w.Lead(t, "Jean Dupont", w.Alice.ID)
