@@ -74,7 +74,7 @@ cat <<BANNER
    sign in as alice@demo.relance.test (advisor), marie.manager@demo.relance.test
    (manager) or admin@demo.relance.test, password demo-password
  API (Connect, gRPC, gRPC-web):  http://$API_ADDR
- Outbox (email + SMS sent):      http://$CATCHER/
+ Outbox (email, SMS, FCM push):  http://$CATCHER/
 
 $seed_out
 
