@@ -48,3 +48,30 @@ func TestAlertsArePushedPerPreferences(t *testing.T) {
 		t.Fatalf("bob got %d emails, want the assignment and the reminder", n)
 	}
 }
+
+func TestDueActionIsPushed(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, paris(t, "2026-12-14 09:00")) // a Monday
+	warm := s.status("Tiède", 2, "", relance.StatusForBoth)
+	alice := s.w.As(s.w.Alice)
+	if _, err := s.db.RegisterDevice(ctx, alice, relance.Device{Kind: relance.DeviceFCM, Token: "alice-phone-token"}); err != nil {
+		t.Fatal(err)
+	}
+	// Due actions only: the assignment and the ladder's reminders stay off her phone.
+	if _, err := s.db.SetPushPreferences(ctx, alice, relance.PushPreferences{DueActions: true}); err != nil {
+		t.Fatal(err)
+	}
+	lead := s.w.Lead(t, "Jean", s.w.Alice.ID)
+	s.setLeadStatus(s.w.Alice, lead.ID, warm.ID)
+	s.runUntil(paris(t, "2026-12-16 10:00")) // the status call is due on Wednesday at 10:00
+	var pushes []sentAt
+	for _, m := range s.sent {
+		if m.msg.Channel == relance.ChannelPush {
+			pushes = append(pushes, m)
+		}
+	}
+	if len(pushes) != 1 || pushes[0].msg.Device.Token != "alice-phone-token" || pushes[0].msg.LeadID != lead.ID ||
+		!pushes[0].at.Equal(paris(t, "2026-12-16 10:00")) {
+		t.Fatalf("pushes %+v, want the due call once, at 10:00 on Wednesday", pushes)
+	}
+}
