@@ -4,7 +4,7 @@ PROTOVALIDATE_VERSION := v1.2.2
 BUF  := node_modules/.bin/buf
 SQLC := go tool -modfile=tools/go.mod sqlc
 
-.PHONY: run test bench check generate tools typecheck web release clean-data
+.PHONY: run test bench check generate tools typecheck sdk web release clean-data
 
 ## run: start PostgreSQL, Redis, the API and the worker with demo data (Ctrl-C stops all)
 run:
@@ -27,9 +27,11 @@ generate: tools
 check: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^gen/')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	cd gen/go && go vet ./...
 	$(BUF) lint
 	@bash scripts/breaking.sh
 	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory sdk
 	$(SQLC) vet
 	$(MAKE) --no-print-directory generate
 	@if [ -n "$$(git status --porcelain -- gen)" ]; then echo "generated code is out of date; run make generate and commit:"; git status --porcelain -- gen; exit 1; fi
@@ -41,6 +43,11 @@ tools: node_modules/.installed third_party/protovalidate web/node_modules/.insta
 ## typecheck: tsc (strict) over the generated TypeScript client and the web app
 typecheck: web/node_modules/.installed
 	cd web && node_modules/.bin/tsc -p ../gen/ts/tsconfig.json && node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p e2e/tsconfig.json
+
+## sdk: build the npm package @relance/api in gen/ts (dist/: ES modules and .d.ts; npm pack gen/ts)
+sdk: web/node_modules/.installed node_modules/.installed
+	rm -rf gen/ts/dist
+	web/node_modules/.bin/tsc -p gen/ts/tsconfig.build.json
 
 ## web: build the web app into web/dist, which `relance serve` serves at /
 web: web/node_modules/.installed
@@ -59,10 +66,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# protovalidate's .proto files come from the Go module cache, linked (git-ignored) for buf.
-third_party/protovalidate: Makefile
-	@mkdir -p third_party
-	ln -sfn "$$(go mod download -json github.com/bufbuild/protovalidate@$(PROTOVALIDATE_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')/proto/protovalidate" $@
+# The .proto files the API imports from elsewhere come from the Go module cache, linked
+# (git-ignored) into the one third-party buf module: protovalidate's rules, and google.api's
+# HTTP annotations (google/api/{annotations,http}.proto), which gnostic ships as copies of
+# googleapis next to protoc-gen-openapi; gnostic's version is the one pinned in tools/go.mod.
+third_party/protovalidate: Makefile tools/go.mod
+	@rm -rf $@ && mkdir -p $@/buf $@/google/api
+	ln -s "$$(go mod download -json github.com/bufbuild/protovalidate@$(PROTOVALIDATE_VERSION) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')/proto/protovalidate/buf/validate" $@/buf/validate
+	@gnostic="$$(cd tools && go mod download -json github.com/google/gnostic | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p')"; \
+	for f in annotations http; do ln -s "$$gnostic/cmd/protoc-gen-openapi/examples/google/api/$$f.proto" $@/google/api/$$f.proto || exit 1; done
 
 ## clean-data: delete the local data of `make run` (database, Redis)
 clean-data:

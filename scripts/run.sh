@@ -74,6 +74,7 @@ cat <<BANNER
    sign in as alice@demo.relance.test (advisor), marie.manager@demo.relance.test
    (manager) or admin@demo.relance.test, password demo-password
  API (Connect, gRPC, gRPC-web):  http://$API_ADDR
+ REST routes (partner calls):    http://$API_ADDR/v1/…, described at http://$API_ADDR/openapi.yaml
  Outbox (email, SMS, FCM push):  http://$CATCHER/
 
 $seed_out
@@ -87,6 +88,12 @@ $seed_out
 
    curl -s http://$API_ADDR/relance.v1.ReportService/Dashboard \\
      -H 'Authorization: Bearer $token' -H 'Content-Type: application/json' -d '{"period":"86400s"}'
+
+ The admin's latest leads over REST, and over Connect GET:
+
+   curl -s 'http://$API_ADDR/v1/leads?pageSize=5' -H 'Authorization: Bearer $token'
+   curl -s --get http://$API_ADDR/relance.v1.LeadService/ListLeads -H 'Authorization: Bearer $token' \\
+     --data-urlencode encoding=json --data-urlencode 'message={"pageSize":5}'
 
  or sign in with plain HTTP (Connect protocol):
 

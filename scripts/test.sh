@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 source scripts/services.sh
 
 # No arguments: everything. "web [e2e/x.e2e.ts …]": only the web app's tests (the named browser
-# test files, or all). Otherwise: go test with them.
-run_go=yes browser_tests=""
+# test files, or all) and the partner examples. "examples": only the partner examples (against
+# the same server as the browser tests). Otherwise: go test with them.
+run_go=yes browser_tests="" examples_only=""
 case "${1:-}" in
   "") browser_tests=yes ;;
   web) run_go="" browser_tests=yes; shift ;;
+  examples) run_go="" browser_tests=yes examples_only=yes; shift ;;
 esac
 ensure_packages ${browser_tests:+browser}
 work="$(mktemp -d)"
@@ -48,8 +50,10 @@ fi
 # The web app: formatting unit tests, then the browser tests against the real binary serving
 # the built app, with a database of its own seeded with the demo organisation.
 build_web
-log "web unit tests (vitest)"
-(cd web && node_modules/.bin/vitest run --reporter=dot)
+if [ -z "$examples_only" ]; then
+  log "web unit tests (vitest)"
+  (cd web && node_modules/.bin/vitest run --reporter=dot)
+fi
 go build -o "$work/relance" ./cmd/relance
 create_database "$pg_port" relance_e2e
 api_port="$(free_port "$pg_port" "$redis_port")"
@@ -72,8 +76,17 @@ for _ in $(seq 1 100); do
   kill -0 "$APP_PID" 2>/dev/null || { tail -20 "$work/relance.log" >&2; die "relance exited"; }
   sleep 0.1
 done
-log "browser tests (Chromium, playwright-core) against http://$LISTEN_ADDR; screenshots in web/test-results/"
-if ! (cd web && RELANCE_URL="http://$LISTEN_ADDR" timeout 900 node_modules/.bin/vitest run --config vitest.e2e.config.ts "$@"); then
+if [ -z "$examples_only" ]; then
+  log "browser tests (Chromium, playwright-core) against http://$LISTEN_ADDR; screenshots in web/test-results/"
+  if ! (cd web && RELANCE_URL="http://$LISTEN_ADDR" timeout 900 node_modules/.bin/vitest run --config vitest.e2e.config.ts "$@"); then
+    tail -30 "$work/relance.log" >&2
+    die "browser tests failed"
+  fi
+fi
+
+# The partner examples (examples/run.sh) against the same server, so that they cannot rot.
+log "partner examples (curl, Go, TypeScript) against http://$LISTEN_ADDR"
+if ! RELANCE_URL="http://$LISTEN_ADDR" timeout 900 bash examples/run.sh; then
   tail -30 "$work/relance.log" >&2
-  die "browser tests failed"
+  die "partner examples failed"
 fi

@@ -1,11 +1,14 @@
+import { defaultClientConditions, defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
 
 // The generated client (gen/ts, linked as @relance/api) resolves its imports through this
-// folder's node_modules, so the app holds one copy of @bufbuild/protobuf.
+// folder's node_modules, so the app holds one copy of @bufbuild/protobuf. The app compiles its
+// TypeScript sources (the package's "source" export condition), not the package's build.
 export default defineConfig({
   plugins: [react()],
-  resolve: { preserveSymlinks: true },
+  resolve: { preserveSymlinks: true, conditions: ["source", ...defaultClientConditions] },
+  ssr: { resolve: { conditions: ["source", ...defaultServerConditions] } },
   build: {
     // The binary serves index.html without an inline script (CSP script-src 'self').
     modulePreload: { polyfill: false },
@@ -20,6 +23,8 @@ export default defineConfig({
     proxy: {
       "/relance.v1.": "http://127.0.0.1:8080",
       "/grpc.": "http://127.0.0.1:8080",
+      "/v1/": "http://127.0.0.1:8080",
+      "/openapi.yaml": "http://127.0.0.1:8080",
     },
   },
   test: {

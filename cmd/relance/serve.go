@@ -15,7 +15,9 @@ import (
 	"github.com/relancehq/relance/internal/blob"
 	"github.com/relancehq/relance/internal/catcher"
 	"github.com/relancehq/relance/internal/config"
+	"github.com/relancehq/relance/internal/health"
 	"github.com/relancehq/relance/internal/limit"
+	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
@@ -49,7 +51,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	} else {
 		log.Warn("the web app is not built (npm run build in web/, or WEB_DIR): serving the API only")
 	}
-	srv := rpc.NewServer(cfg.ListenAddr, web.Route(api, app))
+	srv := rpc.NewServer(cfg.ListenAddr, health.Handler(map[string]health.Check{
+		"postgres": b.store.Ready,
+		"redis":    b.redisWritable,
+	}, web.Route(api, app)))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("API listening", "addr", "http://"+cfg.ListenAddr, "protocols", "connect, grpc, grpc-web (h2c)")
@@ -111,6 +116,12 @@ type backend struct {
 	rdb     *redis.Client
 	live    *notify.Live
 	stopAll []func() // in reverse order of start
+}
+
+// redisWritable reports whether Redis takes writes: after a failover, a former primary that
+// came back as a replica refuses them.
+func (b *backend) redisWritable(ctx context.Context) error {
+	return b.rdb.Set(ctx, "relance:ready", time.Now().Unix(), time.Minute).Err()
 }
 
 func (b *backend) stop() {
@@ -192,6 +203,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		postgres.WithFiles(files, cfg.FileMaxBytes),
 		postgres.WithBackdateWindow(time.Duration(cfg.BackdateDays) * 24 * time.Hour),
 		postgres.WithLogger(log),
+		postgres.WithLinks(message.NewLinks(cfg.AppURL)),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),
 		postgres.WithAlertPublisher(live),

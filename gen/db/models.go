@@ -280,6 +280,24 @@ type Lead struct {
 	Fingerprint       []byte
 }
 
+type LeadRepeat struct {
+	ID               uuid.UUID
+	OrgID            uuid.UUID
+	LeadID           uuid.UUID
+	Source           string
+	SourceGroup      string
+	ContactName      string
+	ContactPhone     string
+	ContactEmail     string
+	Notes            string
+	ReceivedAt       time.Time
+	CreatedAt        time.Time
+	ExternalID       *string
+	IdempotencyKey   *string
+	IdempotencyScope uuid.UUID
+	Fingerprint      []byte
+}
+
 type MessageCount struct {
 	OrgID     uuid.UUID
 	Day       time.Time
@@ -297,6 +315,7 @@ type Organization struct {
 	SmsDailyCap       int32
 	EmailDailyCap     int32
 	RecipientDailyCap int32
+	RepeatDays        int32
 }
 
 type Password struct {

@@ -28,7 +28,7 @@ func (q *Queries) OrganizationCreate(ctx context.Context, arg OrganizationCreate
 }
 
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap FROM organizations WHERE id = $1
+SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap, repeat_days FROM organizations WHERE id = $1
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -43,6 +43,7 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 		&i.SmsDailyCap,
 		&i.EmailDailyCap,
 		&i.RecipientDailyCap,
+		&i.RepeatDays,
 	)
 	return i, err
 }
@@ -102,7 +103,7 @@ func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error
 
 const organizationUpdate = `-- name: OrganizationUpdate :exec
 UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4, sms_daily_cap = $5,
-  email_daily_cap = $6, recipient_daily_cap = $7
+  email_daily_cap = $6, recipient_daily_cap = $7, repeat_days = $8
 WHERE id = $1
 `
 
@@ -114,6 +115,7 @@ type OrganizationUpdateParams struct {
 	SmsDailyCap       int32
 	EmailDailyCap     int32
 	RecipientDailyCap int32
+	RepeatDays        int32
 }
 
 func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdateParams) error {
@@ -125,6 +127,7 @@ func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdate
 		arg.SmsDailyCap,
 		arg.EmailDailyCap,
 		arg.RecipientDailyCap,
+		arg.RepeatDays,
 	)
 	return err
 }

@@ -151,6 +151,12 @@ func RecordCalls(ctx context.Context, t Target, leads []string, advisor string, 
 	})
 }
 
+var phones atomic.Int64
+
+// NextPhone returns a French mobile number no earlier call returned, so that loaded leads are
+// new customers rather than repeat inquiries of one.
+func NextPhone() string { return fmt.Sprintf("+336%08d", phones.Add(1)%100_000_000) }
+
 // CreateLeads loads CreateLead over one protocol with workers concurrent clients for d.
 func CreateLeads(ctx context.Context, name string, t Target, opts []connect.ClientOption, workers int, d time.Duration) Result {
 	httpClient, done := h2c(workers)
@@ -160,7 +166,7 @@ func CreateLeads(ctx context.Context, name string, t Target, opts []connect.Clie
 		req := connect.NewRequest(&v1.CreateLeadRequest{
 			IdempotencyKey: uuid.NewString(), SiteId: t.SiteID, Source: "bench", SourceGroup: "load",
 			Category: v1.Category_CATEGORY_B,
-			Contact:  &v1.Contact{Name: fmt.Sprintf("Bench %d-%d", w, i), Phone: "+33612345678", Email: "bench@example.com"},
+			Contact:  &v1.Contact{Name: fmt.Sprintf("Bench %d-%d", w, i), Phone: NextPhone()},
 		})
 		if len(t.Assignees) > 0 {
 			req.Msg.AssigneeId = t.Assignees[(w+i)%len(t.Assignees)]

@@ -173,7 +173,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 			for i := int(next.Add(1)); i <= env.Leads; i = int(next.Add(1)) {
 				if _, _, err := setup.CreateLead(ctx, admin, relance.NewLead{
 					IdempotencyKey: fmt.Sprintf("rem-%d", i), SiteID: site.ID, Source: "bench",
-					Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: "+33612345678"}, AssigneeID: advisors[i%len(advisors)],
+					Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: NextPhone()}, AssigneeID: advisors[i%len(advisors)],
 				}); err != nil {
 					errs <- err
 					return

@@ -19,6 +19,7 @@ type Config struct {
 	MigrateDatabaseURL string        // MIGRATE_DATABASE_URL: the schema owner; defaults to DATABASE_URL
 	RedisURL           string        // REDIS_URL
 	ListenAddr         string        // LISTEN_ADDR
+	AppURL             string        // APP_URL: the web app's public address, linked from emails
 	CORSOrigins        []string      // CORS_ORIGINS: comma-separated browser origins, or "*"
 	SMTPURL            string        // SMTP_URL: smtp://user:pass@host:port?tls=starttls|tls|none
 	MailFrom           string        // MAIL_FROM
@@ -87,6 +88,11 @@ func FromEnv() (Config, error) {
 	}
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL
+	}
+	// The web app is served on the API port, so that is its address unless a proxy says otherwise.
+	c.AppURL = env("APP_URL", "http://"+c.ListenAddr)
+	if u, err := url.Parse(c.AppURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("APP_URL: %q is not an http(s) address", c.AppURL)
 	}
 	if o := os.Getenv("CORS_ORIGINS"); o != "" {
 		for _, s := range strings.Split(o, ",") {

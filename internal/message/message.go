@@ -14,6 +14,8 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -94,6 +96,24 @@ func Render(name string, locale relance.Locale, data any) (Rendered, error) {
 	}, nil
 }
 
+// Links makes the web app's addresses that notification emails carry ("open the lead"), from
+// its public address; with none configured, messages carry no link.
+type Links struct{ base string }
+
+// NewLinks returns the Links of the web app at appURL ("https://relance.example.com").
+func NewLinks(appURL string) Links { return Links{strings.TrimRight(appURL, "/")} }
+
+// Lead returns the address of lead id's card, or "".
+func (l Links) Lead(id uuid.UUID) string {
+	if l.base == "" {
+		return ""
+	}
+	return l.base + "/leads/" + id.String()
+}
+
+// App returns the web app's address, or "".
+func (l Links) App() string { return l.base }
+
 // LeadAssigned is the data of the "lead_assigned" message.
 type LeadAssigned struct {
 	AdvisorName  string
@@ -104,10 +124,31 @@ type LeadAssigned struct {
 	SiteName     string
 	ReceivedAt   time.Time // shown in the site's zone
 	Notes        string
+	LeadURL      string // the lead in the web app (Links.Lead); empty shows no link
 }
 
 // When formats ReceivedAt for display ("2006-01-02 15:04").
 func (d LeadAssigned) When() string { return d.ReceivedAt.Format("2006-01-02 15:04") }
+
+// LeadRepeat is the data of the "lead_repeat" message: the customer of an open lead wrote again.
+type LeadRepeat struct {
+	RecipientName  string
+	ContactName    string
+	ContactPhone   string
+	ContactEmail   string
+	Source         string
+	SiteName       string
+	ReceivedAt     time.Time // the repeat inquiry, shown in the site's zone
+	LeadReceivedAt time.Time // the open lead it repeats, shown in the site's zone
+	Notes          string
+	LeadURL        string // the lead in the web app (Links.Lead); empty shows no link
+}
+
+// When formats ReceivedAt for display ("2006-01-02 15:04").
+func (d LeadRepeat) When() string { return d.ReceivedAt.Format("2006-01-02 15:04") }
+
+// LeadWhen formats LeadReceivedAt for display ("2006-01-02 15:04").
+func (d LeadRepeat) LeadWhen() string { return d.LeadReceivedAt.Format("2006-01-02 15:04") }
 
 // Reminder is the data of the "reminder" message: a lead still waits for its first answer.
 type Reminder struct {
@@ -121,6 +162,7 @@ type Reminder struct {
 	SiteName      string
 	ReceivedAt    time.Time     // shown in the site's zone
 	Waiting       time.Duration // business time since the assignment
+	LeadURL       string        // the lead in the web app (Links.Lead); empty shows no link
 }
 
 // When formats ReceivedAt for display ("2006-01-02 15:04").
@@ -138,6 +180,7 @@ type Digest struct {
 	Date          string // the local day, "2006-01-02"
 	Team          bool   // a manager's digest: one group per advisor
 	Groups        []DigestGroup
+	AppURL        string // the web app (Links.App); empty shows no link
 }
 
 // DigestGroup is one advisor's part of a digest.
@@ -204,6 +247,7 @@ type ActionDue struct {
 	Subject       string // the status or step that planned it
 	ContactName   string
 	ContactPhone  string
+	LeadURL       string // the lead in the web app (Links.Lead); empty shows no link
 }
 
 // MessageCap is the data of the "message_cap" message: a daily cap on messages to customers

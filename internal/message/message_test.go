@@ -83,3 +83,24 @@ func TestRenderActionDue(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderLeadRepeat(t *testing.T) {
+	data := LeadRepeat{
+		RecipientName: "Alice", ContactName: "Jean <Dupont>", ContactPhone: "+33612345678", Source: "leboncoin", SiteName: "Lyon",
+		ReceivedAt: time.Date(2026, 3, 9, 10, 0, 0, 0, time.UTC), LeadReceivedAt: time.Date(2026, 3, 2, 9, 15, 0, 0, time.UTC),
+	}
+	for locale, want := range map[relance.Locale]string{
+		relance.LocaleFR: "Lead ouvert reçu le : 2026-03-02 09:15",
+		relance.LocaleEN: "Open lead received: 2026-03-02 09:15",
+		relance.LocaleRU: "Открытый лид получен: 2026-03-02 09:15",
+	} {
+		got, err := Render("lead_repeat", locale, data)
+		if err != nil {
+			t.Fatalf("%s: %v", locale, err)
+		}
+		if !strings.Contains(got.Text, want) || !strings.Contains(got.SMS, "2026-03-02 09:15") ||
+			!strings.Contains(got.HTML, "Jean &lt;Dupont&gt;") || strings.Contains(got.Text, "Email") {
+			t.Errorf("%s: %q / %q / %q", locale, got.Text, got.SMS, got.HTML)
+		}
+	}
+}

@@ -287,7 +287,7 @@ func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
 			return err
 		}
 		lead = toLead(row)
-		data.ContactName, data.ContactPhone = lead.Contact.Name, lead.Contact.Phone
+		data.ContactName, data.ContactPhone, data.LeadURL = lead.Contact.Name, lead.Contact.Phone, t.links.Lead(lead.ID)
 	} else {
 		c, err := t.q.CounterpartyGet(ctx, a.CounterpartyID)
 		if err != nil {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/relancehq/relance/gen/db"
 	"github.com/relancehq/relance/internal/blob"
+	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -41,6 +42,7 @@ type DB struct {
 	fileMax   int        // the size limit of one attachment
 	tracer    pgx.QueryTracer
 	backdate  time.Duration // how far in the past a client may date a lead or a call
+	links     message.Links // the web app's addresses in notification emails
 	// loopbackPush accepts http Web Push endpoints on loopback addresses (WithLoopbackPush).
 	loopbackPush bool
 	// background counts writes that run after their caller was answered (failed logins'
@@ -50,6 +52,9 @@ type DB struct {
 
 // Option configures a DB.
 type Option func(*DB)
+
+// WithLinks sets the web app's addresses that notification emails link to.
+func WithLinks(l message.Links) Option { return func(d *DB) { d.links = l } }
 
 // WithClock replaces time.Now, for tests.
 func WithClock(now func() time.Time) Option { return func(d *DB) { d.now = now } }
@@ -129,6 +134,7 @@ type tx struct {
 	backdate time.Duration
 	timers   []relance.TimerRef
 	alerts   []relance.AlertRef // created in this transaction, announced after commit
+	links    message.Links
 }
 
 // attempt runs fn inside a savepoint: when fn fails with a domain error, what it wrote (timers
@@ -183,7 +189,7 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
-	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate}
+	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate, links: d.links}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}

@@ -185,6 +185,7 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 	if len(data.Groups) == 0 {
 		return nil
 	}
+	data.AppURL = t.links.App()
 	msg, err := message.Render("digest", u.Locale, data)
 	if err != nil {
 		return err
@@ -223,13 +224,16 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		}
 		for _, c := range []struct{ to, from *int }{
 			{&org.Caps.SMSPerDay, ch.SMSPerDay}, {&org.Caps.EmailsPerDay, ch.EmailsPerDay},
-			{&org.Caps.PerRecipientPerDay, ch.PerRecipientPerDay},
+			{&org.Caps.PerRecipientPerDay, ch.PerRecipientPerDay}, {&org.RepeatDays, ch.RepeatDays},
 		} {
 			if c.from != nil {
 				*c.to = *c.from
 			}
 		}
 		if err := org.Caps.Validate(); err != nil {
+			return err
+		}
+		if err := relance.CheckRepeatDays("repeat_days", org.RepeatDays); err != nil {
 			return err
 		}
 		if ch.DigestMinute != nil && *ch.DigestMinute != org.DigestMinute {
@@ -241,7 +245,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		if err := t.q.OrganizationUpdate(ctx, db.OrganizationUpdateParams{
 			ID: t.org, Name: org.Name, DigestMinute: int16(org.DigestMinute), SendMinute: int16(org.SendMinute),
 			SmsDailyCap: int32(org.Caps.SMSPerDay), EmailDailyCap: int32(org.Caps.EmailsPerDay),
-			RecipientDailyCap: int32(org.Caps.PerRecipientPerDay),
+			RecipientDailyCap: int32(org.Caps.PerRecipientPerDay), RepeatDays: int32(org.RepeatDays),
 		}); err != nil {
 			return err
 		}
@@ -253,6 +257,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 func toOrganization(o db.Organization) relance.Organization {
 	return relance.Organization{
 		ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt,
+		RepeatDays: int(o.RepeatDays),
 		Caps: relance.MessageCaps{
 			SMSPerDay: int(o.SmsDailyCap), EmailsPerDay: int(o.EmailDailyCap), PerRecipientPerDay: int(o.RecipientDailyCap),
 		},

@@ -16,16 +16,17 @@ import (
 // clockSkew is how far in the future a client-supplied instant may be before it is refused.
 const clockSkew = relance.ClockSkew
 
-// CreateLead records a lead, or returns the lead an earlier identical request with the same
-// idempotency key (of p's scope) or external id (of the source) created (created = false). The
+// CreateLead records a lead (LeadCreated), or returns the lead an earlier identical request with
+// the same idempotency key (of p's scope) or external id (of the source) created (LeadReplayed),
+// or records a repeat inquiry on the customer's open lead and returns that (LeadRepeated). The
 // same key or external id with a different request is a conflict naming the lead that holds
 // it. Assigning at creation alerts the assignee.
-func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error) {
+func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, relance.LeadOutcome, error) {
 	if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
-		return relance.Lead{}, false, err
+		return relance.Lead{}, relance.LeadReplayed, err
 	}
 	var lead relance.Lead
-	var created bool
+	outcome := relance.LeadReplayed
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		received := in.ReceivedAt
 		if received.IsZero() {
@@ -35,6 +36,15 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			return err
 		}
 		if err := t.readContactPhone(ctx, &in); err != nil {
+			return err
+		}
+		repeated, ok, err := t.repeatOf(ctx, p, &in, received)
+		if err != nil || ok {
+			// The caller learns which lead the inquiry went to, and no more than they may see.
+			lead, outcome = repeated, relance.LeadRepeated
+			if !p.CanSeeLead(&lead) {
+				lead = lead.Reference()
+			}
 			return err
 		}
 		lead = relance.Lead{
@@ -101,10 +111,10 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		if err := t.enrolByRule(ctx, &lead, uuid.Nil); err != nil {
 			return err
 		}
-		created = true
+		outcome = relance.LeadCreated
 		return t.audit(ctx, p, "lead.create", "lead", lead.ID, map[string]any{"source": lead.Source})
 	})
-	return lead, created, err
+	return lead, outcome, err
 }
 
 // GetLead returns lead id, or not-found when it does not exist or p may not see it.

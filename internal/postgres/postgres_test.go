@@ -134,7 +134,7 @@ func TestCreateLeadIsIdempotent(t *testing.T) {
 				return
 			}
 			ids <- l.ID
-			createdCount <- created
+			createdCount <- created == relance.LeadCreated
 		}()
 	}
 	wg.Wait()
@@ -158,12 +158,12 @@ func TestCreateLeadIsIdempotent(t *testing.T) {
 
 	ext := relance.NewLead{ExternalID: "crm-7", SiteID: w.Lyon.ID, Source: "crm", Contact: relance.Contact{Name: "Ana", Email: "ana@example.com"}}
 	l1, c1, err := db.CreateLead(ctx, w.As(w.Admin), ext)
-	if err != nil || !c1 {
+	if err != nil || c1 != relance.LeadCreated {
 		t.Fatal(err)
 	}
 	ext.IdempotencyKey = "another-key" // a retry with a new key but the same external id
 	l2, c2, err := db.CreateLead(ctx, w.As(w.Admin), ext)
-	if err != nil || c2 || l2.ID != l1.ID {
+	if err != nil || c2 != relance.LeadReplayed || l2.ID != l1.ID {
 		t.Fatalf("external id retry: created=%v id=%s want %s (%v)", c2, l2.ID, l1.ID, err)
 	}
 	all, _, _ := db.ListLeads(ctx, w.As(w.Admin), relance.LeadFilter{})

@@ -223,6 +223,7 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 		Rung: index + 1, ContactName: lead.Contact.Name,
 		ContactPhone: lead.Contact.Phone, Source: lead.Source, SiteName: site.Name,
 		ReceivedAt: lead.ReceivedAt.In(cal.Location()), Waiting: cal.Between(*lead.AssignedAt, t.now),
+		LeadURL: t.links.Lead(lead.ID),
 	}
 	err = t.tellRung(ctx, rungs[index], assignee, "reminder:"+timer.ID.String(), "lead.reminder", lead.ID,
 		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {

@@ -242,11 +242,18 @@ func (d *DB) Dashboard(ctx context.Context, p relance.Principal, f relance.Repor
 	}
 	var out relance.Dashboard
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		r, err := t.q.DashboardFigures(ctx, db.DashboardFiguresParams{
+		params := db.DashboardFiguresParams{
 			OrgID: t.org, Since: t.now.Add(-period), VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee,
 			Source: s.source, SourceGroup: s.group, Category: s.category,
-		})
-		out = relance.Dashboard{Received: int(r.Received), Answered: int(r.Answered), Average: seconds(r.Average), Waiting: int(r.Waiting)}
+		}
+		r, err := t.q.DashboardFigures(ctx, params)
+		if err != nil {
+			return err
+		}
+		repeats, err := t.q.DashboardRepeats(ctx, db.DashboardRepeatsParams(params))
+		out = relance.Dashboard{
+			Received: int(r.Received), Answered: int(r.Answered), Average: seconds(r.Average), Waiting: int(r.Waiting), Repeats: int(repeats),
+		}
 		return err
 	})
 	return out, err

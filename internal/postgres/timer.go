@@ -57,6 +57,8 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		switch relance.TimerKind(row.Kind) {
 		case relance.TimerLeadAssigned:
 			err = t.fireLeadAssigned(ctx, row)
+		case relance.TimerLeadRepeat:
+			err = t.fireLeadRepeat(ctx, row)
 		case relance.TimerDigest:
 			err = t.fireDigest(ctx, row)
 		case relance.TimerLeadReminder:
@@ -115,19 +117,12 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 	msg, err := message.Render("lead_assigned", user.Locale, message.LeadAssigned{
 		AdvisorName: user.DisplayName, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 		ContactEmail: lead.Contact.Email, Source: lead.Source, SiteName: site.Name,
-		ReceivedAt: lead.ReceivedAt.In(loc), Notes: lead.Notes,
+		ReceivedAt: lead.ReceivedAt.In(loc), Notes: lead.Notes, LeadURL: t.links.Lead(lead.ID),
 	})
 	if err != nil {
 		return err
 	}
-	var channels []relance.Channel
-	if user.Notifications.Email {
-		channels = append(channels, relance.ChannelEmail)
-	}
-	if user.Notifications.SMS && user.Phone != "" {
-		channels = append(channels, relance.ChannelSMS)
-	}
-	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), "lead.assigned", &user, lead.ID, msg, channels)
+	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), "lead.assigned", &user, lead.ID, msg, user.AlertChannels())
 }
 
 // alertAndDeliver tells user about a lead: an in-app alert when they want those, one delivery

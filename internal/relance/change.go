@@ -112,6 +112,7 @@ func OrganizationChanges(before, after *Organization) Changes {
 	c.Diff("sms_daily_cap", before.Caps.SMSPerDay, after.Caps.SMSPerDay)
 	c.Diff("email_daily_cap", before.Caps.EmailsPerDay, after.Caps.EmailsPerDay)
 	c.Diff("recipient_daily_cap", before.Caps.PerRecipientPerDay, after.Caps.PerRecipientPerDay)
+	c.Diff("repeat_days", before.RepeatDays, after.RepeatDays)
 	return c
 }
 

@@ -71,6 +71,25 @@ type NewLead struct {
 	Notes          string
 }
 
+// Reference is what anyone may know of a lead they may not see: that it exists, where and since
+// when, and whether it is open; not its contact, advisor or notes.
+func (l *Lead) Reference() Lead {
+	return Lead{ID: l.ID, OrgID: l.OrgID, SiteID: l.SiteID, Stage: l.Stage, ReceivedAt: l.ReceivedAt, CreatedAt: l.CreatedAt}
+}
+
+// LeadOutcome is what CreateLead did with a request.
+type LeadOutcome int
+
+// The outcomes of CreateLead.
+const (
+	// LeadReplayed: a retry of an earlier request; the lead it created.
+	LeadReplayed LeadOutcome = iota
+	// LeadCreated: a new lead.
+	LeadCreated
+	// LeadRepeated: a repeat inquiry, recorded on the customer's open lead, which is returned.
+	LeadRepeated
+)
+
 // LeadChange lists the fields of a lead to change; nil fields stay as they are.
 type LeadChange struct {
 	Stage    *Stage
@@ -121,6 +140,9 @@ const (
 	KindLetter  ActivityKind = "letter"
 	KindTask    ActivityKind = "task"
 	KindMeeting ActivityKind = "meeting"
+	// KindInquiry is the customer writing again about an open lead (a repeat inquiry); only the
+	// system records it.
+	KindInquiry ActivityKind = "inquiry"
 )
 
 // Origin tells a person's work from what the system did on its own.

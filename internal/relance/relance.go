@@ -46,6 +46,7 @@ type Organization struct {
 	DigestMinute int // local time of the daily digest, in minutes after midnight
 	SendMinute   int // local time automatic messages and scheduled calls go out at
 	Caps         MessageCaps
+	RepeatDays   int // see Repeat; 0 turns repeats off
 	CreatedAt    time.Time
 }
 
@@ -58,6 +59,7 @@ type OrganizationChange struct {
 	SMSPerDay          *int
 	EmailsPerDay       *int
 	PerRecipientPerDay *int
+	RepeatDays         *int
 }
 
 // Notifications says on which channels a user wants to be told things.
@@ -91,6 +93,18 @@ func (u *User) AlertEmail() string {
 		return u.PersonalEmail
 	}
 	return u.Email
+}
+
+// AlertChannels are the channels, besides in-app, a person wants news of their leads on.
+func (u *User) AlertChannels() []Channel {
+	var channels []Channel
+	if u.Notifications.Email {
+		channels = append(channels, ChannelEmail)
+	}
+	if u.Notifications.SMS && u.Phone != "" {
+		channels = append(channels, ChannelSMS)
+	}
+	return channels
 }
 
 // Absence is a span of time when a user does not work.

@@ -105,6 +105,7 @@ type Dashboard struct {
 	Answered int           // leads first answered in the period
 	Average  time.Duration // their average response time
 	Waiting  int           // open leads received in the period, not answered yet
+	Repeats  int           // repeat inquiries received in the period (not leads)
 }
 
 // AdvisorFigures is one advisor's line of the advisor report.

@@ -15,6 +15,9 @@ type TimerKind string
 const (
 	// TimerLeadAssigned alerts an advisor of a lead just assigned to them (Ref: the assignee id).
 	TimerLeadAssigned TimerKind = "lead.assigned"
+	// TimerLeadRepeat tells a lead's advisor (or its site's managers) that its customer wrote
+	// again (Subject: the lead; Ref: the repeat id).
+	TimerLeadRepeat TimerKind = "lead.repeat"
 	// TimerLeadReminder fires one rung of a lead's reminder ladder (Ref: assignee id "|" rung).
 	TimerLeadReminder TimerKind = "lead.reminder"
 	// TimerActivityOverdue fires one rung of the ladder of a planned activity left undone past its

@@ -28,6 +28,7 @@ type alertService struct{ *handlers }
 
 var alertKinds = map[string]v1.AlertKind{
 	"lead.assigned":   v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
+	"lead.repeat":     v1.AlertKind_ALERT_KIND_REPEAT_INQUIRY,
 	"lead.reminder":   v1.AlertKind_ALERT_KIND_REMINDER,
 	"action.due":      v1.AlertKind_ALERT_KIND_ACTION_DUE,
 	"decision.needed": v1.AlertKind_ALERT_KIND_DECISION_NEEDED,

@@ -50,6 +50,7 @@ var kinds = map[relance.ActivityKind]v1.ActivityKind{
 	relance.KindLetter:  v1.ActivityKind_ACTIVITY_KIND_LETTER,
 	relance.KindTask:    v1.ActivityKind_ACTIVITY_KIND_TASK,
 	relance.KindMeeting: v1.ActivityKind_ACTIVITY_KIND_MEETING,
+	relance.KindInquiry: v1.ActivityKind_ACTIVITY_KIND_INQUIRY,
 }
 
 var origins = map[relance.Origin]v1.ActivityOrigin{

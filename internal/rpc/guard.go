@@ -54,7 +54,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case g.needsCredentials(procedure):
 		var err error
 		if ctx, err = g.auth.authenticate(ctx, procedure, r.Header.Get("Authorization")); err != nil {
-			_ = g.errors.Write(w, r, err)
+			g.fail(w, r, err)
 			return
 		}
 		if c, ok := g.caps[procedure]; ok {
@@ -62,7 +62,7 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if r.ContentLength > limit {
-		_ = g.errors.Write(w, r, connect.NewError(connect.CodeResourceExhausted,
+		g.fail(w, r, connect.NewError(connect.CodeResourceExhausted,
 			fmt.Errorf("request body of %d bytes is over the %d bytes %s may carry", r.ContentLength, limit, procedure)))
 		return
 	}
@@ -71,6 +71,16 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// length, such as gRPC's, are stopped here).
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	g.next.ServeHTTP(w, r)
+}
+
+// fail answers a refused request in its caller's protocol: Connect, gRPC or gRPC-web for a
+// procedure, a google.rpc.Status for a REST route (as vanguard answers the handlers' errors).
+func (g *guard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if strings.HasPrefix(r.URL.Path, restPrefix) {
+		writeRESTError(w, err)
+		return
+	}
+	_ = g.errors.Write(w, r, err)
 }
 
 func (g *guard) needsCredentials(procedure string) bool {
@@ -111,5 +121,6 @@ func bodyCaps(maxFileBytes int) map[string]int64 {
 		relancev1connect.ActionServiceAddAttachmentProcedure:    int64(maxFileBytes/3*4 + 1<<20),
 		relancev1connect.TeamServiceImportSiteClosuresProcedure: MaxImportBytes,
 		relancev1connect.CallServiceImportCallsProcedure:        MaxImportBytes,
+		restPrefix + "calls:import":                             MaxImportBytes, // the same call over REST
 	}
 }

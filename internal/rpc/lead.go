@@ -22,11 +22,13 @@ func (s *leadService) CreateLead(ctx context.Context, req *connect.Request[v1.Cr
 	if m.ReceiveTime != nil {
 		in.ReceivedAt = m.ReceiveTime.AsTime()
 	}
-	lead, created, err := s.store.CreateLead(ctx, principal(ctx), in)
+	lead, outcome, err := s.store.CreateLead(ctx, principal(ctx), in)
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return connect.NewResponse(&v1.CreateLeadResponse{Lead: leadOut(lead), Created: created}), nil
+	return connect.NewResponse(&v1.CreateLeadResponse{
+		Lead: leadOut(lead), Created: outcome == relance.LeadCreated, Repeat: outcome == relance.LeadRepeated,
+	}), nil
 }
 
 func (s *leadService) GetLead(ctx context.Context, req *connect.Request[v1.GetLeadRequest]) (*connect.Response[v1.GetLeadResponse], error) {

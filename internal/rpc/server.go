@@ -1,6 +1,7 @@
-// Package rpc serves the v1 API: Connect, gRPC and gRPC-web on one handler, with request
-// validation (protovalidate), authentication, rate and size limits, health checks, server
-// reflection and CORS.
+// Package rpc serves the v1 API: Connect, gRPC and gRPC-web on one handler, the partner calls
+// also as REST routes under /v1/ described at /openapi.yaml (rest.go), with request validation
+// (protovalidate), authentication, rate and size limits, health checks, server reflection and
+// CORS.
 // Handlers only translate: wire to domain, call the store, domain to wire, errors through one
 // mapper (error.go).
 package rpc
@@ -53,7 +54,7 @@ type Store interface {
 	RemoveAbsence(ctx context.Context, p relance.Principal, id uuid.UUID) error
 	ListAbsences(ctx context.Context, p relance.Principal, userID uuid.UUID, from time.Time) ([]relance.Absence, error)
 
-	CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, bool, error)
+	CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, relance.LeadOutcome, error)
 	GetLead(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Lead, error)
 	ListLeads(ctx context.Context, p relance.Principal, f relance.LeadFilter) ([]relance.Lead, *relance.LeadCursor, error)
 	AssignLead(ctx context.Context, p relance.Principal, id, assigneeID uuid.UUID) (relance.Lead, error)
@@ -247,7 +248,13 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
 	mux.Handle(relancev1connect.NewDeviceServiceHandler(&deviceService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
-	protected := []string{"/relance.v1."}
+	rest, err := newREST(mux)
+	if err != nil {
+		panic(err) // the annotations of the generated code are wrong: caught by every test
+	}
+	mux.Handle(restPrefix, rest)
+	mux.HandleFunc("GET /openapi.yaml", serveOpenAPI)
+	protected := []string{"/relance.v1.", restPrefix}
 	if opts.Reflection != ReflectionOff {
 		reflector := grpcreflect.NewStaticReflector(services...)
 		mux.Handle(grpcreflect.NewHandlerV1(reflector))
@@ -267,7 +274,8 @@ func NewHandler(store Store, opts Options) http.Handler {
 	}
 	return cors.New(cors.Options{
 		AllowedOrigins: opts.CORSOrigins,
-		AllowedMethods: connectcors.AllowedMethods(),
+		// GET and POST for Connect, and the verbs of the REST routes.
+		AllowedMethods: append(connectcors.AllowedMethods(), http.MethodPut, http.MethodPatch, http.MethodDelete),
 		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         7200,

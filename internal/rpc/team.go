@@ -18,7 +18,7 @@ func organizationOut(o relance.Organization) *v1.Organization {
 	return &v1.Organization{
 		Id: o.ID.String(), Name: o.Name, DigestTime: relance.FormatClock(o.DigestMinute), SendTime: relance.FormatClock(o.SendMinute),
 		SmsDailyCap: int32(o.Caps.SMSPerDay), EmailDailyCap: int32(o.Caps.EmailsPerDay),
-		RecipientDailyCap: int32(o.Caps.PerRecipientPerDay),
+		RecipientDailyCap: int32(o.Caps.PerRecipientPerDay), RepeatDays: int32(o.RepeatDays),
 	}
 }
 
@@ -53,7 +53,7 @@ func (s *teamService) GetOrganization(ctx context.Context, _ *connect.Request[v1
 func (s *teamService) UpdateOrganization(ctx context.Context, req *connect.Request[v1.UpdateOrganizationRequest]) (*connect.Response[v1.UpdateOrganizationResponse], error) {
 	ch := relance.OrganizationChange{
 		Name: req.Msg.Name, SMSPerDay: intIn(req.Msg.SmsDailyCap), EmailsPerDay: intIn(req.Msg.EmailDailyCap),
-		PerRecipientPerDay: intIn(req.Msg.RecipientDailyCap),
+		PerRecipientPerDay: intIn(req.Msg.RecipientDailyCap), RepeatDays: intIn(req.Msg.RepeatDays),
 	}
 	var err error
 	if ch.DigestMinute, err = clockIn("digest_time", req.Msg.DigestTime); err != nil {

@@ -51,10 +51,11 @@ func Files(dir string) (fs.FS, error) {
 	return files, nil
 }
 
-// IsAPI reports whether a request path is an API procedure (Connect, gRPC, gRPC-web), which the
-// app never shadows.
+// IsAPI reports whether a request path is the API's, which the app never shadows: a procedure
+// (Connect, gRPC, gRPC-web), an HTTP route under /v1/, or the OpenAPI document.
 func IsAPI(p string) bool {
-	return strings.HasPrefix(p, "/relance.") || strings.HasPrefix(p, "/grpc.")
+	return strings.HasPrefix(p, "/relance.") || strings.HasPrefix(p, "/grpc.") ||
+		strings.HasPrefix(p, "/v1/") || p == "/openapi.yaml"
 }
 
 // Route sends API procedures to api and every other path to app; with no app, everything goes

@@ -104,8 +104,14 @@ func TestRouteLeavesAPIPathsToTheAPI(t *testing.T) {
 		{http.MethodPost, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", true},
 		{http.MethodOptions, "/relance.v1.LeadService/ListLeads", true}, // CORS preflight
 		{http.MethodGet, "/relance.v1.ReportService/Dashboard?encoding=json&message={}", true},
+		{http.MethodGet, "/v1/leads/0190a1b2-0000-7000-8000-000000000001", true},
+		{http.MethodPost, "/v1/calls", true},
+		{http.MethodGet, "/v1/nothing-here", true},
+		{http.MethodGet, "/openapi.yaml", true},
 		{http.MethodGet, "/", false},
 		{http.MethodGet, "/reports", false},
+		{http.MethodGet, "/v1", false},
+		{http.MethodGet, "/openapi.yaml.html", false},
 		{http.MethodGet, "/assets/index-1a2b.js", false},
 	} {
 		rec := get(t, h, tc.method, tc.path)

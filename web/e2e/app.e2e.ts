@@ -91,7 +91,7 @@ describe("advisor", () => {
       idempotencyKey: name,
       siteId: sites.sites.find((s) => s.name === "Lyon Centre")?.id ?? "",
       source: "e2e",
-      contact: { name, phone: "+33699999999" },
+      contact: { name, phone: `+336${String(Date.now()).slice(-8)}` },
     });
     const start = Date.now();
     await leads.assignLead({ leadId: created.lead?.id ?? "", assigneeId: alice.user?.id ?? "" });

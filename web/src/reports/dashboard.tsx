@@ -1,5 +1,5 @@
 // The response-time widget: leads received in the last hours, those answered, their average
-// business response time, and those still waiting (ReportService.Dashboard).
+// business response time, those still waiting, and repeat inquiries apart (ReportService.Dashboard).
 import { useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
@@ -66,6 +66,10 @@ export function Dashboard() {
             <div>
               <dt>{t("dashboard.waiting")}</dt>
               <dd data-figure="waiting">{formatCount(d.waiting, lang)}</dd>
+            </div>
+            <div>
+              <dt>{t("dashboard.repeats")}</dt>
+              <dd data-figure="repeats">{formatCount(d.repeats, lang)}</dd>
             </div>
           </dl>
         )}

@@ -39,6 +39,8 @@ const (
 	// A daily cap on messages to customers was reached: further messages are not sent today
 	// (admins, once per cap and day).
 	AlertKind_ALERT_KIND_MESSAGE_CAP AlertKind = 5
+	// The customer of an open lead of yours (or, while nobody has it, of your site) wrote again.
+	AlertKind_ALERT_KIND_REPEAT_INQUIRY AlertKind = 6
 )
 
 // Enum value maps for AlertKind.
@@ -50,6 +52,7 @@ var (
 		3: "ALERT_KIND_ACTION_DUE",
 		4: "ALERT_KIND_DECISION_NEEDED",
 		5: "ALERT_KIND_MESSAGE_CAP",
+		6: "ALERT_KIND_REPEAT_INQUIRY",
 	}
 	AlertKind_value = map[string]int32{
 		"ALERT_KIND_UNSPECIFIED":     0,
@@ -58,6 +61,7 @@ var (
 		"ALERT_KIND_ACTION_DUE":      3,
 		"ALERT_KIND_DECISION_NEEDED": 4,
 		"ALERT_KIND_MESSAGE_CAP":     5,
+		"ALERT_KIND_REPEAT_INQUIRY":  6,
 	}
 )
 
@@ -495,14 +499,15 @@ const file_relance_v1_alert_proto_rawDesc = "" +
 	"\x0fAckAlertRequest\x12#\n" +
 	"\balert_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aalertId\";\n" +
 	"\x10AckAlertResponse\x12'\n" +
-	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xb5\x01\n" +
+	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xd4\x01\n" +
 	"\tAlertKind\x12\x1a\n" +
 	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18ALERT_KIND_LEAD_ASSIGNED\x10\x01\x12\x17\n" +
 	"\x13ALERT_KIND_REMINDER\x10\x02\x12\x19\n" +
 	"\x15ALERT_KIND_ACTION_DUE\x10\x03\x12\x1e\n" +
 	"\x1aALERT_KIND_DECISION_NEEDED\x10\x04\x12\x1a\n" +
-	"\x16ALERT_KIND_MESSAGE_CAP\x10\x052\xf9\x01\n" +
+	"\x16ALERT_KIND_MESSAGE_CAP\x10\x05\x12\x1d\n" +
+	"\x19ALERT_KIND_REPEAT_INQUIRY\x10\x062\xf9\x01\n" +
 	"\fAlertService\x12P\n" +
 	"\vWatchAlerts\x12\x1e.relance.v1.WatchAlertsRequest\x1a\x1f.relance.v1.WatchAlertsResponse0\x01\x12P\n" +
 	"\n" +

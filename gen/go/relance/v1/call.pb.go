@@ -8,6 +8,7 @@ package relancev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
@@ -1135,7 +1136,7 @@ var File_relance_v1_call_proto protoreflect.FileDescriptor
 const file_relance_v1_call_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/call.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x9d\x04\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x9d\x04\n" +
 	"\x04Call\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\alead_id\x18\x02 \x01(\tR\x06leadId\x12\x1d\n" +
@@ -1228,15 +1229,15 @@ const file_relance_v1_call_proto_rawDesc = "" +
 	"\fClosureGuard\x12\x1d\n" +
 	"\x19CLOSURE_GUARD_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12CLOSURE_GUARD_FLAG\x10\x01\x12\x18\n" +
-	"\x14CLOSURE_GUARD_REFUSE\x10\x022\xa2\x04\n" +
-	"\vCallService\x12P\n" +
+	"\x14CLOSURE_GUARD_REFUSE\x10\x022\xca\x05\n" +
+	"\vCallService\x12g\n" +
 	"\n" +
-	"RecordCall\x12\x1d.relance.v1.RecordCallRequest\x1a\x1e.relance.v1.RecordCallResponse\"\x03\x90\x02\x02\x12S\n" +
-	"\vImportCalls\x12\x1e.relance.v1.ImportCallsRequest\x1a\x1f.relance.v1.ImportCallsResponse\"\x03\x90\x02\x02\x12M\n" +
-	"\tListCalls\x12\x1c.relance.v1.ListCallsRequest\x1a\x1d.relance.v1.ListCallsResponse\"\x03\x90\x02\x01\x12b\n" +
-	"\x10ListCadenceRules\x12#.relance.v1.ListCadenceRulesRequest\x1a$.relance.v1.ListCadenceRulesResponse\"\x03\x90\x02\x01\x12W\n" +
-	"\x0eSetCadenceRule\x12!.relance.v1.SetCadenceRuleRequest\x1a\".relance.v1.SetCadenceRuleResponse\x12`\n" +
-	"\x11DeleteCadenceRule\x12$.relance.v1.DeleteCadenceRuleRequest\x1a%.relance.v1.DeleteCadenceRuleResponseB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"RecordCall\x12\x1d.relance.v1.RecordCallRequest\x1a\x1e.relance.v1.RecordCallResponse\"\x1a\x82\xd3\xe4\x93\x02\x11:\x04call\"\t/v1/calls\x90\x02\x02\x12n\n" +
+	"\vImportCalls\x12\x1e.relance.v1.ImportCallsRequest\x1a\x1f.relance.v1.ImportCallsResponse\"\x1e\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/calls:import\x90\x02\x02\x12n\n" +
+	"\tListCalls\x12\x1c.relance.v1.ListCallsRequest\x1a\x1d.relance.v1.ListCallsResponse\"$\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/leads/{lead_id}/calls\x90\x02\x01\x12{\n" +
+	"\x10ListCadenceRules\x12#.relance.v1.ListCadenceRulesRequest\x1a$.relance.v1.ListCadenceRulesResponse\"\x1c\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/cadence-rules\x90\x02\x01\x12x\n" +
+	"\x0eSetCadenceRule\x12!.relance.v1.SetCadenceRuleRequest\x1a\".relance.v1.SetCadenceRuleResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x04rule\x1a\x11/v1/cadence-rules\x12{\n" +
+	"\x11DeleteCadenceRule\x12$.relance.v1.DeleteCadenceRuleRequest\x1a%.relance.v1.DeleteCadenceRuleResponse\"\x19\x82\xd3\xe4\x93\x02\x13*\x11/v1/cadence-rulesB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_call_proto_rawDescOnce sync.Once

@@ -8,6 +8,7 @@ package relancev1
 
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -211,8 +212,12 @@ func (x *CreateLeadRequest) GetNotes() string {
 type CreateLeadResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Lead  *Lead                  `protobuf:"bytes,1,opt,name=lead,proto3" json:"lead,omitempty"`
-	// False when the request was a retry of an earlier one.
-	Created       bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	// False when the request was a retry of an earlier one, or a repeat inquiry.
+	Created bool `protobuf:"varint,2,opt,name=created,proto3" json:"created,omitempty"`
+	// The request was a repeat inquiry: its customer (same phone number or email, same site) has
+	// this open lead, received within the organisation's repeat_days. The inquiry is on the lead's
+	// timeline and its advisor is alerted; no second lead was made.
+	Repeat        bool `protobuf:"varint,3,opt,name=repeat,proto3" json:"repeat,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -257,6 +262,13 @@ func (x *CreateLeadResponse) GetLead() *Lead {
 func (x *CreateLeadResponse) GetCreated() bool {
 	if x != nil {
 		return x.Created
+	}
+	return false
+}
+
+func (x *CreateLeadResponse) GetRepeat() bool {
+	if x != nil {
+		return x.Repeat
 	}
 	return false
 }
@@ -1407,7 +1419,7 @@ var File_relance_v1_lead_proto protoreflect.FileDescriptor
 const file_relance_v1_lead_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/lead.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x90\x05\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x90\x05\n" +
 	"\x11CreateLeadRequest\x121\n" +
 	"\x0fidempotency_key\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x0eidempotencyKey\x12)\n" +
 	"\vexternal_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\n" +
@@ -1422,10 +1434,11 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"assigneeId\x12\x1e\n" +
 	"\x05notes\x18\n" +
 	" \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes:\xaa\x01\xbaH\xa6\x01\x1a\xa3\x01\n" +
-	"\x11create_lead.dedup\x12Xan idempotency_key or an external_id is required so that a retry never creates two leads\x1a4this.idempotency_key != '' || this.external_id != ''\"T\n" +
+	"\x11create_lead.dedup\x12Xan idempotency_key or an external_id is required so that a retry never creates two leads\x1a4this.idempotency_key != '' || this.external_id != ''\"l\n" +
 	"\x12CreateLeadResponse\x12$\n" +
 	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\x12\x18\n" +
-	"\acreated\x18\x02 \x01(\bR\acreated\"3\n" +
+	"\acreated\x18\x02 \x01(\bR\acreated\x12\x16\n" +
+	"\x06repeat\x18\x03 \x01(\bR\x06repeat\"3\n" +
 	"\x0eGetLeadRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\"7\n" +
 	"\x0fGetLeadResponse\x12$\n" +
@@ -1468,11 +1481,10 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\n" +
 	"_status_idJ\x04\b\x04\x10\x05R\x12interaction_status\":\n" +
 	"\x12UpdateLeadResponse\x12$\n" +
-	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xfd\x03\n" +
+	"\x04lead\x18\x01 \x01(\v2\x10.relance.v1.LeadR\x04lead\"\xff\x03\n" +
 	"\x15RecordActivityRequest\x12!\n" +
-	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x128\n" +
-	"\x04kind\x18\x02 \x01(\x0e2\x18.relance.v1.ActivityKindB\n" +
-	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x12=\n" +
+	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\x12:\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x18.relance.v1.ActivityKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \aR\x04kind\x12=\n" +
 	"\x05state\x18\x03 \x01(\x0e2\x19.relance.v1.ActivityStateB\f\xbaH\t\x82\x01\x06\x18\x00\x18\x01\x18\x02R\x05state\x125\n" +
 	"\bdue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x127\n" +
 	"\tdone_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bdoneTime\x12\"\n" +
@@ -1530,21 +1542,21 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x16DELIVERY_STATE_SENDING\x10\x02\x12\x17\n" +
 	"\x13DELIVERY_STATE_SENT\x10\x03\x12\x19\n" +
 	"\x15DELIVERY_STATE_FAILED\x10\x04\x12\x1a\n" +
-	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xd8\x06\n" +
-	"\vLeadService\x12P\n" +
+	"\x16DELIVERY_STATE_UNKNOWN\x10\x052\xba\t\n" +
+	"\vLeadService\x12d\n" +
 	"\n" +
-	"CreateLead\x12\x1d.relance.v1.CreateLeadRequest\x1a\x1e.relance.v1.CreateLeadResponse\"\x03\x90\x02\x02\x12G\n" +
-	"\aGetLead\x12\x1a.relance.v1.GetLeadRequest\x1a\x1b.relance.v1.GetLeadResponse\"\x03\x90\x02\x01\x12M\n" +
-	"\tListLeads\x12\x1c.relance.v1.ListLeadsRequest\x1a\x1d.relance.v1.ListLeadsResponse\"\x03\x90\x02\x01\x12K\n" +
+	"CreateLead\x12\x1d.relance.v1.CreateLeadRequest\x1a\x1e.relance.v1.CreateLeadResponse\"\x17\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/leads\x90\x02\x02\x12b\n" +
+	"\aGetLead\x12\x1a.relance.v1.GetLeadRequest\x1a\x1b.relance.v1.GetLeadResponse\"\x1e\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/leads/{lead_id}\x90\x02\x01\x12^\n" +
+	"\tListLeads\x12\x1c.relance.v1.ListLeadsRequest\x1a\x1d.relance.v1.ListLeadsResponse\"\x14\x82\xd3\xe4\x93\x02\v\x12\t/v1/leads\x90\x02\x01\x12r\n" +
 	"\n" +
-	"AssignLead\x12\x1d.relance.v1.AssignLeadRequest\x1a\x1e.relance.v1.AssignLeadResponse\x12K\n" +
+	"AssignLead\x12\x1d.relance.v1.AssignLeadRequest\x1a\x1e.relance.v1.AssignLeadResponse\"%\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/v1/leads/{lead_id}:assign\x12k\n" +
 	"\n" +
-	"UpdateLead\x12\x1d.relance.v1.UpdateLeadRequest\x1a\x1e.relance.v1.UpdateLeadResponse\x12W\n" +
-	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\x12]\n" +
-	"\x10CompleteActivity\x12#.relance.v1.CompleteActivityRequest\x1a$.relance.v1.CompleteActivityResponse\x12Q\n" +
-	"\fSkipActivity\x12\x1f.relance.v1.SkipActivityRequest\x1a .relance.v1.SkipActivityResponse\x12\\\n" +
-	"\x0eListDeliveries\x12!.relance.v1.ListDeliveriesRequest\x1a\".relance.v1.ListDeliveriesResponse\"\x03\x90\x02\x01\x12\\\n" +
-	"\x0eListActivities\x12!.relance.v1.ListActivitiesRequest\x1a\".relance.v1.ListActivitiesResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"UpdateLead\x12\x1d.relance.v1.UpdateLeadRequest\x1a\x1e.relance.v1.UpdateLeadResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*2\x13/v1/leads/{lead_id}\x12\x82\x01\n" +
+	"\x0eRecordActivity\x12!.relance.v1.RecordActivityRequest\x1a\".relance.v1.RecordActivityResponse\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/leads/{lead_id}/activities\x12\x8f\x01\n" +
+	"\x10CompleteActivity\x12#.relance.v1.CompleteActivityRequest\x1a$.relance.v1.CompleteActivityResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/v1/activities/{activity_id}:complete\x12\x7f\n" +
+	"\fSkipActivity\x12\x1f.relance.v1.SkipActivityRequest\x1a .relance.v1.SkipActivityResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/activities/{activity_id}:skip\x12\x82\x01\n" +
+	"\x0eListDeliveries\x12!.relance.v1.ListDeliveriesRequest\x1a\".relance.v1.ListDeliveriesResponse\")\x82\xd3\xe4\x93\x02 \x12\x1e/v1/leads/{lead_id}/deliveries\x90\x02\x01\x12\x82\x01\n" +
+	"\x0eListActivities\x12!.relance.v1.ListActivitiesRequest\x1a\".relance.v1.ListActivitiesResponse\")\x82\xd3\xe4\x93\x02 \x12\x1e/v1/leads/{lead_id}/activities\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_lead_proto_rawDescOnce sync.Once

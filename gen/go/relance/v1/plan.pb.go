@@ -1857,9 +1857,9 @@ var File_relance_v1_plan_proto protoreflect.FileDescriptor
 const file_relance_v1_plan_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/plan.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x88\x04\n" +
-	"\bPlanStep\x12:\n" +
-	"\x04kind\x18\x01 \x01(\x0e2\x18.relance.v1.ActivityKindB\f\xbaH\t\x82\x01\x06\x10\x01 \x00 \x06R\x04kind\x12\x1c\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x8a\x04\n" +
+	"\bPlanStep\x12<\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x18.relance.v1.ActivityKindB\x0e\xbaH\v\x82\x01\b\x10\x01 \x00 \x06 \aR\x04kind\x12\x1c\n" +
 	"\tautomatic\x18\x02 \x01(\bR\tautomatic\x128\n" +
 	"\x06anchor\x18\x03 \x01(\x0e2\x16.relance.v1.StepAnchorB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06anchor\x12)\n" +
 	"\n" +

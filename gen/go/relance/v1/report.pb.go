@@ -616,7 +616,10 @@ type DashboardResponse struct {
 	// Their average response time; unset when none was answered.
 	AverageResponse *durationpb.Duration `protobuf:"bytes,3,opt,name=average_response,json=averageResponse,proto3" json:"average_response,omitempty"`
 	// Open leads received in the period with no response yet.
-	Waiting       int32 `protobuf:"varint,4,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	Waiting int32 `protobuf:"varint,4,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	// Repeat inquiries received in the period: customers of open leads writing again, counted
+	// apart from the leads received.
+	Repeats       int32 `protobuf:"varint,5,opt,name=repeats,proto3" json:"repeats,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -675,6 +678,13 @@ func (x *DashboardResponse) GetAverageResponse() *durationpb.Duration {
 func (x *DashboardResponse) GetWaiting() int32 {
 	if x != nil {
 		return x.Waiting
+	}
+	return 0
+}
+
+func (x *DashboardResponse) GetRepeats() int32 {
+	if x != nil {
+		return x.Repeats
 	}
 	return 0
 }
@@ -1336,12 +1346,13 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	"\abuckets\x18\x03 \x03(\v2\x12.relance.v1.BucketR\abuckets\"\x88\x01\n" +
 	"\x10DashboardRequest\x120\n" +
 	"\x06filter\x18\x01 \x01(\v2\x18.relance.v1.ReportFilterR\x06filter\x12B\n" +
-	"\x06period\x18\x02 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x05\b\x80\xbd\xa3\x01*\x00R\x06period\"\xab\x01\n" +
+	"\x06period\x18\x02 \x01(\v2\x19.google.protobuf.DurationB\x0f\xbaH\f\xaa\x01\t\"\x05\b\x80\xbd\xa3\x01*\x00R\x06period\"\xc5\x01\n" +
 	"\x11DashboardResponse\x12\x1a\n" +
 	"\breceived\x18\x01 \x01(\x05R\breceived\x12\x1a\n" +
 	"\banswered\x18\x02 \x01(\x05R\banswered\x12D\n" +
 	"\x10average_response\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x0faverageResponse\x12\x18\n" +
-	"\awaiting\x18\x04 \x01(\x05R\awaiting\"\xeb\x01\n" +
+	"\awaiting\x18\x04 \x01(\x05R\awaiting\x12\x18\n" +
+	"\arepeats\x18\x05 \x01(\x05R\arepeats\"\xeb\x01\n" +
 	"\x17ComplianceReportRequest\x12@\n" +
 	"\tfrom_date\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\bfromDate\x12<\n" +
 	"\ato_date\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x06toDate\x12$\n" +

@@ -41,8 +41,12 @@ type Organization struct {
 	EmailDailyCap int32 `protobuf:"varint,6,opt,name=email_daily_cap,json=emailDailyCap,proto3" json:"email_daily_cap,omitempty"`
 	// At most this many messages a day to one phone number or email address.
 	RecipientDailyCap int32 `protobuf:"varint,7,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3" json:"recipient_daily_cap,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// A new inquiry from the customer of an open lead at the same site (same phone number or
+	// email), received within this many days of that lead, is a repeat recorded on it rather than
+	// a second lead. 0 turns repeats off; 30 by default.
+	RepeatDays    int32 `protobuf:"varint,8,opt,name=repeat_days,json=repeatDays,proto3" json:"repeat_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Organization) Reset() {
@@ -120,6 +124,13 @@ func (x *Organization) GetEmailDailyCap() int32 {
 func (x *Organization) GetRecipientDailyCap() int32 {
 	if x != nil {
 		return x.RecipientDailyCap
+	}
+	return 0
+}
+
+func (x *Organization) GetRepeatDays() int32 {
+	if x != nil {
+		return x.RepeatDays
 	}
 	return 0
 }
@@ -213,6 +224,7 @@ type UpdateOrganizationRequest struct {
 	SmsDailyCap       *int32 `protobuf:"varint,4,opt,name=sms_daily_cap,json=smsDailyCap,proto3,oneof" json:"sms_daily_cap,omitempty"`
 	EmailDailyCap     *int32 `protobuf:"varint,5,opt,name=email_daily_cap,json=emailDailyCap,proto3,oneof" json:"email_daily_cap,omitempty"`
 	RecipientDailyCap *int32 `protobuf:"varint,6,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3,oneof" json:"recipient_daily_cap,omitempty"`
+	RepeatDays        *int32 `protobuf:"varint,7,opt,name=repeat_days,json=repeatDays,proto3,oneof" json:"repeat_days,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
 }
@@ -285,6 +297,13 @@ func (x *UpdateOrganizationRequest) GetEmailDailyCap() int32 {
 func (x *UpdateOrganizationRequest) GetRecipientDailyCap() int32 {
 	if x != nil && x.RecipientDailyCap != nil {
 		return *x.RecipientDailyCap
+	}
+	return 0
+}
+
+func (x *UpdateOrganizationRequest) GetRepeatDays() int32 {
+	if x != nil && x.RepeatDays != nil {
+		return *x.RepeatDays
 	}
 	return 0
 }
@@ -1765,7 +1784,7 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xec\x01\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x8d\x02\n" +
 	"\fOrganization\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
@@ -1774,10 +1793,12 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\tsend_time\x18\x04 \x01(\tR\bsendTime\x12\"\n" +
 	"\rsms_daily_cap\x18\x05 \x01(\x05R\vsmsDailyCap\x12&\n" +
 	"\x0femail_daily_cap\x18\x06 \x01(\x05R\remailDailyCap\x12.\n" +
-	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\"\x18\n" +
+	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\x12\x1f\n" +
+	"\vrepeat_days\x18\b \x01(\x05R\n" +
+	"repeatDays\"\x18\n" +
 	"\x16GetOrganizationRequest\"W\n" +
 	"\x17GetOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xed\x03\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xaf\x04\n" +
 	"\x19UpdateOrganizationRequest\x12#\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
@@ -1786,14 +1807,18 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\tsend_time\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([01][0-9]|2[0-3]):[0-5][0-9]$H\x02R\bsendTime\x88\x01\x01\x124\n" +
 	"\rsms_daily_cap\x18\x04 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00H\x03R\vsmsDailyCap\x88\x01\x01\x128\n" +
 	"\x0femail_daily_cap\x18\x05 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xc0\x84=(\x00H\x04R\remailDailyCap\x88\x01\x01\x12>\n" +
-	"\x13recipient_daily_cap\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00H\x05R\x11recipientDailyCap\x88\x01\x01B\a\n" +
+	"\x13recipient_daily_cap\x18\x06 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00H\x05R\x11recipientDailyCap\x88\x01\x01\x120\n" +
+	"\vrepeat_days\x18\a \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xed\x02(\x00H\x06R\n" +
+	"repeatDays\x88\x01\x01B\a\n" +
 	"\x05_nameB\x0e\n" +
 	"\f_digest_timeB\f\n" +
 	"\n" +
 	"_send_timeB\x10\n" +
 	"\x0e_sms_daily_capB\x12\n" +
 	"\x10_email_daily_capB\x16\n" +
-	"\x14_recipient_daily_cap\"Z\n" +
+	"\x14_recipient_daily_capB\x0e\n" +
+	"\f_repeat_days\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
 	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\x83\x02\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +

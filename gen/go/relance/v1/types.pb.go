@@ -319,6 +319,8 @@ const (
 	ActivityKind_ACTIVITY_KIND_LETTER      ActivityKind = 4
 	ActivityKind_ACTIVITY_KIND_TASK        ActivityKind = 5
 	ActivityKind_ACTIVITY_KIND_MEETING     ActivityKind = 6
+	// The customer wrote again about an open lead (a repeat inquiry); only the system records it.
+	ActivityKind_ACTIVITY_KIND_INQUIRY ActivityKind = 7
 )
 
 // Enum value maps for ActivityKind.
@@ -331,6 +333,7 @@ var (
 		4: "ACTIVITY_KIND_LETTER",
 		5: "ACTIVITY_KIND_TASK",
 		6: "ACTIVITY_KIND_MEETING",
+		7: "ACTIVITY_KIND_INQUIRY",
 	}
 	ActivityKind_value = map[string]int32{
 		"ACTIVITY_KIND_UNSPECIFIED": 0,
@@ -340,6 +343,7 @@ var (
 		"ACTIVITY_KIND_LETTER":      4,
 		"ACTIVITY_KIND_TASK":        5,
 		"ACTIVITY_KIND_MEETING":     6,
+		"ACTIVITY_KIND_INQUIRY":     7,
 	}
 )
 
@@ -1669,7 +1673,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\n" +
 	"CATEGORY_B\x10\x02\x12\x0e\n" +
 	"\n" +
-	"CATEGORY_C\x10\x03*\xc2\x01\n" +
+	"CATEGORY_C\x10\x03*\xdd\x01\n" +
 	"\fActivityKind\x12\x1d\n" +
 	"\x19ACTIVITY_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12ACTIVITY_KIND_CALL\x10\x01\x12\x17\n" +
@@ -1677,7 +1681,8 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x11ACTIVITY_KIND_SMS\x10\x03\x12\x18\n" +
 	"\x14ACTIVITY_KIND_LETTER\x10\x04\x12\x16\n" +
 	"\x12ACTIVITY_KIND_TASK\x10\x05\x12\x19\n" +
-	"\x15ACTIVITY_KIND_MEETING\x10\x06*h\n" +
+	"\x15ACTIVITY_KIND_MEETING\x10\x06\x12\x19\n" +
+	"\x15ACTIVITY_KIND_INQUIRY\x10\a*h\n" +
 	"\x0eActivityOrigin\x12\x1f\n" +
 	"\x1bACTIVITY_ORIGIN_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ACTIVITY_ORIGIN_HUMAN\x10\x01\x12\x1a\n" +

@@ -1,0 +1,44 @@
+-- name: RepeatCandidate :one
+-- The open lead a new inquiry repeats, when the organisation looks for repeats: at the same site,
+-- with the same phone number or email address, received within the organisation's repeat days
+-- before the inquiry; the newest.
+SELECT l.id
+FROM leads l JOIN organizations o ON o.id = l.org_id
+WHERE l.org_id = sqlc.arg(org_id) AND o.repeat_days > 0
+  AND l.site_id = sqlc.arg(site_id) AND l.stage = 'open'
+  AND l.received_at >= sqlc.arg(received_at)::timestamptz - make_interval(days => o.repeat_days)
+  AND ((sqlc.arg(phone)::text <> '' AND l.contact_phone = sqlc.arg(phone)::text)
+    OR (sqlc.arg(email)::text <> '' AND lower(l.contact_email) = lower(sqlc.arg(email)::text)))
+ORDER BY l.received_at DESC, l.id DESC
+LIMIT 1;
+
+-- name: RepeatCreate :execrows
+-- Records a repeat inquiry; nothing when its idempotency key or external id is already taken.
+INSERT INTO lead_repeats (id, org_id, lead_id, source, source_group, contact_name, contact_phone,
+  contact_email, notes, received_at, created_at, external_id, idempotency_key, idempotency_scope, fingerprint)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT DO NOTHING;
+
+-- name: RepeatGetByDedupKey :one
+-- The repeat holding an external id of a source, or an idempotency key of a credential.
+SELECT * FROM lead_repeats
+WHERE (sqlc.narg(external_id)::text IS NOT NULL AND source = sqlc.arg(source) AND external_id = sqlc.narg(external_id))
+   OR (sqlc.narg(idempotency_key)::text IS NOT NULL AND idempotency_scope = sqlc.arg(idempotency_scope)
+       AND idempotency_key = sqlc.narg(idempotency_key))
+ORDER BY created_at
+LIMIT 1;
+
+-- name: RepeatGet :one
+SELECT * FROM lead_repeats WHERE id = $1;
+
+-- name: DashboardRepeats :one
+-- Repeat inquiries received since since, filtered as DashboardFigures filters leads (source and
+-- source group: the repeat's own; site, advisor and category: its lead's).
+SELECT count(*)::integer FROM lead_repeats r JOIN leads l ON l.id = r.lead_id
+WHERE r.received_at >= sqlc.arg(since) AND r.org_id = sqlc.arg(org_id)
+  AND (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR l.site_id = ANY(sqlc.narg(visible_site_ids)::uuid[]))
+  AND (sqlc.narg(site_id)::uuid IS NULL OR l.site_id = sqlc.narg(site_id))
+  AND (sqlc.narg(assignee_id)::uuid IS NULL OR l.assignee_id = sqlc.narg(assignee_id))
+  AND (sqlc.narg(source)::text IS NULL OR r.source = sqlc.narg(source))
+  AND (sqlc.narg(source_group)::text IS NULL OR r.source_group = sqlc.narg(source_group))
+  AND (sqlc.narg(category)::text IS NULL OR l.category = sqlc.narg(category));
