@@ -46,6 +46,12 @@ export CORS_ORIGINS="${CORS_ORIGINS:-*}"
 export SWEEP_INTERVAL="${SWEEP_INTERVAL:-5s}"
 export WEB_DIR="${WEB_DIR:-$PWD/web/dist}"
 export REFLECTION="${REFLECTION:-public}" # development: grpcurl without a token
+# Web Push: a development key pair, made once and kept in .data/ so that browsers that
+# subscribed stay subscribed across runs (VAPID_PUBLIC_KEY/VAPID_PRIVATE_KEY override it).
+if [ -z "${VAPID_PUBLIC_KEY:-}" ]; then
+  [ -s "$DATA/vapid.env" ] || "$DATA/bin/relance" vapid >"$DATA/vapid.env"
+  set -a; source "$DATA/vapid.env"; set +a
+fi
 
 "$DATA/bin/relance" migrate
 seed_out="$("$DATA/bin/relance" seed)"
@@ -69,7 +75,7 @@ cat <<BANNER
    (manager) or admin@demo.relance.test, password demo-password
  API (Connect, gRPC, gRPC-web):  http://$API_ADDR
  REST routes (partner calls):    http://$API_ADDR/v1/…, described at http://$API_ADDR/openapi.yaml
- Outbox (email + SMS sent):      http://$CATCHER/
+ Outbox (email, SMS, FCM push):  http://$CATCHER/
 
 $seed_out
 

@@ -64,6 +64,9 @@ export DATABASE_URL="postgres://relance_app@127.0.0.1:$pg_port/relance_e2e?sslmo
 export REDIS_URL="redis://127.0.0.1:$redis_port/1" QUEUE=relance-e2e SWEEP_INTERVAL=2s
 export LISTEN_ADDR="127.0.0.1:$api_port" CATCHER_ADDR="127.0.0.1:$catcher_port" CATCHER_SMTP_ADDR="127.0.0.1:$smtp_port"
 export WEB_DIR="$PWD/web/dist"
+# Web Push: a key pair of its own, so the Notifications page offers push in the browser.
+eval "$("$work/relance" vapid)"
+export VAPID_PUBLIC_KEY VAPID_PRIVATE_KEY
 "$work/relance" migrate >"$work/migrate.log" 2>&1 || { cat "$work/migrate.log" >&2; die "migrate failed"; }
 "$work/relance" seed >"$work/seed.log" 2>&1 || { cat "$work/seed.log" >&2; die "seed failed"; }
 "$work/relance" run >"$work/relance.log" 2>&1 &

@@ -6,6 +6,7 @@
 //	relance migrate  apply database migrations
 //	relance seed     create the demo organisation (prints its credentials)
 //	relance org      create an organisation and its first admin, or list organisations
+//	relance vapid    print a new VAPID key pair for Web Push
 //
 // Configuration comes from environment variables; see README.md.
 package main
@@ -14,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -21,11 +23,12 @@ import (
 
 	"github.com/relancehq/relance/internal/config"
 	"github.com/relancehq/relance/internal/credential"
+	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/relance"
 )
 
-const usage = `usage: relance <serve|worker|run|migrate|seed|org>
+const usage = `usage: relance <serve|worker|run|migrate|seed|org|vapid>
 
   serve    run the API server
   worker   run the task worker and the timer sweeper
@@ -35,6 +38,7 @@ const usage = `usage: relance <serve|worker|run|migrate|seed|org>
   org      create an organisation and its first admin, or list them (as MIGRATE_DATABASE_URL):
              relance org create --name NAME --admin-email EMAIL [--admin-name NAME]
              relance org list
+  vapid    print a new VAPID key pair for Web Push, as VAPID_PUBLIC_KEY=… and VAPID_PRIVATE_KEY=…
 `
 
 func main() {
@@ -65,6 +69,8 @@ func main() {
 		err = seed(ctx, cfg, log)
 	case "org":
 		err = org(ctx, cfg, log, os.Args[2:])
+	case "vapid":
+		err = vapid(os.Stdout)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -95,4 +101,14 @@ func newLogger(cfg config.Config) *slog.Logger {
 	l := slog.New(h)
 	slog.SetDefault(l)
 	return l
+}
+
+// vapid prints a new VAPID key pair in the form the configuration reads.
+func vapid(w io.Writer) error {
+	public, private, err := notify.GenerateVAPIDKeys()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "VAPID_PUBLIC_KEY=%s\nVAPID_PRIVATE_KEY=%s\n", public, private)
+	return err
 }

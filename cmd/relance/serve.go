@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -92,6 +93,7 @@ func apiOptions(cfg config.Config, log *slog.Logger, b *backend) rpc.Options {
 			policy(cfg.LoginMaxFailures), policy(cfg.LoginMaxAddressFailures), time.Now),
 		TrustedProxies: cfg.TrustedProxies,
 		Reflection:     reflection[cfg.Reflection],
+		WebPushKey:     cfg.VAPIDPublicKey,
 	}
 }
 
@@ -143,7 +145,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	var sender relance.Sender
 	if worker {
 		var stopSender func()
-		if sender, stopSender, err = newSender(cfg, log); err != nil {
+		if sender, stopSender, err = newSender(ctx, cfg, log); err != nil {
 			return nil, err
 		}
 		b.stopAll = append(b.stopAll, stopSender)
@@ -197,14 +199,19 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 			return nil, nil, nil, err
 		}
 	}
-	store, err := postgres.Open(ctx, cfg.DatabaseURL,
+	options := []postgres.Option{
 		postgres.WithFiles(files, cfg.FileMaxBytes),
-		postgres.WithBackdateWindow(time.Duration(cfg.BackdateDays)*24*time.Hour),
+		postgres.WithBackdateWindow(time.Duration(cfg.BackdateDays) * 24 * time.Hour),
 		postgres.WithLogger(log),
 		postgres.WithLinks(message.NewLinks(cfg.AppURL)),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),
-		postgres.WithAlertPublisher(live))
+		postgres.WithAlertPublisher(live),
+	}
+	if cfg.WebPushLoopback {
+		options = append(options, postgres.WithLoopbackPush())
+	}
+	store, err := postgres.Open(ctx, cfg.DatabaseURL, options...)
 	if err != nil {
 		rdb.Close()
 		return nil, nil, nil, err
@@ -212,19 +219,29 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 	return store, rdb, live, nil
 }
 
-// newSender builds the outgoing channels: the in-process catcher in dev mode, else SMTP_URL and
-// SMS_URL (either may be absent; messages on a missing channel fail permanently and are recorded).
-func newSender(cfg config.Config, log *slog.Logger) (relance.Sender, func(), error) {
+// newSender builds the outgoing channels: the in-process catcher in dev mode, else SMTP_URL,
+// SMS_URL, FCM_CREDENTIALS_FILE and the VAPID keys (any may be absent; messages on a missing
+// channel fail permanently and are recorded).
+func newSender(ctx context.Context, cfg config.Config, log *slog.Logger) (relance.Sender, func(), error) {
 	smtpURL, smsURL, smsAccount, smsToken := cfg.SMTPURL, cfg.SMSURL, cfg.SMSAccount, cfg.SMSToken
+	fcmFile, fcmEndpoint := cfg.FCMCredentialsFile, cfg.FCMEndpoint
 	stop := func() {}
 	if cfg.CatcherAddr != "" {
 		c, err := catcher.Start(cfg.CatcherSMTPAddr, cfg.CatcherAddr)
 		if err != nil {
 			return nil, nil, err
 		}
-		stop = func() { _ = c.Close() }
-		smtpURL, smsURL, smsAccount, smsToken = c.SMTPURL(), c.SMSURL(), "dev", "dev"
-		log.Info("dev outbox: email and SMS are captured, not sent", "page", c.WebURL())
+		dir, err := os.MkdirTemp("", "relance-catcher-")
+		if err == nil {
+			fcmFile, err = c.FCMCredentials(dir)
+		}
+		if err != nil {
+			_ = c.Close()
+			return nil, nil, err
+		}
+		stop = func() { _ = c.Close(); _ = os.RemoveAll(dir) }
+		smtpURL, smsURL, smsAccount, smsToken, fcmEndpoint = c.SMTPURL(), c.SMSURL(), "dev", "dev", c.FCMEndpoint()
+		log.Info("dev outbox: email, SMS and FCM pushes are captured, not sent", "page", c.WebURL())
 	}
 	var r notify.Router
 	if smtpURL != "" {
@@ -242,5 +259,25 @@ func newSender(cfg config.Config, log *slog.Logger) (relance.Sender, func(), err
 	} else {
 		log.Warn("SMS_URL is not set: text messages will be recorded as failed")
 	}
+	var push notify.Push
+	if fcmFile != "" {
+		f, err := notify.NewFCM(ctx, fcmFile, fcmEndpoint)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		push.FCM = f
+	}
+	if cfg.VAPIDPublicKey != "" {
+		w, err := notify.NewWebPush(cfg.VAPIDPublicKey, cfg.VAPIDPrivateKey, cfg.VAPIDSubject)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		push.WebPush = w
+	} else {
+		log.Warn("VAPID_PUBLIC_KEY is not set: no Web Push (relance vapid prints a key pair)")
+	}
+	r.Push = push
 	return r, stop, nil
 }

@@ -207,6 +207,19 @@ type Delivery struct {
 	Customer   bool
 }
 
+type Device struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	UserID     uuid.UUID
+	Kind       string
+	Token      string
+	P256dh     string
+	Auth       string
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+}
+
 type DistributionRule struct {
 	ID                    uuid.UUID
 	OrgID                 uuid.UUID
@@ -372,6 +385,15 @@ type PlanStep struct {
 	Subject    string
 	Body       string
 	Assignee   string
+}
+
+type PushPreference struct {
+	OrgID       uuid.UUID
+	UserID      uuid.UUID
+	Assignments bool
+	Reminders   bool
+	DueActions  bool
+	UpdatedAt   time.Time
 }
 
 type ReminderPolicy struct {

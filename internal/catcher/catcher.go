@@ -1,6 +1,6 @@
 // Package catcher is a local stand-in for the outside world used by `make run` and by tests: a
-// real SMTP server and a Twilio-style SMS endpoint that keep what they receive in memory, and a
-// web page that shows it. Nothing it receives leaves the machine.
+// real SMTP server, a Twilio-style SMS endpoint and push services (FCM and Web Push) that keep
+// what they receive in memory, and a web page that shows it. Nothing it receives leaves the machine.
 package catcher
 
 import (
@@ -16,17 +16,18 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// Message is one captured email or SMS.
+// Message is one captured email, SMS or push notification.
 type Message struct {
 	ID      int      `json:"id"`
-	Channel string   `json:"channel"` // "email" or "sms"
+	Channel string   `json:"channel"` // "email", "sms" or "push"
 	From    string   `json:"from"`
 	To      []string `json:"to"`
 	Subject string   `json:"subject,omitempty"`
-	// MessageID is the email's Message-ID, or the SMS's idempotency key.
+	// MessageID is the email's Message-ID, the SMS's idempotency key, or the push's delivery id.
 	MessageID string    `json:"message_id,omitempty"`
 	Text      string    `json:"text"`
 	HTML      string    `json:"html,omitempty"`
+	URL       string    `json:"url,omitempty"` // a push: the page a tap on it opens
 	At        time.Time `json:"at"`
 }
 
@@ -37,6 +38,7 @@ type Catcher struct {
 	changed  chan struct{}  // closed and replaced at every new message
 	smsFail  []int          // HTTP statuses to answer the next SMS requests with
 	smsByKey map[string]int // idempotency key -> message id, as an idempotent provider keeps
+	push     pushState
 
 	tls                    *tls.Config
 	authUser, authPassword string
@@ -62,7 +64,9 @@ func WithAuth(user, password string) Option {
 // Start listens for SMTP on smtpAddr and HTTP on httpAddr ("127.0.0.1:0" picks free ports).
 // It returns an error when either address cannot be bound.
 func Start(smtpAddr, httpAddr string, opts ...Option) (*Catcher, error) {
-	c := &Catcher{changed: make(chan struct{}), smsByKey: map[string]int{}}
+	c := &Catcher{changed: make(chan struct{}), smsByKey: map[string]int{}, push: pushState{
+		accessTokens: map[string]bool{}, goneTokens: map[string]bool{}, subs: map[string]*subscription{},
+	}}
 	for _, o := range opts {
 		o(c)
 	}

@@ -13,6 +13,7 @@ func (c *Catcher) routes() http.Handler {
 	mux.HandleFunc("GET /{$}", c.page)
 	mux.HandleFunc("GET /api/messages", c.list)
 	mux.HandleFunc("POST /sms/2010-04-01/Accounts/{account}/Messages.json", c.sms)
+	c.pushRoutes(mux)
 	return mux
 }
 
@@ -51,9 +52,9 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 .meta{color:#555;font-size:.9em}pre{white-space:pre-wrap;background:#f6f6f6;padding:.5em}iframe{width:100%;height:20em;border:1px solid #eee}</style>
 </head><body>
 <h1>Outbox</h1>
-<p>Every email and SMS Relance sent in this dev session ({{len .}}), newest first. This page refreshes itself.</p>
+<p>Every email, SMS and FCM push Relance sent in this dev session ({{len .}}), newest first. This page refreshes itself.</p>
 {{range .}}<article>
-<div class="meta">#{{.ID}} · {{.Channel}} · {{.At.Format "15:04:05"}} · to {{range .To}}{{.}} {{end}}</div>
+<div class="meta">#{{.ID}} · {{.Channel}}{{if eq .Channel "push"}} ({{.From}}){{end}} · {{.At.Format "15:04:05"}} · to {{range .To}}{{.}} {{end}}{{if .URL}} · opens {{.URL}}{{end}}</div>
 {{if .Subject}}<h3>{{.Subject}}</h3>{{end}}
 {{if .HTML}}<iframe sandbox srcdoc="{{.HTML}}"></iframe>{{else}}<pre>{{.Text}}</pre>{{end}}
 </article>{{else}}<p><em>Nothing sent yet.</em></p>{{end}}

@@ -27,7 +27,13 @@ type Config struct {
 	SMSAccount         string        // SMS_ACCOUNT
 	SMSToken           string        // SMS_TOKEN
 	SMSFrom            string        // SMS_FROM: sender number or name
-	CatcherAddr        string        // CATCHER_ADDR: dev mode; email and SMS go to an in-process catcher, page here
+	FCMCredentialsFile string        // FCM_CREDENTIALS_FILE: a Firebase service-account JSON file; no FCM push when empty
+	FCMEndpoint        string        // FCM_ENDPOINT: replaces https://fcm.googleapis.com/v1 (a local stand-in)
+	VAPIDPublicKey     string        // VAPID_PUBLIC_KEY: Web Push's key pair (relance vapid); no Web Push when empty
+	VAPIDPrivateKey    string        // VAPID_PRIVATE_KEY
+	VAPIDSubject       string        // VAPID_SUBJECT: the contact push services see (mailto: or https:)
+	WebPushLoopback    bool          // WEB_PUSH_LOOPBACK: accept http Web Push endpoints on loopback addresses
+	CatcherAddr        string        // CATCHER_ADDR: dev mode; email, SMS and FCM go to an in-process catcher, page here
 	CatcherSMTPAddr    string        // CATCHER_SMTP_ADDR: the catcher's SMTP listener
 	FilesDir           string        // FILES_DIR: attachments' bytes go to files here; in PostgreSQL when empty
 	FileMaxBytes       int           // FILE_MAX_BYTES: the size limit of one attachment
@@ -66,6 +72,12 @@ func FromEnv() (Config, error) {
 		SMSAccount:         os.Getenv("SMS_ACCOUNT"),
 		SMSToken:           os.Getenv("SMS_TOKEN"),
 		SMSFrom:            env("SMS_FROM", "Relance"),
+		FCMCredentialsFile: os.Getenv("FCM_CREDENTIALS_FILE"),
+		FCMEndpoint:        os.Getenv("FCM_ENDPOINT"),
+		VAPIDPublicKey:     os.Getenv("VAPID_PUBLIC_KEY"),
+		VAPIDPrivateKey:    os.Getenv("VAPID_PRIVATE_KEY"),
+		VAPIDSubject:       env("VAPID_SUBJECT", "mailto:no-reply@relance.localhost"),
+		WebPushLoopback:    os.Getenv("WEB_PUSH_LOOPBACK") == "true",
 		CatcherAddr:        os.Getenv("CATCHER_ADDR"),
 		CatcherSMTPAddr:    env("CATCHER_SMTP_ADDR", "127.0.0.1:1025"),
 		FilesDir:           os.Getenv("FILES_DIR"),
@@ -102,6 +114,9 @@ func FromEnv() (Config, error) {
 	}
 	if err := c.limits(); err != nil {
 		return c, err
+	}
+	if (c.VAPIDPublicKey == "") != (c.VAPIDPrivateKey == "") {
+		return c, fmt.Errorf("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together (relance vapid prints a pair)")
 	}
 	if c.SMTPURL != "" {
 		if _, err := url.Parse(c.SMTPURL); err != nil {

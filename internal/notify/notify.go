@@ -1,5 +1,6 @@
-// Package notify holds the outgoing channels: email through SMTP and SMS through a Twilio-style
-// HTTP provider. Each implements relance.Sender; Router picks one per message.
+// Package notify holds the outgoing channels: email through SMTP, SMS through a Twilio-style
+// HTTP provider, and push through FCM and Web Push. Each implements relance.Sender; Router picks
+// one per message.
 package notify
 
 import (
@@ -13,6 +14,7 @@ import (
 type Router struct {
 	Email relance.Sender
 	SMS   relance.Sender
+	Push  relance.Sender
 }
 
 // Send sends m through its channel's sender. A channel with no sender configured is a
@@ -24,6 +26,8 @@ func (r Router) Send(ctx context.Context, m relance.Message) (string, error) {
 		s = r.Email
 	case relance.ChannelSMS:
 		s = r.SMS
+	case relance.ChannelPush:
+		s = r.Push
 	}
 	if s == nil {
 		return "", relance.Permanent(fmt.Errorf("no %s channel configured", m.Channel))

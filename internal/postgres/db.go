@@ -43,6 +43,8 @@ type DB struct {
 	tracer    pgx.QueryTracer
 	backdate  time.Duration // how far in the past a client may date a lead or a call
 	links     message.Links // the web app's addresses in notification emails
+	// loopbackPush accepts http Web Push endpoints on loopback addresses (WithLoopbackPush).
+	loopbackPush bool
 	// background counts writes that run after their caller was answered (failed logins'
 	// audit rows); Close waits for them.
 	background sync.WaitGroup

@@ -125,8 +125,9 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), "lead.assigned", &user, lead.ID, msg, user.AlertChannels())
 }
 
-// alertAndDeliver tells user about a lead: an in-app alert when they want those, and one delivery
-// per channel, all under keys derived from key so that firing twice tells them once.
+// alertAndDeliver tells user about a lead: an in-app alert when they want those, one delivery
+// per channel, and a push to each of their devices when they want this kind pushed, all under
+// keys derived from key so that firing twice tells them once.
 func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, msg message.Rendered, channels []relance.Channel) error {
 	if user.Notifications.InApp {
 		a, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
@@ -149,7 +150,7 @@ func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relanc
 			return err
 		}
 	}
-	return nil
+	return t.pushAlert(ctx, key, kind, user, leadID, msg.Subject, msg.SMS)
 }
 
 // deliver writes a delivery under a unique key and a timer that sends it now. A key already
@@ -239,12 +240,20 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 	if d.sender == nil {
 		return errors.New("no sender configured")
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
-	providerID, sendErr := d.sender.Send(sendCtx, relance.Message{
+	msg := relance.Message{
 		ID: del.ID.String(), Channel: relance.Channel(del.Channel), To: del.Recipient, Subject: del.Subject,
-		Text: del.BodyText, HTML: del.BodyHtml,
-	})
-	cancel()
+		Text: del.BodyText, HTML: del.BodyHtml, LeadID: deref(del.LeadID),
+	}
+	var providerID string
+	var sendErr error
+	if msg.Channel == relance.ChannelPush {
+		msg.Device, sendErr = d.pushTarget(ctx, ref.OrgID, del.Recipient)
+	}
+	if sendErr == nil {
+		sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
+		providerID, sendErr = d.sender.Send(sendCtx, msg)
+		cancel()
+	}
 	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
 		timer, err := t.q.TimerGetForUpdate(ctx, ref.ID)
 		if err != nil {
@@ -258,6 +267,9 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 			return nil // the lease ran out and a watchdog took the delivery over
 		}
 		finish := db.DeliveryFinishParams{ID: del.ID, State: relance.DeliverySent, ProviderID: providerID}
+		if err := t.pushOutcome(ctx, msg.Device, sendErr); err != nil {
+			return err
+		}
 		switch {
 		case sendErr == nil:
 			finish.SentAt = &t.now

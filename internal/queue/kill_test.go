@@ -15,7 +15,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relancehq/relance/internal/catcher"
-	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/testenv"
@@ -34,13 +33,13 @@ func workerProcess() int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv("RELANCE_KILLTEST_REDIS")})
-	mailer, err := notify.NewMailer(os.Getenv("RELANCE_KILLTEST_SMTP"), "relance@test.example")
+	sender, err := testenv.OutboxFromEnv().Router(ctx)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	store, err := postgres.Open(ctx, os.Getenv("RELANCE_KILLTEST_DB"), postgres.WithDeliveryLease(3*time.Second),
-		postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithSender(notify.Router{Email: mailer}))
+		postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithSender(sender))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -64,9 +63,11 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 	dbURL, _ := testenv.Database(t)
 	rdb := testenv.OwnRedis(t)
 	c := testenv.Catcher(t)
-	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithClock(twoHoursAgo))
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithClock(twoHoursAgo), postgres.WithLoopbackPush())
 	w := testenv.NewWorld(t, writer)
 	alwaysOpen(t, writer, w) // each lead: an assignment alert and a first reminder, both due now
+	outbox := testenv.OutboxOf(t, c)
+	registerDevices(t, c, writer, w, outbox) // each alert: an email and a push
 	const leads = 80
 	for i := range leads {
 		assignee := w.Alice.ID
@@ -78,8 +79,8 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 
 	start := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "RELANCE_KILLTEST_DB="+dbURL, "RELANCE_KILLTEST_REDIS="+rdb.Options().Addr,
-			"RELANCE_KILLTEST_SMTP="+c.SMTPURL())
+		cmd.Env = append(os.Environ(), "RELANCE_KILLTEST_DB="+dbURL, "RELANCE_KILLTEST_REDIS="+rdb.Options().Addr)
+		cmd.Env = append(cmd.Env, outbox.Env()...)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -96,7 +97,7 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 	}
 	_ = first.Wait()
 	killedAt := len(c.Messages())
-	t.Logf("worker killed after %d of %d emails", killedAt, 2*leads)
+	t.Logf("worker killed after %d of %d emails and pushes", killedAt, 4*leads)
 
 	second := start()
 	defer func() {
@@ -104,28 +105,17 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 		_ = second.Wait()
 	}()
 	// Tasks the dead worker held come back when asynq's lease on them ends (about a minute).
-	msgs, ok := c.Wait(3*time.Minute, func(m []catcher.Message) bool { return distinct(m) >= 2*leads })
+	msgs, ok := c.Wait(3*time.Minute, func(m []catcher.Message) bool { return distinct(m) >= 4*leads })
 	if !ok {
-		t.Fatalf("after the kill, %d of %d alerts and reminders arrived", distinct(msgs), 2*leads)
+		t.Fatalf("after the kill, %d of %d alert emails and pushes arrived", distinct(msgs), 4*leads)
 	}
 	time.Sleep(2 * time.Second) // room for a duplicate to show
 	msgs = c.Messages()
-	byLead := map[string]map[string]bool{}
-	for _, m := range msgs {
-		if byLead[m.Subject] == nil {
-			byLead[m.Subject] = map[string]bool{}
-		}
-		byLead[m.Subject][m.MessageID] = true
+	byChannel := onceEach(t, msgs)
+	if byChannel["email"] != 2*leads || byChannel["fcm"] != leads || byChannel["web_push"] != leads {
+		t.Fatalf("distinct alerts per channel %v, want %d emails, %d FCM and %d Web Push", byChannel, 2*leads, leads, leads)
 	}
-	for subject, ids := range byLead {
-		if len(ids) != 1 {
-			t.Errorf("%q was sent as %d different messages", subject, len(ids))
-		}
-	}
-	if len(byLead) != 2*leads {
-		t.Fatalf("%d distinct alerts and reminders, want %d", len(byLead), 2*leads)
-	}
-	t.Logf("%d emails for %d alerts and reminders: %d repeats of a message cut short by the kill (same Message-ID)", len(msgs), 2*leads, len(msgs)-2*leads)
+	t.Logf("%d messages for %d alerts and reminders by email and push: %d repeats of a message cut short by the kill (same identity)", len(msgs), 2*leads, len(msgs)-4*leads)
 }
 
 func distinct(msgs []catcher.Message) int {

@@ -12,7 +12,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relancehq/relance/internal/catcher"
-	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/relance"
@@ -29,14 +28,12 @@ type node struct {
 
 func startNode(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher) *node {
 	t.Helper()
-	mailer, err := notify.NewMailer(c.SMTPURL(), "relance@test.example")
+	sender, err := testenv.OutboxOf(t, c).Router(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := testenv.Logger(t)
-	store := testenv.OpenURL(t, dbURL,
-		postgres.WithScheduler(queue.NewClient(rdb, q)),
-		postgres.WithSender(notify.Router{Email: mailer, SMS: notify.NewSMS(c.SMSURL(), "AC1", "x", "Relance")}))
+	store := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), postgres.WithSender(sender), postgres.WithLoopbackPush())
 	n := &node{store: store, worker: queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: q, Concurrency: 4, Log: log})}
 	if err := n.worker.Start(); err != nil {
 		t.Fatal(err)
@@ -67,13 +64,19 @@ func emailsTo(msgs []catcher.Message) map[string]int {
 	return out
 }
 
-func TestAssignmentEmailEndToEnd(t *testing.T) {
-	t.Parallel()
+// oneNode starts one node over a database, queue and catcher of its own, with a World in it.
+func oneNode(t *testing.T) (*node, *testenv.World, *catcher.Catcher) {
+	t.Helper()
 	dbURL, _ := testenv.Database(t)
 	rdb, q := testenv.Redis(t)
 	c := testenv.Catcher(t)
 	n := startNode(t, dbURL, rdb, q, c)
-	w := testenv.NewWorld(t, n.store)
+	return n, testenv.NewWorld(t, n.store), c
+}
+
+func TestAssignmentEmailEndToEnd(t *testing.T) {
+	t.Parallel()
+	_, w, c := oneNode(t)
 
 	w.Lead(t, "Nobody's lead", uuid.Nil)
 	w.Lead(t, "Jean Dupont", w.Alice.ID)

@@ -52,7 +52,7 @@ const (
 	ChannelSMS   Channel = "sms"
 )
 
-// Message is one email or SMS to send.
+// Message is one email, SMS or push notification to send.
 type Message struct {
 	// ID is the message's stable identity: sending it again (after a worker died mid-send) reuses
 	// it, as the email's Message-ID and the SMS provider's idempotency key, so that mailboxes and
@@ -63,9 +63,12 @@ type Message struct {
 	Subject string // email only
 	Text    string
 	HTML    string // email only; optional
+	// Push only: the device it goes to, and the lead a tap on it opens (uuid.Nil for none).
+	Device *Device
+	LeadID uuid.UUID
 }
 
-// Sender sends messages through the outside world (SMTP, an SMS provider). It returns the
+// Sender sends messages through the outside world (SMTP, an SMS provider, push services). It returns the
 // provider's id for the message, or an error; errors wrapped by Permanent will never succeed.
 type Sender interface {
 	Send(ctx context.Context, m Message) (providerID string, err error)

@@ -73,6 +73,7 @@ type clients struct {
 	plan         relancev1connect.PlanServiceClient
 	call         relancev1connect.CallServiceClient
 	report       relancev1connect.ReportServiceClient
+	device       relancev1connect.DeviceServiceClient
 }
 
 // as returns clients authenticated with token (none when empty) over one protocol.
@@ -91,6 +92,7 @@ func (s *stack) as(token string, opts ...connect.ClientOption) clients {
 		plan:         relancev1connect.NewPlanServiceClient(s.http, s.url, opts...),
 		call:         relancev1connect.NewCallServiceClient(s.http, s.url, opts...),
 		report:       relancev1connect.NewReportServiceClient(s.http, s.url, opts...),
+		device:       relancev1connect.NewDeviceServiceClient(s.http, s.url, opts...),
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 // Store is what the API needs from the storage layer (postgres.DB).
 type Store interface {
 	Authenticator
+	deviceStore
 	Ping(ctx context.Context) error
 
 	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)
@@ -155,6 +156,9 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// Reflection says who may call server reflection.
 	Reflection Reflection
+	// WebPushKey is the VAPID public key browsers subscribe with (base64url); empty when the
+	// server sends no Web Push.
+	WebPushKey string
 }
 
 // Reflection says who may call server reflection (the list of services and their schema).
@@ -176,6 +180,8 @@ type handlers struct {
 	heartbeat time.Duration
 	logins    LoginThrottle
 	trusted   []netip.Prefix
+	// webPushKey is the VAPID public key (Options.WebPushKey).
+	webPushKey string
 }
 
 func (h *handlers) fail(ctx context.Context, err error) error { return toConnect(ctx, h.log, err) }
@@ -195,6 +201,7 @@ var services = []string{
 	relancev1connect.CallServiceName,
 	relancev1connect.ReportServiceName,
 	relancev1connect.DistributionServiceName,
+	relancev1connect.DeviceServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -202,7 +209,7 @@ var services = []string{
 func NewHandler(store Store, opts Options) http.Handler {
 	h := &handlers{
 		store: store, log: opts.Log, now: opts.Now, watcher: opts.Alerts, heartbeat: opts.Heartbeat,
-		logins: opts.Logins, trusted: opts.TrustedProxies,
+		logins: opts.Logins, trusted: opts.TrustedProxies, webPushKey: opts.WebPushKey,
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -244,6 +251,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewCallServiceHandler(&callService{h}, options))
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
 	mux.Handle(relancev1connect.NewDistributionServiceHandler(&distributionService{h, store}, options))
+	mux.Handle(relancev1connect.NewDeviceServiceHandler(&deviceService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	rest, err := newREST(mux)
 	if err != nil {

@@ -16,10 +16,14 @@ import (
 )
 
 // CSP is the Content-Security-Policy of every answer: scripts and styles only from the app's
-// own files (no inline script), API calls only to the same origin, no framing.
+// own files (no inline script), API calls only to the same origin, no framing; the service
+// worker (sw.js) and the manifest of the installed app from the app's own files too.
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"media-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; " +
-	"form-action 'self'; frame-ancestors 'none'"
+	"media-src 'self'; font-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; " +
+	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+// contentTypes are the types of the app's files that Go's table may not know.
+var contentTypes = map[string]string{".webmanifest": "application/manifest+json"}
 
 // assetsDir holds Vite's content-hashed output: a changed file gets a new name, so it may be
 // cached for good.
@@ -94,6 +98,9 @@ func NewHandler(files fs.FS) http.Handler {
 					h.Set("Cache-Control", "public, max-age=31536000, immutable")
 				} else {
 					h.Set("Cache-Control", "no-cache")
+				}
+				if ct := contentTypes[path.Ext(name)]; ct != "" {
+					h.Set("Content-Type", ct)
 				}
 				serveFile(w, r, name, st.ModTime(), f)
 				return

@@ -15,6 +15,8 @@ var app = fstest.MapFS{
 	"assets/index-1a2b.js":  {Data: []byte("console.log(1)")},
 	"assets/index-3c4d.css": {Data: []byte("body{}")},
 	"alert.wav":             {Data: []byte("RIFF")},
+	"sw.js":                 {Data: []byte("self.addEventListener('push', () => {})")},
+	"manifest.webmanifest":  {Data: []byte(`{"name":"Relance"}`)},
 }
 
 func get(t *testing.T, h http.Handler, method, target string) *httptest.ResponseRecorder {
@@ -34,6 +36,9 @@ func TestHandlerCachingAndFallback(t *testing.T) {
 		{"/assets/index-1a2b.js", "200", "public, max-age=31536000, immutable", "console.log(1)", "text/javascript"},
 		{"/assets/index-3c4d.css", "200", "public, max-age=31536000, immutable", "body{}", "text/css"},
 		{"/alert.wav", "200", "no-cache", "RIFF", "audio/"},
+		// The service worker is revalidated on every load, so a new build replaces it.
+		{"/sw.js", "200", "no-cache", "self.addEventListener", "text/javascript"},
+		{"/manifest.webmanifest", "200", "no-cache", `{"name"`, "application/manifest+json"},
 		// The app's own routes fall back to index.html, never cached.
 		{"/leads/0190a4c2-0000-7000-8000-000000000000", "200", "no-cache", "<!doctype html>", "text/html"},
 		{"/admin/sites?x=1", "200", "no-cache", "<!doctype html>", "text/html"},
@@ -62,7 +67,7 @@ func TestHandlerSecurityHeaders(t *testing.T) {
 	for _, p := range []string{"/", "/inbox", "/assets/index-1a2b.js"} {
 		rec := get(t, h, http.MethodGet, p)
 		csp := rec.Header().Get("Content-Security-Policy")
-		for _, want := range []string{"default-src 'self'", "script-src 'self';", "connect-src 'self'", "object-src 'none'", "frame-ancestors 'none'"} {
+		for _, want := range []string{"default-src 'self'", "script-src 'self';", "connect-src 'self'", "worker-src 'self'", "manifest-src 'self'", "object-src 'none'", "frame-ancestors 'none'"} {
 			if !strings.Contains(csp, want) {
 				t.Errorf("%s: CSP %q lacks %q", p, csp, want)
 			}

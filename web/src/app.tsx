@@ -51,6 +51,7 @@ const StatusesPage = lazyPage(() => import("./statuses/statuses"), "StatusesPage
 const PlansPage = lazyPage(() => import("./plans/plans"), "PlansPage");
 const OrganizationPage = lazyPage(() => import("./organization/settings"), "OrganizationPage");
 const TeamAbsencesPage = lazyPage(() => import("./absences/team"), "TeamAbsencesPage");
+const NotificationsPage = lazyPage(() => import("./push/notifications"), "NotificationsPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -90,6 +91,7 @@ const routes: Route[] = [
   { pattern: "/plans", page: "plans", render: () => <PlansPage /> },
   { pattern: "/organization", page: "organization", render: () => <OrganizationPage /> },
   { pattern: "/team-absences", page: "teamAbsences", render: () => <TeamAbsencesPage /> },
+  { pattern: "/notifications", page: "notifications", render: () => <NotificationsPage /> },
 ];
 
 export function App() {

@@ -5,6 +5,7 @@ import { TransportProvider } from "@connectrpc/connect-query";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App, prefetch } from "./app";
 import "./layout/layout.css";
+import { registerWorker } from "./push/browser";
 import { errorCode, transport } from "./transport/transport";
 
 // An answer that will not change on retry (bad input, no access, signed out) is not retried.
@@ -17,6 +18,8 @@ const queryClient = new QueryClient({
 });
 
 prefetch(queryClient);
+registerWorker();
+
 const root = document.getElementById("root");
 if (root) {
   createRoot(root).render(

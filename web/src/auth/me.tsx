@@ -33,7 +33,8 @@ export type PageName =
   | "statuses"
   | "plans"
   | "organization"
-  | "teamAbsences";
+  | "teamAbsences"
+  | "notifications";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -55,6 +56,7 @@ const offered: Record<PageName, Role[]> = {
   plans: [Role.ADMIN],
   organization: [Role.ADMIN],
   teamAbsences: [Role.MANAGER],
+  notifications: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

@@ -459,6 +459,26 @@ export const fr = {
   "teamAbsences.title": "Absences de l'équipe",
   "teamAbsences.person": "Conseiller",
   "teamAbsences.empty": "Aucun conseiller dans vos sites.",
+  // push: notifications on phones and browsers
+  "nav.notifications": "Notifications",
+  "push.title": "Notifications",
+  "push.thisBrowser": "Ce navigateur",
+  "push.enable": "Activer les notifications sur ce navigateur",
+  "push.enabled": "Ce navigateur reçoit les notifications.",
+  "push.unsupported": "Ce navigateur ne peut pas recevoir de notifications push.",
+  "push.denied": "Les notifications sont bloquées pour ce site dans les réglages du navigateur.",
+  "push.noKey": "Le serveur n’envoie pas de notifications Web Push.",
+  "push.devices": "Mes appareils",
+  "push.noDevices": "Aucun appareil.",
+  "push.kind.1": "Application mobile",
+  "push.kind.2": "Navigateur",
+  "push.added": "Ajouté le {at}",
+  "push.lastUsed": "Dernière notification le {at}",
+  "push.removeNamed": "Retirer l’appareil {name}",
+  "push.preferences": "Ce qui m’est envoyé en push",
+  "push.assignments": "Un lead m’est attribué",
+  "push.reminders": "Un lead attend sa première réponse",
+  "push.dueActions": "Une action est à faire",
 };
 
 /** MessageKey names one message. */

@@ -31,6 +31,7 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "statuses", href: "/statuses", label: "nav.statuses" },
   { page: "plans", href: "/plans", label: "nav.plans" },
   { page: "organization", href: "/organization", label: "nav.organization" },
+  { page: "notifications", href: "/notifications", label: "nav.notifications" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
