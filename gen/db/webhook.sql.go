@@ -168,6 +168,38 @@ func (q *Queries) WebhookDeliveryFailEndpoint(ctx context.Context, arg WebhookDe
 	return items, nil
 }
 
+const webhookDeliveryGet = `-- name: WebhookDeliveryGet :one
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE id = $1 AND channel = 'webhook'
+`
+
+func (q *Queries) WebhookDeliveryGet(ctx context.Context, id uuid.UUID) (Delivery, error) {
+	row := q.db.QueryRow(ctx, webhookDeliveryGet, id)
+	var i Delivery
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Key,
+		&i.Channel,
+		&i.Recipient,
+		&i.UserID,
+		&i.LeadID,
+		&i.Subject,
+		&i.BodyText,
+		&i.BodyHtml,
+		&i.State,
+		&i.Attempts,
+		&i.LeaseUntil,
+		&i.LastError,
+		&i.ProviderID,
+		&i.CreatedAt,
+		&i.SentAt,
+		&i.Customer,
+		&i.WebhookEndpointID,
+		&i.WebhookMessageID,
+	)
+	return i, err
+}
+
 const webhookDeliveryListByMessages = `-- name: WebhookDeliveryListByMessages :many
 SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries
 WHERE channel = 'webhook' AND webhook_message_id = ANY($1::uuid[])

@@ -41,6 +41,11 @@ type DB struct {
 	fileMax   int        // the size limit of one attachment
 	tracer    pgx.QueryTracer
 	backdate  time.Duration // how far in the past a client may date a lead or a call
+	// webhooks posts webhook messages; privateWebhooks lets endpoints be private addresses;
+	// eventData encodes an event's object (see WithEventData).
+	webhooks        WebhookPoster
+	privateWebhooks bool
+	eventData       func(any) ([]byte, error)
 	// background counts writes that run after their caller was answered (failed logins'
 	// audit rows); Close waits for them.
 	background sync.WaitGroup
@@ -127,6 +132,10 @@ type tx struct {
 	backdate time.Duration
 	timers   []relance.TimerRef
 	alerts   []relance.AlertRef // created in this transaction, announced after commit
+	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
+	// fails the transaction.
+	eventData func(any) ([]byte, error)
+	emitErr   error
 }
 
 // attempt runs fn inside a savepoint: when fn fails with a domain error, what it wrote (timers
@@ -181,12 +190,15 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
-	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate}
+	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate, eventData: d.eventData}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}
 	if err := fn(t); err != nil {
 		return nil, interpret(err)
+	}
+	if t.emitErr != nil {
+		return nil, t.emitErr
 	}
 	if err := pgtx.Commit(ctx); err != nil {
 		return nil, interpret(fmt.Errorf("postgres: commit: %w", err))

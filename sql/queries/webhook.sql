@@ -112,3 +112,6 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
 -- name: WebhookAttemptList :many
 SELECT * FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempt, started_at;
+
+-- name: WebhookDeliveryGet :one
+SELECT * FROM deliveries WHERE id = $1 AND channel = 'webhook';
