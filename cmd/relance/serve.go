@@ -192,7 +192,9 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		postgres.WithLogger(log),
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),
-		postgres.WithAlertPublisher(live))
+		postgres.WithAlertPublisher(live),
+		postgres.WithWebhooks(notify.NewWebhook(cfg.AllowPrivateWebhooks), cfg.AllowPrivateWebhooks),
+		postgres.WithEventData(rpc.EventData))
 	if err != nil {
 		rdb.Close()
 		return nil, nil, nil, err

@@ -29,6 +29,7 @@ import (
 // Store is what the API needs from the storage layer (postgres.DB).
 type Store interface {
 	Authenticator
+	webhookStore
 	Ping(ctx context.Context) error
 
 	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)
@@ -190,6 +191,7 @@ var services = []string{
 	relancev1connect.PlanServiceName,
 	relancev1connect.CallServiceName,
 	relancev1connect.ReportServiceName,
+	relancev1connect.WebhookServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -238,6 +240,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewPlanServiceHandler(&planService{h}, options))
 	mux.Handle(relancev1connect.NewCallServiceHandler(&callService{h}, options))
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
+	mux.Handle(relancev1connect.NewWebhookServiceHandler(&webhookService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	protected := []string{"/relance.v1."}
 	if opts.Reflection != ReflectionOff {
