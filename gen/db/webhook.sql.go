@@ -136,38 +136,6 @@ func (q *Queries) WebhookDeliveryEarlier(ctx context.Context, arg WebhookDeliver
 	return id, err
 }
 
-const webhookDeliveryFailEndpoint = `-- name: WebhookDeliveryFailEndpoint :many
-UPDATE deliveries SET state = 'failed', last_error = $2
-WHERE channel = 'webhook' AND webhook_endpoint_id = $1 AND state = 'pending'
-RETURNING id
-`
-
-type WebhookDeliveryFailEndpointParams struct {
-	WebhookEndpointID *uuid.UUID
-	LastError         string
-}
-
-// Fails the pending deliveries of a disabled endpoint; returns them, to cancel their timers.
-func (q *Queries) WebhookDeliveryFailEndpoint(ctx context.Context, arg WebhookDeliveryFailEndpointParams) ([]uuid.UUID, error) {
-	rows, err := q.db.Query(ctx, webhookDeliveryFailEndpoint, arg.WebhookEndpointID, arg.LastError)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []uuid.UUID{}
-	for rows.Next() {
-		var id uuid.UUID
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		items = append(items, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const webhookDeliveryGet = `-- name: WebhookDeliveryGet :one
 SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE id = $1 AND channel = 'webhook'
 `

@@ -271,23 +271,13 @@ func (d *DB) sendWebhook(ctx context.Context, ref relance.TimerRef, del *db.Deli
 	})
 }
 
-// disableEndpoint turns an endpoint off on its own, fails its waiting messages and tells every
-// active admin.
+// disableEndpoint turns an endpoint off on its own and tells every active admin. Its waiting
+// messages fail when their timers fire (claimWebhook), unless it is enabled again by then: they
+// are not touched here, as their rows may be locked by other workers in the other order.
 func (t *tx) disableEndpoint(ctx context.Context, id uuid.UUID, reason string) error {
 	n, err := t.q.WebhookEndpointDisable(ctx, db.WebhookEndpointDisableParams{ID: id, DisabledReason: reason, UpdatedAt: t.now})
 	if err != nil || n == 0 {
 		return err
-	}
-	waiting, err := t.q.WebhookDeliveryFailEndpoint(ctx, db.WebhookDeliveryFailEndpointParams{WebhookEndpointID: &id, LastError: "endpoint disabled"})
-	if err != nil {
-		return err
-	}
-	for _, del := range waiting {
-		if err := t.q.TimerCancelBySubject(ctx, db.TimerCancelBySubjectParams{
-			SubjectID: del, Kind: string(relance.TimerDelivery), UpdatedAt: t.now,
-		}); err != nil {
-			return err
-		}
 	}
 	ep, err := t.q.WebhookEndpointGet(ctx, id)
 	if err != nil {

@@ -100,12 +100,6 @@ LIMIT 10000;
 UPDATE deliveries SET state = 'pending', attempts = 0, last_error = '', lease_until = NULL
 WHERE id = $1 AND state IN ('failed', 'unknown');
 
--- name: WebhookDeliveryFailEndpoint :many
--- Fails the pending deliveries of a disabled endpoint; returns them, to cancel their timers.
-UPDATE deliveries SET state = 'failed', last_error = $2
-WHERE channel = 'webhook' AND webhook_endpoint_id = $1 AND state = 'pending'
-RETURNING id;
-
 -- name: WebhookAttemptCreate :exec
 INSERT INTO webhook_attempts (id, org_id, delivery_id, attempt, started_at, status_code, duration_ms, response, error)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
