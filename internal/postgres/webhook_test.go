@@ -63,9 +63,9 @@ func newReceiver(t *testing.T) *receiver {
 			lead = ev.Data.ID
 		}
 		r.got = append(r.got, received{id: req.Header.Get("webhook-id"), typ: ev.Type, lead: lead, verified: verified, signatures: req.Header.Get("webhook-signature")})
-		status := r.status(len(r.got))
+		n := len(r.got)
 		r.mu.Unlock()
-		w.WriteHeader(status)
+		w.WriteHeader(r.status(n))
 		_, _ = w.Write([]byte("ok"))
 	}))
 	t.Cleanup(r.srv.Close)
@@ -204,6 +204,41 @@ func TestWebhookRetriedUnderTheSameID(t *testing.T) {
 	}
 	if !slices.Equal(codes, []int{500, 500, 500, 200}) || attempts[0].Response != "ok" {
 		t.Fatalf("attempts %+v", attempts)
+	}
+}
+
+// A worker that stalls mid-post (as one killed would) loses its lease: another worker sends the
+// message again under the same webhook-id, and the first one's late answer changes nothing.
+func TestWebhookWorkerStalledMidPostStillDelivers(t *testing.T) {
+	w, workers, rcv, _ := webhookWorld(t)
+	release := make(chan struct{})
+	rcv.status = func(n int) int {
+		if n == 1 {
+			select {
+			case <-release:
+			case <-time.After(20 * time.Second):
+			}
+		}
+		return http.StatusNoContent
+	}
+	l := w.Lead(t, "Client", uuid.Nil)
+	stalled := make(chan struct{})
+	go func() {
+		defer close(stalled)
+		workers.FireDue(t, w.DB, 1)
+	}()
+	testenv.Eventually(t, 10*time.Second, "the first post", func() bool { return len(rcv.received()) == 1 })
+	workers.Set(workers.Now().Add(relance.DeliveryLease + time.Second))
+	workers.FireDue(t, w.DB, 1)
+	close(release)
+	<-stalled
+	got := rcv.received()
+	if len(got) != 2 || got[0].id != got[1].id || !got[1].verified {
+		t.Fatalf("requests %+v, want the same message twice", got)
+	}
+	msgs, err := w.DB.ListWebhookMessages(context.Background(), w.As(w.Admin), uuid.Nil, l.ID, 10)
+	if err != nil || len(msgs) != 1 || msgs[0].Deliveries[0].State != relance.DeliverySent || msgs[0].Deliveries[0].Attempts != 2 {
+		t.Fatalf("log %+v, %v", msgs, err)
 	}
 }
 
