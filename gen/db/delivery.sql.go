@@ -148,9 +148,10 @@ func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Deliv
 }
 
 const deliveryListByLead = `-- name: DeliveryListByLead :many
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE lead_id = $1 AND channel <> 'webhook' ORDER BY created_at, id
 `
 
+// Webhook deliveries are the admins' (WebhookService): their recipient is an endpoint URL.
 func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]Delivery, error) {
 	rows, err := q.db.Query(ctx, deliveryListByLead, leadID)
 	if err != nil {

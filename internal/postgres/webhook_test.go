@@ -153,6 +153,10 @@ func TestWebhookEventsArriveSignedAndInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dels, err := w.DB.ListDeliveries(ctx, admin, leads[0].ID)
+	if err != nil || slices.ContainsFunc(dels, func(d relance.Delivery) bool { return d.Channel == "webhook" }) {
+		t.Fatalf("a lead's deliveries show webhooks: %+v %v", dels, err)
+	}
 	if len(msgs) != 4 || msgs[0].Type != webhook.LeadStageChanged || len(msgs[0].Deliveries) != 1 || msgs[0].Deliveries[0].State != relance.DeliverySent {
 		t.Fatalf("log of the first lead: %+v", msgs)
 	}
