@@ -207,6 +207,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
 		postgres.WithSender(sender),
 		postgres.WithAlertPublisher(live),
+		postgres.WithWebhooks(notify.NewWebhook(cfg.AllowPrivateWebhooks), cfg.AllowPrivateWebhooks),
+		postgres.WithEventData(rpc.EventData),
 	}
 	if cfg.WebPushLoopback {
 		options = append(options, postgres.WithLoopbackPush())

@@ -31,7 +31,7 @@ INSERT INTO deliveries (id, org_id, key, channel, recipient, user_id, lead_id, s
   body_html, created_at, customer)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 ON CONFLICT (org_id, key) DO NOTHING
-RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer
+RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id
 `
 
 type DeliveryCreateParams struct {
@@ -85,6 +85,8 @@ func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) 
 		&i.CreatedAt,
 		&i.SentAt,
 		&i.Customer,
+		&i.WebhookEndpointID,
+		&i.WebhookMessageID,
 	)
 	return i, err
 }
@@ -114,7 +116,7 @@ func (q *Queries) DeliveryFinish(ctx context.Context, arg DeliveryFinishParams) 
 }
 
 const deliveryGetForUpdate = `-- name: DeliveryGetForUpdate :one
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer FROM deliveries WHERE id = $1 FOR UPDATE
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Delivery, error) {
@@ -139,14 +141,17 @@ func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Deliv
 		&i.CreatedAt,
 		&i.SentAt,
 		&i.Customer,
+		&i.WebhookEndpointID,
+		&i.WebhookMessageID,
 	)
 	return i, err
 }
 
 const deliveryListByLead = `-- name: DeliveryListByLead :many
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE lead_id = $1 AND channel <> 'webhook' ORDER BY created_at, id
 `
 
+// Webhook deliveries are the admins' (WebhookService): their recipient is an endpoint URL.
 func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]Delivery, error) {
 	rows, err := q.db.Query(ctx, deliveryListByLead, leadID)
 	if err != nil {
@@ -175,6 +180,8 @@ func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]
 			&i.CreatedAt,
 			&i.SentAt,
 			&i.Customer,
+			&i.WebhookEndpointID,
+			&i.WebhookMessageID,
 		); err != nil {
 			return nil, err
 		}

@@ -187,24 +187,26 @@ type Decision struct {
 }
 
 type Delivery struct {
-	ID         uuid.UUID
-	OrgID      uuid.UUID
-	Key        string
-	Channel    string
-	Recipient  string
-	UserID     *uuid.UUID
-	LeadID     *uuid.UUID
-	Subject    string
-	BodyText   string
-	BodyHtml   string
-	State      string
-	Attempts   int32
-	LeaseUntil *time.Time
-	LastError  string
-	ProviderID string
-	CreatedAt  time.Time
-	SentAt     *time.Time
-	Customer   bool
+	ID                uuid.UUID
+	OrgID             uuid.UUID
+	Key               string
+	Channel           string
+	Recipient         string
+	UserID            *uuid.UUID
+	LeadID            *uuid.UUID
+	Subject           string
+	BodyText          string
+	BodyHtml          string
+	State             string
+	Attempts          int32
+	LeaseUntil        *time.Time
+	LastError         string
+	ProviderID        string
+	CreatedAt         time.Time
+	SentAt            *time.Time
+	Customer          bool
+	WebhookEndpointID *uuid.UUID
+	WebhookMessageID  *uuid.UUID
 }
 
 type Device struct {
@@ -467,4 +469,41 @@ type UserSite struct {
 	OrgID  uuid.UUID
 	UserID uuid.UUID
 	SiteID uuid.UUID
+}
+
+type WebhookAttempt struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	DeliveryID uuid.UUID
+	Attempt    int32
+	StartedAt  time.Time
+	StatusCode int32
+	DurationMs int32
+	Response   string
+	Error      string
+}
+
+type WebhookEndpoint struct {
+	ID             uuid.UUID
+	OrgID          uuid.UUID
+	Url            string
+	Description    string
+	Filter         []string
+	Enabled        bool
+	Secret         string
+	PreviousSecret string
+	PreviousUntil  *time.Time
+	FailingSince   *time.Time
+	DisabledReason string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+type WebhookMessage struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	Type      string
+	LeadID    *uuid.UUID
+	Payload   []byte
+	CreatedAt time.Time
 }

@@ -56,6 +56,9 @@ type Config struct {
 	RequestMaxBytes         int            // REQUEST_MAX_BYTES: body size of calls other than attachments and imports
 	PasswordHashConcurrency int            // PASSWORD_HASH_CONCURRENCY: argon2id hashes computed at once
 	Reflection              string         // REFLECTION: authenticated, public or off
+	// ALLOW_PRIVATE_WEBHOOKS=true lets webhook endpoints be loopback or private addresses over
+	// plain http: development and tests only.
+	AllowPrivateWebhooks bool
 }
 
 // FromEnv reads the configuration from the environment, with defaults for local use. It returns
@@ -86,6 +89,7 @@ func FromEnv() (Config, error) {
 		LogLevel:           env("LOG_LEVEL", "info"),
 		LogFormat:          env("LOG_FORMAT", "text"),
 	}
+	c.AllowPrivateWebhooks = os.Getenv("ALLOW_PRIVATE_WEBHOOKS") == "true"
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL
 	}

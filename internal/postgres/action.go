@@ -12,6 +12,7 @@ import (
 	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/webhook"
 )
 
 // maxInbox bounds one inbox listing.
@@ -175,6 +176,9 @@ func (d *DB) finishAction(ctx context.Context, p relance.Principal, id uuid.UUID
 		}
 		if err := t.withAttachments(ctx, &a); err != nil {
 			return err
+		}
+		if state == relance.ActionDone {
+			t.emit(ctx, webhook.ActionCompleted, a.LeadID, a)
 		}
 		return t.audit(ctx, p, "action."+string(state), "action", id, map[string]any{"outcome": a.Outcome})
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/relancehq/relance/gen/db"
 	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/webhook"
 )
 
 // MaxImport bounds one ImportCalls batch.
@@ -144,6 +145,7 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 			return relance.Call{}, false, err
 		}
 	}
+	t.emit(ctx, webhook.CallRecorded, lead.ID, c)
 	if err := t.audit(ctx, p, "call.record", "lead", lead.ID, map[string]any{"call": c.ID, "external_id": c.ExternalID}); err != nil {
 		return relance.Call{}, false, err
 	}

@@ -45,6 +45,11 @@ type DB struct {
 	links     message.Links // the web app's addresses in notification emails
 	// loopbackPush accepts http Web Push endpoints on loopback addresses (WithLoopbackPush).
 	loopbackPush bool
+	// webhooks posts webhook messages; privateWebhooks lets endpoints be private addresses;
+	// eventData encodes an event's object (see WithEventData).
+	webhooks        WebhookPoster
+	privateWebhooks bool
+	eventData       func(any) ([]byte, error)
 	// background counts writes that run after their caller was answered (failed logins'
 	// audit rows); Close waits for them.
 	background sync.WaitGroup
@@ -135,6 +140,10 @@ type tx struct {
 	timers   []relance.TimerRef
 	alerts   []relance.AlertRef // created in this transaction, announced after commit
 	links    message.Links
+	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
+	// fails the transaction.
+	eventData func(any) ([]byte, error)
+	emitErr   error
 }
 
 // attempt runs fn inside a savepoint: when fn fails with a domain error, what it wrote (timers
@@ -189,12 +198,18 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: begin: %w", err)
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
-	t := &tx{pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate, links: d.links}
+	t := &tx{
+		pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate,
+		links: d.links, eventData: d.eventData,
+	}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}
 	if err := fn(t); err != nil {
 		return nil, interpret(err)
+	}
+	if t.emitErr != nil {
+		return nil, t.emitErr
 	}
 	if err := pgtx.Commit(ctx); err != nil {
 		return nil, interpret(fmt.Errorf("postgres: commit: %w", err))

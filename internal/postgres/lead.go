@@ -11,6 +11,7 @@ import (
 	"github.com/relancehq/relance/gen/db"
 	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/webhook"
 )
 
 // clockSkew is how far in the future a client-supplied instant may be before it is refused.
@@ -104,6 +105,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			}
 			return nil
 		}
+		t.emit(ctx, webhook.LeadCreated, lead.ID, lead)
 		if lead.AssigneeID != uuid.Nil {
 			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
 				return err
@@ -248,6 +250,7 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 // afterAssignment does what every assignment causes: the assignee's alert, their reminder
 // ladder (unless the lead was answered), and the absence question to their manager.
 func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *relance.User) error {
+	t.emit(ctx, webhook.LeadAssigned, lead.ID, *lead)
 	if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, assignee.ID.String(), t.now); err != nil {
 		return err
 	}
@@ -310,6 +313,12 @@ func (d *DB) UpdateLead(ctx context.Context, p relance.Principal, id uuid.UUID, 
 			Notes: lead.Notes, UpdatedAt: t.now,
 		}); err != nil {
 			return err
+		}
+		if lead.Stage != before.Stage {
+			t.emit(ctx, webhook.LeadStageChanged, id, lead)
+		}
+		if statusChanged {
+			t.emit(ctx, webhook.LeadStatusChanged, id, lead)
 		}
 		if statusChanged || lead.Stage != relance.StageOpen {
 			if err := t.replanStatusCall(ctx, leadCallSubject(&lead), status); err != nil {
@@ -434,6 +443,7 @@ func (t *tx) answered(ctx context.Context, lead *relance.Lead, doneAt time.Time)
 		return err
 	}
 	lead.FirstResponseAt, lead.ResponseTime, lead.UpdatedAt = &doneAt, response, t.now
+	t.emit(ctx, webhook.LeadFirstResponse, lead.ID, *lead)
 	return t.stopLadder(ctx, lead.ID)
 }
 

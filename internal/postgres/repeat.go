@@ -11,6 +11,7 @@ import (
 	"github.com/relancehq/relance/gen/db"
 	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/webhook"
 )
 
 // repeatOf records in as a repeat inquiry when its customer (same phone number or email, same
@@ -71,6 +72,7 @@ func (t *tx) repeatOf(ctx context.Context, p relance.Principal, in *relance.NewL
 	if err := t.schedule(ctx, relance.TimerLeadRepeat, lead.ID, r.ID.String(), t.now); err != nil {
 		return relance.Lead{}, false, err
 	}
+	t.emit(ctx, webhook.LeadRepeat, lead.ID, lead)
 	if err := t.audit(ctx, p, "lead.repeat", "lead", lead.ID, map[string]any{"repeat": r.ID, "source": r.Source}); err != nil {
 		return relance.Lead{}, false, err
 	}

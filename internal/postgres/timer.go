@@ -186,6 +186,9 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 	if err != nil {
 		return nil, err
 	}
+	if del.Channel == channelWebhook {
+		return t.claimWebhook(ctx, timer, del)
+	}
 	switch {
 	case del.State == relance.DeliverySending && int(del.Attempts) >= relance.MaxDeliveryAttempts:
 		if err := t.q.DeliveryFinish(ctx, db.DeliveryFinishParams{
@@ -237,6 +240,9 @@ func (t *tx) reschedule(ctx context.Context, id uuid.UUID, due time.Time) (relan
 // again with its timer moved to the next try after a transient failure; failed for good after a
 // permanent failure or the last try.
 func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) error {
+	if del.Channel == channelWebhook {
+		return d.sendWebhook(ctx, ref, del)
+	}
 	if d.sender == nil {
 		return errors.New("no sender configured")
 	}

@@ -31,6 +31,7 @@ import (
 type Store interface {
 	Authenticator
 	deviceStore
+	webhookStore
 	Ping(ctx context.Context) error
 
 	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)
@@ -202,6 +203,7 @@ var services = []string{
 	relancev1connect.ReportServiceName,
 	relancev1connect.DistributionServiceName,
 	relancev1connect.DeviceServiceName,
+	relancev1connect.WebhookServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -252,6 +254,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
 	mux.Handle(relancev1connect.NewDistributionServiceHandler(&distributionService{h, store}, options))
 	mux.Handle(relancev1connect.NewDeviceServiceHandler(&deviceService{h}, options))
+	mux.Handle(relancev1connect.NewWebhookServiceHandler(&webhookService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	rest, err := newREST(mux)
 	if err != nil {

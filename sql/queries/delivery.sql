@@ -17,4 +17,5 @@ UPDATE deliveries SET state = $2, last_error = $3, provider_id = $4, sent_at = $
 WHERE id = $1;
 
 -- name: DeliveryListByLead :many
-SELECT * FROM deliveries WHERE lead_id = $1 ORDER BY created_at, id;
+-- Webhook deliveries are the admins' (WebhookService): their recipient is an endpoint URL.
+SELECT * FROM deliveries WHERE lead_id = $1 AND channel <> 'webhook' ORDER BY created_at, id;
