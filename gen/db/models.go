@@ -62,6 +62,30 @@ type Activity struct {
 	Direction string
 }
 
+type AdfDocument struct {
+	LeadID     uuid.UUID
+	OrgID      uuid.UUID
+	Content    string
+	ReceivedAt time.Time
+}
+
+type AdfIntakeToken struct {
+	TokenID   uuid.UUID
+	OrgID     uuid.UUID
+	Source    string
+	SiteID    *uuid.UUID
+	CreatedAt time.Time
+}
+
+type AdfVendor struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	VendorID   string
+	VendorName string
+	SiteID     uuid.UUID
+	CreatedAt  time.Time
+}
+
 type Alert struct {
 	ID        uuid.UUID
 	OrgID     uuid.UUID

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/internal/relance"
 )
 
 // corpus is every document in testdata with what reading it must give.
@@ -207,4 +211,48 @@ func FuzzParse(f *testing.F) {
 		}
 		_, _, _ = ParseEmail(bytes.NewReader(data))
 	})
+}
+
+func TestNewLead(t *testing.T) {
+	doc, err := Parse(strings.NewReader(mustRead(t, "testdata/spec.xml")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := doc.Prospects[0]
+	site := uuid.New()
+	in, err := p.NewLead(site, time.UTC, p.Source(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "source", in.Source, "AutoLeads")
+	eq(t, "token source wins", p.Source("Partner X"), "Partner X")
+	eq(t, "group", in.SourceGroup, "Used car search")
+	eq(t, "external id", in.ExternalID, "adf:AutoLeads/AutoLeads/AL-1001#1")
+	eq(t, "received", in.ReceivedAt, time.Date(2026, 11, 30, 23, 30, 20, 0, time.UTC))
+	eq(t, "contact", in.Contact, relance.Contact{Name: "Marie Durand", Phone: "+33 6 12 34 56 78", Email: "marie.durand@example.com"})
+	eq(t, "notes", in.Notes, "Vehicle: interest buy; status used; year 2021; make Peugeot; model 3008; trim Allure; VIN VF3MCYHZRMS123456; stock P3008-17\n"+
+		"Address: 12 rue des Lilas, Lyon, ARA, 69003, FR\nPhones: fax +33 1 44 00 00 00\nIs it still available?")
+
+	paris, _ := time.LoadLocation("Europe/Paris")
+	doc, _ = Parse(strings.NewReader(mustRead(t, "testdata/adf_pi_first.xml")))
+	in, _ = doc.Prospects[0].NewLead(site, paris, "x")
+	eq(t, "site's local time", in.ReceivedAt.UTC(), time.Date(2026, 11, 30, 8, 5, 0, 0, time.UTC))
+
+	doc, _ = Parse(strings.NewReader(mustRead(t, "testdata/missing_contact.xml")))
+	if _, err := doc.Prospects[0].NewLead(site, paris, "x"); !errors.Is(err, ErrUnreachable) {
+		t.Errorf("missing contact: %v", err)
+	}
+	long := Prospect{ID: ID{Value: strings.Repeat("x", 200)}}
+	if id := long.ExternalID(); len(id) > maxExternalID || !strings.HasPrefix(id, "adf:sha256:") {
+		t.Errorf("long external id %q", id)
+	}
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
