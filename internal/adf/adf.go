@@ -435,3 +435,17 @@ func joinNonEmpty(parts []string, sep string) string {
 	}
 	return strings.Join(keep, sep)
 }
+
+// Text returns a document as UTF-8 text, for keeping: as it is when it is UTF-8, else read as
+// ISO-8859-1 (the only other encoding Parse accepts that is not ASCII; its declaration is left
+// as sent).
+func Text(raw []byte) string {
+	if utf8.Valid(raw) {
+		return string(raw)
+	}
+	out := make([]byte, 0, len(raw)+len(raw)/8)
+	for _, c := range raw {
+		out = utf8.AppendRune(out, rune(c))
+	}
+	return string(out)
+}

@@ -29,6 +29,7 @@ import (
 // Store is what the API needs from the storage layer (postgres.DB).
 type Store interface {
 	Authenticator
+	adfStore
 	Ping(ctx context.Context) error
 
 	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)
@@ -190,6 +191,7 @@ var services = []string{
 	relancev1connect.PlanServiceName,
 	relancev1connect.CallServiceName,
 	relancev1connect.ReportServiceName,
+	relancev1connect.AdfServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -211,11 +213,13 @@ func NewHandler(store Store, opts Options) http.Handler {
 	}
 	auth := &authInterceptor{auth: store, log: opts.Log}
 	interceptors := []connect.Interceptor{auth}
+	var rate *rateInterceptor
 	if opts.Limiter != nil {
 		limits := opts.RateLimits
 		limits.APIKey = cmp.Or(limits.APIKey, DefaultAPIKeyRate)
 		limits.Session = cmp.Or(limits.Session, DefaultSessionRate)
-		interceptors = append(interceptors, &rateInterceptor{limiter: opts.Limiter, limits: limits, log: opts.Log})
+		rate = &rateInterceptor{limiter: opts.Limiter, limits: limits, log: opts.Log}
+		interceptors = append(interceptors, rate)
 	}
 	options := connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(maxFile/3*4+1<<20),
@@ -238,6 +242,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewPlanServiceHandler(&planService{h}, options))
 	mux.Handle(relancev1connect.NewCallServiceHandler(&callService{h}, options))
 	mux.Handle(relancev1connect.NewReportServiceHandler(&reportService{h}, options))
+	mux.Handle(relancev1connect.NewAdfServiceHandler(&adfService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	protected := []string{"/relance.v1."}
 	if opts.Reflection != ReflectionOff {
@@ -254,16 +259,17 @@ func NewHandler(store Store, opts Options) http.Handler {
 		maxBytes:    int64(cmp.Or(opts.MaxRequestBytes, DefaultMaxRequestBytes)),
 		readTimeout: cmp.Or(opts.BodyReadTimeout, DefaultBodyReadTimeout),
 	}
+	intake := &adfIntake{h: h, auth: auth, rate: rate, readTimeout: front.readTimeout}
 	if len(opts.CORSOrigins) == 0 {
-		return front
+		return withAdf(intake, front)
 	}
-	return cors.New(cors.Options{
+	return withAdf(intake, cors.New(cors.Options{
 		AllowedOrigins: opts.CORSOrigins,
 		AllowedMethods: connectcors.AllowedMethods(),
 		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         7200,
-	}).Handler(front)
+	}).Handler(front))
 }
 
 // NewServer returns an HTTP server for handler on addr that speaks HTTP/1.1 and cleartext

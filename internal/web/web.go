@@ -47,10 +47,10 @@ func Files(dir string) (fs.FS, error) {
 	return files, nil
 }
 
-// IsAPI reports whether a request path is an API procedure (Connect, gRPC, gRPC-web), which the
-// app never shadows.
+// IsAPI reports whether a request path is an API procedure (Connect, gRPC, gRPC-web) or the
+// ADF/XML intake, which the app never shadows.
 func IsAPI(p string) bool {
-	return strings.HasPrefix(p, "/relance.") || strings.HasPrefix(p, "/grpc.")
+	return strings.HasPrefix(p, "/relance.") || strings.HasPrefix(p, "/grpc.") || strings.HasPrefix(p, "/adf/")
 }
 
 // Route sends API procedures to api and every other path to app; with no app, everything goes
