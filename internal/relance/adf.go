@@ -18,7 +18,8 @@ type AdfVendor struct {
 
 // AdfIntakeToken is a per-source credential carried in the intake URL, for lead providers
 // that cannot set an Authorization header. It is an API key with scope leads.create; its leads
-// get Source, and go to SiteID when the document names no known vendor.
+// get Source, and go to SiteID when a prospect names no vendor (a vendor named but not mapped
+// is refused).
 type AdfIntakeToken struct {
 	ID        uuid.UUID // the API key's id
 	Source    string

@@ -2,7 +2,7 @@
 -- ADF/XML intake. A prospect's <vendor> names the dealer; admins map a vendor id or name to a
 -- site. Lead providers that cannot set an Authorization header post to a URL holding a
 -- per-source intake token: an API key (api_tokens, scope leads.create) with the source its leads
--- get and the site they go to when the document names no known vendor. Every document read is
+-- get and the site they go to when a prospect names no vendor. Every document read is
 -- kept, linked to the leads it created, for admins to read.
 CREATE TABLE adf_vendors (
   id          uuid PRIMARY KEY,
