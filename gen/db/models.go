@@ -289,6 +289,13 @@ type Lead struct {
 	PartnerKeyID      *uuid.UUID
 	IdempotencyScope  uuid.UUID
 	Fingerprint       []byte
+	VehicleInterest   string
+	VehicleStatus     string
+	VehicleYear       string
+	VehicleMake       string
+	VehicleModel      string
+	VehicleVin        string
+	VehicleStock      string
 }
 
 type MessageCount struct {

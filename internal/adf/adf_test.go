@@ -233,6 +233,9 @@ func TestNewLead(t *testing.T) {
 	eq(t, "notes", in.Notes, "Vehicle: interest buy; status used; year 2021; make Peugeot; model 3008; trim Allure; VIN VF3MCYHZRMS123456; stock P3008-17\n"+
 		"Address: 12 rue des Lilas, Lyon, ARA, 69003, FR\nPhones: fax +33 1 44 00 00 00\nIs it still available?")
 
+	if in.Vehicle == nil || in.Vehicle.Model != "3008" || in.Vehicle.Stock != "P3008-17" {
+		t.Errorf("vehicle: %+v", in.Vehicle)
+	}
 	paris, _ := time.LoadLocation("Europe/Paris")
 	doc, _ = Parse(strings.NewReader(mustRead(t, "testdata/adf_pi_first.xml")))
 	in, _ = doc.Prospects[0].NewLead(site, paris, "x")

@@ -52,7 +52,9 @@ func (p *Prospect) ExternalID() string {
 }
 
 // NewLead maps p to a lead of site (whose time zone is loc, for a request date without offset)
-// with the given source. It returns ErrUnreachable when the customer cannot be contacted.
+// with the given source; the vehicle of interest goes both to the lead's vehicle and, for people
+// reading the notes, to their first line. It returns ErrUnreachable when the customer cannot be
+// contacted.
 func (p *Prospect) NewLead(site uuid.UUID, loc *time.Location, source string) (relance.NewLead, error) {
 	c := p.Customer
 	phone := clip(c.BestPhone(), maxContact)
@@ -69,6 +71,10 @@ func (p *Prospect) NewLead(site uuid.UUID, loc *time.Location, source string) (r
 		SourceGroup: clip(p.Provider.Service, maxSource),
 		Contact:     relance.Contact{Name: clip(name, maxName), Phone: phone, Email: email},
 		Notes:       clip(p.Notes(), maxNotes),
+	}
+	if v := p.Vehicle; !v.IsZero() {
+		in.Vehicle = &relance.Vehicle{Interest: clip(v.Interest, 20), Status: clip(v.Status, 20), Year: clip(v.Year, 10),
+			Make: clip(v.Make, maxName), Model: clip(v.Model, maxName), VIN: clip(v.VIN, 40), Stock: clip(v.Stock, 100)}
 	}
 	if !p.RequestDate.IsZero() {
 		in.ReceivedAt = p.RequestDate

@@ -203,6 +203,14 @@ func TestAdfCorpusOverHTTP(t *testing.T) {
 		!strings.HasPrefix(lead.Notes, "Vehicle: interest buy; status used; year 2021; make Peugeot; model 3008") {
 		t.Errorf("spec lead: %+v", lead)
 	}
+	if v := lead.Vehicle; v == nil || *v != (relance.Vehicle{Interest: "buy", Status: "used", Year: "2021", Make: "Peugeot",
+		Model: "3008", VIN: "VF3MCYHZRMS123456", Stock: "P3008-17"}) {
+		t.Errorf("vehicle of interest: %+v", v)
+	}
+	got, err := s.as(s.login(t, s.world.Admin.Email)).lead.GetLead(ctx, connect.NewRequest(&v1.GetLeadRequest{LeadId: lead.ID.String()}))
+	if err != nil || got.Msg.GetLead().GetVehicle().GetVin() != "VF3MCYHZRMS123456" || got.Msg.GetLead().GetVehicle().GetInterest() != "buy" {
+		t.Errorf("vehicle over the API: %v %v", err, got)
+	}
 	// A zone-less request date is the site's local time (Lyon: Paris, UTC+1 in November).
 	lead, err = s.db.GetLead(ctx, admin, uuid.MustParse(leads["adf_pi_first.xml"]))
 	if err != nil {

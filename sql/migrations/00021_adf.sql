@@ -35,6 +35,16 @@ CREATE TABLE adf_documents (
   FOREIGN KEY (org_id, lead_id) REFERENCES leads (org_id, id) ON DELETE CASCADE
 );
 
+-- The vehicle a lead asks about (ADF's vehicle of interest): all empty when none.
+ALTER TABLE leads
+  ADD COLUMN vehicle_interest text NOT NULL DEFAULT '',
+  ADD COLUMN vehicle_status   text NOT NULL DEFAULT '',
+  ADD COLUMN vehicle_year     text NOT NULL DEFAULT '',
+  ADD COLUMN vehicle_make     text NOT NULL DEFAULT '',
+  ADD COLUMN vehicle_model    text NOT NULL DEFAULT '',
+  ADD COLUMN vehicle_vin      text NOT NULL DEFAULT '',
+  ADD COLUMN vehicle_stock    text NOT NULL DEFAULT '';
+
 ALTER TABLE adf_vendors ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant ON adf_vendors USING (org_id = app_org()) WITH CHECK (org_id = app_org());
 GRANT SELECT, INSERT, UPDATE, DELETE ON adf_vendors TO relance_app;
@@ -46,6 +56,8 @@ CREATE POLICY tenant ON adf_documents USING (org_id = app_org()) WITH CHECK (org
 GRANT SELECT, INSERT, UPDATE, DELETE ON adf_documents TO relance_app;
 
 -- +goose Down
+ALTER TABLE leads DROP COLUMN vehicle_interest, DROP COLUMN vehicle_status, DROP COLUMN vehicle_year,
+  DROP COLUMN vehicle_make, DROP COLUMN vehicle_model, DROP COLUMN vehicle_vin, DROP COLUMN vehicle_stock;
 DROP TABLE adf_documents;
 DROP TABLE adf_intake_tokens;
 DROP TABLE adf_vendors;
