@@ -28,7 +28,7 @@ func (q *Queries) LeadAssign(ctx context.Context, arg LeadAssignParams) error {
 }
 
 const leadByPhone = `-- name: LeadByPhone :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint, vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock FROM leads
 WHERE org_id = $1 AND contact_phone = $2
 ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM $3 DESC, received_at DESC, id
 LIMIT 1
@@ -76,6 +76,13 @@ func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead,
 		&i.PartnerKeyID,
 		&i.IdempotencyScope,
 		&i.Fingerprint,
+		&i.VehicleInterest,
+		&i.VehicleStatus,
+		&i.VehicleYear,
+		&i.VehicleMake,
+		&i.VehicleModel,
+		&i.VehicleVin,
+		&i.VehicleStock,
 	)
 	return i, err
 }
@@ -121,8 +128,10 @@ func (q *Queries) LeadContacts(ctx context.Context, leadID uuid.UUID) (int32, er
 const leadCreate = `-- name: LeadCreate :execrows
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
+  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint,
+  vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19,
+  $20, $21, $22, $23, $24, $25, $26)
 ON CONFLICT DO NOTHING
 `
 
@@ -146,6 +155,13 @@ type LeadCreateParams struct {
 	PartnerKeyID     *uuid.UUID
 	IdempotencyScope uuid.UUID
 	Fingerprint      []byte
+	VehicleInterest  string
+	VehicleStatus    string
+	VehicleYear      string
+	VehicleMake      string
+	VehicleModel     string
+	VehicleVin       string
+	VehicleStock     string
 }
 
 // Inserts nothing (0 rows) when a lead with the same external id (of the source) or the same
@@ -171,6 +187,13 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 		arg.PartnerKeyID,
 		arg.IdempotencyScope,
 		arg.Fingerprint,
+		arg.VehicleInterest,
+		arg.VehicleStatus,
+		arg.VehicleYear,
+		arg.VehicleMake,
+		arg.VehicleModel,
+		arg.VehicleVin,
+		arg.VehicleStock,
 	)
 	if err != nil {
 		return 0, err
@@ -179,7 +202,7 @@ func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, 
 }
 
 const leadGet = `-- name: LeadGet :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads WHERE id = $1
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint, vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock FROM leads WHERE id = $1
 `
 
 func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -216,12 +239,19 @@ func (q *Queries) LeadGet(ctx context.Context, id uuid.UUID) (Lead, error) {
 		&i.PartnerKeyID,
 		&i.IdempotencyScope,
 		&i.Fingerprint,
+		&i.VehicleInterest,
+		&i.VehicleStatus,
+		&i.VehicleYear,
+		&i.VehicleMake,
+		&i.VehicleModel,
+		&i.VehicleVin,
+		&i.VehicleStock,
 	)
 	return i, err
 }
 
 const leadGetByDedupKey = `-- name: LeadGetByDedupKey :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint, vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock FROM leads
 WHERE ($1::text IS NOT NULL AND source = $2 AND external_id = $1)
    OR ($3::text IS NOT NULL AND idempotency_scope = $4
        AND idempotency_key = $3)
@@ -276,12 +306,19 @@ func (q *Queries) LeadGetByDedupKey(ctx context.Context, arg LeadGetByDedupKeyPa
 		&i.PartnerKeyID,
 		&i.IdempotencyScope,
 		&i.Fingerprint,
+		&i.VehicleInterest,
+		&i.VehicleStatus,
+		&i.VehicleYear,
+		&i.VehicleMake,
+		&i.VehicleModel,
+		&i.VehicleVin,
+		&i.VehicleStock,
 	)
 	return i, err
 }
 
 const leadGetForUpdate = `-- name: LeadGetForUpdate :one
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads WHERE id = $1 FOR UPDATE
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint, vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock FROM leads WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, error) {
@@ -318,6 +355,13 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 		&i.PartnerKeyID,
 		&i.IdempotencyScope,
 		&i.Fingerprint,
+		&i.VehicleInterest,
+		&i.VehicleStatus,
+		&i.VehicleYear,
+		&i.VehicleMake,
+		&i.VehicleModel,
+		&i.VehicleVin,
+		&i.VehicleStock,
 	)
 	return i, err
 }
@@ -369,7 +413,7 @@ func (q *Queries) LeadLateCounts(ctx context.Context, arg LeadLateCountsParams) 
 }
 
 const leadList = `-- name: LeadList :many
-SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint FROM leads
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint, vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock FROM leads
 WHERE ($1::uuid[] IS NULL OR site_id = ANY($1::uuid[]))
   AND ($2::uuid IS NULL OR assignee_id = $2)
   AND ($3::uuid IS NULL OR site_id = $3)
@@ -462,6 +506,13 @@ func (q *Queries) LeadList(ctx context.Context, arg LeadListParams) ([]Lead, err
 			&i.PartnerKeyID,
 			&i.IdempotencyScope,
 			&i.Fingerprint,
+			&i.VehicleInterest,
+			&i.VehicleStatus,
+			&i.VehicleYear,
+			&i.VehicleMake,
+			&i.VehicleModel,
+			&i.VehicleVin,
+			&i.VehicleStock,
 		); err != nil {
 			return nil, err
 		}

@@ -62,6 +62,30 @@ type Activity struct {
 	Direction string
 }
 
+type AdfDocument struct {
+	LeadID     uuid.UUID
+	OrgID      uuid.UUID
+	Content    string
+	ReceivedAt time.Time
+}
+
+type AdfIntakeToken struct {
+	TokenID   uuid.UUID
+	OrgID     uuid.UUID
+	Source    string
+	SiteID    *uuid.UUID
+	CreatedAt time.Time
+}
+
+type AdfVendor struct {
+	ID         uuid.UUID
+	OrgID      uuid.UUID
+	VendorID   string
+	VendorName string
+	SiteID     uuid.UUID
+	CreatedAt  time.Time
+}
+
 type Alert struct {
 	ID        uuid.UUID
 	OrgID     uuid.UUID
@@ -312,6 +336,13 @@ type Lead struct {
 	PartnerKeyID      *uuid.UUID
 	IdempotencyScope  uuid.UUID
 	Fingerprint       []byte
+	VehicleInterest   string
+	VehicleStatus     string
+	VehicleYear       string
+	VehicleMake       string
+	VehicleModel      string
+	VehicleVin        string
+	VehicleStock      string
 }
 
 type LeadRepeat struct {

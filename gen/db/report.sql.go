@@ -246,7 +246,7 @@ func (q *Queries) ResponseTimeGroups(ctx context.Context, arg ResponseTimeGroups
 }
 
 const responseTimeLeads = `-- name: ResponseTimeLeads :many
-SELECT l.id, l.org_id, l.site_id, l.source, l.source_group, l.category, l.contact_name, l.contact_phone, l.contact_email, l.assignee_id, l.stage, l.external_id, l.idempotency_key, l.notes, l.received_at, l.assigned_at, l.first_response_at, l.response_seconds, l.late_at, l.created_at, l.updated_at, l.status_id, l.call_attempts, l.successful_touches, l.last_attempt_at, l.improper_closure_at, l.closure_contacts, l.partner_key_id, l.idempotency_scope, l.fingerprint FROM leads l
+SELECT l.id, l.org_id, l.site_id, l.source, l.source_group, l.category, l.contact_name, l.contact_phone, l.contact_email, l.assignee_id, l.stage, l.external_id, l.idempotency_key, l.notes, l.received_at, l.assigned_at, l.first_response_at, l.response_seconds, l.late_at, l.created_at, l.updated_at, l.status_id, l.call_attempts, l.successful_touches, l.last_attempt_at, l.improper_closure_at, l.closure_contacts, l.partner_key_id, l.idempotency_scope, l.fingerprint, l.vehicle_interest, l.vehicle_status, l.vehicle_year, l.vehicle_make, l.vehicle_model, l.vehicle_vin, l.vehicle_stock FROM leads l
 WHERE l.org_id = $1 AND l.received_at >= $2 AND l.received_at < $3
   AND (l.received_at, l.id) > ($4::timestamptz, $5::uuid)
   AND ($6::uuid[] IS NULL OR l.site_id = ANY($6::uuid[]))
@@ -328,6 +328,13 @@ func (q *Queries) ResponseTimeLeads(ctx context.Context, arg ResponseTimeLeadsPa
 			&i.PartnerKeyID,
 			&i.IdempotencyScope,
 			&i.Fingerprint,
+			&i.VehicleInterest,
+			&i.VehicleStatus,
+			&i.VehicleYear,
+			&i.VehicleMake,
+			&i.VehicleModel,
+			&i.VehicleVin,
+			&i.VehicleStock,
 		); err != nil {
 			return nil, err
 		}

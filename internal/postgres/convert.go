@@ -66,8 +66,17 @@ func toLead(l db.Lead) relance.Lead {
 		LateAt: l.LateAt, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt,
 		CallAttempts: int(l.CallAttempts), SuccessfulTouches: int(l.SuccessfulTouches), LastAttemptAt: l.LastAttemptAt,
 		ImproperClosureAt: l.ImproperClosureAt, ClosureContacts: int(deref(l.ClosureContacts)),
-		PartnerKeyID: deref(l.PartnerKeyID),
+		PartnerKeyID: deref(l.PartnerKeyID), Vehicle: toVehicle(l),
 	}
+}
+
+func toVehicle(l db.Lead) *relance.Vehicle {
+	v := relance.Vehicle{Interest: l.VehicleInterest, Status: l.VehicleStatus, Year: l.VehicleYear,
+		Make: l.VehicleMake, Model: l.VehicleModel, VIN: l.VehicleVin, Stock: l.VehicleStock}
+	if v == (relance.Vehicle{}) {
+		return nil
+	}
+	return &v
 }
 
 func toActivity(a db.Activity) relance.Activity {

@@ -53,6 +53,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, SiteID: in.SiteID, Source: in.Source,
 			SourceGroup: in.SourceGroup, Category: in.Category, Contact: in.Contact, Stage: relance.StageOpen,
 			ExternalID: in.ExternalID, Notes: in.Notes, ReceivedAt: received.UTC(), CreatedAt: t.now, UpdatedAt: t.now,
+			Vehicle: in.Vehicle,
 		}
 		if p.Role == relance.RolePartner {
 			lead.PartnerKeyID = p.TokenID
@@ -72,6 +73,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		// idempotency key turn a retry (even a concurrent one) into "insert nothing", and the
 		// foreign key checks the site.
 		scope, fingerprint := p.IdempotencyScope(), in.Fingerprint()
+		v := deref(in.Vehicle)
 		n, err := t.q.LeadCreate(ctx, db.LeadCreateParams{
 			ID: lead.ID, OrgID: t.org, SiteID: lead.SiteID, Source: lead.Source, SourceGroup: lead.SourceGroup,
 			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
@@ -79,6 +81,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			ExternalID: optString(in.ExternalID), IdempotencyKey: optString(in.IdempotencyKey), Notes: lead.Notes,
 			ReceivedAt: lead.ReceivedAt, AssignedAt: lead.AssignedAt, CreatedAt: t.now, PartnerKeyID: optUUID(lead.PartnerKeyID),
 			IdempotencyScope: scope, Fingerprint: fingerprint,
+			VehicleInterest: v.Interest, VehicleStatus: v.Status, VehicleYear: v.Year, VehicleMake: v.Make,
+			VehicleModel: v.Model, VehicleVin: v.VIN, VehicleStock: v.Stock,
 		})
 		var pgErr *pgconn.PgError
 		if errors.As(err, &pgErr) && pgErr.ConstraintName == "leads_org_id_site_id_fkey" {

@@ -55,6 +55,19 @@ type Lead struct {
 	ClosureContacts   int
 	// Where the lead stands in its cadence rule; filled in by reads that show it.
 	Cadence *Cadence
+	// Vehicle is the vehicle the customer asks about (from ADF); nil when none.
+	Vehicle *Vehicle
+}
+
+// Vehicle is a vehicle of interest: what the customer wants to buy, lease, trade in or try.
+type Vehicle struct {
+	Interest string // buy, lease, trade-in, test-drive, or ""
+	Status   string // new, used, or ""
+	Year     string
+	Make     string
+	Model    string
+	VIN      string
+	Stock    string // the dealer's stock number
 }
 
 // NewLead is what it takes to create a lead.
@@ -69,6 +82,7 @@ type NewLead struct {
 	ReceivedAt     time.Time // zero means now
 	AssigneeID     uuid.UUID // uuid.Nil leaves it unassigned
 	Notes          string
+	Vehicle        *Vehicle // nil for none
 }
 
 // Reference is what anyone may know of a lead they may not see: that it exists, where and since

@@ -230,8 +230,15 @@ func leadOut(l relance.Lead) *v1.Lead {
 		UpdateTime: tsv(l.UpdatedAt), BusinessResponseTime: duration(l.ResponseTime),
 		CallAttempts: int32(l.CallAttempts), SuccessfulTouches: int32(l.SuccessfulTouches),
 		LastAttemptTime: ts(l.LastAttemptAt), ImproperClosureTime: ts(l.ImproperClosureAt),
-		ClosureContacts: int32(l.ClosureContacts), Cadence: cadenceOut(l.Cadence),
+		ClosureContacts: int32(l.ClosureContacts), Cadence: cadenceOut(l.Cadence), Vehicle: vehicleOut(l.Vehicle),
 	}
+}
+
+func vehicleOut(v *relance.Vehicle) *v1.LeadVehicle {
+	if v == nil {
+		return nil
+	}
+	return &v1.LeadVehicle{Interest: v.Interest, Status: v.Status, Year: v.Year, Make: v.Make, Model: v.Model, Vin: v.VIN, Stock: v.Stock}
 }
 
 func cadenceOut(c *relance.Cadence) *v1.LeadCadence {

@@ -32,6 +32,7 @@ type Store interface {
 	Authenticator
 	deviceStore
 	webhookStore
+	adfStore
 	Ping(ctx context.Context) error
 
 	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)
@@ -204,6 +205,7 @@ var services = []string{
 	relancev1connect.DistributionServiceName,
 	relancev1connect.DeviceServiceName,
 	relancev1connect.WebhookServiceName,
+	relancev1connect.AdfServiceName,
 }
 
 // NewHandler returns the HTTP handler serving the whole API. Serve it with HTTP/2 enabled
@@ -225,11 +227,13 @@ func NewHandler(store Store, opts Options) http.Handler {
 	}
 	auth := &authInterceptor{auth: store, log: opts.Log}
 	interceptors := []connect.Interceptor{auth}
+	var rate *rateInterceptor
 	if opts.Limiter != nil {
 		limits := opts.RateLimits
 		limits.APIKey = cmp.Or(limits.APIKey, DefaultAPIKeyRate)
 		limits.Session = cmp.Or(limits.Session, DefaultSessionRate)
-		interceptors = append(interceptors, &rateInterceptor{limiter: opts.Limiter, limits: limits, log: opts.Log})
+		rate = &rateInterceptor{limiter: opts.Limiter, limits: limits, log: opts.Log}
+		interceptors = append(interceptors, rate)
 	}
 	options := connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(maxFile/3*4+1<<20),
@@ -255,6 +259,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 	mux.Handle(relancev1connect.NewDistributionServiceHandler(&distributionService{h, store}, options))
 	mux.Handle(relancev1connect.NewDeviceServiceHandler(&deviceService{h}, options))
 	mux.Handle(relancev1connect.NewWebhookServiceHandler(&webhookService{h}, options))
+	mux.Handle(relancev1connect.NewAdfServiceHandler(&adfService{h}, options))
 	mux.Handle(grpchealth.NewHandler(&healthChecker{store: store}))
 	rest, err := newREST(mux)
 	if err != nil {
@@ -277,17 +282,18 @@ func NewHandler(store Store, opts Options) http.Handler {
 		maxBytes:    int64(cmp.Or(opts.MaxRequestBytes, DefaultMaxRequestBytes)),
 		readTimeout: cmp.Or(opts.BodyReadTimeout, DefaultBodyReadTimeout),
 	}
+	intake := &adfIntake{h: h, auth: auth, rate: rate, readTimeout: front.readTimeout}
 	if len(opts.CORSOrigins) == 0 {
-		return front
+		return withAdf(intake, front)
 	}
-	return cors.New(cors.Options{
+	return withAdf(intake, cors.New(cors.Options{
 		AllowedOrigins: opts.CORSOrigins,
 		// GET and POST for Connect, and the verbs of the REST routes.
 		AllowedMethods: append(connectcors.AllowedMethods(), http.MethodPut, http.MethodPatch, http.MethodDelete),
 		AllowedHeaders: append(connectcors.AllowedHeaders(), "Authorization"),
 		ExposedHeaders: connectcors.ExposedHeaders(),
 		MaxAge:         7200,
-	}).Handler(front)
+	}).Handler(front))
 }
 
 // NewServer returns an HTTP server for handler on addr that speaks HTTP/1.1 and cleartext

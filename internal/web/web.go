@@ -52,10 +52,11 @@ func Files(dir string) (fs.FS, error) {
 }
 
 // IsAPI reports whether a request path is the API's, which the app never shadows: a procedure
-// (Connect, gRPC, gRPC-web), an HTTP route under /v1/, or the OpenAPI document.
+// (Connect, gRPC, gRPC-web), an HTTP route under /v1/, the OpenAPI document, or the ADF/XML
+// intake.
 func IsAPI(p string) bool {
 	return strings.HasPrefix(p, "/relance.") || strings.HasPrefix(p, "/grpc.") ||
-		strings.HasPrefix(p, "/v1/") || p == "/openapi.yaml"
+		strings.HasPrefix(p, "/v1/") || p == "/openapi.yaml" || strings.HasPrefix(p, "/adf/")
 }
 
 // Route sends API procedures to api and every other path to app; with no app, everything goes

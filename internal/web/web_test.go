@@ -100,6 +100,8 @@ func TestRouteLeavesAPIPathsToTheAPI(t *testing.T) {
 		{http.MethodPost, "/relance.v1.AuthService/Login", true},
 		{http.MethodPost, "/relance.v1.AlertService/WatchAlerts", true},
 		{http.MethodPost, "/relance.v1.Unknown/Method", true},
+		{http.MethodPost, "/adf/v1/leads", true},
+		{http.MethodPost, "/adf/v1/leads/rk_token", true},
 		{http.MethodPost, "/grpc.health.v1.Health/Check", true},
 		{http.MethodPost, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", true},
 		{http.MethodOptions, "/relance.v1.LeadService/ListLeads", true}, // CORS preflight

@@ -3,8 +3,10 @@
 -- idempotency key (of the credential) exists.
 INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
   contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
+  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint,
+  vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19,
+  $20, $21, $22, $23, $24, $25, $26)
 ON CONFLICT DO NOTHING;
 
 -- name: LeadGet :one

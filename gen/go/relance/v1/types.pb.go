@@ -1135,8 +1135,10 @@ type Lead struct {
 	// Set when the lead was rejected with fewer contacts than its rule asks.
 	ImproperClosureTime *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=improper_closure_time,json=improperClosureTime,proto3" json:"improper_closure_time,omitempty"`
 	ClosureContacts     int32                  `protobuf:"varint,25,opt,name=closure_contacts,json=closureContacts,proto3" json:"closure_contacts,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The vehicle the customer asks about (from ADF/XML intake); unset when none.
+	Vehicle       *LeadVehicle `protobuf:"bytes,110,opt,name=vehicle,proto3" json:"vehicle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Lead) Reset() {
@@ -1337,6 +1339,13 @@ func (x *Lead) GetClosureContacts() int32 {
 	return 0
 }
 
+func (x *Lead) GetVehicle() *LeadVehicle {
+	if x != nil {
+		return x.Vehicle
+	}
+	return nil
+}
+
 // LeadCadence is where a lead stands in its cadence rule.
 type LeadCadence struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1528,6 +1537,102 @@ func (x *Activity) GetDirection() ContactDirection {
 	return ContactDirection_CONTACT_DIRECTION_UNSPECIFIED
 }
 
+// LeadVehicle is a lead's vehicle of interest.
+type LeadVehicle struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// buy, lease, trade-in, test-drive, or empty.
+	Interest string `protobuf:"bytes,1,opt,name=interest,proto3" json:"interest,omitempty"`
+	// new, used, or empty.
+	Status string `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
+	Year   string `protobuf:"bytes,3,opt,name=year,proto3" json:"year,omitempty"`
+	Make   string `protobuf:"bytes,4,opt,name=make,proto3" json:"make,omitempty"`
+	Model  string `protobuf:"bytes,5,opt,name=model,proto3" json:"model,omitempty"`
+	Vin    string `protobuf:"bytes,6,opt,name=vin,proto3" json:"vin,omitempty"`
+	// The dealer's stock number.
+	Stock         string `protobuf:"bytes,7,opt,name=stock,proto3" json:"stock,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeadVehicle) Reset() {
+	*x = LeadVehicle{}
+	mi := &file_relance_v1_types_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeadVehicle) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeadVehicle) ProtoMessage() {}
+
+func (x *LeadVehicle) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_types_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeadVehicle.ProtoReflect.Descriptor instead.
+func (*LeadVehicle) Descriptor() ([]byte, []int) {
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *LeadVehicle) GetInterest() string {
+	if x != nil {
+		return x.Interest
+	}
+	return ""
+}
+
+func (x *LeadVehicle) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *LeadVehicle) GetYear() string {
+	if x != nil {
+		return x.Year
+	}
+	return ""
+}
+
+func (x *LeadVehicle) GetMake() string {
+	if x != nil {
+		return x.Make
+	}
+	return ""
+}
+
+func (x *LeadVehicle) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *LeadVehicle) GetVin() string {
+	if x != nil {
+		return x.Vin
+	}
+	return ""
+}
+
+func (x *LeadVehicle) GetStock() string {
+	if x != nil {
+		return x.Stock
+	}
+	return ""
+}
+
 var File_relance_v1_types_proto protoreflect.FileDescriptor
 
 const file_relance_v1_types_proto_rawDesc = "" +
@@ -1589,7 +1694,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x05phone\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18(R\x05phone\x12#\n" +
 	"\x05email\x18\x03 \x01(\tB\r\xbaH\n" +
 	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email:c\xbaH`\x1a^\n" +
-	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\x9d\t\n" +
+	"\x11contact.reachable\x12#a contact needs a phone or an email\x1a$this.phone != '' || this.email != ''\"\xd0\t\n" +
 	"\x04Lead\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x16\n" +
@@ -1620,7 +1725,8 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x11last_attempt_time\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\x0flastAttemptTime\x121\n" +
 	"\acadence\x18\x17 \x01(\v2\x17.relance.v1.LeadCadenceR\acadence\x12N\n" +
 	"\x15improper_closure_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\x13improperClosureTime\x12)\n" +
-	"\x10closure_contacts\x18\x19 \x01(\x05R\x0fclosureContactsJ\x04\b\t\x10\n" +
+	"\x10closure_contacts\x18\x19 \x01(\x05R\x0fclosureContacts\x121\n" +
+	"\avehicle\x18n \x01(\v2\x17.relance.v1.LeadVehicleR\avehicleJ\x04\b\t\x10\n" +
 	"R\x12interaction_status\"i\n" +
 	"\vLeadCadence\x12%\n" +
 	"\x0eattempts_today\x18\x01 \x01(\x05R\rattemptsToday\x12\x1b\n" +
@@ -1639,7 +1745,15 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12:\n" +
-	"\tdirection\x18\v \x01(\x0e2\x1c.relance.v1.ContactDirectionR\tdirection*b\n" +
+	"\tdirection\x18\v \x01(\x0e2\x1c.relance.v1.ContactDirectionR\tdirection\"\xa7\x01\n" +
+	"\vLeadVehicle\x12\x1a\n" +
+	"\binterest\x18\x01 \x01(\tR\binterest\x12\x16\n" +
+	"\x06status\x18\x02 \x01(\tR\x06status\x12\x12\n" +
+	"\x04year\x18\x03 \x01(\tR\x04year\x12\x12\n" +
+	"\x04make\x18\x04 \x01(\tR\x04make\x12\x14\n" +
+	"\x05model\x18\x05 \x01(\tR\x05model\x12\x10\n" +
+	"\x03vin\x18\x06 \x01(\tR\x03vin\x12\x14\n" +
+	"\x05stock\x18\a \x01(\tR\x05stock*b\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fROLE_ADVISOR\x10\x01\x12\x10\n" +
@@ -1711,7 +1825,7 @@ func file_relance_v1_types_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_relance_v1_types_proto_goTypes = []any{
 	(Role)(0),                       // 0: relance.v1.Role
 	(Locale)(0),                     // 1: relance.v1.Locale
@@ -1732,45 +1846,47 @@ var file_relance_v1_types_proto_goTypes = []any{
 	(*Lead)(nil),                    // 16: relance.v1.Lead
 	(*LeadCadence)(nil),             // 17: relance.v1.LeadCadence
 	(*Activity)(nil),                // 18: relance.v1.Activity
-	(*timestamppb.Timestamp)(nil),   // 19: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),     // 20: google.protobuf.Duration
+	(*LeadVehicle)(nil),             // 19: relance.v1.LeadVehicle
+	(*timestamppb.Timestamp)(nil),   // 20: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 21: google.protobuf.Duration
 }
 var file_relance_v1_types_proto_depIdxs = []int32{
 	2,  // 0: relance.v1.OpeningWindow.weekday:type_name -> relance.v1.Weekday
 	9,  // 1: relance.v1.Site.windows:type_name -> relance.v1.OpeningWindow
 	10, // 2: relance.v1.Site.closures:type_name -> relance.v1.Closure
-	19, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
+	20, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: relance.v1.User.role:type_name -> relance.v1.Role
 	1,  // 5: relance.v1.User.locale:type_name -> relance.v1.Locale
 	12, // 6: relance.v1.User.notifications:type_name -> relance.v1.NotificationPreferences
-	19, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	19, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
-	19, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
+	20, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	20, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
+	20, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
 	4,  // 10: relance.v1.Lead.category:type_name -> relance.v1.Category
 	15, // 11: relance.v1.Lead.contact:type_name -> relance.v1.Contact
 	3,  // 12: relance.v1.Lead.stage:type_name -> relance.v1.LeadStage
-	19, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
-	19, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
-	19, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
-	19, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
-	19, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
-	19, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
-	20, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
-	19, // 20: relance.v1.Lead.last_attempt_time:type_name -> google.protobuf.Timestamp
+	20, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
+	20, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
+	20, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
+	20, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
+	20, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
+	20, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
+	21, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
+	20, // 20: relance.v1.Lead.last_attempt_time:type_name -> google.protobuf.Timestamp
 	17, // 21: relance.v1.Lead.cadence:type_name -> relance.v1.LeadCadence
-	19, // 22: relance.v1.Lead.improper_closure_time:type_name -> google.protobuf.Timestamp
-	5,  // 23: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
-	6,  // 24: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
-	7,  // 25: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
-	19, // 26: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
-	19, // 27: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
-	19, // 28: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 29: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
-	30, // [30:30] is the sub-list for method output_type
-	30, // [30:30] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	20, // 22: relance.v1.Lead.improper_closure_time:type_name -> google.protobuf.Timestamp
+	19, // 23: relance.v1.Lead.vehicle:type_name -> relance.v1.LeadVehicle
+	5,  // 24: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
+	6,  // 25: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
+	7,  // 26: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
+	20, // 27: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
+	20, // 28: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
+	20, // 29: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 30: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_types_proto_init() }
@@ -1784,7 +1900,7 @@ func file_relance_v1_types_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_types_proto_rawDesc), len(file_relance_v1_types_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   10,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
