@@ -1,16 +1,17 @@
 // What the report screens share: the category filter, day inputs read in the site's time zone,
-// the bucket chart and the CSV download through ExportReport.
-import { useState } from "react";
+// the frame of a report over a range of days, the bucket chart and the CSV download through
+// ExportReport.
+import { type FormEvent, type ReactNode, useState } from "react";
 import { createClient } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type Bucket, type ExportReportRequestSchema, ReportService } from "@relance/api/relance/v1/report_pb";
 import { Category } from "@relance/api/relance/v1/types_pb";
 import { saveChunks } from "../files/save";
-import { Field } from "../forms/field";
+import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, seconds, zonedInstant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
-import { errorMessage, transport } from "../transport/transport";
+import { errorMessage, fieldErrors, transport } from "../transport/transport";
 
 /** dayStart is the instant a day ("YYYY-MM-DD") begins in timeZone, as a Timestamp. */
 export function dayStart(day: string, timeZone: string) {
@@ -31,6 +32,77 @@ export function DayRange({ value, onChange, errors }: { value: Days; onChange: (
       <Field label={t("reports.to")} error={errors.to}>
         {(p) => <input {...p} type="date" value={value.to} onChange={(e) => onChange({ ...value, to: e.target.value })} required />}
       </Field>
+    </>
+  );
+}
+
+/** useDays holds a report's period as typed (form) and as last shown (shown, what the query asks). */
+export function useDays(initial: () => Days) {
+  const [form, setForm] = useState(initial);
+  const [shown, setShown] = useState(form);
+  return { form, setForm, shown, show: () => setShown(form) };
+}
+
+/**
+ * DayRangeReport frames a report over a range of days: its title, the form that shows the range
+ * (with the report's CSV button), the call's error (next to the day it names, else as a banner),
+ * and once loaded the table (children: its thead and tbody) under a caption, in a region that
+ * scrolls sideways on a phone. fields names the request's two day fields, for their violations.
+ */
+export function DayRangeReport({
+  title,
+  days,
+  fields,
+  csv,
+  error,
+  pending,
+  empty,
+  id,
+  caption,
+  children,
+}: {
+  title: string;
+  days: ReturnType<typeof useDays>;
+  fields: [string, string];
+  csv: ReactNode;
+  error: unknown;
+  pending: boolean;
+  empty: boolean;
+  id: string;
+  caption: string;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  const errors = fieldErrors(error);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    days.show();
+  };
+  return (
+    <>
+      <h1>{title}</h1>
+      <form className="card grid" onSubmit={submit}>
+        <DayRange value={days.form} onChange={(d) => days.setForm({ ...days.form, ...d })} errors={{ from: errors[fields[0]], to: errors[fields[1]] }} />
+        <div className="row">
+          <button type="submit" className="primary">
+            {t("reports.show")}
+          </button>
+          {csv}
+        </div>
+      </form>
+      {Object.keys(errors).length === 0 && <ErrorBanner error={error} />}
+      {pending ? (
+        <Loading />
+      ) : empty ? (
+        <p className="muted">{t("mgr.nothing")}</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby={id}>
+          <table>
+            <caption id={id}>{caption}</caption>
+            {children}
+          </table>
+        </div>
+      )}
     </>
   );
 }
