@@ -97,11 +97,10 @@ func (d *DB) CreateAdfIntakeToken(ctx context.Context, p relance.Principal, sour
 			}
 		}
 		tok = relance.AdfIntakeToken{ID: uuid.Must(uuid.NewV7()), Source: source, SiteID: siteID, Prefix: secret[:8], CreatedAt: t.now}
-		if err := t.q.APITokenCreate(ctx, db.APITokenCreateParams{
-			ID: tok.ID, OrgID: t.org, Kind: "api_key", Name: "ADF intake: " + source, Prefix: tok.Prefix,
-			SecretHash: digest, Scopes: []string{string(relance.ScopeLeadsCreate)}, CreatedAt: t.now,
-			RequestsPerMinute: int32(requestsPerMinute),
-		}); err != nil {
+		if err := t.insertAPIKey(ctx, &relance.APIKey{
+			ID: tok.ID, Name: "ADF intake: " + source, Prefix: tok.Prefix, Scopes: []relance.Scope{relance.ScopeLeadsCreate},
+			CreatedAt: t.now, RequestsPerMinute: requestsPerMinute,
+		}, digest); err != nil {
 			return err
 		}
 		if err := t.q.AdfIntakeTokenCreate(ctx, db.AdfIntakeTokenCreateParams{

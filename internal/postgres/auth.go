@@ -152,20 +152,25 @@ func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string,
 			ID: uuid.Must(uuid.NewV7()), Name: name, Scopes: scopes, Prefix: secret[:8], CreatedAt: t.now,
 			RequestsPerMinute: requestsPerMinute,
 		}
-		raw := make([]string, len(scopes))
-		for i, s := range scopes {
-			raw[i] = string(s)
-		}
-		if err := t.q.APITokenCreate(ctx, db.APITokenCreateParams{
-			ID: key.ID, OrgID: t.org, Kind: "api_key", Name: name, Prefix: key.Prefix,
-			SecretHash: digest, Scopes: raw, CreatedAt: t.now, RequestsPerMinute: int32(requestsPerMinute),
-		}); err != nil {
+		if err := t.insertAPIKey(ctx, &key, digest); err != nil {
 			return err
 		}
 		return t.audit(ctx, p, "api_key.create", "api_key", key.ID,
-			map[string]any{"name": name, "scopes": raw, "requests_per_minute": requestsPerMinute})
+			map[string]any{"name": name, "scopes": scopes, "requests_per_minute": requestsPerMinute})
 	})
 	return key, secret, err
+}
+
+// insertAPIKey writes key, whose secret hashes to digest.
+func (t *tx) insertAPIKey(ctx context.Context, key *relance.APIKey, digest []byte) error {
+	raw := make([]string, len(key.Scopes))
+	for i, s := range key.Scopes {
+		raw[i] = string(s)
+	}
+	return t.q.APITokenCreate(ctx, db.APITokenCreateParams{
+		ID: key.ID, OrgID: t.org, Kind: "api_key", Name: key.Name, Prefix: key.Prefix,
+		SecretHash: digest, Scopes: raw, CreatedAt: key.CreatedAt, RequestsPerMinute: int32(key.RequestsPerMinute),
+	})
 }
 
 // ListAPIKeys lists the organisation's partner API keys (admins only).
