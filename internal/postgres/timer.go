@@ -261,16 +261,9 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 		cancel()
 	}
 	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
-		timer, err := t.q.TimerGetForUpdate(ctx, ref.ID)
-		if err != nil {
-			return err
-		}
-		cur, err := t.q.DeliveryGetForUpdate(ctx, del.ID)
-		if err != nil {
-			return err
-		}
-		if cur.State != relance.DeliverySending || cur.Attempts != del.Attempts {
-			return nil // the lease ran out and a watchdog took the delivery over
+		timer, _, held, err := t.leased(ctx, ref, del)
+		if err != nil || !held {
+			return err // not held: the lease ran out and a watchdog took the delivery over
 		}
 		finish := db.DeliveryFinishParams{ID: del.ID, State: relance.DeliverySent, ProviderID: providerID}
 		if err := t.pushOutcome(ctx, msg.Device, sendErr); err != nil {
@@ -298,4 +291,17 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 		}
 		return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "done", FiredAt: &t.now})
 	})
+}
+
+// leased locks a delivery's timer and row (cur) after a send, and reports whether this worker
+// still holds the delivery (held): when its lease ran out, a watchdog took it over and the
+// outcome of this send is not to be recorded.
+func (t *tx) leased(ctx context.Context, ref relance.TimerRef, del *db.Delivery) (timer db.Timer, cur db.Delivery, held bool, err error) {
+	if timer, err = t.q.TimerGetForUpdate(ctx, ref.ID); err != nil {
+		return db.Timer{}, db.Delivery{}, false, err
+	}
+	if cur, err = t.q.DeliveryGetForUpdate(ctx, del.ID); err != nil {
+		return db.Timer{}, db.Delivery{}, false, err
+	}
+	return timer, cur, cur.State == relance.DeliverySending && cur.Attempts == del.Attempts, nil
 }

@@ -206,16 +206,9 @@ func (d *DB) sendWebhook(ctx context.Context, ref relance.TimerRef, del *db.Deli
 	}
 	resp := d.webhooks.Post(ctx, req)
 	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
-		timer, err := t.q.TimerGetForUpdate(ctx, ref.ID)
-		if err != nil {
-			return err
-		}
-		cur, err := t.q.DeliveryGetForUpdate(ctx, del.ID)
-		if err != nil {
-			return err
-		}
-		if cur.State != relance.DeliverySending || cur.Attempts != del.Attempts {
-			return nil // the lease ran out and a watchdog took the delivery over
+		timer, cur, held, err := t.leased(ctx, ref, del)
+		if err != nil || !held {
+			return err // not held: the lease ran out and a watchdog took the delivery over
 		}
 		summary := ""
 		if resp.Err != nil {
