@@ -2,17 +2,12 @@ package postgres_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
@@ -21,79 +16,16 @@ import (
 	"github.com/relancehq/relance/internal/webhook"
 )
 
-// receiver is a partner's webhook endpoint: it verifies every request with the specification's
-// own library and records what arrived; status decides the answer to each request.
-type receiver struct {
-	t      *testing.T
-	srv    *httptest.Server
-	mu     sync.Mutex
-	secret []string // any of them verifies
-	got    []received
-	status func(n int) int // the answer to the n-th request (1-based)
-}
-
-type received struct {
-	id, typ, lead string
-	verified      bool
-	signatures    string
-}
-
-func newReceiver(t *testing.T) *receiver {
-	r := &receiver{t: t, status: func(int) int { return http.StatusNoContent }}
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, _ := io.ReadAll(req.Body)
-		var ev struct {
-			Type string `json:"type"`
-			Data struct {
-				ID     string `json:"id"`
-				LeadID string `json:"leadId"`
-			} `json:"data"`
-		}
-		_ = json.Unmarshal(body, &ev)
-		r.mu.Lock()
-		verified := false
-		for _, s := range r.secret {
-			wh, err := standardwebhooks.NewWebhook(s)
-			if err == nil && wh.VerifyIgnoringTimestamp(body, req.Header) == nil {
-				verified = true
-			}
-		}
-		lead := ev.Data.LeadID
-		if lead == "" {
-			lead = ev.Data.ID
-		}
-		r.got = append(r.got, received{id: req.Header.Get("webhook-id"), typ: ev.Type, lead: lead, verified: verified, signatures: req.Header.Get("webhook-signature")})
-		n := len(r.got)
-		r.mu.Unlock()
-		w.WriteHeader(r.status(n))
-		_, _ = w.Write([]byte("ok"))
-	}))
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-func (r *receiver) received() []received {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.got)
-}
-
-func (r *receiver) trust(secret string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.secret = append(r.secret, secret)
-}
-
 // webhookWorld is a World whose store posts webhooks for real, with private targets allowed,
 // and an endpoint to a local receiver.
-func webhookWorld(t *testing.T, filter ...string) (*testenv.World, *testenv.Workers, *receiver, webhook.Endpoint) {
+func webhookWorld(t *testing.T, filter ...string) (*testenv.World, *testenv.Workers, *testenv.Receiver, webhook.Endpoint) {
 	t.Helper()
 	workers := testenv.NewWorkers(time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC))
 	store := testenv.Open(t, append(workers.Options(), postgres.WithWebhooks(notify.NewWebhook(true), true))...)
 	w := testenv.NewWorld(t, store)
-	rcv := newReceiver(t)
+	rcv := testenv.NewReceiver(t)
 	ep, err := store.CreateWebhookEndpoint(context.Background(), w.As(w.Admin), webhook.Endpoint{
-		URL: rcv.srv.URL + "/hook", Description: "CRM", Filter: filter, Enabled: true,
+		URL: rcv.Srv.URL + "/hook", Description: "CRM", Filter: filter, Enabled: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +33,7 @@ func webhookWorld(t *testing.T, filter ...string) (*testenv.World, *testenv.Work
 	if _, err := webhook.ParseSecret(ep.Secret); err != nil {
 		t.Fatalf("secret %q: %v", ep.Secret, err)
 	}
-	rcv.trust(ep.Secret)
+	rcv.Trust(ep.Secret)
 	return w, workers, rcv, ep
 }
 
@@ -123,14 +55,14 @@ func TestWebhookEventsArriveSignedAndInOrder(t *testing.T) {
 	}
 	// Four workers at once: a later event of a lead must wait for the earlier ones.
 	workers.FireDue(t, w.DB, 4)
-	got := rcv.received()
+	got := rcv.Received()
 	want := []string{webhook.LeadCreated, webhook.LeadAssigned, webhook.LeadAssigned, webhook.LeadStageChanged}
 	ids := map[string]bool{}
 	for _, l := range leads {
 		var types []string
 		for _, r := range got {
-			if r.lead == l.ID.String() {
-				types = append(types, r.typ)
+			if r.Lead == l.ID.String() {
+				types = append(types, r.Type)
 			}
 		}
 		if !slices.Equal(types, want) {
@@ -138,13 +70,13 @@ func TestWebhookEventsArriveSignedAndInOrder(t *testing.T) {
 		}
 	}
 	for _, r := range got {
-		if !r.verified {
-			t.Errorf("%s %s: signature not verified by the standard library", r.id, r.typ)
+		if !r.Verified {
+			t.Errorf("%s %s: signature not verified by the standard library", r.ID, r.Type)
 		}
-		if ids[r.id] {
-			t.Errorf("webhook-id %s arrived twice", r.id)
+		if ids[r.ID] {
+			t.Errorf("webhook-id %s arrived twice", r.ID)
 		}
-		ids[r.id] = true
+		ids[r.ID] = true
 	}
 	if len(got) != 12 {
 		t.Errorf("%d requests, want 12", len(got))
@@ -165,7 +97,7 @@ func TestWebhookEventsArriveSignedAndInOrder(t *testing.T) {
 func TestWebhookRetriedUnderTheSameID(t *testing.T) {
 	w, workers, rcv, ep := webhookWorld(t)
 	ctx := context.Background()
-	rcv.status = func(n int) int {
+	rcv.Status = func(n int) int {
 		if n <= 3 {
 			return http.StatusInternalServerError
 		}
@@ -173,7 +105,7 @@ func TestWebhookRetriedUnderTheSameID(t *testing.T) {
 	}
 	l := w.Lead(t, "Client", uuid.Nil)
 	workers.FireDue(t, w.DB, 2)
-	if n := len(rcv.received()); n != 1 {
+	if n := len(rcv.Received()); n != 1 {
 		t.Fatalf("%d requests after the first firing, want 1", n)
 	}
 	// The receiver is down: 5 s, then 5 min, then 30 min later (±10 %) it is tried again.
@@ -181,17 +113,17 @@ func TestWebhookRetriedUnderTheSameID(t *testing.T) {
 		workers.Set(workers.Now().Add(wait))
 		workers.FireDue(t, w.DB, 2)
 	}
-	got := rcv.received()
+	got := rcv.Received()
 	if len(got) != 4 {
 		t.Fatalf("%d requests, want 4: %+v", len(got), got)
 	}
 	for _, r := range got {
-		if r.id != got[0].id || !r.verified || r.lead != l.ID.String() {
+		if r.ID != got[0].ID || !r.Verified || r.Lead != l.ID.String() {
 			t.Fatalf("attempt %+v differs from the first %+v", r, got[0])
 		}
 	}
 	msgs, err := w.DB.ListWebhookMessages(ctx, w.As(w.Admin), uuid.Nil, l.ID, 10)
-	if err != nil || len(msgs) != 1 || msgs[0].ID.String() != got[0].id {
+	if err != nil || len(msgs) != 1 || msgs[0].ID.String() != got[0].ID {
 		t.Fatalf("messages %+v, %v", msgs, err)
 	}
 	del := msgs[0].Deliveries[0]
@@ -216,7 +148,7 @@ func TestWebhookRetriedUnderTheSameID(t *testing.T) {
 func TestWebhookWorkerStalledMidPostStillDelivers(t *testing.T) {
 	w, workers, rcv, _ := webhookWorld(t)
 	release := make(chan struct{})
-	rcv.status = func(n int) int {
+	rcv.Status = func(n int) int {
 		if n == 1 {
 			select {
 			case <-release:
@@ -231,13 +163,13 @@ func TestWebhookWorkerStalledMidPostStillDelivers(t *testing.T) {
 		defer close(stalled)
 		workers.FireDue(t, w.DB, 1)
 	}()
-	testenv.Eventually(t, 10*time.Second, "the first post", func() bool { return len(rcv.received()) == 1 })
+	testenv.Eventually(t, 10*time.Second, "the first post", func() bool { return len(rcv.Received()) == 1 })
 	workers.Set(workers.Now().Add(relance.DeliveryLease + time.Second))
 	workers.FireDue(t, w.DB, 1)
 	close(release)
 	<-stalled
-	got := rcv.received()
-	if len(got) != 2 || got[0].id != got[1].id || !got[1].verified {
+	got := rcv.Received()
+	if len(got) != 2 || got[0].ID != got[1].ID || !got[1].Verified {
 		t.Fatalf("requests %+v, want the same message twice", got)
 	}
 	msgs, err := w.DB.ListWebhookMessages(context.Background(), w.As(w.Admin), uuid.Nil, l.ID, 10)
@@ -250,7 +182,7 @@ func TestWebhookGoneDisablesAndTellsAdmins(t *testing.T) {
 	w, workers, rcv, ep := webhookWorld(t)
 	ctx := context.Background()
 	admin := w.As(w.Admin)
-	rcv.status = func(int) int { return http.StatusGone }
+	rcv.Status = func(int) int { return http.StatusGone }
 	w.Lead(t, "Client", uuid.Nil)
 	workers.FireDue(t, w.DB, 2)
 	eps, err := w.DB.ListWebhookEndpoints(ctx, admin)
@@ -266,7 +198,7 @@ func TestWebhookGoneDisablesAndTellsAdmins(t *testing.T) {
 	}
 	w.Lead(t, "Other", uuid.Nil)
 	workers.FireDue(t, w.DB, 2)
-	if n := len(rcv.received()); n != 1 {
+	if n := len(rcv.Received()); n != 1 {
 		t.Fatalf("%d requests, want 1: a disabled endpoint gets nothing", n)
 	}
 	// Enabled again, it gets new events; a resend brings the failed one.
@@ -274,21 +206,21 @@ func TestWebhookGoneDisablesAndTellsAdmins(t *testing.T) {
 	if _, err := w.DB.UpdateWebhookEndpoint(ctx, admin, ep.ID, webhook.EndpointChange{Enabled: &on}); err != nil {
 		t.Fatal(err)
 	}
-	rcv.status = func(int) int { return http.StatusOK }
+	rcv.Status = func(int) int { return http.StatusOK }
 	n, err := w.DB.ResendFailedWebhooks(ctx, admin, workers.Now().Add(-time.Hour), uuid.Nil)
 	if err != nil || n != 1 {
 		t.Fatalf("resend: %d %v", n, err)
 	}
 	workers.FireDue(t, w.DB, 2)
-	got := rcv.received()
-	if len(got) != 2 || got[1].id != got[0].id {
+	got := rcv.Received()
+	if len(got) != 2 || got[1].ID != got[0].ID {
 		t.Fatalf("after resend: %+v", got)
 	}
 }
 
 func TestWebhookFailingForDaysDisables(t *testing.T) {
 	w, workers, rcv, _ := webhookWorld(t)
-	rcv.status = func(int) int { return http.StatusServiceUnavailable }
+	rcv.Status = func(int) int { return http.StatusServiceUnavailable }
 	w.Lead(t, "Client", uuid.Nil)
 	for range 15 {
 		workers.FireDue(t, w.DB, 2)
@@ -299,7 +231,7 @@ func TestWebhookFailingForDaysDisables(t *testing.T) {
 		t.Fatal(eps, err)
 	}
 	// Eight attempts spread over about 28 hours: the message failed, the endpoint is still on.
-	if n := len(rcv.received()); n != webhook.MaxAttempts || !eps[0].Enabled || eps[0].FailingSince == nil {
+	if n := len(rcv.Received()); n != webhook.MaxAttempts || !eps[0].Enabled || eps[0].FailingSince == nil {
 		t.Fatalf("%d attempts, endpoint %+v", n, eps[0])
 	}
 	// Events keep failing for five days: the endpoint is disabled.
@@ -326,18 +258,18 @@ func TestWebhookSecretRotationSignsWithBoth(t *testing.T) {
 	workers.Set(workers.Now().Add(25 * time.Hour))
 	w.Lead(t, "Client", uuid.Nil)
 	workers.FireDue(t, w.DB, 1)
-	got := rcv.received()
+	got := rcv.Received()
 	if len(got) != 2 {
 		t.Fatalf("%+v", got)
 	}
 	for i, want := range []int{2, 1} {
-		if n := len(splitFields(got[i].signatures)); n != want {
+		if n := len(splitFields(got[i].Signatures)); n != want {
 			t.Errorf("request %d: %d signatures, want %d", i, n, want)
 		}
 	}
 	// The receiver holds the old secret only: it verifies the first, not the second.
-	if !got[0].verified || got[1].verified {
-		t.Errorf("verified with the old secret: %v then %v, want true then false", got[0].verified, got[1].verified)
+	if !got[0].Verified || got[1].Verified {
+		t.Errorf("verified with the old secret: %v then %v, want true then false", got[0].Verified, got[1].Verified)
 	}
 }
 

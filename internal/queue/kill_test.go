@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/relancehq/relance/internal/catcher"
+	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/testenv"
@@ -39,7 +40,8 @@ func workerProcess() int {
 		return 1
 	}
 	store, err := postgres.Open(ctx, os.Getenv("RELANCE_KILLTEST_DB"), postgres.WithDeliveryLease(3*time.Second),
-		postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithSender(sender))
+		postgres.WithScheduler(queue.NewClient(rdb, "relance")), postgres.WithSender(sender),
+		postgres.WithWebhooks(notify.NewWebhook(true), true)) // endpoints on loopback (the tests' receivers)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -77,16 +79,7 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 		w.Lead(t, fmt.Sprintf("Killed %03d", i), assignee)
 	}
 
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "RELANCE_KILLTEST_DB="+dbURL, "RELANCE_KILLTEST_REDIS="+rdb.Options().Addr)
-		cmd.Env = append(cmd.Env, outbox.Env()...)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		return cmd
-	}
+	start := func() *exec.Cmd { return startWorker(t, dbURL, rdb, outbox) }
 	first := start()
 	if _, ok := c.Wait(30*time.Second, func(m []catcher.Message) bool { return len(m) >= 20 }); !ok {
 		_ = first.Process.Kill()
@@ -116,6 +109,20 @@ func TestWorkerKilledMidRunLosesNothing(t *testing.T) {
 		t.Fatalf("distinct alerts per channel %v, want %d emails, %d FCM and %d Web Push", byChannel, 2*leads, leads, leads)
 	}
 	t.Logf("%d messages for %d alerts and reminders by email and push: %d repeats of a message cut short by the kill (same identity)", len(msgs), 2*leads, len(msgs)-4*leads)
+}
+
+// startWorker starts a worker process (this test binary, see TestMain) on the database and Redis,
+// sending to outbox.
+func startWorker(t *testing.T, dbURL string, rdb *redis.Client, outbox testenv.Outbox) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "RELANCE_KILLTEST_DB="+dbURL, "RELANCE_KILLTEST_REDIS="+rdb.Options().Addr)
+	cmd.Env = append(cmd.Env, outbox.Env()...)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
 }
 
 func distinct(msgs []catcher.Message) int {

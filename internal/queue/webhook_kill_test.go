@@ -1,0 +1,100 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/relancehq/relance/internal/notify"
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/queue"
+	"github.com/relancehq/relance/internal/testenv"
+	"github.com/relancehq/relance/internal/webhook"
+)
+
+// waitReceived polls r until done holds for what arrived, or d passes.
+func waitReceived(r *testenv.Receiver, d time.Duration, done func([]testenv.Received) bool) ([]testenv.Received, bool) {
+	deadline := time.Now().Add(d)
+	for {
+		got := r.Received()
+		if done(got) {
+			return got, true
+		}
+		if time.Now().After(deadline) {
+			return got, false
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// distinctIDs counts the webhook-ids among got.
+func distinctIDs(got []testenv.Received) int {
+	ids := map[string]bool{}
+	for _, g := range got {
+		ids[g.ID] = true
+	}
+	return len(ids)
+}
+
+func TestWebhookWorkerKilledMidRunLosesNothing(t *testing.T) {
+	t.Parallel()
+	dbURL, _ := testenv.Database(t)
+	rdb := testenv.OwnRedis(t)
+	c := testenv.Catcher(t)
+	outbox := testenv.OutboxOf(t, c)
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, "relance")),
+		postgres.WithWebhooks(notify.NewWebhook(true), true))
+	w := testenv.NewWorld(t, writer)
+	rcv := testenv.NewReceiver(t)
+	ep, err := writer.CreateWebhookEndpoint(context.Background(), w.As(w.Admin), webhook.Endpoint{
+		URL: rcv.Srv.URL + "/hook", Description: "CRM", Filter: []string{webhook.LeadCreated}, Enabled: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.Trust(ep.Secret)
+	const leads = 120
+	for i := range leads {
+		w.Lead(t, fmt.Sprintf("Hooked %03d", i), w.Alice.ID)
+	}
+
+	first := startWorker(t, dbURL, rdb, outbox)
+	if _, ok := waitReceived(rcv, 30*time.Second, func(g []testenv.Received) bool { return len(g) >= 20 }); !ok {
+		_ = first.Process.Kill()
+		t.Fatal("the first worker delivered nothing")
+	}
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	t.Logf("worker killed after %d of %d webhook messages", len(rcv.Received()), leads)
+
+	second := startWorker(t, dbURL, rdb, outbox)
+	defer func() {
+		_ = second.Process.Signal(syscall.SIGTERM)
+		_ = second.Wait()
+	}()
+	// Tasks the dead worker held come back when their lease ends.
+	got, ok := waitReceived(rcv, 3*time.Minute, func(g []testenv.Received) bool { return distinctIDs(g) >= leads })
+	if !ok {
+		t.Fatalf("after the kill, %d of %d webhook messages arrived", distinctIDs(got), leads)
+	}
+	time.Sleep(2 * time.Second) // room for a duplicate to show
+	got = rcv.Received()
+	perID := map[string]int{}
+	for _, g := range got {
+		if !g.Verified {
+			t.Errorf("webhook-id %s: signature does not verify", g.ID)
+		}
+		if g.Type != webhook.LeadCreated {
+			t.Errorf("webhook-id %s: type %q", g.ID, g.Type)
+		}
+		perID[g.ID]++
+	}
+	if len(perID) != leads {
+		t.Fatalf("%d distinct webhook-ids, want %d", len(perID), leads)
+	}
+	t.Logf("%d requests for %d webhook messages, all verified: %d repeats under the same webhook-id (cut short by the kill)", len(got), leads, len(got)-leads)
+}
