@@ -249,3 +249,31 @@ func TestSiteThatNeverOpensIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A site's country and the repeat window are checked over the wire, and a refusal changes
+// nothing.
+func TestBadCountryAndRepeatWindowAreRefused(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	c := s.as(s.login(t, s.world.Admin.Email))
+	monday := []*v1.OpeningWindow{{Weekday: v1.Weekday_WEEKDAY_MONDAY, Start: "09:00", End: "12:00"}}
+	for _, country := range []string{"", "fr", "FRA", "XX"} {
+		_, err := c.team.CreateSite(ctx, connect.NewRequest(&v1.CreateSiteRequest{Name: "S", TimeZone: "Europe/Paris", Country: country, Windows: monday}))
+		wantField(t, "country "+country, err, "country")
+	}
+	xx := "XX"
+	_, err := c.team.UpdateSite(ctx, connect.NewRequest(&v1.UpdateSiteRequest{SiteId: s.world.Lyon.ID.String(), Country: &xx}))
+	wantField(t, "country XX on update", err, "country")
+	sites, err := c.team.ListSites(ctx, connect.NewRequest(&v1.ListSitesRequest{}))
+	if err != nil || len(sites.Msg.GetSites()) != 2 || sites.Msg.GetSites()[0].GetCountry() != "FR" {
+		t.Fatalf("sites after refusals: %v, %v", sites, err)
+	}
+	for _, days := range []int32{-1, 366} {
+		_, err := c.team.UpdateOrganization(ctx, connect.NewRequest(&v1.UpdateOrganizationRequest{RepeatDays: &days}))
+		wantField(t, fmt.Sprintf("repeat_days %d", days), err, "repeat_days")
+	}
+	org, err := c.team.GetOrganization(ctx, connect.NewRequest(&v1.GetOrganizationRequest{}))
+	if err != nil || org.Msg.GetOrganization().GetRepeatDays() != 0 {
+		t.Fatalf("repeat days after refusals: %v, %v (the fixture turns them off)", org, err)
+	}
+}

@@ -281,14 +281,21 @@ describe("admin", () => {
       await form.locator(".field-error").waitFor();
       expect(await form.getByLabel("Heure du résumé quotidien").getAttribute("aria-invalid")).toBe("true");
 
+      // Repeat inquiries: a window over a year is refused next to its field.
+      const repeat = form.getByLabel("Nouvelles demandes : jours après un lead");
       await form.getByLabel("Heure du résumé quotidien").fill("07:45");
+      await repeat.fill("400");
+      await form.getByRole("button", { name: "Enregistrer" }).click();
+      await form.locator(".field-error").waitFor();
+      expect(await repeat.getAttribute("aria-invalid")).toBe("true");
+      await repeat.fill("14");
       await form.getByLabel("Heure des envois automatiques").fill("10:15");
       await form.getByLabel("SMS par jour").fill("150");
       await form.getByLabel("Envoyer le résumé quotidien par e-mail").uncheck();
       await form.getByRole("button", { name: "Enregistrer" }).click();
       await form.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
       const after = (await team.getOrganization({})).organization;
-      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap, after?.digestEnabled]).toEqual(["07:45", "10:15", 150, false]);
+      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap, after?.digestEnabled, after?.repeatDays]).toEqual(["07:45", "10:15", 150, false, 14]);
 
       const rule = page.locator("form[aria-labelledby=set-rule]");
       const source = `e2e-${stamp}`;
@@ -313,6 +320,7 @@ describe("admin", () => {
         sendTime: before?.sendTime ?? "",
         smsDailyCap: before?.smsDailyCap ?? 0,
         digestEnabled: before?.digestEnabled ?? true,
+        repeatDays: before?.repeatDays ?? 30,
       });
     }
   });

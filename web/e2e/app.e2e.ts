@@ -70,6 +70,7 @@ describe("manager", () => {
     expect(await received.textContent()).toBe(formatCount(d.received, "fr"));
     expect(await page.locator('[data-figure="answered"]').textContent()).toBe(formatCount(d.answered, "fr"));
     expect(await page.locator('[data-figure="waiting"]').textContent()).toBe(formatCount(d.waiting, "fr"));
+    expect(await page.locator('[data-figure="repeats"]').textContent()).toBe(formatCount(d.repeats, "fr"));
     const average = d.answered > 0 ? formatDuration(seconds(d.averageResponse), "fr") : "—";
     expect(await page.locator('[data-figure="average"]').textContent()).toBe(average);
     expect(d.received).toBeGreaterThan(0); // the demo seed received leads: the figures are not all zero
