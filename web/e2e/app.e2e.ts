@@ -92,7 +92,7 @@ describe("advisor", () => {
       idempotencyKey: name,
       siteId: sites.sites.find((s) => s.name === "Lyon Centre")?.id ?? "",
       source: "e2e",
-      contact: { name, phone: `+336${String(Date.now()).slice(-8)}` },
+      contact: { name, phone: `+3361${String(Date.now()).slice(-7)}` }, // 061x: a French mobile range where every number is valid
     });
     const start = Date.now();
     await leads.assignLead({ leadId: created.lead?.id ?? "", assigneeId: alice.user?.id ?? "" });

@@ -103,7 +103,7 @@ function SettingsForm({ org }: { org: Organization }) {
         </Field>
       </div>
       <Field label={t("org.repeatDays")} error={errors["repeat_days"]}>
-        {(p) => <input {...p} type="number" step={1} min={0} max={365} value={form.repeatDays} onChange={change("repeatDays")} />}
+        {(p) => <input {...p} type="number" step={1} value={form.repeatDays} onChange={change("repeatDays")} />}
       </Field>
       <p className="muted">{t("org.repeatNote")}</p>
       <button type="submit" className="primary" disabled={save.isPending}>
