@@ -265,6 +265,18 @@ func (q *Queries) SiteListByIDs(ctx context.Context, ids []uuid.UUID) ([]Site, e
 	return items, nil
 }
 
+const siteLock = `-- name: SiteLock :one
+SELECT id FROM sites WHERE id = $1 FOR UPDATE
+`
+
+// Serialises the read-modify-write of a site's hours and closures.
+func (q *Queries) SiteLock(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, siteLock, id)
+	var id_2 uuid.UUID
+	err := row.Scan(&id_2)
+	return id_2, err
+}
+
 const siteUpdate = `-- name: SiteUpdate :execrows
 UPDATE sites SET name = $2, time_zone = $3, country = $4, updated_at = $5 WHERE id = $1
 `

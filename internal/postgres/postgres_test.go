@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -630,6 +631,38 @@ func TestSiteClosures(t *testing.T) {
 	wantCode(t, err, relance.CodeNotFound)
 	_, err = db.AddSiteClosures(ctx, w.As(w.Manager), w.Lyon.ID, nil, true)
 	wantCode(t, err, relance.CodePermissionDenied)
+}
+
+// Closures added at the same time by several admins, through two processes' pools, are all kept:
+// each addition reads the site's closures and writes them back under the site's row lock.
+func TestConcurrentClosureAdditionsAreAllKept(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	pools := []*postgres.DB{testenv.OpenURL(t, appURL), testenv.OpenURL(t, appURL)}
+	w := testenv.NewWorld(t, pools[0])
+	const additions = 12
+	var wg sync.WaitGroup
+	errs := make(chan error, additions)
+	for i := range additions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			day := relance.DateOf(time.Date(2031, time.March, 2+i, 0, 0, 0, 0, time.UTC))
+			_, err := pools[i%2].AddSiteClosures(ctx, w.As(w.Admin), w.Lyon.ID, []relance.Closure{{Start: day, End: day, Reason: "closure " + strconv.Itoa(i)}}, false)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := pools[0].ListSiteClosures(ctx, w.As(w.Admin), w.Lyon.ID, relance.DateOf(time.Date(2031, time.January, 1, 0, 0, 0, 0, time.UTC)))
+	if err != nil || len(list) != additions {
+		t.Fatalf("%d closures kept of %d added at once (%v): %+v", len(list), additions, err, list)
+	}
 }
 
 func TestDeliveryCutShortIsSentAgainUnderTheSameIdentity(t *testing.T) {

@@ -45,7 +45,7 @@ func (d *DB) UpdateSite(ctx context.Context, p relance.Principal, id uuid.UUID, 
 	var s relance.Site
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		var err error
-		if s, err = t.site(ctx, id); err != nil {
+		if s, err = t.lockedSite(ctx, id); err != nil {
 			return err
 		}
 		before := s
@@ -99,7 +99,7 @@ func (d *DB) AddSiteClosures(ctx context.Context, p relance.Principal, siteID uu
 	var s relance.Site
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		var err error
-		if s, err = t.site(ctx, siteID); err != nil {
+		if s, err = t.lockedSite(ctx, siteID); err != nil {
 			return err
 		}
 		if !replace {
@@ -141,6 +141,15 @@ func (d *DB) ListSites(ctx context.Context, p relance.Principal) ([]relance.Site
 		return err
 	})
 	return out, err
+}
+
+// lockedSite reads site id for a change of its hours or closures, holding its row until the
+// transaction ends, so that two concurrent changes apply one after the other and neither is lost.
+func (t *tx) lockedSite(ctx context.Context, id uuid.UUID) (relance.Site, error) {
+	if _, err := t.q.SiteLock(ctx, id); err != nil {
+		return relance.Site{}, found(err, "site")
+	}
+	return t.site(ctx, id)
 }
 
 func (t *tx) site(ctx context.Context, id uuid.UUID) (relance.Site, error) {

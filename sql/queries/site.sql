@@ -11,6 +11,10 @@ SELECT country FROM sites WHERE id = $1;
 -- name: SiteGet :one
 SELECT * FROM sites WHERE id = $1;
 
+-- name: SiteLock :one
+-- Serialises the read-modify-write of a site's hours and closures.
+SELECT id FROM sites WHERE id = $1 FOR UPDATE;
+
 -- name: SiteList :many
 SELECT * FROM sites ORDER BY name, id;
 
