@@ -67,8 +67,9 @@ func Seed(ctx context.Context, db *postgres.DB, now time.Time) (Credentials, err
 			}
 		}
 	}
-	_, creds.APIKey, err = db.CreateAPIKey(ctx, admin, partnerKeyName,
-		[]relance.Scope{relance.ScopeLeadsCreate, relance.ScopeLeadsRead, relance.ScopeCallsRecord}, 0)
+	_, creds.APIKey, err = db.CreateAPIKey(ctx, admin, relance.APIKey{
+		Name: partnerKeyName, Scopes: []relance.Scope{relance.ScopeLeadsCreate, relance.ScopeLeadsRead, relance.ScopeCallsRecord},
+	})
 	return creds, err
 }
 

@@ -135,12 +135,15 @@ func (d *DB) Organization(ctx context.Context, p relance.Principal) (relance.Org
 	return org, err
 }
 
-// CreateAPIKey issues a partner API key (admins only) with its own request budget
-// (requestsPerMinute, 0 for the server's default) and returns it with its secret, which is not
-// stored and cannot be shown again.
-func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope, requestsPerMinute int) (relance.APIKey, string, error) {
+// CreateAPIKey issues a partner API key (admins only) with spec's name, scopes, request budget
+// (0 for the server's default) and expiry (nil for none), and returns it with its secret, which
+// is not stored and cannot be shown again.
+func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, spec relance.APIKey) (relance.APIKey, string, error) {
 	if err := p.CheckManageSites(); err != nil {
 		return relance.APIKey{}, "", err
+	}
+	if spec.ExpiresAt != nil && !spec.ExpiresAt.After(d.now()) {
+		return relance.APIKey{}, "", relance.Invalid("expire_time", "must be in the future")
 	}
 	secret, digest, err := credential.NewSecret(credential.APIKeyPrefix)
 	if err != nil {
@@ -148,15 +151,14 @@ func (d *DB) CreateAPIKey(ctx context.Context, p relance.Principal, name string,
 	}
 	var key relance.APIKey
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		key = relance.APIKey{
-			ID: uuid.Must(uuid.NewV7()), Name: name, Scopes: scopes, Prefix: secret[:8], CreatedAt: t.now,
-			RequestsPerMinute: requestsPerMinute,
-		}
+		key = spec
+		key.ID, key.Prefix, key.CreatedAt, key.RevokedAt = uuid.Must(uuid.NewV7()), secret[:8], t.now, nil
 		if err := t.insertAPIKey(ctx, &key, digest); err != nil {
 			return err
 		}
-		return t.audit(ctx, p, "api_key.create", "api_key", key.ID,
-			map[string]any{"name": name, "scopes": scopes, "requests_per_minute": requestsPerMinute})
+		return t.audit(ctx, p, "api_key.create", "api_key", key.ID, map[string]any{
+			"name": key.Name, "scopes": key.Scopes, "requests_per_minute": key.RequestsPerMinute, "expires_at": key.ExpiresAt,
+		})
 	})
 	return key, secret, err
 }
@@ -169,7 +171,7 @@ func (t *tx) insertAPIKey(ctx context.Context, key *relance.APIKey, digest []byt
 	}
 	return t.q.APITokenCreate(ctx, db.APITokenCreateParams{
 		ID: key.ID, OrgID: t.org, Kind: "api_key", Name: key.Name, Prefix: key.Prefix,
-		SecretHash: digest, Scopes: raw, CreatedAt: key.CreatedAt, RequestsPerMinute: int32(key.RequestsPerMinute),
+		SecretHash: digest, Scopes: raw, CreatedAt: key.CreatedAt, ExpiresAt: key.ExpiresAt, RequestsPerMinute: int32(key.RequestsPerMinute),
 	})
 }
 
@@ -184,7 +186,7 @@ func (d *DB) ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.AP
 		for _, r := range rows {
 			k := relance.APIKey{
 				ID: r.ID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt, RevokedAt: r.RevokedAt,
-				RequestsPerMinute: int(r.RequestsPerMinute),
+				RequestsPerMinute: int(r.RequestsPerMinute), ExpiresAt: r.ExpiresAt,
 			}
 			for _, s := range r.Scopes {
 				k.Scopes = append(k.Scopes, relance.Scope(s))

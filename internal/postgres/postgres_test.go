@@ -320,9 +320,9 @@ func TestLoginAndTokens(t *testing.T) {
 	_, err = db.Authenticate(ctx, token)
 	wantCode(t, err, relance.CodeUnauthenticated)
 
-	_, _, err = db.CreateAPIKey(ctx, w.As(w.Manager), "k", []relance.Scope{relance.ScopeLeadsCreate}, 0)
+	_, _, err = db.CreateAPIKey(ctx, w.As(w.Manager), relance.APIKey{Name: "k", Scopes: []relance.Scope{relance.ScopeLeadsCreate}})
 	wantCode(t, err, relance.CodePermissionDenied)
-	key, secret, err := db.CreateAPIKey(ctx, w.As(w.Admin), "web form", []relance.Scope{relance.ScopeLeadsCreate}, 0)
+	key, secret, err := db.CreateAPIKey(ctx, w.As(w.Admin), relance.APIKey{Name: "web form", Scopes: []relance.Scope{relance.ScopeLeadsCreate}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -667,4 +667,34 @@ func TestDeliveryCutShortIsSentAgainUnderTheSameIdentity(t *testing.T) {
 	if len(out.sent) != 1 {
 		t.Fatalf("sent %d, want exactly one", len(out.sent))
 	}
+}
+
+// A partner API key works until its expiry, then is refused like a revoked one.
+func TestAnAPIKeyStopsAtItsExpiry(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	db := testenv.OpenURL(t, appURL)
+	w := testenv.NewWorld(t, db)
+	past := time.Now().Add(-time.Minute)
+	_, _, err := db.CreateAPIKey(ctx, w.As(w.Admin), relance.APIKey{
+		Name: "late", Scopes: []relance.Scope{relance.ScopeLeadsCreate}, ExpiresAt: &past,
+	})
+	wantCode(t, err, relance.CodeInvalid)
+	expiry := time.Now().Add(time.Hour)
+	key, secret, err := db.CreateAPIKey(ctx, w.As(w.Admin), relance.APIKey{
+		Name: "trial", Scopes: []relance.Scope{relance.ScopeLeadsCreate}, ExpiresAt: &expiry,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, secret); err != nil {
+		t.Fatalf("before its expiry: %v", err)
+	}
+	keys, err := db.ListAPIKeys(ctx, w.As(w.Admin))
+	if err != nil || len(keys) != 1 || keys[0].ID != key.ID || keys[0].ExpiresAt == nil || !keys[0].ExpiresAt.Equal(expiry.Truncate(time.Microsecond)) {
+		t.Fatalf("listed keys %+v, %v; want the trial key expiring at %v", keys, err, expiry)
+	}
+	later := testenv.OpenURL(t, appURL, postgres.WithClock(func() time.Time { return expiry.Add(time.Second) }))
+	_, err = later.Authenticate(ctx, secret)
+	wantCode(t, err, relance.CodeUnauthenticated)
 }

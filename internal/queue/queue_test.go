@@ -26,14 +26,15 @@ type node struct {
 	done   sync.WaitGroup
 }
 
-func startNode(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher) *node {
+func startNode(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher, opts ...postgres.Option) *node {
 	t.Helper()
 	sender, err := testenv.OutboxOf(t, c).Router(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	log := testenv.Logger(t)
-	store := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), postgres.WithSender(sender), postgres.WithLoopbackPush())
+	opts = append([]postgres.Option{postgres.WithScheduler(queue.NewClient(rdb, q)), postgres.WithSender(sender), postgres.WithLoopbackPush()}, opts...)
+	store := testenv.OpenURL(t, dbURL, opts...)
 	n := &node{store: store, worker: queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: q, Concurrency: 4, Log: log})}
 	if err := n.worker.Start(); err != nil {
 		t.Fatal(err)

@@ -98,3 +98,49 @@ func TestWebhookWorkerKilledMidRunLosesNothing(t *testing.T) {
 	}
 	t.Logf("%d requests for %d webhook messages, all verified: %d repeats under the same webhook-id (cut short by the kill)", len(got), leads, len(got)-leads)
 }
+
+func TestFlushedRedisAndTwoWorkersPostEachWebhookOnce(t *testing.T) {
+	t.Parallel()
+	dbURL, _ := testenv.Database(t)
+	rdb := testenv.OwnRedis(t)
+	const q = "relance"
+	c := testenv.Catcher(t)
+	hooks := postgres.WithWebhooks(notify.NewWebhook(true), true)
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), hooks)
+	w := testenv.NewWorld(t, writer)
+	rcv := testenv.NewReceiver(t)
+	ep, err := writer.CreateWebhookEndpoint(context.Background(), w.As(w.Admin), webhook.Endpoint{
+		URL: rcv.Srv.URL + "/hook", Description: "CRM", Filter: []string{webhook.LeadCreated}, Enabled: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.Trust(ep.Secret)
+	const leads = 30
+	for i := range leads {
+		w.Lead(t, fmt.Sprintf("Flushed %02d", i), w.Alice.ID)
+	}
+	// Every message's task waits in Redis, and Redis loses them all before a worker runs: the
+	// sweepers of two racing workers find the messages in Postgres and post each once.
+	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
+		t.Fatal("nothing was enqueued after commit")
+	}
+	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
+		t.Fatal(err)
+	}
+	startNode(t, dbURL, rdb, q, c, hooks)
+	startNode(t, dbURL, rdb, q, c, hooks)
+	if got, ok := waitReceived(rcv, 30*time.Second, func(g []testenv.Received) bool { return distinctIDs(g) >= leads }); !ok {
+		t.Fatalf("after the flush, %d of %d webhook messages arrived", distinctIDs(got), leads)
+	}
+	time.Sleep(1500 * time.Millisecond) // room for a duplicate to show
+	got := rcv.Received()
+	if len(got) != leads || distinctIDs(got) != leads {
+		t.Fatalf("%d requests for %d webhook-ids, want %d of each", len(got), distinctIDs(got), leads)
+	}
+	for _, g := range got {
+		if !g.Verified || g.Type != webhook.LeadCreated {
+			t.Errorf("webhook-id %s: type %q, verified %v", g.ID, g.Type, g.Verified)
+		}
+	}
+}

@@ -164,6 +164,8 @@ type APIKey struct {
 	RevokedAt *time.Time
 	// RequestsPerMinute is the key's own request budget; 0 for the server's default.
 	RequestsPerMinute int
+	// ExpiresAt is when the key stops working; nil for a key that works until it is revoked.
+	ExpiresAt *time.Time
 }
 
 // SessionTTL is how long a login token stays valid.

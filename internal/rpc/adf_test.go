@@ -46,7 +46,7 @@ func newAdfStack(t *testing.T, opts rpc.Options) *adfStack {
 			t.Fatal(err)
 		}
 	}
-	_, secret, err := db.CreateAPIKey(ctx, admin, "feeds", []relance.Scope{relance.ScopeLeadsCreate}, 0)
+	_, secret, err := db.CreateAPIKey(ctx, admin, relance.APIKey{Name: "feeds", Scopes: []relance.Scope{relance.ScopeLeadsCreate}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestAdfCredentialsTokensAndLimits(t *testing.T) {
 	w := s.world
 	admin := w.As(w.Admin)
 	spec, _ := os.ReadFile("../adf/testdata/spec.xml")
-	_, reader, err := s.db.CreateAPIKey(ctx, admin, "reader", []relance.Scope{relance.ScopeLeadsRead}, 0)
+	_, reader, err := s.db.CreateAPIKey(ctx, admin, relance.APIKey{Name: "reader", Scopes: []relance.Scope{relance.ScopeLeadsRead}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,12 +27,14 @@ const pendingRetry = 20 * time.Millisecond
 type alertService struct{ *handlers }
 
 var alertKinds = map[string]v1.AlertKind{
-	"lead.assigned":   v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
-	"lead.repeat":     v1.AlertKind_ALERT_KIND_REPEAT_INQUIRY,
-	"lead.reminder":   v1.AlertKind_ALERT_KIND_REMINDER,
-	"action.due":      v1.AlertKind_ALERT_KIND_ACTION_DUE,
-	"decision.needed": v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
-	"message.cap":     v1.AlertKind_ALERT_KIND_MESSAGE_CAP,
+	"lead.assigned":         v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
+	"lead.repeat":           v1.AlertKind_ALERT_KIND_REPEAT_INQUIRY,
+	"lead.reminder":         v1.AlertKind_ALERT_KIND_REMINDER,
+	"action.due":            v1.AlertKind_ALERT_KIND_ACTION_DUE,
+	"decision.needed":       v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
+	"message.cap":           v1.AlertKind_ALERT_KIND_MESSAGE_CAP,
+	"lead.improper_closure": v1.AlertKind_ALERT_KIND_IMPROPER_CLOSURE,
+	"webhook.disabled":      v1.AlertKind_ALERT_KIND_WEBHOOK_DISABLED,
 	// dist: a lead its distribution rule gave to nobody.
 	relance.AlertLeadUnassigned: v1.AlertKind_ALERT_KIND_LEAD_UNASSIGNED,
 	relance.AlertLeadMoved:      v1.AlertKind_ALERT_KIND_LEAD_MOVED,

@@ -106,7 +106,9 @@ func (s *authService) CreateApiKey(ctx context.Context, req *connect.Request[v1.
 	for _, w := range req.Msg.GetScopes() {
 		sc = append(sc, scopeOf[w])
 	}
-	key, secret, err := s.store.CreateAPIKey(ctx, principal(ctx), req.Msg.GetName(), sc, int(req.Msg.GetRequestsPerMinute()))
+	key, secret, err := s.store.CreateAPIKey(ctx, principal(ctx), relance.APIKey{
+		Name: req.Msg.GetName(), Scopes: sc, RequestsPerMinute: int(req.Msg.GetRequestsPerMinute()), ExpiresAt: optTime(req.Msg.GetExpireTime()),
+	})
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}

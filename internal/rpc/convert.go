@@ -266,7 +266,7 @@ func activityOut(a relance.Activity) *v1.Activity {
 func apiKeyOut(k relance.APIKey) *v1.ApiKey {
 	out := &v1.ApiKey{
 		Id: k.ID.String(), Name: k.Name, Prefix: k.Prefix, CreateTime: tsv(k.CreatedAt), RevokeTime: ts(k.RevokedAt),
-		RequestsPerMinute: int32(k.RequestsPerMinute),
+		RequestsPerMinute: int32(k.RequestsPerMinute), ExpireTime: ts(k.ExpiresAt),
 	}
 	for _, s := range k.Scopes {
 		out.Scopes = append(out.Scopes, scopes[s])

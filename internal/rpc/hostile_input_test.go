@@ -277,3 +277,34 @@ func TestBadCountryAndRepeatWindowAreRefused(t *testing.T) {
 		t.Fatalf("repeat days after refusals: %v, %v (the fixture turns them off)", org, err)
 	}
 }
+
+// An API key's expiry is in the future and within three years; a refused one writes no key.
+func TestBadAPIKeyExpiryIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	c := s.as(s.login(t, s.world.Admin.Email))
+	before, err := c.auth.ListApiKeys(ctx, connect.NewRequest(&v1.ListApiKeysRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, at := range map[string]time.Time{
+		"an hour ago":  time.Now().Add(-time.Hour),
+		"in ten years": time.Now().AddDate(10, 0, 0),
+	} {
+		_, err := c.auth.CreateApiKey(ctx, connect.NewRequest(&v1.CreateApiKeyRequest{
+			Name: "crm", Scopes: []v1.Scope{v1.Scope_SCOPE_LEADS_CREATE}, ExpireTime: timestamppb.New(at),
+		}))
+		wantField(t, "expiry "+what, err, "expire_time")
+	}
+	after, err := c.auth.ListApiKeys(ctx, connect.NewRequest(&v1.ListApiKeysRequest{}))
+	if err != nil || len(after.Msg.GetApiKeys()) != len(before.Msg.GetApiKeys()) {
+		t.Fatalf("keys after refusals: %d, before %d (%v)", len(after.Msg.GetApiKeys()), len(before.Msg.GetApiKeys()), err)
+	}
+	in90days := time.Now().AddDate(0, 0, 90).Truncate(time.Second)
+	res, err := c.auth.CreateApiKey(ctx, connect.NewRequest(&v1.CreateApiKeyRequest{
+		Name: "crm", Scopes: []v1.Scope{v1.Scope_SCOPE_LEADS_CREATE}, ExpireTime: timestamppb.New(in90days),
+	}))
+	if err != nil || !res.Msg.GetApiKey().GetExpireTime().AsTime().Equal(in90days) {
+		t.Fatalf("a key for 90 days: %v, %v", res, err)
+	}
+}

@@ -39,7 +39,7 @@ type Store interface {
 	Logout(ctx context.Context, p relance.Principal) error
 	Organization(ctx context.Context, p relance.Principal) (relance.Organization, error)
 	UpdateOrganization(ctx context.Context, p relance.Principal, ch relance.OrganizationChange) (relance.Organization, error)
-	CreateAPIKey(ctx context.Context, p relance.Principal, name string, scopes []relance.Scope, requestsPerMinute int) (relance.APIKey, string, error)
+	CreateAPIKey(ctx context.Context, p relance.Principal, spec relance.APIKey) (relance.APIKey, string, error)
 	ListAPIKeys(ctx context.Context, p relance.Principal) ([]relance.APIKey, error)
 	RevokeAPIKey(ctx context.Context, p relance.Principal, id uuid.UUID) error
 

@@ -162,6 +162,13 @@ describe("admin", () => {
     const name = `Partenaire e2e ${Date.now()}`;
     await page.getByLabel("Nom").fill(name);
     await page.getByLabel("Créer des leads").check();
+    // A day already gone is refused next to its field; a day in a month is kept.
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const expiry = page.getByLabel("Fonctionne jusqu’à la fin du (facultatif)");
+    await expiry.fill(day(-2));
+    await page.getByRole("button", { name: "Créer la clé" }).click();
+    await expect.poll(() => expiry.getAttribute("aria-invalid"), { timeout: 10_000 }).toBe("true");
+    await expiry.fill(day(30));
     await page.getByRole("button", { name: "Créer la clé" }).click();
     await page.getByText(`Copiez la clé « ${name} » maintenant : elle ne sera plus jamais affichée.`).waitFor();
     const secret = await page.getByLabel("Clé secrète").inputValue();
@@ -172,6 +179,11 @@ describe("admin", () => {
 
     const partner = await client(AuthService, secret).whoAmI({});
     expect(partner.scopes).toEqual([Scope.LEADS_CREATE]);
+    const admin = await login(ADMIN);
+    const listed = (await client(AuthService, admin.token).listApiKeys({})).apiKeys.find((k) => k.name === name);
+    const expiresIn = ((instant(listed?.expireTime)?.getTime() ?? 0) - Date.now()) / 86_400_000;
+    expect(expiresIn).toBeGreaterThan(29);
+    expect(expiresIn).toBeLessThan(32);
 
     await page.reload();
     const row = page.getByRole("row", { name: new RegExp(name) });

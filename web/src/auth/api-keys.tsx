@@ -1,11 +1,12 @@
-// Partner API keys (admins): issue one with its scopes — its secret is shown once, with a copy
-// button — list them without secrets, and revoke one at once.
+// Partner API keys (admins): issue one with its scopes and an optional expiry day — its secret
+// is shown once, with a copy button — list them without secrets, and revoke one at once.
 import { type FormEvent, useState } from "react";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { AuthService, Scope } from "@relance/api/relance/v1/auth_pb";
 import { CheckGroup } from "../forms/checks";
 import { ErrorBanner, Field, Loading } from "../forms/field";
-import { browserTimeZone, formatDateTime, instant } from "../format/format";
+import { browserTimeZone, formatDateTime, instant, zonedInstant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
@@ -39,6 +40,7 @@ export function ApiKeysPage() {
                 <th scope="col">{t("keys.prefix")}</th>
                 <th scope="col">{t("keys.scopes")}</th>
                 <th scope="col">{t("keys.created")}</th>
+                <th scope="col">{t("keys.expires")}</th>
                 <th scope="col">{t("keys.state")}</th>
               </tr>
             </thead>
@@ -51,7 +53,9 @@ export function ApiKeysPage() {
                   </td>
                   <td>{k.scopes.map((s) => t(`scope.${s}` as MessageKey)).join(", ")}</td>
                   <td>{formatDateTime(instant(k.createTime), zone, lang)}</td>
+                  <td>{k.expireTime ? formatDateTime(instant(k.expireTime), zone, lang) : t("keys.never")}</td>
                   <td>
+                    {(instant(k.expireTime)?.getTime() ?? Infinity) <= Date.now() && !k.revokeTime && <span className="muted">{t("keys.expired")} </span>}
                     {k.revokeTime ? (
                       t("keys.revoked", { at: formatDateTime(instant(k.revokeTime), zone, lang) })
                     ) : (
@@ -81,11 +85,13 @@ function CreateKey() {
   const refresh = useRefresh(AuthService);
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<Scope[]>([]);
+  const [expiryDay, setExpiryDay] = useState("");
   const [copied, setCopied] = useState(false);
   const create = useMutation(AuthService.method.createApiKey, {
     onSuccess: () => {
       setName("");
       setChosen([]);
+      setExpiryDay("");
       setCopied(false);
       refresh();
     },
@@ -94,7 +100,9 @@ function CreateKey() {
   const secret = create.data?.secret ?? "";
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ name, scopes: chosen });
+    // The key works until the end of the chosen day, in the browser's time zone.
+    const expiry = expiryDay ? zonedInstant(`${expiryDay}T23:59`, browserTimeZone()) : undefined;
+    create.mutate({ name, scopes: chosen, ...(expiry ? { expireTime: timestampFromDate(expiry) } : {}) });
   };
   return (
     <form className="card" onSubmit={submit} aria-labelledby="new-key">
@@ -115,6 +123,9 @@ function CreateKey() {
         {(p) => <input {...p} maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />}
       </Field>
       <CheckGroup legend={t("keys.scopes")} options={scopes.map((s) => ({ value: s, label: t(`scope.${s}` as MessageKey) }))} chosen={chosen} onChange={setChosen} error={errors["scopes"]} />
+      <Field label={t("keys.expiryDay")} error={errors["expire_time"]}>
+        {(p) => <input {...p} type="date" value={expiryDay} onChange={(e) => setExpiryDay(e.target.value)} />}
+      </Field>
       <button type="submit" className="primary" disabled={create.isPending}>
         {t("keys.submit")}
       </button>

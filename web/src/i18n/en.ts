@@ -481,4 +481,9 @@ export const en: Record<MessageKey, string> = {
   "push.assignments": "A lead is assigned to me",
   "push.reminders": "A lead waits for its first answer",
   "push.dueActions": "An action is due",
+  // keys: expiry
+  "keys.expires": "Expires",
+  "keys.never": "Never",
+  "keys.expired": "Expired.",
+  "keys.expiryDay": "Works until the end of (optional)",
 };

@@ -479,6 +479,11 @@ export const fr = {
   "push.assignments": "Un lead m’est attribué",
   "push.reminders": "Un lead attend sa première réponse",
   "push.dueActions": "Une action est à faire",
+  // keys: expiry
+  "keys.expires": "Expire",
+  "keys.never": "Jamais",
+  "keys.expired": "Expirée.",
+  "keys.expiryDay": "Fonctionne jusqu’à la fin du (facultatif)",
 };
 
 /** MessageKey names one message. */

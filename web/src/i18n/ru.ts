@@ -481,4 +481,9 @@ export const ru: Record<MessageKey, string> = {
   "push.assignments": "Мне назначен лид",
   "push.reminders": "Лид ждёт первого ответа",
   "push.dueActions": "Пора выполнить действие",
+  // keys: expiry
+  "keys.expires": "Истекает",
+  "keys.never": "Никогда",
+  "keys.expired": "Истёк.",
+  "keys.expiryDay": "Действует до конца дня (необязательно)",
 };

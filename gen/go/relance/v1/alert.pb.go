@@ -41,6 +41,10 @@ const (
 	AlertKind_ALERT_KIND_MESSAGE_CAP AlertKind = 5
 	// The customer of an open lead of yours (or, while nobody has it, of your site) wrote again.
 	AlertKind_ALERT_KIND_REPEAT_INQUIRY AlertKind = 6
+	// A lead was closed before its calls were made (managers of its site).
+	AlertKind_ALERT_KIND_IMPROPER_CLOSURE AlertKind = 7
+	// A webhook endpoint was disabled after failing for days or answering 410 (admins).
+	AlertKind_ALERT_KIND_WEBHOOK_DISABLED AlertKind = 8
 	// A new lead was given to nobody by its distribution rule (managers of its site); the body
 	// says why.
 	AlertKind_ALERT_KIND_LEAD_UNASSIGNED AlertKind = 90
@@ -59,19 +63,23 @@ var (
 		4:  "ALERT_KIND_DECISION_NEEDED",
 		5:  "ALERT_KIND_MESSAGE_CAP",
 		6:  "ALERT_KIND_REPEAT_INQUIRY",
+		7:  "ALERT_KIND_IMPROPER_CLOSURE",
+		8:  "ALERT_KIND_WEBHOOK_DISABLED",
 		90: "ALERT_KIND_LEAD_UNASSIGNED",
 		91: "ALERT_KIND_LEAD_MOVED",
 	}
 	AlertKind_value = map[string]int32{
-		"ALERT_KIND_UNSPECIFIED":     0,
-		"ALERT_KIND_LEAD_ASSIGNED":   1,
-		"ALERT_KIND_REMINDER":        2,
-		"ALERT_KIND_ACTION_DUE":      3,
-		"ALERT_KIND_DECISION_NEEDED": 4,
-		"ALERT_KIND_MESSAGE_CAP":     5,
-		"ALERT_KIND_REPEAT_INQUIRY":  6,
-		"ALERT_KIND_LEAD_UNASSIGNED": 90,
-		"ALERT_KIND_LEAD_MOVED":      91,
+		"ALERT_KIND_UNSPECIFIED":      0,
+		"ALERT_KIND_LEAD_ASSIGNED":    1,
+		"ALERT_KIND_REMINDER":         2,
+		"ALERT_KIND_ACTION_DUE":       3,
+		"ALERT_KIND_DECISION_NEEDED":  4,
+		"ALERT_KIND_MESSAGE_CAP":      5,
+		"ALERT_KIND_REPEAT_INQUIRY":   6,
+		"ALERT_KIND_IMPROPER_CLOSURE": 7,
+		"ALERT_KIND_WEBHOOK_DISABLED": 8,
+		"ALERT_KIND_LEAD_UNASSIGNED":  90,
+		"ALERT_KIND_LEAD_MOVED":       91,
 	}
 )
 
@@ -509,7 +517,7 @@ const file_relance_v1_alert_proto_rawDesc = "" +
 	"\x0fAckAlertRequest\x12#\n" +
 	"\balert_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\aalertId\";\n" +
 	"\x10AckAlertResponse\x12'\n" +
-	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\x8f\x02\n" +
+	"\x05alert\x18\x01 \x01(\v2\x11.relance.v1.AlertR\x05alert*\xd1\x02\n" +
 	"\tAlertKind\x12\x1a\n" +
 	"\x16ALERT_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18ALERT_KIND_LEAD_ASSIGNED\x10\x01\x12\x17\n" +
@@ -517,7 +525,9 @@ const file_relance_v1_alert_proto_rawDesc = "" +
 	"\x15ALERT_KIND_ACTION_DUE\x10\x03\x12\x1e\n" +
 	"\x1aALERT_KIND_DECISION_NEEDED\x10\x04\x12\x1a\n" +
 	"\x16ALERT_KIND_MESSAGE_CAP\x10\x05\x12\x1d\n" +
-	"\x19ALERT_KIND_REPEAT_INQUIRY\x10\x06\x12\x1e\n" +
+	"\x19ALERT_KIND_REPEAT_INQUIRY\x10\x06\x12\x1f\n" +
+	"\x1bALERT_KIND_IMPROPER_CLOSURE\x10\a\x12\x1f\n" +
+	"\x1bALERT_KIND_WEBHOOK_DISABLED\x10\b\x12\x1e\n" +
 	"\x1aALERT_KIND_LEAD_UNASSIGNED\x10Z\x12\x19\n" +
 	"\x15ALERT_KIND_LEAD_MOVED\x10[2\xf9\x01\n" +
 	"\fAlertService\x12P\n" +

@@ -391,8 +391,10 @@ type ApiKey struct {
 	// The key's request budget, in requests a minute shared by every API process; 0 means the
 	// server's default for API keys (RATE_LIMIT_API_KEY).
 	RequestsPerMinute int32 `protobuf:"varint,7,opt,name=requests_per_minute,json=requestsPerMinute,proto3" json:"requests_per_minute,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// When the key stops working; absent for a key that works until it is revoked.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApiKey) Reset() {
@@ -474,6 +476,13 @@ func (x *ApiKey) GetRequestsPerMinute() int32 {
 	return 0
 }
 
+func (x *ApiKey) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
 type CreateApiKeyRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Name   string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -481,8 +490,11 @@ type CreateApiKeyRequest struct {
 	// Requests a minute this key may make (beyond it, calls answer RESOURCE_EXHAUSTED with a retry
 	// delay); 0 or absent for the server's default (RATE_LIMIT_API_KEY).
 	RequestsPerMinute int32 `protobuf:"varint,3,opt,name=requests_per_minute,json=requestsPerMinute,proto3" json:"requests_per_minute,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// When the key stops working: in the future, within three years. Absent for a key that works
+	// until it is revoked.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CreateApiKeyRequest) Reset() {
@@ -534,6 +546,13 @@ func (x *CreateApiKeyRequest) GetRequestsPerMinute() int32 {
 		return x.RequestsPerMinute
 	}
 	return 0
+}
+
+func (x *CreateApiKeyRequest) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
 }
 
 type CreateApiKeyResponse struct {
@@ -773,7 +792,7 @@ const file_relance_v1_auth_proto_rawDesc = "" +
 	"\x11organization_name\x18\x02 \x01(\tR\x10organizationName\x12$\n" +
 	"\x04role\x18\x03 \x01(\x0e2\x10.relance.v1.RoleR\x04role\x12$\n" +
 	"\x04user\x18\x04 \x01(\v2\x10.relance.v1.UserR\x04user\x12)\n" +
-	"\x06scopes\x18\x05 \x03(\x0e2\x11.relance.v1.ScopeR\x06scopes\"\x99\x02\n" +
+	"\x06scopes\x18\x05 \x03(\x0e2\x11.relance.v1.ScopeR\x06scopes\"\xd6\x02\n" +
 	"\x06ApiKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12)\n" +
@@ -783,11 +802,15 @@ const file_relance_v1_auth_proto_rawDesc = "" +
 	"\vrevoke_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"revokeTime\x12\x16\n" +
 	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12.\n" +
-	"\x13requests_per_minute\x18\a \x01(\x05R\x11requestsPerMinute\"\xb1\x01\n" +
+	"\x13requests_per_minute\x18\a \x01(\x05R\x11requestsPerMinute\x12;\n" +
+	"\vexpire_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\"\xff\x01\n" +
 	"\x13CreateApiKeyRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12>\n" +
 	"\x06scopes\x18\x02 \x03(\x0e2\x11.relance.v1.ScopeB\x13\xbaH\x10\x92\x01\r\b\x01\x18\x01\"\a\x82\x01\x04\x10\x01 \x00R\x06scopes\x12;\n" +
-	"\x13requests_per_minute\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00R\x11requestsPerMinute\"[\n" +
+	"\x13requests_per_minute\x18\x03 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xa0\x8d\x06(\x00R\x11requestsPerMinute\x12L\n" +
+	"\vexpire_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x0f\xbaH\f\xb2\x01\tJ\x05\b\x80ؓ-@\x01R\n" +
+	"expireTime\"[\n" +
 	"\x14CreateApiKeyResponse\x12+\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x12.relance.v1.ApiKeyR\x06apiKey\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\"\x14\n" +
@@ -853,26 +876,28 @@ var file_relance_v1_auth_proto_depIdxs = []int32{
 	0,  // 5: relance.v1.ApiKey.scopes:type_name -> relance.v1.Scope
 	14, // 6: relance.v1.ApiKey.create_time:type_name -> google.protobuf.Timestamp
 	14, // 7: relance.v1.ApiKey.revoke_time:type_name -> google.protobuf.Timestamp
-	0,  // 8: relance.v1.CreateApiKeyRequest.scopes:type_name -> relance.v1.Scope
-	7,  // 9: relance.v1.CreateApiKeyResponse.api_key:type_name -> relance.v1.ApiKey
-	7,  // 10: relance.v1.ListApiKeysResponse.api_keys:type_name -> relance.v1.ApiKey
-	1,  // 11: relance.v1.AuthService.Login:input_type -> relance.v1.LoginRequest
-	3,  // 12: relance.v1.AuthService.Logout:input_type -> relance.v1.LogoutRequest
-	5,  // 13: relance.v1.AuthService.WhoAmI:input_type -> relance.v1.WhoAmIRequest
-	8,  // 14: relance.v1.AuthService.CreateApiKey:input_type -> relance.v1.CreateApiKeyRequest
-	10, // 15: relance.v1.AuthService.ListApiKeys:input_type -> relance.v1.ListApiKeysRequest
-	12, // 16: relance.v1.AuthService.RevokeApiKey:input_type -> relance.v1.RevokeApiKeyRequest
-	2,  // 17: relance.v1.AuthService.Login:output_type -> relance.v1.LoginResponse
-	4,  // 18: relance.v1.AuthService.Logout:output_type -> relance.v1.LogoutResponse
-	6,  // 19: relance.v1.AuthService.WhoAmI:output_type -> relance.v1.WhoAmIResponse
-	9,  // 20: relance.v1.AuthService.CreateApiKey:output_type -> relance.v1.CreateApiKeyResponse
-	11, // 21: relance.v1.AuthService.ListApiKeys:output_type -> relance.v1.ListApiKeysResponse
-	13, // 22: relance.v1.AuthService.RevokeApiKey:output_type -> relance.v1.RevokeApiKeyResponse
-	17, // [17:23] is the sub-list for method output_type
-	11, // [11:17] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	14, // 8: relance.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	0,  // 9: relance.v1.CreateApiKeyRequest.scopes:type_name -> relance.v1.Scope
+	14, // 10: relance.v1.CreateApiKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	7,  // 11: relance.v1.CreateApiKeyResponse.api_key:type_name -> relance.v1.ApiKey
+	7,  // 12: relance.v1.ListApiKeysResponse.api_keys:type_name -> relance.v1.ApiKey
+	1,  // 13: relance.v1.AuthService.Login:input_type -> relance.v1.LoginRequest
+	3,  // 14: relance.v1.AuthService.Logout:input_type -> relance.v1.LogoutRequest
+	5,  // 15: relance.v1.AuthService.WhoAmI:input_type -> relance.v1.WhoAmIRequest
+	8,  // 16: relance.v1.AuthService.CreateApiKey:input_type -> relance.v1.CreateApiKeyRequest
+	10, // 17: relance.v1.AuthService.ListApiKeys:input_type -> relance.v1.ListApiKeysRequest
+	12, // 18: relance.v1.AuthService.RevokeApiKey:input_type -> relance.v1.RevokeApiKeyRequest
+	2,  // 19: relance.v1.AuthService.Login:output_type -> relance.v1.LoginResponse
+	4,  // 20: relance.v1.AuthService.Logout:output_type -> relance.v1.LogoutResponse
+	6,  // 21: relance.v1.AuthService.WhoAmI:output_type -> relance.v1.WhoAmIResponse
+	9,  // 22: relance.v1.AuthService.CreateApiKey:output_type -> relance.v1.CreateApiKeyResponse
+	11, // 23: relance.v1.AuthService.ListApiKeys:output_type -> relance.v1.ListApiKeysResponse
+	13, // 24: relance.v1.AuthService.RevokeApiKey:output_type -> relance.v1.RevokeApiKeyResponse
+	19, // [19:25] is the sub-list for method output_type
+	13, // [13:19] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_auth_proto_init() }
