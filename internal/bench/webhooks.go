@@ -49,6 +49,7 @@ type receiver struct {
 	srv       *http.Server
 	mu        sync.Mutex
 	verifiers map[string]*standardwebhooks.Webhook // by path
+	secrets   map[string]string                    // by path
 	seen      map[string]bool                      // path + webhook-id
 	latencies []time.Duration
 	bodies    []signed
@@ -69,7 +70,7 @@ func newReceiver() (*receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &receiver{url: "http://" + ln.Addr().String(), verifiers: map[string]*standardwebhooks.Webhook{}, seen: map[string]bool{}}
+	r := &receiver{url: "http://" + ln.Addr().String(), verifiers: map[string]*standardwebhooks.Webhook{}, secrets: map[string]string{}, seen: map[string]bool{}}
 	r.srv = &http.Server{Handler: http.HandlerFunc(r.serve), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = r.srv.Serve(ln) }()
 	return r, nil
@@ -121,9 +122,9 @@ func (r *receiver) expect(n int) <-chan struct{} {
 // Webhooks writes env.Events lead.created events as the engine does (CreateLead, the event and
 // one delivery per endpoint in its transaction, timers enqueued after commit) with a real worker
 // running, which signs and posts them to a local receiver that verifies each signature. Each
-// delivery is timed from its write to its acceptance. Then, in the same run, the same signed
-// requests are posted again to the same receiver with a plain net/http client (the baseline:
-// no database, no queue). It returns the two results.
+// delivery is timed from its write to its acceptance. Then, in the same run, the same bodies
+// are signed again and posted to the same receiver with a plain net/http client (the baseline:
+// no database, no queue). It returns the baseline, then the deliveries.
 func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 	rcv, err := newReceiver()
 	if err != nil {
@@ -160,7 +161,7 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		rcv.verifiers[path] = v
+		rcv.verifiers[path], rcv.secrets[path] = v, ep.Secret
 	}
 
 	worker := queue.NewWorker(env.Redis, store, queue.WorkerConfig{Queue: queueName, Concurrency: env.Concurrency, Log: env.Log})
@@ -230,10 +231,10 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 	fmt.Fprintf(env.Progress, "webhooks: %d events written in %s (%.0f/s), %d deliveries accepted in %s\n",
 		env.Events, written.Round(time.Millisecond), float64(env.Events)/written.Seconds(), deliveries, elapsed.Round(time.Millisecond))
 
-	// The baseline: the same signed requests, posted again with a plain client from as many
-	// goroutines as the worker runs.
+	// The baseline: the same bodies, signed afresh (the receiver refuses timestamps over five
+	// minutes old) and posted with a plain client from as many goroutines as the worker runs.
 	var i atomic.Int64
-	base := run(ctx, "plain Go POSTs, same requests (baseline)", env.Concurrency, time.Hour, func(ctx context.Context, _, _ int) error {
+	base := run(ctx, "plain Go POSTs of the same bodies (baseline)", env.Concurrency, time.Hour, func(ctx context.Context, _, _ int) error {
 		k := int(i.Add(1)) - 1
 		if k >= len(bodies) {
 			return errStop
@@ -243,7 +244,10 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 		if err != nil {
 			return err
 		}
-		req.Header = b.header
+		req.Header, err = webhook.Headers(b.header.Get(webhook.HeaderID), time.Now(), b.body, rcv.secrets[b.path])
+		if err != nil {
+			return err
+		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return err
