@@ -2,6 +2,8 @@
 # Runs the partner examples against a running server, as make test does after the browser
 # tests: the README's three curl forms (REST, Connect JSON POST, Connect GET), the Go partner and
 # the TypeScript partner. An admin makes the API key they use; by default the demo seed's admin.
+# The Go and TypeScript partners also register a webhook endpoint on loopback with the admin's
+# token, so the server must allow private endpoints (ALLOW_PRIVATE_WEBHOOKS=true).
 #
 #   RELANCE_URL=http://127.0.0.1:8080 bash examples/run.sh
 set -euo pipefail
@@ -23,7 +25,7 @@ token="$(call relance.v1.AuthService/Login "{\"email\":\"$email\",\"password\":\
 site="$(call relance.v1.TeamService/ListSites '{}' "$token" | field d.sites[0].id)"
 key="$(call relance.v1.AuthService/CreateApiKey \
   '{"name":"examples","scopes":["SCOPE_LEADS_CREATE","SCOPE_LEADS_READ","SCOPE_CALLS_RECORD"]}' "$token" | field d.secret)"
-export RELANCE_URL="$url" RELANCE_API_KEY="$key" RELANCE_SITE_ID="$site"
+export RELANCE_URL="$url" RELANCE_API_KEY="$key" RELANCE_SITE_ID="$site" RELANCE_ADMIN_TOKEN="$token"
 
 log "curl: REST, Connect POST, Connect GET"
 stamp="$(date +%s%N)"

@@ -64,6 +64,8 @@ export DATABASE_URL="postgres://relance_app@127.0.0.1:$pg_port/relance_e2e?sslmo
 export REDIS_URL="redis://127.0.0.1:$redis_port/1" QUEUE=relance-e2e SWEEP_INTERVAL=2s
 export LISTEN_ADDR="127.0.0.1:$api_port" CATCHER_ADDR="127.0.0.1:$catcher_port" CATCHER_SMTP_ADDR="127.0.0.1:$smtp_port"
 export WEB_DIR="$PWD/web/dist"
+# The partner examples register webhook endpoints on loopback servers of their own.
+export ALLOW_PRIVATE_WEBHOOKS=true
 # Web Push: a key pair of its own, so the Notifications page offers push in the browser.
 eval "$("$work/relance" vapid)"
 export VAPID_PUBLIC_KEY VAPID_PRIVATE_KEY

@@ -6,6 +6,11 @@
 // due at one instant, and prints their lateness and throughput (the second run drains at the
 // engine's capacity), next to raw asynq no-op tasks for one instant.
 //
+// Then it writes BENCH_WEBHOOKS (default 5,000) lead.created events to one webhook endpoint, then
+// to four, with an in-process worker posting them signed to a local receiver that verifies each
+// signature, and prints their throughput and write-to-acceptance latency next to plain POSTs of
+// the same requests from Go.
+//
 // Last, it generates an organisation of 50 sites, 1,000 advisors and BENCH_LEADS (default
 // 1,000,000) leads with their calls and activities, and measures the reports on it, each next to
 // the same aggregate in hand-written SQL, the dashboard's time to figures in Chromium next to its
@@ -13,9 +18,9 @@
 //
 // Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
 // BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8),
-// BENCH_REMINDERS, BENCH_LEADS, BENCH_ONLY (api, reminders or reports: that part alone),
-// BENCH_BROWSER_RUNS (visits of the dashboard in Chromium, default 5; the web app must be built),
-// WORKER_CONCURRENCY.
+// BENCH_REMINDERS, BENCH_WEBHOOKS, BENCH_LEADS, BENCH_ONLY (api, reminders, webhooks or reports:
+// that part alone), BENCH_BROWSER_RUNS (visits of the dashboard in Chromium, default 5; the web
+// app must be built), WORKER_CONCURRENCY.
 package main
 
 import (
@@ -132,6 +137,11 @@ func run() error {
 			return err
 		}
 	}
+	if only == "" || only == "webhooks" {
+		if err := webhookBench(ctx, cfg, rdb, log); err != nil {
+			return err
+		}
+	}
 	if only == "" || only == "reports" {
 		leads := intEnv("BENCH_LEADS", 1_000_000)
 		fmt.Printf("\nReports on 50 sites, 1,000 advisors, %d leads received over a year (one client, %s per scenario)\n\n", leads, d)
@@ -204,5 +214,27 @@ func reminderBench(ctx context.Context, cfg config.Config, rdb *redis.Client, lo
 		rows = append(rows, got...)
 	}
 	bench.PrintLateness(os.Stdout, rows)
+	return nil
+}
+
+// webhookBench measures signed webhook deliveries to a local receiver, next to plain POSTs.
+func webhookBench(ctx context.Context, cfg config.Config, rdb *redis.Client, log *slog.Logger) error {
+	n := intEnv("BENCH_WEBHOOKS", 5000)
+	fmt.Printf("\n%d lead.created webhook events, worker concurrency %d, to a local receiver verifying signatures\n\n", n, cfg.WorkerConcurrency)
+	var rows []bench.Result
+	for _, endpoints := range []int{1, 4} {
+		got, err := bench.Webhooks(ctx, bench.WebhookEnv{
+			DatabaseURL: cfg.DatabaseURL, Redis: rdb, Events: n, Endpoints: endpoints, Writers: 16,
+			Concurrency: cfg.WorkerConcurrency, EventData: rpc.EventData, Log: log, Progress: os.Stderr,
+		})
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			rows = append(rows, got[0]) // the baseline, once
+		}
+		rows = append(rows, got[1])
+	}
+	bench.Print(os.Stdout, rows)
 	return nil
 }

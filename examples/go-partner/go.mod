@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	connectrpc.com/connect v1.21.1
 	github.com/relancehq/relance/gen/go v0.0.0-00010101000000-000000000000
+	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0
 	google.golang.org/protobuf v1.36.12
 )
 

@@ -209,3 +209,41 @@ func (q *Queries) RepeatGetByDedupKey(ctx context.Context, arg RepeatGetByDedupK
 	)
 	return i, err
 }
+
+const repeatLock = `-- name: RepeatLock :exec
+SELECT pg_advisory_xact_lock(k.key)
+FROM (
+  SELECT DISTINCT hashtextextended(v, 0) AS key
+  FROM unnest(ARRAY[
+    CASE WHEN $1::text <> ''
+      THEN 'repeat:' || $2::uuid || ':' || $3::uuid || ':phone:' || $1::text END,
+    CASE WHEN $4::text <> ''
+      THEN 'repeat:' || $2::uuid || ':' || $3::uuid || ':email:' || lower($4::text) END
+  ]) AS v
+  WHERE v IS NOT NULL
+) k
+WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = $2::uuid AND o.repeat_days > 0)
+ORDER BY k.key
+`
+
+type RepeatLockParams struct {
+	Phone  string
+	OrgID  uuid.UUID
+	SiteID uuid.UUID
+	Email  string
+}
+
+// Serialises the inquiries of one customer at one site while the organisation looks for
+// repeats: a transaction-scoped advisory lock per phone number and per email address (in lower
+// case) that is set, taken in the order of their keys (volatile functions run after the sort)
+// so that two inquiries sharing one of them never deadlock. Held until commit, so that the
+// next inquiry's RepeatCandidate, a later statement, sees the lead this one creates.
+func (q *Queries) RepeatLock(ctx context.Context, arg RepeatLockParams) error {
+	_, err := q.db.Exec(ctx, repeatLock,
+		arg.Phone,
+		arg.OrgID,
+		arg.SiteID,
+		arg.Email,
+	)
+	return err
+}

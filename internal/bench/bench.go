@@ -6,6 +6,7 @@ package bench
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -51,7 +52,12 @@ func Print(w io.Writer, results []Result) {
 	}
 }
 
-// run calls op from workers goroutines for d and measures each call.
+// errStop, returned by an op, ends its goroutine's loop before the time is up (a fixed batch of
+// work is done).
+var errStop = errors.New("bench: no more work")
+
+// run calls op from workers goroutines for d, or until op returns errStop, and measures each
+// call.
 func run(ctx context.Context, name string, workers int, d time.Duration, op func(ctx context.Context, worker, i int) error) Result {
 	var (
 		mu        sync.Mutex
@@ -72,7 +78,9 @@ func run(ctx context.Context, name string, workers int, d time.Duration, op func
 			local := make([]time.Duration, 0, 4096)
 			for i := 0; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 				t0 := time.Now()
-				if err := op(ctx, w, i); err != nil {
+				if err := op(ctx, w, i); errors.Is(err, errStop) {
+					break
+				} else if err != nil {
 					errs.Add(1)
 					continue
 				}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -204,13 +203,6 @@ func (d *DB) LeadByExternalID(ctx context.Context, p relance.Principal, source, 
 		return nil
 	})
 	return lead, ok, err
-}
-
-// SaveAdfDocument keeps the raw document lead was created from; a lead keeps its first.
-func (d *DB) SaveAdfDocument(ctx context.Context, p relance.Principal, leadID uuid.UUID, content string, receivedAt time.Time) error {
-	return d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		return t.q.AdfDocumentCreate(ctx, db.AdfDocumentCreateParams{LeadID: leadID, OrgID: t.org, Content: content, ReceivedAt: receivedAt})
-	})
 }
 
 // AdfDocument returns the ADF document lead was created from (admins only), or not-found.

@@ -22,7 +22,8 @@ const clockSkew = relance.ClockSkew
 // or records a repeat inquiry on the customer's open lead and returns that (LeadRepeated). The
 // same key or external id with a different request is a conflict naming the lead that holds
 // it. Assigning at creation alerts the assignee; a lead created without an assignee goes where
-// its distribution rule says, in the same transaction.
+// its distribution rule says, in the same transaction. A created lead's raw document
+// (in.Document) is kept in that transaction too; a replay or a repeat writes none.
 func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.NewLead) (relance.Lead, relance.LeadOutcome, error) {
 	if err := p.CheckCreateLead(in.SiteID, in.AssigneeID); err != nil {
 		return relance.Lead{}, relance.LeadReplayed, err
@@ -108,6 +109,13 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 				return relance.Errorf(relance.CodeConflict, "this idempotency key or external id belongs to another lead")
 			}
 			return nil
+		}
+		if in.Document != "" {
+			if err := t.q.AdfDocumentCreate(ctx, db.AdfDocumentCreateParams{
+				LeadID: lead.ID, OrgID: t.org, Content: in.Document, ReceivedAt: t.now,
+			}); err != nil {
+				return err
+			}
 		}
 		t.emit(ctx, webhook.LeadCreated, lead.ID, lead)
 		if lead.AssigneeID != uuid.Nil {

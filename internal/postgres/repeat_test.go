@@ -1,13 +1,18 @@
 package postgres_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/relancehq/relance/internal/message"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/testenv"
 )
 
 func TestRepeatInquiriesGoOnTheOpenLeadAndAlertOnce(t *testing.T) {
@@ -177,4 +182,75 @@ func (s *sim) sentTo(address string) []relance.Message {
 		}
 	}
 	return out
+}
+
+// The first inquiries of one customer arriving at the same instant, through two connection
+// pools (two API processes), make exactly one lead; the others are its repeats. Without the
+// customer's lock, each transaction's lookup misses the lead the others have not committed yet.
+func TestSimultaneousFirstInquiriesMakeOneLead(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	pools := []*postgres.DB{testenv.OpenURL(t, appURL), testenv.OpenURL(t, appURL)}
+	w := testenv.NewWorld(t, pools[0])
+	admin := w.As(w.Admin)
+	days := relance.DefaultRepeatDays
+	if _, err := pools[0].UpdateOrganization(ctx, admin, relance.OrganizationChange{RepeatDays: &days}); err != nil {
+		t.Fatal(err)
+	}
+	const inquiries = 20
+	for _, tc := range []struct {
+		name    string
+		contact func(i int) relance.Contact
+	}{
+		{"phone", func(int) relance.Contact { return relance.Contact{Name: "Jean", Phone: "+33612345681"} }},
+		{"email, in any case", func(i int) relance.Contact {
+			if i%2 == 0 {
+				return relance.Contact{Name: "Léa", Email: "lea@example.com"}
+			}
+			return relance.Contact{Name: "Léa", Email: "LEA@Example.com"}
+		}},
+		{"phone, with or without email", func(i int) relance.Contact {
+			if i%2 == 0 {
+				return relance.Contact{Name: "Marc", Phone: "+33612345682"}
+			}
+			return relance.Contact{Name: "Marc", Phone: "+33612345682", Email: "marc@example.com"}
+		}},
+	} {
+		start := make(chan struct{})
+		outcomes := make(chan relance.LeadOutcome, inquiries)
+		leads := make(chan uuid.UUID, inquiries)
+		var wg sync.WaitGroup
+		for i := range inquiries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				lead, outcome, err := pools[i%2].CreateLead(ctx, admin, relance.NewLead{
+					IdempotencyKey: fmt.Sprintf("%s-%d", tc.name, i), SiteID: w.Lyon.ID, Source: "website", Contact: tc.contact(i),
+				})
+				if err != nil {
+					t.Errorf("%s, inquiry %d: %v", tc.name, i, err)
+					return
+				}
+				outcomes <- outcome
+				leads <- lead.ID
+			}()
+		}
+		close(start)
+		wg.Wait()
+		close(outcomes)
+		close(leads)
+		count := map[relance.LeadOutcome]int{}
+		for o := range outcomes {
+			count[o]++
+		}
+		ids := map[uuid.UUID]bool{}
+		for id := range leads {
+			ids[id] = true
+		}
+		if count[relance.LeadCreated] != 1 || count[relance.LeadRepeated] != inquiries-1 || len(ids) != 1 {
+			t.Errorf("%s: %d created, %d repeats on %d leads; want 1 lead and %d repeats on it",
+				tc.name, count[relance.LeadCreated], count[relance.LeadRepeated], len(ids), inquiries-1)
+		}
+	}
 }

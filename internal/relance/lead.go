@@ -83,6 +83,10 @@ type NewLead struct {
 	AssigneeID     uuid.UUID // uuid.Nil leaves it unassigned
 	Notes          string
 	Vehicle        *Vehicle // nil for none
+	// Document is the raw document the lead came from (ADF intake; "" for none), kept with the
+	// lead in the transaction that creates it. Not part of the request's fingerprint: a resend
+	// may differ in it.
+	Document string
 }
 
 // Reference is what anyone may know of a lead they may not see: that it exists, where and since

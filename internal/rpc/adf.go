@@ -30,7 +30,6 @@ type adfStore interface {
 	AdfVendorSite(ctx context.Context, p relance.Principal, vendorID, vendorName string) (relance.Site, error)
 	AdfSite(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Site, error)
 	LeadByExternalID(ctx context.Context, p relance.Principal, source, externalID string) (relance.Lead, bool, error)
-	SaveAdfDocument(ctx context.Context, p relance.Principal, leadID uuid.UUID, content string, receivedAt time.Time) error
 	AdfDocument(ctx context.Context, p relance.Principal, leadID uuid.UUID) (relance.AdfDocument, error)
 }
 
@@ -195,6 +194,7 @@ func (a *adfIntake) prospect(ctx context.Context, p relance.Principal, tok relan
 	if err != nil {
 		return refused(err.Error()), nil
 	}
+	in.Document = raw // written with the lead, in its transaction
 	lead, outcome, err := store.CreateLead(ctx, p, in)
 	if relance.ErrorCode(err) == relance.CodeConflict {
 		// The same prospect created concurrently, or earlier with other content.
@@ -206,9 +206,6 @@ func (a *adfIntake) prospect(ctx context.Context, p relance.Principal, tok relan
 		return refused(err.Error()), nil
 	}
 	if err != nil {
-		return adfResult{}, err
-	}
-	if err := store.SaveAdfDocument(ctx, p, lead.ID, raw, a.h.now()); err != nil {
 		return adfResult{}, err
 	}
 	return adfResult{Outcome: adfOutcomes[outcome], LeadID: lead.ID.String()}, nil

@@ -42,3 +42,23 @@ WHERE r.received_at >= sqlc.arg(since) AND r.org_id = sqlc.arg(org_id)
   AND (sqlc.narg(source)::text IS NULL OR r.source = sqlc.narg(source))
   AND (sqlc.narg(source_group)::text IS NULL OR r.source_group = sqlc.narg(source_group))
   AND (sqlc.narg(category)::text IS NULL OR l.category = sqlc.narg(category));
+
+-- name: RepeatLock :exec
+-- Serialises the inquiries of one customer at one site while the organisation looks for
+-- repeats: a transaction-scoped advisory lock per phone number and per email address (in lower
+-- case) that is set, taken in the order of their keys (volatile functions run after the sort)
+-- so that two inquiries sharing one of them never deadlock. Held until commit, so that the
+-- next inquiry's RepeatCandidate, a later statement, sees the lead this one creates.
+SELECT pg_advisory_xact_lock(k.key)
+FROM (
+  SELECT DISTINCT hashtextextended(v, 0) AS key
+  FROM unnest(ARRAY[
+    CASE WHEN sqlc.arg(phone)::text <> ''
+      THEN 'repeat:' || sqlc.arg(org_id)::uuid || ':' || sqlc.arg(site_id)::uuid || ':phone:' || sqlc.arg(phone)::text END,
+    CASE WHEN sqlc.arg(email)::text <> ''
+      THEN 'repeat:' || sqlc.arg(org_id)::uuid || ':' || sqlc.arg(site_id)::uuid || ':email:' || lower(sqlc.arg(email)::text) END
+  ]) AS v
+  WHERE v IS NOT NULL
+) k
+WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = sqlc.arg(org_id)::uuid AND o.repeat_days > 0)
+ORDER BY k.key;
