@@ -32,6 +32,7 @@ type adfStore interface {
 	LeadByExternalID(ctx context.Context, p relance.Principal, source, externalID string) (relance.Lead, bool, error)
 	SaveAdfDocument(ctx context.Context, p relance.Principal, leadID uuid.UUID, content string, receivedAt time.Time) error
 	AdfDocument(ctx context.Context, p relance.Principal, leadID uuid.UUID) (relance.AdfDocument, error)
+	ListAdfDocuments(ctx context.Context, p relance.Principal, limit int) ([]relance.AdfDocumentEntry, error)
 }
 
 // AdfPath is where ADF documents are posted: with an Authorization header at AdfPath, or with
