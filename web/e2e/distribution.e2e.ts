@@ -2,8 +2,9 @@
 // databases with the demo organisation: a rule created (a bad lead timer's violation next to its
 // field first), read back through the API, edited and deleted; a vendor mapping and an intake
 // token created on the screen, an ADF document posted over HTTP to the token's address giving a
-// lead at the mapped site, whose document an admin reads on the lead card; the token revoked and
-// the mapping deleted; a manager reading the rules only; an advisor refused both pages; and axe.
+// lead at the mapped site, whose document an admin reads on the lead card and in the list of
+// documents received; the token revoked and the mapping deleted; a manager reading the rules
+// only; an advisor refused both pages; and axe.
 // Every rule and mapping here has a source or vendor of its own, so other tests' leads are not
 // distributed by them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -213,8 +214,18 @@ describe("ADF intake", () => {
     await page.getByText("Afficher le XML").click();
     expect(await page.getByRole("region", { name: "Document ADF reçu" }).last().textContent()).toContain(vendorId);
 
-    // Revoked, the token's address refuses documents; the mapping deleted, the list forgets it.
+    // The page lists the document by its lead, newest first, and shows its XML on demand.
     await page.getByRole("navigation").getByRole("link", { name: "Réception ADF", exact: true }).click();
+    const entry = page.getByRole("region", { name: "Derniers documents ADF et leurs leads" }).getByRole("row").nth(1);
+    await entry.getByRole("link", { name: "Adèle E2e" }).waitFor();
+    expect(await entry.textContent()).toContain("Lead créé");
+    expect(await entry.textContent()).toContain("Montréal Nord");
+    expect((await adf.listAdfDocuments({})).documents[0]?.leadId).toBe(leadId);
+    await entry.getByRole("button", { name: "Afficher le XML du lead Adèle E2e" }).click();
+    await page.getByRole("heading", { name: "Document ADF reçu" }).waitFor();
+    expect(await page.locator("pre").textContent()).toContain(vendorId);
+
+    // Revoked, the token's address refuses documents; the mapping deleted, the list forgets it.
     await page.getByRole("button", { name: new RegExp(`^Révoquer le jeton ${source} `) }).click();
     await page.getByRole("row").filter({ hasText: source }).getByText(/^Révoquée le/).waitFor();
     expect((await adf.listIntakeTokens({})).tokens.find((k) => k.source === source)?.revokeTime).toBeDefined();

@@ -1,13 +1,15 @@
 // ADF intake (admins): the vendor mappings that send a prospect to a site (by the vendor's id or
 // name), and the intake tokens of lead providers that cannot set headers — created with the full
-// address to post to shown once, with a copy button, listed, revoked. The document a lead came
-// from is on its lead card.
+// address to post to shown once, with a copy button, listed, revoked; the recent documents, each
+// with the lead it created and its XML as received.
 import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { AdfService } from "@relance/api/relance/v1/adf_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import type { Site } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { Link } from "../layout/router";
+import { AdfDocument } from "./document";
 import { browserTimeZone, formatDateTime, instant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useRefresh } from "../transport/invalidate";
@@ -28,7 +30,7 @@ export function AdfPage() {
         <>
           <Vendors sites={list} />
           <Tokens sites={list} />
-          <p className="muted">{t("adf.documents")}</p>
+          <Documents sites={list} />
         </>
       )}
     </>
@@ -264,6 +266,69 @@ function Tokens({ sites }: { sites: Site[] }) {
           {t("adf.submitToken")}
         </button>
       </form>
+    </section>
+  );
+}
+
+/** Documents lists the recent documents by the lead each created, one's XML shown on demand. */
+function Documents({ sites }: { sites: Site[] }) {
+  const { t, lang } = useI18n();
+  const docs = useQuery(AdfService.method.listAdfDocuments, { pageSize: 20 });
+  const [shown, setShown] = useState("");
+  const siteName = (id: string) => sites.find((s) => s.id === id)?.name ?? id;
+  const list = docs.data?.documents ?? [];
+  const zone = browserTimeZone();
+  return (
+    <section className="card" aria-labelledby="adf-documents">
+      <h2 id="adf-documents">{t("adf.recent")}</h2>
+      <p className="muted">{t("adf.recentNote")}</p>
+      <ErrorBanner error={docs.error} />
+      {docs.isPending ? (
+        <Loading />
+      ) : list.length === 0 ? (
+        <p className="muted">{t("adf.noDocuments")}</p>
+      ) : (
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("adf.documentList")}>
+          <table>
+            <caption className="muted">{t("adf.documentList")}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("adf.lead")}</th>
+                <th scope="col">{t("adf.receivedAt")}</th>
+                <th scope="col">{t("adf.site")}</th>
+                <th scope="col">{t("adf.source")}</th>
+                <th scope="col">{t("adf.outcome")}</th>
+                <th scope="col">{t("adf.xml")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((d) => (
+                <tr key={d.leadId}>
+                  <th scope="row">
+                    <Link href={`/leads/${d.leadId}`}>{d.contactName}</Link>
+                  </th>
+                  <td>{formatDateTime(instant(d.receiveTime), zone, lang)}</td>
+                  <td>{siteName(d.siteId)}</td>
+                  <td className="wrap">{d.source}</td>
+                  <td>{t("adf.created.outcome")}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-expanded={shown === d.leadId}
+                      aria-label={t("adf.showDocumentOf", { name: d.contactName })}
+                      onClick={() => setShown(shown === d.leadId ? "" : d.leadId)}
+                    >
+                      {t("adf.showDocument")}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {shown && <AdfDocument key={shown} leadId={shown} zone={zone} open />}
     </section>
   );
 }

@@ -8,7 +8,8 @@ import { formatDateTime, instant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { errorCode } from "../transport/transport";
 
-export function AdfDocument({ leadId, zone }: { leadId: string; zone: string }) {
+/** AdfDocument shows a lead's document in a section of its own, folded unless open. */
+export function AdfDocument({ leadId, zone, open = false }: { leadId: string; zone: string; open?: boolean }) {
   const { t, lang } = useI18n();
   const doc = useQuery(AdfService.method.getAdfDocument, { leadId });
   if (doc.error) return errorCode(doc.error) === Code.NotFound ? null : <ErrorBanner error={doc.error} />;
@@ -17,7 +18,7 @@ export function AdfDocument({ leadId, zone }: { leadId: string; zone: string }) 
     <section aria-labelledby="adf-document" className="card">
       <h2 id="adf-document">{t("adf.document")}</h2>
       <p className="muted">{t("adf.received", { at: formatDateTime(instant(doc.data.receiveTime), zone, lang) })}</p>
-      <details>
+      <details open={open}>
         <summary>{t("adf.showDocument")}</summary>
         <pre className="pre wrap" tabIndex={0} aria-label={t("adf.document")}>
           {doc.data.content}

@@ -534,7 +534,6 @@ export const fr = {
   "distribution.submit": "Créer la règle",
   "adf.title": "Réception ADF",
   "adf.explain": "Les fournisseurs de leads envoient leurs documents ADF/XML à l'adresse d'un jeton de réception (ou avec une clé d'API). Chaque prospect va au site de son vendeur.",
-  "adf.documents": "Le document ADF reçu pour un lead se lit sur sa fiche.",
   "adf.vendors": "Vendeurs et sites",
   "adf.vendorsNote": "Un prospect va au site de l'identifiant de son vendeur, sinon de son nom (sans tenir compte de la casse). Un vendeur inconnu est refusé.",
   "adf.noVendors": "Aucune correspondance.",
@@ -570,6 +569,16 @@ export const fr = {
   "adf.document": "Document ADF reçu",
   "adf.received": "Reçu le {at}",
   "adf.showDocument": "Afficher le XML",
+  "adf.recent": "Documents reçus",
+  "adf.recentNote": "Les plus récents d'abord, un par lead créé. Un prospect refusé n'est pas conservé : l'expéditeur a reçu le refus et sa raison dans la réponse.",
+  "adf.noDocuments": "Aucun document reçu.",
+  "adf.documentList": "Derniers documents ADF et leurs leads",
+  "adf.lead": "Lead",
+  "adf.receivedAt": "Reçu le",
+  "adf.outcome": "Résultat",
+  "adf.created.outcome": "Lead créé",
+  "adf.xml": "XML",
+  "adf.showDocumentOf": "Afficher le XML du lead {name}",
 };
 
 /** MessageKey names one message. */
