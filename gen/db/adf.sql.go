@@ -52,6 +52,48 @@ func (q *Queries) AdfDocumentGet(ctx context.Context, leadID uuid.UUID) (AdfDocu
 	return i, err
 }
 
+const adfDocumentListRecent = `-- name: AdfDocumentListRecent :many
+SELECT d.lead_id, d.received_at, l.site_id, l.source, l.contact_name
+FROM adf_documents d JOIN leads l ON l.id = d.lead_id
+ORDER BY d.lead_id DESC
+LIMIT $1
+`
+
+type AdfDocumentListRecentRow struct {
+	LeadID      uuid.UUID
+	ReceivedAt  time.Time
+	SiteID      uuid.UUID
+	Source      string
+	ContactName string
+}
+
+// The newest first by lead id (UUIDv7, so in creation order), which walks the primary key.
+func (q *Queries) AdfDocumentListRecent(ctx context.Context, limit int32) ([]AdfDocumentListRecentRow, error) {
+	rows, err := q.db.Query(ctx, adfDocumentListRecent, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdfDocumentListRecentRow{}
+	for rows.Next() {
+		var i AdfDocumentListRecentRow
+		if err := rows.Scan(
+			&i.LeadID,
+			&i.ReceivedAt,
+			&i.SiteID,
+			&i.Source,
+			&i.ContactName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const adfIntakeTokenCreate = `-- name: AdfIntakeTokenCreate :exec
 INSERT INTO adf_intake_tokens (token_id, org_id, source, site_id, created_at)
 VALUES ($1, $2, $3, $4, $5)

@@ -221,3 +221,21 @@ func (d *DB) AdfDocument(ctx context.Context, p relance.Principal, leadID uuid.U
 	})
 	return doc, err
 }
+
+// ListAdfDocuments returns the leads of the most recent ADF documents kept, newest first, at
+// most limit; it is PermissionDenied for anyone but an admin.
+func (d *DB) ListAdfDocuments(ctx context.Context, p relance.Principal, limit int) ([]relance.AdfDocumentEntry, error) {
+	if err := p.CheckManageSites(); err != nil {
+		return nil, err
+	}
+	var out []relance.AdfDocumentEntry
+	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		rows, err := t.q.AdfDocumentListRecent(ctx, int32(limit))
+		for _, r := range rows {
+			out = append(out, relance.AdfDocumentEntry{LeadID: r.LeadID, SiteID: r.SiteID, Source: r.Source,
+				ContactName: r.ContactName, ReceivedAt: r.ReceivedAt})
+		}
+		return err
+	})
+	return out, err
+}

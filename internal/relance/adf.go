@@ -36,6 +36,15 @@ type AdfDocument struct {
 	ReceivedAt time.Time
 }
 
+// AdfDocumentEntry is a lead created from an ADF document, as the list of documents shows it.
+type AdfDocumentEntry struct {
+	LeadID      uuid.UUID
+	SiteID      uuid.UUID
+	Source      string
+	ContactName string
+	ReceivedAt  time.Time
+}
+
 // AdfOutcome is what became of one prospect of an ADF document.
 type AdfOutcome string
 

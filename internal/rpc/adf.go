@@ -31,6 +31,7 @@ type adfStore interface {
 	AdfSite(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Site, error)
 	LeadByExternalID(ctx context.Context, p relance.Principal, source, externalID string) (relance.Lead, bool, error)
 	AdfDocument(ctx context.Context, p relance.Principal, leadID uuid.UUID) (relance.AdfDocument, error)
+	ListAdfDocuments(ctx context.Context, p relance.Principal, limit int) ([]relance.AdfDocumentEntry, error)
 }
 
 // AdfPath is where ADF documents are posted: with an Authorization header at AdfPath, or with

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -414,4 +415,60 @@ func TestAdfServiceOverConnect(t *testing.T) {
 	}
 	_, err = admin.DeleteAdfVendor(ctx, connect.NewRequest(&v1.DeleteAdfVendorRequest{Id: v.Msg.GetVendor().GetId()}))
 	wantCode(t, err, connect.CodeNotFound)
+}
+
+func TestAdfDocumentsListedNewestFirst(t *testing.T) {
+	t.Parallel()
+	s := newAdfStack(t, rpc.Options{})
+	w := s.world
+	admin := relancev1connect.NewAdfServiceClient(s.http, s.url, connect.WithInterceptors(bearer(s.login(t, w.Admin.Email))))
+	manager := relancev1connect.NewAdfServiceClient(s.http, s.url, connect.WithInterceptors(bearer(s.login(t, w.Manager.Email))))
+
+	first := s.postFile(t, "spec.xml")
+	second := s.postFile(t, "several.xml")
+	if first.outcomes() != "created" || len(second.Results) == 0 || second.Results[0].Outcome != "created" {
+		t.Fatalf("posts: %+v %+v", first, second)
+	}
+	list, err := admin.ListAdfDocuments(ctx, connect.NewRequest(&v1.ListAdfDocumentsRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := list.Msg.GetDocuments()
+	var created []string
+	for _, r := range second.Results {
+		if r.Outcome == "created" {
+			created = append(created, r.LeadID)
+		}
+	}
+	if len(docs) != len(created)+1 || docs[len(docs)-1].GetLeadId() != first.Results[0].LeadID {
+		t.Fatalf("documents: %v, want the %d leads of several.xml then %s", docs, len(created), first.Results[0].LeadID)
+	}
+	last := docs[len(docs)-1]
+	if last.GetSiteId() != w.Lyon.ID.String() || last.GetSource() != "AutoLeads" || last.GetContactName() != "Marie Durand" || last.GetReceiveTime() == nil {
+		t.Fatalf("spec.xml's entry: %v", last)
+	}
+	if docs[0].GetLeadId() != created[len(created)-1] {
+		t.Fatalf("newest first: %v, want %s", docs[0], created[len(created)-1])
+	}
+
+	one, err := admin.ListAdfDocuments(ctx, connect.NewRequest(&v1.ListAdfDocumentsRequest{PageSize: 1}))
+	if err != nil || len(one.Msg.GetDocuments()) != 1 || one.Msg.GetDocuments()[0].GetLeadId() != docs[0].GetLeadId() {
+		t.Fatalf("page of one: %v %v", err, one)
+	}
+	for _, size := range []int32{-1, 101} {
+		_, err = admin.ListAdfDocuments(ctx, connect.NewRequest(&v1.ListAdfDocumentsRequest{PageSize: size}))
+		if got := fieldPaths(t, err); !slices.Equal(got, []string{"page_size"}) {
+			t.Fatalf("page size %d: %v", size, got)
+		}
+	}
+	_, err = manager.ListAdfDocuments(ctx, connect.NewRequest(&v1.ListAdfDocumentsRequest{}))
+	wantCode(t, err, connect.CodePermissionDenied)
+
+	// Another organisation's admin sees none of them.
+	other := testenv.NewWorld(t, s.db)
+	outsider := relancev1connect.NewAdfServiceClient(s.http, s.url, connect.WithInterceptors(bearer(s.login(t, other.Admin.Email))))
+	theirs, err := outsider.ListAdfDocuments(ctx, connect.NewRequest(&v1.ListAdfDocumentsRequest{}))
+	if err != nil || len(theirs.Msg.GetDocuments()) != 0 {
+		t.Fatalf("another organisation: %v %v", err, theirs)
+	}
 }

@@ -82,6 +82,24 @@ func (s *adfService) GetAdfDocument(ctx context.Context, req *connect.Request[v1
 	}), nil
 }
 
+func (s *adfService) ListAdfDocuments(ctx context.Context, req *connect.Request[v1.ListAdfDocumentsRequest]) (*connect.Response[v1.ListAdfDocumentsResponse], error) {
+	limit := int(req.Msg.GetPageSize())
+	if limit == 0 {
+		limit = 20
+	}
+	docs, err := s.store.ListAdfDocuments(ctx, principal(ctx), limit)
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &v1.ListAdfDocumentsResponse{}
+	for _, d := range docs {
+		out.Documents = append(out.Documents, &v1.AdfDocumentEntry{
+			LeadId: d.LeadID.String(), SiteId: d.SiteID.String(), Source: d.Source, ContactName: d.ContactName, ReceiveTime: tsv(d.ReceivedAt),
+		})
+	}
+	return connect.NewResponse(out), nil
+}
+
 func adfVendorOut(v relance.AdfVendor) *v1.AdfVendor {
 	return &v1.AdfVendor{
 		Id: v.ID.String(), VendorId: v.VendorID, VendorName: v.VendorName, SiteId: v.SiteID.String(), CreateTime: tsv(v.CreatedAt),

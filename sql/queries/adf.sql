@@ -36,3 +36,10 @@ ON CONFLICT (lead_id) DO NOTHING;
 
 -- name: AdfDocumentGet :one
 SELECT * FROM adf_documents WHERE lead_id = $1;
+
+-- name: AdfDocumentListRecent :many
+-- The newest first by lead id (UUIDv7, so in creation order), which walks the primary key.
+SELECT d.lead_id, d.received_at, l.site_id, l.source, l.contact_name
+FROM adf_documents d JOIN leads l ON l.id = d.lead_id
+ORDER BY d.lead_id DESC
+LIMIT $1;

@@ -52,6 +52,8 @@ const PlansPage = lazyPage(() => import("./plans/plans"), "PlansPage");
 const OrganizationPage = lazyPage(() => import("./organization/settings"), "OrganizationPage");
 const TeamAbsencesPage = lazyPage(() => import("./absences/team"), "TeamAbsencesPage");
 const NotificationsPage = lazyPage(() => import("./push/notifications"), "NotificationsPage");
+const DistributionPage = lazyPage(() => import("./distribution/rules"), "DistributionPage");
+const AdfPage = lazyPage(() => import("./adf/adf"), "AdfPage");
 
 type Route = { pattern: string; page: PageName; render: (params: Record<string, string>) => ReactNode };
 
@@ -92,6 +94,8 @@ const routes: Route[] = [
   { pattern: "/organization", page: "organization", render: () => <OrganizationPage /> },
   { pattern: "/team-absences", page: "teamAbsences", render: () => <TeamAbsencesPage /> },
   { pattern: "/notifications", page: "notifications", render: () => <NotificationsPage /> },
+  { pattern: "/distribution", page: "distribution", render: () => <DistributionPage /> },
+  { pattern: "/adf", page: "adf", render: () => <AdfPage /> },
 ];
 
 export function App() {

@@ -34,7 +34,9 @@ export type PageName =
   | "plans"
   | "organization"
   | "teamAbsences"
-  | "notifications";
+  | "notifications"
+  | "distribution"
+  | "adf";
 
 const offered: Record<PageName, Role[]> = {
   leads: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
@@ -57,6 +59,8 @@ const offered: Record<PageName, Role[]> = {
   organization: [Role.ADMIN],
   teamAbsences: [Role.MANAGER],
   notifications: [Role.ADVISOR, Role.MANAGER, Role.ADMIN],
+  distribution: [Role.MANAGER, Role.ADMIN],
+  adf: [Role.ADMIN],
 };
 
 /** offers reports whether the app shows a page to a role (the API still checks every call). */

@@ -32,6 +32,8 @@ const nav: { page: PageName; href: string; label: MessageKey }[] = [
   { page: "plans", href: "/plans", label: "nav.plans" },
   { page: "organization", href: "/organization", label: "nav.organization" },
   { page: "notifications", href: "/notifications", label: "nav.notifications" },
+  { page: "distribution", href: "/distribution", label: "nav.distribution" },
+  { page: "adf", href: "/adf", label: "nav.adf" },
 ];
 
 export function Shell({ children }: { children: ReactNode }) {

@@ -1,13 +1,14 @@
 // The lead card: contact (tel:/mailto:), where the lead stands, its timeline and the messages
 // sent about it; record a call or an activity, set the interaction status, close it as won or
 // rejected with the closure guard's answer shown.
-import { type FormEvent, useState } from "react";
+import { type FormEvent, Suspense, lazy, useState } from "react";
 import { Code } from "@connectrpc/connect";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { ActionService, ActionState } from "@relance/api/relance/v1/action_pb";
 import { LeadService } from "@relance/api/relance/v1/lead_pb";
 import { CallState, StatusScope, StatusService } from "@relance/api/relance/v1/status_pb";
-import { ActivityKind, ActivityOrigin, ContactDirection, LeadStage, type Lead } from "@relance/api/relance/v1/types_pb";
+import { ActivityKind, ActivityOrigin, ContactDirection, LeadStage, type Lead, Role } from "@relance/api/relance/v1/types_pb";
+import { useMe } from "../auth/me";
 import { KindOptions } from "../forms/kinds";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatDateTime, formatDuration, instant, seconds } from "../format/format";
@@ -19,8 +20,12 @@ import { useRefresh } from "../transport/invalidate";
 import { errorCode, errorMessage, fieldErrors } from "../transport/transport";
 import { LeadBadges } from "./badges";
 
+// The ADF document a lead came from is for admins only: its code loads when one opens a lead.
+const AdfDocument = lazy(() => import("../adf/document").then((m) => ({ default: m.AdfDocument })));
+
 export function LeadCard({ leadId }: { leadId: string }) {
   const { t, lang } = useI18n();
+  const admin = useMe().role === Role.ADMIN;
   const lead = useQuery(LeadService.method.getLead, { leadId });
   const zone = useSiteZone(lead.data?.lead?.siteId);
   if (lead.error && [Code.NotFound, Code.InvalidArgument].includes(errorCode(lead.error))) return <NotFound />;
@@ -58,6 +63,11 @@ export function LeadCard({ leadId }: { leadId: string }) {
       <StatusAndClosure lead={l} />
       <Timeline leadId={l.id} zone={zone} />
       <Deliveries leadId={l.id} zone={zone} />
+      {admin && (
+        <Suspense fallback={null}>
+          <AdfDocument leadId={l.id} zone={zone} />
+        </Suspense>
+      )}
     </>
   );
 }

@@ -841,6 +841,174 @@ func (x *GetAdfDocumentResponse) GetReceiveTime() *timestamppb.Timestamp {
 	return nil
 }
 
+type ListAdfDocumentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many entries; 0: 20.
+	PageSize      int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAdfDocumentsRequest) Reset() {
+	*x = ListAdfDocumentsRequest{}
+	mi := &file_relance_v1_adf_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAdfDocumentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAdfDocumentsRequest) ProtoMessage() {}
+
+func (x *ListAdfDocumentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_adf_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAdfDocumentsRequest.ProtoReflect.Descriptor instead.
+func (*ListAdfDocumentsRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_adf_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ListAdfDocumentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// AdfDocumentEntry is one lead created from an ADF document, without the document itself
+// (GetAdfDocument reads it).
+type AdfDocumentEntry struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	LeadId string                 `protobuf:"bytes,1,opt,name=lead_id,json=leadId,proto3" json:"lead_id,omitempty"`
+	SiteId string                 `protobuf:"bytes,2,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	Source string                 `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	// The lead's contact name.
+	ContactName   string                 `protobuf:"bytes,4,opt,name=contact_name,json=contactName,proto3" json:"contact_name,omitempty"`
+	ReceiveTime   *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=receive_time,json=receiveTime,proto3" json:"receive_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AdfDocumentEntry) Reset() {
+	*x = AdfDocumentEntry{}
+	mi := &file_relance_v1_adf_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AdfDocumentEntry) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AdfDocumentEntry) ProtoMessage() {}
+
+func (x *AdfDocumentEntry) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_adf_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AdfDocumentEntry.ProtoReflect.Descriptor instead.
+func (*AdfDocumentEntry) Descriptor() ([]byte, []int) {
+	return file_relance_v1_adf_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *AdfDocumentEntry) GetLeadId() string {
+	if x != nil {
+		return x.LeadId
+	}
+	return ""
+}
+
+func (x *AdfDocumentEntry) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *AdfDocumentEntry) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *AdfDocumentEntry) GetContactName() string {
+	if x != nil {
+		return x.ContactName
+	}
+	return ""
+}
+
+func (x *AdfDocumentEntry) GetReceiveTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReceiveTime
+	}
+	return nil
+}
+
+type ListAdfDocumentsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Documents     []*AdfDocumentEntry    `protobuf:"bytes,1,rep,name=documents,proto3" json:"documents,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListAdfDocumentsResponse) Reset() {
+	*x = ListAdfDocumentsResponse{}
+	mi := &file_relance_v1_adf_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListAdfDocumentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListAdfDocumentsResponse) ProtoMessage() {}
+
+func (x *ListAdfDocumentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_adf_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListAdfDocumentsResponse.ProtoReflect.Descriptor instead.
+func (*ListAdfDocumentsResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_adf_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ListAdfDocumentsResponse) GetDocuments() []*AdfDocumentEntry {
+	if x != nil {
+		return x.Documents
+	}
+	return nil
+}
+
 var File_relance_v1_adf_proto protoreflect.FileDescriptor
 
 const file_relance_v1_adf_proto_rawDesc = "" +
@@ -897,7 +1065,17 @@ const file_relance_v1_adf_proto_rawDesc = "" +
 	"\x16GetAdfDocumentResponse\x12\x17\n" +
 	"\alead_id\x18\x01 \x01(\tR\x06leadId\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\tR\acontent\x12=\n" +
-	"\freceive_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime2\xa8\x05\n" +
+	"\freceive_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime\"A\n" +
+	"\x17ListAdfDocumentsRequest\x12&\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\"\xbe\x01\n" +
+	"\x10AdfDocumentEntry\x12\x17\n" +
+	"\alead_id\x18\x01 \x01(\tR\x06leadId\x12\x17\n" +
+	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x16\n" +
+	"\x06source\x18\x03 \x01(\tR\x06source\x12!\n" +
+	"\fcontact_name\x18\x04 \x01(\tR\vcontactName\x12=\n" +
+	"\freceive_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime\"V\n" +
+	"\x18ListAdfDocumentsResponse\x12:\n" +
+	"\tdocuments\x18\x01 \x03(\v2\x1c.relance.v1.AdfDocumentEntryR\tdocuments2\x8c\x06\n" +
 	"\n" +
 	"AdfService\x12Z\n" +
 	"\x0fCreateAdfVendor\x12\".relance.v1.CreateAdfVendorRequest\x1a#.relance.v1.CreateAdfVendorResponse\x12\\\n" +
@@ -906,7 +1084,8 @@ const file_relance_v1_adf_proto_rawDesc = "" +
 	"\x11CreateIntakeToken\x12$.relance.v1.CreateIntakeTokenRequest\x1a%.relance.v1.CreateIntakeTokenResponse\x12b\n" +
 	"\x10ListIntakeTokens\x12#.relance.v1.ListIntakeTokensRequest\x1a$.relance.v1.ListIntakeTokensResponse\"\x03\x90\x02\x01\x12`\n" +
 	"\x11RevokeIntakeToken\x12$.relance.v1.RevokeIntakeTokenRequest\x1a%.relance.v1.RevokeIntakeTokenResponse\x12\\\n" +
-	"\x0eGetAdfDocument\x12!.relance.v1.GetAdfDocumentRequest\x1a\".relance.v1.GetAdfDocumentResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"\x0eGetAdfDocument\x12!.relance.v1.GetAdfDocumentRequest\x1a\".relance.v1.GetAdfDocumentResponse\"\x03\x90\x02\x01\x12b\n" +
+	"\x10ListAdfDocuments\x12#.relance.v1.ListAdfDocumentsRequest\x1a$.relance.v1.ListAdfDocumentsResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_adf_proto_rawDescOnce sync.Once
@@ -920,7 +1099,7 @@ func file_relance_v1_adf_proto_rawDescGZIP() []byte {
 	return file_relance_v1_adf_proto_rawDescData
 }
 
-var file_relance_v1_adf_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_relance_v1_adf_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_relance_v1_adf_proto_goTypes = []any{
 	(*AdfVendor)(nil),                 // 0: relance.v1.AdfVendor
 	(*CreateAdfVendorRequest)(nil),    // 1: relance.v1.CreateAdfVendorRequest
@@ -938,36 +1117,43 @@ var file_relance_v1_adf_proto_goTypes = []any{
 	(*RevokeIntakeTokenResponse)(nil), // 13: relance.v1.RevokeIntakeTokenResponse
 	(*GetAdfDocumentRequest)(nil),     // 14: relance.v1.GetAdfDocumentRequest
 	(*GetAdfDocumentResponse)(nil),    // 15: relance.v1.GetAdfDocumentResponse
-	(*timestamppb.Timestamp)(nil),     // 16: google.protobuf.Timestamp
+	(*ListAdfDocumentsRequest)(nil),   // 16: relance.v1.ListAdfDocumentsRequest
+	(*AdfDocumentEntry)(nil),          // 17: relance.v1.AdfDocumentEntry
+	(*ListAdfDocumentsResponse)(nil),  // 18: relance.v1.ListAdfDocumentsResponse
+	(*timestamppb.Timestamp)(nil),     // 19: google.protobuf.Timestamp
 }
 var file_relance_v1_adf_proto_depIdxs = []int32{
-	16, // 0: relance.v1.AdfVendor.create_time:type_name -> google.protobuf.Timestamp
+	19, // 0: relance.v1.AdfVendor.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 1: relance.v1.CreateAdfVendorResponse.vendor:type_name -> relance.v1.AdfVendor
 	0,  // 2: relance.v1.ListAdfVendorsResponse.vendors:type_name -> relance.v1.AdfVendor
-	16, // 3: relance.v1.IntakeToken.create_time:type_name -> google.protobuf.Timestamp
-	16, // 4: relance.v1.IntakeToken.revoke_time:type_name -> google.protobuf.Timestamp
+	19, // 3: relance.v1.IntakeToken.create_time:type_name -> google.protobuf.Timestamp
+	19, // 4: relance.v1.IntakeToken.revoke_time:type_name -> google.protobuf.Timestamp
 	7,  // 5: relance.v1.CreateIntakeTokenResponse.token:type_name -> relance.v1.IntakeToken
 	7,  // 6: relance.v1.ListIntakeTokensResponse.tokens:type_name -> relance.v1.IntakeToken
-	16, // 7: relance.v1.GetAdfDocumentResponse.receive_time:type_name -> google.protobuf.Timestamp
-	1,  // 8: relance.v1.AdfService.CreateAdfVendor:input_type -> relance.v1.CreateAdfVendorRequest
-	3,  // 9: relance.v1.AdfService.ListAdfVendors:input_type -> relance.v1.ListAdfVendorsRequest
-	5,  // 10: relance.v1.AdfService.DeleteAdfVendor:input_type -> relance.v1.DeleteAdfVendorRequest
-	8,  // 11: relance.v1.AdfService.CreateIntakeToken:input_type -> relance.v1.CreateIntakeTokenRequest
-	10, // 12: relance.v1.AdfService.ListIntakeTokens:input_type -> relance.v1.ListIntakeTokensRequest
-	12, // 13: relance.v1.AdfService.RevokeIntakeToken:input_type -> relance.v1.RevokeIntakeTokenRequest
-	14, // 14: relance.v1.AdfService.GetAdfDocument:input_type -> relance.v1.GetAdfDocumentRequest
-	2,  // 15: relance.v1.AdfService.CreateAdfVendor:output_type -> relance.v1.CreateAdfVendorResponse
-	4,  // 16: relance.v1.AdfService.ListAdfVendors:output_type -> relance.v1.ListAdfVendorsResponse
-	6,  // 17: relance.v1.AdfService.DeleteAdfVendor:output_type -> relance.v1.DeleteAdfVendorResponse
-	9,  // 18: relance.v1.AdfService.CreateIntakeToken:output_type -> relance.v1.CreateIntakeTokenResponse
-	11, // 19: relance.v1.AdfService.ListIntakeTokens:output_type -> relance.v1.ListIntakeTokensResponse
-	13, // 20: relance.v1.AdfService.RevokeIntakeToken:output_type -> relance.v1.RevokeIntakeTokenResponse
-	15, // 21: relance.v1.AdfService.GetAdfDocument:output_type -> relance.v1.GetAdfDocumentResponse
-	15, // [15:22] is the sub-list for method output_type
-	8,  // [8:15] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	19, // 7: relance.v1.GetAdfDocumentResponse.receive_time:type_name -> google.protobuf.Timestamp
+	19, // 8: relance.v1.AdfDocumentEntry.receive_time:type_name -> google.protobuf.Timestamp
+	17, // 9: relance.v1.ListAdfDocumentsResponse.documents:type_name -> relance.v1.AdfDocumentEntry
+	1,  // 10: relance.v1.AdfService.CreateAdfVendor:input_type -> relance.v1.CreateAdfVendorRequest
+	3,  // 11: relance.v1.AdfService.ListAdfVendors:input_type -> relance.v1.ListAdfVendorsRequest
+	5,  // 12: relance.v1.AdfService.DeleteAdfVendor:input_type -> relance.v1.DeleteAdfVendorRequest
+	8,  // 13: relance.v1.AdfService.CreateIntakeToken:input_type -> relance.v1.CreateIntakeTokenRequest
+	10, // 14: relance.v1.AdfService.ListIntakeTokens:input_type -> relance.v1.ListIntakeTokensRequest
+	12, // 15: relance.v1.AdfService.RevokeIntakeToken:input_type -> relance.v1.RevokeIntakeTokenRequest
+	14, // 16: relance.v1.AdfService.GetAdfDocument:input_type -> relance.v1.GetAdfDocumentRequest
+	16, // 17: relance.v1.AdfService.ListAdfDocuments:input_type -> relance.v1.ListAdfDocumentsRequest
+	2,  // 18: relance.v1.AdfService.CreateAdfVendor:output_type -> relance.v1.CreateAdfVendorResponse
+	4,  // 19: relance.v1.AdfService.ListAdfVendors:output_type -> relance.v1.ListAdfVendorsResponse
+	6,  // 20: relance.v1.AdfService.DeleteAdfVendor:output_type -> relance.v1.DeleteAdfVendorResponse
+	9,  // 21: relance.v1.AdfService.CreateIntakeToken:output_type -> relance.v1.CreateIntakeTokenResponse
+	11, // 22: relance.v1.AdfService.ListIntakeTokens:output_type -> relance.v1.ListIntakeTokensResponse
+	13, // 23: relance.v1.AdfService.RevokeIntakeToken:output_type -> relance.v1.RevokeIntakeTokenResponse
+	15, // 24: relance.v1.AdfService.GetAdfDocument:output_type -> relance.v1.GetAdfDocumentResponse
+	18, // 25: relance.v1.AdfService.ListAdfDocuments:output_type -> relance.v1.ListAdfDocumentsResponse
+	18, // [18:26] is the sub-list for method output_type
+	10, // [10:18] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_adf_proto_init() }
@@ -981,7 +1167,7 @@ func file_relance_v1_adf_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_adf_proto_rawDesc), len(file_relance_v1_adf_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

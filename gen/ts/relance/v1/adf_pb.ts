@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/adf.proto.
  */
 export const file_relance_v1_adf: GenFile = /*@__PURE__*/
-  fileDesc("ChRyZWxhbmNlL3YxL2FkZi5wcm90bxIKcmVsYW5jZS52MSKBAQoJQWRmVmVuZG9yEgoKAmlkGAEgASgJEhEKCXZlbmRvcl9pZBgCIAEoCRITCgt2ZW5kb3JfbmFtZRgDIAEoCRIPCgdzaXRlX2lkGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLjAQoWQ3JlYXRlQWRmVmVuZG9yUmVxdWVzdBIbCgl2ZW5kb3JfaWQYASABKAlCCLpIBXIDGMgBEh0KC3ZlbmRvcl9uYW1lGAIgASgJQgi6SAVyAxjIARIZCgdzaXRlX2lkGAMgASgJQgi6SAVyA7ABATpyukhvGm0KEmFkZl92ZW5kb3Iub25lX2tleRIjc2V0IGVpdGhlciB2ZW5kb3JfaWQgb3IgdmVuZG9yX25hbWUaMih0aGlzLnZlbmRvcl9pZCA9PSAnJykgIT0gKHRoaXMudmVuZG9yX25hbWUgPT0gJycpIkAKF0NyZWF0ZUFkZlZlbmRvclJlc3BvbnNlEiUKBnZlbmRvchgBIAEoCzIVLnJlbGFuY2UudjEuQWRmVmVuZG9yIhcKFUxpc3RBZGZWZW5kb3JzUmVxdWVzdCJAChZMaXN0QWRmVmVuZG9yc1Jlc3BvbnNlEiYKB3ZlbmRvcnMYASADKAsyFS5yZWxhbmNlLnYxLkFkZlZlbmRvciIuChZEZWxldGVBZGZWZW5kb3JSZXF1ZXN0EhQKAmlkGAEgASgJQgi6SAVyA7ABASIZChdEZWxldGVBZGZWZW5kb3JSZXNwb25zZSKsAQoLSW50YWtlVG9rZW4SCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg8KB3NpdGVfaWQYAyABKAkSDgoGcHJlZml4GAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoYQ3JlYXRlSW50YWtlVG9rZW5SZXF1ZXN0EhkKBnNvdXJjZRgBIAEoCUIJukgGcgQQARhkEhwKB3NpdGVfaWQYAiABKAlCC7pICNgBAXIDsAEBEigKE3JlcXVlc3RzX3Blcl9taW51dGUYAyABKAVCC7pICBoGGKCNBigAImEKGUNyZWF0ZUludGFrZVRva2VuUmVzcG9uc2USJgoFdG9rZW4YASABKAsyFy5yZWxhbmNlLnYxLkludGFrZVRva2VuEg4KBnNlY3JldBgCIAEoCRIMCgRwYXRoGAMgASgJIhkKF0xpc3RJbnRha2VUb2tlbnNSZXF1ZXN0IkMKGExpc3RJbnRha2VUb2tlbnNSZXNwb25zZRInCgZ0b2tlbnMYASADKAsyFy5yZWxhbmNlLnYxLkludGFrZVRva2VuIjAKGFJldm9rZUludGFrZVRva2VuUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQEiGwoZUmV2b2tlSW50YWtlVG9rZW5SZXNwb25zZSIyChVHZXRBZGZEb2N1bWVudFJlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQEibAoWR2V0QWRmRG9jdW1lbnRSZXNwb25zZRIPCgdsZWFkX2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSMAoMcmVjZWl2ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDKoBQoKQWRmU2VydmljZRJaCg9DcmVhdGVBZGZWZW5kb3ISIi5yZWxhbmNlLnYxLkNyZWF0ZUFkZlZlbmRvclJlcXVlc3QaIy5yZWxhbmNlLnYxLkNyZWF0ZUFkZlZlbmRvclJlc3BvbnNlElwKDkxpc3RBZGZWZW5kb3JzEiEucmVsYW5jZS52MS5MaXN0QWRmVmVuZG9yc1JlcXVlc3QaIi5yZWxhbmNlLnYxLkxpc3RBZGZWZW5kb3JzUmVzcG9uc2UiA5ACARJaCg9EZWxldGVBZGZWZW5kb3ISIi5yZWxhbmNlLnYxLkRlbGV0ZUFkZlZlbmRvclJlcXVlc3QaIy5yZWxhbmNlLnYxLkRlbGV0ZUFkZlZlbmRvclJlc3BvbnNlEmAKEUNyZWF0ZUludGFrZVRva2VuEiQucmVsYW5jZS52MS5DcmVhdGVJbnRha2VUb2tlblJlcXVlc3QaJS5yZWxhbmNlLnYxLkNyZWF0ZUludGFrZVRva2VuUmVzcG9uc2USYgoQTGlzdEludGFrZVRva2VucxIjLnJlbGFuY2UudjEuTGlzdEludGFrZVRva2Vuc1JlcXVlc3QaJC5yZWxhbmNlLnYxLkxpc3RJbnRha2VUb2tlbnNSZXNwb25zZSIDkAIBEmAKEVJldm9rZUludGFrZVRva2VuEiQucmVsYW5jZS52MS5SZXZva2VJbnRha2VUb2tlblJlcXVlc3QaJS5yZWxhbmNlLnYxLlJldm9rZUludGFrZVRva2VuUmVzcG9uc2USXAoOR2V0QWRmRG9jdW1lbnQSIS5yZWxhbmNlLnYxLkdldEFkZkRvY3VtZW50UmVxdWVzdBoiLnJlbGFuY2UudjEuR2V0QWRmRG9jdW1lbnRSZXNwb25zZSIDkAIBQjpaOGdpdGh1Yi5jb20vcmVsYW5jZWhxL3JlbGFuY2UvZ2VuL2dvL3JlbGFuY2UvdjE7cmVsYW5jZXYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChRyZWxhbmNlL3YxL2FkZi5wcm90bxIKcmVsYW5jZS52MSKBAQoJQWRmVmVuZG9yEgoKAmlkGAEgASgJEhEKCXZlbmRvcl9pZBgCIAEoCRITCgt2ZW5kb3JfbmFtZRgDIAEoCRIPCgdzaXRlX2lkGAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLjAQoWQ3JlYXRlQWRmVmVuZG9yUmVxdWVzdBIbCgl2ZW5kb3JfaWQYASABKAlCCLpIBXIDGMgBEh0KC3ZlbmRvcl9uYW1lGAIgASgJQgi6SAVyAxjIARIZCgdzaXRlX2lkGAMgASgJQgi6SAVyA7ABATpyukhvGm0KEmFkZl92ZW5kb3Iub25lX2tleRIjc2V0IGVpdGhlciB2ZW5kb3JfaWQgb3IgdmVuZG9yX25hbWUaMih0aGlzLnZlbmRvcl9pZCA9PSAnJykgIT0gKHRoaXMudmVuZG9yX25hbWUgPT0gJycpIkAKF0NyZWF0ZUFkZlZlbmRvclJlc3BvbnNlEiUKBnZlbmRvchgBIAEoCzIVLnJlbGFuY2UudjEuQWRmVmVuZG9yIhcKFUxpc3RBZGZWZW5kb3JzUmVxdWVzdCJAChZMaXN0QWRmVmVuZG9yc1Jlc3BvbnNlEiYKB3ZlbmRvcnMYASADKAsyFS5yZWxhbmNlLnYxLkFkZlZlbmRvciIuChZEZWxldGVBZGZWZW5kb3JSZXF1ZXN0EhQKAmlkGAEgASgJQgi6SAVyA7ABASIZChdEZWxldGVBZGZWZW5kb3JSZXNwb25zZSKsAQoLSW50YWtlVG9rZW4SCgoCaWQYASABKAkSDgoGc291cmNlGAIgASgJEg8KB3NpdGVfaWQYAyABKAkSDgoGcHJlZml4GAQgASgJEi8KC2NyZWF0ZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtyZXZva2VfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoYQ3JlYXRlSW50YWtlVG9rZW5SZXF1ZXN0EhkKBnNvdXJjZRgBIAEoCUIJukgGcgQQARhkEhwKB3NpdGVfaWQYAiABKAlCC7pICNgBAXIDsAEBEigKE3JlcXVlc3RzX3Blcl9taW51dGUYAyABKAVCC7pICBoGGKCNBigAImEKGUNyZWF0ZUludGFrZVRva2VuUmVzcG9uc2USJgoFdG9rZW4YASABKAsyFy5yZWxhbmNlLnYxLkludGFrZVRva2VuEg4KBnNlY3JldBgCIAEoCRIMCgRwYXRoGAMgASgJIhkKF0xpc3RJbnRha2VUb2tlbnNSZXF1ZXN0IkMKGExpc3RJbnRha2VUb2tlbnNSZXNwb25zZRInCgZ0b2tlbnMYASADKAsyFy5yZWxhbmNlLnYxLkludGFrZVRva2VuIjAKGFJldm9rZUludGFrZVRva2VuUmVxdWVzdBIUCgJpZBgBIAEoCUIIukgFcgOwAQEiGwoZUmV2b2tlSW50YWtlVG9rZW5SZXNwb25zZSIyChVHZXRBZGZEb2N1bWVudFJlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQEibAoWR2V0QWRmRG9jdW1lbnRSZXNwb25zZRIPCgdsZWFkX2lkGAEgASgJEg8KB2NvbnRlbnQYAiABKAkSMAoMcmVjZWl2ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI3ChdMaXN0QWRmRG9jdW1lbnRzUmVxdWVzdBIcCglwYWdlX3NpemUYASABKAVCCbpIBhoEGGQoACKMAQoQQWRmRG9jdW1lbnRFbnRyeRIPCgdsZWFkX2lkGAEgASgJEg8KB3NpdGVfaWQYAiABKAkSDgoGc291cmNlGAMgASgJEhQKDGNvbnRhY3RfbmFtZRgEIAEoCRIwCgxyZWNlaXZlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIksKGExpc3RBZGZEb2N1bWVudHNSZXNwb25zZRIvCglkb2N1bWVudHMYASADKAsyHC5yZWxhbmNlLnYxLkFkZkRvY3VtZW50RW50cnkyjAYKCkFkZlNlcnZpY2USWgoPQ3JlYXRlQWRmVmVuZG9yEiIucmVsYW5jZS52MS5DcmVhdGVBZGZWZW5kb3JSZXF1ZXN0GiMucmVsYW5jZS52MS5DcmVhdGVBZGZWZW5kb3JSZXNwb25zZRJcCg5MaXN0QWRmVmVuZG9ycxIhLnJlbGFuY2UudjEuTGlzdEFkZlZlbmRvcnNSZXF1ZXN0GiIucmVsYW5jZS52MS5MaXN0QWRmVmVuZG9yc1Jlc3BvbnNlIgOQAgESWgoPRGVsZXRlQWRmVmVuZG9yEiIucmVsYW5jZS52MS5EZWxldGVBZGZWZW5kb3JSZXF1ZXN0GiMucmVsYW5jZS52MS5EZWxldGVBZGZWZW5kb3JSZXNwb25zZRJgChFDcmVhdGVJbnRha2VUb2tlbhIkLnJlbGFuY2UudjEuQ3JlYXRlSW50YWtlVG9rZW5SZXF1ZXN0GiUucmVsYW5jZS52MS5DcmVhdGVJbnRha2VUb2tlblJlc3BvbnNlEmIKEExpc3RJbnRha2VUb2tlbnMSIy5yZWxhbmNlLnYxLkxpc3RJbnRha2VUb2tlbnNSZXF1ZXN0GiQucmVsYW5jZS52MS5MaXN0SW50YWtlVG9rZW5zUmVzcG9uc2UiA5ACARJgChFSZXZva2VJbnRha2VUb2tlbhIkLnJlbGFuY2UudjEuUmV2b2tlSW50YWtlVG9rZW5SZXF1ZXN0GiUucmVsYW5jZS52MS5SZXZva2VJbnRha2VUb2tlblJlc3BvbnNlElwKDkdldEFkZkRvY3VtZW50EiEucmVsYW5jZS52MS5HZXRBZGZEb2N1bWVudFJlcXVlc3QaIi5yZWxhbmNlLnYxLkdldEFkZkRvY3VtZW50UmVzcG9uc2UiA5ACARJiChBMaXN0QWRmRG9jdW1lbnRzEiMucmVsYW5jZS52MS5MaXN0QWRmRG9jdW1lbnRzUmVxdWVzdBokLnJlbGFuY2UudjEuTGlzdEFkZkRvY3VtZW50c1Jlc3BvbnNlIgOQAgFCOlo4Z2l0aHViLmNvbS9yZWxhbmNlaHEvcmVsYW5jZS9nZW4vZ28vcmVsYW5jZS92MTtyZWxhbmNldjFiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * AdfVendor maps a vendor of ADF documents to a site.
@@ -377,6 +377,84 @@ export const GetAdfDocumentResponseSchema: GenMessage<GetAdfDocumentResponse> = 
   messageDesc(file_relance_v1_adf, 15);
 
 /**
+ * @generated from message relance.v1.ListAdfDocumentsRequest
+ */
+export type ListAdfDocumentsRequest = Message<"relance.v1.ListAdfDocumentsRequest"> & {
+  /**
+   * At most this many entries; 0: 20.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+};
+
+/**
+ * Describes the message relance.v1.ListAdfDocumentsRequest.
+ * Use `create(ListAdfDocumentsRequestSchema)` to create a new message.
+ */
+export const ListAdfDocumentsRequestSchema: GenMessage<ListAdfDocumentsRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_adf, 16);
+
+/**
+ * AdfDocumentEntry is one lead created from an ADF document, without the document itself
+ * (GetAdfDocument reads it).
+ *
+ * @generated from message relance.v1.AdfDocumentEntry
+ */
+export type AdfDocumentEntry = Message<"relance.v1.AdfDocumentEntry"> & {
+  /**
+   * @generated from field: string lead_id = 1;
+   */
+  leadId: string;
+
+  /**
+   * @generated from field: string site_id = 2;
+   */
+  siteId: string;
+
+  /**
+   * @generated from field: string source = 3;
+   */
+  source: string;
+
+  /**
+   * The lead's contact name.
+   *
+   * @generated from field: string contact_name = 4;
+   */
+  contactName: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp receive_time = 5;
+   */
+  receiveTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message relance.v1.AdfDocumentEntry.
+ * Use `create(AdfDocumentEntrySchema)` to create a new message.
+ */
+export const AdfDocumentEntrySchema: GenMessage<AdfDocumentEntry> = /*@__PURE__*/
+  messageDesc(file_relance_v1_adf, 17);
+
+/**
+ * @generated from message relance.v1.ListAdfDocumentsResponse
+ */
+export type ListAdfDocumentsResponse = Message<"relance.v1.ListAdfDocumentsResponse"> & {
+  /**
+   * @generated from field: repeated relance.v1.AdfDocumentEntry documents = 1;
+   */
+  documents: AdfDocumentEntry[];
+};
+
+/**
+ * Describes the message relance.v1.ListAdfDocumentsResponse.
+ * Use `create(ListAdfDocumentsResponseSchema)` to create a new message.
+ */
+export const ListAdfDocumentsResponseSchema: GenMessage<ListAdfDocumentsResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_adf, 18);
+
+/**
  * AdfService manages the ADF/XML intake (admins only). ADF documents themselves are posted as
  * plain HTTP to /adf/v1/leads (Authorization: Bearer <API key with leads.create>) or to
  * /adf/v1/leads/<intake token>, with Content-Type application/xml, text/xml or message/rfc822;
@@ -457,6 +535,18 @@ export const AdfService: GenService<{
     methodKind: "unary";
     input: typeof GetAdfDocumentRequestSchema;
     output: typeof GetAdfDocumentResponseSchema;
+  },
+  /**
+   * ListAdfDocuments lists the documents kept, newest lead first, one entry per lead a prospect
+   * created (a document of several prospects has one per lead). Refused prospects write
+   * nothing, so they are not listed: the poster had the refusal and its reason in the answer.
+   *
+   * @generated from rpc relance.v1.AdfService.ListAdfDocuments
+   */
+  listAdfDocuments: {
+    methodKind: "unary";
+    input: typeof ListAdfDocumentsRequestSchema;
+    output: typeof ListAdfDocumentsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_relance_v1_adf, 0);

@@ -54,6 +54,9 @@ const (
 	// AdfServiceGetAdfDocumentProcedure is the fully-qualified name of the AdfService's GetAdfDocument
 	// RPC.
 	AdfServiceGetAdfDocumentProcedure = "/relance.v1.AdfService/GetAdfDocument"
+	// AdfServiceListAdfDocumentsProcedure is the fully-qualified name of the AdfService's
+	// ListAdfDocuments RPC.
+	AdfServiceListAdfDocumentsProcedure = "/relance.v1.AdfService/ListAdfDocuments"
 )
 
 // AdfServiceClient is a client for the relance.v1.AdfService service.
@@ -73,6 +76,10 @@ type AdfServiceClient interface {
 	RevokeIntakeToken(context.Context, *connect.Request[v1.RevokeIntakeTokenRequest]) (*connect.Response[v1.RevokeIntakeTokenResponse], error)
 	// GetAdfDocument returns the ADF document a lead was created from.
 	GetAdfDocument(context.Context, *connect.Request[v1.GetAdfDocumentRequest]) (*connect.Response[v1.GetAdfDocumentResponse], error)
+	// ListAdfDocuments lists the documents kept, newest lead first, one entry per lead a prospect
+	// created (a document of several prospects has one per lead). Refused prospects write
+	// nothing, so they are not listed: the poster had the refusal and its reason in the answer.
+	ListAdfDocuments(context.Context, *connect.Request[v1.ListAdfDocumentsRequest]) (*connect.Response[v1.ListAdfDocumentsResponse], error)
 }
 
 // NewAdfServiceClient constructs a client for the relance.v1.AdfService service. By default, it
@@ -131,6 +138,13 @@ func NewAdfServiceClient(httpClient connect.HTTPClient, baseURL string, opts ...
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listAdfDocuments: connect.NewClient[v1.ListAdfDocumentsRequest, v1.ListAdfDocumentsResponse](
+			httpClient,
+			baseURL+AdfServiceListAdfDocumentsProcedure,
+			connect.WithSchema(adfServiceMethods.ByName("ListAdfDocuments")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -143,6 +157,7 @@ type adfServiceClient struct {
 	listIntakeTokens  *connect.Client[v1.ListIntakeTokensRequest, v1.ListIntakeTokensResponse]
 	revokeIntakeToken *connect.Client[v1.RevokeIntakeTokenRequest, v1.RevokeIntakeTokenResponse]
 	getAdfDocument    *connect.Client[v1.GetAdfDocumentRequest, v1.GetAdfDocumentResponse]
+	listAdfDocuments  *connect.Client[v1.ListAdfDocumentsRequest, v1.ListAdfDocumentsResponse]
 }
 
 // CreateAdfVendor calls relance.v1.AdfService.CreateAdfVendor.
@@ -180,6 +195,11 @@ func (c *adfServiceClient) GetAdfDocument(ctx context.Context, req *connect.Requ
 	return c.getAdfDocument.CallUnary(ctx, req)
 }
 
+// ListAdfDocuments calls relance.v1.AdfService.ListAdfDocuments.
+func (c *adfServiceClient) ListAdfDocuments(ctx context.Context, req *connect.Request[v1.ListAdfDocumentsRequest]) (*connect.Response[v1.ListAdfDocumentsResponse], error) {
+	return c.listAdfDocuments.CallUnary(ctx, req)
+}
+
 // AdfServiceHandler is an implementation of the relance.v1.AdfService service.
 type AdfServiceHandler interface {
 	// CreateAdfVendor maps a vendor id or name to a site.
@@ -197,6 +217,10 @@ type AdfServiceHandler interface {
 	RevokeIntakeToken(context.Context, *connect.Request[v1.RevokeIntakeTokenRequest]) (*connect.Response[v1.RevokeIntakeTokenResponse], error)
 	// GetAdfDocument returns the ADF document a lead was created from.
 	GetAdfDocument(context.Context, *connect.Request[v1.GetAdfDocumentRequest]) (*connect.Response[v1.GetAdfDocumentResponse], error)
+	// ListAdfDocuments lists the documents kept, newest lead first, one entry per lead a prospect
+	// created (a document of several prospects has one per lead). Refused prospects write
+	// nothing, so they are not listed: the poster had the refusal and its reason in the answer.
+	ListAdfDocuments(context.Context, *connect.Request[v1.ListAdfDocumentsRequest]) (*connect.Response[v1.ListAdfDocumentsResponse], error)
 }
 
 // NewAdfServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -251,6 +275,13 @@ func NewAdfServiceHandler(svc AdfServiceHandler, opts ...connect.HandlerOption) 
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	adfServiceListAdfDocumentsHandler := connect.NewUnaryHandler(
+		AdfServiceListAdfDocumentsProcedure,
+		svc.ListAdfDocuments,
+		connect.WithSchema(adfServiceMethods.ByName("ListAdfDocuments")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/relance.v1.AdfService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdfServiceCreateAdfVendorProcedure:
@@ -267,6 +298,8 @@ func NewAdfServiceHandler(svc AdfServiceHandler, opts ...connect.HandlerOption) 
 			adfServiceRevokeIntakeTokenHandler.ServeHTTP(w, r)
 		case AdfServiceGetAdfDocumentProcedure:
 			adfServiceGetAdfDocumentHandler.ServeHTTP(w, r)
+		case AdfServiceListAdfDocumentsProcedure:
+			adfServiceListAdfDocumentsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -302,4 +335,8 @@ func (UnimplementedAdfServiceHandler) RevokeIntakeToken(context.Context, *connec
 
 func (UnimplementedAdfServiceHandler) GetAdfDocument(context.Context, *connect.Request[v1.GetAdfDocumentRequest]) (*connect.Response[v1.GetAdfDocumentResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.AdfService.GetAdfDocument is not implemented"))
+}
+
+func (UnimplementedAdfServiceHandler) ListAdfDocuments(context.Context, *connect.Request[v1.ListAdfDocumentsRequest]) (*connect.Response[v1.ListAdfDocumentsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.AdfService.ListAdfDocuments is not implemented"))
 }
