@@ -44,7 +44,11 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "\nsoak report (load %s, settled in %s after it)\n", r.Duration, r.Drained.Round(time.Second))
 	fmt.Fprintf(w, "  faults:\n")
 	for _, f := range r.Faults {
-		fmt.Fprintf(w, "    at %-5s %-60s %s %s\n", f.At, f.What, f.Downtime, f.Err)
+		line := fmt.Sprintf("    at %-5s %-60s %s", f.At, f.What, f.Downtime)
+		if f.Err != "" {
+			line += " FAILED: " + f.Err
+		}
+		fmt.Fprintln(w, line)
 	}
 	fmt.Fprintf(w, "  leads: %d keys asked, %d leads in the database, %d CreateLead calls (%d retries); client errors %v\n",
 		r.Keys, r.Leads, r.CreateTries, r.CreateTries-r.Keys, sorted(r.Errors))
