@@ -173,6 +173,14 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Report, error) {
 	if !settled {
 		r.violate("not settled %s after the load: see the stuck rows below", cfg.Drain)
 	}
+	for _, f := range r.Faults {
+		if f.Err != "" {
+			r.violate("fault %q could not be carried out: %s", f.What, f.Err)
+		}
+	}
+	if len(r.Faults) < 4 {
+		r.violate("only %d of the 4 faults were injected", len(r.Faults))
+	}
 	for name, n := range r.Died {
 		r.violate("%s exited %d time(s) without being killed (restarted; see logs/%s.log)", name, n, name)
 	}
