@@ -88,6 +88,14 @@ func (c *checker) unsettled(ctx context.Context, ws []*Watcher) (due, open, unse
 	return
 }
 
+// sending counts the deliveries being sent now.
+func (c *checker) sending(ctx context.Context) (n int, err error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err = c.pool.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE org_id = $1 AND state = 'sending'`, c.org.ID).Scan(&n)
+	return n, err
+}
+
 func (c *checker) alertIDs(ctx context.Context) (map[uuid.UUID][]uuid.UUID, error) {
 	rows, err := c.pool.Query(ctx, `SELECT user_id, id FROM alerts WHERE org_id = $1`, c.org.ID)
 	if err != nil {

@@ -21,13 +21,22 @@ type Fault struct {
 // started empty, PostgreSQL stopped (fast shutdown) and started on the same data. Between
 // faults it restarts any process that died on its own. It sends the faults on the channel when
 // the run is over.
-func runFaults(ctx context.Context, cfg Config, fleet *Fleet, rdb *redis.Client, start time.Time, logf func(string, ...any)) <-chan []Fault {
+//
+// The worker dies, if it can be arranged within 10 s, while a delivery is being sent, so that
+// its lease runs out and the message goes out again under the same identity.
+func runFaults(ctx context.Context, cfg Config, fleet *Fleet, rdb *redis.Client, sending func(context.Context) (int, error), start time.Time, logf func(string, ...any)) <-chan []Fault {
 	out := make(chan []Fault, 1)
 	steps := []struct {
 		what string
 		do   func() error
 	}{
-		{"SIGKILL worker-0, start it again", func() error {
+		{"SIGKILL worker-0 (mid-send if possible), start it again", func() error {
+			for wait := time.Now().Add(10 * time.Second); time.Now().Before(wait); {
+				if n, err := sending(ctx); err == nil && n > 0 {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
 			fleet.proc("worker-0").kill()
 			return fleet.proc("worker-0").start()
 		}},

@@ -126,6 +126,10 @@ func (p *proc) start() error {
 	writePid(p.f.cfg.Work, p.name, cmd.Process.Pid)
 	go func() {
 		_ = cmd.Wait()
+		// The pid may soon be another process's: the trap must not stop that one.
+		if pid, err := readPid(p.f.cfg.Work, p.name); err == nil && pid == cmd.Process.Pid {
+			_ = os.Remove(filepath.Join(p.f.cfg.Work, "pids", p.name))
+		}
 		p.mu.Lock()
 		if !p.killed {
 			p.died++
@@ -202,7 +206,10 @@ func (f *Fleet) stopService(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return f.services(ctx, "stop_pid "+strconv.Itoa(pid), nil)
+	if err := f.services(ctx, "stop_pid "+strconv.Itoa(pid), nil); err != nil {
+		return err
+	}
+	return os.Remove(filepath.Join(f.cfg.Work, "pids", name))
 }
 
 // startPostgres starts PostgreSQL again on the same data folder and port (start_postgres).

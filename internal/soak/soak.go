@@ -147,17 +147,18 @@ func Run(ctx context.Context, cfg Config, w io.Writer) (*Report, error) {
 	}
 	logf("%d alert streams open", len(watchers))
 
-	start := time.Now()
-	load := startLoad(ctx, cfg, api, org, start.Add(cfg.Duration))
-	faults := runFaults(ctx, cfg, fleet, rdb, start, logf)
-	<-load.done
-	logf("load over: %d leads asked for", load.asked())
-
 	checker, err := newChecker(ctx, cfg.SuperURL, org)
 	if err != nil {
 		return nil, err
 	}
 	defer checker.close()
+
+	start := time.Now()
+	load := startLoad(ctx, cfg, api, org, start.Add(cfg.Duration))
+	faults := runFaults(ctx, cfg, fleet, rdb, checker.sending, start, logf)
+	<-load.done
+	logf("load over: %d leads asked for", load.asked())
+
 	drainStart := time.Now()
 	settled := checker.drain(ctx, cfg.Drain, watchers, fleet, logf)
 	drained := time.Since(drainStart)
