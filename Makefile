@@ -4,7 +4,7 @@ PROTOVALIDATE_VERSION := v1.2.2
 BUF  := node_modules/.bin/buf
 SQLC := go tool -modfile=tools/go.mod sqlc
 
-.PHONY: run test bench check generate tools typecheck sdk web release clean-data
+.PHONY: run test bench soak check generate tools typecheck sdk web release clean-data
 
 ## run: start PostgreSQL, Redis, the API and the worker with demo data (Ctrl-C stops all)
 run:
@@ -17,6 +17,10 @@ test:
 ## bench: measure CreateLead throughput and latency against the real stack
 bench:
 	@bash scripts/bench.sh
+
+## soak: 2 API and 2 worker processes under load while workers, API processes, Redis and PostgreSQL fail (SOAK_DURATION, 2m); checks nothing is lost or doubled
+soak:
+	@bash scripts/soak.sh
 
 ## generate: regenerate Go, Connect, TypeScript and sqlc code
 generate: tools
