@@ -161,6 +161,8 @@ type Options struct {
 	// WebPushKey is the VAPID public key browsers subscribe with (base64url); empty when the
 	// server sends no Web Push.
 	WebPushKey string
+	// Interceptors run first, around authentication and everything else (tracing, metrics).
+	Interceptors []connect.Interceptor
 }
 
 // Reflection says who may call server reflection (the list of services and their schema).
@@ -226,7 +228,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 		maxFile = relance.DefaultAttachmentMaxBytes
 	}
 	auth := &authInterceptor{auth: store, log: opts.Log}
-	interceptors := []connect.Interceptor{auth}
+	interceptors := append(append([]connect.Interceptor{}, opts.Interceptors...), auth)
 	var rate *rateInterceptor
 	if opts.Limiter != nil {
 		limits := opts.RateLimits
