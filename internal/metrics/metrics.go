@@ -27,6 +27,7 @@ type Metrics struct {
 
 	rpcRequests *prometheus.CounterVec
 	rpcDuration *prometheus.HistogramVec
+	procedures  sync.Map // procedure name → *procedureMetrics
 
 	timerLateness *prometheus.HistogramVec
 	deliveries    *prometheus.CounterVec

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Interceptor returns the Connect interceptor that counts and times the RPCs a handler serves.
@@ -39,19 +40,39 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 	}
 }
 
+// procedureMetrics are one procedure's series of the common case, looked up once.
+type procedureMetrics struct {
+	duration prometheus.Observer
+	ok       prometheus.Counter
+}
+
 func (m *Metrics) observeRPC(procedure string, start time.Time, err error) {
-	m.rpcDuration.WithLabelValues(procedure).Observe(time.Since(start).Seconds())
-	code := "ok"
-	if err != nil {
-		code = connect.CodeUnknown.String()
-		var ce *connect.Error
-		if errors.As(err, &ce) {
-			code = ce.Code().String()
-		} else if errors.Is(err, context.Canceled) {
-			code = connect.CodeCanceled.String()
-		} else if errors.Is(err, context.DeadlineExceeded) {
-			code = connect.CodeDeadlineExceeded.String()
-		}
+	elapsed := time.Since(start).Seconds()
+	pm, found := m.procedures.Load(procedure)
+	if !found {
+		pm, _ = m.procedures.LoadOrStore(procedure, &procedureMetrics{
+			duration: m.rpcDuration.WithLabelValues(procedure), ok: m.rpcRequests.WithLabelValues(procedure, "ok"),
+		})
 	}
-	m.rpcRequests.WithLabelValues(procedure, code).Inc()
+	series := pm.(*procedureMetrics)
+	series.duration.Observe(elapsed)
+	if err == nil {
+		series.ok.Inc()
+		return
+	}
+	m.rpcRequests.WithLabelValues(procedure, codeOf(err)).Inc()
+}
+
+// codeOf is the Connect code of a handler's error, as the client sees it.
+func codeOf(err error) string {
+	var ce *connect.Error
+	switch {
+	case errors.As(err, &ce):
+		return ce.Code().String()
+	case errors.Is(err, context.Canceled):
+		return connect.CodeCanceled.String()
+	case errors.Is(err, context.DeadlineExceeded):
+		return connect.CodeDeadlineExceeded.String()
+	}
+	return connect.CodeUnknown.String()
 }
