@@ -53,6 +53,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	if opts.Interceptors, err = tel.interceptors(); err != nil {
 		return err
 	}
+	if tel.metrics != nil {
+		opts.Refused = tel.metrics.Refused
+	}
 	api := rpc.NewHandler(b.store, opts)
 	files, err := web.Files(cfg.WebDir)
 	if err != nil {

@@ -72,7 +72,9 @@ func start(t *testing.T) *process {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httptest.NewServer(rpc.NewHandler(store, rpc.Options{Log: log, Interceptors: []connect.Interceptor{traced, m.Interceptor()}}))
+	api := httptest.NewServer(rpc.NewHandler(store, rpc.Options{
+		Log: log, Interceptors: []connect.Interceptor{traced, m.Interceptor()}, Refused: m.Refused,
+	}))
 	t.Cleanup(api.Close)
 	scrape := httptest.NewServer(m.Server("").Handler)
 	t.Cleanup(scrape.Close)
@@ -135,6 +137,10 @@ func TestMetricsAndTraces(t *testing.T) {
 	}
 	if _, err := create("", ""); connect.CodeOf(err) != connect.CodeInvalidArgument {
 		t.Fatalf("a lead with no key: %v, want invalid_argument", err)
+	}
+	anonymous := relancev1connect.NewLeadServiceClient(http.DefaultClient, p.api)
+	if _, err := anonymous.ListLeads(ctx, connect.NewRequest(&v1.ListLeadsRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("ListLeads without a token: %v, want unauthenticated", err)
 	}
 	if _, ok := p.catcher.Wait(10*time.Second, func(m []catcher.Message) bool { return len(m) >= 1 }); !ok {
 		t.Fatal("no assignment email within 10 s")

@@ -63,6 +63,11 @@ func (m *Metrics) observeRPC(procedure string, start time.Time, err error) {
 	m.rpcRequests.WithLabelValues(procedure, codeOf(err)).Inc()
 }
 
+// Refused counts a call the API refused before any interceptor ran (rpc.Options.Refused).
+func (m *Metrics) Refused(procedure string, code connect.Code) {
+	m.rpcRequests.WithLabelValues(procedure, code.String()).Inc()
+}
+
 // codeOf is the Connect code of a handler's error, as the client sees it.
 func codeOf(err error) string {
 	var ce *connect.Error
