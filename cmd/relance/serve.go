@@ -34,13 +34,29 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 			return err
 		}
 	}
-	b, err := startBackend(ctx, cfg, log, worker)
+	service := "serve"
+	if worker {
+		service = "run"
+	}
+	tel, err := startTelemetry(ctx, cfg, log, service)
+	if err != nil {
+		return err
+	}
+	defer tel.stop()
+	b, err := startBackend(ctx, cfg, log, worker, tel)
 	if err != nil {
 		return err
 	}
 	defer b.stop()
 
-	api := rpc.NewHandler(b.store, apiOptions(cfg, log, b))
+	opts := apiOptions(cfg, log, b)
+	if opts.Interceptors, err = tel.interceptors(); err != nil {
+		return err
+	}
+	if tel.metrics != nil {
+		opts.Refused = tel.metrics.Refused
+	}
+	api := rpc.NewHandler(b.store, opts)
 	files, err := web.Files(cfg.WebDir)
 	if err != nil {
 		return err
@@ -99,7 +115,12 @@ func apiOptions(cfg config.Config, log *slog.Logger, b *backend) rpc.Options {
 
 // work runs the task worker and the sweeper until ctx ends.
 func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	b, err := startBackend(ctx, cfg, log, true)
+	tel, err := startTelemetry(ctx, cfg, log, "worker")
+	if err != nil {
+		return err
+	}
+	defer tel.stop()
+	b, err := startBackend(ctx, cfg, log, true, tel)
 	if err != nil {
 		return err
 	}
@@ -135,7 +156,7 @@ func (b *backend) stop() {
 // when a part cannot start.
 //
 // The sweeper stops with ctx or with stop, whichever comes first.
-func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool) (b *backend, err error) {
+func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool, tel *telemetry) (b *backend, err error) {
 	b = &backend{}
 	defer func() {
 		if err != nil {
@@ -149,17 +170,23 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 			return nil, err
 		}
 		b.stopAll = append(b.stopAll, stopSender)
+		sender = tel.sender(sender)
 	}
-	store, rdb, live, err := connect(ctx, cfg, log, sender)
+	store, rdb, live, err := connect(ctx, cfg, log, sender, tel)
 	if err != nil {
 		return nil, err
 	}
 	b.store, b.rdb, b.live = store, rdb, live
 	b.stopAll = append(b.stopAll, func() { rdb.Close() }, store.Close, func() { live.Close() })
+	if err := tel.collect(store, rdb, cfg.Queue); err != nil {
+		return nil, err
+	}
 	if !worker {
 		return b, nil
 	}
-	w := queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: cfg.Queue, Concurrency: cfg.WorkerConcurrency, Log: log})
+	w := queue.NewWorker(rdb, store, queue.WorkerConfig{
+		Queue: cfg.Queue, Concurrency: cfg.WorkerConcurrency, Log: log, Tracing: tel.queueTracing(),
+	})
 	if err := w.Start(); err != nil {
 		return nil, fmt.Errorf("worker: %w", err)
 	}
@@ -181,7 +208,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 
 // connect opens Postgres and Redis and plugs the queue in as the store's scheduler and the live
 // alert stream as its publisher.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender) (*postgres.DB, *redis.Client, *notify.Live, error) {
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender, tel *telemetry) (*postgres.DB, *redis.Client, *notify.Live, error) {
 	opts, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
@@ -204,12 +231,13 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 		postgres.WithBackdateWindow(time.Duration(cfg.BackdateDays) * 24 * time.Hour),
 		postgres.WithLogger(log),
 		postgres.WithLinks(message.NewLinks(cfg.AppURL)),
-		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue)),
+		postgres.WithScheduler(queue.NewClient(rdb, cfg.Queue).WithTracing(tel.queueTracing())),
 		postgres.WithSender(sender),
 		postgres.WithAlertPublisher(live),
-		postgres.WithWebhooks(notify.NewWebhook(cfg.AllowPrivateWebhooks), cfg.AllowPrivateWebhooks),
+		postgres.WithWebhooks(tel.webhooks(notify.NewWebhook(cfg.AllowPrivateWebhooks)), cfg.AllowPrivateWebhooks),
 		postgres.WithEventData(rpc.EventData),
 	}
+	options = append(options, tel.storeOptions()...)
 	if cfg.WebPushLoopback {
 		options = append(options, postgres.WithLoopbackPush())
 	}

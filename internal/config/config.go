@@ -59,6 +59,8 @@ type Config struct {
 	// ALLOW_PRIVATE_WEBHOOKS=true lets webhook endpoints be loopback or private addresses over
 	// plain http: development and tests only.
 	AllowPrivateWebhooks bool
+	// METRICS_ADDR: where /metrics (Prometheus) listens, apart from the API; off when empty.
+	MetricsAddr string
 }
 
 // FromEnv reads the configuration from the environment, with defaults for local use. It returns
@@ -90,6 +92,7 @@ func FromEnv() (Config, error) {
 		LogFormat:          env("LOG_FORMAT", "text"),
 	}
 	c.AllowPrivateWebhooks = os.Getenv("ALLOW_PRIVATE_WEBHOOKS") == "true"
+	c.MetricsAddr = os.Getenv("METRICS_ADDR")
 	if c.MigrateDatabaseURL == "" {
 		c.MigrateDatabaseURL = c.DatabaseURL
 	}

@@ -36,6 +36,7 @@ type DB struct {
 	scheduler Scheduler
 	sender    relance.Sender
 	publisher AlertPublisher
+	observer  Observer
 	lease     time.Duration
 	log       *slog.Logger
 	files     blob.Store // where attachments' bytes live; the blobs table by default
@@ -139,6 +140,7 @@ type tx struct {
 	backdate time.Duration
 	timers   []relance.TimerRef
 	alerts   []relance.AlertRef // created in this transaction, announced after commit
+	observed []func(Observer)   // told to the DB's observer after commit
 	links    message.Links
 	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
 	// fails the transaction.
@@ -154,12 +156,12 @@ func (t *tx) attempt(ctx context.Context, fn func() error) error {
 	if err != nil {
 		return err
 	}
-	timers, alerts := len(t.timers), len(t.alerts)
+	timers, alerts, observed := len(t.timers), len(t.alerts), len(t.observed)
 	if err := fn(); err != nil {
 		if relance.ErrorCode(err) == "" {
 			return err
 		}
-		t.timers, t.alerts = t.timers[:timers], t.alerts[:alerts]
+		t.timers, t.alerts, t.observed = t.timers[:timers], t.alerts[:alerts], t.observed[:observed]
 		if rerr := sp.Rollback(ctx); rerr != nil {
 			return rerr
 		}
@@ -189,6 +191,7 @@ func (d *DB) inOrg(ctx context.Context, org uuid.UUID, fn func(*tx) error) error
 	}
 	d.enqueue(ctx, t.timers)
 	d.announce(ctx, t.alerts)
+	d.tell(t.observed)
 	return nil
 }
 
@@ -263,3 +266,6 @@ func found(err error, what string) error {
 	}
 	return err
 }
+
+// PoolStat returns a snapshot of the connection pool's statistics (for metrics).
+func (d *DB) PoolStat() *pgxpool.Stat { return d.pool.Stat() }

@@ -118,6 +118,8 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			}
 		}
 		t.emit(ctx, webhook.LeadCreated, lead.ID, lead)
+		source := lead.Source
+		t.observe(func(o Observer) { o.LeadReceived(source) })
 		if lead.AssigneeID != uuid.Nil {
 			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
 				return err
@@ -455,6 +457,10 @@ func (t *tx) answered(ctx context.Context, lead *relance.Lead, doneAt time.Time)
 		return err
 	}
 	lead.FirstResponseAt, lead.ResponseTime, lead.UpdatedAt = &doneAt, response, t.now
+	if response != nil {
+		d := *response
+		t.observe(func(o Observer) { o.LeadAnswered(d) })
+	}
 	t.emit(ctx, webhook.LeadFirstResponse, lead.ID, *lead)
 	return t.stopLadder(ctx, lead.ID)
 }

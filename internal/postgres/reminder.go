@@ -293,6 +293,8 @@ func (t *tx) tellRung(ctx context.Context, rung relance.Rung, advisorID uuid.UUI
 			relance.ReminderChannels(rung, &recipient)); err != nil {
 			return err
 		}
+		escalation := r == relance.RecipientManager
+		t.observe(func(o Observer) { o.ReminderSent(kind, escalation) })
 	}
 	return nil
 }

@@ -54,7 +54,9 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		if row.DueAt.After(t.now) {
 			return &relance.NotDueError{Wait: row.DueAt.Sub(t.now)}
 		}
-		switch relance.TimerKind(row.Kind) {
+		kind, lateness := relance.TimerKind(row.Kind), t.now.Sub(row.DueAt)
+		t.observe(func(o Observer) { o.TimerFired(kind, lateness) })
+		switch kind {
 		case relance.TimerLeadAssigned:
 			err = t.fireLeadAssigned(ctx, row)
 		case relance.TimerLeadRepeat:

@@ -9,6 +9,10 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/relancehq/relance/internal/relance"
 )
@@ -18,6 +22,21 @@ type Client struct {
 	client *asynq.Client
 	queue  string
 	now    func() time.Time
+	// tracing, when set, carries the caller's trace context into each task.
+	tracing *Tracing
+}
+
+// Tracing carries a trace from the code that schedules a timer into the task that fires it,
+// possibly hours later, in another process.
+type Tracing struct {
+	Propagator propagation.TextMapPropagator
+	Provider   trace.TracerProvider
+}
+
+// WithTracing returns c carrying the trace context of Schedule's ctx into the tasks.
+func (c *Client) WithTracing(t *Tracing) *Client {
+	c.tracing = t
+	return c
 }
 
 // NewClient returns a client enqueueing into queue through rdb.
@@ -30,8 +49,13 @@ func NewClient(rdb redis.UniversalClient, queue string) *Client {
 func (c *Client) Schedule(ctx context.Context, timers []relance.TimerRef) error {
 	var first error
 	now := c.now()
+	var carrier propagation.MapCarrier
+	if c.tracing != nil && trace.SpanContextFromContext(ctx).IsValid() {
+		carrier = propagation.MapCarrier{}
+		c.tracing.Propagator.Inject(ctx, carrier)
+	}
 	for _, ref := range timers {
-		task, opts := NewTimerTask(ref, c.queue, now)
+		task, opts := newTimerTask(ref, c.queue, now, carrier)
 		if _, err := c.client.EnqueueContext(ctx, task, opts...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 			if first == nil {
 				first = fmt.Errorf("enqueue %s: %w", TaskID(ref), err)
@@ -56,18 +80,34 @@ const maxEarlyWait = 3 * time.Second
 
 // TimerHandler runs timer tasks.
 type TimerHandler struct {
-	Firer Firer
-	Log   *slog.Logger
+	Firer   Firer
+	Log     *slog.Logger
+	Tracing *Tracing // optional
 }
 
 // ProcessTask fires the task's timer. A task that runs a little early waits for the instant;
 // one that runs much too early is retried at the instant (see retryDelay). Errors make asynq
 // retry the task; a stale timer is a no-op inside FireTimer.
-func (h *TimerHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	ref, err := parseTimerTask(t)
+func (h *TimerHandler) ProcessTask(ctx context.Context, t *asynq.Task) (err error) {
+	ref, carrier, err := parseTimerTask(t)
 	if err != nil {
 		h.Log.Error("dropping task", "err", err)
 		return err
+	}
+	if h.Tracing != nil {
+		// A child of the span that scheduled the timer: one trace from the request to the
+		// reminder it caused.
+		ctx = h.Tracing.Propagator.Extract(ctx, propagation.MapCarrier(carrier))
+		var span trace.Span
+		ctx, span = h.Tracing.Provider.Tracer(tracerName).Start(ctx, TypeTimer, trace.WithSpanKind(trace.SpanKindConsumer),
+			trace.WithAttributes(attribute.String("relance.timer.id", ref.ID.String())))
+		defer func() {
+			if err != nil {
+				span.RecordError(err)
+				span.SetStatus(codes.Error, err.Error())
+			}
+			span.End()
+		}()
 	}
 	for attempt := 0; ; attempt++ {
 		err = h.Firer.FireTimer(ctx, ref)
@@ -94,11 +134,15 @@ func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
 	return min(d, time.Minute)
 }
 
+// tracerName names the spans' instrumentation scope.
+const tracerName = "github.com/relancehq/relance/internal/queue"
+
 // WorkerConfig configures a Worker.
 type WorkerConfig struct {
 	Queue       string
 	Concurrency int
 	Log         *slog.Logger
+	Tracing     *Tracing // optional: a span for each task
 }
 
 // Worker runs the asynq server that processes timer tasks.
@@ -119,7 +163,7 @@ func NewWorker(rdb redis.UniversalClient, firer Firer, cfg WorkerConfig) *Worker
 		LogLevel:                 asynq.WarnLevel,
 	})
 	mux := asynq.NewServeMux()
-	mux.Handle(TypeTimer, &TimerHandler{Firer: firer, Log: cfg.Log})
+	mux.Handle(TypeTimer, &TimerHandler{Firer: firer, Log: cfg.Log, Tracing: cfg.Tracing})
 	return &Worker{server: srv, mux: mux}
 }
 

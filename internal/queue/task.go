@@ -24,6 +24,9 @@ type timerPayload struct {
 	Org     uuid.UUID `json:"org"`
 	Timer   uuid.UUID `json:"timer"`
 	Version int       `json:"v"`
+	// Trace is the trace context of the code that scheduled the timer (W3C traceparent), when
+	// tracing is on: the span of the task that fires it joins that trace.
+	Trace map[string]string `json:"tc,omitempty"`
 }
 
 // TaskID is the deterministic id of a timer's task, so that enqueueing it twice is harmless.
@@ -35,7 +38,12 @@ func TaskID(ref relance.TimerRef) string {
 // NewTimerTask returns the task that fires ref at its instant in queue: at once when the instant
 // is not after now, else scheduled for it.
 func NewTimerTask(ref relance.TimerRef, queue string, now time.Time) (*asynq.Task, []asynq.Option) {
-	payload, _ := json.Marshal(timerPayload{Org: ref.OrgID, Timer: ref.ID, Version: ref.Version}) // cannot fail
+	return newTimerTask(ref, queue, now, nil)
+}
+
+// newTimerTask is NewTimerTask carrying the trace context trace (none when nil).
+func newTimerTask(ref relance.TimerRef, queue string, now time.Time, trace map[string]string) (*asynq.Task, []asynq.Option) {
+	payload, _ := json.Marshal(timerPayload{Org: ref.OrgID, Timer: ref.ID, Version: ref.Version, Trace: trace}) // cannot fail
 	opts := []asynq.Option{asynq.TaskID(TaskID(ref)), asynq.Queue(queue), asynq.MaxRetry(25)}
 	if ref.DueAt.After(now) {
 		opts = append(opts, asynq.ProcessAt(ceilSecond(ref.DueAt)))
@@ -45,12 +53,12 @@ func NewTimerTask(ref relance.TimerRef, queue string, now time.Time) (*asynq.Tas
 
 // parseTimerTask decodes a task's payload; it returns an error wrapping asynq.SkipRetry when
 // the payload is malformed, as no retry can fix it.
-func parseTimerTask(t *asynq.Task) (relance.TimerRef, error) {
+func parseTimerTask(t *asynq.Task) (relance.TimerRef, map[string]string, error) {
 	var p timerPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.Timer == uuid.Nil || p.Org == uuid.Nil {
-		return relance.TimerRef{}, fmt.Errorf("bad timer payload %q: %w", t.Payload(), asynq.SkipRetry)
+		return relance.TimerRef{}, nil, fmt.Errorf("bad timer payload %q: %w", t.Payload(), asynq.SkipRetry)
 	}
-	return relance.TimerRef{ID: p.Timer, OrgID: p.Org, Version: p.Version}, nil
+	return relance.TimerRef{ID: p.Timer, OrgID: p.Org, Version: p.Version}, p.Trace, nil
 }
 
 // ceilSecond rounds t up to a whole second. asynq keeps instants in whole seconds, rounding

@@ -20,7 +20,7 @@ func TestTimerTaskRoundTripAndDeterministicID(t *testing.T) {
 	if _, now := NewTimerTask(ref, "q", ref.DueAt); len(now) != 3 {
 		t.Fatalf("a due timer is scheduled instead of queued at once: %d options", len(now))
 	}
-	got, err := parseTimerTask(task)
+	got, _, err := parseTimerTask(task)
 	if err != nil || got.ID != ref.ID || got.OrgID != ref.OrgID || got.Version != 3 {
 		t.Fatalf("round trip = %+v, %v", got, err)
 	}
@@ -36,7 +36,7 @@ func TestTimerTaskRoundTripAndDeterministicID(t *testing.T) {
 
 func TestBadPayloadIsNotRetried(t *testing.T) {
 	for _, payload := range []string{"", "{", `{"org":"00000000-0000-0000-0000-000000000000"}`} {
-		_, err := parseTimerTask(asynq.NewTask(TypeTimer, []byte(payload)))
+		_, _, err := parseTimerTask(asynq.NewTask(TypeTimer, []byte(payload)))
 		if !errors.Is(err, asynq.SkipRetry) {
 			t.Errorf("payload %q: err = %v, want SkipRetry", payload, err)
 		}

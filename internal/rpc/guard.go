@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
 )
@@ -38,6 +40,9 @@ type guard struct {
 	maxBytes    int64
 	readTimeout time.Duration
 	protected   []string // path prefixes that need credentials
+	// refused hears refusals of the calls to procedures (Options.Refused); nil: nobody.
+	refused    func(procedure string, code connect.Code)
+	procedures map[string]bool
 }
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -76,11 +81,32 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // fail answers a refused request in its caller's protocol: Connect, gRPC or gRPC-web for a
 // procedure, a google.rpc.Status for a REST route (as vanguard answers the handlers' errors).
 func (g *guard) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if g.refused != nil && g.procedures[r.URL.Path] {
+		g.refused(r.URL.Path, connect.CodeOf(err))
+	}
 	if strings.HasPrefix(r.URL.Path, restPrefix) {
 		writeRESTError(w, err)
 		return
 	}
 	_ = g.errors.Write(w, r, err)
+}
+
+// procedures are the paths of the API's procedures ("/relance.v1.LeadService/CreateLead"): a
+// bounded set, unlike the paths clients may send.
+func procedures() map[string]bool {
+	out := map[string]bool{}
+	for _, name := range services {
+		d, err := protoregistry.GlobalFiles.FindDescriptorByName(protoreflect.FullName(name))
+		if err != nil {
+			continue
+		}
+		if svc, ok := d.(protoreflect.ServiceDescriptor); ok {
+			for i := range svc.Methods().Len() {
+				out["/"+name+"/"+string(svc.Methods().Get(i).Name())] = true
+			}
+		}
+	}
+	return out
 }
 
 func (g *guard) needsCredentials(procedure string) bool {

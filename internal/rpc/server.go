@@ -161,6 +161,11 @@ type Options struct {
 	// WebPushKey is the VAPID public key browsers subscribe with (base64url); empty when the
 	// server sends no Web Push.
 	WebPushKey string
+	// Interceptors run first, around authentication and everything else (tracing, metrics).
+	Interceptors []connect.Interceptor
+	// Refused hears each call to one of the API's procedures that the front door refuses before
+	// any interceptor runs (no or bad credentials, a body over its limit), with its code.
+	Refused func(procedure string, code connect.Code)
 }
 
 // Reflection says who may call server reflection (the list of services and their schema).
@@ -226,7 +231,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 		maxFile = relance.DefaultAttachmentMaxBytes
 	}
 	auth := &authInterceptor{auth: store, log: opts.Log}
-	interceptors := []connect.Interceptor{auth}
+	interceptors := append(append([]connect.Interceptor{}, opts.Interceptors...), auth)
 	var rate *rateInterceptor
 	if opts.Limiter != nil {
 		limits := opts.RateLimits
@@ -281,6 +286,7 @@ func NewHandler(store Store, opts Options) http.Handler {
 		caps:        bodyCaps(maxFile),
 		maxBytes:    int64(cmp.Or(opts.MaxRequestBytes, DefaultMaxRequestBytes)),
 		readTimeout: cmp.Or(opts.BodyReadTimeout, DefaultBodyReadTimeout),
+		refused:     opts.Refused, procedures: procedures(),
 	}
 	intake := &adfIntake{h: h, auth: auth, rate: rate, readTimeout: front.readTimeout}
 	if len(opts.CORSOrigins) == 0 {
