@@ -27,8 +27,10 @@ ensure_packages() {
   log "installing ${missing[*]} (apt)"
   local sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Another install running at the same time (a second make target) is waited for, not failed on.
+  local wait_lock=(-o DPkg::Lock::Timeout=600)
+  $sudo apt-get "${wait_lock[@]}" update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   # The packages start system services of their own; ours run as child processes instead.
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     $sudo systemctl disable --now redis-server postgresql >/dev/null 2>&1 || true
