@@ -125,6 +125,42 @@ func (q *Queries) AttachmentList(ctx context.Context, actionIds []uuid.UUID) ([]
 	return items, nil
 }
 
+const attachmentListByID = `-- name: AttachmentListByID :many
+SELECT id, org_id, action_id, file_name, content_type, size_bytes, sha256, storage, uploaded_by, created_at FROM attachments WHERE id = ANY($1::uuid[]) ORDER BY created_at, id
+`
+
+// Some attachments by id, oldest first.
+func (q *Queries) AttachmentListByID(ctx context.Context, ids []uuid.UUID) ([]Attachment, error) {
+	rows, err := q.db.Query(ctx, attachmentListByID, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Attachment{}
+	for rows.Next() {
+		var i Attachment
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.ActionID,
+			&i.FileName,
+			&i.ContentType,
+			&i.SizeBytes,
+			&i.Sha256,
+			&i.Storage,
+			&i.UploadedBy,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const blobDelete = `-- name: BlobDelete :exec
 DELETE FROM blobs WHERE id = $1
 `

@@ -231,6 +231,11 @@ type Delivery struct {
 	Customer          bool
 	WebhookEndpointID *uuid.UUID
 	WebhookMessageID  *uuid.UUID
+	ActionID          *uuid.UUID
+	FromName          string
+	FromAddress       string
+	ReplyTo           string
+	AttachmentIds     []uuid.UUID
 }
 
 type Device struct {
@@ -382,6 +387,7 @@ type Organization struct {
 	RecipientDailyCap int32
 	DigestEnabled     bool
 	RepeatDays        int32
+	SenderMode        string
 }
 
 type Password struct {

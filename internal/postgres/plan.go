@@ -277,6 +277,7 @@ func (d *DB) PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUI
 			out = append(out, relance.StepStats{
 				Step: int(r.Step), Executed: int(r.Executed), Skipped: int(r.Skipped), Failed: int(r.Failed),
 				Pending: int(r.Pending), Cancelled: int(r.Cancelled), Answered: int(r.Answered), Won: int(r.Won),
+				Sent: int(r.Sent), NotDelivered: int(r.NotDelivered), Queued: int(r.Queued),
 			})
 		}
 		return err
@@ -532,7 +533,9 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 		if step.Kind == relance.KindEmail {
 			m = relance.Message{Channel: relance.ChannelEmail, To: to[0], Subject: subject, Text: body}
 		}
-		if err := t.deliver(ctx, planDeliveryKey(a.ID, m.Channel), m, uuid.Nil, lead.ID); err != nil {
+		del := t.delivery(planDeliveryKey(a.ID, m.Channel), m, uuid.Nil, lead.ID)
+		del.ActionID = &a.ID
+		if err := t.writeDelivery(ctx, del); err != nil {
 			return err
 		}
 	}

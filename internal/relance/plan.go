@@ -231,4 +231,7 @@ type StepStats struct {
 	Answered  int // executed, then answered by the lead within the window
 	Won       int // executed on a lead since won
 	Cancelled int
+	// The messages of manual email and SMS steps, sent when carried out: delivered, failed for
+	// good (or lost mid-send), still on their way.
+	Sent, NotDelivered, Queued int
 }

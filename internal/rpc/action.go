@@ -133,7 +133,7 @@ func (s *actionService) UpdateAction(ctx context.Context, req *connect.Request[v
 func (s *actionService) CompleteAction(ctx context.Context, req *connect.Request[v1.CompleteActionRequest]) (*connect.Response[v1.CompleteActionResponse], error) {
 	m := req.Msg
 	a, err := s.store.CompleteAction(ctx, principal(ctx), parseID(m.GetActionId()), relance.ActionOutcome{
-		Outcome: m.GetOutcome(), Notes: m.GetNotes(), DoneAt: optTime(m.DoneTime),
+		Outcome: m.GetOutcome(), Notes: m.GetNotes(), DoneAt: optTime(m.DoneTime), Subject: m.Subject, Body: m.Body,
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)

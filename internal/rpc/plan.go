@@ -220,6 +220,7 @@ func (s *planService) GetPlanStats(ctx context.Context, req *connect.Request[v1.
 		out.Steps = append(out.Steps, &v1.StepStats{
 			Step: int32(st.Step), Executed: int32(st.Executed), Skipped: int32(st.Skipped), Failed: int32(st.Failed),
 			Pending: int32(st.Pending), Cancelled: int32(st.Cancelled), Answered: int32(st.Answered), Won: int32(st.Won),
+			Sent: int32(st.Sent), NotDelivered: int32(st.NotDelivered), Queued: int32(st.Queued),
 		})
 	}
 	return connect.NewResponse(out), nil

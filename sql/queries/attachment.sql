@@ -16,6 +16,10 @@ SELECT count(*) FROM attachments WHERE action_id = $1;
 -- The attachments of some actions, oldest first.
 SELECT * FROM attachments WHERE action_id = ANY(sqlc.arg(action_ids)::uuid[]) ORDER BY created_at, id;
 
+-- name: AttachmentListByID :many
+-- Some attachments by id, oldest first.
+SELECT * FROM attachments WHERE id = ANY(sqlc.arg(ids)::uuid[]) ORDER BY created_at, id;
+
 -- name: BlobPut :exec
 INSERT INTO blobs (id, org_id, data, created_at) VALUES ($1, $2, $3, $4)
 ON CONFLICT (id) DO NOTHING;

@@ -1709,15 +1709,20 @@ func (x *GetPlanStatsRequest) GetWindowDays() int32 {
 
 // StepStats is what one step achieved.
 type StepStats struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Step          int32                  `protobuf:"varint,1,opt,name=step,proto3" json:"step,omitempty"`
-	Executed      int32                  `protobuf:"varint,2,opt,name=executed,proto3" json:"executed,omitempty"`
-	Skipped       int32                  `protobuf:"varint,3,opt,name=skipped,proto3" json:"skipped,omitempty"`
-	Failed        int32                  `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`
-	Pending       int32                  `protobuf:"varint,5,opt,name=pending,proto3" json:"pending,omitempty"`
-	Cancelled     int32                  `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
-	Answered      int32                  `protobuf:"varint,7,opt,name=answered,proto3" json:"answered,omitempty"`
-	Won           int32                  `protobuf:"varint,8,opt,name=won,proto3" json:"won,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Step      int32                  `protobuf:"varint,1,opt,name=step,proto3" json:"step,omitempty"`
+	Executed  int32                  `protobuf:"varint,2,opt,name=executed,proto3" json:"executed,omitempty"`
+	Skipped   int32                  `protobuf:"varint,3,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	Failed    int32                  `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`
+	Pending   int32                  `protobuf:"varint,5,opt,name=pending,proto3" json:"pending,omitempty"`
+	Cancelled int32                  `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	Answered  int32                  `protobuf:"varint,7,opt,name=answered,proto3" json:"answered,omitempty"`
+	Won       int32                  `protobuf:"varint,8,opt,name=won,proto3" json:"won,omitempty"`
+	// The messages of manual email and SMS steps (sent when carried out): delivered, failed for
+	// good, and still on their way.
+	Sent          int32 `protobuf:"varint,120,opt,name=sent,proto3" json:"sent,omitempty"`
+	NotDelivered  int32 `protobuf:"varint,121,opt,name=not_delivered,json=notDelivered,proto3" json:"not_delivered,omitempty"`
+	Queued        int32 `protobuf:"varint,122,opt,name=queued,proto3" json:"queued,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1804,6 +1809,27 @@ func (x *StepStats) GetAnswered() int32 {
 func (x *StepStats) GetWon() int32 {
 	if x != nil {
 		return x.Won
+	}
+	return 0
+}
+
+func (x *StepStats) GetSent() int32 {
+	if x != nil {
+		return x.Sent
+	}
+	return 0
+}
+
+func (x *StepStats) GetNotDelivered() int32 {
+	if x != nil {
+		return x.NotDelivered
+	}
+	return 0
+}
+
+func (x *StepStats) GetQueued() int32 {
+	if x != nil {
+		return x.Queued
 	}
 	return 0
 }
@@ -1958,7 +1984,7 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\aplan_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\x12+\n" +
 	"\vwindow_days\x18\x02 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xed\x02(\x00R\n" +
-	"windowDays\"\xd3\x01\n" +
+	"windowDays\"\xa4\x02\n" +
 	"\tStepStats\x12\x12\n" +
 	"\x04step\x18\x01 \x01(\x05R\x04step\x12\x1a\n" +
 	"\bexecuted\x18\x02 \x01(\x05R\bexecuted\x12\x18\n" +
@@ -1967,7 +1993,10 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\apending\x18\x05 \x01(\x05R\apending\x12\x1c\n" +
 	"\tcancelled\x18\x06 \x01(\x05R\tcancelled\x12\x1a\n" +
 	"\banswered\x18\a \x01(\x05R\banswered\x12\x10\n" +
-	"\x03won\x18\b \x01(\x05R\x03won\"C\n" +
+	"\x03won\x18\b \x01(\x05R\x03won\x12\x12\n" +
+	"\x04sent\x18x \x01(\x05R\x04sent\x12#\n" +
+	"\rnot_delivered\x18y \x01(\x05R\fnotDelivered\x12\x16\n" +
+	"\x06queued\x18z \x01(\x05R\x06queued\"C\n" +
 	"\x14GetPlanStatsResponse\x12+\n" +
 	"\x05steps\x18\x01 \x03(\v2\x15.relance.v1.StepStatsR\x05steps*]\n" +
 	"\n" +
