@@ -479,6 +479,22 @@ export const fr = {
   "push.assignments": "Un lead m’est attribué",
   "push.reminders": "Un lead attend sa première réponse",
   "push.dueActions": "Une action est à faire",
+  // manual: manual emails and SMS that are sent
+  "actions.send": "Envoyer",
+  "actions.sendSubmit": "Envoyer et marquer comme fait",
+  "actions.sendTo": "À : {to}",
+  "actions.message": "Message",
+  "actions.sendFiles": "Envoyé avec les fichiers : {files}",
+  "org.senderMode": "Les e-mails envoyés par les membres partent de",
+  "org.senderOrganization": "l'adresse de l'organisation, réponses au membre",
+  "org.senderMember": "l'adresse du membre",
+  "org.senderNote": "L'adresse de l'organisation passe les contrôles SPF et DMARC quel que soit le domaine du membre ; n'utilisez l'adresse du membre que si votre domaine autorise ce serveur à envoyer pour lui.",
+  "lead.deliveryFrom": "de {from}",
+  "lead.deliveryReplyTo": "réponses à {to}",
+  "lead.deliveryFiles": "fichiers : {files}",
+  "mgr.sent": "Messages envoyés",
+  "mgr.notDelivered": "Non distribués",
+  "mgr.queued": "En cours d'envoi",
 };
 
 /** MessageKey names one message. */
