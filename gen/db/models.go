@@ -410,6 +410,21 @@ type Plan struct {
 	PartnerLeadsAllowed bool
 }
 
+type PlanFile struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	PlanID      uuid.UUID
+	Step        int16
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      []byte
+	Storage     string
+	UploadedBy  uuid.UUID
+	CreatedAt   time.Time
+	RemovedAt   *time.Time
+}
+
 type PlanStep struct {
 	OrgID      uuid.UUID
 	PlanID     uuid.UUID

@@ -75,7 +75,7 @@ func (t *tx) manualMessage(ctx context.Context, p relance.Principal, a *relance.
 // mailFiles reads the files an email carries, description and bytes, in the order given. A
 // file gone from its store is a permanent failure: sending again will not bring it back.
 func (d *DB) mailFiles(ctx context.Context, org uuid.UUID, ids []uuid.UUID) ([]relance.File, error) {
-	var rows []db.Attachment
+	var rows []db.AttachmentListByIDRow
 	if err := d.inOrg(ctx, org, func(t *tx) error {
 		var err error
 		rows, err = t.q.AttachmentListByID(ctx, ids)

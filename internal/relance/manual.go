@@ -80,3 +80,30 @@ func CheckSenderMode(field string, mode SenderMode) error {
 	}
 	return nil
 }
+
+// CheckPlanFile checks that step of plan may carry one more file of size bytes: an automatic
+// email step of a plan not archived, with fewer than MaxAttachments files and at most
+// MaxMailFiles bytes in all. It returns failed-precondition otherwise.
+func CheckPlanFile(plan *Plan, step int, size int64) error {
+	if plan.ArchivedAt != nil {
+		return Errorf(CodeFailedPrecondition, "the plan is archived")
+	}
+	if step < 0 || step >= len(plan.Steps) {
+		return Errorf(CodeFailedPrecondition, "the plan has no step %d", step)
+	}
+	s := &plan.Steps[step]
+	if !s.Automatic || s.Kind != KindEmail {
+		return Errorf(CodeFailedPrecondition, "only an automatic email step carries files")
+	}
+	if len(s.Files) >= MaxAttachments {
+		return Errorf(CodeFailedPrecondition, "a step carries at most %d files", MaxAttachments)
+	}
+	total := size
+	for _, f := range s.Files {
+		total += f.Size
+	}
+	if total > MaxMailFiles {
+		return Errorf(CodeFailedPrecondition, "the step's files would come to %d bytes; an email carries at most %d", total, MaxMailFiles)
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package relance_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/relancehq/relance/internal/relance"
 )
@@ -49,6 +50,42 @@ func TestCheckManualMessage(t *testing.T) {
 		}
 		if e, ok := err.(*relance.Error); tc.field != "" && (!ok || e.Violations[0].Field != tc.field) {
 			t.Errorf("%s: %v, want a violation of %s", tc.name, err, tc.field)
+		}
+	}
+}
+
+func TestCheckPlanFile(t *testing.T) {
+	email := relance.Step{Kind: relance.KindEmail, Automatic: true}
+	full := email
+	for range relance.MaxAttachments {
+		full.Files = append(full.Files, relance.Attachment{Size: 1})
+	}
+	heavy := email
+	heavy.Files = []relance.Attachment{{Size: relance.MaxMailFiles - 10}}
+	archived := relance.Plan{Steps: []relance.Step{email}, ArchivedAt: new(time.Now())}
+	for _, tc := range []struct {
+		name string
+		plan relance.Plan
+		step int
+		size int64
+		ok   bool
+	}{
+		{"automatic email", relance.Plan{Steps: []relance.Step{email}}, 0, 1000, true},
+		{"up to the email's limit", relance.Plan{Steps: []relance.Step{heavy}}, 0, 10, true},
+		{"past the email's limit", relance.Plan{Steps: []relance.Step{heavy}}, 0, 11, false},
+		{"one file too many", relance.Plan{Steps: []relance.Step{full}}, 0, 1, false},
+		{"manual email", relance.Plan{Steps: []relance.Step{{Kind: relance.KindEmail}}}, 0, 1, false},
+		{"automatic SMS", relance.Plan{Steps: []relance.Step{{Kind: relance.KindSMS, Automatic: true}}}, 0, 1, false},
+		{"no such step", relance.Plan{Steps: []relance.Step{email}}, 1, 1, false},
+		{"negative step", relance.Plan{Steps: []relance.Step{email}}, -1, 1, false},
+		{"archived plan", archived, 0, 1, false},
+	} {
+		err := relance.CheckPlanFile(&tc.plan, tc.step, tc.size)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if err != nil && relance.ErrorCode(err) != relance.CodeFailedPrecondition {
+			t.Errorf("%s: code %v", tc.name, relance.ErrorCode(err))
 		}
 	}
 }

@@ -58,6 +58,9 @@ type Step struct {
 	Subject    string
 	Body       string
 	Assignee   StepAssignee
+	// The files an automatic email step carries (their ActionID is uuid.Nil); not part of a
+	// plan's input: AddPlanFile joins them.
+	Files []Attachment
 }
 
 // MondayToFriday is the default weekday set of a step (bit d for time.Weekday d).

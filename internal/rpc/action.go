@@ -53,7 +53,7 @@ func attachmentsOut(as []relance.Attachment) []*v1.Attachment {
 
 func attachmentOut(a relance.Attachment) *v1.Attachment {
 	return &v1.Attachment{
-		Id: a.ID.String(), ActionId: a.ActionID.String(), FileName: a.FileName, ContentType: a.ContentType,
+		Id: a.ID.String(), ActionId: idString(a.ActionID), FileName: a.FileName, ContentType: a.ContentType,
 		SizeBytes: a.Size, Sha256: a.SHA256, UploadedBy: idString(a.UploadedBy), CreateTime: tsv(a.CreatedAt),
 	}
 }
