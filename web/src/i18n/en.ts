@@ -416,6 +416,8 @@ export const en: Record<MessageKey, string> = {
   "plans.subject": "Subject",
   "plans.body": "Content",
   "plans.variables": "Variables: {{lead.name}}, {{lead.phone}}, {{lead.email}}, {{lead.source}}, {{advisor.name}}, {{advisor.email}}, {{advisor.phone}}, {{site.name}}.",
+  "plans.files": "Files attached to every email",
+  "plans.filesHint": "Every email this step sends carries them (at most 10 files, 10 MB). They stay at this position in the saved plan.",
   "plans.up": "Move up",
   "plans.down": "Move down",
   "plans.removeStep": "Remove step {n}",

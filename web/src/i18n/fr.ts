@@ -414,6 +414,8 @@ export const fr = {
   "plans.subject": "Objet",
   "plans.body": "Contenu",
   "plans.variables": "Variables : {{lead.name}}, {{lead.phone}}, {{lead.email}}, {{lead.source}}, {{advisor.name}}, {{advisor.email}}, {{advisor.phone}}, {{site.name}}.",
+  "plans.files": "Fichiers joints à chaque e-mail",
+  "plans.filesHint": "Chaque e-mail de cette étape les emporte (10 fichiers, 10 Mo au plus). Ils restent à cette position dans le plan enregistré.",
   "plans.up": "Monter",
   "plans.down": "Descendre",
   "plans.removeStep": "Retirer l'étape {n}",

@@ -416,6 +416,8 @@ export const ru: Record<MessageKey, string> = {
   "plans.subject": "Тема",
   "plans.body": "Содержание",
   "plans.variables": "Переменные: {{lead.name}}, {{lead.phone}}, {{lead.email}}, {{lead.source}}, {{advisor.name}}, {{advisor.email}}, {{advisor.phone}}, {{site.name}}.",
+  "plans.files": "Файлы к каждому письму",
+  "plans.filesHint": "Каждое письмо этого шага отправляется с ними (не более 10 файлов, 10 МБ). Они привязаны к этой позиции в сохранённом плане.",
   "plans.up": "Выше",
   "plans.down": "Ниже",
   "plans.removeStep": "Удалить шаг {n}",
