@@ -125,6 +125,48 @@ func (q *Queries) AttachmentList(ctx context.Context, actionIds []uuid.UUID) ([]
 	return items, nil
 }
 
+const attachmentListByID = `-- name: AttachmentListByID :many
+SELECT id, file_name, content_type, storage, created_at FROM attachments WHERE id = ANY($1::uuid[])
+UNION ALL
+SELECT id, file_name, content_type, storage, created_at FROM plan_files WHERE id = ANY($1::uuid[])
+ORDER BY created_at, id
+`
+
+type AttachmentListByIDRow struct {
+	ID          uuid.UUID
+	FileName    string
+	ContentType string
+	Storage     string
+	CreatedAt   time.Time
+}
+
+// Some files by id, oldest first: the actions' and the plans' (those an email carries).
+func (q *Queries) AttachmentListByID(ctx context.Context, ids []uuid.UUID) ([]AttachmentListByIDRow, error) {
+	rows, err := q.db.Query(ctx, attachmentListByID, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AttachmentListByIDRow{}
+	for rows.Next() {
+		var i AttachmentListByIDRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.FileName,
+			&i.ContentType,
+			&i.Storage,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const blobDelete = `-- name: BlobDelete :exec
 DELETE FROM blobs WHERE id = $1
 `
@@ -164,5 +206,139 @@ func (q *Queries) BlobPut(ctx context.Context, arg BlobPutParams) error {
 		arg.Data,
 		arg.CreatedAt,
 	)
+	return err
+}
+
+const planFileCreate = `-- name: PlanFileCreate :exec
+INSERT INTO plan_files (id, org_id, plan_id, step, file_name, content_type, size_bytes, sha256, storage,
+  uploaded_by, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+`
+
+type PlanFileCreateParams struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	PlanID      uuid.UUID
+	Step        int16
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      []byte
+	Storage     string
+	UploadedBy  uuid.UUID
+	CreatedAt   time.Time
+}
+
+func (q *Queries) PlanFileCreate(ctx context.Context, arg PlanFileCreateParams) error {
+	_, err := q.db.Exec(ctx, planFileCreate,
+		arg.ID,
+		arg.OrgID,
+		arg.PlanID,
+		arg.Step,
+		arg.FileName,
+		arg.ContentType,
+		arg.SizeBytes,
+		arg.Sha256,
+		arg.Storage,
+		arg.UploadedBy,
+		arg.CreatedAt,
+	)
+	return err
+}
+
+const planFileGet = `-- name: PlanFileGet :one
+SELECT id, org_id, plan_id, step, file_name, content_type, size_bytes, sha256, storage, uploaded_by, created_at, removed_at FROM plan_files WHERE id = $1 AND removed_at IS NULL
+`
+
+// A file a plan's step carries now.
+func (q *Queries) PlanFileGet(ctx context.Context, id uuid.UUID) (PlanFile, error) {
+	row := q.db.QueryRow(ctx, planFileGet, id)
+	var i PlanFile
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.PlanID,
+		&i.Step,
+		&i.FileName,
+		&i.ContentType,
+		&i.SizeBytes,
+		&i.Sha256,
+		&i.Storage,
+		&i.UploadedBy,
+		&i.CreatedAt,
+		&i.RemovedAt,
+	)
+	return i, err
+}
+
+const planFileList = `-- name: PlanFileList :many
+SELECT id, org_id, plan_id, step, file_name, content_type, size_bytes, sha256, storage, uploaded_by, created_at, removed_at FROM plan_files WHERE plan_id = ANY($1::uuid[]) AND removed_at IS NULL
+ORDER BY step, created_at, id
+`
+
+// The files the steps of some plans carry now, oldest first.
+func (q *Queries) PlanFileList(ctx context.Context, planIds []uuid.UUID) ([]PlanFile, error) {
+	rows, err := q.db.Query(ctx, planFileList, planIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PlanFile{}
+	for rows.Next() {
+		var i PlanFile
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.PlanID,
+			&i.Step,
+			&i.FileName,
+			&i.ContentType,
+			&i.SizeBytes,
+			&i.Sha256,
+			&i.Storage,
+			&i.UploadedBy,
+			&i.CreatedAt,
+			&i.RemovedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const planFileRemove = `-- name: PlanFileRemove :exec
+UPDATE plan_files SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL
+`
+
+type PlanFileRemoveParams struct {
+	ID        uuid.UUID
+	RemovedAt *time.Time
+}
+
+// Takes a file off its step; emails already written still carry it.
+func (q *Queries) PlanFileRemove(ctx context.Context, arg PlanFileRemoveParams) error {
+	_, err := q.db.Exec(ctx, planFileRemove, arg.ID, arg.RemovedAt)
+	return err
+}
+
+const planFileRemoveOffSteps = `-- name: PlanFileRemoveOffSteps :exec
+UPDATE plan_files SET removed_at = $1
+WHERE plan_id = $2 AND removed_at IS NULL AND NOT (step = ANY($3::smallint[]))
+`
+
+type PlanFileRemoveOffStepsParams struct {
+	Now    *time.Time
+	PlanID uuid.UUID
+	Keep   []int16
+}
+
+// Takes the files off the steps of a plan that are not among the positions given (those that
+// no longer exist or no longer send an automatic email).
+func (q *Queries) PlanFileRemoveOffSteps(ctx context.Context, arg PlanFileRemoveOffStepsParams) error {
+	_, err := q.db.Exec(ctx, planFileRemoveOffSteps, arg.Now, arg.PlanID, arg.Keep)
 	return err
 }

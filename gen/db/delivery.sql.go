@@ -28,25 +28,30 @@ func (q *Queries) DeliveryClaim(ctx context.Context, arg DeliveryClaimParams) er
 
 const deliveryCreate = `-- name: DeliveryCreate :one
 INSERT INTO deliveries (id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text,
-  body_html, created_at, customer)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+  body_html, created_at, customer, action_id, from_name, from_address, reply_to, attachment_ids)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::uuid[])
 ON CONFLICT (org_id, key) DO NOTHING
-RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id
+RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids
 `
 
 type DeliveryCreateParams struct {
-	ID        uuid.UUID
-	OrgID     uuid.UUID
-	Key       string
-	Channel   string
-	Recipient string
-	UserID    *uuid.UUID
-	LeadID    *uuid.UUID
-	Subject   string
-	BodyText  string
-	BodyHtml  string
-	CreatedAt time.Time
-	Customer  bool
+	ID            uuid.UUID
+	OrgID         uuid.UUID
+	Key           string
+	Channel       string
+	Recipient     string
+	UserID        *uuid.UUID
+	LeadID        *uuid.UUID
+	Subject       string
+	BodyText      string
+	BodyHtml      string
+	CreatedAt     time.Time
+	Customer      bool
+	ActionID      *uuid.UUID
+	FromName      string
+	FromAddress   string
+	ReplyTo       string
+	AttachmentIds []uuid.UUID
 }
 
 // Returns no row when a delivery with the same key already exists.
@@ -64,6 +69,11 @@ func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) 
 		arg.BodyHtml,
 		arg.CreatedAt,
 		arg.Customer,
+		arg.ActionID,
+		arg.FromName,
+		arg.FromAddress,
+		arg.ReplyTo,
+		arg.AttachmentIds,
 	)
 	var i Delivery
 	err := row.Scan(
@@ -87,6 +97,11 @@ func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) 
 		&i.Customer,
 		&i.WebhookEndpointID,
 		&i.WebhookMessageID,
+		&i.ActionID,
+		&i.FromName,
+		&i.FromAddress,
+		&i.ReplyTo,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
@@ -116,7 +131,7 @@ func (q *Queries) DeliveryFinish(ctx context.Context, arg DeliveryFinishParams) 
 }
 
 const deliveryGetForUpdate = `-- name: DeliveryGetForUpdate :one
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE id = $1 FOR UPDATE
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids FROM deliveries WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Delivery, error) {
@@ -143,12 +158,17 @@ func (q *Queries) DeliveryGetForUpdate(ctx context.Context, id uuid.UUID) (Deliv
 		&i.Customer,
 		&i.WebhookEndpointID,
 		&i.WebhookMessageID,
+		&i.ActionID,
+		&i.FromName,
+		&i.FromAddress,
+		&i.ReplyTo,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
 
 const deliveryListByLead = `-- name: DeliveryListByLead :many
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE lead_id = $1 AND channel <> 'webhook' ORDER BY created_at, id
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids FROM deliveries WHERE lead_id = $1 AND channel <> 'webhook' ORDER BY created_at, id
 `
 
 // Webhook deliveries are the admins' (WebhookService): their recipient is an endpoint URL.
@@ -182,6 +202,11 @@ func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]
 			&i.Customer,
 			&i.WebhookEndpointID,
 			&i.WebhookMessageID,
+			&i.ActionID,
+			&i.FromName,
+			&i.FromAddress,
+			&i.ReplyTo,
+			&i.AttachmentIds,
 		); err != nil {
 			return nil, err
 		}

@@ -231,6 +231,11 @@ type Delivery struct {
 	Customer          bool
 	WebhookEndpointID *uuid.UUID
 	WebhookMessageID  *uuid.UUID
+	ActionID          *uuid.UUID
+	FromName          string
+	FromAddress       string
+	ReplyTo           string
+	AttachmentIds     []uuid.UUID
 }
 
 type Device struct {
@@ -382,6 +387,7 @@ type Organization struct {
 	RecipientDailyCap int32
 	DigestEnabled     bool
 	RepeatDays        int32
+	SenderMode        string
 }
 
 type Password struct {
@@ -402,6 +408,21 @@ type Plan struct {
 	CreatedAt           time.Time
 	UpdatedAt           time.Time
 	PartnerLeadsAllowed bool
+}
+
+type PlanFile struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	PlanID      uuid.UUID
+	Step        int16
+	FileName    string
+	ContentType string
+	SizeBytes   int64
+	Sha256      []byte
+	Storage     string
+	UploadedBy  uuid.UUID
+	CreatedAt   time.Time
+	RemovedAt   *time.Time
 }
 
 type PlanStep struct {

@@ -28,7 +28,7 @@ func (q *Queries) OrganizationCreate(ctx context.Context, arg OrganizationCreate
 }
 
 const organizationGet = `-- name: OrganizationGet :one
-SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap, digest_enabled, repeat_days FROM organizations WHERE id = $1
+SELECT id, name, created_at, digest_minute, send_minute, sms_daily_cap, email_daily_cap, recipient_daily_cap, digest_enabled, repeat_days, sender_mode FROM organizations WHERE id = $1
 `
 
 func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organization, error) {
@@ -45,6 +45,7 @@ func (q *Queries) OrganizationGet(ctx context.Context, id uuid.UUID) (Organizati
 		&i.RecipientDailyCap,
 		&i.DigestEnabled,
 		&i.RepeatDays,
+		&i.SenderMode,
 	)
 	return i, err
 }
@@ -104,7 +105,8 @@ func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error
 
 const organizationUpdate = `-- name: OrganizationUpdate :exec
 UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4, sms_daily_cap = $5,
-  email_daily_cap = $6, recipient_daily_cap = $7, repeat_days = $8, digest_enabled = $9
+  email_daily_cap = $6, recipient_daily_cap = $7, repeat_days = $8, digest_enabled = $9,
+  sender_mode = $10
 WHERE id = $1
 `
 
@@ -118,6 +120,7 @@ type OrganizationUpdateParams struct {
 	RecipientDailyCap int32
 	RepeatDays        int32
 	DigestEnabled     bool
+	SenderMode        string
 }
 
 func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdateParams) error {
@@ -131,6 +134,7 @@ func (q *Queries) OrganizationUpdate(ctx context.Context, arg OrganizationUpdate
 		arg.RecipientDailyCap,
 		arg.RepeatDays,
 		arg.DigestEnabled,
+		arg.SenderMode,
 	)
 	return err
 }

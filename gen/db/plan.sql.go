@@ -379,8 +379,13 @@ SELECT a.step::integer AS step,
            AND (x.direction = 'inbound' OR (x.origin = 'human' AND x.actor_id IS DISTINCT FROM a.done_by))
            AND x.done_at > a.done_at
            AND x.done_at <= a.done_at + make_interval(days => $2::integer)))::integer AS answered,
-       count(*) FILTER (WHERE a.state = 'done' AND l.stage = 'won')::integer AS won
+       count(*) FILTER (WHERE a.state = 'done' AND l.stage = 'won')::integer AS won,
+       -- Manual email and SMS steps are sent when carried out: their messages by outcome.
+       count(*) FILTER (WHERE NOT a.automatic AND d.state = 'sent')::integer AS sent,
+       count(*) FILTER (WHERE NOT a.automatic AND d.state IN ('failed', 'unknown'))::integer AS not_delivered,
+       count(*) FILTER (WHERE NOT a.automatic AND d.state IN ('pending', 'sending'))::integer AS queued
 FROM actions a JOIN leads l ON l.id = a.lead_id
+LEFT JOIN deliveries d ON d.action_id = a.id AND NOT a.automatic
 WHERE a.plan_id = $1
 GROUP BY a.step
 ORDER BY a.step
@@ -392,14 +397,17 @@ type PlanStatsParams struct {
 }
 
 type PlanStatsRow struct {
-	Step      int32
-	Executed  int32
-	Skipped   int32
-	Failed    int32
-	Pending   int32
-	Cancelled int32
-	Answered  int32
-	Won       int32
+	Step         int32
+	Executed     int32
+	Skipped      int32
+	Failed       int32
+	Pending      int32
+	Cancelled    int32
+	Answered     int32
+	Won          int32
+	Sent         int32
+	NotDelivered int32
+	Queued       int32
 }
 
 // Per step of a plan: its actions by outcome, the executed ones the lead answered within the
@@ -422,6 +430,9 @@ func (q *Queries) PlanStats(ctx context.Context, arg PlanStatsParams) ([]PlanSta
 			&i.Cancelled,
 			&i.Answered,
 			&i.Won,
+			&i.Sent,
+			&i.NotDelivered,
+			&i.Queued,
 		); err != nil {
 			return nil, err
 		}

@@ -137,7 +137,7 @@ func (q *Queries) WebhookDeliveryEarlier(ctx context.Context, arg WebhookDeliver
 }
 
 const webhookDeliveryGet = `-- name: WebhookDeliveryGet :one
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries WHERE id = $1 AND channel = 'webhook'
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids FROM deliveries WHERE id = $1 AND channel = 'webhook'
 `
 
 func (q *Queries) WebhookDeliveryGet(ctx context.Context, id uuid.UUID) (Delivery, error) {
@@ -164,12 +164,17 @@ func (q *Queries) WebhookDeliveryGet(ctx context.Context, id uuid.UUID) (Deliver
 		&i.Customer,
 		&i.WebhookEndpointID,
 		&i.WebhookMessageID,
+		&i.ActionID,
+		&i.FromName,
+		&i.FromAddress,
+		&i.ReplyTo,
+		&i.AttachmentIds,
 	)
 	return i, err
 }
 
 const webhookDeliveryListByMessages = `-- name: WebhookDeliveryListByMessages :many
-SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id FROM deliveries
+SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids FROM deliveries
 WHERE channel = 'webhook' AND webhook_message_id = ANY($1::uuid[])
 ORDER BY webhook_message_id, webhook_endpoint_id
 `
@@ -204,6 +209,11 @@ func (q *Queries) WebhookDeliveryListByMessages(ctx context.Context, messageIds 
 			&i.Customer,
 			&i.WebhookEndpointID,
 			&i.WebhookMessageID,
+			&i.ActionID,
+			&i.FromName,
+			&i.FromAddress,
+			&i.ReplyTo,
+			&i.AttachmentIds,
 		); err != nil {
 			return nil, err
 		}

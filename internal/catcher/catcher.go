@@ -29,6 +29,17 @@ type Message struct {
 	HTML      string    `json:"html,omitempty"`
 	URL       string    `json:"url,omitempty"` // a push: the page a tap on it opens
 	At        time.Time `json:"at"`
+	// An email's From and Reply-To headers, as written, and its attached files.
+	FromHeader string `json:"from_header,omitempty"`
+	ReplyTo    string `json:"reply_to,omitempty"`
+	Files      []File `json:"files,omitempty"`
+}
+
+// File is a file attached to a captured email.
+type File struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // Catcher captures email (SMTP) and SMS (HTTP) and serves a page listing them.

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"mime/quotedprintable"
 	"net/mail"
+	"net/textproto"
 	"strings"
 
 	"github.com/emersion/go-sasl"
@@ -16,7 +17,7 @@ import (
 )
 
 // maxMessageSize bounds one captured email.
-const maxMessageSize = 10 << 20
+const maxMessageSize = 32 << 20
 
 type backend struct{ c *Catcher }
 
@@ -92,10 +93,14 @@ func parseEmail(raw []byte, m *Message) error {
 	if m.Subject, err = dec.DecodeHeader(msg.Header.Get("Subject")); err != nil {
 		m.Subject = msg.Header.Get("Subject")
 	}
-	return readPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body, m)
+	m.FromHeader, m.ReplyTo = msg.Header.Get("From"), msg.Header.Get("Reply-To")
+	return readPart(textproto.MIMEHeader(msg.Header), msg.Body, m)
 }
 
-func readPart(contentType, encoding string, body io.Reader, m *Message) error {
+// readPart reads one MIME part (the whole message when not multipart) into m: its text, its
+// HTML, or an attached file.
+func readPart(h textproto.MIMEHeader, body io.Reader, m *Message) error {
+	contentType, encoding := h.Get("Content-Type"), h.Get("Content-Transfer-Encoding")
 	if contentType == "" {
 		contentType = "text/plain"
 	}
@@ -113,7 +118,7 @@ func readPart(contentType, encoding string, body io.Reader, m *Message) error {
 			if err != nil {
 				return err
 			}
-			if err := readPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p, m); err != nil {
+			if err := readPart(p.Header, p, m); err != nil {
 				return err
 			}
 		}
@@ -127,6 +132,10 @@ func readPart(contentType, encoding string, body io.Reader, m *Message) error {
 	content, err := io.ReadAll(body)
 	if err != nil {
 		return err
+	}
+	if disp, dparams, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && disp == "attachment" {
+		m.Files = append(m.Files, File{Name: dparams["filename"], ContentType: media, Data: content})
+		return nil
 	}
 	switch media {
 	case "text/plain":

@@ -1,15 +1,17 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"time"
 
-	"github.com/wneessen/go-mail"
+	gomail "github.com/wneessen/go-mail"
 
 	"github.com/relancehq/relance/internal/relance"
 )
@@ -18,7 +20,7 @@ import (
 type Mailer struct {
 	from string
 	host string
-	opts []mail.Option
+	opts []gomail.Option
 }
 
 // MailerOption configures a Mailer.
@@ -26,7 +28,7 @@ type MailerOption func(*Mailer)
 
 // WithTLSConfig sets the TLS configuration (for example a private CA); system roots otherwise.
 func WithTLSConfig(cfg *tls.Config) MailerOption {
-	return func(m *Mailer) { m.opts = append(m.opts, mail.WithTLSConfig(cfg)) }
+	return func(m *Mailer) { m.opts = append(m.opts, gomail.WithTLSConfig(cfg)) }
 }
 
 // NewMailer returns a mailer for an SMTP URL such as smtp://user:pass@host:587?tls=starttls.
@@ -46,29 +48,29 @@ func NewMailer(rawURL, from string, options ...MailerOption) (*Mailer, error) {
 			return nil, fmt.Errorf("smtp url: port: %w", err)
 		}
 	}
-	opts := []mail.Option{mail.WithPort(port), mail.WithTimeout(20 * time.Second)}
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(20 * time.Second)}
 	mode := u.Query().Get("tls")
 	if u.Scheme == "smtps" {
 		mode = "tls"
 	}
 	switch mode {
 	case "", "starttls":
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	case "tls":
-		opts = append(opts, mail.WithSSL())
+		opts = append(opts, gomail.WithSSL())
 	case "opportunistic":
-		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case "none":
-		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
 	default:
 		return nil, fmt.Errorf("smtp url: tls must be starttls, tls, opportunistic or none, not %q", mode)
 	}
 	if u.User != nil && u.User.Username() != "" {
 		pass, _ := u.User.Password()
-		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover),
-			mail.WithUsername(u.User.Username()), mail.WithPassword(pass))
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
-	m := &Mailer{from: from, host: u.Hostname(), opts: append(opts, mail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}))}
+	m := &Mailer{from: from, host: u.Hostname(), opts: append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12}))}
 	for _, o := range options {
 		o(m)
 	}
@@ -78,9 +80,9 @@ func NewMailer(rawURL, from string, options ...MailerOption) (*Mailer, error) {
 // Send sends one email and returns its Message-ID. Bad addresses and 5xx answers are permanent
 // failures; anything else (network, 4xx) may succeed later.
 func (m *Mailer) Send(ctx context.Context, msg relance.Message) (string, error) {
-	mm := mail.NewMsg()
-	if err := mm.From(m.from); err != nil {
-		return "", relance.Permanent(fmt.Errorf("from %q: %w", m.from, err))
+	mm := gomail.NewMsg()
+	if err := m.sender(mm, msg); err != nil {
+		return "", relance.Permanent(err)
 	}
 	if err := mm.To(msg.To); err != nil {
 		return "", relance.Permanent(fmt.Errorf("to %q: %w", msg.To, err))
@@ -91,22 +93,50 @@ func (m *Mailer) Send(ctx context.Context, msg relance.Message) (string, error) 
 	} else {
 		mm.SetMessageID()
 	}
-	mm.SetBodyString(mail.TypeTextPlain, msg.Text)
+	mm.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
-		mm.AddAlternativeString(mail.TypeTextHTML, msg.HTML)
+		mm.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
+	for _, f := range msg.Files {
+		mm.AttachReadSeeker(f.Name, bytes.NewReader(f.Data), gomail.WithFileContentType(gomail.ContentType(f.ContentType)))
 	}
 	// A client per message: go-mail clients hold one connection and are not meant to be shared
 	// by concurrent sends.
-	client, err := mail.NewClient(m.host, m.opts...)
+	client, err := gomail.NewClient(m.host, m.opts...)
 	if err != nil {
 		return "", relance.Permanent(fmt.Errorf("smtp client: %w", err))
 	}
 	if err := client.DialAndSendWithContext(ctx, mm); err != nil {
-		var se *mail.SendError
+		var se *gomail.SendError
 		if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 {
 			return "", relance.Permanent(err)
 		}
 		return "", err
 	}
 	return mm.GetMessageID(), nil
+}
+
+// sender sets the message's From (the server's address unless msg names another, under
+// msg.FromName when set) and Reply-To.
+func (m *Mailer) sender(mm *gomail.Msg, msg relance.Message) error {
+	from := msg.From
+	if from == "" {
+		def, err := mail.ParseAddress(m.from)
+		if err != nil {
+			return fmt.Errorf("from %q: %w", m.from, err)
+		}
+		from = def.Address
+		if msg.FromName == "" {
+			msg.FromName = def.Name
+		}
+	}
+	if err := mm.FromFormat(msg.FromName, from); err != nil {
+		return fmt.Errorf("from %q: %w", from, err)
+	}
+	if msg.ReplyTo != "" {
+		if err := mm.ReplyTo(msg.ReplyTo); err != nil {
+			return fmt.Errorf("reply-to %q: %w", msg.ReplyTo, err)
+		}
+	}
+	return nil
 }

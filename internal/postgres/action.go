@@ -148,9 +148,19 @@ func (d *DB) finishAction(ctx context.Context, p relance.Principal, id uuid.UUID
 		if out.Notes != "" {
 			a.Notes = out.Notes
 		}
+		send, err := t.edited(ctx, p, &a, state, out)
+		if err != nil {
+			return err
+		}
 		a.State, a.Outcome, a.DoneAt, a.DoneBy = state, out.Outcome, &when, p.UserID
 		if state == relance.ActionDone && a.LeadID != uuid.Nil {
 			if a.ActivityID, err = t.actionActivity(ctx, &a); err != nil {
+				return err
+			}
+		}
+		if send != nil {
+			send.ActionID = &a.ID
+			if err := t.writeDelivery(ctx, *send); err != nil {
 				return err
 			}
 		}
@@ -185,6 +195,45 @@ func (d *DB) finishAction(ctx context.Context, p relance.Principal, id uuid.UUID
 	return a, err
 }
 
+// edited applies the subject and body a member sends instead of the action's own, and returns
+// the delivery that carrying out a manual email or SMS action about a lead sends (nil for
+// anything else). A refused message leaves the action as it was.
+func (t *tx) edited(ctx context.Context, p relance.Principal, a *relance.Action, state relance.ActionState, out relance.ActionOutcome) (*db.DeliveryCreateParams, error) {
+	if state != relance.ActionDone {
+		return nil, nil
+	}
+	subject, content := a.Subject, a.Content
+	if out.Subject != nil {
+		subject = *out.Subject
+	}
+	if out.Body != nil {
+		content = *out.Body
+	}
+	if !relance.Sends(a.Kind) || a.Automatic || a.LeadID == uuid.Nil {
+		if subject != a.Subject || content != a.Content {
+			return nil, relance.Invalid("subject", "only an email or SMS about a lead is sent: edit the action instead")
+		}
+		return nil, nil
+	}
+	a.Subject, a.Content = subject, content
+	if err := t.withAttachments(ctx, a); err != nil {
+		return nil, err
+	}
+	send, err := t.manualMessage(ctx, p, a)
+	if err != nil {
+		return nil, err
+	}
+	if out.Subject != nil || out.Body != nil {
+		if _, err := t.q.ActionUpdate(ctx, db.ActionUpdateParams{
+			ID: a.ID, Kind: string(a.Kind), Subject: a.Subject, Content: a.Content, Recipients: nonNil(a.Recipients),
+			Notes: a.Notes, UpdatedAt: t.now,
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return &send, nil
+}
+
 // ownPendingAction locks action id for its assignee p, and checks it is still to do.
 func (t *tx) ownPendingAction(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Action, error) {
 	row, err := t.q.ActionGetForUpdate(ctx, id)
@@ -212,20 +261,29 @@ func (t *tx) actionActivity(ctx context.Context, a *relance.Action) (uuid.UUID, 
 		ID: uuid.Must(uuid.NewV7()), LeadID: a.LeadID, Kind: a.Kind, Origin: relance.OriginHuman,
 		State: relance.ActivityDone, DoneAt: a.DoneAt, ActorID: a.DoneBy, Content: activityContent(a),
 	}
+	direction := ""
+	if relance.Sends(a.Kind) && !a.Automatic {
+		direction = "outbound" // the member sent it
+	}
 	if err := t.q.ActivityCreate(ctx, db.ActivityCreateParams{
 		ID: act.ID, OrgID: t.org, LeadID: act.LeadID, Kind: string(act.Kind), Origin: string(act.Origin),
 		State: string(act.State), DoneAt: act.DoneAt, ActorID: optUUID(act.ActorID), Content: act.Content,
-		CreatedAt: t.now,
+		Direction: direction, CreatedAt: t.now,
 	}); err != nil {
 		return uuid.Nil, err
 	}
 	return act.ID, t.answered(ctx, &lead, *act.DoneAt)
 }
 
-// activityContent is what the timeline shows of a carried-out action.
+// activityContent is what the timeline shows of a carried-out action: of a message the member
+// sent, what it said.
 func activityContent(a *relance.Action) string {
-	parts := make([]string, 0, 3)
-	for _, s := range []string{a.Subject, a.Outcome, a.Notes} {
+	parts := make([]string, 0, 4)
+	texts := []string{a.Subject, a.Outcome, a.Notes}
+	if relance.Sends(a.Kind) && !a.Automatic {
+		texts = []string{a.Subject, a.Content, a.Outcome, a.Notes}
+	}
+	for _, s := range texts {
 		if s != "" {
 			parts = append(parts, s)
 		}

@@ -234,6 +234,12 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 		if ch.DigestOn != nil {
 			org.DigestOn = *ch.DigestOn
 		}
+		if ch.SenderMode != nil {
+			if err := relance.CheckSenderMode("sender_mode", *ch.SenderMode); err != nil {
+				return err
+			}
+			org.SenderMode = *ch.SenderMode
+		}
 		for _, c := range []struct{ to, from *int }{
 			{&org.Caps.SMSPerDay, ch.SMSPerDay}, {&org.Caps.EmailsPerDay, ch.EmailsPerDay},
 			{&org.Caps.PerRecipientPerDay, ch.PerRecipientPerDay}, {&org.RepeatDays, ch.RepeatDays},
@@ -258,6 +264,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 			ID: t.org, Name: org.Name, DigestMinute: int16(org.DigestMinute), SendMinute: int16(org.SendMinute),
 			SmsDailyCap: int32(org.Caps.SMSPerDay), EmailDailyCap: int32(org.Caps.EmailsPerDay),
 			RecipientDailyCap: int32(org.Caps.PerRecipientPerDay), RepeatDays: int32(org.RepeatDays), DigestEnabled: org.DigestOn,
+			SenderMode: string(org.SenderMode),
 		}); err != nil {
 			return err
 		}
@@ -269,7 +276,7 @@ func (d *DB) UpdateOrganization(ctx context.Context, p relance.Principal, ch rel
 func toOrganization(o db.Organization) relance.Organization {
 	return relance.Organization{
 		ID: o.ID, Name: o.Name, DigestMinute: int(o.DigestMinute), DigestOn: o.DigestEnabled, SendMinute: int(o.SendMinute), CreatedAt: o.CreatedAt,
-		RepeatDays: int(o.RepeatDays),
+		RepeatDays: int(o.RepeatDays), SenderMode: relance.SenderMode(o.SenderMode),
 		Caps: relance.MessageCaps{
 			SMSPerDay: int(o.SmsDailyCap), EmailsPerDay: int(o.EmailDailyCap), PerRecipientPerDay: int(o.RecipientDailyCap),
 		},

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"net/mail"
 	"time"
 
 	"github.com/google/uuid"
@@ -487,14 +488,37 @@ func (d *DB) ListDeliveries(ctx context.Context, p relance.Principal, leadID uui
 			return err
 		}
 		rows, err := t.q.DeliveryListByLead(ctx, &leadID)
+		if err != nil {
+			return err
+		}
+		var fileIDs []uuid.UUID
 		for _, r := range rows {
-			out = append(out, relance.Delivery{
+			fileIDs = append(fileIDs, r.AttachmentIds...)
+		}
+		files, err := t.q.AttachmentListByID(ctx, fileIDs)
+		if err != nil {
+			return err
+		}
+		names := make(map[uuid.UUID]string, len(files))
+		for _, f := range files {
+			names[f.ID] = f.FileName
+		}
+		for _, r := range rows {
+			del := relance.Delivery{
 				ID: r.ID, UserID: deref(r.UserID), LeadID: leadID, Channel: relance.Channel(r.Channel),
 				Recipient: r.Recipient, Subject: r.Subject, State: r.State, Attempts: int(r.Attempts),
-				LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt,
-			})
+				LastError: r.LastError, CreatedAt: r.CreatedAt, SentAt: r.SentAt, ActionID: deref(r.ActionID),
+				From: r.FromAddress, ReplyTo: r.ReplyTo,
+			}
+			if r.FromName != "" && r.FromAddress != "" {
+				del.From = (&mail.Address{Name: r.FromName, Address: r.FromAddress}).String()
+			}
+			for _, id := range r.AttachmentIds {
+				del.AttachmentNames = append(del.AttachmentNames, names[id])
+			}
+			out = append(out, del)
 		}
-		return err
+		return nil
 	})
 	return out, err
 }

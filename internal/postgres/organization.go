@@ -20,6 +20,7 @@ func (d *DB) CreateOrganization(ctx context.Context, name string, admin relance.
 	}
 	org := relance.Organization{
 		ID: uuid.Must(uuid.NewV7()), Name: name, DigestMinute: 9 * 60, DigestOn: true, SendMinute: 10 * 60, Caps: relance.DefaultMessageCaps(),
+		SenderMode: relance.SenderOrganization,
 	}
 	var user relance.User
 	err := d.inOrg(ctx, org.ID, func(t *tx) error {

@@ -75,6 +75,9 @@ func (d *DB) UpdatePlan(ctx context.Context, p relance.Principal, id uuid.UUID, 
 		if err := t.writeSteps(ctx, id, plan.Steps); err != nil {
 			return err
 		}
+		if err := t.keepFiles(ctx, id, plan.Steps); err != nil {
+			return err
+		}
 		if out, err = t.plan(ctx, id, false); err != nil {
 			return err
 		}
@@ -277,6 +280,7 @@ func (d *DB) PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUI
 			out = append(out, relance.StepStats{
 				Step: int(r.Step), Executed: int(r.Executed), Skipped: int(r.Skipped), Failed: int(r.Failed),
 				Pending: int(r.Pending), Cancelled: int(r.Cancelled), Answered: int(r.Answered), Won: int(r.Won),
+				Sent: int(r.Sent), NotDelivered: int(r.NotDelivered), Queued: int(r.Queued),
 			})
 		}
 		return err
@@ -532,7 +536,14 @@ func (t *tx) firePlanStep(ctx context.Context, timer db.Timer, a *relance.Action
 		if step.Kind == relance.KindEmail {
 			m = relance.Message{Channel: relance.ChannelEmail, To: to[0], Subject: subject, Text: body}
 		}
-		if err := t.deliver(ctx, planDeliveryKey(a.ID, m.Channel), m, uuid.Nil, lead.ID); err != nil {
+		del := t.delivery(planDeliveryKey(a.ID, m.Channel), m, uuid.Nil, lead.ID)
+		del.ActionID = &a.ID
+		if m.Channel == relance.ChannelEmail {
+			for _, f := range step.Files {
+				del.AttachmentIds = append(del.AttachmentIds, f.ID)
+			}
+		}
+		if err := t.writeDelivery(ctx, del); err != nil {
 			return err
 		}
 	}
@@ -750,7 +761,7 @@ func (t *tx) withSteps(ctx context.Context, rows []db.Plan) ([]relance.Plan, err
 			PartnerLeadsAllowed: r.PartnerLeadsAllowed, Steps: byPlan[r.ID], ArchivedAt: r.ArchivedAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		}
 	}
-	return out, nil
+	return out, t.withFiles(ctx, out)
 }
 
 func (t *tx) writeSteps(ctx context.Context, planID uuid.UUID, steps []relance.Step) error {

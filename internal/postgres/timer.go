@@ -160,11 +160,22 @@ func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relanc
 // and to no user of the organisation goes to the lead itself: a customer message, which the
 // organisation's daily caps apply to when it is claimed.
 func (t *tx) deliver(ctx context.Context, key string, m relance.Message, userID, leadID uuid.UUID) error {
-	row, err := t.q.DeliveryCreate(ctx, db.DeliveryCreateParams{
+	return t.writeDelivery(ctx, t.delivery(key, m, userID, leadID))
+}
+
+// delivery is the row of a delivery of m under key.
+func (t *tx) delivery(key string, m relance.Message, userID, leadID uuid.UUID) db.DeliveryCreateParams {
+	return db.DeliveryCreateParams{
 		ID: uuid.Must(uuid.NewV7()), OrgID: t.org, Key: key, Channel: string(m.Channel), Recipient: m.To,
 		UserID: optUUID(userID), LeadID: optUUID(leadID), Subject: m.Subject, BodyText: m.Text, BodyHtml: m.HTML,
 		CreatedAt: t.now, Customer: userID == uuid.Nil && leadID != uuid.Nil,
-	})
+		FromName: m.FromName, FromAddress: m.From, ReplyTo: m.ReplyTo, AttachmentIds: []uuid.UUID{},
+	}
+}
+
+// writeDelivery writes a delivery as deliver does.
+func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) error {
+	row, err := t.q.DeliveryCreate(ctx, params)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -251,11 +262,15 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 	msg := relance.Message{
 		ID: del.ID.String(), Channel: relance.Channel(del.Channel), To: del.Recipient, Subject: del.Subject,
 		Text: del.BodyText, HTML: del.BodyHtml, LeadID: deref(del.LeadID),
+		FromName: del.FromName, From: del.FromAddress, ReplyTo: del.ReplyTo,
 	}
 	var providerID string
 	var sendErr error
 	if msg.Channel == relance.ChannelPush {
 		msg.Device, sendErr = d.pushTarget(ctx, ref.OrgID, del.Recipient)
+	}
+	if len(del.AttachmentIds) > 0 {
+		msg.Files, sendErr = d.mailFiles(ctx, ref.OrgID, del.AttachmentIds)
 	}
 	if sendErr == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)

@@ -121,6 +121,8 @@ type ActionOutcome struct {
 	Outcome string
 	Notes   string     // replaces the action's notes when set
 	DoneAt  *time.Time // when it was done; now when nil
+	// What a manual email or SMS sends instead of the action's subject and content, when set.
+	Subject, Body *string
 }
 
 // ScheduledCall is a call scheduled by an interaction status, with what a manager's listing

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -58,6 +59,9 @@ func NewAttachment(actionID uuid.UUID, fileName, contentType string, data []byte
 		return Attachment{}, Invalid("file_name", "must be 1 to 255 bytes of UTF-8")
 	case strings.ContainsAny(name, "/\\\x00") || name == "." || name == "..":
 		return Attachment{}, Invalid("file_name", "must be a file name, not a path")
+	case strings.ContainsFunc(name, unicode.IsControl):
+		// The name goes into the headers of the emails that carry the file.
+		return Attachment{}, Invalid("file_name", "must not hold control characters such as line breaks")
 	}
 	ctype := strings.ToLower(strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]))
 	sniffed, ok := attachmentTypes[ctype]

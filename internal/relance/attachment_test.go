@@ -25,6 +25,7 @@ func TestNewAttachmentChecksTypeAgainstBytes(t *testing.T) {
 		{"page.html", "text/html", []byte("<html></html>"), "content_type"},
 		{`C:\devis.pdf`, "application/pdf", []byte("%PDF-1.4"), "file_name"},
 		{"..", "application/pdf", []byte("%PDF-1.4"), "file_name"},
+		{"devis.pdf\r\nBcc: x@evil.example", "application/pdf", []byte("%PDF-1.4"), "file_name"},
 	} {
 		a, err := relance.NewAttachment(uuid.New(), tc.name, tc.ctype, tc.data, 1<<10)
 		if tc.field == "" {

@@ -114,6 +114,7 @@ func OrganizationChanges(before, after *Organization) Changes {
 	c.Diff("email_daily_cap", before.Caps.EmailsPerDay, after.Caps.EmailsPerDay)
 	c.Diff("recipient_daily_cap", before.Caps.PerRecipientPerDay, after.Caps.PerRecipientPerDay)
 	c.Diff("repeat_days", before.RepeatDays, after.RepeatDays)
+	c.Diff("sender_mode", before.SenderMode, after.SenderMode)
 	return c
 }
 

@@ -58,6 +58,9 @@ type Step struct {
 	Subject    string
 	Body       string
 	Assignee   StepAssignee
+	// The files an automatic email step carries (their ActionID is uuid.Nil); not part of a
+	// plan's input: AddPlanFile joins them.
+	Files []Attachment
 }
 
 // MondayToFriday is the default weekday set of a step (bit d for time.Weekday d).
@@ -231,4 +234,7 @@ type StepStats struct {
 	Answered  int // executed, then answered by the lead within the window
 	Won       int // executed on a lead since won
 	Cancelled int
+	// The messages of manual email and SMS steps, sent when carried out: delivered, failed for
+	// good (or lost mid-send), still on their way.
+	Sent, NotDelivered, Queued int
 }

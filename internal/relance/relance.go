@@ -48,6 +48,7 @@ type Organization struct {
 	SendMinute   int  // local time automatic messages and scheduled calls go out at
 	Caps         MessageCaps
 	RepeatDays   int // see Repeat; 0 turns repeats off
+	SenderMode   SenderMode
 	CreatedAt    time.Time
 }
 
@@ -62,6 +63,7 @@ type OrganizationChange struct {
 	EmailsPerDay       *int
 	PerRecipientPerDay *int
 	RepeatDays         *int
+	SenderMode         *SenderMode
 }
 
 // Notifications says on which channels a user wants to be told things.

@@ -66,6 +66,16 @@ type Message struct {
 	// Push only: the device it goes to, and the lead a tap on it opens (uuid.Nil for none).
 	Device *Device
 	LeadID uuid.UUID
+	// Email only: the sender when not the server's own (FromName alone keeps the server's
+	// address under that name), the Reply-To, and the files it carries.
+	FromName, From, ReplyTo string
+	Files                   []File
+}
+
+// File is a file an email carries.
+type File struct {
+	Name, ContentType string
+	Data              []byte
 }
 
 // Sender sends messages through the outside world (SMTP, an SMS provider, push services). It returns the
@@ -137,4 +147,9 @@ type Delivery struct {
 	LastError string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	// The action it carries out (uuid.Nil for none); an email's sender and Reply-To when not
+	// the server's own, and the names of the files it carries.
+	ActionID        uuid.UUID
+	From, ReplyTo   string
+	AttachmentNames []string
 }

@@ -53,7 +53,7 @@ func attachmentsOut(as []relance.Attachment) []*v1.Attachment {
 
 func attachmentOut(a relance.Attachment) *v1.Attachment {
 	return &v1.Attachment{
-		Id: a.ID.String(), ActionId: a.ActionID.String(), FileName: a.FileName, ContentType: a.ContentType,
+		Id: a.ID.String(), ActionId: idString(a.ActionID), FileName: a.FileName, ContentType: a.ContentType,
 		SizeBytes: a.Size, Sha256: a.SHA256, UploadedBy: idString(a.UploadedBy), CreateTime: tsv(a.CreatedAt),
 	}
 }
@@ -133,7 +133,7 @@ func (s *actionService) UpdateAction(ctx context.Context, req *connect.Request[v
 func (s *actionService) CompleteAction(ctx context.Context, req *connect.Request[v1.CompleteActionRequest]) (*connect.Response[v1.CompleteActionResponse], error) {
 	m := req.Msg
 	a, err := s.store.CompleteAction(ctx, principal(ctx), parseID(m.GetActionId()), relance.ActionOutcome{
-		Outcome: m.GetOutcome(), Notes: m.GetNotes(), DoneAt: optTime(m.DoneTime),
+		Outcome: m.GetOutcome(), Notes: m.GetNotes(), DoneAt: optTime(m.DoneTime), Subject: m.Subject, Body: m.Body,
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err)

@@ -145,6 +145,7 @@ func securityHeaders(h http.Header) {
 func bodyCaps(maxFileBytes int) map[string]int64 {
 	return map[string]int64{
 		relancev1connect.ActionServiceAddAttachmentProcedure:    int64(maxFileBytes/3*4 + 1<<20),
+		relancev1connect.PlanServiceAddPlanFileProcedure:        int64(maxFileBytes/3*4 + 1<<20),
 		relancev1connect.TeamServiceImportSiteClosuresProcedure: MaxImportBytes,
 		relancev1connect.CallServiceImportCallsProcedure:        MaxImportBytes,
 		restPrefix + "calls:import":                             MaxImportBytes, // the same call over REST

@@ -138,7 +138,8 @@ func (s *leadService) ListDeliveries(ctx context.Context, req *connect.Request[v
 		out.Deliveries = append(out.Deliveries, &v1.Delivery{
 			Id: d.ID.String(), UserId: idString(d.UserID), Channel: string(d.Channel), Recipient: d.Recipient,
 			Subject: d.Subject, State: deliveryStates[d.State], Attempts: int32(d.Attempts), LastError: d.LastError,
-			CreateTime: tsv(d.CreatedAt), SentTime: ts(d.SentAt),
+			CreateTime: tsv(d.CreatedAt), SentTime: ts(d.SentAt), ActionId: idString(d.ActionID),
+			From: d.From, ReplyTo: d.ReplyTo, AttachmentNames: d.AttachmentNames,
 		})
 	}
 	return connect.NewResponse(out), nil

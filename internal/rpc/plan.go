@@ -76,6 +76,7 @@ func planOut(p relance.Plan) *v1.Plan {
 		step := &v1.PlanStep{
 			Kind: kinds[s.Kind], Automatic: s.Automatic, Anchor: anchors[s.Anchor], AfterDays: int32(s.AfterDays),
 			MinGapDays: int32(s.MinGapDays), Subject: s.Subject, Body: s.Body, Assignee: stepAssignees[s.Assignee],
+			Files: attachmentsOut(s.Files),
 		}
 		if s.SendMinute != nil {
 			step.SendTime = relance.FormatClock(*s.SendMinute)
@@ -220,7 +221,24 @@ func (s *planService) GetPlanStats(ctx context.Context, req *connect.Request[v1.
 		out.Steps = append(out.Steps, &v1.StepStats{
 			Step: int32(st.Step), Executed: int32(st.Executed), Skipped: int32(st.Skipped), Failed: int32(st.Failed),
 			Pending: int32(st.Pending), Cancelled: int32(st.Cancelled), Answered: int32(st.Answered), Won: int32(st.Won),
+			Sent: int32(st.Sent), NotDelivered: int32(st.NotDelivered), Queued: int32(st.Queued),
 		})
 	}
 	return connect.NewResponse(out), nil
+}
+
+func (s *planService) AddPlanFile(ctx context.Context, req *connect.Request[v1.AddPlanFileRequest]) (*connect.Response[v1.AddPlanFileResponse], error) {
+	m := req.Msg
+	f, err := s.store.AddPlanFile(ctx, principal(ctx), parseID(m.GetPlanId()), int(m.GetStep()), m.GetFileName(), m.GetContentType(), m.GetData())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.AddPlanFileResponse{File: attachmentOut(f)}), nil
+}
+
+func (s *planService) RemovePlanFile(ctx context.Context, req *connect.Request[v1.RemovePlanFileRequest]) (*connect.Response[v1.RemovePlanFileResponse], error) {
+	if err := s.store.RemovePlanFile(ctx, principal(ctx), parseID(req.Msg.GetFileId())); err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return connect.NewResponse(&v1.RemovePlanFileResponse{}), nil
 }

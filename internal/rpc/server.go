@@ -122,6 +122,8 @@ type Store interface {
 	RemoveEnrolment(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Enrolment, error)
 	ListEnrolments(ctx context.Context, p relance.Principal, leadID uuid.UUID) ([]relance.Enrolment, error)
 	PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUID, windowDays int) ([]relance.StepStats, error)
+	AddPlanFile(ctx context.Context, p relance.Principal, planID uuid.UUID, step int, fileName, contentType string, data []byte) (relance.Attachment, error)
+	RemovePlanFile(ctx context.Context, p relance.Principal, id uuid.UUID) error
 
 	distributionStore
 

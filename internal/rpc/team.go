@@ -19,8 +19,16 @@ func organizationOut(o relance.Organization) *v1.Organization {
 		Id: o.ID.String(), Name: o.Name, DigestTime: relance.FormatClock(o.DigestMinute), SendTime: relance.FormatClock(o.SendMinute),
 		SmsDailyCap: int32(o.Caps.SMSPerDay), EmailDailyCap: int32(o.Caps.EmailsPerDay),
 		RecipientDailyCap: int32(o.Caps.PerRecipientPerDay), RepeatDays: int32(o.RepeatDays), DigestEnabled: o.DigestOn,
+		SenderMode: senderModes[o.SenderMode],
 	}
 }
+
+var senderModes = map[relance.SenderMode]v1.SenderMode{
+	relance.SenderOrganization: v1.SenderMode_SENDER_MODE_ORGANIZATION,
+	relance.SenderMember:       v1.SenderMode_SENDER_MODE_MEMBER,
+}
+
+var senderModeOf = reverse(senderModes)
 
 // intIn reads an optional int32 field.
 func intIn(v *int32) *int {
@@ -54,6 +62,9 @@ func (s *teamService) UpdateOrganization(ctx context.Context, req *connect.Reque
 	ch := relance.OrganizationChange{
 		Name: req.Msg.Name, SMSPerDay: intIn(req.Msg.SmsDailyCap), EmailsPerDay: intIn(req.Msg.EmailDailyCap),
 		PerRecipientPerDay: intIn(req.Msg.RecipientDailyCap), RepeatDays: intIn(req.Msg.RepeatDays), DigestOn: req.Msg.DigestEnabled,
+	}
+	if req.Msg.SenderMode != nil {
+		ch.SenderMode = new(senderModeOf[req.Msg.GetSenderMode()])
 	}
 	var err error
 	if ch.DigestMinute, err = clockIn("digest_time", req.Msg.DigestTime); err != nil {

@@ -82,8 +82,13 @@ SELECT a.step::integer AS step,
            AND (x.direction = 'inbound' OR (x.origin = 'human' AND x.actor_id IS DISTINCT FROM a.done_by))
            AND x.done_at > a.done_at
            AND x.done_at <= a.done_at + make_interval(days => sqlc.arg(window_days)::integer)))::integer AS answered,
-       count(*) FILTER (WHERE a.state = 'done' AND l.stage = 'won')::integer AS won
+       count(*) FILTER (WHERE a.state = 'done' AND l.stage = 'won')::integer AS won,
+       -- Manual email and SMS steps are sent when carried out: their messages by outcome.
+       count(*) FILTER (WHERE NOT a.automatic AND d.state = 'sent')::integer AS sent,
+       count(*) FILTER (WHERE NOT a.automatic AND d.state IN ('failed', 'unknown'))::integer AS not_delivered,
+       count(*) FILTER (WHERE NOT a.automatic AND d.state IN ('pending', 'sending'))::integer AS queued
 FROM actions a JOIN leads l ON l.id = a.lead_id
+LEFT JOIN deliveries d ON d.action_id = a.id AND NOT a.automatic
 WHERE a.plan_id = $1
 GROUP BY a.step
 ORDER BY a.step;

@@ -258,6 +258,23 @@ describe("admin", () => {
     expect(saved?.steps[0]?.subject).toBe("Bonjour {{lead.name}}");
     expect(saved?.steps[1]?.weekdays).toEqual([2]);
 
+    // The automatic email carries files: two attached in the editor, one removed; the call none.
+    await item.getByRole("button", { name: "Modifier" }).click();
+    const editing = form.getByRole("group", { name: "Étape 1", exact: true });
+    await form.getByRole("group", { name: "Étape 2", exact: true }).waitFor();
+    expect(await form.getByRole("group", { name: "Étape 2", exact: true }).getByLabel("Joindre un fichier").count()).toBe(0);
+    const brochure = "Tarifs 2027 : voir la brochure.\n";
+    await editing.getByLabel("Joindre un fichier").setInputFiles({ name: "tarifs.txt", mimeType: "text/plain", buffer: Buffer.from(brochure) });
+    await editing.getByRole("button", { name: "Retirer tarifs.txt" }).waitFor();
+    await editing.getByLabel("Joindre un fichier").setInputFiles({ name: "ancien.txt", mimeType: "text/plain", buffer: Buffer.from("ancien") });
+    await editing.getByRole("button", { name: "Retirer ancien.txt" }).click();
+    await editing.getByRole("button", { name: "Retirer ancien.txt" }).waitFor({ state: "detached" });
+    await editing.getByLabel("Joindre un fichier").setInputFiles({ name: "photo.png", mimeType: "image/png", buffer: Buffer.from("not a picture") });
+    await editing.getByRole("alert").waitFor();
+    const files = (await plans.getPlan({ planId: saved?.id ?? "" })).plan?.steps[0]?.files ?? [];
+    expect(files.map((f) => [f.fileName, Number(f.sizeBytes)])).toEqual([["tarifs.txt", Buffer.byteLength(brochure)]]);
+    await form.getByRole("button", { name: "Annuler" }).click();
+
     await item.getByRole("button", { name: "Mettre en pause" }).click();
     await item.getByRole("button", { name: "Reprendre" }).waitFor();
     expect((await plans.getPlan({ planId: saved?.id ?? "" })).plan?.paused).toBe(true);

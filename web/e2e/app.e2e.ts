@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { ActionService } from "@relance/api/relance/v1/action_pb";
 import { AuthService } from "@relance/api/relance/v1/auth_pb";
 import { LeadService } from "@relance/api/relance/v1/lead_pb";
+import { PlanService } from "@relance/api/relance/v1/plan_pb";
+import { ActivityKind } from "@relance/api/relance/v1/types_pb";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
@@ -20,6 +22,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+const catcher = process.env["CATCHER_ADDR"] ?? "";
 
 async function open(email: string): Promise<Page> {
   const page = await (await phone(browser)).newPage();
@@ -191,6 +195,62 @@ describe("advisor", () => {
     await card.getByRole("button", { name: "Retirer devis.txt" }).click();
     await card.getByRole("button", { name: "Télécharger devis.txt" }).waitFor({ state: "detached" });
     expect((await client(ActionService, alice.token).getAction({ actionId })).action?.attachments).toHaveLength(0);
+    await page.context().close();
+  });
+
+  it("sends a manual email step from the inbox with its file, edited, once; the lead's messages show it sent", async () => {
+    const alice = await login(ALICE);
+    const mgr = await login(MANAGER);
+    const stamp = Date.now();
+    const plan = await client(PlanService, mgr.token).createPlan({
+      plan: { name: `Devis e2e ${stamp}`, steps: [{ kind: ActivityKind.EMAIL, subject: "Votre devis, {{lead.name}}", body: "Bonjour {{lead.name}}, voici le devis." }] },
+    });
+    const name = `Client courriel ${stamp}`;
+    const leadId = await newLeadFor(alice.user?.id ?? "", name);
+    await client(PlanService, alice.token).enrolLead({ planId: plan.plan?.id ?? "", leadId });
+    const action = (await client(ActionService, alice.token).listMyActions({})).items.find((i) => i.action?.leadId === leadId)?.action;
+    const to = action?.recipients[0] ?? "";
+    expect(action?.subject).toBe(`Votre devis, ${name}`);
+    const pdf = Buffer.from(`%PDF-1.4\ndevis ${stamp}\n`);
+    await client(ActionService, alice.token).addAttachment({ actionId: action?.id ?? "", fileName: "devis.pdf", contentType: "application/pdf", data: pdf });
+
+    const page = await open(ALICE);
+    await page.goto("/actions");
+    const card = page.locator("li.card").filter({ has: page.locator(`a[href="/leads/${leadId}"]`) }).first();
+    await card.getByRole("button", { name: "Envoyer" }).click();
+    expect(await card.getByLabel("Objet").inputValue()).toBe(`Votre devis, ${name}`);
+    await card.getByText(`À : ${to}`).waitFor();
+    await card.getByText("Envoyé avec les fichiers : devis.pdf").waitFor();
+    await card.getByLabel("Objet").fill(`Devis Clio ${stamp}`);
+    await card.getByLabel("Message").fill(`Bonjour, le devis ${stamp} est joint.`);
+    await card.getByRole("button", { name: "Envoyer et marquer comme fait" }).click();
+    await card.waitFor({ state: "detached" });
+
+    type Mail = { channel: string; to: string[]; subject: string; reply_to: string; files?: { name: string; data: string }[] };
+    let mails: Mail[] = [];
+    for (let i = 0; i < 40 && mails.length === 0; i++) {
+      mails = ((await (await fetch(`http://${catcher}/api/messages`)).json()) as Mail[]).filter((m) => m.channel === "email" && m.to[0] === to);
+      if (mails.length === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(mails.map((m) => [m.subject, m.reply_to, m.files?.map((f) => [f.name, Buffer.from(f.data, "base64").equals(pdf)])])).toEqual([
+      [`Devis Clio ${stamp}`, `<${ALICE}>`, [["devis.pdf", true]]],
+    ]);
+
+    // The ledger records it sent once the worker has the SMTP server's answer.
+    const sent = async () => (await client(LeadService, alice.token).listDeliveries({ leadId })).deliveries.filter((d) => d.actionId === action?.id);
+    let deliveries = await sent();
+    for (let i = 0; i < 40 && deliveries[0]?.sentTime === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      deliveries = await sent();
+    }
+    expect(deliveries.map((d) => [d.recipient, d.replyTo, d.attachmentNames, d.sentTime !== undefined])).toEqual([[to, ALICE, ["devis.pdf"], true]]);
+    await page.goto(`/leads/${leadId}`);
+    const messages = page.locator("section[aria-labelledby=deliveries]");
+    await messages.getByText(`Devis Clio ${stamp}`).waitFor();
+    await messages.getByText("fichiers : devis.pdf").waitFor();
+    await messages.getByText(`${to} · envoyé`).waitFor();
+    await page.locator("section[aria-labelledby=timeline]").getByText(`Bonjour, le devis ${stamp} est joint.`).waitFor();
+    await page.screenshot({ path: join(artefacts, "manual-email-360x740.png"), fullPage: true });
     await page.context().close();
   });
 

@@ -414,6 +414,8 @@ export const fr = {
   "plans.subject": "Objet",
   "plans.body": "Contenu",
   "plans.variables": "Variables : {{lead.name}}, {{lead.phone}}, {{lead.email}}, {{lead.source}}, {{advisor.name}}, {{advisor.email}}, {{advisor.phone}}, {{site.name}}.",
+  "plans.files": "Fichiers joints à chaque e-mail",
+  "plans.filesHint": "Chaque e-mail de cette étape les emporte (10 fichiers, 10 Mo au plus). Ils restent à cette position dans le plan enregistré.",
   "plans.up": "Monter",
   "plans.down": "Descendre",
   "plans.removeStep": "Retirer l'étape {n}",
@@ -584,6 +586,22 @@ export const fr = {
   "adf.created.outcome": "Lead créé",
   "adf.xml": "XML",
   "adf.showDocumentOf": "Afficher le XML du lead {name}",
+  // manual: manual emails and SMS that are sent
+  "actions.send": "Envoyer",
+  "actions.sendSubmit": "Envoyer et marquer comme fait",
+  "actions.sendTo": "À : {to}",
+  "actions.message": "Message",
+  "actions.sendFiles": "Envoyé avec les fichiers : {files}",
+  "org.senderMode": "Les e-mails envoyés par les membres partent de",
+  "org.senderOrganization": "l'adresse de l'organisation, réponses au membre",
+  "org.senderMember": "l'adresse du membre",
+  "org.senderNote": "L'adresse de l'organisation passe les contrôles SPF et DMARC quel que soit le domaine du membre ; n'utilisez l'adresse du membre que si votre domaine autorise ce serveur à envoyer pour lui.",
+  "lead.deliveryFrom": "de {from}",
+  "lead.deliveryReplyTo": "réponses à {to}",
+  "lead.deliveryFiles": "fichiers : {files}",
+  "mgr.sent": "Messages envoyés",
+  "mgr.notDelivered": "Non distribués",
+  "mgr.queued": "En cours d'envoi",
 };
 
 /** MessageKey names one message. */

@@ -253,6 +253,10 @@ function Deliveries({ leadId, zone }: { leadId: string; zone: string }) {
               <span className="muted">
                 → {d.recipient} · {t(`delivery.${d.state}` as MessageKey)} · {formatDateTime(instant(d.sentTime ?? d.createTime), zone, lang)}
               </span>
+              {(d.from || d.replyTo) && (
+                <p className="muted">{[d.from && t("lead.deliveryFrom", { from: d.from }), d.replyTo && t("lead.deliveryReplyTo", { to: d.replyTo })].filter(Boolean).join(" · ")}</p>
+              )}
+              {d.attachmentNames.length > 0 && <p className="muted">{t("lead.deliveryFiles", { files: d.attachmentNames.join(", ") })}</p>}
               {d.lastError && <p className="muted">{d.lastError}</p>}
             </li>
           ))}

@@ -1,9 +1,9 @@
 // Organisation settings (admins): its name, the daily digest on or off and its local time, the
-// local time of automatic sends, and the daily caps on messages to customers; beside them, the
-// cadence rules.
+// local time of automatic sends, the daily caps on messages to customers, and whose address the
+// emails members send come from; beside them, the cadence rules.
 import { type FormEvent, useEffect, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
-import { type Organization, TeamService } from "@relance/api/relance/v1/team_pb";
+import { type Organization, SenderMode, TeamService } from "@relance/api/relance/v1/team_pb";
 import { CadenceRules } from "../cadence/rules";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { useI18n } from "../i18n/i18n";
@@ -35,6 +35,7 @@ function SettingsForm({ org }: { org: Organization }) {
     email: String(o.emailDailyCap),
     recipient: String(o.recipientDailyCap),
     repeatDays: String(o.repeatDays),
+    senderMode: (o.senderMode === SenderMode.UNSPECIFIED ? SenderMode.ORGANIZATION : o.senderMode) as SenderMode,
   });
   const [form, setForm] = useState(typed(org));
   useEffect(() => setForm(typed(org)), [org]);
@@ -56,6 +57,7 @@ function SettingsForm({ org }: { org: Organization }) {
       emailDailyCap: int(form.email),
       recipientDailyCap: int(form.recipient),
       repeatDays: int(form.repeatDays),
+      senderMode: form.senderMode,
     });
   };
   return (
@@ -106,6 +108,22 @@ function SettingsForm({ org }: { org: Organization }) {
         {(p) => <input {...p} type="number" step={1} value={form.repeatDays} onChange={change("repeatDays")} />}
       </Field>
       <p className="muted">{t("org.repeatNote")}</p>
+      <Field label={t("org.senderMode")} error={errors["sender_mode"]}>
+        {(p) => (
+          <select
+            {...p}
+            value={form.senderMode}
+            onChange={(e) => {
+              save.reset();
+              setForm((f) => ({ ...f, senderMode: Number(e.target.value) as SenderMode }));
+            }}
+          >
+            <option value={SenderMode.ORGANIZATION}>{t("org.senderOrganization")}</option>
+            <option value={SenderMode.MEMBER}>{t("org.senderMember")}</option>
+          </select>
+        )}
+      </Field>
+      <p className="muted">{t("org.senderNote")}</p>
       <button type="submit" className="primary" disabled={save.isPending}>
         {t("common.save")}
       </button>

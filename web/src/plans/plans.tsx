@@ -1,8 +1,9 @@
 // Follow-up plans (admins): the plans with their state, paused, resumed or archived; a plan
 // created or edited with its enrolment rules and its steps — automatic email or SMS sent by the
 // system, or a manual call, letter, task, email or SMS put in someone's inbox — each with its
-// delay, days, time and content. The API's violations appear next to the step field they name.
-import { type FormEvent, useState } from "react";
+// delay, days, time and content, and a saved automatic email step with its files. The API's
+// violations appear next to the step field they name.
+import { type FormEvent, type ReactNode, useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type Plan, PlanService, type PlanStep, PlanStepSchema, StepAnchor, StepAssignee } from "@relance/api/relance/v1/plan_pb";
@@ -15,6 +16,7 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
+import { PlanFiles } from "./files";
 
 const kinds = [ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.SMS, ActivityKind.LETTER, ActivityKind.TASK];
 const sendable = [ActivityKind.EMAIL, ActivityKind.SMS];
@@ -189,6 +191,7 @@ function PlanForm({ plan, onDone }: { plan: Plan | undefined; onDone: () => void
               onMove={(by) => move(i, by)}
               onRemove={() => setSteps((ss) => ss.filter((_, j) => j !== i))}
               last={i === steps.length - 1}
+              files={plan && emailsAt(plan, i) && emailsAt({ steps }, i) ? <PlanFiles planId={plan.id} position={i} saved={plan.steps[i]!} /> : null}
             />
           </li>
         ))}
@@ -210,7 +213,13 @@ function PlanForm({ plan, onDone }: { plan: Plan | undefined; onDone: () => void
   );
 }
 
-/** StepEditor edits one step; errors are the form's, at the step's path. */
+/** emailsAt tells whether step i of plan (saved or being edited) sends an automatic email: the steps whose files the API keeps. */
+function emailsAt(plan: { steps: PlanStep[] }, i: number): boolean {
+  const s = plan.steps[i];
+  return s !== undefined && s.automatic && s.kind === ActivityKind.EMAIL;
+}
+
+/** StepEditor edits one step; errors are the form's, at the step's path; files are the saved step's. */
 function StepEditor({
   n,
   step,
@@ -220,6 +229,7 @@ function StepEditor({
   onMove,
   onRemove,
   last,
+  files,
 }: {
   n: number;
   step: PlanStep;
@@ -229,6 +239,7 @@ function StepEditor({
   onMove: (by: number) => void;
   onRemove: () => void;
   last: boolean;
+  files: ReactNode;
 }) {
   const { t } = useI18n();
   const automatic = step.automatic && sendable.includes(step.kind);
@@ -297,6 +308,7 @@ function StepEditor({
         {(p) => <textarea {...p} rows={4} value={step.body} onChange={(e) => onChange({ body: e.target.value })} />}
       </Field>
       <p className="muted">{t("plans.variables")}</p>
+      {files}
       <div className="row">
         <button type="button" disabled={n === 1} onClick={() => onMove(-1)}>
           {t("plans.up")}

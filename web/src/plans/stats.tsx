@@ -1,5 +1,6 @@
 // Per-step effectiveness of a follow-up plan (PlanService.GetPlanStats): what each step did and
-// how many leads answered or were won after it.
+// how many leads answered or were won after it, and the messages of manual email and SMS steps
+// (sent when carried out) by outcome.
 import { useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { PlanService } from "@relance/api/relance/v1/plan_pb";
@@ -62,6 +63,9 @@ export function PlanStats() {
                     <th scope="col">{t("mgr.cancelled")}</th>
                     <th scope="col">{t("mgr.answered")}</th>
                     <th scope="col">{t("mgr.won")}</th>
+                    <th scope="col">{t("mgr.sent")}</th>
+                    <th scope="col">{t("mgr.notDelivered")}</th>
+                    <th scope="col">{t("mgr.queued")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -77,6 +81,9 @@ export function PlanStats() {
                         <td>{formatCount(s.cancelled, lang)}</td>
                         <td>{formatCount(s.answered, lang)}</td>
                         <td>{formatCount(s.won, lang)}</td>
+                        <td>{formatCount(s.sent, lang)}</td>
+                        <td>{formatCount(s.notDelivered, lang)}</td>
+                        <td>{formatCount(s.queued, lang)}</td>
                       </tr>
                     );
                   })}

@@ -875,7 +875,13 @@ type CompleteActionRequest struct {
 	// Replaces the action's notes when set.
 	Notes string `protobuf:"bytes,3,opt,name=notes,proto3" json:"notes,omitempty"`
 	// When it was done; now when unset. Not in the future.
-	DoneTime      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=done_time,json=doneTime,proto3" json:"done_time,omitempty"`
+	DoneTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=done_time,json=doneTime,proto3" json:"done_time,omitempty"`
+	// A manual email or SMS step is sent when completed, from the caller (see
+	// Organization.sender_mode), to the action's first recipient, with the action's files (email
+	// only, at most 10 MiB in all). The step's pre-filled subject and content are sent unless these
+	// replace them. A subject holds no line break.
+	Subject       *string `protobuf:"bytes,120,opt,name=subject,proto3,oneof" json:"subject,omitempty"`
+	Body          *string `protobuf:"bytes,121,opt,name=body,proto3,oneof" json:"body,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -936,6 +942,20 @@ func (x *CompleteActionRequest) GetDoneTime() *timestamppb.Timestamp {
 		return x.DoneTime
 	}
 	return nil
+}
+
+func (x *CompleteActionRequest) GetSubject() string {
+	if x != nil && x.Subject != nil {
+		return *x.Subject
+	}
+	return ""
+}
+
+func (x *CompleteActionRequest) GetBody() string {
+	if x != nil && x.Body != nil {
+		return *x.Body
+	}
+	return ""
 }
 
 type CompleteActionResponse struct {
@@ -1446,12 +1466,18 @@ const file_relance_v1_action_proto_rawDesc = "" +
 	"\b_contentB\b\n" +
 	"\x06_notes\"B\n" +
 	"\x14UpdateActionResponse\x12*\n" +
-	"\x06action\x18\x01 \x01(\v2\x12.relance.v1.ActionR\x06action\"\xbb\x01\n" +
+	"\x06action\x18\x01 \x01(\v2\x12.relance.v1.ActionR\x06action\"\xa9\x02\n" +
 	"\x15CompleteActionRequest\x12%\n" +
 	"\taction_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\bactionId\x12\"\n" +
 	"\aoutcome\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\aoutcome\x12\x1e\n" +
 	"\x05notes\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\x05notes\x127\n" +
-	"\tdone_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bdoneTime\"D\n" +
+	"\tdone_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bdoneTime\x123\n" +
+	"\asubject\x18x \x01(\tB\x14\xbaH\x11r\x0f\x18\xc8\x012\n" +
+	"^[^\\r\\n]*$H\x00R\asubject\x88\x01\x01\x12\"\n" +
+	"\x04body\x18y \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01H\x01R\x04body\x88\x01\x01B\n" +
+	"\n" +
+	"\b_subjectB\a\n" +
+	"\x05_body\"D\n" +
 	"\x16CompleteActionResponse\x12*\n" +
 	"\x06action\x18\x01 \x01(\v2\x12.relance.v1.ActionR\x06action\"^\n" +
 	"\x11SkipActionRequest\x12%\n" +
@@ -1600,6 +1626,7 @@ func file_relance_v1_action_proto_init() {
 	}
 	file_relance_v1_types_proto_init()
 	file_relance_v1_action_proto_msgTypes[7].OneofWrappers = []any{}
+	file_relance_v1_action_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

@@ -996,16 +996,22 @@ type Delivery struct {
 	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	UserId string                 `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	// "email" or "sms".
-	Channel       string                 `protobuf:"bytes,3,opt,name=channel,proto3" json:"channel,omitempty"`
-	Recipient     string                 `protobuf:"bytes,4,opt,name=recipient,proto3" json:"recipient,omitempty"`
-	Subject       string                 `protobuf:"bytes,5,opt,name=subject,proto3" json:"subject,omitempty"`
-	State         DeliveryState          `protobuf:"varint,6,opt,name=state,proto3,enum=relance.v1.DeliveryState" json:"state,omitempty"`
-	Attempts      int32                  `protobuf:"varint,7,opt,name=attempts,proto3" json:"attempts,omitempty"`
-	LastError     string                 `protobuf:"bytes,8,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	SentTime      *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=sent_time,json=sentTime,proto3" json:"sent_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Channel    string                 `protobuf:"bytes,3,opt,name=channel,proto3" json:"channel,omitempty"`
+	Recipient  string                 `protobuf:"bytes,4,opt,name=recipient,proto3" json:"recipient,omitempty"`
+	Subject    string                 `protobuf:"bytes,5,opt,name=subject,proto3" json:"subject,omitempty"`
+	State      DeliveryState          `protobuf:"varint,6,opt,name=state,proto3,enum=relance.v1.DeliveryState" json:"state,omitempty"`
+	Attempts   int32                  `protobuf:"varint,7,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	LastError  string                 `protobuf:"bytes,8,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	SentTime   *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=sent_time,json=sentTime,proto3" json:"sent_time,omitempty"`
+	// The action the message carries out (a plan step), if any.
+	ActionId string `protobuf:"bytes,120,opt,name=action_id,json=actionId,proto3" json:"action_id,omitempty"`
+	// An email's sender and Reply-To when not the server's own; the names of its attached files.
+	From            string   `protobuf:"bytes,121,opt,name=from,proto3" json:"from,omitempty"`
+	ReplyTo         string   `protobuf:"bytes,122,opt,name=reply_to,json=replyTo,proto3" json:"reply_to,omitempty"`
+	AttachmentNames []string `protobuf:"bytes,123,rep,name=attachment_names,json=attachmentNames,proto3" json:"attachment_names,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Delivery) Reset() {
@@ -1104,6 +1110,34 @@ func (x *Delivery) GetCreateTime() *timestamppb.Timestamp {
 func (x *Delivery) GetSentTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.SentTime
+	}
+	return nil
+}
+
+func (x *Delivery) GetActionId() string {
+	if x != nil {
+		return x.ActionId
+	}
+	return ""
+}
+
+func (x *Delivery) GetFrom() string {
+	if x != nil {
+		return x.From
+	}
+	return ""
+}
+
+func (x *Delivery) GetReplyTo() string {
+	if x != nil {
+		return x.ReplyTo
+	}
+	return ""
+}
+
+func (x *Delivery) GetAttachmentNames() []string {
+	if x != nil {
+		return x.AttachmentNames
 	}
 	return nil
 }
@@ -1499,7 +1533,7 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\x16ListActivitiesResponse\x124\n" +
 	"\n" +
 	"activities\x18\x01 \x03(\v2\x14.relance.v1.ActivityR\n" +
-	"activities\"\xe7\x02\n" +
+	"activities\"\xde\x03\n" +
 	"\bDelivery\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x18\n" +
@@ -1513,7 +1547,11 @@ const file_relance_v1_lead_proto_rawDesc = "" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x127\n" +
 	"\tsent_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\bsentTime\":\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\bsentTime\x12\x1b\n" +
+	"\taction_id\x18x \x01(\tR\bactionId\x12\x12\n" +
+	"\x04from\x18y \x01(\tR\x04from\x12\x19\n" +
+	"\breply_to\x18z \x01(\tR\areplyTo\x12)\n" +
+	"\x10attachment_names\x18{ \x03(\tR\x0fattachmentNames\":\n" +
 	"\x15ListDeliveriesRequest\x12!\n" +
 	"\alead_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06leadId\"N\n" +
 	"\x16ListDeliveriesResponse\x124\n" +

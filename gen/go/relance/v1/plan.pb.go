@@ -181,6 +181,207 @@ func (EnrolmentState) EnumDescriptor() ([]byte, []int) {
 	return file_relance_v1_plan_proto_rawDescGZIP(), []int{2}
 }
 
+type AddPlanFileRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	PlanId string                 `protobuf:"bytes,1,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	// The step's position, from 0.
+	Step          int32  `protobuf:"varint,2,opt,name=step,proto3" json:"step,omitempty"`
+	FileName      string `protobuf:"bytes,3,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	ContentType   string `protobuf:"bytes,4,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	Data          []byte `protobuf:"bytes,5,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPlanFileRequest) Reset() {
+	*x = AddPlanFileRequest{}
+	mi := &file_relance_v1_plan_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPlanFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPlanFileRequest) ProtoMessage() {}
+
+func (x *AddPlanFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_plan_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPlanFileRequest.ProtoReflect.Descriptor instead.
+func (*AddPlanFileRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *AddPlanFileRequest) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+func (x *AddPlanFileRequest) GetStep() int32 {
+	if x != nil {
+		return x.Step
+	}
+	return 0
+}
+
+func (x *AddPlanFileRequest) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *AddPlanFileRequest) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *AddPlanFileRequest) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+type AddPlanFileResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	File          *Attachment            `protobuf:"bytes,1,opt,name=file,proto3" json:"file,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AddPlanFileResponse) Reset() {
+	*x = AddPlanFileResponse{}
+	mi := &file_relance_v1_plan_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AddPlanFileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AddPlanFileResponse) ProtoMessage() {}
+
+func (x *AddPlanFileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_plan_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AddPlanFileResponse.ProtoReflect.Descriptor instead.
+func (*AddPlanFileResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AddPlanFileResponse) GetFile() *Attachment {
+	if x != nil {
+		return x.File
+	}
+	return nil
+}
+
+type RemovePlanFileRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FileId        string                 `protobuf:"bytes,1,opt,name=file_id,json=fileId,proto3" json:"file_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemovePlanFileRequest) Reset() {
+	*x = RemovePlanFileRequest{}
+	mi := &file_relance_v1_plan_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemovePlanFileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemovePlanFileRequest) ProtoMessage() {}
+
+func (x *RemovePlanFileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_plan_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemovePlanFileRequest.ProtoReflect.Descriptor instead.
+func (*RemovePlanFileRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RemovePlanFileRequest) GetFileId() string {
+	if x != nil {
+		return x.FileId
+	}
+	return ""
+}
+
+type RemovePlanFileResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemovePlanFileResponse) Reset() {
+	*x = RemovePlanFileResponse{}
+	mi := &file_relance_v1_plan_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemovePlanFileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemovePlanFileResponse) ProtoMessage() {}
+
+func (x *RemovePlanFileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_plan_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemovePlanFileResponse.ProtoReflect.Descriptor instead.
+func (*RemovePlanFileResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{3}
+}
+
 // PlanStep is one step of a plan. Subject and body may use {{lead.name}}, {{lead.phone}},
 // {{lead.email}}, {{lead.source}}, {{advisor.name}}, {{advisor.email}}, {{advisor.phone}} and
 // {{site.name}}; any other variable is refused.
@@ -195,17 +396,19 @@ type PlanStep struct {
 	// "HH:MM"; empty for the organisation's send time.
 	SendTime string `protobuf:"bytes,6,opt,name=send_time,json=sendTime,proto3" json:"send_time,omitempty"`
 	// Empty for Monday to Friday.
-	Weekdays      []Weekday    `protobuf:"varint,7,rep,packed,name=weekdays,proto3,enum=relance.v1.Weekday" json:"weekdays,omitempty"`
-	Subject       string       `protobuf:"bytes,8,opt,name=subject,proto3" json:"subject,omitempty"`
-	Body          string       `protobuf:"bytes,9,opt,name=body,proto3" json:"body,omitempty"`
-	Assignee      StepAssignee `protobuf:"varint,10,opt,name=assignee,proto3,enum=relance.v1.StepAssignee" json:"assignee,omitempty"`
+	Weekdays []Weekday    `protobuf:"varint,7,rep,packed,name=weekdays,proto3,enum=relance.v1.Weekday" json:"weekdays,omitempty"`
+	Subject  string       `protobuf:"bytes,8,opt,name=subject,proto3" json:"subject,omitempty"`
+	Body     string       `protobuf:"bytes,9,opt,name=body,proto3" json:"body,omitempty"`
+	Assignee StepAssignee `protobuf:"varint,10,opt,name=assignee,proto3,enum=relance.v1.StepAssignee" json:"assignee,omitempty"`
+	// Output only (AddPlanFile): the files an automatic email step carries, oldest first.
+	Files         []*Attachment `protobuf:"bytes,120,rep,name=files,proto3" json:"files,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PlanStep) Reset() {
 	*x = PlanStep{}
-	mi := &file_relance_v1_plan_proto_msgTypes[0]
+	mi := &file_relance_v1_plan_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -217,7 +420,7 @@ func (x *PlanStep) String() string {
 func (*PlanStep) ProtoMessage() {}
 
 func (x *PlanStep) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[0]
+	mi := &file_relance_v1_plan_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -230,7 +433,7 @@ func (x *PlanStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanStep.ProtoReflect.Descriptor instead.
 func (*PlanStep) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{0}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *PlanStep) GetKind() ActivityKind {
@@ -303,6 +506,13 @@ func (x *PlanStep) GetAssignee() StepAssignee {
 	return StepAssignee_STEP_ASSIGNEE_UNSPECIFIED
 }
 
+func (x *PlanStep) GetFiles() []*Attachment {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
 // Plan is a follow-up plan.
 type Plan struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
@@ -325,7 +535,7 @@ type Plan struct {
 
 func (x *Plan) Reset() {
 	*x = Plan{}
-	mi := &file_relance_v1_plan_proto_msgTypes[1]
+	mi := &file_relance_v1_plan_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -337,7 +547,7 @@ func (x *Plan) String() string {
 func (*Plan) ProtoMessage() {}
 
 func (x *Plan) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[1]
+	mi := &file_relance_v1_plan_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -350,7 +560,7 @@ func (x *Plan) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Plan.ProtoReflect.Descriptor instead.
 func (*Plan) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{1}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Plan) GetId() string {
@@ -424,7 +634,7 @@ type PlanInput struct {
 
 func (x *PlanInput) Reset() {
 	*x = PlanInput{}
-	mi := &file_relance_v1_plan_proto_msgTypes[2]
+	mi := &file_relance_v1_plan_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +646,7 @@ func (x *PlanInput) String() string {
 func (*PlanInput) ProtoMessage() {}
 
 func (x *PlanInput) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[2]
+	mi := &file_relance_v1_plan_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +659,7 @@ func (x *PlanInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlanInput.ProtoReflect.Descriptor instead.
 func (*PlanInput) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{2}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *PlanInput) GetName() string {
@@ -496,7 +706,7 @@ type CreatePlanRequest struct {
 
 func (x *CreatePlanRequest) Reset() {
 	*x = CreatePlanRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[3]
+	mi := &file_relance_v1_plan_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -508,7 +718,7 @@ func (x *CreatePlanRequest) String() string {
 func (*CreatePlanRequest) ProtoMessage() {}
 
 func (x *CreatePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[3]
+	mi := &file_relance_v1_plan_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -521,7 +731,7 @@ func (x *CreatePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePlanRequest.ProtoReflect.Descriptor instead.
 func (*CreatePlanRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{3}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CreatePlanRequest) GetPlan() *PlanInput {
@@ -540,7 +750,7 @@ type CreatePlanResponse struct {
 
 func (x *CreatePlanResponse) Reset() {
 	*x = CreatePlanResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[4]
+	mi := &file_relance_v1_plan_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -552,7 +762,7 @@ func (x *CreatePlanResponse) String() string {
 func (*CreatePlanResponse) ProtoMessage() {}
 
 func (x *CreatePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[4]
+	mi := &file_relance_v1_plan_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -565,7 +775,7 @@ func (x *CreatePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePlanResponse.ProtoReflect.Descriptor instead.
 func (*CreatePlanResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{4}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreatePlanResponse) GetPlan() *Plan {
@@ -585,7 +795,7 @@ type UpdatePlanRequest struct {
 
 func (x *UpdatePlanRequest) Reset() {
 	*x = UpdatePlanRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[5]
+	mi := &file_relance_v1_plan_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +807,7 @@ func (x *UpdatePlanRequest) String() string {
 func (*UpdatePlanRequest) ProtoMessage() {}
 
 func (x *UpdatePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[5]
+	mi := &file_relance_v1_plan_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +820,7 @@ func (x *UpdatePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePlanRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePlanRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{5}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdatePlanRequest) GetPlanId() string {
@@ -636,7 +846,7 @@ type UpdatePlanResponse struct {
 
 func (x *UpdatePlanResponse) Reset() {
 	*x = UpdatePlanResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[6]
+	mi := &file_relance_v1_plan_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -648,7 +858,7 @@ func (x *UpdatePlanResponse) String() string {
 func (*UpdatePlanResponse) ProtoMessage() {}
 
 func (x *UpdatePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[6]
+	mi := &file_relance_v1_plan_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -661,7 +871,7 @@ func (x *UpdatePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePlanResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePlanResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{6}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdatePlanResponse) GetPlan() *Plan {
@@ -680,7 +890,7 @@ type PausePlanRequest struct {
 
 func (x *PausePlanRequest) Reset() {
 	*x = PausePlanRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[7]
+	mi := &file_relance_v1_plan_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -692,7 +902,7 @@ func (x *PausePlanRequest) String() string {
 func (*PausePlanRequest) ProtoMessage() {}
 
 func (x *PausePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[7]
+	mi := &file_relance_v1_plan_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -705,7 +915,7 @@ func (x *PausePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PausePlanRequest.ProtoReflect.Descriptor instead.
 func (*PausePlanRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{7}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PausePlanRequest) GetPlanId() string {
@@ -724,7 +934,7 @@ type PausePlanResponse struct {
 
 func (x *PausePlanResponse) Reset() {
 	*x = PausePlanResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[8]
+	mi := &file_relance_v1_plan_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -736,7 +946,7 @@ func (x *PausePlanResponse) String() string {
 func (*PausePlanResponse) ProtoMessage() {}
 
 func (x *PausePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[8]
+	mi := &file_relance_v1_plan_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -749,7 +959,7 @@ func (x *PausePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PausePlanResponse.ProtoReflect.Descriptor instead.
 func (*PausePlanResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{8}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PausePlanResponse) GetPlan() *Plan {
@@ -768,7 +978,7 @@ type ResumePlanRequest struct {
 
 func (x *ResumePlanRequest) Reset() {
 	*x = ResumePlanRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[9]
+	mi := &file_relance_v1_plan_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -780,7 +990,7 @@ func (x *ResumePlanRequest) String() string {
 func (*ResumePlanRequest) ProtoMessage() {}
 
 func (x *ResumePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[9]
+	mi := &file_relance_v1_plan_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -793,7 +1003,7 @@ func (x *ResumePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumePlanRequest.ProtoReflect.Descriptor instead.
 func (*ResumePlanRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{9}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ResumePlanRequest) GetPlanId() string {
@@ -812,7 +1022,7 @@ type ResumePlanResponse struct {
 
 func (x *ResumePlanResponse) Reset() {
 	*x = ResumePlanResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[10]
+	mi := &file_relance_v1_plan_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -824,7 +1034,7 @@ func (x *ResumePlanResponse) String() string {
 func (*ResumePlanResponse) ProtoMessage() {}
 
 func (x *ResumePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[10]
+	mi := &file_relance_v1_plan_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -837,7 +1047,7 @@ func (x *ResumePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumePlanResponse.ProtoReflect.Descriptor instead.
 func (*ResumePlanResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{10}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ResumePlanResponse) GetPlan() *Plan {
@@ -856,7 +1066,7 @@ type ArchivePlanRequest struct {
 
 func (x *ArchivePlanRequest) Reset() {
 	*x = ArchivePlanRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[11]
+	mi := &file_relance_v1_plan_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -868,7 +1078,7 @@ func (x *ArchivePlanRequest) String() string {
 func (*ArchivePlanRequest) ProtoMessage() {}
 
 func (x *ArchivePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[11]
+	mi := &file_relance_v1_plan_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -881,7 +1091,7 @@ func (x *ArchivePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchivePlanRequest.ProtoReflect.Descriptor instead.
 func (*ArchivePlanRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{11}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ArchivePlanRequest) GetPlanId() string {
@@ -899,7 +1109,7 @@ type ArchivePlanResponse struct {
 
 func (x *ArchivePlanResponse) Reset() {
 	*x = ArchivePlanResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[12]
+	mi := &file_relance_v1_plan_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +1121,7 @@ func (x *ArchivePlanResponse) String() string {
 func (*ArchivePlanResponse) ProtoMessage() {}
 
 func (x *ArchivePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[12]
+	mi := &file_relance_v1_plan_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1134,7 @@ func (x *ArchivePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchivePlanResponse.ProtoReflect.Descriptor instead.
 func (*ArchivePlanResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{12}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{16}
 }
 
 type GetPlanRequest struct {
@@ -936,7 +1146,7 @@ type GetPlanRequest struct {
 
 func (x *GetPlanRequest) Reset() {
 	*x = GetPlanRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[13]
+	mi := &file_relance_v1_plan_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -948,7 +1158,7 @@ func (x *GetPlanRequest) String() string {
 func (*GetPlanRequest) ProtoMessage() {}
 
 func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[13]
+	mi := &file_relance_v1_plan_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -961,7 +1171,7 @@ func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPlanRequest.ProtoReflect.Descriptor instead.
 func (*GetPlanRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{13}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetPlanRequest) GetPlanId() string {
@@ -980,7 +1190,7 @@ type GetPlanResponse struct {
 
 func (x *GetPlanResponse) Reset() {
 	*x = GetPlanResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[14]
+	mi := &file_relance_v1_plan_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -992,7 +1202,7 @@ func (x *GetPlanResponse) String() string {
 func (*GetPlanResponse) ProtoMessage() {}
 
 func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[14]
+	mi := &file_relance_v1_plan_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1005,7 +1215,7 @@ func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPlanResponse.ProtoReflect.Descriptor instead.
 func (*GetPlanResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{14}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetPlanResponse) GetPlan() *Plan {
@@ -1024,7 +1234,7 @@ type ListPlansRequest struct {
 
 func (x *ListPlansRequest) Reset() {
 	*x = ListPlansRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[15]
+	mi := &file_relance_v1_plan_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1036,7 +1246,7 @@ func (x *ListPlansRequest) String() string {
 func (*ListPlansRequest) ProtoMessage() {}
 
 func (x *ListPlansRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[15]
+	mi := &file_relance_v1_plan_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1049,7 +1259,7 @@ func (x *ListPlansRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPlansRequest.ProtoReflect.Descriptor instead.
 func (*ListPlansRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{15}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListPlansRequest) GetIncludeArchived() bool {
@@ -1068,7 +1278,7 @@ type ListPlansResponse struct {
 
 func (x *ListPlansResponse) Reset() {
 	*x = ListPlansResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[16]
+	mi := &file_relance_v1_plan_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1290,7 @@ func (x *ListPlansResponse) String() string {
 func (*ListPlansResponse) ProtoMessage() {}
 
 func (x *ListPlansResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[16]
+	mi := &file_relance_v1_plan_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1303,7 @@ func (x *ListPlansResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPlansResponse.ProtoReflect.Descriptor instead.
 func (*ListPlansResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{16}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListPlansResponse) GetPlans() []*Plan {
@@ -1122,7 +1332,7 @@ type Enrolment struct {
 
 func (x *Enrolment) Reset() {
 	*x = Enrolment{}
-	mi := &file_relance_v1_plan_proto_msgTypes[17]
+	mi := &file_relance_v1_plan_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1134,7 +1344,7 @@ func (x *Enrolment) String() string {
 func (*Enrolment) ProtoMessage() {}
 
 func (x *Enrolment) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[17]
+	mi := &file_relance_v1_plan_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1147,7 +1357,7 @@ func (x *Enrolment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Enrolment.ProtoReflect.Descriptor instead.
 func (*Enrolment) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{17}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Enrolment) GetId() string {
@@ -1216,7 +1426,7 @@ type EnrolLeadRequest struct {
 
 func (x *EnrolLeadRequest) Reset() {
 	*x = EnrolLeadRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[18]
+	mi := &file_relance_v1_plan_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1228,7 +1438,7 @@ func (x *EnrolLeadRequest) String() string {
 func (*EnrolLeadRequest) ProtoMessage() {}
 
 func (x *EnrolLeadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[18]
+	mi := &file_relance_v1_plan_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1241,7 +1451,7 @@ func (x *EnrolLeadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolLeadRequest.ProtoReflect.Descriptor instead.
 func (*EnrolLeadRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{18}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *EnrolLeadRequest) GetPlanId() string {
@@ -1267,7 +1477,7 @@ type EnrolLeadResponse struct {
 
 func (x *EnrolLeadResponse) Reset() {
 	*x = EnrolLeadResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[19]
+	mi := &file_relance_v1_plan_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1279,7 +1489,7 @@ func (x *EnrolLeadResponse) String() string {
 func (*EnrolLeadResponse) ProtoMessage() {}
 
 func (x *EnrolLeadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[19]
+	mi := &file_relance_v1_plan_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1292,7 +1502,7 @@ func (x *EnrolLeadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrolLeadResponse.ProtoReflect.Descriptor instead.
 func (*EnrolLeadResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{19}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *EnrolLeadResponse) GetEnrolment() *Enrolment {
@@ -1311,7 +1521,7 @@ type PauseEnrolmentRequest struct {
 
 func (x *PauseEnrolmentRequest) Reset() {
 	*x = PauseEnrolmentRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[20]
+	mi := &file_relance_v1_plan_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1323,7 +1533,7 @@ func (x *PauseEnrolmentRequest) String() string {
 func (*PauseEnrolmentRequest) ProtoMessage() {}
 
 func (x *PauseEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[20]
+	mi := &file_relance_v1_plan_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1336,7 +1546,7 @@ func (x *PauseEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*PauseEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{20}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PauseEnrolmentRequest) GetEnrolmentId() string {
@@ -1355,7 +1565,7 @@ type PauseEnrolmentResponse struct {
 
 func (x *PauseEnrolmentResponse) Reset() {
 	*x = PauseEnrolmentResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[21]
+	mi := &file_relance_v1_plan_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1367,7 +1577,7 @@ func (x *PauseEnrolmentResponse) String() string {
 func (*PauseEnrolmentResponse) ProtoMessage() {}
 
 func (x *PauseEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[21]
+	mi := &file_relance_v1_plan_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1380,7 +1590,7 @@ func (x *PauseEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*PauseEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{21}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PauseEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -1399,7 +1609,7 @@ type ResumeEnrolmentRequest struct {
 
 func (x *ResumeEnrolmentRequest) Reset() {
 	*x = ResumeEnrolmentRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[22]
+	mi := &file_relance_v1_plan_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1411,7 +1621,7 @@ func (x *ResumeEnrolmentRequest) String() string {
 func (*ResumeEnrolmentRequest) ProtoMessage() {}
 
 func (x *ResumeEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[22]
+	mi := &file_relance_v1_plan_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1424,7 +1634,7 @@ func (x *ResumeEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*ResumeEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{22}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ResumeEnrolmentRequest) GetEnrolmentId() string {
@@ -1443,7 +1653,7 @@ type ResumeEnrolmentResponse struct {
 
 func (x *ResumeEnrolmentResponse) Reset() {
 	*x = ResumeEnrolmentResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[23]
+	mi := &file_relance_v1_plan_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1455,7 +1665,7 @@ func (x *ResumeEnrolmentResponse) String() string {
 func (*ResumeEnrolmentResponse) ProtoMessage() {}
 
 func (x *ResumeEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[23]
+	mi := &file_relance_v1_plan_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1468,7 +1678,7 @@ func (x *ResumeEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*ResumeEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{23}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ResumeEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -1487,7 +1697,7 @@ type RemoveEnrolmentRequest struct {
 
 func (x *RemoveEnrolmentRequest) Reset() {
 	*x = RemoveEnrolmentRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[24]
+	mi := &file_relance_v1_plan_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1499,7 +1709,7 @@ func (x *RemoveEnrolmentRequest) String() string {
 func (*RemoveEnrolmentRequest) ProtoMessage() {}
 
 func (x *RemoveEnrolmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[24]
+	mi := &file_relance_v1_plan_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1512,7 +1722,7 @@ func (x *RemoveEnrolmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveEnrolmentRequest.ProtoReflect.Descriptor instead.
 func (*RemoveEnrolmentRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{24}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RemoveEnrolmentRequest) GetEnrolmentId() string {
@@ -1531,7 +1741,7 @@ type RemoveEnrolmentResponse struct {
 
 func (x *RemoveEnrolmentResponse) Reset() {
 	*x = RemoveEnrolmentResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[25]
+	mi := &file_relance_v1_plan_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1753,7 @@ func (x *RemoveEnrolmentResponse) String() string {
 func (*RemoveEnrolmentResponse) ProtoMessage() {}
 
 func (x *RemoveEnrolmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[25]
+	mi := &file_relance_v1_plan_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1766,7 @@ func (x *RemoveEnrolmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveEnrolmentResponse.ProtoReflect.Descriptor instead.
 func (*RemoveEnrolmentResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{25}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RemoveEnrolmentResponse) GetEnrolment() *Enrolment {
@@ -1575,7 +1785,7 @@ type ListEnrolmentsRequest struct {
 
 func (x *ListEnrolmentsRequest) Reset() {
 	*x = ListEnrolmentsRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[26]
+	mi := &file_relance_v1_plan_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1587,7 +1797,7 @@ func (x *ListEnrolmentsRequest) String() string {
 func (*ListEnrolmentsRequest) ProtoMessage() {}
 
 func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[26]
+	mi := &file_relance_v1_plan_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1600,7 +1810,7 @@ func (x *ListEnrolmentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsRequest.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{26}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListEnrolmentsRequest) GetLeadId() string {
@@ -1619,7 +1829,7 @@ type ListEnrolmentsResponse struct {
 
 func (x *ListEnrolmentsResponse) Reset() {
 	*x = ListEnrolmentsResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[27]
+	mi := &file_relance_v1_plan_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1631,7 +1841,7 @@ func (x *ListEnrolmentsResponse) String() string {
 func (*ListEnrolmentsResponse) ProtoMessage() {}
 
 func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[27]
+	mi := &file_relance_v1_plan_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1644,7 +1854,7 @@ func (x *ListEnrolmentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListEnrolmentsResponse.ProtoReflect.Descriptor instead.
 func (*ListEnrolmentsResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{27}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListEnrolmentsResponse) GetEnrolments() []*Enrolment {
@@ -1665,7 +1875,7 @@ type GetPlanStatsRequest struct {
 
 func (x *GetPlanStatsRequest) Reset() {
 	*x = GetPlanStatsRequest{}
-	mi := &file_relance_v1_plan_proto_msgTypes[28]
+	mi := &file_relance_v1_plan_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1677,7 +1887,7 @@ func (x *GetPlanStatsRequest) String() string {
 func (*GetPlanStatsRequest) ProtoMessage() {}
 
 func (x *GetPlanStatsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[28]
+	mi := &file_relance_v1_plan_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1690,7 +1900,7 @@ func (x *GetPlanStatsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPlanStatsRequest.ProtoReflect.Descriptor instead.
 func (*GetPlanStatsRequest) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{28}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetPlanStatsRequest) GetPlanId() string {
@@ -1709,22 +1919,27 @@ func (x *GetPlanStatsRequest) GetWindowDays() int32 {
 
 // StepStats is what one step achieved.
 type StepStats struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Step          int32                  `protobuf:"varint,1,opt,name=step,proto3" json:"step,omitempty"`
-	Executed      int32                  `protobuf:"varint,2,opt,name=executed,proto3" json:"executed,omitempty"`
-	Skipped       int32                  `protobuf:"varint,3,opt,name=skipped,proto3" json:"skipped,omitempty"`
-	Failed        int32                  `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`
-	Pending       int32                  `protobuf:"varint,5,opt,name=pending,proto3" json:"pending,omitempty"`
-	Cancelled     int32                  `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
-	Answered      int32                  `protobuf:"varint,7,opt,name=answered,proto3" json:"answered,omitempty"`
-	Won           int32                  `protobuf:"varint,8,opt,name=won,proto3" json:"won,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Step      int32                  `protobuf:"varint,1,opt,name=step,proto3" json:"step,omitempty"`
+	Executed  int32                  `protobuf:"varint,2,opt,name=executed,proto3" json:"executed,omitempty"`
+	Skipped   int32                  `protobuf:"varint,3,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	Failed    int32                  `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`
+	Pending   int32                  `protobuf:"varint,5,opt,name=pending,proto3" json:"pending,omitempty"`
+	Cancelled int32                  `protobuf:"varint,6,opt,name=cancelled,proto3" json:"cancelled,omitempty"`
+	Answered  int32                  `protobuf:"varint,7,opt,name=answered,proto3" json:"answered,omitempty"`
+	Won       int32                  `protobuf:"varint,8,opt,name=won,proto3" json:"won,omitempty"`
+	// The messages of manual email and SMS steps (sent when carried out): delivered, failed for
+	// good, and still on their way.
+	Sent          int32 `protobuf:"varint,120,opt,name=sent,proto3" json:"sent,omitempty"`
+	NotDelivered  int32 `protobuf:"varint,121,opt,name=not_delivered,json=notDelivered,proto3" json:"not_delivered,omitempty"`
+	Queued        int32 `protobuf:"varint,122,opt,name=queued,proto3" json:"queued,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StepStats) Reset() {
 	*x = StepStats{}
-	mi := &file_relance_v1_plan_proto_msgTypes[29]
+	mi := &file_relance_v1_plan_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1736,7 +1951,7 @@ func (x *StepStats) String() string {
 func (*StepStats) ProtoMessage() {}
 
 func (x *StepStats) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[29]
+	mi := &file_relance_v1_plan_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1749,7 +1964,7 @@ func (x *StepStats) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StepStats.ProtoReflect.Descriptor instead.
 func (*StepStats) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{29}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *StepStats) GetStep() int32 {
@@ -1808,6 +2023,27 @@ func (x *StepStats) GetWon() int32 {
 	return 0
 }
 
+func (x *StepStats) GetSent() int32 {
+	if x != nil {
+		return x.Sent
+	}
+	return 0
+}
+
+func (x *StepStats) GetNotDelivered() int32 {
+	if x != nil {
+		return x.NotDelivered
+	}
+	return 0
+}
+
+func (x *StepStats) GetQueued() int32 {
+	if x != nil {
+		return x.Queued
+	}
+	return 0
+}
+
 type GetPlanStatsResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Steps         []*StepStats           `protobuf:"bytes,1,rep,name=steps,proto3" json:"steps,omitempty"`
@@ -1817,7 +2053,7 @@ type GetPlanStatsResponse struct {
 
 func (x *GetPlanStatsResponse) Reset() {
 	*x = GetPlanStatsResponse{}
-	mi := &file_relance_v1_plan_proto_msgTypes[30]
+	mi := &file_relance_v1_plan_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1829,7 +2065,7 @@ func (x *GetPlanStatsResponse) String() string {
 func (*GetPlanStatsResponse) ProtoMessage() {}
 
 func (x *GetPlanStatsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_plan_proto_msgTypes[30]
+	mi := &file_relance_v1_plan_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1842,7 +2078,7 @@ func (x *GetPlanStatsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPlanStatsResponse.ProtoReflect.Descriptor instead.
 func (*GetPlanStatsResponse) Descriptor() ([]byte, []int) {
-	return file_relance_v1_plan_proto_rawDescGZIP(), []int{30}
+	return file_relance_v1_plan_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetPlanStatsResponse) GetSteps() []*StepStats {
@@ -1857,7 +2093,20 @@ var File_relance_v1_plan_proto protoreflect.FileDescriptor
 const file_relance_v1_plan_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/plan.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x8a\x04\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17relance/v1/action.proto\x1a\x16relance/v1/types.proto\"\xcb\x01\n" +
+	"\x12AddPlanFileRequest\x12!\n" +
+	"\aplan_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\x12\x1d\n" +
+	"\x04step\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x102(\x00R\x04step\x12'\n" +
+	"\tfile_name\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\bfileName\x12-\n" +
+	"\fcontent_type\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xff\x01R\vcontentType\x12\x1b\n" +
+	"\x04data\x18\x05 \x01(\fB\a\xbaH\x04z\x02\x10\x01R\x04data\"A\n" +
+	"\x13AddPlanFileResponse\x12*\n" +
+	"\x04file\x18\x01 \x01(\v2\x16.relance.v1.AttachmentR\x04file\":\n" +
+	"\x15RemovePlanFileRequest\x12!\n" +
+	"\afile_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06fileId\"\x18\n" +
+	"\x16RemovePlanFileResponse\"\xb8\x04\n" +
 	"\bPlanStep\x12<\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.relance.v1.ActivityKindB\x0e\xbaH\v\x82\x01\b\x10\x01 \x00 \x06 \aR\x04kind\x12\x1c\n" +
 	"\tautomatic\x18\x02 \x01(\bR\tautomatic\x128\n" +
@@ -1873,7 +2122,8 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\asubject\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\asubject\x12\x1d\n" +
 	"\x04body\x18\t \x01(\tB\t\xbaH\x06r\x04\x18\xa0\x9c\x01R\x04body\x12>\n" +
 	"\bassignee\x18\n" +
-	" \x01(\x0e2\x18.relance.v1.StepAssigneeB\b\xbaH\x05\x82\x01\x02\x10\x01R\bassignee\"\xae\x02\n" +
+	" \x01(\x0e2\x18.relance.v1.StepAssigneeB\b\xbaH\x05\x82\x01\x02\x10\x01R\bassignee\x12,\n" +
+	"\x05files\x18x \x03(\v2\x16.relance.v1.AttachmentR\x05files\"\xae\x02\n" +
 	"\x04Plan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
@@ -1958,7 +2208,7 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\aplan_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\x12+\n" +
 	"\vwindow_days\x18\x02 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xed\x02(\x00R\n" +
-	"windowDays\"\xd3\x01\n" +
+	"windowDays\"\xa4\x02\n" +
 	"\tStepStats\x12\x12\n" +
 	"\x04step\x18\x01 \x01(\x05R\x04step\x12\x1a\n" +
 	"\bexecuted\x18\x02 \x01(\x05R\bexecuted\x12\x18\n" +
@@ -1967,7 +2217,10 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\apending\x18\x05 \x01(\x05R\apending\x12\x1c\n" +
 	"\tcancelled\x18\x06 \x01(\x05R\tcancelled\x12\x1a\n" +
 	"\banswered\x18\a \x01(\x05R\banswered\x12\x10\n" +
-	"\x03won\x18\b \x01(\x05R\x03won\"C\n" +
+	"\x03won\x18\b \x01(\x05R\x03won\x12\x12\n" +
+	"\x04sent\x18x \x01(\x05R\x04sent\x12#\n" +
+	"\rnot_delivered\x18y \x01(\x05R\fnotDelivered\x12\x16\n" +
+	"\x06queued\x18z \x01(\x05R\x06queued\"C\n" +
 	"\x14GetPlanStatsResponse\x12+\n" +
 	"\x05steps\x18\x01 \x03(\v2\x15.relance.v1.StepStatsR\x05steps*]\n" +
 	"\n" +
@@ -1984,7 +2237,7 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\x16ENROLMENT_STATE_ACTIVE\x10\x01\x12\x1a\n" +
 	"\x16ENROLMENT_STATE_PAUSED\x10\x02\x12\x1d\n" +
 	"\x19ENROLMENT_STATE_COMPLETED\x10\x03\x12\x1a\n" +
-	"\x16ENROLMENT_STATE_EXITED\x10\x042\xb7\b\n" +
+	"\x16ENROLMENT_STATE_EXITED\x10\x042\xe0\t\n" +
 	"\vPlanService\x12K\n" +
 	"\n" +
 	"CreatePlan\x12\x1d.relance.v1.CreatePlanRequest\x1a\x1e.relance.v1.CreatePlanResponse\x12K\n" +
@@ -2001,7 +2254,9 @@ const file_relance_v1_plan_proto_rawDesc = "" +
 	"\x0fResumeEnrolment\x12\".relance.v1.ResumeEnrolmentRequest\x1a#.relance.v1.ResumeEnrolmentResponse\x12Z\n" +
 	"\x0fRemoveEnrolment\x12\".relance.v1.RemoveEnrolmentRequest\x1a#.relance.v1.RemoveEnrolmentResponse\x12\\\n" +
 	"\x0eListEnrolments\x12!.relance.v1.ListEnrolmentsRequest\x1a\".relance.v1.ListEnrolmentsResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fGetPlanStats\x12\x1f.relance.v1.GetPlanStatsRequest\x1a .relance.v1.GetPlanStatsResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"\fGetPlanStats\x12\x1f.relance.v1.GetPlanStatsRequest\x1a .relance.v1.GetPlanStatsResponse\"\x03\x90\x02\x01\x12N\n" +
+	"\vAddPlanFile\x12\x1e.relance.v1.AddPlanFileRequest\x1a\x1f.relance.v1.AddPlanFileResponse\x12W\n" +
+	"\x0eRemovePlanFile\x12!.relance.v1.RemovePlanFileRequest\x1a\".relance.v1.RemovePlanFileResponseB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_plan_proto_rawDescOnce sync.Once
@@ -2016,102 +2271,113 @@ func file_relance_v1_plan_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_plan_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_relance_v1_plan_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_relance_v1_plan_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_relance_v1_plan_proto_goTypes = []any{
 	(StepAnchor)(0),                 // 0: relance.v1.StepAnchor
 	(StepAssignee)(0),               // 1: relance.v1.StepAssignee
 	(EnrolmentState)(0),             // 2: relance.v1.EnrolmentState
-	(*PlanStep)(nil),                // 3: relance.v1.PlanStep
-	(*Plan)(nil),                    // 4: relance.v1.Plan
-	(*PlanInput)(nil),               // 5: relance.v1.PlanInput
-	(*CreatePlanRequest)(nil),       // 6: relance.v1.CreatePlanRequest
-	(*CreatePlanResponse)(nil),      // 7: relance.v1.CreatePlanResponse
-	(*UpdatePlanRequest)(nil),       // 8: relance.v1.UpdatePlanRequest
-	(*UpdatePlanResponse)(nil),      // 9: relance.v1.UpdatePlanResponse
-	(*PausePlanRequest)(nil),        // 10: relance.v1.PausePlanRequest
-	(*PausePlanResponse)(nil),       // 11: relance.v1.PausePlanResponse
-	(*ResumePlanRequest)(nil),       // 12: relance.v1.ResumePlanRequest
-	(*ResumePlanResponse)(nil),      // 13: relance.v1.ResumePlanResponse
-	(*ArchivePlanRequest)(nil),      // 14: relance.v1.ArchivePlanRequest
-	(*ArchivePlanResponse)(nil),     // 15: relance.v1.ArchivePlanResponse
-	(*GetPlanRequest)(nil),          // 16: relance.v1.GetPlanRequest
-	(*GetPlanResponse)(nil),         // 17: relance.v1.GetPlanResponse
-	(*ListPlansRequest)(nil),        // 18: relance.v1.ListPlansRequest
-	(*ListPlansResponse)(nil),       // 19: relance.v1.ListPlansResponse
-	(*Enrolment)(nil),               // 20: relance.v1.Enrolment
-	(*EnrolLeadRequest)(nil),        // 21: relance.v1.EnrolLeadRequest
-	(*EnrolLeadResponse)(nil),       // 22: relance.v1.EnrolLeadResponse
-	(*PauseEnrolmentRequest)(nil),   // 23: relance.v1.PauseEnrolmentRequest
-	(*PauseEnrolmentResponse)(nil),  // 24: relance.v1.PauseEnrolmentResponse
-	(*ResumeEnrolmentRequest)(nil),  // 25: relance.v1.ResumeEnrolmentRequest
-	(*ResumeEnrolmentResponse)(nil), // 26: relance.v1.ResumeEnrolmentResponse
-	(*RemoveEnrolmentRequest)(nil),  // 27: relance.v1.RemoveEnrolmentRequest
-	(*RemoveEnrolmentResponse)(nil), // 28: relance.v1.RemoveEnrolmentResponse
-	(*ListEnrolmentsRequest)(nil),   // 29: relance.v1.ListEnrolmentsRequest
-	(*ListEnrolmentsResponse)(nil),  // 30: relance.v1.ListEnrolmentsResponse
-	(*GetPlanStatsRequest)(nil),     // 31: relance.v1.GetPlanStatsRequest
-	(*StepStats)(nil),               // 32: relance.v1.StepStats
-	(*GetPlanStatsResponse)(nil),    // 33: relance.v1.GetPlanStatsResponse
-	(ActivityKind)(0),               // 34: relance.v1.ActivityKind
-	(Weekday)(0),                    // 35: relance.v1.Weekday
-	(*timestamppb.Timestamp)(nil),   // 36: google.protobuf.Timestamp
+	(*AddPlanFileRequest)(nil),      // 3: relance.v1.AddPlanFileRequest
+	(*AddPlanFileResponse)(nil),     // 4: relance.v1.AddPlanFileResponse
+	(*RemovePlanFileRequest)(nil),   // 5: relance.v1.RemovePlanFileRequest
+	(*RemovePlanFileResponse)(nil),  // 6: relance.v1.RemovePlanFileResponse
+	(*PlanStep)(nil),                // 7: relance.v1.PlanStep
+	(*Plan)(nil),                    // 8: relance.v1.Plan
+	(*PlanInput)(nil),               // 9: relance.v1.PlanInput
+	(*CreatePlanRequest)(nil),       // 10: relance.v1.CreatePlanRequest
+	(*CreatePlanResponse)(nil),      // 11: relance.v1.CreatePlanResponse
+	(*UpdatePlanRequest)(nil),       // 12: relance.v1.UpdatePlanRequest
+	(*UpdatePlanResponse)(nil),      // 13: relance.v1.UpdatePlanResponse
+	(*PausePlanRequest)(nil),        // 14: relance.v1.PausePlanRequest
+	(*PausePlanResponse)(nil),       // 15: relance.v1.PausePlanResponse
+	(*ResumePlanRequest)(nil),       // 16: relance.v1.ResumePlanRequest
+	(*ResumePlanResponse)(nil),      // 17: relance.v1.ResumePlanResponse
+	(*ArchivePlanRequest)(nil),      // 18: relance.v1.ArchivePlanRequest
+	(*ArchivePlanResponse)(nil),     // 19: relance.v1.ArchivePlanResponse
+	(*GetPlanRequest)(nil),          // 20: relance.v1.GetPlanRequest
+	(*GetPlanResponse)(nil),         // 21: relance.v1.GetPlanResponse
+	(*ListPlansRequest)(nil),        // 22: relance.v1.ListPlansRequest
+	(*ListPlansResponse)(nil),       // 23: relance.v1.ListPlansResponse
+	(*Enrolment)(nil),               // 24: relance.v1.Enrolment
+	(*EnrolLeadRequest)(nil),        // 25: relance.v1.EnrolLeadRequest
+	(*EnrolLeadResponse)(nil),       // 26: relance.v1.EnrolLeadResponse
+	(*PauseEnrolmentRequest)(nil),   // 27: relance.v1.PauseEnrolmentRequest
+	(*PauseEnrolmentResponse)(nil),  // 28: relance.v1.PauseEnrolmentResponse
+	(*ResumeEnrolmentRequest)(nil),  // 29: relance.v1.ResumeEnrolmentRequest
+	(*ResumeEnrolmentResponse)(nil), // 30: relance.v1.ResumeEnrolmentResponse
+	(*RemoveEnrolmentRequest)(nil),  // 31: relance.v1.RemoveEnrolmentRequest
+	(*RemoveEnrolmentResponse)(nil), // 32: relance.v1.RemoveEnrolmentResponse
+	(*ListEnrolmentsRequest)(nil),   // 33: relance.v1.ListEnrolmentsRequest
+	(*ListEnrolmentsResponse)(nil),  // 34: relance.v1.ListEnrolmentsResponse
+	(*GetPlanStatsRequest)(nil),     // 35: relance.v1.GetPlanStatsRequest
+	(*StepStats)(nil),               // 36: relance.v1.StepStats
+	(*GetPlanStatsResponse)(nil),    // 37: relance.v1.GetPlanStatsResponse
+	(*Attachment)(nil),              // 38: relance.v1.Attachment
+	(ActivityKind)(0),               // 39: relance.v1.ActivityKind
+	(Weekday)(0),                    // 40: relance.v1.Weekday
+	(*timestamppb.Timestamp)(nil),   // 41: google.protobuf.Timestamp
 }
 var file_relance_v1_plan_proto_depIdxs = []int32{
-	34, // 0: relance.v1.PlanStep.kind:type_name -> relance.v1.ActivityKind
-	0,  // 1: relance.v1.PlanStep.anchor:type_name -> relance.v1.StepAnchor
-	35, // 2: relance.v1.PlanStep.weekdays:type_name -> relance.v1.Weekday
-	1,  // 3: relance.v1.PlanStep.assignee:type_name -> relance.v1.StepAssignee
-	3,  // 4: relance.v1.Plan.steps:type_name -> relance.v1.PlanStep
-	36, // 5: relance.v1.Plan.archive_time:type_name -> google.protobuf.Timestamp
-	3,  // 6: relance.v1.PlanInput.steps:type_name -> relance.v1.PlanStep
-	5,  // 7: relance.v1.CreatePlanRequest.plan:type_name -> relance.v1.PlanInput
-	4,  // 8: relance.v1.CreatePlanResponse.plan:type_name -> relance.v1.Plan
-	5,  // 9: relance.v1.UpdatePlanRequest.plan:type_name -> relance.v1.PlanInput
-	4,  // 10: relance.v1.UpdatePlanResponse.plan:type_name -> relance.v1.Plan
-	4,  // 11: relance.v1.PausePlanResponse.plan:type_name -> relance.v1.Plan
-	4,  // 12: relance.v1.ResumePlanResponse.plan:type_name -> relance.v1.Plan
-	4,  // 13: relance.v1.GetPlanResponse.plan:type_name -> relance.v1.Plan
-	4,  // 14: relance.v1.ListPlansResponse.plans:type_name -> relance.v1.Plan
-	2,  // 15: relance.v1.Enrolment.state:type_name -> relance.v1.EnrolmentState
-	36, // 16: relance.v1.Enrolment.enrol_time:type_name -> google.protobuf.Timestamp
-	36, // 17: relance.v1.Enrolment.end_time:type_name -> google.protobuf.Timestamp
-	20, // 18: relance.v1.EnrolLeadResponse.enrolment:type_name -> relance.v1.Enrolment
-	20, // 19: relance.v1.PauseEnrolmentResponse.enrolment:type_name -> relance.v1.Enrolment
-	20, // 20: relance.v1.ResumeEnrolmentResponse.enrolment:type_name -> relance.v1.Enrolment
-	20, // 21: relance.v1.RemoveEnrolmentResponse.enrolment:type_name -> relance.v1.Enrolment
-	20, // 22: relance.v1.ListEnrolmentsResponse.enrolments:type_name -> relance.v1.Enrolment
-	32, // 23: relance.v1.GetPlanStatsResponse.steps:type_name -> relance.v1.StepStats
-	6,  // 24: relance.v1.PlanService.CreatePlan:input_type -> relance.v1.CreatePlanRequest
-	8,  // 25: relance.v1.PlanService.UpdatePlan:input_type -> relance.v1.UpdatePlanRequest
-	10, // 26: relance.v1.PlanService.PausePlan:input_type -> relance.v1.PausePlanRequest
-	12, // 27: relance.v1.PlanService.ResumePlan:input_type -> relance.v1.ResumePlanRequest
-	14, // 28: relance.v1.PlanService.ArchivePlan:input_type -> relance.v1.ArchivePlanRequest
-	16, // 29: relance.v1.PlanService.GetPlan:input_type -> relance.v1.GetPlanRequest
-	18, // 30: relance.v1.PlanService.ListPlans:input_type -> relance.v1.ListPlansRequest
-	21, // 31: relance.v1.PlanService.EnrolLead:input_type -> relance.v1.EnrolLeadRequest
-	23, // 32: relance.v1.PlanService.PauseEnrolment:input_type -> relance.v1.PauseEnrolmentRequest
-	25, // 33: relance.v1.PlanService.ResumeEnrolment:input_type -> relance.v1.ResumeEnrolmentRequest
-	27, // 34: relance.v1.PlanService.RemoveEnrolment:input_type -> relance.v1.RemoveEnrolmentRequest
-	29, // 35: relance.v1.PlanService.ListEnrolments:input_type -> relance.v1.ListEnrolmentsRequest
-	31, // 36: relance.v1.PlanService.GetPlanStats:input_type -> relance.v1.GetPlanStatsRequest
-	7,  // 37: relance.v1.PlanService.CreatePlan:output_type -> relance.v1.CreatePlanResponse
-	9,  // 38: relance.v1.PlanService.UpdatePlan:output_type -> relance.v1.UpdatePlanResponse
-	11, // 39: relance.v1.PlanService.PausePlan:output_type -> relance.v1.PausePlanResponse
-	13, // 40: relance.v1.PlanService.ResumePlan:output_type -> relance.v1.ResumePlanResponse
-	15, // 41: relance.v1.PlanService.ArchivePlan:output_type -> relance.v1.ArchivePlanResponse
-	17, // 42: relance.v1.PlanService.GetPlan:output_type -> relance.v1.GetPlanResponse
-	19, // 43: relance.v1.PlanService.ListPlans:output_type -> relance.v1.ListPlansResponse
-	22, // 44: relance.v1.PlanService.EnrolLead:output_type -> relance.v1.EnrolLeadResponse
-	24, // 45: relance.v1.PlanService.PauseEnrolment:output_type -> relance.v1.PauseEnrolmentResponse
-	26, // 46: relance.v1.PlanService.ResumeEnrolment:output_type -> relance.v1.ResumeEnrolmentResponse
-	28, // 47: relance.v1.PlanService.RemoveEnrolment:output_type -> relance.v1.RemoveEnrolmentResponse
-	30, // 48: relance.v1.PlanService.ListEnrolments:output_type -> relance.v1.ListEnrolmentsResponse
-	33, // 49: relance.v1.PlanService.GetPlanStats:output_type -> relance.v1.GetPlanStatsResponse
-	37, // [37:50] is the sub-list for method output_type
-	24, // [24:37] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	38, // 0: relance.v1.AddPlanFileResponse.file:type_name -> relance.v1.Attachment
+	39, // 1: relance.v1.PlanStep.kind:type_name -> relance.v1.ActivityKind
+	0,  // 2: relance.v1.PlanStep.anchor:type_name -> relance.v1.StepAnchor
+	40, // 3: relance.v1.PlanStep.weekdays:type_name -> relance.v1.Weekday
+	1,  // 4: relance.v1.PlanStep.assignee:type_name -> relance.v1.StepAssignee
+	38, // 5: relance.v1.PlanStep.files:type_name -> relance.v1.Attachment
+	7,  // 6: relance.v1.Plan.steps:type_name -> relance.v1.PlanStep
+	41, // 7: relance.v1.Plan.archive_time:type_name -> google.protobuf.Timestamp
+	7,  // 8: relance.v1.PlanInput.steps:type_name -> relance.v1.PlanStep
+	9,  // 9: relance.v1.CreatePlanRequest.plan:type_name -> relance.v1.PlanInput
+	8,  // 10: relance.v1.CreatePlanResponse.plan:type_name -> relance.v1.Plan
+	9,  // 11: relance.v1.UpdatePlanRequest.plan:type_name -> relance.v1.PlanInput
+	8,  // 12: relance.v1.UpdatePlanResponse.plan:type_name -> relance.v1.Plan
+	8,  // 13: relance.v1.PausePlanResponse.plan:type_name -> relance.v1.Plan
+	8,  // 14: relance.v1.ResumePlanResponse.plan:type_name -> relance.v1.Plan
+	8,  // 15: relance.v1.GetPlanResponse.plan:type_name -> relance.v1.Plan
+	8,  // 16: relance.v1.ListPlansResponse.plans:type_name -> relance.v1.Plan
+	2,  // 17: relance.v1.Enrolment.state:type_name -> relance.v1.EnrolmentState
+	41, // 18: relance.v1.Enrolment.enrol_time:type_name -> google.protobuf.Timestamp
+	41, // 19: relance.v1.Enrolment.end_time:type_name -> google.protobuf.Timestamp
+	24, // 20: relance.v1.EnrolLeadResponse.enrolment:type_name -> relance.v1.Enrolment
+	24, // 21: relance.v1.PauseEnrolmentResponse.enrolment:type_name -> relance.v1.Enrolment
+	24, // 22: relance.v1.ResumeEnrolmentResponse.enrolment:type_name -> relance.v1.Enrolment
+	24, // 23: relance.v1.RemoveEnrolmentResponse.enrolment:type_name -> relance.v1.Enrolment
+	24, // 24: relance.v1.ListEnrolmentsResponse.enrolments:type_name -> relance.v1.Enrolment
+	36, // 25: relance.v1.GetPlanStatsResponse.steps:type_name -> relance.v1.StepStats
+	10, // 26: relance.v1.PlanService.CreatePlan:input_type -> relance.v1.CreatePlanRequest
+	12, // 27: relance.v1.PlanService.UpdatePlan:input_type -> relance.v1.UpdatePlanRequest
+	14, // 28: relance.v1.PlanService.PausePlan:input_type -> relance.v1.PausePlanRequest
+	16, // 29: relance.v1.PlanService.ResumePlan:input_type -> relance.v1.ResumePlanRequest
+	18, // 30: relance.v1.PlanService.ArchivePlan:input_type -> relance.v1.ArchivePlanRequest
+	20, // 31: relance.v1.PlanService.GetPlan:input_type -> relance.v1.GetPlanRequest
+	22, // 32: relance.v1.PlanService.ListPlans:input_type -> relance.v1.ListPlansRequest
+	25, // 33: relance.v1.PlanService.EnrolLead:input_type -> relance.v1.EnrolLeadRequest
+	27, // 34: relance.v1.PlanService.PauseEnrolment:input_type -> relance.v1.PauseEnrolmentRequest
+	29, // 35: relance.v1.PlanService.ResumeEnrolment:input_type -> relance.v1.ResumeEnrolmentRequest
+	31, // 36: relance.v1.PlanService.RemoveEnrolment:input_type -> relance.v1.RemoveEnrolmentRequest
+	33, // 37: relance.v1.PlanService.ListEnrolments:input_type -> relance.v1.ListEnrolmentsRequest
+	35, // 38: relance.v1.PlanService.GetPlanStats:input_type -> relance.v1.GetPlanStatsRequest
+	3,  // 39: relance.v1.PlanService.AddPlanFile:input_type -> relance.v1.AddPlanFileRequest
+	5,  // 40: relance.v1.PlanService.RemovePlanFile:input_type -> relance.v1.RemovePlanFileRequest
+	11, // 41: relance.v1.PlanService.CreatePlan:output_type -> relance.v1.CreatePlanResponse
+	13, // 42: relance.v1.PlanService.UpdatePlan:output_type -> relance.v1.UpdatePlanResponse
+	15, // 43: relance.v1.PlanService.PausePlan:output_type -> relance.v1.PausePlanResponse
+	17, // 44: relance.v1.PlanService.ResumePlan:output_type -> relance.v1.ResumePlanResponse
+	19, // 45: relance.v1.PlanService.ArchivePlan:output_type -> relance.v1.ArchivePlanResponse
+	21, // 46: relance.v1.PlanService.GetPlan:output_type -> relance.v1.GetPlanResponse
+	23, // 47: relance.v1.PlanService.ListPlans:output_type -> relance.v1.ListPlansResponse
+	26, // 48: relance.v1.PlanService.EnrolLead:output_type -> relance.v1.EnrolLeadResponse
+	28, // 49: relance.v1.PlanService.PauseEnrolment:output_type -> relance.v1.PauseEnrolmentResponse
+	30, // 50: relance.v1.PlanService.ResumeEnrolment:output_type -> relance.v1.ResumeEnrolmentResponse
+	32, // 51: relance.v1.PlanService.RemoveEnrolment:output_type -> relance.v1.RemoveEnrolmentResponse
+	34, // 52: relance.v1.PlanService.ListEnrolments:output_type -> relance.v1.ListEnrolmentsResponse
+	37, // 53: relance.v1.PlanService.GetPlanStats:output_type -> relance.v1.GetPlanStatsResponse
+	4,  // 54: relance.v1.PlanService.AddPlanFile:output_type -> relance.v1.AddPlanFileResponse
+	6,  // 55: relance.v1.PlanService.RemovePlanFile:output_type -> relance.v1.RemovePlanFileResponse
+	41, // [41:56] is the sub-list for method output_type
+	26, // [26:41] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_plan_proto_init() }
@@ -2119,6 +2385,7 @@ func file_relance_v1_plan_proto_init() {
 	if File_relance_v1_plan_proto != nil {
 		return
 	}
+	file_relance_v1_action_proto_init()
 	file_relance_v1_types_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2126,7 +2393,7 @@ func file_relance_v1_plan_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_plan_proto_rawDesc), len(file_relance_v1_plan_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   31,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,59 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// SenderMode says whose address an email a member sends (a manual plan step) comes from.
+type SenderMode int32
+
+const (
+	SenderMode_SENDER_MODE_UNSPECIFIED SenderMode = 0
+	// The organisation's sender address, in the member's name, with the member as Reply-To: the
+	// default, as it passes SPF and DMARC whatever the member's domain.
+	SenderMode_SENDER_MODE_ORGANIZATION SenderMode = 1
+	// The member's own address, for domains whose SPF and DKIM let this server send for them.
+	SenderMode_SENDER_MODE_MEMBER SenderMode = 2
+)
+
+// Enum value maps for SenderMode.
+var (
+	SenderMode_name = map[int32]string{
+		0: "SENDER_MODE_UNSPECIFIED",
+		1: "SENDER_MODE_ORGANIZATION",
+		2: "SENDER_MODE_MEMBER",
+	}
+	SenderMode_value = map[string]int32{
+		"SENDER_MODE_UNSPECIFIED":  0,
+		"SENDER_MODE_ORGANIZATION": 1,
+		"SENDER_MODE_MEMBER":       2,
+	}
+)
+
+func (x SenderMode) Enum() *SenderMode {
+	p := new(SenderMode)
+	*p = x
+	return p
+}
+
+func (x SenderMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SenderMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_relance_v1_team_proto_enumTypes[0].Descriptor()
+}
+
+func (SenderMode) Type() protoreflect.EnumType {
+	return &file_relance_v1_team_proto_enumTypes[0]
+}
+
+func (x SenderMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SenderMode.Descriptor instead.
+func (SenderMode) EnumDescriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{0}
+}
+
 // Organization is a tenant and its settings.
 type Organization struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -47,6 +100,8 @@ type Organization struct {
 	RepeatDays int32 `protobuf:"varint,8,opt,name=repeat_days,json=repeatDays,proto3" json:"repeat_days,omitempty"`
 	// Whether the daily digest email is sent; on for a new organisation.
 	DigestEnabled bool `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3" json:"digest_enabled,omitempty"`
+	// Whose address the emails of manual steps come from.
+	SenderMode    SenderMode `protobuf:"varint,120,opt,name=sender_mode,json=senderMode,proto3,enum=relance.v1.SenderMode" json:"sender_mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -144,6 +199,13 @@ func (x *Organization) GetDigestEnabled() bool {
 	return false
 }
 
+func (x *Organization) GetSenderMode() SenderMode {
+	if x != nil {
+		return x.SenderMode
+	}
+	return SenderMode_SENDER_MODE_UNSPECIFIED
+}
+
 type GetOrganizationRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -235,7 +297,8 @@ type UpdateOrganizationRequest struct {
 	RecipientDailyCap *int32 `protobuf:"varint,6,opt,name=recipient_daily_cap,json=recipientDailyCap,proto3,oneof" json:"recipient_daily_cap,omitempty"`
 	RepeatDays        *int32 `protobuf:"varint,7,opt,name=repeat_days,json=repeatDays,proto3,oneof" json:"repeat_days,omitempty"`
 	// Turns the daily digest off or on again; when on, it goes out from the next working day.
-	DigestEnabled *bool `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3,oneof" json:"digest_enabled,omitempty"`
+	DigestEnabled *bool       `protobuf:"varint,80,opt,name=digest_enabled,json=digestEnabled,proto3,oneof" json:"digest_enabled,omitempty"`
+	SenderMode    *SenderMode `protobuf:"varint,120,opt,name=sender_mode,json=senderMode,proto3,enum=relance.v1.SenderMode,oneof" json:"sender_mode,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -324,6 +387,13 @@ func (x *UpdateOrganizationRequest) GetDigestEnabled() bool {
 		return *x.DigestEnabled
 	}
 	return false
+}
+
+func (x *UpdateOrganizationRequest) GetSenderMode() SenderMode {
+	if x != nil && x.SenderMode != nil {
+		return *x.SenderMode
+	}
+	return SenderMode_SENDER_MODE_UNSPECIFIED
 }
 
 type UpdateOrganizationResponse struct {
@@ -1802,7 +1872,7 @@ var File_relance_v1_team_proto protoreflect.FileDescriptor
 const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"\x15relance/v1/team.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xb4\x02\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xed\x02\n" +
 	"\fOrganization\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
@@ -1814,10 +1884,12 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x13recipient_daily_cap\x18\a \x01(\x05R\x11recipientDailyCap\x12\x1f\n" +
 	"\vrepeat_days\x18\b \x01(\x05R\n" +
 	"repeatDays\x12%\n" +
-	"\x0edigest_enabled\x18P \x01(\bR\rdigestEnabled\"\x18\n" +
+	"\x0edigest_enabled\x18P \x01(\bR\rdigestEnabled\x127\n" +
+	"\vsender_mode\x18x \x01(\x0e2\x16.relance.v1.SenderModeR\n" +
+	"senderMode\"\x18\n" +
 	"\x16GetOrganizationRequest\"W\n" +
 	"\x17GetOrganizationResponse\x12<\n" +
-	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xee\x04\n" +
+	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\xc8\x05\n" +
 	"\x19UpdateOrganizationRequest\x12#\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01H\x00R\x04name\x88\x01\x01\x12L\n" +
@@ -1830,7 +1902,10 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\vrepeat_days\x18\a \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xed\x02(\x00H\x06R\n" +
 	"repeatDays\x88\x01\x01\x12*\n" +
-	"\x0edigest_enabled\x18P \x01(\bH\aR\rdigestEnabled\x88\x01\x01B\a\n" +
+	"\x0edigest_enabled\x18P \x01(\bH\aR\rdigestEnabled\x88\x01\x01\x12H\n" +
+	"\vsender_mode\x18x \x01(\x0e2\x16.relance.v1.SenderModeB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00H\bR\n" +
+	"senderMode\x88\x01\x01B\a\n" +
 	"\x05_nameB\x0e\n" +
 	"\f_digest_timeB\f\n" +
 	"\n" +
@@ -1839,7 +1914,8 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\x10_email_daily_capB\x16\n" +
 	"\x14_recipient_daily_capB\x0e\n" +
 	"\f_repeat_daysB\x11\n" +
-	"\x0f_digest_enabled\"Z\n" +
+	"\x0f_digest_enabledB\x0e\n" +
+	"\f_sender_mode\"Z\n" +
 	"\x1aUpdateOrganizationResponse\x12<\n" +
 	"\forganization\x18\x01 \x01(\v2\x18.relance.v1.OrganizationR\forganization\"\x83\x02\n" +
 	"\x11CreateSiteRequest\x12\x1e\n" +
@@ -1963,7 +2039,12 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x127\n" +
 	"\tfrom_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\"G\n" +
 	"\x14ListAbsencesResponse\x12/\n" +
-	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences2\xe9\b\n" +
+	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences*_\n" +
+	"\n" +
+	"SenderMode\x12\x1b\n" +
+	"\x17SENDER_MODE_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18SENDER_MODE_ORGANIZATION\x10\x01\x12\x16\n" +
+	"\x12SENDER_MODE_MEMBER\x10\x022\xe9\b\n" +
 	"\vTeamService\x12_\n" +
 	"\x0fGetOrganization\x12\".relance.v1.GetOrganizationRequest\x1a#.relance.v1.GetOrganizationResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x12UpdateOrganization\x12%.relance.v1.UpdateOrganizationRequest\x1a&.relance.v1.UpdateOrganizationResponse\x12K\n" +
@@ -1996,109 +2077,113 @@ func file_relance_v1_team_proto_rawDescGZIP() []byte {
 	return file_relance_v1_team_proto_rawDescData
 }
 
+var file_relance_v1_team_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
 var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_relance_v1_team_proto_goTypes = []any{
-	(*Organization)(nil),               // 0: relance.v1.Organization
-	(*GetOrganizationRequest)(nil),     // 1: relance.v1.GetOrganizationRequest
-	(*GetOrganizationResponse)(nil),    // 2: relance.v1.GetOrganizationResponse
-	(*UpdateOrganizationRequest)(nil),  // 3: relance.v1.UpdateOrganizationRequest
-	(*UpdateOrganizationResponse)(nil), // 4: relance.v1.UpdateOrganizationResponse
-	(*CreateSiteRequest)(nil),          // 5: relance.v1.CreateSiteRequest
-	(*CreateSiteResponse)(nil),         // 6: relance.v1.CreateSiteResponse
-	(*OpeningWindows)(nil),             // 7: relance.v1.OpeningWindows
-	(*Closures)(nil),                   // 8: relance.v1.Closures
-	(*UpdateSiteRequest)(nil),          // 9: relance.v1.UpdateSiteRequest
-	(*UpdateSiteResponse)(nil),         // 10: relance.v1.UpdateSiteResponse
-	(*ListSitesRequest)(nil),           // 11: relance.v1.ListSitesRequest
-	(*ListSitesResponse)(nil),          // 12: relance.v1.ListSitesResponse
-	(*ListSiteClosuresRequest)(nil),    // 13: relance.v1.ListSiteClosuresRequest
-	(*ListSiteClosuresResponse)(nil),   // 14: relance.v1.ListSiteClosuresResponse
-	(*ImportSiteClosuresRequest)(nil),  // 15: relance.v1.ImportSiteClosuresRequest
-	(*ImportSiteClosuresResponse)(nil), // 16: relance.v1.ImportSiteClosuresResponse
-	(*CreateUserRequest)(nil),          // 17: relance.v1.CreateUserRequest
-	(*CreateUserResponse)(nil),         // 18: relance.v1.CreateUserResponse
-	(*SiteIds)(nil),                    // 19: relance.v1.SiteIds
-	(*UpdateUserRequest)(nil),          // 20: relance.v1.UpdateUserRequest
-	(*UpdateUserResponse)(nil),         // 21: relance.v1.UpdateUserResponse
-	(*ListUsersRequest)(nil),           // 22: relance.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),          // 23: relance.v1.ListUsersResponse
-	(*AddAbsenceRequest)(nil),          // 24: relance.v1.AddAbsenceRequest
-	(*AddAbsenceResponse)(nil),         // 25: relance.v1.AddAbsenceResponse
-	(*RemoveAbsenceRequest)(nil),       // 26: relance.v1.RemoveAbsenceRequest
-	(*RemoveAbsenceResponse)(nil),      // 27: relance.v1.RemoveAbsenceResponse
-	(*ListAbsencesRequest)(nil),        // 28: relance.v1.ListAbsencesRequest
-	(*ListAbsencesResponse)(nil),       // 29: relance.v1.ListAbsencesResponse
-	(*OpeningWindow)(nil),              // 30: relance.v1.OpeningWindow
-	(*Closure)(nil),                    // 31: relance.v1.Closure
-	(*Site)(nil),                       // 32: relance.v1.Site
-	(Role)(0),                          // 33: relance.v1.Role
-	(Locale)(0),                        // 34: relance.v1.Locale
-	(*NotificationPreferences)(nil),    // 35: relance.v1.NotificationPreferences
-	(*User)(nil),                       // 36: relance.v1.User
-	(*timestamppb.Timestamp)(nil),      // 37: google.protobuf.Timestamp
-	(*Absence)(nil),                    // 38: relance.v1.Absence
+	(SenderMode)(0),                    // 0: relance.v1.SenderMode
+	(*Organization)(nil),               // 1: relance.v1.Organization
+	(*GetOrganizationRequest)(nil),     // 2: relance.v1.GetOrganizationRequest
+	(*GetOrganizationResponse)(nil),    // 3: relance.v1.GetOrganizationResponse
+	(*UpdateOrganizationRequest)(nil),  // 4: relance.v1.UpdateOrganizationRequest
+	(*UpdateOrganizationResponse)(nil), // 5: relance.v1.UpdateOrganizationResponse
+	(*CreateSiteRequest)(nil),          // 6: relance.v1.CreateSiteRequest
+	(*CreateSiteResponse)(nil),         // 7: relance.v1.CreateSiteResponse
+	(*OpeningWindows)(nil),             // 8: relance.v1.OpeningWindows
+	(*Closures)(nil),                   // 9: relance.v1.Closures
+	(*UpdateSiteRequest)(nil),          // 10: relance.v1.UpdateSiteRequest
+	(*UpdateSiteResponse)(nil),         // 11: relance.v1.UpdateSiteResponse
+	(*ListSitesRequest)(nil),           // 12: relance.v1.ListSitesRequest
+	(*ListSitesResponse)(nil),          // 13: relance.v1.ListSitesResponse
+	(*ListSiteClosuresRequest)(nil),    // 14: relance.v1.ListSiteClosuresRequest
+	(*ListSiteClosuresResponse)(nil),   // 15: relance.v1.ListSiteClosuresResponse
+	(*ImportSiteClosuresRequest)(nil),  // 16: relance.v1.ImportSiteClosuresRequest
+	(*ImportSiteClosuresResponse)(nil), // 17: relance.v1.ImportSiteClosuresResponse
+	(*CreateUserRequest)(nil),          // 18: relance.v1.CreateUserRequest
+	(*CreateUserResponse)(nil),         // 19: relance.v1.CreateUserResponse
+	(*SiteIds)(nil),                    // 20: relance.v1.SiteIds
+	(*UpdateUserRequest)(nil),          // 21: relance.v1.UpdateUserRequest
+	(*UpdateUserResponse)(nil),         // 22: relance.v1.UpdateUserResponse
+	(*ListUsersRequest)(nil),           // 23: relance.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),          // 24: relance.v1.ListUsersResponse
+	(*AddAbsenceRequest)(nil),          // 25: relance.v1.AddAbsenceRequest
+	(*AddAbsenceResponse)(nil),         // 26: relance.v1.AddAbsenceResponse
+	(*RemoveAbsenceRequest)(nil),       // 27: relance.v1.RemoveAbsenceRequest
+	(*RemoveAbsenceResponse)(nil),      // 28: relance.v1.RemoveAbsenceResponse
+	(*ListAbsencesRequest)(nil),        // 29: relance.v1.ListAbsencesRequest
+	(*ListAbsencesResponse)(nil),       // 30: relance.v1.ListAbsencesResponse
+	(*OpeningWindow)(nil),              // 31: relance.v1.OpeningWindow
+	(*Closure)(nil),                    // 32: relance.v1.Closure
+	(*Site)(nil),                       // 33: relance.v1.Site
+	(Role)(0),                          // 34: relance.v1.Role
+	(Locale)(0),                        // 35: relance.v1.Locale
+	(*NotificationPreferences)(nil),    // 36: relance.v1.NotificationPreferences
+	(*User)(nil),                       // 37: relance.v1.User
+	(*timestamppb.Timestamp)(nil),      // 38: google.protobuf.Timestamp
+	(*Absence)(nil),                    // 39: relance.v1.Absence
 }
 var file_relance_v1_team_proto_depIdxs = []int32{
-	0,  // 0: relance.v1.GetOrganizationResponse.organization:type_name -> relance.v1.Organization
-	0,  // 1: relance.v1.UpdateOrganizationResponse.organization:type_name -> relance.v1.Organization
-	30, // 2: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
-	31, // 3: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
-	32, // 4: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
-	30, // 5: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
-	31, // 6: relance.v1.Closures.closures:type_name -> relance.v1.Closure
-	7,  // 7: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
-	8,  // 8: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
-	32, // 9: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
-	32, // 10: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
-	31, // 11: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
-	32, // 12: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
-	33, // 13: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
-	34, // 14: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
-	35, // 15: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	36, // 16: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
-	33, // 17: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
-	19, // 18: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
-	34, // 19: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
-	35, // 20: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	36, // 21: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
-	33, // 22: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
-	36, // 23: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
-	37, // 24: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
-	37, // 25: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
-	38, // 26: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
-	37, // 27: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
-	38, // 28: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
-	1,  // 29: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
-	3,  // 30: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
-	5,  // 31: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
-	9,  // 32: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
-	11, // 33: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
-	13, // 34: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
-	15, // 35: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
-	17, // 36: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
-	20, // 37: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
-	22, // 38: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
-	24, // 39: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
-	26, // 40: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
-	28, // 41: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
-	2,  // 42: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
-	4,  // 43: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
-	6,  // 44: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
-	10, // 45: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
-	12, // 46: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
-	14, // 47: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
-	16, // 48: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
-	18, // 49: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
-	21, // 50: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
-	23, // 51: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
-	25, // 52: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
-	27, // 53: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
-	29, // 54: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
-	42, // [42:55] is the sub-list for method output_type
-	29, // [29:42] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	0,  // 0: relance.v1.Organization.sender_mode:type_name -> relance.v1.SenderMode
+	1,  // 1: relance.v1.GetOrganizationResponse.organization:type_name -> relance.v1.Organization
+	0,  // 2: relance.v1.UpdateOrganizationRequest.sender_mode:type_name -> relance.v1.SenderMode
+	1,  // 3: relance.v1.UpdateOrganizationResponse.organization:type_name -> relance.v1.Organization
+	31, // 4: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
+	32, // 5: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
+	33, // 6: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
+	31, // 7: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
+	32, // 8: relance.v1.Closures.closures:type_name -> relance.v1.Closure
+	8,  // 9: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
+	9,  // 10: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
+	33, // 11: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
+	33, // 12: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
+	32, // 13: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
+	33, // 14: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
+	34, // 15: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
+	35, // 16: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
+	36, // 17: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	37, // 18: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
+	34, // 19: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
+	20, // 20: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
+	35, // 21: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
+	36, // 22: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	37, // 23: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
+	34, // 24: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
+	37, // 25: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
+	38, // 26: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
+	38, // 27: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
+	39, // 28: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
+	38, // 29: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
+	39, // 30: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
+	2,  // 31: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
+	4,  // 32: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
+	6,  // 33: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
+	10, // 34: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
+	12, // 35: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
+	14, // 36: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
+	16, // 37: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
+	18, // 38: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
+	21, // 39: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
+	23, // 40: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
+	25, // 41: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
+	27, // 42: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
+	29, // 43: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
+	3,  // 44: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
+	5,  // 45: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
+	7,  // 46: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
+	11, // 47: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
+	13, // 48: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
+	15, // 49: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
+	17, // 50: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
+	19, // 51: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
+	22, // 52: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
+	24, // 53: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
+	26, // 54: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
+	28, // 55: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
+	30, // 56: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
+	44, // [44:57] is the sub-list for method output_type
+	31, // [31:44] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_team_proto_init() }
@@ -2115,13 +2200,14 @@ func file_relance_v1_team_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_team_proto_rawDesc), len(file_relance_v1_team_proto_rawDesc)),
-			NumEnums:      0,
+			NumEnums:      1,
 			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_relance_v1_team_proto_goTypes,
 		DependencyIndexes: file_relance_v1_team_proto_depIdxs,
+		EnumInfos:         file_relance_v1_team_proto_enumTypes,
 		MessageInfos:      file_relance_v1_team_proto_msgTypes,
 	}.Build()
 	File_relance_v1_team_proto = out.File

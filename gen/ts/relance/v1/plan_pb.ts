@@ -7,6 +7,8 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_buf_validate_validate } from "../../buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Attachment } from "./action_pb.js";
+import { file_relance_v1_action } from "./action_pb.js";
 import type { ActivityKind, Weekday } from "./types_pb.js";
 import { file_relance_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -15,7 +17,93 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file relance/v1/plan.proto.
  */
 export const file_relance_v1_plan: GenFile = /*@__PURE__*/
-  fileDesc("ChVyZWxhbmNlL3YxL3BsYW4ucHJvdG8SCnJlbGFuY2UudjEirQMKCFBsYW5TdGVwEjYKBGtpbmQYASABKA4yGC5yZWxhbmNlLnYxLkFjdGl2aXR5S2luZEIOukgLggEIEAEgACAGIAcSEQoJYXV0b21hdGljGAIgASgIEjAKBmFuY2hvchgDIAEoDjIWLnJlbGFuY2UudjEuU3RlcEFuY2hvckIIukgFggECEAESHgoKYWZ0ZXJfZGF5cxgEIAEoBUIKukgHGgUY7QIoABIgCgxtaW5fZ2FwX2RheXMYBSABKAVCCrpIBxoFGO0CKAASPAoJc2VuZF90aW1lGAYgASgJQim6SCZyJDIiXigoWzAxXVswLTldfDJbMC0zXSk6WzAtNV1bMC05XSk/JBI6Cgh3ZWVrZGF5cxgHIAMoDjITLnJlbGFuY2UudjEuV2Vla2RheUITukgQkgENEAcYASIHggEEEAEgABIZCgdzdWJqZWN0GAggASgJQgi6SAVyAxjIARIXCgRib2R5GAkgASgJQgm6SAZyBBignAESNAoIYXNzaWduZWUYCiABKA4yGC5yZWxhbmNlLnYxLlN0ZXBBc3NpZ25lZUIIukgFggECEAEi1gEKBFBsYW4SCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIOCgZwYXVzZWQYAyABKAgSFQoNZW5yb2xfc291cmNlcxgEIAMoCRIXCg9lbnJvbF9zdGF0dXNfaWQYBSABKAkSIwoFc3RlcHMYBiADKAsyFC5yZWxhbmNlLnYxLlBsYW5TdGVwEjAKDGFyY2hpdmVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHQoVcGFydG5lcl9sZWFkc19hbGxvd2VkGAggASgIIsQBCglQbGFuSW5wdXQSGAoEbmFtZRgBIAEoCUIKukgHcgUQARjIARInCg1lbnJvbF9zb3VyY2VzGAIgAygJQhC6SA2SAQoQMiIGcgQQARhkEiQKD2Vucm9sX3N0YXR1c19pZBgDIAEoCUILukgI2AEBcgOwAQESLwoFc3RlcHMYBCADKAsyFC5yZWxhbmNlLnYxLlBsYW5TdGVwQgq6SAeSAQQIARAyEh0KFXBhcnRuZXJfbGVhZHNfYWxsb3dlZBgFIAEoCCJAChFDcmVhdGVQbGFuUmVxdWVzdBIrCgRwbGFuGAEgASgLMhUucmVsYW5jZS52MS5QbGFuSW5wdXRCBrpIA8gBASI0ChJDcmVhdGVQbGFuUmVzcG9uc2USHgoEcGxhbhgBIAEoCzIQLnJlbGFuY2UudjEuUGxhbiJbChFVcGRhdGVQbGFuUmVxdWVzdBIZCgdwbGFuX2lkGAEgASgJQgi6SAVyA7ABARIrCgRwbGFuGAIgASgLMhUucmVsYW5jZS52MS5QbGFuSW5wdXRCBrpIA8gBASI0ChJVcGRhdGVQbGFuUmVzcG9uc2USHgoEcGxhbhgBIAEoCzIQLnJlbGFuY2UudjEuUGxhbiItChBQYXVzZVBsYW5SZXF1ZXN0EhkKB3BsYW5faWQYASABKAlCCLpIBXIDsAEBIjMKEVBhdXNlUGxhblJlc3BvbnNlEh4KBHBsYW4YASABKAsyEC5yZWxhbmNlLnYxLlBsYW4iLgoRUmVzdW1lUGxhblJlcXVlc3QSGQoHcGxhbl9pZBgBIAEoCUIIukgFcgOwAQEiNAoSUmVzdW1lUGxhblJlc3BvbnNlEh4KBHBsYW4YASABKAsyEC5yZWxhbmNlLnYxLlBsYW4iLwoSQXJjaGl2ZVBsYW5SZXF1ZXN0EhkKB3BsYW5faWQYASABKAlCCLpIBXIDsAEBIhUKE0FyY2hpdmVQbGFuUmVzcG9uc2UiKwoOR2V0UGxhblJlcXVlc3QSGQoHcGxhbl9pZBgBIAEoCUIIukgFcgOwAQEiMQoPR2V0UGxhblJlc3BvbnNlEh4KBHBsYW4YASABKAsyEC5yZWxhbmNlLnYxLlBsYW4iLAoQTGlzdFBsYW5zUmVxdWVzdBIYChBpbmNsdWRlX2FyY2hpdmVkGAEgASgIIjQKEUxpc3RQbGFuc1Jlc3BvbnNlEh8KBXBsYW5zGAEgAygLMhAucmVsYW5jZS52MS5QbGFuIuUBCglFbnJvbG1lbnQSCgoCaWQYASABKAkSDwoHcGxhbl9pZBgCIAEoCRIPCgdsZWFkX2lkGAMgASgJEikKBXN0YXRlGAQgASgOMhoucmVsYW5jZS52MS5FbnJvbG1lbnRTdGF0ZRITCgtleGl0X3JlYXNvbhgFIAEoCRIMCgRzdGVwGAYgASgFEi4KCmVucm9sX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJIChBFbnJvbExlYWRSZXF1ZXN0EhkKB3BsYW5faWQYASABKAlCCLpIBXIDsAEBEhkKB2xlYWRfaWQYAiABKAlCCLpIBXIDsAEBIj0KEUVucm9sTGVhZFJlc3BvbnNlEigKCWVucm9sbWVudBgBIAEoCzIVLnJlbGFuY2UudjEuRW5yb2xtZW50IjcKFVBhdXNlRW5yb2xtZW50UmVxdWVzdBIeCgxlbnJvbG1lbnRfaWQYASABKAlCCLpIBXIDsAEBIkIKFlBhdXNlRW5yb2xtZW50UmVzcG9uc2USKAoJZW5yb2xtZW50GAEgASgLMhUucmVsYW5jZS52MS5FbnJvbG1lbnQiOAoWUmVzdW1lRW5yb2xtZW50UmVxdWVzdBIeCgxlbnJvbG1lbnRfaWQYASABKAlCCLpIBXIDsAEBIkMKF1Jlc3VtZUVucm9sbWVudFJlc3BvbnNlEigKCWVucm9sbWVudBgBIAEoCzIVLnJlbGFuY2UudjEuRW5yb2xtZW50IjgKFlJlbW92ZUVucm9sbWVudFJlcXVlc3QSHgoMZW5yb2xtZW50X2lkGAEgASgJQgi6SAVyA7ABASJDChdSZW1vdmVFbnJvbG1lbnRSZXNwb25zZRIoCgllbnJvbG1lbnQYASABKAsyFS5yZWxhbmNlLnYxLkVucm9sbWVudCIyChVMaXN0RW5yb2xtZW50c1JlcXVlc3QSGQoHbGVhZF9pZBgBIAEoCUIIukgFcgOwAQEiQwoWTGlzdEVucm9sbWVudHNSZXNwb25zZRIpCgplbnJvbG1lbnRzGAEgAygLMhUucmVsYW5jZS52MS5FbnJvbG1lbnQiUQoTR2V0UGxhblN0YXRzUmVxdWVzdBIZCgdwbGFuX2lkGAEgASgJQgi6SAVyA7ABARIfCgt3aW5kb3dfZGF5cxgCIAEoBUIKukgHGgUY7QIoACKPAQoJU3RlcFN0YXRzEgwKBHN0ZXAYASABKAUSEAoIZXhlY3V0ZWQYAiABKAUSDwoHc2tpcHBlZBgDIAEoBRIOCgZmYWlsZWQYBCABKAUSDwoHcGVuZGluZxgFIAEoBRIRCgljYW5jZWxsZWQYBiABKAUSEAoIYW5zd2VyZWQYByABKAUSCwoDd29uGAggASgFIjwKFEdldFBsYW5TdGF0c1Jlc3BvbnNlEiQKBXN0ZXBzGAEgAygLMhUucmVsYW5jZS52MS5TdGVwU3RhdHMqXQoKU3RlcEFuY2hvchIbChdTVEVQX0FOQ0hPUl9VTlNQRUNJRklFRBAAEhgKFFNURVBfQU5DSE9SX1JFQ0VJVkVEEAESGAoUU1RFUF9BTkNIT1JfRU5ST0xMRUQQAipjCgxTdGVwQXNzaWduZWUSHQoZU1RFUF9BU1NJR05FRV9VTlNQRUNJRklFRBAAEhkKFVNURVBfQVNTSUdORUVfQURWSVNPUhABEhkKFVNURVBfQVNTSUdORUVfTUFOQUdFUhACKqQBCg5FbnJvbG1lbnRTdGF0ZRIfChtFTlJPTE1FTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIaChZFTlJPTE1FTlRfU1RBVEVfQUNUSVZFEAESGgoWRU5ST0xNRU5UX1NUQVRFX1BBVVNFRBACEh0KGUVOUk9MTUVOVF9TVEFURV9DT01QTEVURUQQAxIaChZFTlJPTE1FTlRfU1RBVEVfRVhJVEVEEAQytwgKC1BsYW5TZXJ2aWNlEksKCkNyZWF0ZVBsYW4SHS5yZWxhbmNlLnYxLkNyZWF0ZVBsYW5SZXF1ZXN0Gh4ucmVsYW5jZS52MS5DcmVhdGVQbGFuUmVzcG9uc2USSwoKVXBkYXRlUGxhbhIdLnJlbGFuY2UudjEuVXBkYXRlUGxhblJlcXVlc3QaHi5yZWxhbmNlLnYxLlVwZGF0ZVBsYW5SZXNwb25zZRJICglQYXVzZVBsYW4SHC5yZWxhbmNlLnYxLlBhdXNlUGxhblJlcXVlc3QaHS5yZWxhbmNlLnYxLlBhdXNlUGxhblJlc3BvbnNlEksKClJlc3VtZVBsYW4SHS5yZWxhbmNlLnYxLlJlc3VtZVBsYW5SZXF1ZXN0Gh4ucmVsYW5jZS52MS5SZXN1bWVQbGFuUmVzcG9uc2USTgoLQXJjaGl2ZVBsYW4SHi5yZWxhbmNlLnYxLkFyY2hpdmVQbGFuUmVxdWVzdBofLnJlbGFuY2UudjEuQXJjaGl2ZVBsYW5SZXNwb25zZRJHCgdHZXRQbGFuEhoucmVsYW5jZS52MS5HZXRQbGFuUmVxdWVzdBobLnJlbGFuY2UudjEuR2V0UGxhblJlc3BvbnNlIgOQAgESTQoJTGlzdFBsYW5zEhwucmVsYW5jZS52MS5MaXN0UGxhbnNSZXF1ZXN0Gh0ucmVsYW5jZS52MS5MaXN0UGxhbnNSZXNwb25zZSIDkAIBEkgKCUVucm9sTGVhZBIcLnJlbGFuY2UudjEuRW5yb2xMZWFkUmVxdWVzdBodLnJlbGFuY2UudjEuRW5yb2xMZWFkUmVzcG9uc2USVwoOUGF1c2VFbnJvbG1lbnQSIS5yZWxhbmNlLnYxLlBhdXNlRW5yb2xtZW50UmVxdWVzdBoiLnJlbGFuY2UudjEuUGF1c2VFbnJvbG1lbnRSZXNwb25zZRJaCg9SZXN1bWVFbnJvbG1lbnQSIi5yZWxhbmNlLnYxLlJlc3VtZUVucm9sbWVudFJlcXVlc3QaIy5yZWxhbmNlLnYxLlJlc3VtZUVucm9sbWVudFJlc3BvbnNlEloKD1JlbW92ZUVucm9sbWVudBIiLnJlbGFuY2UudjEuUmVtb3ZlRW5yb2xtZW50UmVxdWVzdBojLnJlbGFuY2UudjEuUmVtb3ZlRW5yb2xtZW50UmVzcG9uc2USXAoOTGlzdEVucm9sbWVudHMSIS5yZWxhbmNlLnYxLkxpc3RFbnJvbG1lbnRzUmVxdWVzdBoiLnJlbGFuY2UudjEuTGlzdEVucm9sbWVudHNSZXNwb25zZSIDkAIBElYKDEdldFBsYW5TdGF0cxIfLnJlbGFuY2UudjEuR2V0UGxhblN0YXRzUmVxdWVzdBogLnJlbGFuY2UudjEuR2V0UGxhblN0YXRzUmVzcG9uc2UiA5ACAUI6WjhnaXRodWIuY29tL3JlbGFuY2VocS9yZWxhbmNlL2dlbi9nby9yZWxhbmNlL3YxO3JlbGFuY2V2MWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_types]);
+  fileDesc("ChVyZWxhbmNlL3YxL3BsYW4ucHJvdG8SCnJlbGFuY2UudjEioAEKEkFkZFBsYW5GaWxlUmVxdWVzdBIZCgdwbGFuX2lkGAEgASgJQgi6SAVyA7ABARIXCgRzdGVwGAIgASgFQgm6SAYaBBAyKAASHQoJZmlsZV9uYW1lGAMgASgJQgq6SAdyBRABGP8BEiAKDGNvbnRlbnRfdHlwZRgEIAEoCUIKukgHcgUQARj/ARIVCgRkYXRhGAUgASgMQge6SAR6AhABIjsKE0FkZFBsYW5GaWxlUmVzcG9uc2USJAoEZmlsZRgBIAEoCzIWLnJlbGFuY2UudjEuQXR0YWNobWVudCIyChVSZW1vdmVQbGFuRmlsZVJlcXVlc3QSGQoHZmlsZV9pZBgBIAEoCUIIukgFcgOwAQEiGAoWUmVtb3ZlUGxhbkZpbGVSZXNwb25zZSLUAwoIUGxhblN0ZXASNgoEa2luZBgBIAEoDjIYLnJlbGFuY2UudjEuQWN0aXZpdHlLaW5kQg66SAuCAQgQASAAIAYgBxIRCglhdXRvbWF0aWMYAiABKAgSMAoGYW5jaG9yGAMgASgOMhYucmVsYW5jZS52MS5TdGVwQW5jaG9yQgi6SAWCAQIQARIeCgphZnRlcl9kYXlzGAQgASgFQgq6SAcaBRjtAigAEiAKDG1pbl9nYXBfZGF5cxgFIAEoBUIKukgHGgUY7QIoABI8CglzZW5kX3RpbWUYBiABKAlCKbpIJnIkMiJeKChbMDFdWzAtOV18MlswLTNdKTpbMC01XVswLTldKT8kEjoKCHdlZWtkYXlzGAcgAygOMhMucmVsYW5jZS52MS5XZWVrZGF5QhO6SBCSAQ0QBxgBIgeCAQQQASAAEhkKB3N1YmplY3QYCCABKAlCCLpIBXIDGMgBEhcKBGJvZHkYCSABKAlCCbpIBnIEGKCcARI0Cghhc3NpZ25lZRgKIAEoDjIYLnJlbGFuY2UudjEuU3RlcEFzc2lnbmVlQgi6SAWCAQIQARIlCgVmaWxlcxh4IAMoCzIWLnJlbGFuY2UudjEuQXR0YWNobWVudCLWAQoEUGxhbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBnBhdXNlZBgDIAEoCBIVCg1lbnJvbF9zb3VyY2VzGAQgAygJEhcKD2Vucm9sX3N0YXR1c19pZBgFIAEoCRIjCgVzdGVwcxgGIAMoCzIULnJlbGFuY2UudjEuUGxhblN0ZXASMAoMYXJjaGl2ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIdChVwYXJ0bmVyX2xlYWRzX2FsbG93ZWQYCCABKAgixAEKCVBsYW5JbnB1dBIYCgRuYW1lGAEgASgJQgq6SAdyBRABGMgBEicKDWVucm9sX3NvdXJjZXMYAiADKAlCELpIDZIBChAyIgZyBBABGGQSJAoPZW5yb2xfc3RhdHVzX2lkGAMgASgJQgu6SAjYAQFyA7ABARIvCgVzdGVwcxgEIAMoCzIULnJlbGFuY2UudjEuUGxhblN0ZXBCCrpIB5IBBAgBEDISHQoVcGFydG5lcl9sZWFkc19hbGxvd2VkGAUgASgIIkAKEUNyZWF0ZVBsYW5SZXF1ZXN0EisKBHBsYW4YASABKAsyFS5yZWxhbmNlLnYxLlBsYW5JbnB1dEIGukgDyAEBIjQKEkNyZWF0ZVBsYW5SZXNwb25zZRIeCgRwbGFuGAEgASgLMhAucmVsYW5jZS52MS5QbGFuIlsKEVVwZGF0ZVBsYW5SZXF1ZXN0EhkKB3BsYW5faWQYASABKAlCCLpIBXIDsAEBEisKBHBsYW4YAiABKAsyFS5yZWxhbmNlLnYxLlBsYW5JbnB1dEIGukgDyAEBIjQKElVwZGF0ZVBsYW5SZXNwb25zZRIeCgRwbGFuGAEgASgLMhAucmVsYW5jZS52MS5QbGFuIi0KEFBhdXNlUGxhblJlcXVlc3QSGQoHcGxhbl9pZBgBIAEoCUIIukgFcgOwAQEiMwoRUGF1c2VQbGFuUmVzcG9uc2USHgoEcGxhbhgBIAEoCzIQLnJlbGFuY2UudjEuUGxhbiIuChFSZXN1bWVQbGFuUmVxdWVzdBIZCgdwbGFuX2lkGAEgASgJQgi6SAVyA7ABASI0ChJSZXN1bWVQbGFuUmVzcG9uc2USHgoEcGxhbhgBIAEoCzIQLnJlbGFuY2UudjEuUGxhbiIvChJBcmNoaXZlUGxhblJlcXVlc3QSGQoHcGxhbl9pZBgBIAEoCUIIukgFcgOwAQEiFQoTQXJjaGl2ZVBsYW5SZXNwb25zZSIrCg5HZXRQbGFuUmVxdWVzdBIZCgdwbGFuX2lkGAEgASgJQgi6SAVyA7ABASIxCg9HZXRQbGFuUmVzcG9uc2USHgoEcGxhbhgBIAEoCzIQLnJlbGFuY2UudjEuUGxhbiIsChBMaXN0UGxhbnNSZXF1ZXN0EhgKEGluY2x1ZGVfYXJjaGl2ZWQYASABKAgiNAoRTGlzdFBsYW5zUmVzcG9uc2USHwoFcGxhbnMYASADKAsyEC5yZWxhbmNlLnYxLlBsYW4i5QEKCUVucm9sbWVudBIKCgJpZBgBIAEoCRIPCgdwbGFuX2lkGAIgASgJEg8KB2xlYWRfaWQYAyABKAkSKQoFc3RhdGUYBCABKA4yGi5yZWxhbmNlLnYxLkVucm9sbWVudFN0YXRlEhMKC2V4aXRfcmVhc29uGAUgASgJEgwKBHN0ZXAYBiABKAUSLgoKZW5yb2xfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkgKEEVucm9sTGVhZFJlcXVlc3QSGQoHcGxhbl9pZBgBIAEoCUIIukgFcgOwAQESGQoHbGVhZF9pZBgCIAEoCUIIukgFcgOwAQEiPQoRRW5yb2xMZWFkUmVzcG9uc2USKAoJZW5yb2xtZW50GAEgASgLMhUucmVsYW5jZS52MS5FbnJvbG1lbnQiNwoVUGF1c2VFbnJvbG1lbnRSZXF1ZXN0Eh4KDGVucm9sbWVudF9pZBgBIAEoCUIIukgFcgOwAQEiQgoWUGF1c2VFbnJvbG1lbnRSZXNwb25zZRIoCgllbnJvbG1lbnQYASABKAsyFS5yZWxhbmNlLnYxLkVucm9sbWVudCI4ChZSZXN1bWVFbnJvbG1lbnRSZXF1ZXN0Eh4KDGVucm9sbWVudF9pZBgBIAEoCUIIukgFcgOwAQEiQwoXUmVzdW1lRW5yb2xtZW50UmVzcG9uc2USKAoJZW5yb2xtZW50GAEgASgLMhUucmVsYW5jZS52MS5FbnJvbG1lbnQiOAoWUmVtb3ZlRW5yb2xtZW50UmVxdWVzdBIeCgxlbnJvbG1lbnRfaWQYASABKAlCCLpIBXIDsAEBIkMKF1JlbW92ZUVucm9sbWVudFJlc3BvbnNlEigKCWVucm9sbWVudBgBIAEoCzIVLnJlbGFuY2UudjEuRW5yb2xtZW50IjIKFUxpc3RFbnJvbG1lbnRzUmVxdWVzdBIZCgdsZWFkX2lkGAEgASgJQgi6SAVyA7ABASJDChZMaXN0RW5yb2xtZW50c1Jlc3BvbnNlEikKCmVucm9sbWVudHMYASADKAsyFS5yZWxhbmNlLnYxLkVucm9sbWVudCJRChNHZXRQbGFuU3RhdHNSZXF1ZXN0EhkKB3BsYW5faWQYASABKAlCCLpIBXIDsAEBEh8KC3dpbmRvd19kYXlzGAIgASgFQgq6SAcaBRjtAigAIsQBCglTdGVwU3RhdHMSDAoEc3RlcBgBIAEoBRIQCghleGVjdXRlZBgCIAEoBRIPCgdza2lwcGVkGAMgASgFEg4KBmZhaWxlZBgEIAEoBRIPCgdwZW5kaW5nGAUgASgFEhEKCWNhbmNlbGxlZBgGIAEoBRIQCghhbnN3ZXJlZBgHIAEoBRILCgN3b24YCCABKAUSDAoEc2VudBh4IAEoBRIVCg1ub3RfZGVsaXZlcmVkGHkgASgFEg4KBnF1ZXVlZBh6IAEoBSI8ChRHZXRQbGFuU3RhdHNSZXNwb25zZRIkCgVzdGVwcxgBIAMoCzIVLnJlbGFuY2UudjEuU3RlcFN0YXRzKl0KClN0ZXBBbmNob3ISGwoXU1RFUF9BTkNIT1JfVU5TUEVDSUZJRUQQABIYChRTVEVQX0FOQ0hPUl9SRUNFSVZFRBABEhgKFFNURVBfQU5DSE9SX0VOUk9MTEVEEAIqYwoMU3RlcEFzc2lnbmVlEh0KGVNURVBfQVNTSUdORUVfVU5TUEVDSUZJRUQQABIZChVTVEVQX0FTU0lHTkVFX0FEVklTT1IQARIZChVTVEVQX0FTU0lHTkVFX01BTkFHRVIQAiqkAQoORW5yb2xtZW50U3RhdGUSHwobRU5ST0xNRU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASGgoWRU5ST0xNRU5UX1NUQVRFX0FDVElWRRABEhoKFkVOUk9MTUVOVF9TVEFURV9QQVVTRUQQAhIdChlFTlJPTE1FTlRfU1RBVEVfQ09NUExFVEVEEAMSGgoWRU5ST0xNRU5UX1NUQVRFX0VYSVRFRBAEMuAJCgtQbGFuU2VydmljZRJLCgpDcmVhdGVQbGFuEh0ucmVsYW5jZS52MS5DcmVhdGVQbGFuUmVxdWVzdBoeLnJlbGFuY2UudjEuQ3JlYXRlUGxhblJlc3BvbnNlEksKClVwZGF0ZVBsYW4SHS5yZWxhbmNlLnYxLlVwZGF0ZVBsYW5SZXF1ZXN0Gh4ucmVsYW5jZS52MS5VcGRhdGVQbGFuUmVzcG9uc2USSAoJUGF1c2VQbGFuEhwucmVsYW5jZS52MS5QYXVzZVBsYW5SZXF1ZXN0Gh0ucmVsYW5jZS52MS5QYXVzZVBsYW5SZXNwb25zZRJLCgpSZXN1bWVQbGFuEh0ucmVsYW5jZS52MS5SZXN1bWVQbGFuUmVxdWVzdBoeLnJlbGFuY2UudjEuUmVzdW1lUGxhblJlc3BvbnNlEk4KC0FyY2hpdmVQbGFuEh4ucmVsYW5jZS52MS5BcmNoaXZlUGxhblJlcXVlc3QaHy5yZWxhbmNlLnYxLkFyY2hpdmVQbGFuUmVzcG9uc2USRwoHR2V0UGxhbhIaLnJlbGFuY2UudjEuR2V0UGxhblJlcXVlc3QaGy5yZWxhbmNlLnYxLkdldFBsYW5SZXNwb25zZSIDkAIBEk0KCUxpc3RQbGFucxIcLnJlbGFuY2UudjEuTGlzdFBsYW5zUmVxdWVzdBodLnJlbGFuY2UudjEuTGlzdFBsYW5zUmVzcG9uc2UiA5ACARJICglFbnJvbExlYWQSHC5yZWxhbmNlLnYxLkVucm9sTGVhZFJlcXVlc3QaHS5yZWxhbmNlLnYxLkVucm9sTGVhZFJlc3BvbnNlElcKDlBhdXNlRW5yb2xtZW50EiEucmVsYW5jZS52MS5QYXVzZUVucm9sbWVudFJlcXVlc3QaIi5yZWxhbmNlLnYxLlBhdXNlRW5yb2xtZW50UmVzcG9uc2USWgoPUmVzdW1lRW5yb2xtZW50EiIucmVsYW5jZS52MS5SZXN1bWVFbnJvbG1lbnRSZXF1ZXN0GiMucmVsYW5jZS52MS5SZXN1bWVFbnJvbG1lbnRSZXNwb25zZRJaCg9SZW1vdmVFbnJvbG1lbnQSIi5yZWxhbmNlLnYxLlJlbW92ZUVucm9sbWVudFJlcXVlc3QaIy5yZWxhbmNlLnYxLlJlbW92ZUVucm9sbWVudFJlc3BvbnNlElwKDkxpc3RFbnJvbG1lbnRzEiEucmVsYW5jZS52MS5MaXN0RW5yb2xtZW50c1JlcXVlc3QaIi5yZWxhbmNlLnYxLkxpc3RFbnJvbG1lbnRzUmVzcG9uc2UiA5ACARJWCgxHZXRQbGFuU3RhdHMSHy5yZWxhbmNlLnYxLkdldFBsYW5TdGF0c1JlcXVlc3QaIC5yZWxhbmNlLnYxLkdldFBsYW5TdGF0c1Jlc3BvbnNlIgOQAgESTgoLQWRkUGxhbkZpbGUSHi5yZWxhbmNlLnYxLkFkZFBsYW5GaWxlUmVxdWVzdBofLnJlbGFuY2UudjEuQWRkUGxhbkZpbGVSZXNwb25zZRJXCg5SZW1vdmVQbGFuRmlsZRIhLnJlbGFuY2UudjEuUmVtb3ZlUGxhbkZpbGVSZXF1ZXN0GiIucmVsYW5jZS52MS5SZW1vdmVQbGFuRmlsZVJlc3BvbnNlQjpaOGdpdGh1Yi5jb20vcmVsYW5jZWhxL3JlbGFuY2UvZ2VuL2dvL3JlbGFuY2UvdjE7cmVsYW5jZXYxYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_relance_v1_action, file_relance_v1_types]);
+
+/**
+ * @generated from message relance.v1.AddPlanFileRequest
+ */
+export type AddPlanFileRequest = Message<"relance.v1.AddPlanFileRequest"> & {
+  /**
+   * @generated from field: string plan_id = 1;
+   */
+  planId: string;
+
+  /**
+   * The step's position, from 0.
+   *
+   * @generated from field: int32 step = 2;
+   */
+  step: number;
+
+  /**
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+
+  /**
+   * @generated from field: string content_type = 4;
+   */
+  contentType: string;
+
+  /**
+   * @generated from field: bytes data = 5;
+   */
+  data: Uint8Array;
+};
+
+/**
+ * Describes the message relance.v1.AddPlanFileRequest.
+ * Use `create(AddPlanFileRequestSchema)` to create a new message.
+ */
+export const AddPlanFileRequestSchema: GenMessage<AddPlanFileRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_plan, 0);
+
+/**
+ * @generated from message relance.v1.AddPlanFileResponse
+ */
+export type AddPlanFileResponse = Message<"relance.v1.AddPlanFileResponse"> & {
+  /**
+   * @generated from field: relance.v1.Attachment file = 1;
+   */
+  file?: Attachment | undefined;
+};
+
+/**
+ * Describes the message relance.v1.AddPlanFileResponse.
+ * Use `create(AddPlanFileResponseSchema)` to create a new message.
+ */
+export const AddPlanFileResponseSchema: GenMessage<AddPlanFileResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_plan, 1);
+
+/**
+ * @generated from message relance.v1.RemovePlanFileRequest
+ */
+export type RemovePlanFileRequest = Message<"relance.v1.RemovePlanFileRequest"> & {
+  /**
+   * @generated from field: string file_id = 1;
+   */
+  fileId: string;
+};
+
+/**
+ * Describes the message relance.v1.RemovePlanFileRequest.
+ * Use `create(RemovePlanFileRequestSchema)` to create a new message.
+ */
+export const RemovePlanFileRequestSchema: GenMessage<RemovePlanFileRequest> = /*@__PURE__*/
+  messageDesc(file_relance_v1_plan, 2);
+
+/**
+ * @generated from message relance.v1.RemovePlanFileResponse
+ */
+export type RemovePlanFileResponse = Message<"relance.v1.RemovePlanFileResponse"> & {
+};
+
+/**
+ * Describes the message relance.v1.RemovePlanFileResponse.
+ * Use `create(RemovePlanFileResponseSchema)` to create a new message.
+ */
+export const RemovePlanFileResponseSchema: GenMessage<RemovePlanFileResponse> = /*@__PURE__*/
+  messageDesc(file_relance_v1_plan, 3);
 
 /**
  * PlanStep is one step of a plan. Subject and body may use {{lead.name}}, {{lead.phone}},
@@ -80,6 +168,13 @@ export type PlanStep = Message<"relance.v1.PlanStep"> & {
    * @generated from field: relance.v1.StepAssignee assignee = 10;
    */
   assignee: StepAssignee;
+
+  /**
+   * Output only (AddPlanFile): the files an automatic email step carries, oldest first.
+   *
+   * @generated from field: repeated relance.v1.Attachment files = 120;
+   */
+  files: Attachment[];
 };
 
 /**
@@ -87,7 +182,7 @@ export type PlanStep = Message<"relance.v1.PlanStep"> & {
  * Use `create(PlanStepSchema)` to create a new message.
  */
 export const PlanStepSchema: GenMessage<PlanStep> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 0);
+  messageDesc(file_relance_v1_plan, 4);
 
 /**
  * Plan is a follow-up plan.
@@ -149,7 +244,7 @@ export type Plan = Message<"relance.v1.Plan"> & {
  * Use `create(PlanSchema)` to create a new message.
  */
 export const PlanSchema: GenMessage<Plan> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 1);
+  messageDesc(file_relance_v1_plan, 5);
 
 /**
  * The plan a request creates or replaces.
@@ -190,7 +285,7 @@ export type PlanInput = Message<"relance.v1.PlanInput"> & {
  * Use `create(PlanInputSchema)` to create a new message.
  */
 export const PlanInputSchema: GenMessage<PlanInput> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 2);
+  messageDesc(file_relance_v1_plan, 6);
 
 /**
  * @generated from message relance.v1.CreatePlanRequest
@@ -207,7 +302,7 @@ export type CreatePlanRequest = Message<"relance.v1.CreatePlanRequest"> & {
  * Use `create(CreatePlanRequestSchema)` to create a new message.
  */
 export const CreatePlanRequestSchema: GenMessage<CreatePlanRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 3);
+  messageDesc(file_relance_v1_plan, 7);
 
 /**
  * @generated from message relance.v1.CreatePlanResponse
@@ -224,7 +319,7 @@ export type CreatePlanResponse = Message<"relance.v1.CreatePlanResponse"> & {
  * Use `create(CreatePlanResponseSchema)` to create a new message.
  */
 export const CreatePlanResponseSchema: GenMessage<CreatePlanResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 4);
+  messageDesc(file_relance_v1_plan, 8);
 
 /**
  * @generated from message relance.v1.UpdatePlanRequest
@@ -246,7 +341,7 @@ export type UpdatePlanRequest = Message<"relance.v1.UpdatePlanRequest"> & {
  * Use `create(UpdatePlanRequestSchema)` to create a new message.
  */
 export const UpdatePlanRequestSchema: GenMessage<UpdatePlanRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 5);
+  messageDesc(file_relance_v1_plan, 9);
 
 /**
  * @generated from message relance.v1.UpdatePlanResponse
@@ -263,7 +358,7 @@ export type UpdatePlanResponse = Message<"relance.v1.UpdatePlanResponse"> & {
  * Use `create(UpdatePlanResponseSchema)` to create a new message.
  */
 export const UpdatePlanResponseSchema: GenMessage<UpdatePlanResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 6);
+  messageDesc(file_relance_v1_plan, 10);
 
 /**
  * @generated from message relance.v1.PausePlanRequest
@@ -280,7 +375,7 @@ export type PausePlanRequest = Message<"relance.v1.PausePlanRequest"> & {
  * Use `create(PausePlanRequestSchema)` to create a new message.
  */
 export const PausePlanRequestSchema: GenMessage<PausePlanRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 7);
+  messageDesc(file_relance_v1_plan, 11);
 
 /**
  * @generated from message relance.v1.PausePlanResponse
@@ -297,7 +392,7 @@ export type PausePlanResponse = Message<"relance.v1.PausePlanResponse"> & {
  * Use `create(PausePlanResponseSchema)` to create a new message.
  */
 export const PausePlanResponseSchema: GenMessage<PausePlanResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 8);
+  messageDesc(file_relance_v1_plan, 12);
 
 /**
  * @generated from message relance.v1.ResumePlanRequest
@@ -314,7 +409,7 @@ export type ResumePlanRequest = Message<"relance.v1.ResumePlanRequest"> & {
  * Use `create(ResumePlanRequestSchema)` to create a new message.
  */
 export const ResumePlanRequestSchema: GenMessage<ResumePlanRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 9);
+  messageDesc(file_relance_v1_plan, 13);
 
 /**
  * @generated from message relance.v1.ResumePlanResponse
@@ -331,7 +426,7 @@ export type ResumePlanResponse = Message<"relance.v1.ResumePlanResponse"> & {
  * Use `create(ResumePlanResponseSchema)` to create a new message.
  */
 export const ResumePlanResponseSchema: GenMessage<ResumePlanResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 10);
+  messageDesc(file_relance_v1_plan, 14);
 
 /**
  * @generated from message relance.v1.ArchivePlanRequest
@@ -348,7 +443,7 @@ export type ArchivePlanRequest = Message<"relance.v1.ArchivePlanRequest"> & {
  * Use `create(ArchivePlanRequestSchema)` to create a new message.
  */
 export const ArchivePlanRequestSchema: GenMessage<ArchivePlanRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 11);
+  messageDesc(file_relance_v1_plan, 15);
 
 /**
  * @generated from message relance.v1.ArchivePlanResponse
@@ -361,7 +456,7 @@ export type ArchivePlanResponse = Message<"relance.v1.ArchivePlanResponse"> & {
  * Use `create(ArchivePlanResponseSchema)` to create a new message.
  */
 export const ArchivePlanResponseSchema: GenMessage<ArchivePlanResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 12);
+  messageDesc(file_relance_v1_plan, 16);
 
 /**
  * @generated from message relance.v1.GetPlanRequest
@@ -378,7 +473,7 @@ export type GetPlanRequest = Message<"relance.v1.GetPlanRequest"> & {
  * Use `create(GetPlanRequestSchema)` to create a new message.
  */
 export const GetPlanRequestSchema: GenMessage<GetPlanRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 13);
+  messageDesc(file_relance_v1_plan, 17);
 
 /**
  * @generated from message relance.v1.GetPlanResponse
@@ -395,7 +490,7 @@ export type GetPlanResponse = Message<"relance.v1.GetPlanResponse"> & {
  * Use `create(GetPlanResponseSchema)` to create a new message.
  */
 export const GetPlanResponseSchema: GenMessage<GetPlanResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 14);
+  messageDesc(file_relance_v1_plan, 18);
 
 /**
  * @generated from message relance.v1.ListPlansRequest
@@ -412,7 +507,7 @@ export type ListPlansRequest = Message<"relance.v1.ListPlansRequest"> & {
  * Use `create(ListPlansRequestSchema)` to create a new message.
  */
 export const ListPlansRequestSchema: GenMessage<ListPlansRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 15);
+  messageDesc(file_relance_v1_plan, 19);
 
 /**
  * @generated from message relance.v1.ListPlansResponse
@@ -429,7 +524,7 @@ export type ListPlansResponse = Message<"relance.v1.ListPlansResponse"> & {
  * Use `create(ListPlansResponseSchema)` to create a new message.
  */
 export const ListPlansResponseSchema: GenMessage<ListPlansResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 16);
+  messageDesc(file_relance_v1_plan, 20);
 
 /**
  * Enrolment is one lead's run of a plan.
@@ -487,7 +582,7 @@ export type Enrolment = Message<"relance.v1.Enrolment"> & {
  * Use `create(EnrolmentSchema)` to create a new message.
  */
 export const EnrolmentSchema: GenMessage<Enrolment> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 17);
+  messageDesc(file_relance_v1_plan, 21);
 
 /**
  * @generated from message relance.v1.EnrolLeadRequest
@@ -509,7 +604,7 @@ export type EnrolLeadRequest = Message<"relance.v1.EnrolLeadRequest"> & {
  * Use `create(EnrolLeadRequestSchema)` to create a new message.
  */
 export const EnrolLeadRequestSchema: GenMessage<EnrolLeadRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 18);
+  messageDesc(file_relance_v1_plan, 22);
 
 /**
  * @generated from message relance.v1.EnrolLeadResponse
@@ -526,7 +621,7 @@ export type EnrolLeadResponse = Message<"relance.v1.EnrolLeadResponse"> & {
  * Use `create(EnrolLeadResponseSchema)` to create a new message.
  */
 export const EnrolLeadResponseSchema: GenMessage<EnrolLeadResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 19);
+  messageDesc(file_relance_v1_plan, 23);
 
 /**
  * @generated from message relance.v1.PauseEnrolmentRequest
@@ -543,7 +638,7 @@ export type PauseEnrolmentRequest = Message<"relance.v1.PauseEnrolmentRequest"> 
  * Use `create(PauseEnrolmentRequestSchema)` to create a new message.
  */
 export const PauseEnrolmentRequestSchema: GenMessage<PauseEnrolmentRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 20);
+  messageDesc(file_relance_v1_plan, 24);
 
 /**
  * @generated from message relance.v1.PauseEnrolmentResponse
@@ -560,7 +655,7 @@ export type PauseEnrolmentResponse = Message<"relance.v1.PauseEnrolmentResponse"
  * Use `create(PauseEnrolmentResponseSchema)` to create a new message.
  */
 export const PauseEnrolmentResponseSchema: GenMessage<PauseEnrolmentResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 21);
+  messageDesc(file_relance_v1_plan, 25);
 
 /**
  * @generated from message relance.v1.ResumeEnrolmentRequest
@@ -577,7 +672,7 @@ export type ResumeEnrolmentRequest = Message<"relance.v1.ResumeEnrolmentRequest"
  * Use `create(ResumeEnrolmentRequestSchema)` to create a new message.
  */
 export const ResumeEnrolmentRequestSchema: GenMessage<ResumeEnrolmentRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 22);
+  messageDesc(file_relance_v1_plan, 26);
 
 /**
  * @generated from message relance.v1.ResumeEnrolmentResponse
@@ -594,7 +689,7 @@ export type ResumeEnrolmentResponse = Message<"relance.v1.ResumeEnrolmentRespons
  * Use `create(ResumeEnrolmentResponseSchema)` to create a new message.
  */
 export const ResumeEnrolmentResponseSchema: GenMessage<ResumeEnrolmentResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 23);
+  messageDesc(file_relance_v1_plan, 27);
 
 /**
  * @generated from message relance.v1.RemoveEnrolmentRequest
@@ -611,7 +706,7 @@ export type RemoveEnrolmentRequest = Message<"relance.v1.RemoveEnrolmentRequest"
  * Use `create(RemoveEnrolmentRequestSchema)` to create a new message.
  */
 export const RemoveEnrolmentRequestSchema: GenMessage<RemoveEnrolmentRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 24);
+  messageDesc(file_relance_v1_plan, 28);
 
 /**
  * @generated from message relance.v1.RemoveEnrolmentResponse
@@ -628,7 +723,7 @@ export type RemoveEnrolmentResponse = Message<"relance.v1.RemoveEnrolmentRespons
  * Use `create(RemoveEnrolmentResponseSchema)` to create a new message.
  */
 export const RemoveEnrolmentResponseSchema: GenMessage<RemoveEnrolmentResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 25);
+  messageDesc(file_relance_v1_plan, 29);
 
 /**
  * @generated from message relance.v1.ListEnrolmentsRequest
@@ -645,7 +740,7 @@ export type ListEnrolmentsRequest = Message<"relance.v1.ListEnrolmentsRequest"> 
  * Use `create(ListEnrolmentsRequestSchema)` to create a new message.
  */
 export const ListEnrolmentsRequestSchema: GenMessage<ListEnrolmentsRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 26);
+  messageDesc(file_relance_v1_plan, 30);
 
 /**
  * @generated from message relance.v1.ListEnrolmentsResponse
@@ -662,7 +757,7 @@ export type ListEnrolmentsResponse = Message<"relance.v1.ListEnrolmentsResponse"
  * Use `create(ListEnrolmentsResponseSchema)` to create a new message.
  */
 export const ListEnrolmentsResponseSchema: GenMessage<ListEnrolmentsResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 27);
+  messageDesc(file_relance_v1_plan, 31);
 
 /**
  * @generated from message relance.v1.GetPlanStatsRequest
@@ -686,7 +781,7 @@ export type GetPlanStatsRequest = Message<"relance.v1.GetPlanStatsRequest"> & {
  * Use `create(GetPlanStatsRequestSchema)` to create a new message.
  */
 export const GetPlanStatsRequestSchema: GenMessage<GetPlanStatsRequest> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 28);
+  messageDesc(file_relance_v1_plan, 32);
 
 /**
  * StepStats is what one step achieved.
@@ -733,6 +828,24 @@ export type StepStats = Message<"relance.v1.StepStats"> & {
    * @generated from field: int32 won = 8;
    */
   won: number;
+
+  /**
+   * The messages of manual email and SMS steps (sent when carried out): delivered, failed for
+   * good, and still on their way.
+   *
+   * @generated from field: int32 sent = 120;
+   */
+  sent: number;
+
+  /**
+   * @generated from field: int32 not_delivered = 121;
+   */
+  notDelivered: number;
+
+  /**
+   * @generated from field: int32 queued = 122;
+   */
+  queued: number;
 };
 
 /**
@@ -740,7 +853,7 @@ export type StepStats = Message<"relance.v1.StepStats"> & {
  * Use `create(StepStatsSchema)` to create a new message.
  */
 export const StepStatsSchema: GenMessage<StepStats> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 29);
+  messageDesc(file_relance_v1_plan, 33);
 
 /**
  * @generated from message relance.v1.GetPlanStatsResponse
@@ -757,7 +870,7 @@ export type GetPlanStatsResponse = Message<"relance.v1.GetPlanStatsResponse"> & 
  * Use `create(GetPlanStatsResponseSchema)` to create a new message.
  */
 export const GetPlanStatsResponseSchema: GenMessage<GetPlanStatsResponse> = /*@__PURE__*/
-  messageDesc(file_relance_v1_plan, 30);
+  messageDesc(file_relance_v1_plan, 34);
 
 /**
  * StepAnchor is the date a step counts its days from.
@@ -989,6 +1102,30 @@ export const PlanService: GenService<{
     methodKind: "unary";
     input: typeof GetPlanStatsRequestSchema;
     output: typeof GetPlanStatsResponseSchema;
+  },
+  /**
+   * AddPlanFile joins a file to an automatic email step of a plan: every email the step sends
+   * carries it. The same file rules as ActionService.AddAttachment (types, size, at most 10 per
+   * step), and at most 10 MiB in all per step (FAILED_PRECONDITION beyond, or for a step that is
+   * not an automatic email, or of an archived plan). Files stay with the step's position when
+   * the steps are edited; a position that no longer sends an automatic email loses its files.
+   *
+   * @generated from rpc relance.v1.PlanService.AddPlanFile
+   */
+  addPlanFile: {
+    methodKind: "unary";
+    input: typeof AddPlanFileRequestSchema;
+    output: typeof AddPlanFileResponseSchema;
+  },
+  /**
+   * RemovePlanFile takes a file off a plan's step; emails already written still carry it.
+   *
+   * @generated from rpc relance.v1.PlanService.RemovePlanFile
+   */
+  removePlanFile: {
+    methodKind: "unary";
+    input: typeof RemovePlanFileRequestSchema;
+    output: typeof RemovePlanFileResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_relance_v1_plan, 0);

@@ -70,7 +70,9 @@ type ActionServiceClient interface {
 	UpdateAction(context.Context, *connect.Request[v1.UpdateActionRequest]) (*connect.Response[v1.UpdateActionResponse], error)
 	// CompleteAction records the action as done, with its outcome. On a lead it is a human
 	// activity on the timeline and may be the lead's first response. A done action answers
-	// FAILED_PRECONDITION.
+	// FAILED_PRECONDITION. A manual email or SMS step about a lead is sent: once, however often
+	// the call is retried; FAILED_PRECONDITION, and nothing written, when the lead has no address
+	// for it or its number cannot receive SMS. Its delivery shows on the lead (ListDeliveries).
 	CompleteAction(context.Context, *connect.Request[v1.CompleteActionRequest]) (*connect.Response[v1.CompleteActionResponse], error)
 	// SkipAction records the action as skipped, with the reason.
 	SkipAction(context.Context, *connect.Request[v1.SkipActionRequest]) (*connect.Response[v1.SkipActionResponse], error)
@@ -215,7 +217,9 @@ type ActionServiceHandler interface {
 	UpdateAction(context.Context, *connect.Request[v1.UpdateActionRequest]) (*connect.Response[v1.UpdateActionResponse], error)
 	// CompleteAction records the action as done, with its outcome. On a lead it is a human
 	// activity on the timeline and may be the lead's first response. A done action answers
-	// FAILED_PRECONDITION.
+	// FAILED_PRECONDITION. A manual email or SMS step about a lead is sent: once, however often
+	// the call is retried; FAILED_PRECONDITION, and nothing written, when the lead has no address
+	// for it or its number cannot receive SMS. Its delivery shows on the lead (ListDeliveries).
 	CompleteAction(context.Context, *connect.Request[v1.CompleteActionRequest]) (*connect.Response[v1.CompleteActionResponse], error)
 	// SkipAction records the action as skipped, with the reason.
 	SkipAction(context.Context, *connect.Request[v1.SkipActionRequest]) (*connect.Response[v1.SkipActionResponse], error)

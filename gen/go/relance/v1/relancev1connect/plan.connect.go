@@ -64,6 +64,11 @@ const (
 	// PlanServiceGetPlanStatsProcedure is the fully-qualified name of the PlanService's GetPlanStats
 	// RPC.
 	PlanServiceGetPlanStatsProcedure = "/relance.v1.PlanService/GetPlanStats"
+	// PlanServiceAddPlanFileProcedure is the fully-qualified name of the PlanService's AddPlanFile RPC.
+	PlanServiceAddPlanFileProcedure = "/relance.v1.PlanService/AddPlanFile"
+	// PlanServiceRemovePlanFileProcedure is the fully-qualified name of the PlanService's
+	// RemovePlanFile RPC.
+	PlanServiceRemovePlanFileProcedure = "/relance.v1.PlanService/RemovePlanFile"
 )
 
 // PlanServiceClient is a client for the relance.v1.PlanService service.
@@ -89,6 +94,14 @@ type PlanServiceClient interface {
 	// GetPlanStats measures each step: executed, skipped, failed, pending, cancelled, answered by
 	// the lead within window_days after it, on leads since won (managers and admins).
 	GetPlanStats(context.Context, *connect.Request[v1.GetPlanStatsRequest]) (*connect.Response[v1.GetPlanStatsResponse], error)
+	// AddPlanFile joins a file to an automatic email step of a plan: every email the step sends
+	// carries it. The same file rules as ActionService.AddAttachment (types, size, at most 10 per
+	// step), and at most 10 MiB in all per step (FAILED_PRECONDITION beyond, or for a step that is
+	// not an automatic email, or of an archived plan). Files stay with the step's position when
+	// the steps are edited; a position that no longer sends an automatic email loses its files.
+	AddPlanFile(context.Context, *connect.Request[v1.AddPlanFileRequest]) (*connect.Response[v1.AddPlanFileResponse], error)
+	// RemovePlanFile takes a file off a plan's step; emails already written still carry it.
+	RemovePlanFile(context.Context, *connect.Request[v1.RemovePlanFileRequest]) (*connect.Response[v1.RemovePlanFileResponse], error)
 }
 
 // NewPlanServiceClient constructs a client for the relance.v1.PlanService service. By default, it
@@ -184,6 +197,18 @@ func NewPlanServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		addPlanFile: connect.NewClient[v1.AddPlanFileRequest, v1.AddPlanFileResponse](
+			httpClient,
+			baseURL+PlanServiceAddPlanFileProcedure,
+			connect.WithSchema(planServiceMethods.ByName("AddPlanFile")),
+			connect.WithClientOptions(opts...),
+		),
+		removePlanFile: connect.NewClient[v1.RemovePlanFileRequest, v1.RemovePlanFileResponse](
+			httpClient,
+			baseURL+PlanServiceRemovePlanFileProcedure,
+			connect.WithSchema(planServiceMethods.ByName("RemovePlanFile")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -202,6 +227,8 @@ type planServiceClient struct {
 	removeEnrolment *connect.Client[v1.RemoveEnrolmentRequest, v1.RemoveEnrolmentResponse]
 	listEnrolments  *connect.Client[v1.ListEnrolmentsRequest, v1.ListEnrolmentsResponse]
 	getPlanStats    *connect.Client[v1.GetPlanStatsRequest, v1.GetPlanStatsResponse]
+	addPlanFile     *connect.Client[v1.AddPlanFileRequest, v1.AddPlanFileResponse]
+	removePlanFile  *connect.Client[v1.RemovePlanFileRequest, v1.RemovePlanFileResponse]
 }
 
 // CreatePlan calls relance.v1.PlanService.CreatePlan.
@@ -269,6 +296,16 @@ func (c *planServiceClient) GetPlanStats(ctx context.Context, req *connect.Reque
 	return c.getPlanStats.CallUnary(ctx, req)
 }
 
+// AddPlanFile calls relance.v1.PlanService.AddPlanFile.
+func (c *planServiceClient) AddPlanFile(ctx context.Context, req *connect.Request[v1.AddPlanFileRequest]) (*connect.Response[v1.AddPlanFileResponse], error) {
+	return c.addPlanFile.CallUnary(ctx, req)
+}
+
+// RemovePlanFile calls relance.v1.PlanService.RemovePlanFile.
+func (c *planServiceClient) RemovePlanFile(ctx context.Context, req *connect.Request[v1.RemovePlanFileRequest]) (*connect.Response[v1.RemovePlanFileResponse], error) {
+	return c.removePlanFile.CallUnary(ctx, req)
+}
+
 // PlanServiceHandler is an implementation of the relance.v1.PlanService service.
 type PlanServiceHandler interface {
 	CreatePlan(context.Context, *connect.Request[v1.CreatePlanRequest]) (*connect.Response[v1.CreatePlanResponse], error)
@@ -292,6 +329,14 @@ type PlanServiceHandler interface {
 	// GetPlanStats measures each step: executed, skipped, failed, pending, cancelled, answered by
 	// the lead within window_days after it, on leads since won (managers and admins).
 	GetPlanStats(context.Context, *connect.Request[v1.GetPlanStatsRequest]) (*connect.Response[v1.GetPlanStatsResponse], error)
+	// AddPlanFile joins a file to an automatic email step of a plan: every email the step sends
+	// carries it. The same file rules as ActionService.AddAttachment (types, size, at most 10 per
+	// step), and at most 10 MiB in all per step (FAILED_PRECONDITION beyond, or for a step that is
+	// not an automatic email, or of an archived plan). Files stay with the step's position when
+	// the steps are edited; a position that no longer sends an automatic email loses its files.
+	AddPlanFile(context.Context, *connect.Request[v1.AddPlanFileRequest]) (*connect.Response[v1.AddPlanFileResponse], error)
+	// RemovePlanFile takes a file off a plan's step; emails already written still carry it.
+	RemovePlanFile(context.Context, *connect.Request[v1.RemovePlanFileRequest]) (*connect.Response[v1.RemovePlanFileResponse], error)
 }
 
 // NewPlanServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -383,6 +428,18 @@ func NewPlanServiceHandler(svc PlanServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	planServiceAddPlanFileHandler := connect.NewUnaryHandler(
+		PlanServiceAddPlanFileProcedure,
+		svc.AddPlanFile,
+		connect.WithSchema(planServiceMethods.ByName("AddPlanFile")),
+		connect.WithHandlerOptions(opts...),
+	)
+	planServiceRemovePlanFileHandler := connect.NewUnaryHandler(
+		PlanServiceRemovePlanFileProcedure,
+		svc.RemovePlanFile,
+		connect.WithSchema(planServiceMethods.ByName("RemovePlanFile")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/relance.v1.PlanService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case PlanServiceCreatePlanProcedure:
@@ -411,6 +468,10 @@ func NewPlanServiceHandler(svc PlanServiceHandler, opts ...connect.HandlerOption
 			planServiceListEnrolmentsHandler.ServeHTTP(w, r)
 		case PlanServiceGetPlanStatsProcedure:
 			planServiceGetPlanStatsHandler.ServeHTTP(w, r)
+		case PlanServiceAddPlanFileProcedure:
+			planServiceAddPlanFileHandler.ServeHTTP(w, r)
+		case PlanServiceRemovePlanFileProcedure:
+			planServiceRemovePlanFileHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -470,4 +531,12 @@ func (UnimplementedPlanServiceHandler) ListEnrolments(context.Context, *connect.
 
 func (UnimplementedPlanServiceHandler) GetPlanStats(context.Context, *connect.Request[v1.GetPlanStatsRequest]) (*connect.Response[v1.GetPlanStatsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.PlanService.GetPlanStats is not implemented"))
+}
+
+func (UnimplementedPlanServiceHandler) AddPlanFile(context.Context, *connect.Request[v1.AddPlanFileRequest]) (*connect.Response[v1.AddPlanFileResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.PlanService.AddPlanFile is not implemented"))
+}
+
+func (UnimplementedPlanServiceHandler) RemovePlanFile(context.Context, *connect.Request[v1.RemovePlanFileRequest]) (*connect.Response[v1.RemovePlanFileResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.PlanService.RemovePlanFile is not implemented"))
 }
