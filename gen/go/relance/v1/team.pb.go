@@ -1797,6 +1797,403 @@ func (x *ListAbsencesResponse) GetAbsences() []*Absence {
 	return nil
 }
 
+type CreateUnitRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	SiteId string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	// Leading and trailing spaces are dropped.
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateUnitRequest) Reset() {
+	*x = CreateUnitRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateUnitRequest) ProtoMessage() {}
+
+func (x *CreateUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateUnitRequest.ProtoReflect.Descriptor instead.
+func (*CreateUnitRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateUnitRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *CreateUnitRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type CreateUnitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Unit          *Unit                  `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateUnitResponse) Reset() {
+	*x = CreateUnitResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateUnitResponse) ProtoMessage() {}
+
+func (x *CreateUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateUnitResponse.ProtoReflect.Descriptor instead.
+func (*CreateUnitResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CreateUnitResponse) GetUnit() *Unit {
+	if x != nil {
+		return x.Unit
+	}
+	return nil
+}
+
+type UpdateUnitRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Name          *string                `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	Active        *bool                  `protobuf:"varint,3,opt,name=active,proto3,oneof" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUnitRequest) Reset() {
+	*x = UpdateUnitRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUnitRequest) ProtoMessage() {}
+
+func (x *UpdateUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUnitRequest.ProtoReflect.Descriptor instead.
+func (*UpdateUnitRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateUnitRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *UpdateUnitRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateUnitRequest) GetActive() bool {
+	if x != nil && x.Active != nil {
+		return *x.Active
+	}
+	return false
+}
+
+type UpdateUnitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Unit          *Unit                  `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUnitResponse) Reset() {
+	*x = UpdateUnitResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUnitResponse) ProtoMessage() {}
+
+func (x *UpdateUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUnitResponse.ProtoReflect.Descriptor instead.
+func (*UpdateUnitResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *UpdateUnitResponse) GetUnit() *Unit {
+	if x != nil {
+		return x.Unit
+	}
+	return nil
+}
+
+type ListUnitsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only the units of this site.
+	SiteId        string `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUnitsRequest) Reset() {
+	*x = ListUnitsRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUnitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUnitsRequest) ProtoMessage() {}
+
+func (x *ListUnitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUnitsRequest.ProtoReflect.Descriptor instead.
+func (*ListUnitsRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListUnitsRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+type ListUnitsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By site, then name.
+	Units         []*Unit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUnitsResponse) Reset() {
+	*x = ListUnitsResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUnitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUnitsResponse) ProtoMessage() {}
+
+func (x *ListUnitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUnitsResponse.ProtoReflect.Descriptor instead.
+func (*ListUnitsResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListUnitsResponse) GetUnits() []*Unit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+type SetUserUnitRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// One of the person's sites.
+	SiteId string `protobuf:"bytes,2,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	// An active unit of the site; empty takes the person out of their unit there.
+	UnitId        string `protobuf:"bytes,3,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserUnitRequest) Reset() {
+	*x = SetUserUnitRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserUnitRequest) ProtoMessage() {}
+
+func (x *SetUserUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserUnitRequest.ProtoReflect.Descriptor instead.
+func (*SetUserUnitRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *SetUserUnitRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SetUserUnitRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *SetUserUnitRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+type SetUserUnitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserUnitResponse) Reset() {
+	*x = SetUserUnitResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserUnitResponse) ProtoMessage() {}
+
+func (x *SetUserUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserUnitResponse.ProtoReflect.Descriptor instead.
+func (*SetUserUnitResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SetUserUnitResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
 var File_relance_v1_team_proto protoreflect.FileDescriptor
 
 const file_relance_v1_team_proto_rawDesc = "" +
@@ -1963,7 +2360,30 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x127\n" +
 	"\tfrom_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\"G\n" +
 	"\x14ListAbsencesResponse\x12/\n" +
-	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences2\xe9\b\n" +
+	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences\"U\n" +
+	"\x11CreateUnitRequest\x12!\n" +
+	"\asite_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\":\n" +
+	"\x12CreateUnitResponse\x12$\n" +
+	"\x04unit\x18\x01 \x01(\v2\x10.relance.v1.UnitR\x04unit\"\x8b\x01\n" +
+	"\x11UpdateUnitRequest\x12!\n" +
+	"\aunit_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06unitId\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x00R\x04name\x88\x01\x01\x12\x1b\n" +
+	"\x06active\x18\x03 \x01(\bH\x01R\x06active\x88\x01\x01B\a\n" +
+	"\x05_nameB\t\n" +
+	"\a_active\":\n" +
+	"\x12UpdateUnitResponse\x12$\n" +
+	"\x04unit\x18\x01 \x01(\v2\x10.relance.v1.UnitR\x04unit\"8\n" +
+	"\x10ListUnitsRequest\x12$\n" +
+	"\asite_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\";\n" +
+	"\x11ListUnitsResponse\x12&\n" +
+	"\x05units\x18\x01 \x03(\v2\x10.relance.v1.UnitR\x05units\"\x80\x01\n" +
+	"\x12SetUserUnitRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12!\n" +
+	"\asite_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12$\n" +
+	"\aunit_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06unitId\";\n" +
+	"\x13SetUserUnitResponse\x12$\n" +
+	"\x04user\x18\x01 \x01(\v2\x10.relance.v1.UserR\x04user2\xa2\v\n" +
 	"\vTeamService\x12_\n" +
 	"\x0fGetOrganization\x12\".relance.v1.GetOrganizationRequest\x1a#.relance.v1.GetOrganizationResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x12UpdateOrganization\x12%.relance.v1.UpdateOrganizationRequest\x1a&.relance.v1.UpdateOrganizationResponse\x12K\n" +
@@ -1982,7 +2402,13 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"AddAbsence\x12\x1d.relance.v1.AddAbsenceRequest\x1a\x1e.relance.v1.AddAbsenceResponse\x12T\n" +
 	"\rRemoveAbsence\x12 .relance.v1.RemoveAbsenceRequest\x1a!.relance.v1.RemoveAbsenceResponse\x12V\n" +
-	"\fListAbsences\x12\x1f.relance.v1.ListAbsencesRequest\x1a .relance.v1.ListAbsencesResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"\fListAbsences\x12\x1f.relance.v1.ListAbsencesRequest\x1a .relance.v1.ListAbsencesResponse\"\x03\x90\x02\x01\x12K\n" +
+	"\n" +
+	"CreateUnit\x12\x1d.relance.v1.CreateUnitRequest\x1a\x1e.relance.v1.CreateUnitResponse\x12K\n" +
+	"\n" +
+	"UpdateUnit\x12\x1d.relance.v1.UpdateUnitRequest\x1a\x1e.relance.v1.UpdateUnitResponse\x12M\n" +
+	"\tListUnits\x12\x1c.relance.v1.ListUnitsRequest\x1a\x1d.relance.v1.ListUnitsResponse\"\x03\x90\x02\x01\x12N\n" +
+	"\vSetUserUnit\x12\x1e.relance.v1.SetUserUnitRequest\x1a\x1f.relance.v1.SetUserUnitResponseB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_team_proto_rawDescOnce sync.Once
@@ -1996,7 +2422,7 @@ func file_relance_v1_team_proto_rawDescGZIP() []byte {
 	return file_relance_v1_team_proto_rawDescData
 }
 
-var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_relance_v1_team_proto_goTypes = []any{
 	(*Organization)(nil),               // 0: relance.v1.Organization
 	(*GetOrganizationRequest)(nil),     // 1: relance.v1.GetOrganizationRequest
@@ -2028,77 +2454,98 @@ var file_relance_v1_team_proto_goTypes = []any{
 	(*RemoveAbsenceResponse)(nil),      // 27: relance.v1.RemoveAbsenceResponse
 	(*ListAbsencesRequest)(nil),        // 28: relance.v1.ListAbsencesRequest
 	(*ListAbsencesResponse)(nil),       // 29: relance.v1.ListAbsencesResponse
-	(*OpeningWindow)(nil),              // 30: relance.v1.OpeningWindow
-	(*Closure)(nil),                    // 31: relance.v1.Closure
-	(*Site)(nil),                       // 32: relance.v1.Site
-	(Role)(0),                          // 33: relance.v1.Role
-	(Locale)(0),                        // 34: relance.v1.Locale
-	(*NotificationPreferences)(nil),    // 35: relance.v1.NotificationPreferences
-	(*User)(nil),                       // 36: relance.v1.User
-	(*timestamppb.Timestamp)(nil),      // 37: google.protobuf.Timestamp
-	(*Absence)(nil),                    // 38: relance.v1.Absence
+	(*CreateUnitRequest)(nil),          // 30: relance.v1.CreateUnitRequest
+	(*CreateUnitResponse)(nil),         // 31: relance.v1.CreateUnitResponse
+	(*UpdateUnitRequest)(nil),          // 32: relance.v1.UpdateUnitRequest
+	(*UpdateUnitResponse)(nil),         // 33: relance.v1.UpdateUnitResponse
+	(*ListUnitsRequest)(nil),           // 34: relance.v1.ListUnitsRequest
+	(*ListUnitsResponse)(nil),          // 35: relance.v1.ListUnitsResponse
+	(*SetUserUnitRequest)(nil),         // 36: relance.v1.SetUserUnitRequest
+	(*SetUserUnitResponse)(nil),        // 37: relance.v1.SetUserUnitResponse
+	(*OpeningWindow)(nil),              // 38: relance.v1.OpeningWindow
+	(*Closure)(nil),                    // 39: relance.v1.Closure
+	(*Site)(nil),                       // 40: relance.v1.Site
+	(Role)(0),                          // 41: relance.v1.Role
+	(Locale)(0),                        // 42: relance.v1.Locale
+	(*NotificationPreferences)(nil),    // 43: relance.v1.NotificationPreferences
+	(*User)(nil),                       // 44: relance.v1.User
+	(*timestamppb.Timestamp)(nil),      // 45: google.protobuf.Timestamp
+	(*Absence)(nil),                    // 46: relance.v1.Absence
+	(*Unit)(nil),                       // 47: relance.v1.Unit
 }
 var file_relance_v1_team_proto_depIdxs = []int32{
 	0,  // 0: relance.v1.GetOrganizationResponse.organization:type_name -> relance.v1.Organization
 	0,  // 1: relance.v1.UpdateOrganizationResponse.organization:type_name -> relance.v1.Organization
-	30, // 2: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
-	31, // 3: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
-	32, // 4: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
-	30, // 5: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
-	31, // 6: relance.v1.Closures.closures:type_name -> relance.v1.Closure
+	38, // 2: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
+	39, // 3: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
+	40, // 4: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
+	38, // 5: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
+	39, // 6: relance.v1.Closures.closures:type_name -> relance.v1.Closure
 	7,  // 7: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
 	8,  // 8: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
-	32, // 9: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
-	32, // 10: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
-	31, // 11: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
-	32, // 12: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
-	33, // 13: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
-	34, // 14: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
-	35, // 15: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	36, // 16: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
-	33, // 17: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
+	40, // 9: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
+	40, // 10: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
+	39, // 11: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
+	40, // 12: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
+	41, // 13: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
+	42, // 14: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
+	43, // 15: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	44, // 16: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
+	41, // 17: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
 	19, // 18: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
-	34, // 19: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
-	35, // 20: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	36, // 21: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
-	33, // 22: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
-	36, // 23: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
-	37, // 24: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
-	37, // 25: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
-	38, // 26: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
-	37, // 27: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
-	38, // 28: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
-	1,  // 29: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
-	3,  // 30: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
-	5,  // 31: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
-	9,  // 32: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
-	11, // 33: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
-	13, // 34: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
-	15, // 35: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
-	17, // 36: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
-	20, // 37: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
-	22, // 38: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
-	24, // 39: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
-	26, // 40: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
-	28, // 41: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
-	2,  // 42: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
-	4,  // 43: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
-	6,  // 44: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
-	10, // 45: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
-	12, // 46: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
-	14, // 47: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
-	16, // 48: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
-	18, // 49: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
-	21, // 50: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
-	23, // 51: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
-	25, // 52: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
-	27, // 53: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
-	29, // 54: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
-	42, // [42:55] is the sub-list for method output_type
-	29, // [29:42] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	42, // 19: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
+	43, // 20: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	44, // 21: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
+	41, // 22: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
+	44, // 23: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
+	45, // 24: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
+	45, // 25: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
+	46, // 26: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
+	45, // 27: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
+	46, // 28: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
+	47, // 29: relance.v1.CreateUnitResponse.unit:type_name -> relance.v1.Unit
+	47, // 30: relance.v1.UpdateUnitResponse.unit:type_name -> relance.v1.Unit
+	47, // 31: relance.v1.ListUnitsResponse.units:type_name -> relance.v1.Unit
+	44, // 32: relance.v1.SetUserUnitResponse.user:type_name -> relance.v1.User
+	1,  // 33: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
+	3,  // 34: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
+	5,  // 35: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
+	9,  // 36: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
+	11, // 37: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
+	13, // 38: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
+	15, // 39: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
+	17, // 40: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
+	20, // 41: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
+	22, // 42: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
+	24, // 43: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
+	26, // 44: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
+	28, // 45: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
+	30, // 46: relance.v1.TeamService.CreateUnit:input_type -> relance.v1.CreateUnitRequest
+	32, // 47: relance.v1.TeamService.UpdateUnit:input_type -> relance.v1.UpdateUnitRequest
+	34, // 48: relance.v1.TeamService.ListUnits:input_type -> relance.v1.ListUnitsRequest
+	36, // 49: relance.v1.TeamService.SetUserUnit:input_type -> relance.v1.SetUserUnitRequest
+	2,  // 50: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
+	4,  // 51: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
+	6,  // 52: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
+	10, // 53: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
+	12, // 54: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
+	14, // 55: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
+	16, // 56: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
+	18, // 57: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
+	21, // 58: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
+	23, // 59: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
+	25, // 60: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
+	27, // 61: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
+	29, // 62: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
+	31, // 63: relance.v1.TeamService.CreateUnit:output_type -> relance.v1.CreateUnitResponse
+	33, // 64: relance.v1.TeamService.UpdateUnit:output_type -> relance.v1.UpdateUnitResponse
+	35, // 65: relance.v1.TeamService.ListUnits:output_type -> relance.v1.ListUnitsResponse
+	37, // 66: relance.v1.TeamService.SetUserUnit:output_type -> relance.v1.SetUserUnitResponse
+	50, // [50:67] is the sub-list for method output_type
+	33, // [33:50] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_team_proto_init() }
@@ -2110,13 +2557,14 @@ func file_relance_v1_team_proto_init() {
 	file_relance_v1_team_proto_msgTypes[3].OneofWrappers = []any{}
 	file_relance_v1_team_proto_msgTypes[9].OneofWrappers = []any{}
 	file_relance_v1_team_proto_msgTypes[20].OneofWrappers = []any{}
+	file_relance_v1_team_proto_msgTypes[32].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_team_proto_rawDesc), len(file_relance_v1_team_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   30,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
