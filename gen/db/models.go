@@ -498,6 +498,16 @@ type Timer struct {
 	Key       *string
 }
 
+type Unit struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	SiteID    uuid.UUID
+	Name      string
+	Active    bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 type User struct {
 	ID               uuid.UUID
 	OrgID            uuid.UUID
@@ -521,6 +531,7 @@ type UserSite struct {
 	OrgID  uuid.UUID
 	UserID uuid.UUID
 	SiteID uuid.UUID
+	UnitID *uuid.UUID
 }
 
 type WebhookAttempt struct {

@@ -21,6 +21,7 @@ WHERE r.received_at >= $1 AND r.org_id = $2
   AND ($6::text IS NULL OR r.source = $6)
   AND ($7::text IS NULL OR r.source_group = $7)
   AND ($8::text IS NULL OR l.category = $8)
+  AND ($9::uuid IS NULL OR (l.assignee_id, l.site_id) IN (SELECT m.user_id, m.site_id FROM user_sites m WHERE m.unit_id = $9))
 `
 
 type DashboardRepeatsParams struct {
@@ -32,6 +33,7 @@ type DashboardRepeatsParams struct {
 	Source         *string
 	SourceGroup    *string
 	Category       *string
+	UnitID         *uuid.UUID
 }
 
 // Repeat inquiries received since since, filtered as DashboardFigures filters leads (source and
@@ -46,6 +48,7 @@ func (q *Queries) DashboardRepeats(ctx context.Context, arg DashboardRepeatsPara
 		arg.Source,
 		arg.SourceGroup,
 		arg.Category,
+		arg.UnitID,
 	)
 	var column_1 int32
 	err := row.Scan(&column_1)

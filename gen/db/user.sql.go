@@ -188,17 +188,23 @@ func (q *Queries) UserNames(ctx context.Context, ids []uuid.UUID) ([]UserNamesRo
 	return items, nil
 }
 
-const userSiteDeleteAll = `-- name: UserSiteDeleteAll :exec
-DELETE FROM user_sites WHERE user_id = $1
+const userSiteDeleteOthers = `-- name: UserSiteDeleteOthers :exec
+DELETE FROM user_sites WHERE user_id = $1 AND NOT (site_id = ANY($2::uuid[]))
 `
 
-func (q *Queries) UserSiteDeleteAll(ctx context.Context, userID uuid.UUID) error {
-	_, err := q.db.Exec(ctx, userSiteDeleteAll, userID)
+type UserSiteDeleteOthersParams struct {
+	UserID  uuid.UUID
+	SiteIds []uuid.UUID
+}
+
+// Removes a user from the sites not in site_ids; their unit at the sites they keep stays.
+func (q *Queries) UserSiteDeleteOthers(ctx context.Context, arg UserSiteDeleteOthersParams) error {
+	_, err := q.db.Exec(ctx, userSiteDeleteOthers, arg.UserID, arg.SiteIds)
 	return err
 }
 
 const userSiteInsert = `-- name: UserSiteInsert :exec
-INSERT INTO user_sites (org_id, user_id, site_id) VALUES ($1, $2, $3)
+INSERT INTO user_sites (org_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
 `
 
 type UserSiteInsertParams struct {
@@ -213,7 +219,7 @@ func (q *Queries) UserSiteInsert(ctx context.Context, arg UserSiteInsertParams) 
 }
 
 const userSiteList = `-- name: UserSiteList :many
-SELECT org_id, user_id, site_id FROM user_sites WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, site_id
+SELECT org_id, user_id, site_id, unit_id FROM user_sites WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, site_id
 `
 
 func (q *Queries) UserSiteList(ctx context.Context, userIds []uuid.UUID) ([]UserSite, error) {
@@ -225,7 +231,12 @@ func (q *Queries) UserSiteList(ctx context.Context, userIds []uuid.UUID) ([]User
 	items := []UserSite{}
 	for rows.Next() {
 		var i UserSite
-		if err := rows.Scan(&i.OrgID, &i.UserID, &i.SiteID); err != nil {
+		if err := rows.Scan(
+			&i.OrgID,
+			&i.UserID,
+			&i.SiteID,
+			&i.UnitID,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,8 +29,20 @@ func (d *DB) Compliance(ctx context.Context, p relance.Principal, f relance.Comp
 	var out []relance.ComplianceRow
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
 		advisors, err := t.reportAdvisors(ctx, p, f.SiteID, f.AdvisorID)
-		if err != nil || len(advisors) == 0 {
+		if err != nil {
 			return err
+		}
+		unitSite := uuid.Nil // with a unit filter, the unit's site: its advisors' leads there count
+		if f.UnitID != uuid.Nil {
+			unit, err := t.reportUnit(ctx, p, f.UnitID)
+			if err != nil {
+				return err
+			}
+			unitSite = unit.SiteID
+			advisors = slices.DeleteFunc(advisors, func(a relance.User) bool { return a.UnitAt(unitSite) != f.UnitID })
+		}
+		if len(advisors) == 0 {
+			return nil
 		}
 		rules, err := t.cadenceRules(ctx)
 		if err != nil {
@@ -72,7 +85,7 @@ func (d *DB) Compliance(ctx context.Context, p relance.Principal, f relance.Comp
 			return err
 		}
 		for _, l := range leads {
-			if f.SiteID != uuid.Nil && l.SiteID != f.SiteID {
+			if (f.SiteID != uuid.Nil && l.SiteID != f.SiteID) || (unitSite != uuid.Nil && l.SiteID != unitSite) {
 				continue
 			}
 			lc, err := cals.cadence(ctx, rules, &relance.Lead{SiteID: l.SiteID, AssigneeID: l.AssigneeID, Source: l.Source, ReceivedAt: l.ReceivedAt})
@@ -119,7 +132,7 @@ func (t *tx) reportAdvisors(ctx context.Context, p relance.Principal, siteID, ad
 // leadScope is a report filter as the queries take it, visibility included.
 type leadScope struct {
 	visible                 []uuid.UUID
-	site, assignee          *uuid.UUID
+	site, assignee, unit    *uuid.UUID
 	source, group, category *string
 }
 
@@ -135,6 +148,7 @@ func scopeOf(p relance.Principal, f relance.ReportFilter) (leadScope, error) {
 	return leadScope{
 		visible: sites, site: optUUID(f.SiteID), assignee: optUUID(f.AdvisorID),
 		source: optString(f.Source), group: optString(f.SourceGroup), category: optString(f.Category),
+		unit: optUUID(f.UnitID),
 	}, nil
 }
 
@@ -156,6 +170,9 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 	}
 	out := relance.ResponseTimeReport{Buckets: q.Buckets}
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if err := t.checkScope(ctx, p, s); err != nil {
+			return err
+		}
 		if err := t.q.ReportMemory(ctx); err != nil {
 			return err
 		}
@@ -163,7 +180,7 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 			OrgID: t.org, FromTime: q.From, ToTime: q.To, GroupBy: string(q.GroupBy),
 			WindowSeconds: int32(q.Window / time.Second), Lo: lo, Hi: hi,
 			VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee, Source: s.source,
-			SourceGroup: s.group, Category: s.category,
+			SourceGroup: s.group, Category: s.category, UnitID: s.unit,
 		})
 		if err != nil {
 			return err
@@ -203,11 +220,33 @@ func (d *DB) ResponseTimeReport(ctx context.Context, p relance.Principal, q rela
 	return out, err
 }
 
+// reportUnit loads the unit a report filters on, or answers not-found when it does not exist
+// or is of a site p may not see.
+func (t *tx) reportUnit(ctx context.Context, p relance.Principal, id uuid.UUID) (relance.Unit, error) {
+	row, err := t.q.UnitGet(ctx, id)
+	if err != nil {
+		return relance.Unit{}, found(err, "unit")
+	}
+	if !p.CanSeeSite(row.SiteID) {
+		return relance.Unit{}, relance.NotFound("unit")
+	}
+	return toUnit(row), nil
+}
+
+// checkScope answers not-found when the unit a report filters on is not one p may see.
+func (t *tx) checkScope(ctx context.Context, p relance.Principal, s leadScope) error {
+	if s.unit == nil {
+		return nil
+	}
+	_, err := t.reportUnit(ctx, p, *s.unit)
+	return err
+}
+
 // seconds converts a number of seconds from SQL to a duration, to the second.
 func seconds(s float64) time.Duration { return time.Duration(s+0.5) * time.Second }
 
-// labels names the keys of a grouping: every site, and the advisors among ids (all of them
-// when ids is nil).
+// labels names the keys of a grouping: every site, every unit (with its site, as two sites
+// often have units of the same name), and the advisors among ids (all of them when ids is nil).
 func (t *tx) labels(ctx context.Context, g relance.Grouping, ids []uuid.UUID) (map[string]string, error) {
 	out := map[string]string{}
 	switch g {
@@ -230,6 +269,16 @@ func (t *tx) labels(ctx context.Context, g relance.Grouping, ids []uuid.UUID) (m
 			out[s.ID.String()] = s.Name
 		}
 		return out, err
+	case relance.ByUnit:
+		sites, err := t.labels(ctx, relance.BySite, nil)
+		if err != nil {
+			return nil, err
+		}
+		units, err := t.q.UnitList(ctx, nil)
+		for _, u := range units {
+			out[u.ID.String()] = u.Name + " (" + sites[u.SiteID.String()] + ")"
+		}
+		return out, err
 	}
 	return out, nil
 }
@@ -242,9 +291,12 @@ func (d *DB) Dashboard(ctx context.Context, p relance.Principal, f relance.Repor
 	}
 	var out relance.Dashboard
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if err := t.checkScope(ctx, p, s); err != nil {
+			return err
+		}
 		params := db.DashboardFiguresParams{
 			OrgID: t.org, Since: t.now.Add(-period), VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee,
-			Source: s.source, SourceGroup: s.group, Category: s.category,
+			Source: s.source, SourceGroup: s.group, Category: s.category, UnitID: s.unit,
 		}
 		r, err := t.q.DashboardFigures(ctx, params)
 		if err != nil {
@@ -337,10 +389,13 @@ func (d *DB) ResponseTimeLeads(ctx context.Context, p relance.Principal, q relan
 	}
 	var page []relance.LeadResponse
 	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		if err := t.checkScope(ctx, p, s); err != nil {
+			return err
+		}
 		rows, err := t.q.ResponseTimeLeads(ctx, db.ResponseTimeLeadsParams{
 			OrgID: t.org, FromTime: q.From, ToTime: q.To, AfterReceivedAt: cursor.ReceivedAt, AfterID: cursor.ID,
 			VisibleSiteIds: s.visible, SiteID: s.site, AssigneeID: s.assignee, Source: s.source,
-			SourceGroup: s.group, Category: s.category, RowLimit: int32(limit) + 1,
+			SourceGroup: s.group, Category: s.category, UnitID: s.unit, RowLimit: int32(limit) + 1,
 		})
 		if err != nil || len(rows) == 0 {
 			return err
@@ -353,12 +408,24 @@ func (d *DB) ResponseTimeLeads(ctx context.Context, p relance.Principal, q relan
 		if err != nil {
 			return err
 		}
+		memberships, err := t.q.UnitMembershipList(ctx)
+		if err != nil {
+			return err
+		}
+		type membership struct{ user, site uuid.UUID }
+		units := make(map[membership]db.UnitMembershipListRow, len(memberships))
+		for _, m := range memberships {
+			units[membership{m.UserID, m.SiteID}] = m
+		}
 		page = make([]relance.LeadResponse, len(rows))
 		for i, r := range rows {
 			l := toLead(r)
 			page[i] = relance.LeadResponse{Lead: l, SiteName: sites[l.SiteID.String()]}
 			if l.AssigneeID != uuid.Nil {
 				page[i].AdvisorName = advisors[l.AssigneeID.String()]
+				if m, ok := units[membership{l.AssigneeID, l.SiteID}]; ok {
+					page[i].UnitID, page[i].UnitName = m.UnitID, m.Name
+				}
 			}
 		}
 		return nil

@@ -36,6 +36,7 @@ func (t *tx) createUser(ctx context.Context, p relance.Principal, in relance.New
 	if u.SiteIDs == nil {
 		u.SiteIDs = []uuid.UUID{}
 	}
+	u.Units = map[uuid.UUID]uuid.UUID{}
 	if err := t.checkUserRefs(ctx, u.ID, u.ManagerID, u.SiteIDs); err != nil {
 		return u, err
 	}
@@ -118,6 +119,7 @@ func (d *DB) UpdateUser(ctx context.Context, p relance.Principal, id uuid.UUID, 
 			if err := t.setUserSites(ctx, u.ID, u.SiteIDs); err != nil {
 				return err
 			}
+			u.Units = relance.UnitsAt(u.Units, u.SiteIDs)
 		}
 		if ch.Password != nil {
 			if err := t.setPassword(ctx, u.ID, *ch.Password); err != nil {
@@ -294,12 +296,23 @@ func (t *tx) withSites(ctx context.Context, rows []db.User) ([]relance.User, err
 		return nil, err
 	}
 	sites := make(map[uuid.UUID][]uuid.UUID, len(rows))
+	units := make(map[uuid.UUID]map[uuid.UUID]uuid.UUID, len(rows))
 	for _, l := range links {
 		sites[l.UserID] = append(sites[l.UserID], l.SiteID)
+		if units[l.UserID] == nil {
+			units[l.UserID] = map[uuid.UUID]uuid.UUID{}
+		}
+		if l.UnitID != nil {
+			units[l.UserID][l.SiteID] = *l.UnitID
+		}
 	}
 	out := make([]relance.User, len(rows))
 	for i, r := range rows {
 		out[i] = toUser(r, sites[r.ID])
+		out[i].Units = units[r.ID]
+		if out[i].Units == nil {
+			out[i].Units = map[uuid.UUID]uuid.UUID{}
+		}
 	}
 	return out, nil
 }
@@ -331,8 +344,9 @@ func (t *tx) checkUserRefs(ctx context.Context, id, managerID uuid.UUID, siteIDs
 	return nil
 }
 
+// setUserSites makes siteIDs the sites of user id; their unit at a site they keep stays.
 func (t *tx) setUserSites(ctx context.Context, id uuid.UUID, siteIDs []uuid.UUID) error {
-	if err := t.q.UserSiteDeleteAll(ctx, id); err != nil {
+	if err := t.q.UserSiteDeleteOthers(ctx, db.UserSiteDeleteOthersParams{UserID: id, SiteIds: siteIDs}); err != nil {
 		return err
 	}
 	for _, s := range siteIDs {

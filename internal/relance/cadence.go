@@ -211,6 +211,7 @@ type ComplianceFilter struct {
 	From, To  Date
 	SiteID    uuid.UUID
 	AdvisorID uuid.UUID
+	UnitID    uuid.UUID // advisors in this unit, and their leads at its site
 }
 
 // MaxReportDays bounds the days of a day-by-day report.

@@ -83,6 +83,7 @@ type User struct {
 	Role          Role
 	ManagerID     uuid.UUID // uuid.Nil when the user reports to no one
 	SiteIDs       []uuid.UUID
+	Units         map[uuid.UUID]uuid.UUID // site → the user's unit there; no entry for none
 	PersonalEmail string
 	Phone         string // E.164, or empty
 	Locale        Locale

@@ -13,6 +13,7 @@ type ReportFilter struct {
 	Source      string
 	SourceGroup string
 	Category    string
+	UnitID      uuid.UUID // leads whose advisor is in this unit at the lead's site
 }
 
 // Grouping says what the rows of a response-time report are.
@@ -24,6 +25,7 @@ const (
 	BySite        Grouping = "site"
 	BySource      Grouping = "source"
 	BySourceGroup Grouping = "source_group"
+	ByUnit        Grouping = "unit" // the advisor's unit at the lead's site; nil key for none
 )
 
 // Bucket is a range of response times, From included, To excluded (0: no end).
@@ -122,6 +124,8 @@ type LeadResponse struct {
 	Lead        Lead
 	SiteName    string
 	AdvisorName string
+	UnitID      uuid.UUID // the advisor's unit at the lead's site; uuid.Nil for none
+	UnitName    string
 }
 
 // LeadResponseCursor is where a page of a response-time report's leads ends: the last lead's

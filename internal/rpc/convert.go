@@ -199,6 +199,9 @@ func userOut(u relance.User) *v1.User {
 	}
 	for _, s := range u.SiteIDs {
 		out.SiteIds = append(out.SiteIds, s.String())
+		if unit := u.UnitAt(s); unit != uuid.Nil {
+			out.Units = append(out.Units, &v1.SiteUnit{SiteId: s.String(), UnitId: unit.String()})
+		}
 	}
 	return out
 }

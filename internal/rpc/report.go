@@ -23,6 +23,7 @@ var groupings = map[relance.Grouping]v1.ReportGrouping{
 	relance.BySite:        v1.ReportGrouping_REPORT_GROUPING_SITE,
 	relance.BySource:      v1.ReportGrouping_REPORT_GROUPING_SOURCE,
 	relance.BySourceGroup: v1.ReportGrouping_REPORT_GROUPING_SOURCE_GROUP,
+	relance.ByUnit:        v1.ReportGrouping_REPORT_GROUPING_UNIT,
 }
 
 var groupingOf = reverse(groupings)
@@ -30,7 +31,7 @@ var groupingOf = reverse(groupings)
 func reportFilterIn(f *v1.ReportFilter) relance.ReportFilter {
 	return relance.ReportFilter{
 		SiteID: parseID(f.GetSiteId()), AdvisorID: parseID(f.GetAdvisorId()), Source: f.GetSource(),
-		SourceGroup: f.GetSourceGroup(), Category: categoryOf[f.GetCategory()],
+		SourceGroup: f.GetSourceGroup(), Category: categoryOf[f.GetCategory()], UnitID: parseID(f.GetUnitId()),
 	}
 }
 
@@ -106,7 +107,8 @@ func complianceFilterIn(m *v1.ComplianceReportRequest) (relance.ComplianceFilter
 	if err != nil {
 		return relance.ComplianceFilter{}, invalid("to_date", err.Error())
 	}
-	return relance.ComplianceFilter{From: from, To: to, SiteID: parseID(m.GetSiteId()), AdvisorID: parseID(m.GetAdvisorId())}, nil
+	return relance.ComplianceFilter{From: from, To: to, SiteID: parseID(m.GetSiteId()), AdvisorID: parseID(m.GetAdvisorId()),
+		UnitID: parseID(m.GetUnitId())}, nil
 }
 
 func (s *reportService) ComplianceReport(ctx context.Context, req *connect.Request[v1.ComplianceReportRequest]) (*connect.Response[v1.ComplianceReportResponse], error) {
@@ -177,7 +179,7 @@ func (s *reportService) ListResponseTimeLeads(ctx context.Context, req *connect.
 		row := &v1.ResponseTimeLead{
 			LeadId: l.ID.String(), ReceivedAt: timestamppb.New(l.ReceivedAt), SiteId: l.SiteID.String(), SiteName: r.SiteName,
 			AdvisorName: r.AdvisorName, Source: l.Source, SourceGroup: l.SourceGroup, Category: categories[l.Category],
-			ContactName: l.Contact.Name,
+			ContactName: l.Contact.Name, UnitId: idString(r.UnitID), UnitName: r.UnitName,
 		}
 		if l.AssigneeID != uuid.Nil {
 			row.AdvisorId = l.AssigneeID.String()
@@ -345,7 +347,7 @@ func (s *reportService) exportLeads(ctx context.Context, p relance.Principal, t 
 	if err := q.Normalize(); err != nil {
 		return err
 	}
-	if err := t.row("lead_id", "received_at", "site", "advisor", "source", "source_group", "category", "contact",
+	if err := t.row("lead_id", "received_at", "site", "advisor", "unit", "source", "source_group", "category", "contact",
 		"stage", "first_response_at", "response_seconds", "within_window"); err != nil {
 		return err
 	}
@@ -361,8 +363,8 @@ func (s *reportService) exportLeads(ctx context.Context, p relance.Principal, t 
 				within = "yes"
 			}
 		}
-		return t.row(l.ID.String(), l.ReceivedAt.UTC().Format(time.RFC3339), r.SiteName, r.AdvisorName, l.Source,
-			l.SourceGroup, l.Category, l.Contact.Name, string(l.Stage), answered, seconds, within)
+		return t.row(l.ID.String(), l.ReceivedAt.UTC().Format(time.RFC3339), r.SiteName, r.AdvisorName, r.UnitName,
+			l.Source, l.SourceGroup, l.Category, l.Contact.Name, string(l.Stage), answered, seconds, within)
 	})
 }
 

@@ -33,6 +33,7 @@ type Store interface {
 	deviceStore
 	webhookStore
 	adfStore
+	unitStore
 	Ping(ctx context.Context) error
 
 	Login(ctx context.Context, email, password, address string) (string, time.Time, relance.User, error)

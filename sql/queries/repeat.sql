@@ -41,7 +41,8 @@ WHERE r.received_at >= sqlc.arg(since) AND r.org_id = sqlc.arg(org_id)
   AND (sqlc.narg(assignee_id)::uuid IS NULL OR l.assignee_id = sqlc.narg(assignee_id))
   AND (sqlc.narg(source)::text IS NULL OR r.source = sqlc.narg(source))
   AND (sqlc.narg(source_group)::text IS NULL OR r.source_group = sqlc.narg(source_group))
-  AND (sqlc.narg(category)::text IS NULL OR l.category = sqlc.narg(category));
+  AND (sqlc.narg(category)::text IS NULL OR l.category = sqlc.narg(category))
+  AND (sqlc.narg(unit_id)::uuid IS NULL OR (l.assignee_id, l.site_id) IN (SELECT m.user_id, m.site_id FROM user_sites m WHERE m.unit_id = sqlc.narg(unit_id)));
 
 -- name: RepeatLock :exec
 -- Serialises the inquiries of one customer at one site while the organisation looks for

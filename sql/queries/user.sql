@@ -19,11 +19,12 @@ WHERE (sqlc.narg(role)::text IS NULL OR role = sqlc.narg(role))
        OR id IN (SELECT user_id FROM user_sites WHERE site_id = sqlc.narg(site_id)))
 ORDER BY display_name, id;
 
--- name: UserSiteDeleteAll :exec
-DELETE FROM user_sites WHERE user_id = $1;
+-- name: UserSiteDeleteOthers :exec
+-- Removes a user from the sites not in site_ids; their unit at the sites they keep stays.
+DELETE FROM user_sites WHERE user_id = $1 AND NOT (site_id = ANY(sqlc.arg(site_ids)::uuid[]));
 
 -- name: UserSiteInsert :exec
-INSERT INTO user_sites (org_id, user_id, site_id) VALUES ($1, $2, $3);
+INSERT INTO user_sites (org_id, user_id, site_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING;
 
 -- name: UserSiteList :many
 SELECT * FROM user_sites WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]) ORDER BY user_id, site_id;

@@ -1,18 +1,20 @@
 // The compliance report: each advisor's days against the cadence rules (ReportService.ComplianceReport),
-// and the same as CSV.
+// for one business unit or all, and the same as CSV.
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { daysAgo, formatCount, formatDay } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useSiteZone } from "../sites/zone";
+import { unitFilter } from "../units/choices";
+import { UnitField } from "../units/units";
 import { CsvButton, DayRangeReport, useDays } from "./controls";
 
 export function ComplianceReport() {
   const { t, lang } = useI18n();
   const zone = useSiteZone();
-  const days = useDays(() => ({ from: daysAgo(6, zone), to: daysAgo(0, zone) }));
+  const days = useDays(() => ({ from: daysAgo(6, zone), to: daysAgo(0, zone), unitId: "" }));
   const { shown } = days;
-  const request = { fromDate: shown.from, toDate: shown.to };
+  const request = { fromDate: shown.from, toDate: shown.to, ...unitFilter(shown.unitId) };
   const report = useQuery(ReportService.method.complianceReport, request);
   const rows = report.data?.rows ?? [];
   return (
@@ -20,6 +22,7 @@ export function ComplianceReport() {
       title={t("mgr.complianceTitle")}
       days={days}
       fields={["from_date", "to_date"]}
+      filters={<UnitField value={days.form.unitId} onChange={(unitId) => days.setForm({ ...days.form, unitId })} />}
       csv={<CsvButton request={{ report: { case: "compliance", value: request } }} fileName={`compliance-${shown.from}-${shown.to}.csv`} />}
       error={report.error}
       pending={report.isPending}

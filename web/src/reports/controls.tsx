@@ -36,8 +36,14 @@ export function DayRange({ value, onChange, errors }: { value: Days; onChange: (
   );
 }
 
-/** useDays holds a report's period as typed (form) and as last shown (shown, what the query asks). */
-export function useDays(initial: () => Days) {
+/** DaysState is a report's period, with its other filters, as typed (form) and as last shown. */
+export type DaysState<T extends Days> = { form: T; setForm: (f: T) => void; shown: T; show: () => void };
+
+/**
+ * useDays holds a report's period, and any other filter of its form, as typed (form) and as last
+ * shown (shown, what the query asks).
+ */
+export function useDays<T extends Days>(initial: () => T): DaysState<T> {
   const [form, setForm] = useState(initial);
   const [shown, setShown] = useState(form);
   return { form, setForm, shown, show: () => setShown(form) };
@@ -47,12 +53,14 @@ export function useDays(initial: () => Days) {
  * DayRangeReport frames a report over a range of days: its title, the form that shows the range
  * (with the report's CSV button), the call's error (next to the day it names, else as a banner),
  * and once loaded the table (children: its thead and tbody) under a caption, in a region that
- * scrolls sideways on a phone. fields names the request's two day fields, for their violations.
+ * scrolls sideways on a phone. fields names the request's two day fields, for their violations;
+ * filters are the form's other fields, if any.
  */
-export function DayRangeReport({
+export function DayRangeReport<T extends Days>({
   title,
   days,
   fields,
+  filters,
   csv,
   error,
   pending,
@@ -62,8 +70,9 @@ export function DayRangeReport({
   children,
 }: {
   title: string;
-  days: ReturnType<typeof useDays>;
+  days: DaysState<T>;
   fields: [string, string];
+  filters?: ReactNode;
   csv: ReactNode;
   error: unknown;
   pending: boolean;
@@ -83,6 +92,7 @@ export function DayRangeReport({
       <h1>{title}</h1>
       <form className="card grid" onSubmit={submit}>
         <DayRange value={days.form} onChange={(d) => days.setForm({ ...days.form, ...d })} errors={{ from: errors[fields[0]], to: errors[fields[1]] }} />
+        {filters}
         <div className="row">
           <button type="submit" className="primary">
             {t("reports.show")}

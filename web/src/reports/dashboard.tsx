@@ -1,5 +1,6 @@
 // The response-time widget: leads received in the last hours, those answered, their average
-// business response time, those still waiting, and repeat inquiries apart (ReportService.Dashboard).
+// business response time, those still waiting, and repeat inquiries apart (ReportService.Dashboard),
+// for one category and one business unit or all.
 import { useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
@@ -9,6 +10,7 @@ import { Category } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount, formatDuration, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
+import { UnitField } from "../units/units";
 import { dashboardInput, periods } from "./dashboard-query";
 import { CategoryField } from "./controls";
 
@@ -16,7 +18,8 @@ export function Dashboard() {
   const { t, lang } = useI18n();
   const [hours, setHours] = useState(periods[0] ?? 12);
   const [category, setCategory] = useState(Category.UNSPECIFIED);
-  const dash = useQuery(ReportService.method.dashboard, dashboardInput(hours, category), { refetchInterval: 60_000 });
+  const [unitId, setUnitId] = useState("");
+  const dash = useQuery(ReportService.method.dashboard, dashboardInput(hours, category, unitId), { refetchInterval: 60_000 });
   const d = dash.data;
   return (
     <>
@@ -35,6 +38,7 @@ export function Dashboard() {
           )}
         </Field>
         <CategoryField value={category} onChange={setCategory} />
+        <UnitField value={unitId} onChange={setUnitId} />
         <ErrorBanner error={dash.error} />
         {!d ? (
           <Loading />

@@ -1,6 +1,6 @@
 // The leads behind a response-time report's row, one by one and page by page
 // (ReportService.ListResponseTimeLeads): when each came in and was first answered, in its site's
-// time zone, and its business response time.
+// time zone, its business response time, and its advisor's business unit at its site.
 import { useQuery } from "@connectrpc/connect-query";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ReportService, type ResponseTimeReportRequestSchema } from "@relance/api/relance/v1/report_pb";
@@ -42,6 +42,7 @@ export function ResponseTimeLeads({ title, query }: { title: string; query: Mess
                 <th scope="col">{t("reports.withinWindow")}</th>
                 <th scope="col">{t("dashboard.advisor")}</th>
                 <th scope="col">{t("group.2")}</th>
+                <th scope="col">{t("group.130")}</th>
                 <th scope="col">{t("group.3")}</th>
                 <th scope="col">{t("dashboard.category")}</th>
               </tr>
@@ -60,6 +61,7 @@ export function ResponseTimeLeads({ title, query }: { title: string; query: Mess
                     <td>{l.responseTime ? (l.withinWindow ? t("mgr.yes") : t("mgr.no")) : "—"}</td>
                     <td>{l.advisorName || t("reports.unassigned")}</td>
                     <td>{l.siteName}</td>
+                    <td data-col="unit">{l.unitName || "—"}</td>
                     <td>{l.source}</td>
                     <td>{l.category === Category.UNSPECIFIED ? "—" : Category[l.category]}</td>
                   </tr>

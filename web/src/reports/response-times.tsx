@@ -1,5 +1,5 @@
-// The response-time report: leads received in a period grouped by advisor, site, source or
-// source group; averages, medians, shares answered in time and the five buckets, as
+// The response-time report: leads received in a period grouped by advisor, site, business unit,
+// source or source group, for one unit or all; averages, medians, shares answered in time and the five buckets, as
 // ReportService computes them; a group's leads one by one; the same report as CSV.
 import { type FormEvent, useState } from "react";
 import { useQuery } from "@connectrpc/connect-query";
@@ -18,10 +18,12 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
+import { unitFilter } from "../units/choices";
+import { UnitField } from "../units/units";
 import { BucketChart, CategoryField, CsvButton, DayRange, dayStart } from "./controls";
 import { ResponseTimeLeads } from "./response-leads";
 
-const groupings = [ReportGrouping.ADVISOR, ReportGrouping.SITE, ReportGrouping.SOURCE, ReportGrouping.SOURCE_GROUP];
+const groupings = [ReportGrouping.ADVISOR, ReportGrouping.SITE, ReportGrouping.UNIT, ReportGrouping.SOURCE, ReportGrouping.SOURCE_GROUP];
 
 type Query = {
   fromTime: Timestamp;
@@ -41,6 +43,9 @@ function rowFilter(query: Query, groupBy: ReportGrouping, key: string): Query | 
     case ReportGrouping.SITE:
       filter.siteId = key;
       break;
+    case ReportGrouping.UNIT:
+      filter.unitId = key;
+      break;
     case ReportGrouping.SOURCE:
       filter.source = key;
       break;
@@ -56,14 +61,14 @@ function rowFilter(query: Query, groupBy: ReportGrouping, key: string): Query | 
 export function ResponseTimes() {
   const { t, lang } = useI18n();
   const zone = useSiteZone();
-  const [form, setForm] = useState(() => ({ from: daysAgo(30, zone), to: daysAgo(-1, zone), groupBy: ReportGrouping.ADVISOR, category: Category.UNSPECIFIED }));
+  const [form, setForm] = useState(() => ({ from: daysAgo(30, zone), to: daysAgo(-1, zone), groupBy: ReportGrouping.ADVISOR, category: Category.UNSPECIFIED, unitId: "" }));
   const [shown, setShown] = useState(form);
   const [detail, setDetail] = useState<ResponseTimeRow | undefined>(undefined);
   const request: Query = {
     fromTime: dayStart(shown.from, zone),
     toTime: dayStart(shown.to, zone),
     groupBy: shown.groupBy,
-    filter: { category: shown.category },
+    filter: { category: shown.category, ...unitFilter(shown.unitId) },
   };
   const report = useQuery(ReportService.method.responseTimeReport, request);
   const errors = fieldErrors(report.error);
@@ -73,7 +78,7 @@ export function ResponseTimes() {
     setDetail(undefined);
   };
   const data = report.data;
-  const nameOf = (r: ResponseTimeRow) => r.label || r.key || t("reports.unassigned");
+  const nameOf = (r: ResponseTimeRow) => r.label || r.key || (shown.groupBy === ReportGrouping.UNIT ? t("units.noUnit") : t("reports.unassigned"));
   const row = (r: ResponseTimeRow, total: boolean) => (
     <tr key={total ? "total" : r.key} className={total ? "total" : undefined}>
       <th scope="row">{total ? t("reports.total") : nameOf(r)}</th>
@@ -111,6 +116,7 @@ export function ResponseTimes() {
           )}
         </Field>
         <CategoryField value={form.category} onChange={(category) => setForm({ ...form, category })} />
+        <UnitField value={form.unitId} onChange={(unitId) => setForm({ ...form, unitId })} />
         <div className="row">
           <button type="submit" className="primary">
             {t("reports.show")}

@@ -1,7 +1,7 @@
 // Sites (admins): a site's time zone and the country national phone numbers are read in; the
 // weekly opening hours, several spans a day, edited and saved in one UpdateSite; its closures,
-// added or removed one by one, and an .ics holiday feed imported into them. The API's field
-// violations appear next to the span they name.
+// added or removed one by one, and an .ics holiday feed imported into them; its business units.
+// The API's field violations appear next to the span they name.
 import { type FormEvent, useEffect, useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
@@ -12,6 +12,7 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
+import { SiteUnits } from "../units/units";
 import { SiteSelect } from "./site-select";
 
 const weekdays = [Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY, Weekday.SATURDAY, Weekday.SUNDAY];
@@ -37,6 +38,7 @@ export function SitesPage() {
               <CountryForm key={`country-${site.id}`} site={site} />
               <HoursEditor key={site.id} site={site} />
               <Closures site={site} />
+              <SiteUnits key={`units-${site.id}`} site={site} />
             </>
           )}
         </>

@@ -28,13 +28,14 @@ export const transport = createGrpcWebTransport({
 
 /**
  * fieldErrors returns the API's field violations of a failed call, by field path
- * ("contact.email", "windows.windows[2].end"); empty when the error names no field.
+ * ("contact.email", "windows.windows[2].end"); empty when the error names no field. A value
+ * refused as already taken (a user's email, a unit's name at its site) names its field too.
  */
 export function fieldErrors(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!err) return out;
   const ce = ConnectError.from(err);
-  if (ce.code !== Code.InvalidArgument) return out;
+  if (ce.code !== Code.InvalidArgument && ce.code !== Code.AlreadyExists) return out;
   for (const d of ce.findDetails(ViolationsSchema)) {
     for (const v of d.violations) {
       const path = (v.field?.elements ?? [])

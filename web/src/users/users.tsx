@@ -1,6 +1,7 @@
 // Users (admins): the organisation's people with their role, sites and state; a person added or
 // edited (role, manager, sites, language, contact details, a new password), deactivated or
-// reactivated; and the absences an admin keeps for someone else, in their site's zone.
+// reactivated; their business unit at each of their sites; and the absences an admin keeps for
+// someone else, in their site's zone.
 import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
@@ -12,6 +13,7 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
+import { UserUnits } from "../units/units";
 
 const roles = [Role.ADVISOR, Role.MANAGER, Role.ADMIN];
 const locales = [Locale.FR, Locale.EN, Locale.RU];
@@ -64,6 +66,7 @@ export function UsersPage() {
       {user ? (
         <>
           <UserForm key={user.id} user={user} users={list} onDone={() => setEditing("")} />
+          <UserUnits user={user} />
           <TeamAbsences user={user} />
         </>
       ) : (

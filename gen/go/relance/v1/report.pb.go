@@ -33,16 +33,20 @@ const (
 	ReportGrouping_REPORT_GROUPING_SITE         ReportGrouping = 2
 	ReportGrouping_REPORT_GROUPING_SOURCE       ReportGrouping = 3
 	ReportGrouping_REPORT_GROUPING_SOURCE_GROUP ReportGrouping = 4
+	// The advisor's business unit at the lead's site; the row with an empty key holds the leads in
+	// no unit (unassigned ones included).
+	ReportGrouping_REPORT_GROUPING_UNIT ReportGrouping = 130
 )
 
 // Enum value maps for ReportGrouping.
 var (
 	ReportGrouping_name = map[int32]string{
-		0: "REPORT_GROUPING_UNSPECIFIED",
-		1: "REPORT_GROUPING_ADVISOR",
-		2: "REPORT_GROUPING_SITE",
-		3: "REPORT_GROUPING_SOURCE",
-		4: "REPORT_GROUPING_SOURCE_GROUP",
+		0:   "REPORT_GROUPING_UNSPECIFIED",
+		1:   "REPORT_GROUPING_ADVISOR",
+		2:   "REPORT_GROUPING_SITE",
+		3:   "REPORT_GROUPING_SOURCE",
+		4:   "REPORT_GROUPING_SOURCE_GROUP",
+		130: "REPORT_GROUPING_UNIT",
 	}
 	ReportGrouping_value = map[string]int32{
 		"REPORT_GROUPING_UNSPECIFIED":  0,
@@ -50,6 +54,7 @@ var (
 		"REPORT_GROUPING_SITE":         2,
 		"REPORT_GROUPING_SOURCE":       3,
 		"REPORT_GROUPING_SOURCE_GROUP": 4,
+		"REPORT_GROUPING_UNIT":         130,
 	}
 )
 
@@ -137,12 +142,14 @@ func (CSVSeparator) EnumDescriptor() ([]byte, []int) {
 
 // ReportFilter narrows a report to some leads.
 type ReportFilter struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	SiteId        string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
-	Source        string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
-	SourceGroup   string                 `protobuf:"bytes,3,opt,name=source_group,json=sourceGroup,proto3" json:"source_group,omitempty"`
-	Category      Category               `protobuf:"varint,4,opt,name=category,proto3,enum=relance.v1.Category" json:"category,omitempty"`
-	AdvisorId     string                 `protobuf:"bytes,5,opt,name=advisor_id,json=advisorId,proto3" json:"advisor_id,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	SiteId      string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	Source      string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	SourceGroup string                 `protobuf:"bytes,3,opt,name=source_group,json=sourceGroup,proto3" json:"source_group,omitempty"`
+	Category    Category               `protobuf:"varint,4,opt,name=category,proto3,enum=relance.v1.Category" json:"category,omitempty"`
+	AdvisorId   string                 `protobuf:"bytes,5,opt,name=advisor_id,json=advisorId,proto3" json:"advisor_id,omitempty"`
+	// Leads whose advisor is in this business unit at the lead's site.
+	UnitId        string `protobuf:"bytes,130,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -208,6 +215,13 @@ func (x *ReportFilter) GetCategory() Category {
 func (x *ReportFilter) GetAdvisorId() string {
 	if x != nil {
 		return x.AdvisorId
+	}
+	return ""
+}
+
+func (x *ReportFilter) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
 	}
 	return ""
 }
@@ -356,9 +370,10 @@ func (x *ResponseTimeReportRequest) GetBuckets() []*Bucket {
 // ResponseTimeRow is one group of a response-time report.
 type ResponseTimeRow struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The advisor, site, source or source group; empty for all leads (or unassigned ones, by advisor).
+	// The advisor, site, unit, source or source group; empty for all leads (or unassigned ones, by
+	// advisor; or those in no unit, by unit).
 	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
-	// The advisor's or site's name, else the key.
+	// The advisor's, site's or unit's name (a unit's with its site's: "New cars (Paris)"), else the key.
 	Label    string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
 	Received int32  `protobuf:"varint,3,opt,name=received,proto3" json:"received,omitempty"`
 	Answered int32  `protobuf:"varint,4,opt,name=answered,proto3" json:"answered,omitempty"`
@@ -692,10 +707,12 @@ func (x *DashboardResponse) GetRepeats() int32 {
 type ComplianceReportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "YYYY-MM-DD", each lead's local day; at most 31 days.
-	FromDate      string `protobuf:"bytes,1,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
-	ToDate        string `protobuf:"bytes,2,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
-	SiteId        string `protobuf:"bytes,3,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
-	AdvisorId     string `protobuf:"bytes,4,opt,name=advisor_id,json=advisorId,proto3" json:"advisor_id,omitempty"`
+	FromDate  string `protobuf:"bytes,1,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	ToDate    string `protobuf:"bytes,2,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	SiteId    string `protobuf:"bytes,3,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	AdvisorId string `protobuf:"bytes,4,opt,name=advisor_id,json=advisorId,proto3" json:"advisor_id,omitempty"`
+	// Only the advisors of this business unit, and their leads at its site.
+	UnitId        string `protobuf:"bytes,130,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -754,6 +771,13 @@ func (x *ComplianceReportRequest) GetSiteId() string {
 func (x *ComplianceReportRequest) GetAdvisorId() string {
 	if x != nil {
 		return x.AdvisorId
+	}
+	return ""
+}
+
+func (x *ComplianceReportRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
 	}
 	return ""
 }
@@ -1381,7 +1405,10 @@ type ResponseTimeLead struct {
 	// Business time from receipt to the first response; unset when not answered.
 	ResponseTime *durationpb.Duration `protobuf:"bytes,12,opt,name=response_time,json=responseTime,proto3" json:"response_time,omitempty"`
 	// Answered within the query's window.
-	WithinWindow  bool `protobuf:"varint,13,opt,name=within_window,json=withinWindow,proto3" json:"within_window,omitempty"`
+	WithinWindow bool `protobuf:"varint,13,opt,name=within_window,json=withinWindow,proto3" json:"within_window,omitempty"`
+	// The advisor's business unit at the lead's site; empty for none.
+	UnitId        string `protobuf:"bytes,130,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	UnitName      string `protobuf:"bytes,131,opt,name=unit_name,json=unitName,proto3" json:"unit_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1507,6 +1534,20 @@ func (x *ResponseTimeLead) GetWithinWindow() bool {
 	return false
 }
 
+func (x *ResponseTimeLead) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *ResponseTimeLead) GetUnitName() string {
+	if x != nil {
+		return x.UnitName
+	}
+	return ""
+}
+
 type ListResponseTimeLeadsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Leads []*ResponseTimeLead    `protobuf:"bytes,1,rep,name=leads,proto3" json:"leads,omitempty"`
@@ -1565,14 +1606,15 @@ var File_relance_v1_report_proto protoreflect.FileDescriptor
 const file_relance_v1_report_proto_rawDesc = "" +
 	"\n" +
 	"\x17relance/v1/report.proto\x12\n" +
-	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\xe9\x01\n" +
+	"relance.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16relance/v1/types.proto\"\x90\x02\n" +
 	"\fReportFilter\x12$\n" +
 	"\asite_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\x12\x1f\n" +
 	"\x06source\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\x06source\x12*\n" +
 	"\fsource_group\x18\x03 \x01(\tB\a\xbaH\x04r\x02\x18dR\vsourceGroup\x12:\n" +
 	"\bcategory\x18\x04 \x01(\x0e2\x14.relance.v1.CategoryB\b\xbaH\x05\x82\x01\x02\x10\x01R\bcategory\x12*\n" +
 	"\n" +
-	"advisor_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tadvisorId\"l\n" +
+	"advisor_id\x18\x05 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tadvisorId\x12%\n" +
+	"\aunit_id\x18\x82\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06unitId\"l\n" +
 	"\x06Bucket\x127\n" +
 	"\x04from\x18\x01 \x01(\v2\x19.google.protobuf.DurationB\b\xbaH\x05\xaa\x01\x022\x00R\x04from\x12)\n" +
 	"\x02to\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x02to\"\xaf\x04\n" +
@@ -1613,13 +1655,14 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	"\banswered\x18\x02 \x01(\x05R\banswered\x12D\n" +
 	"\x10average_response\x18\x03 \x01(\v2\x19.google.protobuf.DurationR\x0faverageResponse\x12\x18\n" +
 	"\awaiting\x18\x04 \x01(\x05R\awaiting\x12\x18\n" +
-	"\arepeats\x18\x05 \x01(\x05R\arepeats\"\xeb\x01\n" +
+	"\arepeats\x18\x05 \x01(\x05R\arepeats\"\x92\x02\n" +
 	"\x17ComplianceReportRequest\x12@\n" +
 	"\tfrom_date\x18\x01 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\bfromDate\x12<\n" +
 	"\ato_date\x18\x02 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\x06toDate\x12$\n" +
 	"\asite_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\x12*\n" +
 	"\n" +
-	"advisor_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tadvisorId\"\x9c\x02\n" +
+	"advisor_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tadvisorId\x12%\n" +
+	"\aunit_id\x18\x82\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06unitId\"\x9c\x02\n" +
 	"\rComplianceRow\x12\x1d\n" +
 	"\n" +
 	"advisor_id\x18\x01 \x01(\tR\tadvisorId\x12!\n" +
@@ -1669,7 +1712,7 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	"\tpage_size\x18\x02 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\x9d\x04\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\tpageToken\"\xd5\x04\n" +
 	"\x10ResponseTimeLead\x12\x17\n" +
 	"\alead_id\x18\x01 \x01(\tR\x06leadId\x12;\n" +
 	"\vreceived_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
@@ -1686,16 +1729,19 @@ const file_relance_v1_report_proto_rawDesc = "" +
 	" \x01(\tR\vcontactName\x12F\n" +
 	"\x11first_response_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x0ffirstResponseAt\x12>\n" +
 	"\rresponse_time\x18\f \x01(\v2\x19.google.protobuf.DurationR\fresponseTime\x12#\n" +
-	"\rwithin_window\x18\r \x01(\bR\fwithinWindow\"{\n" +
+	"\rwithin_window\x18\r \x01(\bR\fwithinWindow\x12\x18\n" +
+	"\aunit_id\x18\x82\x01 \x01(\tR\x06unitId\x12\x1c\n" +
+	"\tunit_name\x18\x83\x01 \x01(\tR\bunitName\"{\n" +
 	"\x1dListResponseTimeLeadsResponse\x122\n" +
 	"\x05leads\x18\x01 \x03(\v2\x1c.relance.v1.ResponseTimeLeadR\x05leads\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xa6\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xc1\x01\n" +
 	"\x0eReportGrouping\x12\x1f\n" +
 	"\x1bREPORT_GROUPING_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17REPORT_GROUPING_ADVISOR\x10\x01\x12\x18\n" +
 	"\x14REPORT_GROUPING_SITE\x10\x02\x12\x1a\n" +
 	"\x16REPORT_GROUPING_SOURCE\x10\x03\x12 \n" +
-	"\x1cREPORT_GROUPING_SOURCE_GROUP\x10\x04*z\n" +
+	"\x1cREPORT_GROUPING_SOURCE_GROUP\x10\x04\x12\x19\n" +
+	"\x14REPORT_GROUPING_UNIT\x10\x82\x01*z\n" +
 	"\fCSVSeparator\x12\x1d\n" +
 	"\x19CSV_SEPARATOR_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13CSV_SEPARATOR_COMMA\x10\x01\x12\x1b\n" +

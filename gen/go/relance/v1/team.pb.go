@@ -1867,6 +1867,403 @@ func (x *ListAbsencesResponse) GetAbsences() []*Absence {
 	return nil
 }
 
+type CreateUnitRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	SiteId string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	// Leading and trailing spaces are dropped.
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateUnitRequest) Reset() {
+	*x = CreateUnitRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateUnitRequest) ProtoMessage() {}
+
+func (x *CreateUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateUnitRequest.ProtoReflect.Descriptor instead.
+func (*CreateUnitRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateUnitRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *CreateUnitRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type CreateUnitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Unit          *Unit                  `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateUnitResponse) Reset() {
+	*x = CreateUnitResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateUnitResponse) ProtoMessage() {}
+
+func (x *CreateUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateUnitResponse.ProtoReflect.Descriptor instead.
+func (*CreateUnitResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CreateUnitResponse) GetUnit() *Unit {
+	if x != nil {
+		return x.Unit
+	}
+	return nil
+}
+
+type UpdateUnitRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UnitId        string                 `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	Name          *string                `protobuf:"bytes,2,opt,name=name,proto3,oneof" json:"name,omitempty"`
+	Active        *bool                  `protobuf:"varint,3,opt,name=active,proto3,oneof" json:"active,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUnitRequest) Reset() {
+	*x = UpdateUnitRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUnitRequest) ProtoMessage() {}
+
+func (x *UpdateUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUnitRequest.ProtoReflect.Descriptor instead.
+func (*UpdateUnitRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateUnitRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *UpdateUnitRequest) GetName() string {
+	if x != nil && x.Name != nil {
+		return *x.Name
+	}
+	return ""
+}
+
+func (x *UpdateUnitRequest) GetActive() bool {
+	if x != nil && x.Active != nil {
+		return *x.Active
+	}
+	return false
+}
+
+type UpdateUnitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Unit          *Unit                  `protobuf:"bytes,1,opt,name=unit,proto3" json:"unit,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUnitResponse) Reset() {
+	*x = UpdateUnitResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUnitResponse) ProtoMessage() {}
+
+func (x *UpdateUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUnitResponse.ProtoReflect.Descriptor instead.
+func (*UpdateUnitResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *UpdateUnitResponse) GetUnit() *Unit {
+	if x != nil {
+		return x.Unit
+	}
+	return nil
+}
+
+type ListUnitsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only the units of this site.
+	SiteId        string `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUnitsRequest) Reset() {
+	*x = ListUnitsRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUnitsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUnitsRequest) ProtoMessage() {}
+
+func (x *ListUnitsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUnitsRequest.ProtoReflect.Descriptor instead.
+func (*ListUnitsRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListUnitsRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+type ListUnitsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By site, then name.
+	Units         []*Unit `protobuf:"bytes,1,rep,name=units,proto3" json:"units,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListUnitsResponse) Reset() {
+	*x = ListUnitsResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListUnitsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListUnitsResponse) ProtoMessage() {}
+
+func (x *ListUnitsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListUnitsResponse.ProtoReflect.Descriptor instead.
+func (*ListUnitsResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListUnitsResponse) GetUnits() []*Unit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+type SetUserUnitRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// One of the person's sites.
+	SiteId string `protobuf:"bytes,2,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	// An active unit of the site; empty takes the person out of their unit there.
+	UnitId        string `protobuf:"bytes,3,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserUnitRequest) Reset() {
+	*x = SetUserUnitRequest{}
+	mi := &file_relance_v1_team_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserUnitRequest) ProtoMessage() {}
+
+func (x *SetUserUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserUnitRequest.ProtoReflect.Descriptor instead.
+func (*SetUserUnitRequest) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *SetUserUnitRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SetUserUnitRequest) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *SetUserUnitRequest) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+type SetUserUnitResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetUserUnitResponse) Reset() {
+	*x = SetUserUnitResponse{}
+	mi := &file_relance_v1_team_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetUserUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetUserUnitResponse) ProtoMessage() {}
+
+func (x *SetUserUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_team_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetUserUnitResponse.ProtoReflect.Descriptor instead.
+func (*SetUserUnitResponse) Descriptor() ([]byte, []int) {
+	return file_relance_v1_team_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *SetUserUnitResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
 var File_relance_v1_team_proto protoreflect.FileDescriptor
 
 const file_relance_v1_team_proto_rawDesc = "" +
@@ -2039,12 +2436,35 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x127\n" +
 	"\tfrom_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\"G\n" +
 	"\x14ListAbsencesResponse\x12/\n" +
-	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences*_\n" +
+	"\babsences\x18\x01 \x03(\v2\x13.relance.v1.AbsenceR\babsences\"U\n" +
+	"\x11CreateUnitRequest\x12!\n" +
+	"\asite_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12\x1d\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\":\n" +
+	"\x12CreateUnitResponse\x12$\n" +
+	"\x04unit\x18\x01 \x01(\v2\x10.relance.v1.UnitR\x04unit\"\x8b\x01\n" +
+	"\x11UpdateUnitRequest\x12!\n" +
+	"\aunit_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06unitId\x12\"\n" +
+	"\x04name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dH\x00R\x04name\x88\x01\x01\x12\x1b\n" +
+	"\x06active\x18\x03 \x01(\bH\x01R\x06active\x88\x01\x01B\a\n" +
+	"\x05_nameB\t\n" +
+	"\a_active\":\n" +
+	"\x12UpdateUnitResponse\x12$\n" +
+	"\x04unit\x18\x01 \x01(\v2\x10.relance.v1.UnitR\x04unit\"8\n" +
+	"\x10ListUnitsRequest\x12$\n" +
+	"\asite_id\x18\x01 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06siteId\";\n" +
+	"\x11ListUnitsResponse\x12&\n" +
+	"\x05units\x18\x01 \x03(\v2\x10.relance.v1.UnitR\x05units\"\x80\x01\n" +
+	"\x12SetUserUnitRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12!\n" +
+	"\asite_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06siteId\x12$\n" +
+	"\aunit_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06unitId\";\n" +
+	"\x13SetUserUnitResponse\x12$\n" +
+	"\x04user\x18\x01 \x01(\v2\x10.relance.v1.UserR\x04user*_\n" +
 	"\n" +
 	"SenderMode\x12\x1b\n" +
 	"\x17SENDER_MODE_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18SENDER_MODE_ORGANIZATION\x10\x01\x12\x16\n" +
-	"\x12SENDER_MODE_MEMBER\x10\x022\xe9\b\n" +
+	"\x12SENDER_MODE_MEMBER\x10\x022\xa2\v\n" +
 	"\vTeamService\x12_\n" +
 	"\x0fGetOrganization\x12\".relance.v1.GetOrganizationRequest\x1a#.relance.v1.GetOrganizationResponse\"\x03\x90\x02\x01\x12c\n" +
 	"\x12UpdateOrganization\x12%.relance.v1.UpdateOrganizationRequest\x1a&.relance.v1.UpdateOrganizationResponse\x12K\n" +
@@ -2063,7 +2483,13 @@ const file_relance_v1_team_proto_rawDesc = "" +
 	"\n" +
 	"AddAbsence\x12\x1d.relance.v1.AddAbsenceRequest\x1a\x1e.relance.v1.AddAbsenceResponse\x12T\n" +
 	"\rRemoveAbsence\x12 .relance.v1.RemoveAbsenceRequest\x1a!.relance.v1.RemoveAbsenceResponse\x12V\n" +
-	"\fListAbsences\x12\x1f.relance.v1.ListAbsencesRequest\x1a .relance.v1.ListAbsencesResponse\"\x03\x90\x02\x01B:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
+	"\fListAbsences\x12\x1f.relance.v1.ListAbsencesRequest\x1a .relance.v1.ListAbsencesResponse\"\x03\x90\x02\x01\x12K\n" +
+	"\n" +
+	"CreateUnit\x12\x1d.relance.v1.CreateUnitRequest\x1a\x1e.relance.v1.CreateUnitResponse\x12K\n" +
+	"\n" +
+	"UpdateUnit\x12\x1d.relance.v1.UpdateUnitRequest\x1a\x1e.relance.v1.UpdateUnitResponse\x12M\n" +
+	"\tListUnits\x12\x1c.relance.v1.ListUnitsRequest\x1a\x1d.relance.v1.ListUnitsResponse\"\x03\x90\x02\x01\x12N\n" +
+	"\vSetUserUnit\x12\x1e.relance.v1.SetUserUnitRequest\x1a\x1f.relance.v1.SetUserUnitResponseB:Z8github.com/relancehq/relance/gen/go/relance/v1;relancev1b\x06proto3"
 
 var (
 	file_relance_v1_team_proto_rawDescOnce sync.Once
@@ -2078,7 +2504,7 @@ func file_relance_v1_team_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_team_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_relance_v1_team_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_relance_v1_team_proto_goTypes = []any{
 	(SenderMode)(0),                    // 0: relance.v1.SenderMode
 	(*Organization)(nil),               // 1: relance.v1.Organization
@@ -2111,79 +2537,100 @@ var file_relance_v1_team_proto_goTypes = []any{
 	(*RemoveAbsenceResponse)(nil),      // 28: relance.v1.RemoveAbsenceResponse
 	(*ListAbsencesRequest)(nil),        // 29: relance.v1.ListAbsencesRequest
 	(*ListAbsencesResponse)(nil),       // 30: relance.v1.ListAbsencesResponse
-	(*OpeningWindow)(nil),              // 31: relance.v1.OpeningWindow
-	(*Closure)(nil),                    // 32: relance.v1.Closure
-	(*Site)(nil),                       // 33: relance.v1.Site
-	(Role)(0),                          // 34: relance.v1.Role
-	(Locale)(0),                        // 35: relance.v1.Locale
-	(*NotificationPreferences)(nil),    // 36: relance.v1.NotificationPreferences
-	(*User)(nil),                       // 37: relance.v1.User
-	(*timestamppb.Timestamp)(nil),      // 38: google.protobuf.Timestamp
-	(*Absence)(nil),                    // 39: relance.v1.Absence
+	(*CreateUnitRequest)(nil),          // 31: relance.v1.CreateUnitRequest
+	(*CreateUnitResponse)(nil),         // 32: relance.v1.CreateUnitResponse
+	(*UpdateUnitRequest)(nil),          // 33: relance.v1.UpdateUnitRequest
+	(*UpdateUnitResponse)(nil),         // 34: relance.v1.UpdateUnitResponse
+	(*ListUnitsRequest)(nil),           // 35: relance.v1.ListUnitsRequest
+	(*ListUnitsResponse)(nil),          // 36: relance.v1.ListUnitsResponse
+	(*SetUserUnitRequest)(nil),         // 37: relance.v1.SetUserUnitRequest
+	(*SetUserUnitResponse)(nil),        // 38: relance.v1.SetUserUnitResponse
+	(*OpeningWindow)(nil),              // 39: relance.v1.OpeningWindow
+	(*Closure)(nil),                    // 40: relance.v1.Closure
+	(*Site)(nil),                       // 41: relance.v1.Site
+	(Role)(0),                          // 42: relance.v1.Role
+	(Locale)(0),                        // 43: relance.v1.Locale
+	(*NotificationPreferences)(nil),    // 44: relance.v1.NotificationPreferences
+	(*User)(nil),                       // 45: relance.v1.User
+	(*timestamppb.Timestamp)(nil),      // 46: google.protobuf.Timestamp
+	(*Absence)(nil),                    // 47: relance.v1.Absence
+	(*Unit)(nil),                       // 48: relance.v1.Unit
 }
 var file_relance_v1_team_proto_depIdxs = []int32{
 	0,  // 0: relance.v1.Organization.sender_mode:type_name -> relance.v1.SenderMode
 	1,  // 1: relance.v1.GetOrganizationResponse.organization:type_name -> relance.v1.Organization
 	0,  // 2: relance.v1.UpdateOrganizationRequest.sender_mode:type_name -> relance.v1.SenderMode
 	1,  // 3: relance.v1.UpdateOrganizationResponse.organization:type_name -> relance.v1.Organization
-	31, // 4: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
-	32, // 5: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
-	33, // 6: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
-	31, // 7: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
-	32, // 8: relance.v1.Closures.closures:type_name -> relance.v1.Closure
+	39, // 4: relance.v1.CreateSiteRequest.windows:type_name -> relance.v1.OpeningWindow
+	40, // 5: relance.v1.CreateSiteRequest.closures:type_name -> relance.v1.Closure
+	41, // 6: relance.v1.CreateSiteResponse.site:type_name -> relance.v1.Site
+	39, // 7: relance.v1.OpeningWindows.windows:type_name -> relance.v1.OpeningWindow
+	40, // 8: relance.v1.Closures.closures:type_name -> relance.v1.Closure
 	8,  // 9: relance.v1.UpdateSiteRequest.windows:type_name -> relance.v1.OpeningWindows
 	9,  // 10: relance.v1.UpdateSiteRequest.closures:type_name -> relance.v1.Closures
-	33, // 11: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
-	33, // 12: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
-	32, // 13: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
-	33, // 14: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
-	34, // 15: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
-	35, // 16: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
-	36, // 17: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	37, // 18: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
-	34, // 19: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
+	41, // 11: relance.v1.UpdateSiteResponse.site:type_name -> relance.v1.Site
+	41, // 12: relance.v1.ListSitesResponse.sites:type_name -> relance.v1.Site
+	40, // 13: relance.v1.ListSiteClosuresResponse.closures:type_name -> relance.v1.Closure
+	41, // 14: relance.v1.ImportSiteClosuresResponse.site:type_name -> relance.v1.Site
+	42, // 15: relance.v1.CreateUserRequest.role:type_name -> relance.v1.Role
+	43, // 16: relance.v1.CreateUserRequest.locale:type_name -> relance.v1.Locale
+	44, // 17: relance.v1.CreateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	45, // 18: relance.v1.CreateUserResponse.user:type_name -> relance.v1.User
+	42, // 19: relance.v1.UpdateUserRequest.role:type_name -> relance.v1.Role
 	20, // 20: relance.v1.UpdateUserRequest.sites:type_name -> relance.v1.SiteIds
-	35, // 21: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
-	36, // 22: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
-	37, // 23: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
-	34, // 24: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
-	37, // 25: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
-	38, // 26: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
-	38, // 27: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
-	39, // 28: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
-	38, // 29: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
-	39, // 30: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
-	2,  // 31: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
-	4,  // 32: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
-	6,  // 33: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
-	10, // 34: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
-	12, // 35: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
-	14, // 36: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
-	16, // 37: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
-	18, // 38: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
-	21, // 39: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
-	23, // 40: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
-	25, // 41: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
-	27, // 42: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
-	29, // 43: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
-	3,  // 44: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
-	5,  // 45: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
-	7,  // 46: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
-	11, // 47: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
-	13, // 48: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
-	15, // 49: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
-	17, // 50: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
-	19, // 51: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
-	22, // 52: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
-	24, // 53: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
-	26, // 54: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
-	28, // 55: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
-	30, // 56: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
-	44, // [44:57] is the sub-list for method output_type
-	31, // [31:44] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	43, // 21: relance.v1.UpdateUserRequest.locale:type_name -> relance.v1.Locale
+	44, // 22: relance.v1.UpdateUserRequest.notifications:type_name -> relance.v1.NotificationPreferences
+	45, // 23: relance.v1.UpdateUserResponse.user:type_name -> relance.v1.User
+	42, // 24: relance.v1.ListUsersRequest.role:type_name -> relance.v1.Role
+	45, // 25: relance.v1.ListUsersResponse.users:type_name -> relance.v1.User
+	46, // 26: relance.v1.AddAbsenceRequest.start_time:type_name -> google.protobuf.Timestamp
+	46, // 27: relance.v1.AddAbsenceRequest.end_time:type_name -> google.protobuf.Timestamp
+	47, // 28: relance.v1.AddAbsenceResponse.absence:type_name -> relance.v1.Absence
+	46, // 29: relance.v1.ListAbsencesRequest.from_time:type_name -> google.protobuf.Timestamp
+	47, // 30: relance.v1.ListAbsencesResponse.absences:type_name -> relance.v1.Absence
+	48, // 31: relance.v1.CreateUnitResponse.unit:type_name -> relance.v1.Unit
+	48, // 32: relance.v1.UpdateUnitResponse.unit:type_name -> relance.v1.Unit
+	48, // 33: relance.v1.ListUnitsResponse.units:type_name -> relance.v1.Unit
+	45, // 34: relance.v1.SetUserUnitResponse.user:type_name -> relance.v1.User
+	2,  // 35: relance.v1.TeamService.GetOrganization:input_type -> relance.v1.GetOrganizationRequest
+	4,  // 36: relance.v1.TeamService.UpdateOrganization:input_type -> relance.v1.UpdateOrganizationRequest
+	6,  // 37: relance.v1.TeamService.CreateSite:input_type -> relance.v1.CreateSiteRequest
+	10, // 38: relance.v1.TeamService.UpdateSite:input_type -> relance.v1.UpdateSiteRequest
+	12, // 39: relance.v1.TeamService.ListSites:input_type -> relance.v1.ListSitesRequest
+	14, // 40: relance.v1.TeamService.ListSiteClosures:input_type -> relance.v1.ListSiteClosuresRequest
+	16, // 41: relance.v1.TeamService.ImportSiteClosures:input_type -> relance.v1.ImportSiteClosuresRequest
+	18, // 42: relance.v1.TeamService.CreateUser:input_type -> relance.v1.CreateUserRequest
+	21, // 43: relance.v1.TeamService.UpdateUser:input_type -> relance.v1.UpdateUserRequest
+	23, // 44: relance.v1.TeamService.ListUsers:input_type -> relance.v1.ListUsersRequest
+	25, // 45: relance.v1.TeamService.AddAbsence:input_type -> relance.v1.AddAbsenceRequest
+	27, // 46: relance.v1.TeamService.RemoveAbsence:input_type -> relance.v1.RemoveAbsenceRequest
+	29, // 47: relance.v1.TeamService.ListAbsences:input_type -> relance.v1.ListAbsencesRequest
+	31, // 48: relance.v1.TeamService.CreateUnit:input_type -> relance.v1.CreateUnitRequest
+	33, // 49: relance.v1.TeamService.UpdateUnit:input_type -> relance.v1.UpdateUnitRequest
+	35, // 50: relance.v1.TeamService.ListUnits:input_type -> relance.v1.ListUnitsRequest
+	37, // 51: relance.v1.TeamService.SetUserUnit:input_type -> relance.v1.SetUserUnitRequest
+	3,  // 52: relance.v1.TeamService.GetOrganization:output_type -> relance.v1.GetOrganizationResponse
+	5,  // 53: relance.v1.TeamService.UpdateOrganization:output_type -> relance.v1.UpdateOrganizationResponse
+	7,  // 54: relance.v1.TeamService.CreateSite:output_type -> relance.v1.CreateSiteResponse
+	11, // 55: relance.v1.TeamService.UpdateSite:output_type -> relance.v1.UpdateSiteResponse
+	13, // 56: relance.v1.TeamService.ListSites:output_type -> relance.v1.ListSitesResponse
+	15, // 57: relance.v1.TeamService.ListSiteClosures:output_type -> relance.v1.ListSiteClosuresResponse
+	17, // 58: relance.v1.TeamService.ImportSiteClosures:output_type -> relance.v1.ImportSiteClosuresResponse
+	19, // 59: relance.v1.TeamService.CreateUser:output_type -> relance.v1.CreateUserResponse
+	22, // 60: relance.v1.TeamService.UpdateUser:output_type -> relance.v1.UpdateUserResponse
+	24, // 61: relance.v1.TeamService.ListUsers:output_type -> relance.v1.ListUsersResponse
+	26, // 62: relance.v1.TeamService.AddAbsence:output_type -> relance.v1.AddAbsenceResponse
+	28, // 63: relance.v1.TeamService.RemoveAbsence:output_type -> relance.v1.RemoveAbsenceResponse
+	30, // 64: relance.v1.TeamService.ListAbsences:output_type -> relance.v1.ListAbsencesResponse
+	32, // 65: relance.v1.TeamService.CreateUnit:output_type -> relance.v1.CreateUnitResponse
+	34, // 66: relance.v1.TeamService.UpdateUnit:output_type -> relance.v1.UpdateUnitResponse
+	36, // 67: relance.v1.TeamService.ListUnits:output_type -> relance.v1.ListUnitsResponse
+	38, // 68: relance.v1.TeamService.SetUserUnit:output_type -> relance.v1.SetUserUnitResponse
+	52, // [52:69] is the sub-list for method output_type
+	35, // [35:52] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_team_proto_init() }
@@ -2195,13 +2642,14 @@ func file_relance_v1_team_proto_init() {
 	file_relance_v1_team_proto_msgTypes[3].OneofWrappers = []any{}
 	file_relance_v1_team_proto_msgTypes[9].OneofWrappers = []any{}
 	file_relance_v1_team_proto_msgTypes[20].OneofWrappers = []any{}
+	file_relance_v1_team_proto_msgTypes[32].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_team_proto_rawDesc), len(file_relance_v1_team_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   30,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -840,6 +840,8 @@ type User struct {
 	Notifications *NotificationPreferences `protobuf:"bytes,10,opt,name=notifications,proto3" json:"notifications,omitempty"`
 	Active        bool                     `protobuf:"varint,11,opt,name=active,proto3" json:"active,omitempty"`
 	CreateTime    *timestamppb.Timestamp   `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The person's business unit at each of their sites that has one.
+	Units         []*SiteUnit `protobuf:"bytes,130,rep,name=units,proto3" json:"units,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -958,6 +960,143 @@ func (x *User) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *User) GetUnits() []*SiteUnit {
+	if x != nil {
+		return x.Units
+	}
+	return nil
+}
+
+// SiteUnit is a person's business unit at one site.
+type SiteUnit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	SiteId        string                 `protobuf:"bytes,1,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	UnitId        string                 `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SiteUnit) Reset() {
+	*x = SiteUnit{}
+	mi := &file_relance_v1_types_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SiteUnit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SiteUnit) ProtoMessage() {}
+
+func (x *SiteUnit) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_types_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SiteUnit.ProtoReflect.Descriptor instead.
+func (*SiteUnit) Descriptor() ([]byte, []int) {
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SiteUnit) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *SiteUnit) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+// Unit is a business unit: a department inside a site (new cars, used cars, service…).
+type Unit struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	SiteId        string                 `protobuf:"bytes,2,opt,name=site_id,json=siteId,proto3" json:"site_id,omitempty"`
+	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Active        bool                   `protobuf:"varint,4,opt,name=active,proto3" json:"active,omitempty"`
+	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Unit) Reset() {
+	*x = Unit{}
+	mi := &file_relance_v1_types_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Unit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Unit) ProtoMessage() {}
+
+func (x *Unit) ProtoReflect() protoreflect.Message {
+	mi := &file_relance_v1_types_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Unit.ProtoReflect.Descriptor instead.
+func (*Unit) Descriptor() ([]byte, []int) {
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *Unit) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Unit) GetSiteId() string {
+	if x != nil {
+		return x.SiteId
+	}
+	return ""
+}
+
+func (x *Unit) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Unit) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+func (x *Unit) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 // Absence is a span of time when a user does not work.
 type Absence struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -972,7 +1111,7 @@ type Absence struct {
 
 func (x *Absence) Reset() {
 	*x = Absence{}
-	mi := &file_relance_v1_types_proto_msgTypes[5]
+	mi := &file_relance_v1_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -984,7 +1123,7 @@ func (x *Absence) String() string {
 func (*Absence) ProtoMessage() {}
 
 func (x *Absence) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[5]
+	mi := &file_relance_v1_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -997,7 +1136,7 @@ func (x *Absence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Absence.ProtoReflect.Descriptor instead.
 func (*Absence) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{5}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Absence) GetId() string {
@@ -1049,7 +1188,7 @@ type Contact struct {
 
 func (x *Contact) Reset() {
 	*x = Contact{}
-	mi := &file_relance_v1_types_proto_msgTypes[6]
+	mi := &file_relance_v1_types_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1061,7 +1200,7 @@ func (x *Contact) String() string {
 func (*Contact) ProtoMessage() {}
 
 func (x *Contact) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[6]
+	mi := &file_relance_v1_types_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1074,7 +1213,7 @@ func (x *Contact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Contact.ProtoReflect.Descriptor instead.
 func (*Contact) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{6}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Contact) GetName() string {
@@ -1143,7 +1282,7 @@ type Lead struct {
 
 func (x *Lead) Reset() {
 	*x = Lead{}
-	mi := &file_relance_v1_types_proto_msgTypes[7]
+	mi := &file_relance_v1_types_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1294,7 @@ func (x *Lead) String() string {
 func (*Lead) ProtoMessage() {}
 
 func (x *Lead) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[7]
+	mi := &file_relance_v1_types_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1307,7 @@ func (x *Lead) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lead.ProtoReflect.Descriptor instead.
 func (*Lead) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{7}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Lead) GetId() string {
@@ -1362,7 +1501,7 @@ type LeadCadence struct {
 
 func (x *LeadCadence) Reset() {
 	*x = LeadCadence{}
-	mi := &file_relance_v1_types_proto_msgTypes[8]
+	mi := &file_relance_v1_types_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1374,7 +1513,7 @@ func (x *LeadCadence) String() string {
 func (*LeadCadence) ProtoMessage() {}
 
 func (x *LeadCadence) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[8]
+	mi := &file_relance_v1_types_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1387,7 +1526,7 @@ func (x *LeadCadence) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeadCadence.ProtoReflect.Descriptor instead.
 func (*LeadCadence) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{8}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LeadCadence) GetAttemptsToday() int32 {
@@ -1432,7 +1571,7 @@ type Activity struct {
 
 func (x *Activity) Reset() {
 	*x = Activity{}
-	mi := &file_relance_v1_types_proto_msgTypes[9]
+	mi := &file_relance_v1_types_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1444,7 +1583,7 @@ func (x *Activity) String() string {
 func (*Activity) ProtoMessage() {}
 
 func (x *Activity) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[9]
+	mi := &file_relance_v1_types_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1457,7 +1596,7 @@ func (x *Activity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Activity.ProtoReflect.Descriptor instead.
 func (*Activity) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{9}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Activity) GetId() string {
@@ -1556,7 +1695,7 @@ type LeadVehicle struct {
 
 func (x *LeadVehicle) Reset() {
 	*x = LeadVehicle{}
-	mi := &file_relance_v1_types_proto_msgTypes[10]
+	mi := &file_relance_v1_types_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1568,7 +1707,7 @@ func (x *LeadVehicle) String() string {
 func (*LeadVehicle) ProtoMessage() {}
 
 func (x *LeadVehicle) ProtoReflect() protoreflect.Message {
-	mi := &file_relance_v1_types_proto_msgTypes[10]
+	mi := &file_relance_v1_types_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1581,7 +1720,7 @@ func (x *LeadVehicle) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeadVehicle.ProtoReflect.Descriptor instead.
 func (*LeadVehicle) Descriptor() ([]byte, []int) {
-	return file_relance_v1_types_proto_rawDescGZIP(), []int{10}
+	return file_relance_v1_types_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LeadVehicle) GetInterest() string {
@@ -1664,7 +1803,7 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	"\x05email\x18\x01 \x01(\bR\x05email\x12\x10\n" +
 	"\x03sms\x18\x02 \x01(\bR\x03sms\x12\x15\n" +
 	"\x06in_app\x18\x03 \x01(\bR\x05inApp\x12,\n" +
-	"\x12use_personal_email\x18\x04 \x01(\bR\x10usePersonalEmail\"\xb8\x03\n" +
+	"\x12use_personal_email\x18\x04 \x01(\bR\x10usePersonalEmail\"\xe5\x03\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
@@ -1680,6 +1819,17 @@ const file_relance_v1_types_proto_rawDesc = "" +
 	" \x01(\v2#.relance.v1.NotificationPreferencesR\rnotifications\x12\x16\n" +
 	"\x06active\x18\v \x01(\bR\x06active\x12;\n" +
 	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12+\n" +
+	"\x05units\x18\x82\x01 \x03(\v2\x14.relance.v1.SiteUnitR\x05units\"<\n" +
+	"\bSiteUnit\x12\x17\n" +
+	"\asite_id\x18\x01 \x01(\tR\x06siteId\x12\x17\n" +
+	"\aunit_id\x18\x02 \x01(\tR\x06unitId\"\x98\x01\n" +
+	"\x04Unit\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\asite_id\x18\x02 \x01(\tR\x06siteId\x12\x12\n" +
+	"\x04name\x18\x03 \x01(\tR\x04name\x12\x16\n" +
+	"\x06active\x18\x04 \x01(\bR\x06active\x12;\n" +
+	"\vcreate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\"\xbc\x01\n" +
 	"\aAbsence\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
@@ -1825,7 +1975,7 @@ func file_relance_v1_types_proto_rawDescGZIP() []byte {
 }
 
 var file_relance_v1_types_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_relance_v1_types_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_relance_v1_types_proto_goTypes = []any{
 	(Role)(0),                       // 0: relance.v1.Role
 	(Locale)(0),                     // 1: relance.v1.Locale
@@ -1841,52 +1991,56 @@ var file_relance_v1_types_proto_goTypes = []any{
 	(*Site)(nil),                    // 11: relance.v1.Site
 	(*NotificationPreferences)(nil), // 12: relance.v1.NotificationPreferences
 	(*User)(nil),                    // 13: relance.v1.User
-	(*Absence)(nil),                 // 14: relance.v1.Absence
-	(*Contact)(nil),                 // 15: relance.v1.Contact
-	(*Lead)(nil),                    // 16: relance.v1.Lead
-	(*LeadCadence)(nil),             // 17: relance.v1.LeadCadence
-	(*Activity)(nil),                // 18: relance.v1.Activity
-	(*LeadVehicle)(nil),             // 19: relance.v1.LeadVehicle
-	(*timestamppb.Timestamp)(nil),   // 20: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),     // 21: google.protobuf.Duration
+	(*SiteUnit)(nil),                // 14: relance.v1.SiteUnit
+	(*Unit)(nil),                    // 15: relance.v1.Unit
+	(*Absence)(nil),                 // 16: relance.v1.Absence
+	(*Contact)(nil),                 // 17: relance.v1.Contact
+	(*Lead)(nil),                    // 18: relance.v1.Lead
+	(*LeadCadence)(nil),             // 19: relance.v1.LeadCadence
+	(*Activity)(nil),                // 20: relance.v1.Activity
+	(*LeadVehicle)(nil),             // 21: relance.v1.LeadVehicle
+	(*timestamppb.Timestamp)(nil),   // 22: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),     // 23: google.protobuf.Duration
 }
 var file_relance_v1_types_proto_depIdxs = []int32{
 	2,  // 0: relance.v1.OpeningWindow.weekday:type_name -> relance.v1.Weekday
 	9,  // 1: relance.v1.Site.windows:type_name -> relance.v1.OpeningWindow
 	10, // 2: relance.v1.Site.closures:type_name -> relance.v1.Closure
-	20, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
+	22, // 3: relance.v1.Site.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: relance.v1.User.role:type_name -> relance.v1.Role
 	1,  // 5: relance.v1.User.locale:type_name -> relance.v1.Locale
 	12, // 6: relance.v1.User.notifications:type_name -> relance.v1.NotificationPreferences
-	20, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	20, // 8: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
-	20, // 9: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
-	4,  // 10: relance.v1.Lead.category:type_name -> relance.v1.Category
-	15, // 11: relance.v1.Lead.contact:type_name -> relance.v1.Contact
-	3,  // 12: relance.v1.Lead.stage:type_name -> relance.v1.LeadStage
-	20, // 13: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
-	20, // 14: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
-	20, // 15: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
-	20, // 16: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
-	20, // 17: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
-	20, // 18: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
-	21, // 19: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
-	20, // 20: relance.v1.Lead.last_attempt_time:type_name -> google.protobuf.Timestamp
-	17, // 21: relance.v1.Lead.cadence:type_name -> relance.v1.LeadCadence
-	20, // 22: relance.v1.Lead.improper_closure_time:type_name -> google.protobuf.Timestamp
-	19, // 23: relance.v1.Lead.vehicle:type_name -> relance.v1.LeadVehicle
-	5,  // 24: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
-	6,  // 25: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
-	7,  // 26: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
-	20, // 27: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
-	20, // 28: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
-	20, // 29: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 30: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	22, // 7: relance.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	14, // 8: relance.v1.User.units:type_name -> relance.v1.SiteUnit
+	22, // 9: relance.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
+	22, // 10: relance.v1.Absence.start_time:type_name -> google.protobuf.Timestamp
+	22, // 11: relance.v1.Absence.end_time:type_name -> google.protobuf.Timestamp
+	4,  // 12: relance.v1.Lead.category:type_name -> relance.v1.Category
+	17, // 13: relance.v1.Lead.contact:type_name -> relance.v1.Contact
+	3,  // 14: relance.v1.Lead.stage:type_name -> relance.v1.LeadStage
+	22, // 15: relance.v1.Lead.receive_time:type_name -> google.protobuf.Timestamp
+	22, // 16: relance.v1.Lead.assign_time:type_name -> google.protobuf.Timestamp
+	22, // 17: relance.v1.Lead.first_response_time:type_name -> google.protobuf.Timestamp
+	22, // 18: relance.v1.Lead.late_time:type_name -> google.protobuf.Timestamp
+	22, // 19: relance.v1.Lead.create_time:type_name -> google.protobuf.Timestamp
+	22, // 20: relance.v1.Lead.update_time:type_name -> google.protobuf.Timestamp
+	23, // 21: relance.v1.Lead.business_response_time:type_name -> google.protobuf.Duration
+	22, // 22: relance.v1.Lead.last_attempt_time:type_name -> google.protobuf.Timestamp
+	19, // 23: relance.v1.Lead.cadence:type_name -> relance.v1.LeadCadence
+	22, // 24: relance.v1.Lead.improper_closure_time:type_name -> google.protobuf.Timestamp
+	21, // 25: relance.v1.Lead.vehicle:type_name -> relance.v1.LeadVehicle
+	5,  // 26: relance.v1.Activity.kind:type_name -> relance.v1.ActivityKind
+	6,  // 27: relance.v1.Activity.origin:type_name -> relance.v1.ActivityOrigin
+	7,  // 28: relance.v1.Activity.state:type_name -> relance.v1.ActivityState
+	22, // 29: relance.v1.Activity.due_time:type_name -> google.protobuf.Timestamp
+	22, // 30: relance.v1.Activity.done_time:type_name -> google.protobuf.Timestamp
+	22, // 31: relance.v1.Activity.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 32: relance.v1.Activity.direction:type_name -> relance.v1.ContactDirection
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_relance_v1_types_proto_init() }
@@ -1900,7 +2054,7 @@ func file_relance_v1_types_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_relance_v1_types_proto_rawDesc), len(file_relance_v1_types_proto_rawDesc)),
 			NumEnums:      9,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -54,8 +54,8 @@ const (
 
 // ReportServiceClient is a client for the relance.v1.ReportService service.
 type ReportServiceClient interface {
-	// ResponseTimeReport groups the leads received in a period by advisor, site, source or
-	// source group: average and median response time, how many were answered within 24 h and
+	// ResponseTimeReport groups the leads received in a period by advisor, site, business unit,
+	// source or source group: average and median response time, how many were answered within 24 h and
 	// within the report's window, and how many fell in each of up to five buckets.
 	ResponseTimeReport(context.Context, *connect.Request[v1.ResponseTimeReportRequest]) (*connect.Response[v1.ResponseTimeReportResponse], error)
 	// Dashboard is the response-time widget: leads received in the last hours (12 by default),
@@ -174,8 +174,8 @@ func (c *reportServiceClient) ListResponseTimeLeads(ctx context.Context, req *co
 
 // ReportServiceHandler is an implementation of the relance.v1.ReportService service.
 type ReportServiceHandler interface {
-	// ResponseTimeReport groups the leads received in a period by advisor, site, source or
-	// source group: average and median response time, how many were answered within 24 h and
+	// ResponseTimeReport groups the leads received in a period by advisor, site, business unit,
+	// source or source group: average and median response time, how many were answered within 24 h and
 	// within the report's window, and how many fell in each of up to five buckets.
 	ResponseTimeReport(context.Context, *connect.Request[v1.ResponseTimeReportRequest]) (*connect.Response[v1.ResponseTimeReportResponse], error)
 	// Dashboard is the response-time widget: leads received in the last hours (12 by default),

@@ -65,6 +65,14 @@ const (
 	// TeamServiceListAbsencesProcedure is the fully-qualified name of the TeamService's ListAbsences
 	// RPC.
 	TeamServiceListAbsencesProcedure = "/relance.v1.TeamService/ListAbsences"
+	// TeamServiceCreateUnitProcedure is the fully-qualified name of the TeamService's CreateUnit RPC.
+	TeamServiceCreateUnitProcedure = "/relance.v1.TeamService/CreateUnit"
+	// TeamServiceUpdateUnitProcedure is the fully-qualified name of the TeamService's UpdateUnit RPC.
+	TeamServiceUpdateUnitProcedure = "/relance.v1.TeamService/UpdateUnit"
+	// TeamServiceListUnitsProcedure is the fully-qualified name of the TeamService's ListUnits RPC.
+	TeamServiceListUnitsProcedure = "/relance.v1.TeamService/ListUnits"
+	// TeamServiceSetUserUnitProcedure is the fully-qualified name of the TeamService's SetUserUnit RPC.
+	TeamServiceSetUserUnitProcedure = "/relance.v1.TeamService/SetUserUnit"
 )
 
 // TeamServiceClient is a client for the relance.v1.TeamService service.
@@ -103,6 +111,17 @@ type TeamServiceClient interface {
 	RemoveAbsence(context.Context, *connect.Request[v1.RemoveAbsenceRequest]) (*connect.Response[v1.RemoveAbsenceResponse], error)
 	// ListAbsences lists a user's absences that end after from_time.
 	ListAbsences(context.Context, *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error)
+	// CreateUnit adds a business unit (new cars, used cars, service…) to a site (admins only). A
+	// name is unique within its site, without case (already_exists otherwise).
+	CreateUnit(context.Context, *connect.Request[v1.CreateUnitRequest]) (*connect.Response[v1.CreateUnitResponse], error)
+	// UpdateUnit renames, deactivates or reactivates a unit (admins only). A deactivated unit keeps
+	// its advisors and its figures but takes no new advisors.
+	UpdateUnit(context.Context, *connect.Request[v1.UpdateUnitRequest]) (*connect.Response[v1.UpdateUnitResponse], error)
+	// ListUnits lists the units of the sites the caller may see, deactivated ones included.
+	ListUnits(context.Context, *connect.Request[v1.ListUnitsRequest]) (*connect.Response[v1.ListUnitsResponse], error)
+	// SetUserUnit puts a person in one unit of one of their sites, or in none (admins only). A
+	// person has at most one unit per site; a lead's unit is its advisor's at the lead's site.
+	SetUserUnit(context.Context, *connect.Request[v1.SetUserUnitRequest]) (*connect.Response[v1.SetUserUnitResponse], error)
 }
 
 // NewTeamServiceClient constructs a client for the relance.v1.TeamService service. By default, it
@@ -199,6 +218,31 @@ func NewTeamServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		createUnit: connect.NewClient[v1.CreateUnitRequest, v1.CreateUnitResponse](
+			httpClient,
+			baseURL+TeamServiceCreateUnitProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("CreateUnit")),
+			connect.WithClientOptions(opts...),
+		),
+		updateUnit: connect.NewClient[v1.UpdateUnitRequest, v1.UpdateUnitResponse](
+			httpClient,
+			baseURL+TeamServiceUpdateUnitProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("UpdateUnit")),
+			connect.WithClientOptions(opts...),
+		),
+		listUnits: connect.NewClient[v1.ListUnitsRequest, v1.ListUnitsResponse](
+			httpClient,
+			baseURL+TeamServiceListUnitsProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("ListUnits")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		setUserUnit: connect.NewClient[v1.SetUserUnitRequest, v1.SetUserUnitResponse](
+			httpClient,
+			baseURL+TeamServiceSetUserUnitProcedure,
+			connect.WithSchema(teamServiceMethods.ByName("SetUserUnit")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -217,6 +261,10 @@ type teamServiceClient struct {
 	addAbsence         *connect.Client[v1.AddAbsenceRequest, v1.AddAbsenceResponse]
 	removeAbsence      *connect.Client[v1.RemoveAbsenceRequest, v1.RemoveAbsenceResponse]
 	listAbsences       *connect.Client[v1.ListAbsencesRequest, v1.ListAbsencesResponse]
+	createUnit         *connect.Client[v1.CreateUnitRequest, v1.CreateUnitResponse]
+	updateUnit         *connect.Client[v1.UpdateUnitRequest, v1.UpdateUnitResponse]
+	listUnits          *connect.Client[v1.ListUnitsRequest, v1.ListUnitsResponse]
+	setUserUnit        *connect.Client[v1.SetUserUnitRequest, v1.SetUserUnitResponse]
 }
 
 // GetOrganization calls relance.v1.TeamService.GetOrganization.
@@ -284,6 +332,26 @@ func (c *teamServiceClient) ListAbsences(ctx context.Context, req *connect.Reque
 	return c.listAbsences.CallUnary(ctx, req)
 }
 
+// CreateUnit calls relance.v1.TeamService.CreateUnit.
+func (c *teamServiceClient) CreateUnit(ctx context.Context, req *connect.Request[v1.CreateUnitRequest]) (*connect.Response[v1.CreateUnitResponse], error) {
+	return c.createUnit.CallUnary(ctx, req)
+}
+
+// UpdateUnit calls relance.v1.TeamService.UpdateUnit.
+func (c *teamServiceClient) UpdateUnit(ctx context.Context, req *connect.Request[v1.UpdateUnitRequest]) (*connect.Response[v1.UpdateUnitResponse], error) {
+	return c.updateUnit.CallUnary(ctx, req)
+}
+
+// ListUnits calls relance.v1.TeamService.ListUnits.
+func (c *teamServiceClient) ListUnits(ctx context.Context, req *connect.Request[v1.ListUnitsRequest]) (*connect.Response[v1.ListUnitsResponse], error) {
+	return c.listUnits.CallUnary(ctx, req)
+}
+
+// SetUserUnit calls relance.v1.TeamService.SetUserUnit.
+func (c *teamServiceClient) SetUserUnit(ctx context.Context, req *connect.Request[v1.SetUserUnitRequest]) (*connect.Response[v1.SetUserUnitResponse], error) {
+	return c.setUserUnit.CallUnary(ctx, req)
+}
+
 // TeamServiceHandler is an implementation of the relance.v1.TeamService service.
 type TeamServiceHandler interface {
 	// GetOrganization returns the caller's organisation and its settings.
@@ -320,6 +388,17 @@ type TeamServiceHandler interface {
 	RemoveAbsence(context.Context, *connect.Request[v1.RemoveAbsenceRequest]) (*connect.Response[v1.RemoveAbsenceResponse], error)
 	// ListAbsences lists a user's absences that end after from_time.
 	ListAbsences(context.Context, *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error)
+	// CreateUnit adds a business unit (new cars, used cars, service…) to a site (admins only). A
+	// name is unique within its site, without case (already_exists otherwise).
+	CreateUnit(context.Context, *connect.Request[v1.CreateUnitRequest]) (*connect.Response[v1.CreateUnitResponse], error)
+	// UpdateUnit renames, deactivates or reactivates a unit (admins only). A deactivated unit keeps
+	// its advisors and its figures but takes no new advisors.
+	UpdateUnit(context.Context, *connect.Request[v1.UpdateUnitRequest]) (*connect.Response[v1.UpdateUnitResponse], error)
+	// ListUnits lists the units of the sites the caller may see, deactivated ones included.
+	ListUnits(context.Context, *connect.Request[v1.ListUnitsRequest]) (*connect.Response[v1.ListUnitsResponse], error)
+	// SetUserUnit puts a person in one unit of one of their sites, or in none (admins only). A
+	// person has at most one unit per site; a lead's unit is its advisor's at the lead's site.
+	SetUserUnit(context.Context, *connect.Request[v1.SetUserUnitRequest]) (*connect.Response[v1.SetUserUnitResponse], error)
 }
 
 // NewTeamServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -412,6 +491,31 @@ func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	teamServiceCreateUnitHandler := connect.NewUnaryHandler(
+		TeamServiceCreateUnitProcedure,
+		svc.CreateUnit,
+		connect.WithSchema(teamServiceMethods.ByName("CreateUnit")),
+		connect.WithHandlerOptions(opts...),
+	)
+	teamServiceUpdateUnitHandler := connect.NewUnaryHandler(
+		TeamServiceUpdateUnitProcedure,
+		svc.UpdateUnit,
+		connect.WithSchema(teamServiceMethods.ByName("UpdateUnit")),
+		connect.WithHandlerOptions(opts...),
+	)
+	teamServiceListUnitsHandler := connect.NewUnaryHandler(
+		TeamServiceListUnitsProcedure,
+		svc.ListUnits,
+		connect.WithSchema(teamServiceMethods.ByName("ListUnits")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	teamServiceSetUserUnitHandler := connect.NewUnaryHandler(
+		TeamServiceSetUserUnitProcedure,
+		svc.SetUserUnit,
+		connect.WithSchema(teamServiceMethods.ByName("SetUserUnit")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/relance.v1.TeamService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case TeamServiceGetOrganizationProcedure:
@@ -440,6 +544,14 @@ func NewTeamServiceHandler(svc TeamServiceHandler, opts ...connect.HandlerOption
 			teamServiceRemoveAbsenceHandler.ServeHTTP(w, r)
 		case TeamServiceListAbsencesProcedure:
 			teamServiceListAbsencesHandler.ServeHTTP(w, r)
+		case TeamServiceCreateUnitProcedure:
+			teamServiceCreateUnitHandler.ServeHTTP(w, r)
+		case TeamServiceUpdateUnitProcedure:
+			teamServiceUpdateUnitHandler.ServeHTTP(w, r)
+		case TeamServiceListUnitsProcedure:
+			teamServiceListUnitsHandler.ServeHTTP(w, r)
+		case TeamServiceSetUserUnitProcedure:
+			teamServiceSetUserUnitHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -499,4 +611,20 @@ func (UnimplementedTeamServiceHandler) RemoveAbsence(context.Context, *connect.R
 
 func (UnimplementedTeamServiceHandler) ListAbsences(context.Context, *connect.Request[v1.ListAbsencesRequest]) (*connect.Response[v1.ListAbsencesResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.ListAbsences is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) CreateUnit(context.Context, *connect.Request[v1.CreateUnitRequest]) (*connect.Response[v1.CreateUnitResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.CreateUnit is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) UpdateUnit(context.Context, *connect.Request[v1.UpdateUnitRequest]) (*connect.Response[v1.UpdateUnitResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.UpdateUnit is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) ListUnits(context.Context, *connect.Request[v1.ListUnitsRequest]) (*connect.Response[v1.ListUnitsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.ListUnits is not implemented"))
+}
+
+func (UnimplementedTeamServiceHandler) SetUserUnit(context.Context, *connect.Request[v1.SetUserUnitRequest]) (*connect.Response[v1.SetUserUnitResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("relance.v1.TeamService.SetUserUnit is not implemented"))
 }
