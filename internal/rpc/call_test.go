@@ -123,7 +123,7 @@ func TestCallsAndReportsOverTheWire(t *testing.T) {
 		t.Fatal("no byte order mark")
 	}
 	records := readCSV(t, file[3:], ';')
-	if len(records) != 2 || records[1][7] != `Dupont; "Jean"` || records[1][3] != "alice" {
+	if len(records) != 2 || records[1][8] != `Dupont; "Jean"` || records[1][3] != "alice" {
 		t.Fatalf("csv = %q", records)
 	}
 	// The summary with ";" writes its percentages with a decimal comma.
