@@ -166,14 +166,19 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	sweeper := &queue.Sweeper{
 		Timers: store, Planner: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
 	}
+	pruner := &queue.Pruner{Store: store, Retention: cfg.Retention, Every: cfg.RetentionInterval, Now: time.Now, Log: log}
 	sweepCtx, stopSweeping := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		sweeper.Run(sweepCtx)
 	}()
-	// The sweeper stops before the worker, the worker before Redis and Postgres close.
+	go func() {
+		defer wg.Done()
+		pruner.Run(sweepCtx)
+	}()
+	// The sweeper and the pruner stop before the worker, the worker before Redis and Postgres close.
 	b.stopAll = append(b.stopAll, func() { stopSweeping(); wg.Wait(); w.Shutdown() })
 	log.Info("worker started", "queue", cfg.Queue, "concurrency", cfg.WorkerConcurrency, "sweep", cfg.SweepInterval)
 	return b, nil
