@@ -53,7 +53,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	srv := rpc.NewServer(cfg.ListenAddr, health.Handler(map[string]health.Check{
 		"postgres": b.store.Ready,
-		"redis":    b.redisWritable,
+		"redis":    func(ctx context.Context) error { return queue.Writable(ctx, b.rdb) },
 	}, web.Route(api, app)))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -113,15 +113,9 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // server, the sweeper and the outgoing channels.
 type backend struct {
 	store   *postgres.DB
-	rdb     *redis.Client
+	rdb     redis.UniversalClient
 	live    *notify.Live
 	stopAll []func() // in reverse order of start
-}
-
-// redisWritable reports whether Redis takes writes: after a failover, a former primary that
-// came back as a replica refuses them.
-func (b *backend) redisWritable(ctx context.Context) error {
-	return b.rdb.Set(ctx, "relance:ready", time.Now().Unix(), time.Minute).Err()
 }
 
 func (b *backend) stop() {
@@ -186,12 +180,11 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 
 // connect opens Postgres and Redis and plugs the queue in as the store's scheduler and the live
 // alert stream as its publisher.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender) (*postgres.DB, *redis.Client, *notify.Live, error) {
-	opts, err := redis.ParseURL(cfg.RedisURL)
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender) (*postgres.DB, redis.UniversalClient, *notify.Live, error) {
+	rdb, err := queue.NewRedis(cfg.RedisURL)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, nil, nil, err
 	}
-	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		return nil, nil, nil, fmt.Errorf("redis: %w", err)

@@ -1,10 +1,12 @@
 package queue
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -70,4 +72,11 @@ func ParseSentinelURL(rawURL string) (*redis.FailoverOptions, error) {
 		}
 	}
 	return opts, nil
+}
+
+// Writable reports whether rdb's Redis takes writes, by writing a short-lived key: after a
+// failover, a former primary that came back as a replica answers reads but refuses writes
+// (READONLY), which is the error returned.
+func Writable(ctx context.Context, rdb redis.UniversalClient) error {
+	return rdb.Set(ctx, "relance:ready", time.Now().Unix(), time.Minute).Err()
 }
