@@ -74,11 +74,10 @@ func run() error {
 	if err := postgres.Migrate(ctx, cfg.MigrateDatabaseURL, log); err != nil {
 		return err
 	}
-	ropts, err := redis.ParseURL(cfg.RedisURL)
+	rdb, err := queue.NewRedis(cfg.RedisURL)
 	if err != nil {
 		return err
 	}
-	rdb := redis.NewClient(ropts)
 	defer rdb.Close()
 	store, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.WithLogger(log), postgres.WithScheduler(queue.NewClient(rdb, "bench")))
 	if err != nil {
@@ -193,7 +192,7 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 }
 
 // reminderBench measures the reminder engine's lateness and capacity, next to raw asynq tasks.
-func reminderBench(ctx context.Context, cfg config.Config, rdb *redis.Client, log *slog.Logger) error {
+func reminderBench(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, log *slog.Logger) error {
 	n := intEnv("BENCH_REMINDERS", 10000)
 	fmt.Printf("\n%d reminders, worker concurrency %d, emails over SMTP to a local catcher\n\n", n, cfg.WorkerConcurrency)
 	raw, err := bench.RawAsynq(ctx, rdb, n, cfg.WorkerConcurrency, time.Now().Add(10*time.Second))
@@ -218,7 +217,7 @@ func reminderBench(ctx context.Context, cfg config.Config, rdb *redis.Client, lo
 }
 
 // webhookBench measures signed webhook deliveries to a local receiver, next to plain POSTs.
-func webhookBench(ctx context.Context, cfg config.Config, rdb *redis.Client, log *slog.Logger) error {
+func webhookBench(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, log *slog.Logger) error {
 	n := intEnv("BENCH_WEBHOOKS", 5000)
 	fmt.Printf("\n%d lead.created webhook events, worker concurrency %d, to a local receiver verifying signatures\n\n", n, cfg.WorkerConcurrency)
 	var rows []bench.Result

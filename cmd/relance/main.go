@@ -6,6 +6,8 @@
 //	relance migrate  apply database migrations
 //	relance seed     create the demo organisation (prints its credentials)
 //	relance org      create an organisation and its first admin, or list organisations
+//	relance timers   list pending or late timers, show one, replay one
+//	relance deliveries  list failed deliveries, retry them
 //	relance vapid    print a new VAPID key pair for Web Push
 //
 // Configuration comes from environment variables; see README.md.
@@ -28,7 +30,7 @@ import (
 	"github.com/relancehq/relance/internal/relance"
 )
 
-const usage = `usage: relance <serve|worker|run|migrate|seed|org|vapid>
+const usage = `usage: relance <serve|worker|run|migrate|seed|org|timers|deliveries|vapid>
 
   serve    run the API server
   worker   run the task worker and the timer sweeper
@@ -38,6 +40,8 @@ const usage = `usage: relance <serve|worker|run|migrate|seed|org|vapid>
   org      create an organisation and its first admin, or list them (as MIGRATE_DATABASE_URL):
              relance org create --name NAME --admin-email EMAIL [--admin-name NAME]
              relance org list
+  timers   list pending or late timers, show one, replay one (as MIGRATE_DATABASE_URL)
+  deliveries  list failed deliveries, retry them (as MIGRATE_DATABASE_URL)
   vapid    print a new VAPID key pair for Web Push, as VAPID_PUBLIC_KEY=… and VAPID_PRIVATE_KEY=…
 `
 
@@ -69,6 +73,8 @@ func main() {
 		err = seed(ctx, cfg, log)
 	case "org":
 		err = org(ctx, cfg, log, os.Args[2:])
+	case "timers", "deliveries":
+		err = operate(ctx, cfg, log, os.Args[1], os.Args[2:])
 	case "vapid":
 		err = vapid(os.Stdout)
 	default:
@@ -77,7 +83,7 @@ func main() {
 	}
 	switch {
 	case errors.Is(err, errUsage):
-		fmt.Fprint(os.Stderr, orgUsage)
+		fmt.Fprint(os.Stderr, commandUsage[os.Args[1]])
 		os.Exit(2)
 	case relance.ErrorCode(err) != "":
 		explain(os.Stderr, err)
@@ -86,6 +92,22 @@ func main() {
 		log.Error("relance stopped", "command", os.Args[1], "err", err)
 		os.Exit(1)
 	}
+}
+
+// commandUsage is what a command prints when its command line cannot be parsed.
+var commandUsage = map[string]string{"org": orgUsage, "timers": timersUsage, "deliveries": deliveriesUsage}
+
+// operate runs `relance timers` or `relance deliveries` as the schema owner.
+func operate(ctx context.Context, cfg config.Config, log *slog.Logger, command string, args []string) error {
+	op, closeAll, err := openOperator(ctx, cfg, log, os.Stdout)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	if command == "timers" {
+		return op.timers(ctx, args)
+	}
+	return op.deliveries(ctx, args)
 }
 
 func newLogger(cfg config.Config) *slog.Logger {

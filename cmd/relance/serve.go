@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, worker bool
 	}
 	srv := rpc.NewServer(cfg.ListenAddr, health.Handler(map[string]health.Check{
 		"postgres": b.store.Ready,
-		"redis":    b.redisWritable,
+		"redis":    func(ctx context.Context) error { return queue.Writable(ctx, b.rdb) },
 	}, web.Route(api, app)))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
@@ -134,15 +134,9 @@ func work(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 // server, the sweeper and the outgoing channels.
 type backend struct {
 	store   *postgres.DB
-	rdb     *redis.Client
+	rdb     redis.UniversalClient
 	live    *notify.Live
 	stopAll []func() // in reverse order of start
-}
-
-// redisWritable reports whether Redis takes writes: after a failover, a former primary that
-// came back as a replica refuses them.
-func (b *backend) redisWritable(ctx context.Context) error {
-	return b.rdb.Set(ctx, "relance:ready", time.Now().Unix(), time.Minute).Err()
 }
 
 func (b *backend) stop() {
@@ -193,14 +187,19 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 	sweeper := &queue.Sweeper{
 		Timers: store, Planner: store, Scheduler: queue.NewClient(rdb, cfg.Queue), Interval: cfg.SweepInterval, Now: time.Now, Log: log,
 	}
+	pruner := &queue.Pruner{Store: store, Retention: cfg.Retention, Every: cfg.RetentionInterval, Now: time.Now, Log: log}
 	sweepCtx, stopSweeping := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Add(1)
+	wg.Add(2)
 	go func() {
 		defer wg.Done()
 		sweeper.Run(sweepCtx)
 	}()
-	// The sweeper stops before the worker, the worker before Redis and Postgres close.
+	go func() {
+		defer wg.Done()
+		pruner.Run(sweepCtx)
+	}()
+	// The sweeper and the pruner stop before the worker, the worker before Redis and Postgres close.
 	b.stopAll = append(b.stopAll, func() { stopSweeping(); wg.Wait(); w.Shutdown() })
 	log.Info("worker started", "queue", cfg.Queue, "concurrency", cfg.WorkerConcurrency, "sweep", cfg.SweepInterval)
 	return b, nil
@@ -208,12 +207,11 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 
 // connect opens Postgres and Redis and plugs the queue in as the store's scheduler and the live
 // alert stream as its publisher.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender, tel *telemetry) (*postgres.DB, *redis.Client, *notify.Live, error) {
-	opts, err := redis.ParseURL(cfg.RedisURL)
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender, tel *telemetry) (*postgres.DB, redis.UniversalClient, *notify.Live, error) {
+	rdb, err := queue.NewRedis(cfg.RedisURL)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, nil, nil, err
 	}
-	rdb := redis.NewClient(opts)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		rdb.Close()
 		return nil, nil, nil, fmt.Errorf("redis: %w", err)

@@ -124,7 +124,7 @@ func (t *telemetry) queueTracing() *queue.Tracing {
 }
 
 // collect adds the pool's and the queue's collectors, with metrics on.
-func (t *telemetry) collect(store *postgres.DB, rdb *redis.Client, queueName string) error {
+func (t *telemetry) collect(store *postgres.DB, rdb redis.UniversalClient, queueName string) error {
 	if t.metrics == nil {
 		return nil
 	}

@@ -130,6 +130,29 @@ func (q *Queries) DeliveryFinish(ctx context.Context, arg DeliveryFinishParams) 
 	return err
 }
 
+const deliveryGetForOperator = `-- name: DeliveryGetForOperator :one
+SELECT id, org_id, state, channel FROM deliveries WHERE id = $1
+`
+
+type DeliveryGetForOperatorRow struct {
+	ID      uuid.UUID
+	OrgID   uuid.UUID
+	State   string
+	Channel string
+}
+
+func (q *Queries) DeliveryGetForOperator(ctx context.Context, id uuid.UUID) (DeliveryGetForOperatorRow, error) {
+	row := q.db.QueryRow(ctx, deliveryGetForOperator, id)
+	var i DeliveryGetForOperatorRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.State,
+		&i.Channel,
+	)
+	return i, err
+}
+
 const deliveryGetForUpdate = `-- name: DeliveryGetForUpdate :one
 SELECT id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids FROM deliveries WHERE id = $1 FOR UPDATE
 `
@@ -216,4 +239,83 @@ func (q *Queries) DeliveryListByLead(ctx context.Context, leadID *uuid.UUID) ([]
 		return nil, err
 	}
 	return items, nil
+}
+
+const deliveryListFailed = `-- name: DeliveryListFailed :many
+SELECT d.id, d.org_id, o.name AS org_name, d.channel, d.recipient, d.lead_id, d.attempts, d.last_error, d.created_at
+FROM deliveries d JOIN organizations o ON o.id = d.org_id
+WHERE d.state = 'failed' AND d.created_at >= $1::timestamptz
+  AND ($2::text = '' OR d.channel = $2::text)
+  AND ($3::uuid IS NULL OR d.org_id = $3::uuid)
+ORDER BY d.created_at DESC, d.id DESC
+LIMIT $4::integer
+`
+
+type DeliveryListFailedParams struct {
+	Since    time.Time
+	Channel  string
+	OrgID    *uuid.UUID
+	RowLimit int32
+}
+
+type DeliveryListFailedRow struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	OrgName   string
+	Channel   string
+	Recipient string
+	LeadID    *uuid.UUID
+	Attempts  int32
+	LastError string
+	CreatedAt time.Time
+}
+
+// Failed deliveries across tenants, for the schema owner (relance deliveries), newest first.
+func (q *Queries) DeliveryListFailed(ctx context.Context, arg DeliveryListFailedParams) ([]DeliveryListFailedRow, error) {
+	rows, err := q.db.Query(ctx, deliveryListFailed,
+		arg.Since,
+		arg.Channel,
+		arg.OrgID,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DeliveryListFailedRow{}
+	for rows.Next() {
+		var i DeliveryListFailedRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.OrgName,
+			&i.Channel,
+			&i.Recipient,
+			&i.LeadID,
+			&i.Attempts,
+			&i.LastError,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deliveryRevive = `-- name: DeliveryRevive :one
+UPDATE deliveries SET state = 'pending', attempts = 0, last_error = '', lease_until = NULL
+WHERE id = $1 AND state = 'failed'
+RETURNING id
+`
+
+// A failed delivery back to pending from its first try; no row when it is not failed (any more).
+func (q *Queries) DeliveryRevive(ctx context.Context, id uuid.UUID) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, deliveryRevive, id)
+	var id_2 uuid.UUID
+	err := row.Scan(&id_2)
+	return id_2, err
 }

@@ -368,6 +368,11 @@ type LeadRepeat struct {
 	Fingerprint      []byte
 }
 
+type MaintenanceRun struct {
+	Job    string
+	LastAt time.Time
+}
+
 type MessageCount struct {
 	OrgID     uuid.UUID
 	Day       time.Time

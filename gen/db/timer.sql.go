@@ -169,6 +169,47 @@ func (q *Queries) TimerFinish(ctx context.Context, arg TimerFinishParams) error 
 	return err
 }
 
+const timerGetForOperator = `-- name: TimerGetForOperator :one
+SELECT t.id, t.org_id, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.state, t.fired_at, t.created_at, t.updated_at, t.key, o.name AS org_name FROM timers t JOIN organizations o ON o.id = t.org_id WHERE t.id = $1
+`
+
+type TimerGetForOperatorRow struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	Kind      string
+	SubjectID uuid.UUID
+	Ref       string
+	DueAt     time.Time
+	Version   int32
+	State     string
+	FiredAt   *time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	Key       *string
+	OrgName   string
+}
+
+func (q *Queries) TimerGetForOperator(ctx context.Context, id uuid.UUID) (TimerGetForOperatorRow, error) {
+	row := q.db.QueryRow(ctx, timerGetForOperator, id)
+	var i TimerGetForOperatorRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Kind,
+		&i.SubjectID,
+		&i.Ref,
+		&i.DueAt,
+		&i.Version,
+		&i.State,
+		&i.FiredAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Key,
+		&i.OrgName,
+	)
+	return i, err
+}
+
 const timerGetForUpdate = `-- name: TimerGetForUpdate :one
 SELECT id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at, key FROM timers WHERE id = $1 FOR UPDATE
 `
@@ -189,6 +230,44 @@ func (q *Queries) TimerGetForUpdate(ctx context.Context, id uuid.UUID) (Timer, e
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.Key,
+	)
+	return i, err
+}
+
+const timerLeadOf = `-- name: TimerLeadOf :one
+SELECT l.id, l.org_id, l.site_id, l.contact_name, l.stage, l.assignee_id, l.received_at
+FROM leads l
+WHERE l.id = (
+  SELECT COALESCE(
+    (SELECT ld.id FROM leads ld WHERE ld.id = t.subject_id),
+    (SELECT d.lead_id FROM deliveries d WHERE d.id = t.subject_id),
+    (SELECT a.lead_id FROM actions a WHERE a.id = t.subject_id),
+    (SELECT ac.lead_id FROM activities ac WHERE ac.id = t.subject_id))
+  FROM timers t WHERE t.id = $1)
+`
+
+type TimerLeadOfRow struct {
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	SiteID      uuid.UUID
+	ContactName string
+	Stage       string
+	AssigneeID  *uuid.UUID
+	ReceivedAt  time.Time
+}
+
+// The lead a timer is about: its subject, or the lead of its delivery, action or activity.
+func (q *Queries) TimerLeadOf(ctx context.Context, id uuid.UUID) (TimerLeadOfRow, error) {
+	row := q.db.QueryRow(ctx, timerLeadOf, id)
+	var i TimerLeadOfRow
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.SiteID,
+		&i.ContactName,
+		&i.Stage,
+		&i.AssigneeID,
+		&i.ReceivedAt,
 	)
 	return i, err
 }
@@ -241,6 +320,107 @@ func (q *Queries) TimerListDue(ctx context.Context, arg TimerListDueParams) ([]T
 		return nil, err
 	}
 	return items, nil
+}
+
+const timerListForOperator = `-- name: TimerListForOperator :many
+SELECT t.id, t.org_id, o.name AS org_name, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.created_at
+FROM timers t JOIN organizations o ON o.id = t.org_id
+WHERE t.state = 'pending'
+  AND (NOT $1::boolean OR t.due_at < $2::timestamptz)
+  AND ($3::uuid IS NULL OR t.org_id = $3::uuid)
+  AND ($4::text = '' OR t.kind = $4::text)
+ORDER BY t.due_at, t.id
+LIMIT $5::integer
+`
+
+type TimerListForOperatorParams struct {
+	LateOnly  bool
+	DueBefore time.Time
+	OrgID     *uuid.UUID
+	Kind      string
+	RowLimit  int32
+}
+
+type TimerListForOperatorRow struct {
+	ID        uuid.UUID
+	OrgID     uuid.UUID
+	OrgName   string
+	Kind      string
+	SubjectID uuid.UUID
+	Ref       string
+	DueAt     time.Time
+	Version   int32
+	CreatedAt time.Time
+}
+
+// Pending timers across tenants, for the schema owner (relance timers): due before due_before
+// when late_only, of one organisation and one kind when given, in (due, id) order.
+func (q *Queries) TimerListForOperator(ctx context.Context, arg TimerListForOperatorParams) ([]TimerListForOperatorRow, error) {
+	rows, err := q.db.Query(ctx, timerListForOperator,
+		arg.LateOnly,
+		arg.DueBefore,
+		arg.OrgID,
+		arg.Kind,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TimerListForOperatorRow{}
+	for rows.Next() {
+		var i TimerListForOperatorRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.OrgName,
+			&i.Kind,
+			&i.SubjectID,
+			&i.Ref,
+			&i.DueAt,
+			&i.Version,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const timerRearm = `-- name: TimerRearm :one
+UPDATE timers SET state = 'pending', due_at = $2, version = version + 1, fired_at = NULL, updated_at = $2
+WHERE id = $1 AND state = 'done'
+RETURNING id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at, key
+`
+
+type TimerRearmParams struct {
+	ID    uuid.UUID
+	DueAt time.Time
+}
+
+// Makes a done timer pending again, due at once, under a new version (a new task id).
+func (q *Queries) TimerRearm(ctx context.Context, arg TimerRearmParams) (Timer, error) {
+	row := q.db.QueryRow(ctx, timerRearm, arg.ID, arg.DueAt)
+	var i Timer
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Kind,
+		&i.SubjectID,
+		&i.Ref,
+		&i.DueAt,
+		&i.Version,
+		&i.State,
+		&i.FiredAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Key,
+	)
+	return i, err
 }
 
 const timerReschedule = `-- name: TimerReschedule :one

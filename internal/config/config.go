@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/relancehq/relance/internal/relance"
 )
 
 // Config is every setting of the relance binary.
@@ -56,6 +58,11 @@ type Config struct {
 	RequestMaxBytes         int            // REQUEST_MAX_BYTES: body size of calls other than attachments and imports
 	PasswordHashConcurrency int            // PASSWORD_HASH_CONCURRENCY: argon2id hashes computed at once
 	Reflection              string         // REFLECTION: authenticated, public or off
+	// Retention: days each kind of finished row is kept (RETENTION_DAYS, 180 by default, and
+	// RETENTION_<KIND>_DAYS for one kind, e.g. RETENTION_AUDIT_DAYS; 0 keeps forever), and how
+	// often the worker prunes (RETENTION_INTERVAL).
+	Retention         relance.Retention
+	RetentionInterval time.Duration
 	// ALLOW_PRIVATE_WEBHOOKS=true lets webhook endpoints be loopback or private addresses over
 	// plain http: development and tests only.
 	AllowPrivateWebhooks bool
@@ -122,6 +129,9 @@ func FromEnv() (Config, error) {
 	if err := c.limits(); err != nil {
 		return c, err
 	}
+	if err := c.retention(); err != nil {
+		return c, err
+	}
 	if (c.VAPIDPublicKey == "") != (c.VAPIDPrivateKey == "") {
 		return c, fmt.Errorf("VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY go together (relance vapid prints a pair)")
 	}
@@ -186,6 +196,35 @@ func (c *Config) limits() error {
 		return fmt.Errorf("REFLECTION: %q is not authenticated, public or off", c.Reflection)
 	}
 	return nil
+}
+
+// retention reads how long each kind of finished row is kept.
+func (c *Config) retention() error {
+	all, err := days("RETENTION_DAYS", 180)
+	if err != nil {
+		return err
+	}
+	c.Retention = relance.Retention{}
+	for _, k := range relance.RetentionKinds {
+		if c.Retention[k], err = days("RETENTION_"+strings.ToUpper(string(k))+"_DAYS", all); err != nil {
+			return err
+		}
+	}
+	c.RetentionInterval, err = duration("RETENTION_INTERVAL", time.Hour)
+	return err
+}
+
+// days reads a number of days, 0 included.
+func days(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: %q is not a number of days (0 keeps forever)", name, v)
+	}
+	return n, nil
 }
 
 func env(name, def string) string {

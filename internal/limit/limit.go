@@ -22,7 +22,7 @@ type Requests struct {
 
 // NewRequests returns a request limiter on rdb; prefix separates its keys from other users of
 // the same Redis (such as another deployment's).
-func NewRequests(rdb *redis.Client, prefix string) *Requests {
+func NewRequests(rdb redis.UniversalClient, prefix string) *Requests {
 	return &Requests{limiter: redis_rate.NewLimiter(rdb), prefix: prefix}
 }
 
@@ -44,7 +44,7 @@ func (r *Requests) Allow(ctx context.Context, key string, perMinute int) (time.D
 // policy says (relance.LoginPolicy). A count is forgotten a day after its last failure; an
 // account's is reset by a successful login.
 type Logins struct {
-	rdb              *redis.Client
+	rdb              redis.UniversalClient
 	prefix           string
 	account, address relance.LoginPolicy
 	now              func() time.Time
@@ -55,7 +55,7 @@ const forget = 24 * time.Hour
 
 // NewLogins returns a failed-login throttle on rdb with a policy per account and per address;
 // now is the clock locks are measured on (time.Now when nil).
-func NewLogins(rdb *redis.Client, prefix string, account, address relance.LoginPolicy, now func() time.Time) *Logins {
+func NewLogins(rdb redis.UniversalClient, prefix string, account, address relance.LoginPolicy, now func() time.Time) *Logins {
 	if now == nil {
 		now = time.Now
 	}

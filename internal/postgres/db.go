@@ -209,13 +209,13 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		return nil, fmt.Errorf("postgres: set tenant: %w", err)
 	}
 	if err := fn(t); err != nil {
-		return nil, interpret(err)
+		return nil, d.readOnly(interpret(err))
 	}
 	if t.emitErr != nil {
 		return nil, t.emitErr
 	}
 	if err := pgtx.Commit(ctx); err != nil {
-		return nil, interpret(fmt.Errorf("postgres: commit: %w", err))
+		return nil, d.readOnly(interpret(fmt.Errorf("postgres: commit: %w", err)))
 	}
 	return t, nil
 }
@@ -257,6 +257,22 @@ func interpret(err error) error {
 		}
 	}
 	return err
+}
+
+// readOnly turns a write refused by a read-only server (SQLSTATE 25006) into an unavailable
+// error, which clients retry, and empties the pool. After a failover the pool's connections may
+// still lead to the former primary, now a standby or fenced read-only; the pool's next
+// connections go to whichever host of DATABASE_URL is the primary (target_session_attrs).
+// Without the reset, every request would fail until the process restarts. Other errors pass
+// through.
+func (d *DB) readOnly(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "25006" { // read_only_sql_transaction
+		return err
+	}
+	d.log.Warn("postgres refused a write as read-only: reconnecting to the primary", "err", err)
+	d.pool.Reset()
+	return relance.Errorf(relance.CodeUnavailable, "the database is read-only for a moment (failover): retry")
 }
 
 // found turns pgx.ErrNoRows into a not-found error for what; other errors pass through.

@@ -18,3 +18,6 @@ func (d *DB) Calendar(ctx context.Context, org, siteID, userID uuid.UUID) (*cale
 	})
 	return cal, err
 }
+
+// PoolConns is the number of connections in the pool, idle or in use.
+func (d *DB) PoolConns() int32 { return d.pool.Stat().TotalConns() }

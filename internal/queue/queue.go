@@ -19,9 +19,10 @@ import (
 
 // Client enqueues timers. It implements postgres.Scheduler.
 type Client struct {
-	client *asynq.Client
-	queue  string
-	now    func() time.Time
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	queue     string
+	now       func() time.Time
 	// tracing, when set, carries the caller's trace context into each task.
 	tracing *Tracing
 }
@@ -41,7 +42,10 @@ func (c *Client) WithTracing(t *Tracing) *Client {
 
 // NewClient returns a client enqueueing into queue through rdb.
 func NewClient(rdb redis.UniversalClient, queue string) *Client {
-	return &Client{client: asynq.NewClientFromRedisClient(rdb), queue: queue, now: time.Now}
+	return &Client{
+		client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb),
+		queue: queue, now: time.Now,
+	}
 }
 
 // Schedule enqueues each timer for its instant. A timer whose task is already queued is skipped

@@ -26,7 +26,7 @@ type node struct {
 	done   sync.WaitGroup
 }
 
-func startNode(t *testing.T, dbURL string, rdb *redis.Client, q string, c *catcher.Catcher, opts ...postgres.Option) *node {
+func startNode(t *testing.T, dbURL string, rdb redis.UniversalClient, q string, c *catcher.Catcher, opts ...postgres.Option) *node {
 	t.Helper()
 	sender, err := testenv.OutboxOf(t, c).Router(context.Background())
 	if err != nil {

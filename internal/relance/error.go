@@ -16,6 +16,7 @@ const (
 	CodePermissionDenied   Code = "permission_denied"   // visible but not allowed
 	CodeUnauthenticated    Code = "unauthenticated"     // no valid credentials
 	CodeFailedPrecondition Code = "failed_precondition" // not allowed in the current state
+	CodeUnavailable        Code = "unavailable"         // cannot be served now; the same call may be retried
 )
 
 // FieldViolation names one bad input field and why it is bad.

@@ -23,6 +23,7 @@ var codes = map[relance.Code]connect.Code{
 	relance.CodePermissionDenied:   connect.CodePermissionDenied,
 	relance.CodeUnauthenticated:    connect.CodeUnauthenticated,
 	relance.CodeFailedPrecondition: connect.CodeFailedPrecondition,
+	relance.CodeUnavailable:        connect.CodeUnavailable,
 }
 
 // toConnect turns any error from the domain into a Connect error. Domain errors keep their

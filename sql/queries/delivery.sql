@@ -19,3 +19,22 @@ WHERE id = $1;
 -- name: DeliveryListByLead :many
 -- Webhook deliveries are the admins' (WebhookService): their recipient is an endpoint URL.
 SELECT * FROM deliveries WHERE lead_id = $1 AND channel <> 'webhook' ORDER BY created_at, id;
+
+-- name: DeliveryListFailed :many
+-- Failed deliveries across tenants, for the schema owner (relance deliveries), newest first.
+SELECT d.id, d.org_id, o.name AS org_name, d.channel, d.recipient, d.lead_id, d.attempts, d.last_error, d.created_at
+FROM deliveries d JOIN organizations o ON o.id = d.org_id
+WHERE d.state = 'failed' AND d.created_at >= sqlc.arg(since)::timestamptz
+  AND (sqlc.arg(channel)::text = '' OR d.channel = sqlc.arg(channel)::text)
+  AND (sqlc.narg(org_id)::uuid IS NULL OR d.org_id = sqlc.narg(org_id)::uuid)
+ORDER BY d.created_at DESC, d.id DESC
+LIMIT sqlc.arg(row_limit)::integer;
+
+-- name: DeliveryGetForOperator :one
+SELECT id, org_id, state, channel FROM deliveries WHERE id = $1;
+
+-- name: DeliveryRevive :one
+-- A failed delivery back to pending from its first try; no row when it is not failed (any more).
+UPDATE deliveries SET state = 'pending', attempts = 0, last_error = '', lease_until = NULL
+WHERE id = $1 AND state = 'failed'
+RETURNING id;

@@ -36,3 +36,36 @@ SELECT org_id::uuid AS org_id, user_id::uuid AS user_id FROM digest_users_missin
 
 -- name: TimerCancelAllBySubject :exec
 UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE subject_id = $1 AND state = 'pending';
+
+-- name: TimerListForOperator :many
+-- Pending timers across tenants, for the schema owner (relance timers): due before due_before
+-- when late_only, of one organisation and one kind when given, in (due, id) order.
+SELECT t.id, t.org_id, o.name AS org_name, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.created_at
+FROM timers t JOIN organizations o ON o.id = t.org_id
+WHERE t.state = 'pending'
+  AND (NOT sqlc.arg(late_only)::boolean OR t.due_at < sqlc.arg(due_before)::timestamptz)
+  AND (sqlc.narg(org_id)::uuid IS NULL OR t.org_id = sqlc.narg(org_id)::uuid)
+  AND (sqlc.arg(kind)::text = '' OR t.kind = sqlc.arg(kind)::text)
+ORDER BY t.due_at, t.id
+LIMIT sqlc.arg(row_limit)::integer;
+
+-- name: TimerGetForOperator :one
+SELECT t.*, o.name AS org_name FROM timers t JOIN organizations o ON o.id = t.org_id WHERE t.id = $1;
+
+-- name: TimerLeadOf :one
+-- The lead a timer is about: its subject, or the lead of its delivery, action or activity.
+SELECT l.id, l.org_id, l.site_id, l.contact_name, l.stage, l.assignee_id, l.received_at
+FROM leads l
+WHERE l.id = (
+  SELECT COALESCE(
+    (SELECT ld.id FROM leads ld WHERE ld.id = t.subject_id),
+    (SELECT d.lead_id FROM deliveries d WHERE d.id = t.subject_id),
+    (SELECT a.lead_id FROM actions a WHERE a.id = t.subject_id),
+    (SELECT ac.lead_id FROM activities ac WHERE ac.id = t.subject_id))
+  FROM timers t WHERE t.id = $1);
+
+-- name: TimerRearm :one
+-- Makes a done timer pending again, due at once, under a new version (a new task id).
+UPDATE timers SET state = 'pending', due_at = $2, version = version + 1, fired_at = NULL, updated_at = $2
+WHERE id = $1 AND state = 'done'
+RETURNING *;
