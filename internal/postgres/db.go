@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -198,7 +199,7 @@ func (d *DB) inOrg(ctx context.Context, org uuid.UUID, fn func(*tx) error) error
 func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx, error) {
 	pgtx, err := d.pool.Begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("postgres: begin: %w", err)
+		return nil, d.unreachable(fmt.Errorf("postgres: begin: %w", err))
 	}
 	defer func() { _ = pgtx.Rollback(ctx) }()
 	t := &tx{
@@ -206,10 +207,11 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		links: d.links, eventData: d.eventData,
 	}
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
-		return nil, fmt.Errorf("postgres: set tenant: %w", err)
+		return nil, d.unreachable(fmt.Errorf("postgres: set tenant: %w", err))
 	}
 	if err := fn(t); err != nil {
-		return nil, d.readOnly(interpret(err))
+		// Nothing is committed yet: a server lost now wrote nothing, and the caller may retry.
+		return nil, d.unreachable(d.readOnly(interpret(err)))
 	}
 	if t.emitErr != nil {
 		return nil, t.emitErr
@@ -273,6 +275,26 @@ func (d *DB) readOnly(err error) error {
 	d.log.Warn("postgres refused a write as read-only: reconnecting to the primary", "err", err)
 	d.pool.Reset()
 	return relance.Errorf(relance.CodeUnavailable, "the database is read-only for a moment (failover): retry")
+}
+
+// unreachable turns a failure to reach PostgreSQL before anything was committed (no connection
+// to be had, a server shutting down or restarting, a request the connection never sent) into an
+// unavailable error, which clients retry, instead of an internal one. The pool drops broken
+// connections by itself. Other errors pass through. A failed commit is not given to it: whether
+// the transaction was written is then unknown.
+func (d *DB) unreachable(err error) error {
+	var connectErr *pgconn.ConnectError
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err // the caller's own deadline: theirs to report
+	case errors.As(err, &connectErr), pgconn.SafeToRetry(err):
+	case errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "57P"): // admin_shutdown, crash_shutdown, cannot_connect_now
+	default:
+		return err
+	}
+	d.log.Warn("postgres cannot be reached: the request may be retried", "err", err)
+	return relance.Errorf(relance.CodeUnavailable, "the database cannot be reached for a moment: retry")
 }
 
 // found turns pgx.ErrNoRows into a not-found error for what; other errors pass through.

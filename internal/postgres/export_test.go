@@ -21,3 +21,6 @@ func (d *DB) Calendar(ctx context.Context, org, siteID, userID uuid.UUID) (*cale
 
 // PoolConns is the number of connections in the pool, idle or in use.
 func (d *DB) PoolConns() int32 { return d.pool.Stat().TotalConns() }
+
+// ResetPool closes the pool's connections, as a server restart does; the next ones are new.
+func (d *DB) ResetPool() { d.pool.Reset() }

@@ -87,3 +87,51 @@ func TestAReadOnlyDatabaseResetsThePool(t *testing.T) {
 		t.Fatalf("after the database takes writes again: %v", err)
 	}
 }
+
+// TestAnUnreachableDatabaseIsUnavailable stands for a PostgreSQL restart: while no connection
+// can be had, a write answers "unavailable" (clients retry, nothing was written) rather than an
+// internal error, and the same store writes again once the server takes connections.
+func TestAnUnreachableDatabaseIsUnavailable(t *testing.T) {
+	t.Parallel()
+	appURL, ownerURL := testenv.Database(t)
+	db := testenv.OpenURL(t, appURL)
+	w := testenv.NewWorld(t, db)
+	// The database's owner, connected to another database: none may bar its own.
+	cfg, err := pgx.ParseConfig(ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := cfg.Database
+	cfg.Database = "postgres"
+	owner, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	allow := func(on bool) {
+		t.Helper()
+		stmt := fmt.Sprintf("ALTER DATABASE %s WITH ALLOW_CONNECTIONS %t", name, on)
+		if _, err := owner.Exec(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	createLead := func() error {
+		_, _, err := db.CreateLead(ctx, w.As(w.Admin), relance.NewLead{
+			IdempotencyKey: uuid.NewString(), SiteID: w.Lyon.ID, Source: "website",
+			Contact: relance.Contact{Name: "Jean", Phone: "+33612345678"},
+		})
+		return err
+	}
+
+	allow(false)
+	db.ResetPool()
+	err = createLead()
+	wantCode(t, err, relance.CodeUnavailable)
+	if !strings.Contains(err.Error(), "retry") {
+		t.Errorf("error %q does not say to retry", err)
+	}
+	allow(true)
+	if err := createLead(); err != nil {
+		t.Fatalf("after the database takes connections again: %v", err)
+	}
+}
