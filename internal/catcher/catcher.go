@@ -39,6 +39,8 @@ type Catcher struct {
 	smsFail  []int          // HTTP statuses to answer the next SMS requests with
 	smsByKey map[string]int // idempotency key -> message id, as an idempotent provider keeps
 	push     pushState
+	sessions int // SMTP conversations opened
+	closed   int // and ended (QUIT, or the connection closed)
 
 	tls                    *tls.Config
 	authUser, authPassword string
@@ -113,6 +115,21 @@ func (c *Catcher) Messages() []Message {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Message(nil), c.messages...)
+}
+
+// Count returns how many messages were captured and how many SMTP conversations were opened,
+// without copying the messages (a bench waits on thousands).
+func (c *Catcher) Count() (messages, smtpSessions int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.messages), c.sessions
+}
+
+// SMTPSessionsOpen returns how many SMTP conversations are open now.
+func (c *Catcher) SMTPSessionsOpen() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessions - c.closed
 }
 
 // Wait blocks until match returns true for the captured messages or timeout passes, and returns
