@@ -45,10 +45,11 @@ type Catcher struct {
 	tls                    *tls.Config
 	authUser, authPassword string
 
-	smtpServer *smtp.Server
-	smtpAddr   string
-	httpServer *http.Server
-	httpAddr   string
+	smtpServer     *smtp.Server
+	smtpAddr       string
+	smtpServerPort int
+	httpServer     *http.Server
+	httpAddr       string
 }
 
 // Option configures a Catcher.
@@ -82,6 +83,7 @@ func Start(smtpAddr, httpAddr string, opts ...Option) (*Catcher, error) {
 		return nil, fmt.Errorf("catcher: http listen: %w", err)
 	}
 	c.smtpAddr, c.httpAddr = smtpLn.Addr().String(), httpLn.Addr().String()
+	c.smtpServerPort = smtpLn.Addr().(*net.TCPAddr).Port
 	c.smtpServer = smtp.NewServer(backend{c})
 	c.smtpServer.Domain = "catcher.localhost"
 	c.smtpServer.TLSConfig = c.tls
@@ -96,6 +98,9 @@ func Start(smtpAddr, httpAddr string, opts ...Option) (*Catcher, error) {
 
 // SMTPURL is the SMTP_URL that sends mail here.
 func (c *Catcher) SMTPURL() string { return "smtp://" + c.smtpAddr + "?tls=none" }
+
+// SMTPPort is the port the SMTP server listens on.
+func (c *Catcher) SMTPPort() int { return c.smtpServerPort }
 
 // SMSURL is the SMS_URL that sends text messages here.
 func (c *Catcher) SMSURL() string { return "http://" + c.httpAddr + "/sms" }
