@@ -3,8 +3,9 @@
 // starts PostgreSQL and Redis and runs it.
 //
 // It then schedules BENCH_REMINDERS (default 10,000) reminders due within one minute, then as many
-// due at one instant, and prints their lateness and throughput (the second run drains at the
-// engine's capacity), next to raw asynq no-op tasks for one instant.
+// due at one instant (with one worker, then two), then as many digests due at one instant, and
+// prints their lateness and throughput (the bursts drain at the engine's capacity), next to raw
+// asynq no-op tasks for one instant and a raw SMTP send loop.
 //
 // Then it writes BENCH_WEBHOOKS (default 5,000) lead.created events to one webhook endpoint, then
 // to four, with an in-process worker posting them signed to a local receiver that verifies each
@@ -18,9 +19,12 @@
 //
 // Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
 // BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8),
-// BENCH_REMINDERS, BENCH_WEBHOOKS, BENCH_LEADS, BENCH_ONLY (api, reminders, webhooks or reports:
-// that part alone), BENCH_BROWSER_RUNS (visits of the dashboard in Chromium, default 5; the web
-// app must be built), WORKER_CONCURRENCY.
+// BENCH_REMINDERS (also the digests), BENCH_REMINDER_LEAD (seconds from the start of a reminder
+// scenario's setup to its first due instant, default 45; raise it on a loaded machine),
+// BENCH_WEBHOOKS, BENCH_LEADS, BENCH_ONLY (api, reminders, burst — the reminders without the
+// paced run —, webhooks or reports: that part alone), BENCH_BROWSER_RUNS (visits of the
+// dashboard in Chromium, default 5; the web app must be built), BENCH_CPUPROFILE (a file to
+// write the whole run's CPU profile to, for go tool pprof), WORKER_CONCURRENCY.
 package main
 
 import (
@@ -31,6 +35,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"time"
 
@@ -63,6 +68,17 @@ func intEnv(name string, def int) int {
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		return err
@@ -131,8 +147,8 @@ func run() error {
 			return err
 		}
 	}
-	if only == "" || only == "reminders" {
-		if err := reminderBench(ctx, cfg, rdb, log); err != nil {
+	if only == "" || only == "reminders" || only == "burst" {
+		if err := reminderBench(ctx, cfg, rdb, log, only != "burst"); err != nil {
 			return err
 		}
 	}
@@ -191,27 +207,46 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 	return nil
 }
 
-// reminderBench measures the reminder engine's lateness and capacity, next to raw asynq tasks.
-func reminderBench(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, log *slog.Logger) error {
+// reminderBench measures the reminder engine's lateness and capacity, next to raw asynq tasks and
+// a raw SMTP send loop: reminders paced over a minute, then at one instant with one worker and
+// with two, and digests at one instant. BENCH_ONLY=burst leaves the paced reminders out.
+func reminderBench(ctx context.Context, cfg config.Config, rdb redis.UniversalClient, log *slog.Logger, paced bool) error {
 	n := intEnv("BENCH_REMINDERS", 10000)
-	fmt.Printf("\n%d reminders, worker concurrency %d, emails over SMTP to a local catcher\n\n", n, cfg.WorkerConcurrency)
+	fmt.Printf("\n%d reminders and digests, worker concurrency %d, emails over SMTP to a local catcher\n\n", n, cfg.WorkerConcurrency)
 	raw, err := bench.RawAsynq(ctx, rdb, n, cfg.WorkerConcurrency, time.Now().Add(10*time.Second))
 	if err != nil {
 		return err
 	}
-	rows := []bench.Lateness{raw}
+	smtp, err := bench.RawSMTP(ctx, n, cfg.WorkerConcurrency)
+	if err != nil {
+		return err
+	}
+	rows := []bench.Lateness{raw, smtp}
+	env := bench.ReminderEnv{
+		DatabaseURL: cfg.DatabaseURL, OwnerURL: cfg.MigrateDatabaseURL, Redis: rdb, Leads: n,
+		Concurrency: cfg.WorkerConcurrency, Log: log, Out: os.Stdout, Lead: time.Duration(intEnv("BENCH_REMINDER_LEAD", 45)) * time.Second,
+	}
 	// Spread over a minute: lateness at that pace. All at one instant: the backlog drains at the
-	// engine's capacity, which the "per s" column then shows.
-	for _, spread := range []time.Duration{time.Minute, 0} {
-		got, err := bench.Reminders(ctx, bench.ReminderEnv{
-			DatabaseURL: cfg.DatabaseURL, OwnerURL: cfg.MigrateDatabaseURL, Redis: rdb, Leads: n, Spread: spread,
-			Concurrency: cfg.WorkerConcurrency, Log: log,
-		})
+	// engine's capacity, which the "per s" column then shows; two workers show how it scales.
+	type scenario struct {
+		run     func(context.Context, bench.ReminderEnv) ([]bench.Lateness, error)
+		spread  time.Duration
+		workers int
+	}
+	scenarios := []scenario{{bench.Reminders, 0, 1}, {bench.Reminders, 0, 2}, {bench.Digests, 0, 1}}
+	if paced {
+		scenarios = append([]scenario{{bench.Reminders, time.Minute, 1}}, scenarios...)
+	}
+	for _, sc := range scenarios {
+		e := env
+		e.Spread, e.Workers = sc.spread, sc.workers
+		got, err := sc.run(ctx, e)
 		if err != nil {
 			return err
 		}
 		rows = append(rows, got...)
 	}
+	fmt.Println()
 	bench.PrintLateness(os.Stdout, rows)
 	return nil
 }

@@ -279,6 +279,9 @@ func newSender(ctx context.Context, cfg config.Config, log *slog.Logger) (relanc
 			return nil, nil, err
 		}
 		r.Email = m
+		// Its open connections say goodbye before the catcher, if any, stops.
+		stopCatcher := stop
+		stop = func() { _ = m.Close(); stopCatcher() }
 	} else {
 		log.Warn("SMTP_URL is not set: emails will be recorded as failed")
 	}

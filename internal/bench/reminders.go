@@ -1,17 +1,20 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -26,23 +29,31 @@ import (
 type Lateness struct {
 	Name          string
 	Count         int
+	Early         int // how many came before their instant (counted as 0 late in the percentiles)
 	P50, P99, Max time.Duration
 	PerSecond     float64 // completions per second over the batch
 }
 
 // PrintLateness writes a table of lateness results.
 func PrintLateness(w io.Writer, rows []Lateness) {
-	fmt.Fprintf(w, "%-52s %7s %9s %9s %9s %9s\n", "scenario", "count", "p50", "p99", "max", "per s")
+	fmt.Fprintf(w, "%-60s %7s %6s %9s %9s %9s %9s\n", "scenario", "count", "early", "p50", "p99", "max", "per s")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-52s %7d %9s %9s %9s %9.0f\n", r.Name, r.Count,
+		fmt.Fprintf(w, "%-60s %7d %6d %9s %9s %9s %9.0f\n", r.Name, r.Count, r.Early,
 			r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond), r.Max.Round(time.Millisecond), r.PerSecond)
 	}
 }
 
-// LatenessOf summarises lateness samples and the span over which they completed.
+// LatenessOf summarises lateness samples and the span over which they completed; a negative
+// sample is early.
 func LatenessOf(name string, samples []time.Duration, span time.Duration) Lateness {
-	slices.Sort(samples)
 	l := Lateness{Name: name, Count: len(samples)}
+	for i, s := range samples {
+		if s < 0 {
+			l.Early++
+			samples[i] = 0
+		}
+	}
+	slices.Sort(samples)
 	if n := len(samples); n > 0 {
 		l.P50, l.P99, l.Max = samples[n/2], samples[n*99/100], samples[n-1]
 		l.PerSecond = float64(n) / span.Seconds()
@@ -76,7 +87,7 @@ func RawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int
 	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error {
 		now := time.Now()
 		mu.Lock()
-		samples = append(samples, max(0, now.Sub(at)))
+		samples = append(samples, now.Sub(at))
 		last = now
 		mu.Unlock()
 		if done.Add(1) == int64(n) {
@@ -107,15 +118,33 @@ type ReminderEnv struct {
 	Redis       redis.UniversalClient
 	Leads       int
 	Spread      time.Duration // the reminders' instants spread evenly over this (0: all at one instant)
+	Lead        time.Duration // how long after setup starts the first reminder comes due (45 s when 0)
 	Concurrency int
 	Log         *slog.Logger
+	Out         io.Writer // where the worker's cost per timer is printed
+	Workers     int       // workers draining the queue (1 when 0)
 }
+
+// queryCounter counts the statements a store sends, and among them the transactions begun.
+type queryCounter struct{ queries, begins atomic.Int64 }
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (q *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	q.queries.Add(1)
+	if strings.EqualFold(data.SQL, "begin") {
+		q.begins.Add(1)
+	}
+	return ctx
+}
+
+// TraceQueryEnd implements pgx.QueryTracer.
+func (q *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // Reminders assigns env.Leads leads so that their first reminder comes due within env.Spread,
 // then lets a real worker fire them and send the emails over SMTP to a local catcher. It returns
 // the reminders' lateness (fired minus due) and the emails' (accepted by SMTP minus written).
 func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
-	const lead = 45 * time.Second // the first reminder comes due this long after setup starts
+	lead := cmp.Or(env.Lead, 45*time.Second) // the first reminder comes due this long after setup starts
 	c, err := catcher.Start("127.0.0.1:0", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -187,7 +216,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		return nil, err
 	}
 	if time.Since(start) > lead {
-		return nil, fmt.Errorf("setup took %s, longer than the %s lead: lower BENCH_REMINDERS", time.Since(start), lead)
+		return nil, fmt.Errorf("setup took %s, longer than the %s lead: lower BENCH_REMINDERS or raise BENCH_REMINDER_LEAD", time.Since(start), lead)
 	}
 	owner, err := pgxpool.New(ctx, env.OwnerURL)
 	if err != nil {
@@ -198,34 +227,53 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned' AND state = 'pending'`, org.ID); err != nil {
 		return nil, err
 	}
+	return drain(ctx, env, c, owner, queueName, org.ID, relance.TimerLeadReminder, lead+6*time.Minute)
+}
 
-	mailer, err := notify.NewMailer(c.SMTPURL(), "bench@relance.test")
-	if err != nil {
-		return nil, err
+// drain runs env.Workers workers (each with its own database pool and SMTP connections, as
+// separate processes would have) until every email of org's timers of kind reached the catcher
+// and is recorded as sent, then returns the timers' lateness and the emails'.
+func drain(ctx context.Context, env ReminderEnv, c *catcher.Catcher, owner *pgxpool.Pool, queueName string, org uuid.UUID, kind relance.TimerKind, timeout time.Duration) ([]Lateness, error) {
+	var counter queryCounter
+	workers := max(env.Workers, 1)
+	for range workers {
+		mailer, err := notify.NewMailer(c.SMTPURL(), "bench@relance.test")
+		if err != nil {
+			return nil, err
+		}
+		defer mailer.Close()
+		store, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log), postgres.WithQueryTracer(&counter),
+			postgres.WithScheduler(queue.NewClient(env.Redis, queueName)), postgres.WithSender(notify.Router{Email: mailer}))
+		if err != nil {
+			return nil, err
+		}
+		defer store.Close()
+		worker := queue.NewWorker(env.Redis, store, queue.WorkerConfig{Queue: queueName, Concurrency: env.Concurrency, Log: env.Log})
+		if err := worker.Start(); err != nil {
+			return nil, err
+		}
+		defer worker.Shutdown()
+		sweepCtx, stopSweeping := context.WithCancel(ctx)
+		defer stopSweeping()
+		sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(env.Redis, queueName), Interval: 5 * time.Second, Now: time.Now, Log: env.Log}
+		go sweeper.Run(sweepCtx)
 	}
-	store, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log),
-		postgres.WithScheduler(queue.NewClient(env.Redis, queueName)), postgres.WithSender(notify.Router{Email: mailer}))
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
-	worker := queue.NewWorker(env.Redis, store, queue.WorkerConfig{Queue: queueName, Concurrency: env.Concurrency, Log: env.Log})
-	if err := worker.Start(); err != nil {
-		return nil, err
-	}
-	defer worker.Shutdown()
-	sweepCtx, stopSweeping := context.WithCancel(ctx)
-	defer stopSweeping()
-	sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(env.Redis, queueName), Interval: 5 * time.Second, Now: time.Now, Log: env.Log}
-	go sweeper.Run(sweepCtx)
 
-	if _, ok := c.Wait(lead+time.Minute+5*time.Minute, func(m []catcher.Message) bool { return len(m) >= env.Leads }); !ok {
-		return nil, fmt.Errorf("only %d of %d reminders arrived", len(c.Messages()), env.Leads)
+	// Counted, not copied: copying thousands of captured messages at every arrival would hold
+	// the catcher's lock and slow the SMTP side down.
+	for deadline := time.Now().Add(timeout); ; time.Sleep(20 * time.Millisecond) {
+		got, _ := c.Count()
+		if got >= env.Leads {
+			break
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("only %d of %d emails arrived", got, env.Leads)
+		}
 	}
 	// The catcher sees an email before its worker records it as sent.
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		var sent int
-		if err := owner.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE org_id = $1 AND state = 'sent'`, org.ID).Scan(&sent); err != nil {
+		if err := owner.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE org_id = $1 AND state = 'sent'`, org).Scan(&sent); err != nil {
 			return nil, err
 		}
 		if sent >= env.Leads {
@@ -235,19 +283,41 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 			return nil, fmt.Errorf("only %d of %d deliveries recorded as sent", sent, env.Leads)
 		}
 	}
-	reminders, span, err := samples(ctx, owner, `SELECT fired_at - due_at, max(fired_at) OVER () - min(due_at) OVER ()
-		FROM timers WHERE org_id = $1 AND kind = 'lead.reminder' AND state = 'done'`, org.ID)
+	what := "reminders"
+	subject := "d.lead_id" // a reminder's timer is about the lead, a digest's about its recipient
+	if kind == relance.TimerDigest {
+		what, subject = "digests", "d.user_id"
+	}
+	label := fmt.Sprintf("%d over %s", env.Leads, env.Spread)
+	if workers > 1 {
+		label += fmt.Sprintf(", %d workers", workers)
+	}
+	if env.Out != nil {
+		msgs, sessions := c.Count()
+		n := float64(env.Leads)
+		fmt.Fprintf(env.Out, "%s (%s): %.1f statements and %.1f transactions per timer, %.2f SMTP connections per email (%d emails)\n",
+			what, label, float64(counter.queries.Load())/n, float64(counter.begins.Load())/n, float64(sessions)/float64(max(msgs, 1)), msgs)
+	}
+	fired, span, err := samples(ctx, owner, `SELECT fired_at - due_at, max(fired_at) OVER () - min(due_at) OVER ()
+		FROM timers WHERE org_id = $1 AND kind = '`+string(kind)+`' AND state = 'done'`, org)
 	if err != nil {
 		return nil, err
 	}
-	emails, emailSpan, err := samples(ctx, owner, `SELECT sent_at - created_at, max(sent_at) OVER () - min(created_at) OVER ()
-		FROM deliveries WHERE org_id = $1 AND state = 'sent'`, org.ID)
+	written, writtenSpan, err := samples(ctx, owner, `SELECT sent_at - created_at, max(sent_at) OVER () - min(created_at) OVER ()
+		FROM deliveries WHERE org_id = $1 AND state = 'sent'`, org)
+	if err != nil {
+		return nil, err
+	}
+	due, dueSpan, err := samples(ctx, owner, `SELECT d.sent_at - t.due_at, max(d.sent_at) OVER () - min(t.due_at) OVER ()
+		FROM deliveries d JOIN timers t ON t.subject_id = `+subject+` AND t.kind = '`+string(kind)+`' AND t.state = 'done'
+		WHERE d.org_id = $1 AND d.state = 'sent'`, org)
 	if err != nil {
 		return nil, err
 	}
 	return []Lateness{
-		LatenessOf(fmt.Sprintf("reminders: fired after due (%d over %s)", env.Leads, env.Spread), reminders, span),
-		LatenessOf("reminder emails: SMTP accepted after written", emails, emailSpan),
+		LatenessOf(fmt.Sprintf("%s: fired after due (%s)", what, label), fired, span),
+		LatenessOf(fmt.Sprintf("%s emails: SMTP accepted after written", what), written, writtenSpan),
+		LatenessOf(fmt.Sprintf("%s emails: SMTP accepted after due", what), due, dueSpan),
 	}, nil
 }
 
@@ -264,7 +334,7 @@ func samples(ctx context.Context, pool *pgxpool.Pool, sql string, org uuid.UUID)
 		if err := rows.Scan(&d, &span); err != nil {
 			return nil, 0, err
 		}
-		out = append(out, max(0, d))
+		out = append(out, d)
 	}
 	return out, span, rows.Err()
 }

@@ -50,14 +50,17 @@ type Catcher struct {
 	smsFail  []int          // HTTP statuses to answer the next SMS requests with
 	smsByKey map[string]int // idempotency key -> message id, as an idempotent provider keeps
 	push     pushState
+	sessions int // SMTP conversations opened
+	closed   int // and ended (QUIT, or the connection closed)
 
 	tls                    *tls.Config
 	authUser, authPassword string
 
-	smtpServer *smtp.Server
-	smtpAddr   string
-	httpServer *http.Server
-	httpAddr   string
+	smtpServer     *smtp.Server
+	smtpAddr       string
+	smtpServerPort int
+	httpServer     *http.Server
+	httpAddr       string
 }
 
 // Option configures a Catcher.
@@ -91,6 +94,7 @@ func Start(smtpAddr, httpAddr string, opts ...Option) (*Catcher, error) {
 		return nil, fmt.Errorf("catcher: http listen: %w", err)
 	}
 	c.smtpAddr, c.httpAddr = smtpLn.Addr().String(), httpLn.Addr().String()
+	c.smtpServerPort = smtpLn.Addr().(*net.TCPAddr).Port
 	c.smtpServer = smtp.NewServer(backend{c})
 	c.smtpServer.Domain = "catcher.localhost"
 	c.smtpServer.TLSConfig = c.tls
@@ -105,6 +109,9 @@ func Start(smtpAddr, httpAddr string, opts ...Option) (*Catcher, error) {
 
 // SMTPURL is the SMTP_URL that sends mail here.
 func (c *Catcher) SMTPURL() string { return "smtp://" + c.smtpAddr + "?tls=none" }
+
+// SMTPPort is the port the SMTP server listens on.
+func (c *Catcher) SMTPPort() int { return c.smtpServerPort }
 
 // SMSURL is the SMS_URL that sends text messages here.
 func (c *Catcher) SMSURL() string { return "http://" + c.httpAddr + "/sms" }
@@ -124,6 +131,21 @@ func (c *Catcher) Messages() []Message {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]Message(nil), c.messages...)
+}
+
+// Count returns how many messages were captured and how many SMTP conversations were opened,
+// without copying the messages (a bench waits on thousands).
+func (c *Catcher) Count() (messages, smtpSessions int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.messages), c.sessions
+}
+
+// SMTPSessionsOpen returns how many SMTP conversations are open now.
+func (c *Catcher) SMTPSessionsOpen() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sessions - c.closed
 }
 
 // Wait blocks until match returns true for the captured messages or timeout passes, and returns

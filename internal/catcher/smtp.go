@@ -21,7 +21,12 @@ const maxMessageSize = 32 << 20
 
 type backend struct{ c *Catcher }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{c: b.c}, nil }
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	b.c.mu.Lock()
+	b.c.sessions++
+	b.c.mu.Unlock()
+	return &session{c: b.c}, nil
+}
 
 // session receives one SMTP conversation.
 type session struct {
@@ -53,8 +58,13 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 	}), nil
 }
 
-func (s *session) Reset()        { s.from, s.to = "", nil }
-func (s *session) Logout() error { return nil }
+func (s *session) Reset() { s.from, s.to = "", nil }
+func (s *session) Logout() error {
+	s.c.mu.Lock()
+	s.c.closed++
+	s.c.mu.Unlock()
+	return nil
+}
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.c.authUser != "" && !s.authed {

@@ -2,8 +2,10 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,4 +129,122 @@ func TestStableIdentityAcrossResends(t *testing.T) {
 	if err1 != nil || err2 != nil || first != again || len(c.Messages()) != 3 {
 		t.Fatalf("idempotent SMS: %q %q (%v %v), %d captured", first, again, err1, err2, len(c.Messages()))
 	}
+}
+
+func TestMailerReusesConnections(t *testing.T) {
+	c := startCatcher(t)
+	m, err := notify.NewMailer(c.SMTPURL(), "no-reply@relance.test", notify.WithConnections(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	for i := range 5 {
+		if _, err := m.Send(ctx, relance.Message{ID: fmt.Sprintf("seq-%d", i), Channel: relance.ChannelEmail, To: "a@example.com", Subject: "s", Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, sessions := c.Count(); got != 5 || sessions != 1 {
+		t.Fatalf("%d emails over %d connections, want 5 over 1", got, sessions)
+	}
+	// Concurrent sends share at most three connections; every email arrives once.
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			_, err := m.Send(ctx, relance.Message{ID: fmt.Sprintf("par-%d", i), Channel: relance.ChannelEmail, To: "b@example.com", Subject: "s", Text: "x"})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := map[string]int{}
+	for _, msg := range c.Messages() {
+		ids[msg.MessageID]++
+	}
+	for id, n := range ids {
+		if n != 1 {
+			t.Errorf("%s arrived %d times", id, n)
+		}
+	}
+	if got, sessions := c.Count(); got != 25 || len(ids) != 25 || sessions > 3 {
+		t.Fatalf("%d emails (%d distinct) over %d connections, want 25 over at most 3", got, len(ids), sessions)
+	}
+	// Closing the mailer says goodbye on the connections it kept.
+	m.Close()
+	if !waitFor(5*time.Second, func() bool { return c.SMTPSessionsOpen() == 0 }) {
+		t.Fatalf("%d connections still open after Close", c.SMTPSessionsOpen())
+	}
+}
+
+func TestMailerClosesIdleConnections(t *testing.T) {
+	c := startCatcher(t)
+	m, err := notify.NewMailer(c.SMTPURL(), "no-reply@relance.test", notify.WithMaxIdle(200*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	if _, err := m.Send(ctx, relance.Message{ID: "first", Channel: relance.ChannelEmail, To: "a@example.com", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if open := c.SMTPSessionsOpen(); open != 1 {
+		t.Fatalf("%d connections open after a send, want the one kept for the next", open)
+	}
+	if !waitFor(5*time.Second, func() bool { return c.SMTPSessionsOpen() == 0 }) {
+		t.Fatal("an idle connection was never closed")
+	}
+	if _, err := m.Send(ctx, relance.Message{ID: "second", Channel: relance.ChannelEmail, To: "a@example.com", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, sessions := c.Count(); got != 2 || sessions != 2 {
+		t.Fatalf("%d emails over %d connections, want 2 over 2", got, sessions)
+	}
+}
+
+func TestMailerRedialsAConnectionTheServerClosed(t *testing.T) {
+	first := startCatcher(t)
+	addr := strings.TrimSuffix(strings.TrimPrefix(first.SMTPURL(), "smtp://"), "?tls=none")
+	m, err := notify.NewMailer(first.SMTPURL(), "no-reply@relance.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	if _, err := m.Send(ctx, relance.Message{ID: "before", Channel: relance.ChannelEmail, To: "a@example.com", Text: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	// The server goes away with the pooled connection and comes back on the same address.
+	first.Close()
+	second, err := catcher.Start(addr, "127.0.0.1:0")
+	if err != nil {
+		t.Skipf("address %s not free again: %v", addr, err)
+	}
+	defer second.Close()
+	if _, err := m.Send(ctx, relance.Message{ID: "after", Channel: relance.ChannelEmail, To: "a@example.com", Text: "x"}); err != nil {
+		t.Fatalf("send after the server closed the pooled connection: %v", err)
+	}
+	// Each email once: nothing reached the old server again, the new one got the new email alone.
+	if got, _ := first.Count(); got != 1 {
+		t.Fatalf("the first server got %d emails, want 1", got)
+	}
+	msgs := second.Messages()
+	if len(msgs) != 1 || msgs[0].MessageID != "after@relance" {
+		t.Fatalf("the new server got %+v, want the one email sent after it came back", msgs)
+	}
+}
+
+// waitFor polls cond every 20 ms until it holds or timeout passes, and reports whether it held.
+func waitFor(timeout time.Duration, cond func() bool) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }

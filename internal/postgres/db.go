@@ -142,7 +142,11 @@ type tx struct {
 	timers   []relance.TimerRef
 	alerts   []relance.AlertRef // created in this transaction, announced after commit
 	observed []func(Observer)   // told to the DB's observer after commit
-	links    message.Links
+	// sendAfterCommit makes deliver lease the deliveries it writes, into toSend, for the
+	// caller to send once the transaction commits (a worker firing a timer).
+	sendAfterCommit bool
+	toSend          []leasedDelivery
+	links           message.Links
 	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
 	// fails the transaction.
 	eventData func(any) ([]byte, error)
@@ -157,12 +161,12 @@ func (t *tx) attempt(ctx context.Context, fn func() error) error {
 	if err != nil {
 		return err
 	}
-	timers, alerts, observed := len(t.timers), len(t.alerts), len(t.observed)
+	timers, alerts, observed, leased := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend)
 	if err := fn(); err != nil {
 		if relance.ErrorCode(err) == "" {
 			return err
 		}
-		t.timers, t.alerts, t.observed = t.timers[:timers], t.alerts[:alerts], t.observed[:observed]
+		t.timers, t.alerts, t.observed, t.toSend = t.timers[:timers], t.alerts[:alerts], t.observed[:observed], t.toSend[:leased]
 		if rerr := sp.Rollback(ctx); rerr != nil {
 			return rerr
 		}

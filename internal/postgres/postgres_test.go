@@ -665,6 +665,58 @@ func TestConcurrentClosureAdditionsAreAllKept(t *testing.T) {
 	}
 }
 
+func TestFiringATimerSendsItsMessagesInTheSameTask(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	rec, out := &recorder{}, &sender{}
+	db := testenv.Open(t, postgres.WithScheduler(rec), postgres.WithSender(out), postgres.WithClock(clock))
+	w := testenv.NewWorld(t, db)
+	lead := w.Lead(t, "Jean", w.Alice.ID)
+	// Only the assignment alert, due now, fires: its email leaves in the same task, with no
+	// delivery timer due now for a second task to claim.
+	fired := 0
+	for _, ref := range rec.take() {
+		if ref.DueAt.After(clock()) {
+			continue
+		}
+		fired++
+		if err := db.FireTimer(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fired == 0 || len(out.sent) != 1 || out.sent[0].To != w.Alice.Email || out.sent[0].ID == "" {
+		t.Fatalf("after firing %d timers due now: sent %+v, want Alice's alert", fired, out.sent)
+	}
+	list, err := db.ListDeliveries(ctx, w.As(w.Manager), lead.ID)
+	if err != nil || len(list) != 1 || list[0].State != relance.DeliverySent || list[0].Attempts != 1 {
+		t.Fatalf("deliveries of the lead = %+v (%v), want one sent at the first attempt", list, err)
+	}
+	// What it scheduled is the delivery's watchdog at the lease's end; once the email is sent,
+	// it sends nothing again, even when fired late.
+	var watchdogs []relance.TimerRef
+	for _, ref := range rec.take() {
+		if ref.DueAt.Equal(clock().Truncate(time.Microsecond).Add(relance.DeliveryLease)) {
+			watchdogs = append(watchdogs, ref)
+		}
+	}
+	if len(watchdogs) != 1 {
+		t.Fatalf("%d timers at the lease's end, want the one watchdog", len(watchdogs))
+	}
+	mu.Lock()
+	now = now.Add(relance.DeliveryLease + time.Minute)
+	mu.Unlock()
+	for _, ref := range watchdogs {
+		if err := db.FireTimer(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out.sent) != 1 {
+		t.Fatalf("sent %d, want exactly one", len(out.sent))
+	}
+}
+
 func TestDeliveryCutShortIsSentAgainUnderTheSameIdentity(t *testing.T) {
 	t.Parallel()
 	now := time.Now()

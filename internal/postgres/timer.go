@@ -40,7 +40,13 @@ func (d *DB) TimersDue(ctx context.Context, before time.Time, after relance.Time
 // work should be tried again.
 func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	var claimed *db.Delivery
+	var leased []leasedDelivery
 	err := d.inOrg(ctx, ref.OrgID, func(t *tx) error {
+		// The messages this timer writes leave from here once it commits, rather than from a
+		// second task; see deliver. Whichever way the timer ends (done, or moved on), its
+		// messages are in toSend.
+		t.sendAfterCommit = d.sender != nil
+		defer func() { leased = t.toSend }()
 		row, err := t.q.TimerGetForUpdate(ctx, ref.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
@@ -87,10 +93,26 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		}
 		return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: row.ID, State: "done", FiredAt: &t.now})
 	})
-	if err != nil || claimed == nil {
+	if err != nil {
 		return err
 	}
+	for _, l := range leased {
+		// The timer is done whatever happens to its messages: a failure to record one's outcome
+		// leaves it to its watchdog.
+		if err := d.send(ctx, l.timer, l.delivery); err != nil {
+			d.log.Warn("recording a delivery's outcome failed; its watchdog takes it over", "delivery", l.delivery.ID, "err", err)
+		}
+	}
+	if claimed == nil {
+		return nil
+	}
 	return d.send(ctx, ref, claimed)
+}
+
+// leasedDelivery is a delivery leased in the transaction that wrote it, to send after commit.
+type leasedDelivery struct {
+	timer    relance.TimerRef
+	delivery *db.Delivery
 }
 
 // fireLeadAssigned alerts the assignee of a lead, on the channels they chose, unless the lead
@@ -182,7 +204,23 @@ func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) 
 	if err != nil {
 		return err
 	}
-	return t.schedule(ctx, relance.TimerDelivery, row.ID, "", t.now)
+	if !t.sendAfterCommit || row.Customer || row.Channel == channelWebhook {
+		return t.schedule(ctx, relance.TimerDelivery, row.ID, "", t.now)
+	}
+	// Leased at once and sent by this worker after commit: one transaction and one task fewer
+	// per message than a timer due now that a second task claims. Its timer is the lease's
+	// watchdog, as after a claim, so a worker that dies before sending loses nothing.
+	// Customer messages still take the claim, where the daily caps count them; webhooks too.
+	lease := t.now.Add(t.lease)
+	if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: row.ID, LeaseUntil: &lease}); err != nil {
+		return err
+	}
+	if err := t.schedule(ctx, relance.TimerDelivery, row.ID, "", lease); err != nil {
+		return err
+	}
+	row.State, row.Attempts, row.LeaseUntil = relance.DeliverySending, row.Attempts+1, &lease
+	t.toSend = append(t.toSend, leasedDelivery{timer: t.timers[len(t.timers)-1], delivery: &row})
+	return nil
 }
 
 // claimDelivery takes a delivery for sending: it marks it "sending" under a lease and moves its
