@@ -183,13 +183,21 @@ func TestMetricsAndTraces(t *testing.T) {
 		if strings.HasPrefix(name, "asynq_queue_size{") || strings.HasPrefix(name, "asynq_tasks_enqueued_total{") {
 			queueGauges++
 		}
-		if strings.HasPrefix(name, "asynq_tasks_processed_total{") && v < 2 {
-			t.Errorf("%s = %v, want ≥ 2 (the assignment and its email)", name, v)
-		}
+
 		if strings.HasPrefix(name, "relance_queue_up{") && v != 1 {
 			t.Errorf("%s = %v", name, v)
 		}
 	}
+	// The assignment's timer task, which sends its email itself: asynq counts it after its
+	// handler returns, which may be after the scrape that saw the email counted.
+	testenv.Eventually(t, 10*time.Second, "asynq's count of processed tasks", func() bool {
+		for name, v := range p.scrape(t) {
+			if strings.HasPrefix(name, "asynq_tasks_processed_total{") && v >= 1 {
+				return true
+			}
+		}
+		return false
+	})
 	if queueGauges != 8 {
 		t.Errorf("%d asynq queue gauges, want 8 (size and 7 states)", queueGauges)
 	}
