@@ -39,13 +39,7 @@ func Digests(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	defer setup.Close()
 	start := time.Now()
 	suffix := uuid.NewString()[:8]
-	org, adminUser, err := setup.CreateOrganization(ctx, "Bench digests "+suffix, relance.NewUser{
-		User: relance.User{Email: "admin@dig-" + suffix + ".test", DisplayName: "Bench"}})
-	if err != nil {
-		return nil, err
-	}
-	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
-	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Country: "FR", Windows: AlwaysOpen()})
+	admin, site, err := alwaysOpenOrg(ctx, setup, "digests", suffix)
 	if err != nil {
 		return nil, err
 	}
@@ -100,15 +94,15 @@ func Digests(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		case strings.HasPrefix(q, "INSERT INTO users"):
 			args = []any{model.ID, env.Leads, suffix}
 		case strings.HasPrefix(q, "INSERT INTO user_sites"):
-			args = []any{org.ID, site.ID, model.ID}
+			args = []any{admin.OrgID, site.ID, model.ID}
 		case strings.HasPrefix(q, "INSERT INTO leads"):
-			args = []any{org.ID, modelLead.ID, at.Add(-time.Hour), model.ID}
+			args = []any{admin.OrgID, modelLead.ID, at.Add(-time.Hour), model.ID}
 		case strings.HasPrefix(q, "UPDATE leads"):
 			args = []any{modelLead.ID, at.Add(-time.Hour)}
 		case strings.HasPrefix(q, "UPDATE timers"):
-			args = []any{org.ID}
+			args = []any{admin.OrgID}
 		default:
-			args = []any{org.ID, day, at, string(relance.TimerDigest)}
+			args = []any{admin.OrgID, day, at, string(relance.TimerDigest)}
 		}
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return nil, fmt.Errorf("digest setup: %w", err)
@@ -118,13 +112,13 @@ func Digests(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		return nil, err
 	}
 	// Enqueued after commit, as the planner does.
-	rows, err := owner.Query(ctx, `SELECT id, version, due_at FROM timers WHERE org_id = $1 AND kind = $2`, org.ID, string(relance.TimerDigest))
+	rows, err := owner.Query(ctx, `SELECT id, version, due_at FROM timers WHERE org_id = $1 AND kind = $2`, admin.OrgID, string(relance.TimerDigest))
 	if err != nil {
 		return nil, err
 	}
 	var refs []relance.TimerRef
 	for rows.Next() {
-		r := relance.TimerRef{OrgID: org.ID}
+		r := relance.TimerRef{OrgID: admin.OrgID}
 		if err := rows.Scan(&r.ID, &r.Version, &r.DueAt); err != nil {
 			rows.Close()
 			return nil, err
@@ -141,7 +135,7 @@ func Digests(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	if time.Since(start) > lead {
 		return nil, fmt.Errorf("setup took %s, longer than the %s lead: lower BENCH_REMINDERS or raise BENCH_REMINDER_LEAD", time.Since(start), lead)
 	}
-	return drain(ctx, env, c, owner, queueName, org.ID, relance.TimerDigest, lead+6*time.Minute)
+	return drain(ctx, env, c, owner, queueName, admin.OrgID, relance.TimerDigest, lead+6*time.Minute)
 }
 
 // columns lists table's columns but except, comma-separated, in their order.

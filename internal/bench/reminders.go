@@ -165,13 +165,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	defer setup.Close()
 
 	suffix := uuid.NewString()[:8]
-	org, adminUser, err := setup.CreateOrganization(ctx, "Bench reminders "+suffix, relance.NewUser{
-		User: relance.User{Email: "admin@rem-" + suffix + ".test", DisplayName: "Bench"}})
-	if err != nil {
-		return nil, err
-	}
-	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
-	site, err := setup.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Country: "FR", Windows: AlwaysOpen()})
+	admin, site, err := alwaysOpenOrg(ctx, setup, "reminders", suffix)
 	if err != nil {
 		return nil, err
 	}
@@ -224,10 +218,10 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	}
 	defer owner.Close()
 	// The assignment alerts are not what this scenario measures.
-	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned' AND state = 'pending'`, org.ID); err != nil {
+	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned' AND state = 'pending'`, admin.OrgID); err != nil {
 		return nil, err
 	}
-	return drain(ctx, env, c, owner, queueName, org.ID, relance.TimerLeadReminder, lead+6*time.Minute)
+	return drain(ctx, env, c, owner, queueName, admin.OrgID, relance.TimerLeadReminder, lead+6*time.Minute)
 }
 
 // drain runs env.Workers workers (each with its own database pool and SMTP connections, as
@@ -248,15 +242,11 @@ func drain(ctx context.Context, env ReminderEnv, c *catcher.Catcher, owner *pgxp
 			return nil, err
 		}
 		defer store.Close()
-		worker := queue.NewWorker(env.Redis, store, queue.WorkerConfig{Queue: queueName, Concurrency: env.Concurrency, Log: env.Log})
-		if err := worker.Start(); err != nil {
+		stop, err := startWorker(ctx, env.Redis, store, queueName, env.Concurrency, env.Log)
+		if err != nil {
 			return nil, err
 		}
-		defer worker.Shutdown()
-		sweepCtx, stopSweeping := context.WithCancel(ctx)
-		defer stopSweeping()
-		sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(env.Redis, queueName), Interval: 5 * time.Second, Now: time.Now, Log: env.Log}
-		go sweeper.Run(sweepCtx)
+		defer stop()
 	}
 
 	// Counted, not copied: copying thousands of captured messages at every arrival would hold
@@ -347,4 +337,30 @@ func AlwaysOpen() []relance.Window {
 		always = append(always, relance.Window{Weekday: d, Start: 0, End: 1440})
 	}
 	return always
+}
+
+// alwaysOpenOrg creates an organisation for one scenario ("Bench reminders " + suffix, which
+// makes it unique), its admin, and a site open around the clock.
+func alwaysOpenOrg(ctx context.Context, store *postgres.DB, scenario, suffix string) (relance.Principal, relance.Site, error) {
+	org, adminUser, err := store.CreateOrganization(ctx, "Bench "+scenario+" "+suffix, relance.NewUser{
+		User: relance.User{Email: "admin@" + scenario + "-" + suffix + ".test", DisplayName: "Bench"}})
+	if err != nil {
+		return relance.Principal{}, relance.Site{}, err
+	}
+	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
+	site, err := store.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Country: "FR", Windows: AlwaysOpen()})
+	return admin, site, err
+}
+
+// startWorker starts a worker and a sweeper on queueName, as a worker process runs them; stop
+// ends both.
+func startWorker(ctx context.Context, rdb redis.UniversalClient, store *postgres.DB, queueName string, concurrency int, log *slog.Logger) (stop func(), err error) {
+	worker := queue.NewWorker(rdb, store, queue.WorkerConfig{Queue: queueName, Concurrency: concurrency, Log: log})
+	if err := worker.Start(); err != nil {
+		return nil, err
+	}
+	sweepCtx, stopSweeping := context.WithCancel(ctx)
+	sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(rdb, queueName), Interval: 5 * time.Second, Now: time.Now, Log: log}
+	go sweeper.Run(sweepCtx)
+	return func() { stopSweeping(); worker.Shutdown() }, nil
 }

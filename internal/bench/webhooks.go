@@ -140,14 +140,7 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 	}
 	defer store.Close()
 
-	suffix := uuid.NewString()[:8]
-	org, adminUser, err := store.CreateOrganization(ctx, "Bench webhooks "+suffix, relance.NewUser{
-		User: relance.User{Email: "admin@wh-" + suffix + ".test", DisplayName: "Bench"}})
-	if err != nil {
-		return nil, err
-	}
-	admin := relance.Principal{OrgID: org.ID, Role: relance.RoleAdmin, UserID: adminUser.ID}
-	site, err := store.CreateSite(ctx, admin, relance.Site{Name: "Always open", TimeZone: "Europe/Paris", Country: "FR", Windows: AlwaysOpen()})
+	admin, site, err := alwaysOpenOrg(ctx, store, "webhooks", uuid.NewString()[:8])
 	if err != nil {
 		return nil, err
 	}
@@ -164,15 +157,11 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 		rcv.verifiers[path], rcv.secrets[path] = v, ep.Secret
 	}
 
-	worker := queue.NewWorker(env.Redis, store, queue.WorkerConfig{Queue: queueName, Concurrency: env.Concurrency, Log: env.Log})
-	if err := worker.Start(); err != nil {
+	stop, err := startWorker(ctx, env.Redis, store, queueName, env.Concurrency, env.Log)
+	if err != nil {
 		return nil, err
 	}
-	defer worker.Shutdown()
-	sweepCtx, stopSweeping := context.WithCancel(ctx)
-	defer stopSweeping()
-	sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(env.Redis, queueName), Interval: 5 * time.Second, Now: time.Now, Log: env.Log}
-	go sweeper.Run(sweepCtx)
+	defer stop()
 
 	deliveries := env.Events * env.Endpoints
 	done := rcv.expect(deliveries)
