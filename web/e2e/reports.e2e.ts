@@ -243,7 +243,9 @@ describe("plan effectiveness", () => {
     expect(await cells(table)).toEqual(
       stats.steps.map((s) => [
         `${s.step + 1}. ${kinds[s.step] ?? ""}`,
-        ...[s.executed, s.skipped, s.failed, s.pending, s.cancelled, s.answered, s.won].map((n) => formatCount(n, "fr")),
+        ...[s.executed, s.skipped, s.failed, s.pending, s.cancelled, s.answered, s.won, s.sent, s.notDelivered, s.queued].map((n) =>
+          formatCount(n, "fr"),
+        ),
       ]),
     );
     expect(stats.steps.length).toBeGreaterThan(0);
