@@ -193,6 +193,11 @@ func (m *Mailer) Send(ctx context.Context, msg relance.Message) (string, error) 
 // pool (reused), else a new one. It fails when ctx ends first or the server cannot be reached;
 // both are transient.
 func (m *Mailer) conn(ctx context.Context) (c *smtpConn, reused bool, err error) {
+	// Checked first: select picks at random between a free slot and a done context, and a
+	// sender whose task was given up must not start a message.
+	if err := ctx.Err(); err != nil {
+		return nil, false, fmt.Errorf("smtp: %w", err)
+	}
 	select {
 	case m.slots <- struct{}{}:
 	case <-ctx.Done():

@@ -63,11 +63,16 @@ func (d *DB) Timer(ctx context.Context, id uuid.UUID) (relance.TimerRow, *relanc
 // RearmTimer makes a done timer pending again, due now, under a new version, and enqueues it
 // after commit. Firing it again is harmless: what a timer writes (alerts, deliveries) is keyed
 // by the timer, so nobody is told twice. It returns a failed-precondition error when the timer
-// is not done, and a not-found error when there is none.
+// is not done or sends a delivery (RetryDelivery does that), and a not-found error when there is
+// none.
 func (d *DB) RearmTimer(ctx context.Context, id uuid.UUID) (relance.TimerRef, error) {
 	cur, err := db.New(d.pool).TimerGetForOperator(ctx, id)
 	if err != nil {
 		return relance.TimerRef{}, found(err, "timer")
+	}
+	if relance.TimerKind(cur.Kind) == relance.TimerDelivery {
+		// Its delivery may be held by another timer of its own (after a retry): two would send it.
+		return relance.TimerRef{}, relance.Errorf(relance.CodeFailedPrecondition, "a delivery's timer is not replayed: retry the delivery (relance deliveries retry)")
 	}
 	var ref relance.TimerRef
 	err = d.inOrg(ctx, cur.OrgID, func(t *tx) error {

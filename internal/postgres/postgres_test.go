@@ -783,3 +783,50 @@ func TestAnAPIKeyStopsAtItsExpiry(t *testing.T) {
 	_, err = later.Authenticate(ctx, secret)
 	wantCode(t, err, relance.CodeUnauthenticated)
 }
+
+// A delivery another worker holds under a live lease is not taken over by a second timer of the
+// same delivery (a stray one, as an operator's replay could make): only its watchdog, due when
+// the lease ends, may send it again. And a delivery's timer is never replayed by an operator.
+func TestAHeldDeliveryIsNotTakenOverBeforeItsLeaseEnds(t *testing.T) {
+	t.Parallel()
+	appURL, ownerURL := testenv.Database(t)
+	rec, out := &recorder{}, &sender{}
+	writer := testenv.OpenURL(t, appURL, postgres.WithScheduler(rec)) // no sender: its messages get timers of their own
+	w := testenv.NewWorld(t, writer)
+	lead := w.Lead(t, "Jean", w.Alice.ID)
+	for _, ref := range rec.take() {
+		if !ref.DueAt.After(time.Now()) {
+			if err := writer.FireTimer(ctx, ref); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	list, err := writer.ListDeliveries(ctx, w.As(w.Manager), lead.ID)
+	if err != nil || len(list) != 1 || list[0].State != relance.DeliveryPending {
+		t.Fatalf("deliveries = %+v (%v), want Alice's email pending", list, err)
+	}
+	// Another worker holds it for ten minutes.
+	owner, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	if _, err := owner.Exec(ctx, `UPDATE deliveries SET state = 'sending', attempts = 1, lease_until = now() + interval '10 minutes' WHERE id = $1`, list[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	sending := testenv.OpenURL(t, appURL, postgres.WithScheduler(rec), postgres.WithSender(out))
+	operator := testenv.OpenURL(t, ownerURL) // relance timers runs as the schema owner
+	for _, ref := range rec.take() {
+		if err := sending.FireTimer(ctx, ref); err != nil {
+			t.Fatal(err)
+		}
+		_, err := operator.RearmTimer(ctx, ref.ID)
+		wantCode(t, err, relance.CodeFailedPrecondition)
+	}
+	if len(out.sent) != 0 {
+		t.Fatalf("sent %d while another worker held the delivery, want none", len(out.sent))
+	}
+	if list, err = writer.ListDeliveries(ctx, w.As(w.Manager), lead.ID); err != nil || list[0].State != relance.DeliverySending || list[0].Attempts != 1 {
+		t.Fatalf("deliveries = %+v (%v), want the held one untouched", list, err)
+	}
+}

@@ -98,7 +98,13 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	}
 	for _, l := range leased {
 		// The timer is done whatever happens to its messages: a failure to record one's outcome
-		// leaves it to its watchdog.
+		// leaves it to its watchdog. So does a message whose lease is half spent, or whose task
+		// was given up (shutdown): sent now, it could outlast the lease while the watchdog
+		// sends it again.
+		if ctx.Err() != nil || d.now().Add(d.lease/2).After(*l.delivery.LeaseUntil) {
+			d.log.Warn("a message is left to its watchdog: too little of its lease is left to send it", "delivery", l.delivery.ID)
+			continue
+		}
 		if err := d.send(ctx, l.timer, l.delivery); err != nil {
 			d.log.Warn("recording a delivery's outcome failed; its watchdog takes it over", "delivery", l.delivery.ID, "err", err)
 		}
@@ -241,6 +247,9 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 		return t.claimWebhook(ctx, timer, del)
 	}
 	switch {
+	case del.State == relance.DeliverySending && del.LeaseUntil != nil && del.LeaseUntil.After(t.now):
+		// Another worker holds it, and this is not its watchdog (which is due when the lease
+		// ends): a stray timer of the same delivery. Taking it over now would send it twice.
 	case del.State == relance.DeliverySending && int(del.Attempts) >= relance.MaxDeliveryAttempts:
 		if err := t.q.DeliveryFinish(ctx, db.DeliveryFinishParams{
 			ID: del.ID, State: relance.DeliveryUnknown, LastError: "worker stopped while sending, attempts spent",
