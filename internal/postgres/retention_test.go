@@ -173,3 +173,26 @@ func TestRetentionPrunesOnlyOldFinishedRows(t *testing.T) {
 		t.Errorf("audit rows %d after a bounded run, want %d", n, audits-1)
 	}
 }
+
+// TestRetentionKeepsTheLastDayWhatever the caller asks: the application role may call the
+// pruning function, and must not be able to erase today's audit log or anything else as young.
+func TestRetentionKeepsTheLastDay(t *testing.T) {
+	t.Parallel()
+	appURL, _ := testenv.Database(t)
+	w := testenv.NewWorld(t, testenv.OpenURL(t, appURL))
+	w.Lead(t, "Jean", w.Alice.ID) // writes an audit row, a timer and a delivery now
+	app, err := pgx.Connect(ctx, appURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close(ctx)
+	for _, kind := range relance.RetentionKinds {
+		var n int
+		if err := app.QueryRow(ctx, `SELECT retention_prune($1, now() + interval '1 year', 100000)`, string(kind)).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d rows of the last day pruned, want none", kind, n)
+		}
+	}
+}

@@ -47,7 +47,8 @@ $$;
 -- +goose StatementEnd
 
 -- retention_prune deletes at most p_limit rows of one kind older than p_before, across tenants,
--- and returns how many it deleted. Kinds: deliveries (sent, failed or unknown; their webhook
+-- and returns how many it deleted. Nothing younger than a day goes, whatever p_before says: the
+-- application role may call it, and must not be able to empty the audit log of today. Kinds: deliveries (sent, failed or unknown; their webhook
 -- attempts go with them), timers (done or cancelled, by last change), alerts (read), audit,
 -- message_counts (by day), webhook_messages (no delivery left), webhook_attempts.
 -- +goose StatementBegin
@@ -58,6 +59,7 @@ AS $$
 DECLARE
   n integer;
 BEGIN
+  p_before := least(p_before, now() - interval '1 day');
   CASE p_kind
   WHEN 'deliveries' THEN
     DELETE FROM deliveries WHERE id IN (
