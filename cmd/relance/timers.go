@@ -27,7 +27,7 @@ const timersUsage = `usage: relance timers [list] [--late] [--org ID] [--kind KI
   show     one timer, the lead it is about and its task in the queue
   replay   hand a pending timer to the queue again under its task id (safe: firing is
            idempotent); --force fires a done timer again (what it wrote is keyed by the timer,
-           so nobody is told twice)
+           so nobody is told twice; not a delivery's timer: retry the delivery instead)
 `
 
 // lateAfter is how long past its instant a pending timer counts as late: the sweeper hands every
