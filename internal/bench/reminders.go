@@ -186,27 +186,10 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		advisors = append(advisors, u.ID)
 	}
 	start := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)); i <= env.Leads; i = int(next.Add(1)) {
-				if _, _, err := setup.CreateLead(ctx, admin, relance.NewLead{
-					IdempotencyKey: fmt.Sprintf("rem-%d", i), SiteID: site.ID, Source: "bench",
-					Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: NextPhone()}, AssigneeID: advisors[i%len(advisors)],
-				}); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := createLeads(ctx, setup, admin, 16, env.Leads, func(i int) relance.NewLead {
+		return relance.NewLead{IdempotencyKey: fmt.Sprintf("rem-%d", i), SiteID: site.ID, Source: "bench",
+			Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: NextPhone()}, AssigneeID: advisors[i%len(advisors)]}
+	}); err != nil {
 		return nil, err
 	}
 	if time.Since(start) > lead {
@@ -363,4 +346,27 @@ func startWorker(ctx context.Context, rdb redis.UniversalClient, store *postgres
 	sweeper := &queue.Sweeper{Timers: store, Scheduler: queue.NewClient(rdb, queueName), Interval: 5 * time.Second, Now: time.Now, Log: log}
 	go sweeper.Run(sweepCtx)
 	return func() { stopSweeping(); worker.Shutdown() }, nil
+}
+
+// createLeads creates leads 1 to n, lead(i) each, from writers goroutines at once, and returns
+// the first error.
+func createLeads(ctx context.Context, store *postgres.DB, p relance.Principal, writers, n int, lead func(i int) relance.NewLead) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)); i <= n; i = int(next.Add(1)) {
+				if _, _, err := store.CreateLead(ctx, p, lead(i)); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }

@@ -169,27 +169,10 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, env.Writers)
-	for range env.Writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)); i <= env.Events; i = int(next.Add(1)) {
-				if _, _, err := store.CreateLead(ctx, admin, relance.NewLead{
-					IdempotencyKey: fmt.Sprintf("wh-%d", i), SiteID: site.ID, Source: "bench",
-					Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: NextPhone()},
-				}); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := createLeads(ctx, store, admin, env.Writers, env.Events, func(i int) relance.NewLead {
+		return relance.NewLead{IdempotencyKey: fmt.Sprintf("wh-%d", i), SiteID: site.ID, Source: "bench",
+			Contact: relance.Contact{Name: fmt.Sprintf("Lead %d", i), Phone: NextPhone()}}
+	}); err != nil {
 		return nil, err
 	}
 	written := time.Since(start)

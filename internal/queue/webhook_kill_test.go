@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/relancehq/relance/internal/notify"
 	"github.com/relancehq/relance/internal/postgres"
 	"github.com/relancehq/relance/internal/queue"
@@ -29,6 +31,27 @@ func waitReceived(r *testenv.Receiver, d time.Duration, done func([]testenv.Rece
 	}
 }
 
+// hookedLeads creates a world whose admin has a webhook endpoint for lead.created on a receiver
+// that verifies signatures, then n leads; their messages wait in queue q.
+func hookedLeads(t *testing.T, dbURL string, rdb redis.UniversalClient, q string, n int) *testenv.Receiver {
+	t.Helper()
+	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)),
+		postgres.WithWebhooks(notify.NewWebhook(true), true))
+	w := testenv.NewWorld(t, writer)
+	rcv := testenv.NewReceiver(t)
+	ep, err := writer.CreateWebhookEndpoint(context.Background(), w.As(w.Admin), webhook.Endpoint{
+		URL: rcv.Srv.URL + "/hook", Description: "CRM", Filter: []string{webhook.LeadCreated}, Enabled: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rcv.Trust(ep.Secret)
+	for i := range n {
+		w.Lead(t, fmt.Sprintf("Hooked %03d", i), w.Alice.ID)
+	}
+	return rcv
+}
+
 // distinctIDs counts the webhook-ids among got.
 func distinctIDs(got []testenv.Received) int {
 	ids := map[string]bool{}
@@ -42,23 +65,9 @@ func TestWebhookWorkerKilledMidRunLosesNothing(t *testing.T) {
 	t.Parallel()
 	dbURL, _ := testenv.Database(t)
 	rdb := testenv.OwnRedis(t)
-	c := testenv.Catcher(t)
-	outbox := testenv.OutboxOf(t, c)
-	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, "relance")),
-		postgres.WithWebhooks(notify.NewWebhook(true), true))
-	w := testenv.NewWorld(t, writer)
-	rcv := testenv.NewReceiver(t)
-	ep, err := writer.CreateWebhookEndpoint(context.Background(), w.As(w.Admin), webhook.Endpoint{
-		URL: rcv.Srv.URL + "/hook", Description: "CRM", Filter: []string{webhook.LeadCreated}, Enabled: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rcv.Trust(ep.Secret)
+	outbox := testenv.OutboxOf(t, testenv.Catcher(t))
 	const leads = 120
-	for i := range leads {
-		w.Lead(t, fmt.Sprintf("Hooked %03d", i), w.Alice.ID)
-	}
+	rcv := hookedLeads(t, dbURL, rdb, "relance", leads)
 
 	first := startWorker(t, dbURL, rdb, outbox)
 	if _, ok := waitReceived(rcv, 30*time.Second, func(g []testenv.Received) bool { return len(g) >= 20 }); !ok {
@@ -105,21 +114,8 @@ func TestFlushedRedisAndTwoWorkersPostEachWebhookOnce(t *testing.T) {
 	rdb := testenv.OwnRedis(t)
 	const q = "relance"
 	c := testenv.Catcher(t)
-	hooks := postgres.WithWebhooks(notify.NewWebhook(true), true)
-	writer := testenv.OpenURL(t, dbURL, postgres.WithScheduler(queue.NewClient(rdb, q)), hooks)
-	w := testenv.NewWorld(t, writer)
-	rcv := testenv.NewReceiver(t)
-	ep, err := writer.CreateWebhookEndpoint(context.Background(), w.As(w.Admin), webhook.Endpoint{
-		URL: rcv.Srv.URL + "/hook", Description: "CRM", Filter: []string{webhook.LeadCreated}, Enabled: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rcv.Trust(ep.Secret)
 	const leads = 30
-	for i := range leads {
-		w.Lead(t, fmt.Sprintf("Flushed %02d", i), w.Alice.ID)
-	}
+	rcv := hookedLeads(t, dbURL, rdb, q, leads)
 	// Every message's task waits in Redis, and Redis loses them all before a worker runs: the
 	// sweepers of two racing workers find the messages in Postgres and post each once.
 	if n, _ := rdb.DBSize(context.Background()).Result(); n == 0 {
@@ -128,6 +124,7 @@ func TestFlushedRedisAndTwoWorkersPostEachWebhookOnce(t *testing.T) {
 	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
+	hooks := postgres.WithWebhooks(notify.NewWebhook(true), true)
 	startNode(t, dbURL, rdb, q, c, hooks)
 	startNode(t, dbURL, rdb, q, c, hooks)
 	if got, ok := waitReceived(rcv, 30*time.Second, func(g []testenv.Received) bool { return distinctIDs(g) >= leads }); !ok {
