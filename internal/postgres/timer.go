@@ -243,13 +243,15 @@ func (t *tx) claimDelivery(ctx context.Context, timer db.Timer) (*db.Delivery, e
 	if err != nil {
 		return nil, err
 	}
+	if del.State == relance.DeliverySending && del.LeaseUntil != nil && del.LeaseUntil.After(t.now) {
+		// Another worker holds it, and this is not its watchdog (which is due when the lease
+		// ends): a stray timer of the same delivery. Taking it over now would send it twice.
+		return nil, t.q.TimerFinish(ctx, db.TimerFinishParams{ID: timer.ID, State: "done", FiredAt: &t.now})
+	}
 	if del.Channel == channelWebhook {
 		return t.claimWebhook(ctx, timer, del)
 	}
 	switch {
-	case del.State == relance.DeliverySending && del.LeaseUntil != nil && del.LeaseUntil.After(t.now):
-		// Another worker holds it, and this is not its watchdog (which is due when the lease
-		// ends): a stray timer of the same delivery. Taking it over now would send it twice.
 	case del.State == relance.DeliverySending && int(del.Attempts) >= relance.MaxDeliveryAttempts:
 		if err := t.q.DeliveryFinish(ctx, db.DeliveryFinishParams{
 			ID: del.ID, State: relance.DeliveryUnknown, LastError: "worker stopped while sending, attempts spent",
