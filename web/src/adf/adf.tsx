@@ -8,6 +8,7 @@ import { AdfService } from "@relance/api/relance/v1/adf_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import type { Site } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ListTable } from "../layout/table";
 import { Link } from "../layout/router";
 import { AdfDocument } from "./document";
 import { browserTimeZone, formatDateTime, instant } from "../format/format";
@@ -67,50 +68,36 @@ function Vendors({ sites }: { sites: Site[] }) {
       <h2 id="adf-vendors">{t("adf.vendors")}</h2>
       <p className="muted">{t("adf.vendorsNote")}</p>
       <ErrorBanner error={vendors.error ?? remove.error} />
-      {vendors.isPending ? (
-        <Loading />
-      ) : list.length === 0 ? (
-        <p className="muted">{t("adf.noVendors")}</p>
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("adf.vendorList")}>
-          <table>
-            <caption className="muted">{t("adf.vendorList")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("adf.vendor")}</th>
-                <th scope="col">{t("adf.site")}</th>
-                <th scope="col">{t("adf.created")}</th>
-                <th scope="col">{t("distribution.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((v) => {
-                const name = v.vendorId ? t("adf.byIdOf", { value: v.vendorId }) : t("adf.byNameOf", { value: v.vendorName });
-                return (
-                  <tr key={v.id}>
-                    <th scope="row" className="wrap">
-                      {name}
-                    </th>
-                    <td>{siteName(v.siteId)}</td>
-                    <td>{formatDateTime(instant(v.createTime), zone, lang)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="link"
-                        disabled={remove.isPending}
-                        aria-label={t("adf.deleteVendorNamed", { name })}
-                        onClick={() => window.confirm(t("adf.confirmDeleteVendor", { name })) && remove.mutate({ id: v.id })}
-                      >
-                        {t("common.delete")}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={vendors.isPending}
+        empty={list.length === 0 && t("adf.noVendors")}
+        label={t("adf.vendorList")}
+        headers={[t("adf.vendor"), t("adf.site"), t("adf.created"), t("distribution.actions")]}
+      >
+        {list.map((v) => {
+          const name = v.vendorId ? t("adf.byIdOf", { value: v.vendorId }) : t("adf.byNameOf", { value: v.vendorName });
+          return (
+            <tr key={v.id}>
+              <th scope="row" className="wrap">
+                {name}
+              </th>
+              <td>{siteName(v.siteId)}</td>
+              <td>{formatDateTime(instant(v.createTime), zone, lang)}</td>
+              <td>
+                <button
+                  type="button"
+                  className="link"
+                  disabled={remove.isPending}
+                  aria-label={t("adf.deleteVendorNamed", { name })}
+                  onClick={() => window.confirm(t("adf.confirmDeleteVendor", { name })) && remove.mutate({ id: v.id })}
+                >
+                  {t("common.delete")}
+                </button>
+              </td>
+            </tr>
+          );
+        })}
+      </ListTable>
       <form onSubmit={submit} aria-labelledby="adf-vendor-form">
         <h3 id="adf-vendor-form">{t("adf.createVendor")}</h3>
         {Object.keys(errors).length === 0 && <ErrorBanner error={create.error} />}
@@ -179,55 +166,40 @@ function Tokens({ sites }: { sites: Site[] }) {
       <h2 id="adf-tokens">{t("adf.tokens")}</h2>
       <p className="muted">{t("adf.tokensNote")}</p>
       <ErrorBanner error={tokens.error ?? revoke.error} />
-      {tokens.isPending ? (
-        <Loading />
-      ) : list.length === 0 ? (
-        <p className="muted">{t("adf.noTokens")}</p>
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("adf.tokenList")}>
-          <table>
-            <caption className="muted">{t("adf.tokenList")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("adf.source")}</th>
-                <th scope="col">{t("adf.defaultSite")}</th>
-                <th scope="col">{t("keys.prefix")}</th>
-                <th scope="col">{t("adf.created")}</th>
-                <th scope="col">{t("keys.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row" className="wrap">
-                    {k.source}
-                  </th>
-                  <td>{k.siteId ? siteName(k.siteId) : t("common.none")}</td>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>{formatDateTime(instant(k.createTime), zone, lang)}</td>
-                  <td>
-                    {k.revokeTime ? (
-                      t("keys.revoked", { at: formatDateTime(instant(k.revokeTime), zone, lang) })
-                    ) : (
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={revoke.isPending}
-                        aria-label={t("adf.revokeNamed", { source: k.source, prefix: k.prefix })}
-                        onClick={() => window.confirm(t("adf.confirmRevoke", { source: k.source })) && revoke.mutate({ id: k.id })}
-                      >
-                        {t("keys.revoke")}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={tokens.isPending}
+        empty={list.length === 0 && t("adf.noTokens")}
+        label={t("adf.tokenList")}
+        headers={[t("adf.source"), t("adf.defaultSite"), t("keys.prefix"), t("adf.created"), t("keys.state")]}
+      >
+        {list.map((k) => (
+          <tr key={k.id}>
+            <th scope="row" className="wrap">
+              {k.source}
+            </th>
+            <td>{k.siteId ? siteName(k.siteId) : t("common.none")}</td>
+            <td>
+              <code>{k.prefix}…</code>
+            </td>
+            <td>{formatDateTime(instant(k.createTime), zone, lang)}</td>
+            <td>
+              {k.revokeTime ? (
+                t("keys.revoked", { at: formatDateTime(instant(k.revokeTime), zone, lang) })
+              ) : (
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={revoke.isPending}
+                  aria-label={t("adf.revokeNamed", { source: k.source, prefix: k.prefix })}
+                  onClick={() => window.confirm(t("adf.confirmRevoke", { source: k.source })) && revoke.mutate({ id: k.id })}
+                >
+                  {t("keys.revoke")}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </ListTable>
       <form onSubmit={submit} aria-labelledby="adf-token-form">
         <h3 id="adf-token-form">{t("adf.createToken")}</h3>
         {Object.keys(errors).length === 0 && <ErrorBanner error={create.error} />}
@@ -283,51 +255,35 @@ function Documents({ sites }: { sites: Site[] }) {
       <h2 id="adf-documents">{t("adf.recent")}</h2>
       <p className="muted">{t("adf.recentNote")}</p>
       <ErrorBanner error={docs.error} />
-      {docs.isPending ? (
-        <Loading />
-      ) : list.length === 0 ? (
-        <p className="muted">{t("adf.noDocuments")}</p>
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("adf.documentList")}>
-          <table>
-            <caption className="muted">{t("adf.documentList")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("adf.lead")}</th>
-                <th scope="col">{t("adf.receivedAt")}</th>
-                <th scope="col">{t("adf.site")}</th>
-                <th scope="col">{t("adf.source")}</th>
-                <th scope="col">{t("adf.outcome")}</th>
-                <th scope="col">{t("adf.xml")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((d) => (
-                <tr key={d.leadId}>
-                  <th scope="row">
-                    <Link href={`/leads/${d.leadId}`}>{d.contactName}</Link>
-                  </th>
-                  <td>{formatDateTime(instant(d.receiveTime), zone, lang)}</td>
-                  <td>{siteName(d.siteId)}</td>
-                  <td className="wrap">{d.source}</td>
-                  <td>{t("adf.created.outcome")}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="link"
-                      aria-expanded={shown === d.leadId}
-                      aria-label={t("adf.showDocumentOf", { name: d.contactName })}
-                      onClick={() => setShown(shown === d.leadId ? "" : d.leadId)}
-                    >
-                      {t("adf.showDocument")}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={docs.isPending}
+        empty={list.length === 0 && t("adf.noDocuments")}
+        label={t("adf.documentList")}
+        headers={[t("adf.lead"), t("adf.receivedAt"), t("adf.site"), t("adf.source"), t("adf.outcome"), t("adf.xml")]}
+      >
+        {list.map((d) => (
+          <tr key={d.leadId}>
+            <th scope="row">
+              <Link href={`/leads/${d.leadId}`}>{d.contactName}</Link>
+            </th>
+            <td>{formatDateTime(instant(d.receiveTime), zone, lang)}</td>
+            <td>{siteName(d.siteId)}</td>
+            <td className="wrap">{d.source}</td>
+            <td>{t("adf.created.outcome")}</td>
+            <td>
+              <button
+                type="button"
+                className="link"
+                aria-expanded={shown === d.leadId}
+                aria-label={t("adf.showDocumentOf", { name: d.contactName })}
+                onClick={() => setShown(shown === d.leadId ? "" : d.leadId)}
+              >
+                {t("adf.showDocument")}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </ListTable>
       {shown && <AdfDocument key={shown} leadId={shown} zone={zone} open />}
     </section>
   );

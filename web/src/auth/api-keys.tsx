@@ -5,7 +5,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { AuthService, Scope } from "@relance/api/relance/v1/auth_pb";
 import { CheckGroup } from "../forms/checks";
-import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ErrorBanner, Field } from "../forms/field";
+import { ListTable } from "../layout/table";
 import { browserTimeZone, formatDateTime, instant, zonedInstant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
@@ -26,56 +27,40 @@ export function ApiKeysPage() {
       <h1>{t("keys.title")}</h1>
       <CreateKey />
       <ErrorBanner error={keys.error ?? revoke.error} />
-      {keys.isPending ? (
-        <Loading />
-      ) : list.length === 0 ? (
-        <p className="muted">{t("keys.empty")}</p>
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("keys.list")}>
-          <table>
-            <caption className="muted">{t("keys.list")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("keys.name")}</th>
-                <th scope="col">{t("keys.prefix")}</th>
-                <th scope="col">{t("keys.scopes")}</th>
-                <th scope="col">{t("keys.created")}</th>
-                <th scope="col">{t("keys.expires")}</th>
-                <th scope="col">{t("keys.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row">{k.name}</th>
-                  <td>
-                    <code>{k.prefix}…</code>
-                  </td>
-                  <td>{k.scopes.map((s) => t(`scope.${s}` as MessageKey)).join(", ")}</td>
-                  <td>{formatDateTime(instant(k.createTime), zone, lang)}</td>
-                  <td>{k.expireTime ? formatDateTime(instant(k.expireTime), zone, lang) : t("keys.never")}</td>
-                  <td>
-                    {(instant(k.expireTime)?.getTime() ?? Infinity) <= Date.now() && !k.revokeTime && <span className="muted">{t("keys.expired")} </span>}
-                    {k.revokeTime ? (
-                      t("keys.revoked", { at: formatDateTime(instant(k.revokeTime), zone, lang) })
-                    ) : (
-                      <button
-                        type="button"
-                        className="danger"
-                        disabled={revoke.isPending}
-                        aria-label={t("keys.revokeNamed", { name: k.name })}
-                        onClick={() => window.confirm(t("keys.confirmRevoke", { name: k.name })) && revoke.mutate({ apiKeyId: k.id })}
-                      >
-                        {t("keys.revoke")}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={keys.isPending}
+        empty={list.length === 0 && t("keys.empty")}
+        label={t("keys.list")}
+        headers={[t("keys.name"), t("keys.prefix"), t("keys.scopes"), t("keys.created"), t("keys.expires"), t("keys.state")]}
+      >
+        {list.map((k) => (
+          <tr key={k.id}>
+            <th scope="row">{k.name}</th>
+            <td>
+              <code>{k.prefix}…</code>
+            </td>
+            <td>{k.scopes.map((s) => t(`scope.${s}` as MessageKey)).join(", ")}</td>
+            <td>{formatDateTime(instant(k.createTime), zone, lang)}</td>
+            <td>{k.expireTime ? formatDateTime(instant(k.expireTime), zone, lang) : t("keys.never")}</td>
+            <td>
+              {(instant(k.expireTime)?.getTime() ?? Infinity) <= Date.now() && !k.revokeTime && <span className="muted">{t("keys.expired")} </span>}
+              {k.revokeTime ? (
+                t("keys.revoked", { at: formatDateTime(instant(k.revokeTime), zone, lang) })
+              ) : (
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={revoke.isPending}
+                  aria-label={t("keys.revokeNamed", { name: k.name })}
+                  onClick={() => window.confirm(t("keys.confirmRevoke", { name: k.name })) && revoke.mutate({ apiKeyId: k.id })}
+                >
+                  {t("keys.revoke")}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </ListTable>
     </>
   );
 }

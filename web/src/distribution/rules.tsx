@@ -8,7 +8,8 @@ import { type DistributionRule, DistributionService, DistributionStrategy } from
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Role, type Site, type User } from "@relance/api/relance/v1/types_pb";
 import { useMe } from "../auth/me";
-import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ErrorBanner, Field } from "../forms/field";
+import { ListTable } from "../layout/table";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
@@ -47,64 +48,47 @@ export function DistributionPage() {
       <h1>{t("distribution.title")}</h1>
       <p>{t("distribution.explain")}</p>
       <ErrorBanner error={rules.error ?? sites.error ?? users.error ?? remove.error} />
-      {rules.isPending ? (
-        <Loading />
-      ) : list.length === 0 ? (
-        <p className="muted">{t("distribution.empty")}</p>
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("distribution.list")}>
-          <table>
-            <caption className="muted">{t("distribution.list")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("distribution.scope")}</th>
-                <th scope="col">{t("distribution.strategy")}</th>
-                <th scope="col">{t("distribution.advisors")}</th>
-                <th scope="col">{t("distribution.cap")}</th>
-                <th scope="col">{t("distribution.calendar")}</th>
-                <th scope="col">{t("distribution.timer")}</th>
-                {admin && <th scope="col">{t("distribution.actions")}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.id}>
-                  <th scope="row">{scope(r)}</th>
-                  <td>{t(`distribution.strategy.${r.strategy}` as MessageKey)}</td>
-                  <td className="wrap">
-                    {r.strategy === DistributionStrategy.FIXED
-                      ? advisorName(r.fixedAdvisorId)
-                      : r.weights.length > 0
-                        ? r.weights.map((w) => t("distribution.weightOf", { name: advisorName(w.advisorId), weight: w.weight })).join(", ")
-                        : t("common.none")}
-                  </td>
-                  <td>{r.maxOpenLeads > 0 ? t("distribution.capOf", { count: r.maxOpenLeads }) : t("distribution.noCap")}</td>
-                  <td>{r.calendarWithinMinutes === undefined ? t("common.none") : t("distribution.calendarOf", { minutes: r.calendarWithinMinutes })}</td>
-                  <td>{r.moveAfterMinutes === undefined ? t("common.none") : t("distribution.timerOf", { minutes: r.moveAfterMinutes, moves: r.maxMoves })}</td>
-                  {admin && (
-                    <td>
-                      <div className="row">
-                        <button type="button" className="link" aria-label={t("distribution.editNamed", { scope: scope(r) })} onClick={() => setEditing(r.id)}>
-                          {t("common.edit")}
-                        </button>
-                        <button
-                          type="button"
-                          className="link"
-                          disabled={remove.isPending}
-                          aria-label={t("distribution.deleteNamed", { scope: scope(r) })}
-                          onClick={() => window.confirm(t("distribution.confirmDelete", { scope: scope(r) })) && remove.mutate({ ruleId: r.id })}
-                        >
-                          {t("common.delete")}
-                        </button>
-                      </div>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={rules.isPending}
+        empty={list.length === 0 && t("distribution.empty")}
+        label={t("distribution.list")}
+        headers={[t("distribution.scope"), t("distribution.strategy"), t("distribution.advisors"), t("distribution.cap"), t("distribution.calendar"), t("distribution.timer"), ...(admin ? [t("distribution.actions")] : [])]}
+      >
+        {list.map((r) => (
+          <tr key={r.id}>
+            <th scope="row">{scope(r)}</th>
+            <td>{t(`distribution.strategy.${r.strategy}` as MessageKey)}</td>
+            <td className="wrap">
+              {r.strategy === DistributionStrategy.FIXED
+                ? advisorName(r.fixedAdvisorId)
+                : r.weights.length > 0
+                  ? r.weights.map((w) => t("distribution.weightOf", { name: advisorName(w.advisorId), weight: w.weight })).join(", ")
+                  : t("common.none")}
+            </td>
+            <td>{r.maxOpenLeads > 0 ? t("distribution.capOf", { count: r.maxOpenLeads }) : t("distribution.noCap")}</td>
+            <td>{r.calendarWithinMinutes === undefined ? t("common.none") : t("distribution.calendarOf", { minutes: r.calendarWithinMinutes })}</td>
+            <td>{r.moveAfterMinutes === undefined ? t("common.none") : t("distribution.timerOf", { minutes: r.moveAfterMinutes, moves: r.maxMoves })}</td>
+            {admin && (
+              <td>
+                <div className="row">
+                  <button type="button" className="link" aria-label={t("distribution.editNamed", { scope: scope(r) })} onClick={() => setEditing(r.id)}>
+                    {t("common.edit")}
+                  </button>
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={remove.isPending}
+                    aria-label={t("distribution.deleteNamed", { scope: scope(r) })}
+                    onClick={() => window.confirm(t("distribution.confirmDelete", { scope: scope(r) })) && remove.mutate({ ruleId: r.id })}
+                  >
+                    {t("common.delete")}
+                  </button>
+                </div>
+              </td>
+            )}
+          </tr>
+        ))}
+      </ListTable>
       {admin && !sites.isPending && !users.isPending && (
         <RuleForm key={rule?.id ?? "new"} rule={rule} sites={siteList} advisors={advisors} onDone={() => setEditing("")} />
       )}
