@@ -11,7 +11,7 @@ import { CallService } from "@relance/api/relance/v1/call_pb";
 import { PlanService } from "@relance/api/relance/v1/plan_pb";
 import { Channel, Recipient, ReminderService } from "@relance/api/relance/v1/reminder_pb";
 import { StatusService } from "@relance/api/relance/v1/status_pb";
-import { TeamService } from "@relance/api/relance/v1/team_pb";
+import { SenderMode, TeamService } from "@relance/api/relance/v1/team_pb";
 import { ActivityKind, Locale, Role } from "@relance/api/relance/v1/types_pb";
 import { join } from "node:path";
 import { ADMIN, ALICE, MANAGER, artefacts, client, launch, login, phone, seriousViolations, signIn } from "./harness";
@@ -309,10 +309,18 @@ describe("admin", () => {
       await form.getByLabel("Heure des envois automatiques").fill("10:15");
       await form.getByLabel("SMS par jour").fill("150");
       await form.getByLabel("Envoyer le résumé quotidien par e-mail").uncheck();
+      await form.getByLabel("Les e-mails envoyés par les membres partent de").selectOption({ label: "l'adresse du membre" });
       await form.getByRole("button", { name: "Enregistrer" }).click();
       await form.getByRole("status").filter({ hasText: "Enregistré" }).waitFor();
       const after = (await team.getOrganization({})).organization;
-      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap, after?.digestEnabled, after?.repeatDays]).toEqual(["07:45", "10:15", 150, false, 14]);
+      expect([after?.digestTime, after?.sendTime, after?.smsDailyCap, after?.digestEnabled, after?.repeatDays, after?.senderMode]).toEqual([
+        "07:45",
+        "10:15",
+        150,
+        false,
+        14,
+        SenderMode.MEMBER,
+      ]);
 
       const rule = page.locator("form[aria-labelledby=set-rule]");
       const source = `e2e-${stamp}`;
@@ -338,6 +346,7 @@ describe("admin", () => {
         smsDailyCap: before?.smsDailyCap ?? 0,
         digestEnabled: before?.digestEnabled ?? true,
         repeatDays: before?.repeatDays ?? 30,
+        senderMode: before?.senderMode || SenderMode.ORGANIZATION,
       });
     }
   });
