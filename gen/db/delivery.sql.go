@@ -130,6 +130,50 @@ func (q *Queries) DeliveryFinish(ctx context.Context, arg DeliveryFinishParams) 
 	return err
 }
 
+const deliveryFinishSentMany = `-- name: DeliveryFinishSentMany :many
+UPDATE deliveries d
+SET state = 'sent', last_error = '', provider_id = s.provider_id, sent_at = $1, lease_until = NULL
+FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::integer[]) AS attempts,
+  unnest($4::text[]) AS provider_id) AS s
+WHERE d.id = s.id AND d.state = 'sending' AND d.attempts = s.attempts
+RETURNING d.id
+`
+
+type DeliveryFinishSentManyParams struct {
+	SentAt      *time.Time
+	Ids         []uuid.UUID
+	Attempts    []int32
+	ProviderIds []string
+}
+
+// Records as sent the deliveries still held by the attempt that sent them (sending, with that
+// attempt count); it returns those it recorded. A delivery whose lease ran out and was taken
+// over is left as it is.
+func (q *Queries) DeliveryFinishSentMany(ctx context.Context, arg DeliveryFinishSentManyParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, deliveryFinishSentMany,
+		arg.SentAt,
+		arg.Ids,
+		arg.Attempts,
+		arg.ProviderIds,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deliveryGetForOperator = `-- name: DeliveryGetForOperator :one
 SELECT id, org_id, state, channel FROM deliveries WHERE id = $1
 `

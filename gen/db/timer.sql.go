@@ -169,6 +169,21 @@ func (q *Queries) TimerFinish(ctx context.Context, arg TimerFinishParams) error 
 	return err
 }
 
+const timerFinishMany = `-- name: TimerFinishMany :exec
+UPDATE timers SET state = 'done', fired_at = $1, updated_at = $1
+WHERE id = ANY($2::uuid[]) AND state = 'pending'
+`
+
+type TimerFinishManyParams struct {
+	FiredAt *time.Time
+	Ids     []uuid.UUID
+}
+
+func (q *Queries) TimerFinishMany(ctx context.Context, arg TimerFinishManyParams) error {
+	_, err := q.db.Exec(ctx, timerFinishMany, arg.FiredAt, arg.Ids)
+	return err
+}
+
 const timerGetForOperator = `-- name: TimerGetForOperator :one
 SELECT t.id, t.org_id, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.state, t.fired_at, t.created_at, t.updated_at, t.key, o.name AS org_name FROM timers t JOIN organizations o ON o.id = t.org_id WHERE t.id = $1
 `
@@ -389,6 +404,73 @@ func (q *Queries) TimerListForOperator(ctx context.Context, arg TimerListForOper
 		return nil, err
 	}
 	return items, nil
+}
+
+const timerLockDue = `-- name: TimerLockDue :many
+SELECT id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at, key FROM timers
+WHERE org_id = $1 AND state = 'pending' AND due_at <= $2 AND kind = ANY($3::text[]) AND id <> $4
+ORDER BY due_at, id
+LIMIT $5::integer
+FOR UPDATE SKIP LOCKED
+`
+
+type TimerLockDueParams struct {
+	OrgID    uuid.UUID
+	Now      time.Time
+	Kinds    []string
+	SkipID   uuid.UUID
+	RowLimit int32
+}
+
+// Pending timers of one organisation due by now, of the kinds given, other than skip_id, oldest
+// first, locked; those another transaction holds are skipped.
+func (q *Queries) TimerLockDue(ctx context.Context, arg TimerLockDueParams) ([]Timer, error) {
+	rows, err := q.db.Query(ctx, timerLockDue,
+		arg.OrgID,
+		arg.Now,
+		arg.Kinds,
+		arg.SkipID,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Timer{}
+	for rows.Next() {
+		var i Timer
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.Kind,
+			&i.SubjectID,
+			&i.Ref,
+			&i.DueAt,
+			&i.Version,
+			&i.State,
+			&i.FiredAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Key,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const timerLockMany = `-- name: TimerLockMany :exec
+SELECT id FROM timers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
+`
+
+// Locks timers in id order, so that two transactions locking overlapping sets cannot deadlock.
+func (q *Queries) TimerLockMany(ctx context.Context, ids []uuid.UUID) error {
+	_, err := q.db.Exec(ctx, timerLockMany, ids)
+	return err
 }
 
 const timerRearm = `-- name: TimerRearm :one

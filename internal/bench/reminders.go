@@ -200,8 +200,13 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		return nil, err
 	}
 	defer owner.Close()
-	// The assignment alerts are not what this scenario measures.
+	// The assignment alerts are not what this scenario measures: at 09:00 they went out when
+	// each lead came in, the day before. Their timers are cancelled and their tasks (due at
+	// once, so pending rather than scheduled, unlike the reminders') taken out of the queue.
 	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned' AND state = 'pending'`, admin.OrgID); err != nil {
+		return nil, err
+	}
+	if _, err := asynq.NewInspectorFromRedisClient(env.Redis).DeleteAllPendingTasks(queueName); err != nil {
 		return nil, err
 	}
 	return drain(ctx, env, c, owner, queueName, admin.OrgID, relance.TimerLeadReminder, lead+6*time.Minute)

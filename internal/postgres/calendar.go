@@ -24,20 +24,23 @@ func (t *tx) siteCalendar(ctx context.Context, siteID, userID uuid.UUID) (relanc
 	if err != nil {
 		return site, nil, err
 	}
-	cal, err := calendar.ForSite(site)
-	if err != nil || userID == uuid.Nil {
-		return site, cal, err
-	}
-	// Absences matter from a year back (reports) to the end of the calendar's horizon.
-	rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
-		UserID: userID, FromTime: t.now.AddDate(-1, 0, 0), ToTime: t.now.AddDate(5, 0, 0),
+	cal, err := remember(t.memo.calendars, [2]uuid.UUID{siteID, userID}, func() (*calendar.Calendar, error) {
+		cal, err := calendar.ForSite(site)
+		if err != nil || userID == uuid.Nil {
+			return cal, err
+		}
+		// Absences matter from a year back (reports) to the end of the calendar's horizon.
+		rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
+			UserID: userID, FromTime: t.now.AddDate(-1, 0, 0), ToTime: t.now.AddDate(5, 0, 0),
+		})
+		if err != nil {
+			return nil, err
+		}
+		absences := make([]relance.Absence, len(rows))
+		for i, r := range rows {
+			absences[i] = toAbsence(r)
+		}
+		return cal.WithAbsences(absences), nil
 	})
-	if err != nil {
-		return site, nil, err
-	}
-	absences := make([]relance.Absence, len(rows))
-	for i, r := range rows {
-		absences[i] = toAbsence(r)
-	}
-	return site, cal.WithAbsences(absences), nil
+	return site, cal, err
 }

@@ -147,6 +147,8 @@ type tx struct {
 	sendAfterCommit bool
 	toSend          []leasedDelivery
 	links           message.Links
+	// memo keeps reads for a transaction that writes no sites, people or settings (FireTimer).
+	memo memo
 	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
 	// fails the transaction.
 	eventData func(any) ([]byte, error)
@@ -157,13 +159,20 @@ type tx struct {
 // and alerts to announce included) is taken back and the transaction goes on; any other error
 // is returned as is, for the transaction to fail.
 func (t *tx) attempt(ctx context.Context, fn func() error) error {
+	return t.savepoint(ctx, fn, func(err error) bool { return relance.ErrorCode(err) != "" })
+}
+
+// savepoint runs fn inside a savepoint: when fn fails with an error undo accepts, what it wrote
+// (timers and alerts to announce included) is taken back and the error returned, with the
+// transaction still usable; any other error is returned as is, for the transaction to fail.
+func (t *tx) savepoint(ctx context.Context, fn func() error, undo func(error) bool) error {
 	sp, err := t.pg.Begin(ctx)
 	if err != nil {
 		return err
 	}
 	timers, alerts, observed, leased := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend)
 	if err := fn(); err != nil {
-		if relance.ErrorCode(err) == "" {
+		if !undo(err) {
 			return err
 		}
 		t.timers, t.alerts, t.observed, t.toSend = t.timers[:timers], t.alerts[:alerts], t.observed[:observed], t.toSend[:leased]

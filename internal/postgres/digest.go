@@ -131,7 +131,7 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	org, err := t.q.OrganizationGet(ctx, t.org)
+	org, err := t.organization(ctx)
 	if err != nil {
 		return err
 	}

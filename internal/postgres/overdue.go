@@ -95,7 +95,7 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 	if open, err := t.openNowOrLater(ctx, timer, cal); !open || err != nil {
 		return false, err
 	}
-	rungs, _, err := t.ladder(ctx, lead.SiteID)
+	rungs, err := t.ladder(ctx, lead.SiteID)
 	if err != nil || index >= len(rungs) {
 		return true, err
 	}

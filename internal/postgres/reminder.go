@@ -38,7 +38,7 @@ func (d *DB) ReminderPolicy(ctx context.Context, p relance.Principal, siteID uui
 			return found(err, "site")
 		}
 		var err error
-		rungs, isDefault, err = t.ladder(ctx, siteID)
+		rungs, isDefault, err = t.policy(ctx, siteID)
 		return err
 	})
 	return rungs, isDefault, err
@@ -92,7 +92,15 @@ func (d *DB) LateCounts(ctx context.Context, p relance.Principal, siteID uuid.UU
 }
 
 // ladder returns a site's rungs, or the default ladder when it set none.
-func (t *tx) ladder(ctx context.Context, siteID uuid.UUID) ([]relance.Rung, bool, error) {
+func (t *tx) ladder(ctx context.Context, siteID uuid.UUID) ([]relance.Rung, error) {
+	return remember(t.memo.ladders, siteID, func() ([]relance.Rung, error) {
+		rungs, _, err := t.policy(ctx, siteID)
+		return rungs, err
+	})
+}
+
+// policy is ladder, read every time, and whether the ladder is the default one.
+func (t *tx) policy(ctx context.Context, siteID uuid.UUID) ([]relance.Rung, bool, error) {
 	row, err := t.q.ReminderPolicyGet(ctx, siteID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return relance.DefaultLadder(), true, nil
@@ -159,7 +167,7 @@ func (t *tx) rungDue(ctx context.Context, lead *relance.Lead, index int, from ti
 	if lead.AssigneeID == uuid.Nil {
 		return time.Time{}, false, nil
 	}
-	rungs, _, err := t.ladder(ctx, lead.SiteID)
+	rungs, err := t.ladder(ctx, lead.SiteID)
 	if err != nil {
 		return time.Time{}, false, err
 	}
@@ -218,7 +226,7 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 	if open, err := t.openNowOrLater(ctx, timer, cal); !open || err != nil {
 		return false, err
 	}
-	rungs, _, err := t.ladder(ctx, lead.SiteID)
+	rungs, err := t.ladder(ctx, lead.SiteID)
 	if err != nil || index >= len(rungs) {
 		return true, err
 	}

@@ -152,16 +152,19 @@ func (t *tx) lockedSite(ctx context.Context, id uuid.UUID) (relance.Site, error)
 	return t.site(ctx, id)
 }
 
+// site loads one site with its hours; not-found when absent (or in another tenant).
 func (t *tx) site(ctx context.Context, id uuid.UUID) (relance.Site, error) {
-	row, err := t.q.SiteGet(ctx, id)
-	if err != nil {
-		return relance.Site{}, found(err, "site")
-	}
-	sites, err := t.withHours(ctx, []db.Site{row})
-	if err != nil {
-		return relance.Site{}, err
-	}
-	return sites[0], nil
+	return remember(t.memo.sites, id, func() (relance.Site, error) {
+		row, err := t.q.SiteGet(ctx, id)
+		if err != nil {
+			return relance.Site{}, found(err, "site")
+		}
+		sites, err := t.withHours(ctx, []db.Site{row})
+		if err != nil {
+			return relance.Site{}, err
+		}
+		return sites[0], nil
+	})
 }
 
 // withHours loads the windows and closures of sites in two queries.

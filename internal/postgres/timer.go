@@ -34,10 +34,23 @@ func (d *DB) TimersDue(ctx context.Context, before time.Time, after relance.Time
 	return out, nil
 }
 
+// fireBatch is how many due timers of one organisation a task fires in one transaction: its
+// own, and those already due with it (see fireDueWith).
+const fireBatch = 32
+
+// firedTogether are the kinds of timers fire carries out, which fireDueWith takes with another:
+// all but deliveries', whose claim sends at once.
+var firedTogether = []string{
+	string(relance.TimerLeadAssigned), string(relance.TimerLeadRepeat), string(relance.TimerDigest),
+	string(relance.TimerLeadReminder), string(relance.TimerActionDue), string(relance.TimerActivityOverdue),
+	string(relance.TimerActionOverdue),
+}
+
 // FireTimer carries out the obligation of a timer. It locks the row and does nothing when the
 // timer is gone, done, cancelled or of another version, so firing twice is harmless. It returns
 // a *relance.NotDueError when called before the timer's instant, and other errors when the
-// work should be tried again.
+// work should be tried again. In the same transaction it fires other timers of the
+// organisation already due (fireDueWith): their own tasks then find them done.
 func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	var claimed *db.Delivery
 	var leased []leasedDelivery
@@ -60,59 +73,89 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		if row.DueAt.After(t.now) {
 			return &relance.NotDueError{Wait: row.DueAt.Sub(t.now)}
 		}
-		kind, lateness := relance.TimerKind(row.Kind), t.now.Sub(row.DueAt)
-		t.observe(func(o Observer) { o.TimerFired(kind, lateness) })
-		switch kind {
-		case relance.TimerLeadAssigned:
-			err = t.fireLeadAssigned(ctx, row)
-		case relance.TimerLeadRepeat:
-			err = t.fireLeadRepeat(ctx, row)
-		case relance.TimerDigest:
-			err = t.fireDigest(ctx, row)
-		case relance.TimerLeadReminder:
-			done, err := t.fireReminder(ctx, row)
-			if err != nil || !done {
-				return err
-			}
-		case relance.TimerActionDue:
-			err = t.fireActionDue(ctx, row)
-		case relance.TimerActivityOverdue, relance.TimerActionOverdue:
-			done, err := t.fireOverdue(ctx, row)
-			if err != nil || !done {
-				return err
-			}
-		case relance.TimerDelivery:
+		if relance.TimerKind(row.Kind) == relance.TimerDelivery {
 			// The timer stays pending: claimDelivery moves it to the lease's end as a watchdog.
+			t.observe(func(o Observer) { o.TimerFired(relance.TimerDelivery, t.now.Sub(row.DueAt)) })
 			claimed, err = t.claimDelivery(ctx, row)
 			return err
-		default:
-			d.log.Error("timer of unknown kind dropped", "kind", row.Kind, "timer", row.ID)
 		}
-		if err != nil {
+		// Firing writes no sites, people, ladders or settings: timers fired together share
+		// their reads of them.
+		t.memo = newMemo()
+		if err := d.fire(ctx, t, row); err != nil {
 			return err
 		}
-		return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: row.ID, State: "done", FiredAt: &t.now})
+		return d.fireDueWith(ctx, t, row.ID)
 	})
 	if err != nil {
 		return err
 	}
-	for _, l := range leased {
-		// The timer is done whatever happens to its messages: a failure to record one's outcome
-		// leaves it to its watchdog. So does a message whose lease is half spent, or whose task
-		// was given up (shutdown): sent now, it could outlast the lease while the watchdog
-		// sends it again.
-		if ctx.Err() != nil || d.now().Add(d.lease/2).After(*l.delivery.LeaseUntil) {
-			d.log.Warn("a message is left to its watchdog: too little of its lease is left to send it", "delivery", l.delivery.ID)
-			continue
-		}
-		if err := d.send(ctx, l.timer, l.delivery); err != nil {
-			d.log.Warn("recording a delivery's outcome failed; its watchdog takes it over", "delivery", l.delivery.ID, "err", err)
-		}
-	}
+	d.sendLeased(ctx, ref.OrgID, leased)
 	if claimed == nil {
 		return nil
 	}
 	return d.send(ctx, ref, claimed)
+}
+
+// fire carries out a due timer's obligation in t and marks it done, unless it moved to a later
+// instant (a reminder whose calendar is closed now). Deliveries' timers are claimDelivery's.
+func (d *DB) fire(ctx context.Context, t *tx, row db.Timer) error {
+	kind, lateness := relance.TimerKind(row.Kind), t.now.Sub(row.DueAt)
+	t.observe(func(o Observer) { o.TimerFired(kind, lateness) })
+	var err error
+	switch kind {
+	case relance.TimerLeadAssigned:
+		err = t.fireLeadAssigned(ctx, row)
+	case relance.TimerLeadRepeat:
+		err = t.fireLeadRepeat(ctx, row)
+	case relance.TimerDigest:
+		err = t.fireDigest(ctx, row)
+	case relance.TimerLeadReminder:
+		done, err := t.fireReminder(ctx, row)
+		if err != nil || !done {
+			return err
+		}
+	case relance.TimerActionDue:
+		err = t.fireActionDue(ctx, row)
+	case relance.TimerActivityOverdue, relance.TimerActionOverdue:
+		done, err := t.fireOverdue(ctx, row)
+		if err != nil || !done {
+			return err
+		}
+	default:
+		d.log.Error("timer of unknown kind dropped", "kind", row.Kind, "timer", row.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: row.ID, State: "done", FiredAt: &t.now})
+}
+
+// fireDueWith fires, in t, up to fireBatch-1 other timers of t's organisation already due, oldest
+// first, each in a savepoint: one that fails is taken back and stays pending for its own task,
+// which tries it again. At 09:00, when thousands come due at once, this turns a transaction per
+// timer into one per batch, and the batch shares its reads (t.memo). Timers another worker holds
+// are skipped, so workers firing at once take different batches. A timer fired here is fired
+// once: its own task finds it done.
+func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) error {
+	rows, err := t.q.TimerLockDue(ctx, db.TimerLockDueParams{OrgID: t.org, Now: t.now, Kinds: firedTogether, SkipID: self, RowLimit: fireBatch - 1})
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		undone := false
+		err := t.savepoint(ctx, func() error { return d.fire(ctx, t, row) }, func(error) bool {
+			undone = ctx.Err() == nil
+			return undone
+		})
+		if err != nil && !undone {
+			return err // the transaction itself failed, or the task was given up
+		}
+		if err != nil {
+			d.log.Warn("a timer fired with another failed; its own task tries it again", "timer", row.ID, "err", err)
+		}
+	}
+	return nil
 }
 
 // leasedDelivery is a delivery leased in the transaction that wrote it, to send after commit.
@@ -298,9 +341,66 @@ func (t *tx) reschedule(ctx context.Context, id uuid.UUID, due time.Time) (relan
 	return ref, nil
 }
 
-// send sends a claimed delivery outside any transaction, then records the outcome: sent; pending
-// again with its timer moved to the next try after a transient failure; failed for good after a
-// permanent failure or the last try.
+// sendLeased sends the messages fired timers of org wrote and leased, one after another, then
+// records the outcomes: every one sent, in one transaction; any other one by one (record). The
+// timers are done whatever happens to their messages: a failure to record an outcome leaves the
+// message to its watchdog. So does a message whose lease is half spent, or whose task was given
+// up (shutdown): sent now, it could outlast the lease while the watchdog sends it again.
+func (d *DB) sendLeased(ctx context.Context, org uuid.UUID, leased []leasedDelivery) {
+	var sent []leasedDelivery
+	var providerIDs []string
+	for _, l := range leased {
+		if ctx.Err() != nil || d.now().Add(d.lease/2).After(*l.delivery.LeaseUntil) {
+			d.log.Warn("a message is left to its watchdog: too little of its lease is left to send it", "delivery", l.delivery.ID)
+			continue
+		}
+		msg, providerID, sendErr := d.transmit(ctx, org, l.delivery)
+		if sendErr == nil && msg.Channel != relance.ChannelPush { // a push's outcome also concerns its device
+			sent, providerIDs = append(sent, l), append(providerIDs, providerID)
+			continue
+		}
+		if err := d.record(ctx, l.timer, l.delivery, msg.Device, providerID, sendErr); err != nil {
+			d.log.Warn("recording a delivery's outcome failed; its watchdog takes it over", "delivery", l.delivery.ID, "err", err)
+		}
+	}
+	if err := d.recordSent(ctx, org, sent, providerIDs); err != nil {
+		d.log.Warn("recording deliveries as sent failed; their watchdogs take them over", "deliveries", len(sent), "err", err)
+	}
+}
+
+// recordSent records deliveries of org as sent (each with its provider's id) and their timers as
+// done, in one transaction; a delivery whose lease ran out meanwhile was taken over by its
+// watchdog and is left alone, as record does.
+func (d *DB) recordSent(ctx context.Context, org uuid.UUID, sent []leasedDelivery, providerIDs []string) error {
+	if len(sent) == 0 {
+		return nil
+	}
+	timerOf := make(map[uuid.UUID]uuid.UUID, len(sent))
+	params := db.DeliveryFinishSentManyParams{ProviderIds: providerIDs}
+	timers := make([]uuid.UUID, len(sent))
+	for i, l := range sent {
+		timerOf[l.delivery.ID], timers[i] = l.timer.ID, l.timer.ID
+		params.Ids, params.Attempts = append(params.Ids, l.delivery.ID), append(params.Attempts, l.delivery.Attempts)
+	}
+	return d.inOrg(ctx, org, func(t *tx) error {
+		// Timers first, as a watchdog locks them (then their delivery).
+		if err := t.q.TimerLockMany(ctx, timers); err != nil {
+			return err
+		}
+		params.SentAt = &t.now
+		held, err := t.q.DeliveryFinishSentMany(ctx, params)
+		if err != nil {
+			return err
+		}
+		finished := make([]uuid.UUID, len(held))
+		for i, id := range held {
+			finished[i] = timerOf[id]
+		}
+		return t.q.TimerFinishMany(ctx, db.TimerFinishManyParams{Ids: finished, FiredAt: &t.now})
+	})
+}
+
+// send sends a claimed delivery outside any transaction, then records the outcome (record).
 func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) error {
 	if del.Channel == channelWebhook {
 		return d.sendWebhook(ctx, ref, del)
@@ -308,6 +408,13 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 	if d.sender == nil {
 		return errors.New("no sender configured")
 	}
+	msg, providerID, sendErr := d.transmit(ctx, ref.OrgID, del)
+	return d.record(ctx, ref, del, msg.Device, providerID, sendErr)
+}
+
+// transmit hands a delivery of org to its provider (with its device or its files when it has
+// them) and returns the message and the provider's id for it, or why it did not leave.
+func (d *DB) transmit(ctx context.Context, org uuid.UUID, del *db.Delivery) (relance.Message, string, error) {
 	msg := relance.Message{
 		ID: del.ID.String(), Channel: relance.Channel(del.Channel), To: del.Recipient, Subject: del.Subject,
 		Text: del.BodyText, HTML: del.BodyHtml, LeadID: deref(del.LeadID),
@@ -316,23 +423,30 @@ func (d *DB) send(ctx context.Context, ref relance.TimerRef, del *db.Delivery) e
 	var providerID string
 	var sendErr error
 	if msg.Channel == relance.ChannelPush {
-		msg.Device, sendErr = d.pushTarget(ctx, ref.OrgID, del.Recipient)
+		msg.Device, sendErr = d.pushTarget(ctx, org, del.Recipient)
 	}
 	if len(del.AttachmentIds) > 0 {
-		msg.Files, sendErr = d.mailFiles(ctx, ref.OrgID, del.AttachmentIds)
+		msg.Files, sendErr = d.mailFiles(ctx, org, del.AttachmentIds)
 	}
 	if sendErr == nil {
 		sendCtx, cancel := context.WithTimeout(ctx, sendTimeout)
 		providerID, sendErr = d.sender.Send(sendCtx, msg)
 		cancel()
 	}
+	return msg, providerID, sendErr
+}
+
+// record records the outcome of sending a claimed delivery: sent; pending again with its timer
+// moved to the next try after a transient failure; failed for good after a permanent failure
+// or the last try. device is the push target, if any.
+func (d *DB) record(ctx context.Context, ref relance.TimerRef, del *db.Delivery, device *relance.Device, providerID string, sendErr error) error {
 	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
 		timer, _, held, err := t.leased(ctx, ref, del)
 		if err != nil || !held {
 			return err // not held: the lease ran out and a watchdog took the delivery over
 		}
 		finish := db.DeliveryFinishParams{ID: del.ID, State: relance.DeliverySent, ProviderID: providerID}
-		if err := t.pushOutcome(ctx, msg.Device, sendErr); err != nil {
+		if err := t.pushOutcome(ctx, device, sendErr); err != nil {
 			return err
 		}
 		switch {

@@ -252,15 +252,17 @@ func (d *DB) ListAbsences(ctx context.Context, p relance.Principal, userID uuid.
 
 // user loads one user with their sites; not-found when absent (or in another tenant).
 func (t *tx) user(ctx context.Context, id uuid.UUID) (relance.User, error) {
-	row, err := t.q.UserGet(ctx, id)
-	if err != nil {
-		return relance.User{}, found(err, "user")
-	}
-	users, err := t.withSites(ctx, []db.User{row})
-	if err != nil {
-		return relance.User{}, err
-	}
-	return users[0], nil
+	return remember(t.memo.users, id, func() (relance.User, error) {
+		row, err := t.q.UserGet(ctx, id)
+		if err != nil {
+			return relance.User{}, found(err, "user")
+		}
+		users, err := t.withSites(ctx, []db.User{row})
+		if err != nil {
+			return relance.User{}, err
+		}
+		return users[0], nil
+	})
 }
 
 // refUser loads user id that field of a request names: an invalid-input error for field when

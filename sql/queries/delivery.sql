@@ -38,3 +38,14 @@ SELECT id, org_id, state, channel FROM deliveries WHERE id = $1;
 UPDATE deliveries SET state = 'pending', attempts = 0, last_error = '', lease_until = NULL
 WHERE id = $1 AND state = 'failed'
 RETURNING id;
+
+-- name: DeliveryFinishSentMany :many
+-- Records as sent the deliveries still held by the attempt that sent them (sending, with that
+-- attempt count); it returns those it recorded. A delivery whose lease ran out and was taken
+-- over is left as it is.
+UPDATE deliveries d
+SET state = 'sent', last_error = '', provider_id = s.provider_id, sent_at = @sent_at, lease_until = NULL
+FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@attempts::integer[]) AS attempts,
+  unnest(@provider_ids::text[]) AS provider_id) AS s
+WHERE d.id = s.id AND d.state = 'sending' AND d.attempts = s.attempts
+RETURNING d.id;

@@ -69,3 +69,20 @@ WHERE l.id = (
 UPDATE timers SET state = 'pending', due_at = $2, version = version + 1, fired_at = NULL, updated_at = $2
 WHERE id = $1 AND state = 'done'
 RETURNING *;
+
+-- name: TimerLockDue :many
+-- Pending timers of one organisation due by now, of the kinds given, other than skip_id, oldest
+-- first, locked; those another transaction holds are skipped.
+SELECT * FROM timers
+WHERE org_id = @org_id AND state = 'pending' AND due_at <= @now AND kind = ANY(@kinds::text[]) AND id <> @skip_id
+ORDER BY due_at, id
+LIMIT @row_limit::integer
+FOR UPDATE SKIP LOCKED;
+
+-- name: TimerLockMany :exec
+-- Locks timers in id order, so that two transactions locking overlapping sets cannot deadlock.
+SELECT id FROM timers WHERE id = ANY(@ids::uuid[]) ORDER BY id FOR UPDATE;
+
+-- name: TimerFinishMany :exec
+UPDATE timers SET state = 'done', fired_at = @fired_at, updated_at = @fired_at
+WHERE id = ANY(@ids::uuid[]) AND state = 'pending';

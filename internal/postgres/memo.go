@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
+	"github.com/relancehq/relance/internal/relance"
+)
+
+// memo keeps what a transaction that only reads them has already read of sites, people,
+// calendars, ladders and the organisation: timers fired together mostly share them (the 09:00
+// burst is many leads of few sites and advisors). Only a transaction that writes none of these
+// may carry one (FireTimer's); the zero memo (nil maps) reads every time.
+type memo struct {
+	sites     map[uuid.UUID]relance.Site
+	users     map[uuid.UUID]relance.User
+	calendars map[[2]uuid.UUID]*calendar.Calendar // by site and person (uuid.Nil: the site's own)
+	ladders   map[uuid.UUID][]relance.Rung
+	orgs      map[uuid.UUID]db.Organization
+}
+
+// newMemo returns a memo that keeps what is read.
+func newMemo() memo {
+	return memo{
+		sites: map[uuid.UUID]relance.Site{}, users: map[uuid.UUID]relance.User{},
+		calendars: map[[2]uuid.UUID]*calendar.Calendar{}, ladders: map[uuid.UUID][]relance.Rung{},
+		orgs: map[uuid.UUID]db.Organization{},
+	}
+}
+
+// remember returns m[key], reading it with read the first time; a failed read is not kept. A nil
+// m (the zero memo) always reads.
+func remember[K comparable, V any](m map[K]V, key K, read func() (V, error)) (V, error) {
+	if v, ok := m[key]; ok {
+		return v, nil
+	}
+	v, err := read()
+	if err == nil && m != nil {
+		m[key] = v
+	}
+	return v, err
+}
+
+// organization returns the transaction's organisation.
+func (t *tx) organization(ctx context.Context) (db.Organization, error) {
+	return remember(t.memo.orgs, t.org, func() (db.Organization, error) { return t.q.OrganizationGet(ctx, t.org) })
+}
