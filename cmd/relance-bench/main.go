@@ -24,7 +24,9 @@
 // BENCH_WEBHOOKS, BENCH_LEADS, BENCH_ONLY (api, reminders, burst — the reminders without the
 // paced run —, webhooks or reports: that part alone), BENCH_BROWSER_RUNS (visits of the
 // dashboard in Chromium, default 5; the web app must be built), BENCH_CPUPROFILE (a file to
-// write the whole run's CPU profile to, for go tool pprof), WORKER_CONCURRENCY.
+// write the whole run's CPU profile to, for go tool pprof), BENCH_TRACE (a file to write the
+// run's execution trace to: `go tool trace -pprof=net FILE` shows where the waiting is),
+// WORKER_CONCURRENCY.
 package main
 
 import (
@@ -36,6 +38,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strconv"
 	"time"
 
@@ -78,6 +81,17 @@ func run() error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if path := os.Getenv("BENCH_TRACE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 // seed creates the demo organisation (or finds it) and prints its credentials.
 func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	store, rdb, _, err := connect(ctx, cfg, log, nil, &telemetry{})
+	store, rdb, _, err := connect(ctx, cfg, log, nil, &telemetry{}, false)
 	if err != nil {
 		return err
 	}

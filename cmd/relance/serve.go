@@ -166,7 +166,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 		b.stopAll = append(b.stopAll, stopSender)
 		sender = tel.sender(sender)
 	}
-	store, rdb, live, err := connect(ctx, cfg, log, sender, tel)
+	store, rdb, live, err := connect(ctx, cfg, log, sender, tel, worker)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func startBackend(ctx context.Context, cfg config.Config, log *slog.Logger, work
 
 // connect opens Postgres and Redis and plugs the queue in as the store's scheduler and the live
 // alert stream as its publisher.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender, tel *telemetry) (*postgres.DB, redis.UniversalClient, *notify.Live, error) {
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender relance.Sender, tel *telemetry, worker bool) (*postgres.DB, redis.UniversalClient, *notify.Live, error) {
 	rdb, err := queue.NewRedis(cfg.RedisURL)
 	if err != nil {
 		return nil, nil, nil, err
@@ -238,6 +238,11 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, sender re
 	options = append(options, tel.storeOptions()...)
 	if cfg.WebPushLoopback {
 		options = append(options, postgres.WithLoopbackPush())
+	}
+	if worker {
+		// A connection for each task running at once, and some for the API, the sweeper and
+		// the pruner: tasks do not wait for one another's connections.
+		options = append(options, postgres.WithPoolSize(cfg.WorkerConcurrency+4))
 	}
 	store, err := postgres.Open(ctx, cfg.DatabaseURL, options...)
 	if err != nil {

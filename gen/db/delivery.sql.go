@@ -28,8 +28,10 @@ func (q *Queries) DeliveryClaim(ctx context.Context, arg DeliveryClaimParams) er
 
 const deliveryCreate = `-- name: DeliveryCreate :one
 INSERT INTO deliveries (id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text,
-  body_html, created_at, customer, action_id, from_name, from_address, reply_to, attachment_ids)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::uuid[])
+  body_html, created_at, customer, action_id, from_name, from_address, reply_to, attachment_ids,
+  state, attempts, lease_until)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17::uuid[],
+  $18, $19, $20)
 ON CONFLICT (org_id, key) DO NOTHING
 RETURNING id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text, body_html, state, attempts, lease_until, last_error, provider_id, created_at, sent_at, customer, webhook_endpoint_id, webhook_message_id, action_id, from_name, from_address, reply_to, attachment_ids
 `
@@ -52,9 +54,13 @@ type DeliveryCreateParams struct {
 	FromAddress   string
 	ReplyTo       string
 	AttachmentIds []uuid.UUID
+	State         string
+	Attempts      int32
+	LeaseUntil    *time.Time
 }
 
-// Returns no row when a delivery with the same key already exists.
+// Returns no row when a delivery with the same key already exists. A delivery written already
+// leased (state sending, attempts 1, lease_until) is sent by the worker that wrote it.
 func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) (Delivery, error) {
 	row := q.db.QueryRow(ctx, deliveryCreate,
 		arg.ID,
@@ -74,6 +80,9 @@ func (q *Queries) DeliveryCreate(ctx context.Context, arg DeliveryCreateParams) 
 		arg.FromAddress,
 		arg.ReplyTo,
 		arg.AttachmentIds,
+		arg.State,
+		arg.Attempts,
+		arg.LeaseUntil,
 	)
 	var i Delivery
 	err := row.Scan(

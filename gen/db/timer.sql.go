@@ -463,6 +463,31 @@ func (q *Queries) TimerLockDue(ctx context.Context, arg TimerLockDueParams) ([]T
 	return items, nil
 }
 
+const timerLockFree = `-- name: TimerLockFree :one
+SELECT id, org_id, kind, subject_id, ref, due_at, version, state, fired_at, created_at, updated_at, key FROM timers WHERE id = $1 FOR UPDATE SKIP LOCKED
+`
+
+// The timer, locked, unless another transaction holds it (no row then, as for no timer).
+func (q *Queries) TimerLockFree(ctx context.Context, id uuid.UUID) (Timer, error) {
+	row := q.db.QueryRow(ctx, timerLockFree, id)
+	var i Timer
+	err := row.Scan(
+		&i.ID,
+		&i.OrgID,
+		&i.Kind,
+		&i.SubjectID,
+		&i.Ref,
+		&i.DueAt,
+		&i.Version,
+		&i.State,
+		&i.FiredAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.Key,
+	)
+	return i, err
+}
+
 const timerLockMany = `-- name: TimerLockMany :exec
 SELECT id FROM timers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
 `
@@ -471,6 +496,22 @@ SELECT id FROM timers WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE
 func (q *Queries) TimerLockMany(ctx context.Context, ids []uuid.UUID) error {
 	_, err := q.db.Exec(ctx, timerLockMany, ids)
 	return err
+}
+
+const timerPending = `-- name: TimerPending :one
+SELECT timer_pending($1::uuid, $2::integer)::boolean AS pending
+`
+
+type TimerPendingParams struct {
+	ID      uuid.UUID
+	Version int32
+}
+
+func (q *Queries) TimerPending(ctx context.Context, arg TimerPendingParams) (bool, error) {
+	row := q.db.QueryRow(ctx, timerPending, arg.ID, arg.Version)
+	var pending bool
+	err := row.Scan(&pending)
+	return pending, err
 }
 
 const timerRearm = `-- name: TimerRearm :one

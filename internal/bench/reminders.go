@@ -225,6 +225,7 @@ func drain(ctx context.Context, env ReminderEnv, c *catcher.Catcher, owner *pgxp
 		}
 		defer mailer.Close()
 		store, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log), postgres.WithQueryTracer(&counter),
+			postgres.WithPoolSize(env.Concurrency+4), // as a worker process has
 			postgres.WithScheduler(queue.NewClient(env.Redis, queueName)), postgres.WithSender(notify.Router{Email: mailer}))
 		if err != nil {
 			return nil, err

@@ -132,7 +132,7 @@ func Webhooks(ctx context.Context, env WebhookEnv) ([]Result, error) {
 	}
 	defer rcv.srv.Close()
 	queueName := fmt.Sprintf("bench-webhooks-%d", time.Now().UnixNano())
-	store, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log),
+	store, err := postgres.Open(ctx, env.DatabaseURL, postgres.WithLogger(env.Log), postgres.WithPoolSize(env.Concurrency+4),
 		postgres.WithScheduler(queue.NewClient(env.Redis, queueName)),
 		postgres.WithWebhooks(notify.NewWebhook(true), true), postgres.WithEventData(env.EventData))
 	if err != nil {

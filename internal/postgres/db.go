@@ -43,6 +43,8 @@ type DB struct {
 	files     blob.Store // where attachments' bytes live; the blobs table by default
 	fileMax   int        // the size limit of one attachment
 	tracer    pgx.QueryTracer
+	poolSize  int32 // the pool's least size limit (WithPoolSize)
+	fired     firedSet
 	backdate  time.Duration // how far in the past a client may date a lead or a call
 	links     message.Links // the web app's addresses in notification emails
 	// loopbackPush accepts http Web Push endpoints on loopback addresses (WithLoopbackPush).
@@ -95,6 +97,10 @@ func WithBackdateWindow(d time.Duration) Option { return func(db *DB) { db.backd
 // WithQueryTracer traces every statement (OpenTelemetry, statement logs, query plans).
 func WithQueryTracer(t pgx.QueryTracer) Option { return func(d *DB) { d.tracer = t } }
 
+// WithPoolSize makes the pool hold at least n connections (pool_max_conns in the URL may allow
+// more): a worker needs one for each task it runs at once.
+func WithPoolSize(n int) Option { return func(d *DB) { d.poolSize = int32(n) } }
+
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
 
@@ -111,6 +117,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		o(d)
 	}
 	cfg.ConnConfig.Tracer = d.tracer
+	cfg.MaxConns = max(cfg.MaxConns, d.poolSize)
 	if d.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}

@@ -38,6 +38,9 @@ func (d *DB) TimersDue(ctx context.Context, before time.Time, after relance.Time
 // own, and those already due with it (see fireDueWith).
 const fireBatch = 32
 
+// heldWait is how long a task whose timer another worker holds waits before it looks again.
+const heldWait = 50 * time.Millisecond
+
 // firedTogether are the kinds of timers fire carries out, which fireDueWith takes with another:
 // all but deliveries', whose claim sends at once.
 var firedTogether = []string{
@@ -52,17 +55,32 @@ var firedTogether = []string{
 // work should be tried again. In the same transaction it fires other timers of the
 // organisation already due (fireDueWith): their own tasks then find them done.
 func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
+	// Most tasks of a burst find their timer fired with another's: by this process (no
+	// statement) or another (one statement, no transaction).
+	if d.fired.take(ref) {
+		return nil
+	}
+	pending, err := db.New(d.pool).TimerPending(ctx, db.TimerPendingParams{ID: ref.ID, Version: int32(ref.Version)})
+	if err != nil {
+		return d.unreachable(fmt.Errorf("timer pending: %w", err))
+	}
+	if !pending {
+		return nil
+	}
 	var claimed *db.Delivery
 	var leased []leasedDelivery
-	err := d.inOrg(ctx, ref.OrgID, func(t *tx) error {
+	var firedWith []relance.TimerRef // fired with this one, for their tasks to find in d.fired
+	err = d.inOrg(ctx, ref.OrgID, func(t *tx) error {
 		// The messages this timer writes leave from here once it commits, rather than from a
 		// second task; see deliver. Whichever way the timer ends (done, or moved on), its
 		// messages are in toSend.
 		t.sendAfterCommit = d.sender != nil
 		defer func() { leased = t.toSend }()
-		row, err := t.q.TimerGetForUpdate(ctx, ref.ID)
+		// A timer another worker holds is most likely being fired with that worker's own: look
+		// again shortly rather than hold a connection waiting for its lock.
+		row, err := t.q.TimerLockFree(ctx, ref.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
+			return &relance.HeldError{Wait: heldWait}
 		}
 		if err != nil {
 			return err
@@ -85,11 +103,13 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		if err := d.fire(ctx, t, row); err != nil {
 			return err
 		}
-		return d.fireDueWith(ctx, t, row.ID)
+		firedWith, err = d.fireDueWith(ctx, t, row.ID)
+		return err
 	})
 	if err != nil {
 		return err
 	}
+	d.fired.add(firedWith)
 	d.sendLeased(ctx, ref.OrgID, leased)
 	if claimed == nil {
 		return nil
@@ -136,26 +156,30 @@ func (d *DB) fire(ctx context.Context, t *tx, row db.Timer) error {
 // which tries it again. At 09:00, when thousands come due at once, this turns a transaction per
 // timer into one per batch, and the batch shares its reads (t.memo). Timers another worker holds
 // are skipped, so workers firing at once take different batches. A timer fired here is fired
-// once: its own task finds it done.
-func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) error {
+// once: its own task finds it done. It returns the timers it fired, at the version their task
+// carries.
+func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) ([]relance.TimerRef, error) {
 	rows, err := t.q.TimerLockDue(ctx, db.TimerLockDueParams{OrgID: t.org, Now: t.now, Kinds: firedTogether, SkipID: self, RowLimit: fireBatch - 1})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	fired := make([]relance.TimerRef, 0, len(rows))
 	for _, row := range rows {
 		undone := false
 		err := t.savepoint(ctx, func() error { return d.fire(ctx, t, row) }, func(error) bool {
 			undone = ctx.Err() == nil
 			return undone
 		})
-		if err != nil && !undone {
-			return err // the transaction itself failed, or the task was given up
-		}
-		if err != nil {
+		switch {
+		case err != nil && !undone:
+			return nil, err // the transaction itself failed, or the task was given up
+		case err != nil:
 			d.log.Warn("a timer fired with another failed; its own task tries it again", "timer", row.ID, "err", err)
+		default:
+			fired = append(fired, relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version)})
 		}
 	}
-	return nil
+	return fired, nil
 }
 
 // leasedDelivery is a delivery leased in the transaction that wrote it, to send after commit.
@@ -246,6 +270,17 @@ func (t *tx) delivery(key string, m relance.Message, userID, leadID uuid.UUID) d
 
 // writeDelivery writes a delivery as deliver does.
 func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) error {
+	// Leased as it is written and sent by this worker after commit: one transaction and one
+	// task fewer per message than a timer due now that a second task claims. Its timer is the
+	// lease's watchdog, as after a claim, so a worker that dies before sending loses nothing.
+	// Customer messages still take the claim, where the daily caps count them; webhooks too.
+	leased := t.sendAfterCommit && !params.Customer && params.Channel != channelWebhook
+	params.State, params.Attempts, params.LeaseUntil = relance.DeliveryPending, 0, nil
+	due := t.now
+	if leased {
+		due = t.now.Add(t.lease)
+		params.State, params.Attempts, params.LeaseUntil = relance.DeliverySending, 1, &due
+	}
 	row, err := t.q.DeliveryCreate(ctx, params)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
@@ -253,22 +288,12 @@ func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) 
 	if err != nil {
 		return err
 	}
-	if !t.sendAfterCommit || row.Customer || row.Channel == channelWebhook {
-		return t.schedule(ctx, relance.TimerDelivery, row.ID, "", t.now)
-	}
-	// Leased at once and sent by this worker after commit: one transaction and one task fewer
-	// per message than a timer due now that a second task claims. Its timer is the lease's
-	// watchdog, as after a claim, so a worker that dies before sending loses nothing.
-	// Customer messages still take the claim, where the daily caps count them; webhooks too.
-	lease := t.now.Add(t.lease)
-	if err := t.q.DeliveryClaim(ctx, db.DeliveryClaimParams{ID: row.ID, LeaseUntil: &lease}); err != nil {
+	if err := t.schedule(ctx, relance.TimerDelivery, row.ID, "", due); err != nil {
 		return err
 	}
-	if err := t.schedule(ctx, relance.TimerDelivery, row.ID, "", lease); err != nil {
-		return err
+	if leased {
+		t.toSend = append(t.toSend, leasedDelivery{timer: t.timers[len(t.timers)-1], delivery: &row})
 	}
-	row.State, row.Attempts, row.LeaseUntil = relance.DeliverySending, row.Attempts+1, &lease
-	t.toSend = append(t.toSend, leasedDelivery{timer: t.timers[len(t.timers)-1], delivery: &row})
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"go.opentelemetry.io/otel/attribute"
@@ -19,6 +20,7 @@ import (
 
 // Client enqueues timers. It implements postgres.Scheduler.
 type Client struct {
+	rdb       redis.UniversalClient
 	client    *asynq.Client
 	inspector *asynq.Inspector
 	queue     string
@@ -43,7 +45,7 @@ func (c *Client) WithTracing(t *Tracing) *Client {
 // NewClient returns a client enqueueing into queue through rdb.
 func NewClient(rdb redis.UniversalClient, queue string) *Client {
 	return &Client{
-		client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb),
+		rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), inspector: asynq.NewInspectorFromRedisClient(rdb),
 		queue: queue, now: time.Now,
 	}
 }
@@ -69,6 +71,21 @@ func (c *Client) Schedule(ctx context.Context, timers []relance.TimerRef) error 
 	return first
 }
 
+// Epoch returns a random mark kept in Redis under the queue's name, written when missing. Redis
+// keeps it as long as it keeps the queue's tasks: after a restart without data or a flush the
+// mark is new, and the sweeper hands every due timer over again.
+func (c *Client) Epoch(ctx context.Context) (string, error) {
+	key := "relance:epoch:" + c.queue
+	if err := c.rdb.SetNX(ctx, key, uuid.NewString(), 0).Err(); err != nil {
+		return "", fmt.Errorf("queue epoch: %w", err)
+	}
+	epoch, err := c.rdb.Get(ctx, key).Result()
+	if err != nil {
+		return "", fmt.Errorf("queue epoch: %w", err)
+	}
+	return epoch, nil
+}
+
 // Firer carries out timers (postgres.DB).
 type Firer interface {
 	FireTimer(ctx context.Context, ref relance.TimerRef) error
@@ -78,8 +95,9 @@ type Firer interface {
 // 5 s would make reminders up to 6 s late; one cheap Redis script call per interval.
 const forwardInterval = 200 * time.Millisecond
 
-// maxEarlyWait is how long a handler waits in place for a timer that fired early (tasks are
-// enqueued for the next whole second, so this only happens with clocks out of step).
+// maxEarlyWait is how long a handler waits in place, in all, for a timer that fired early or that
+// another worker holds (tasks are enqueued for the next whole second, so the first only
+// happens with clocks out of step; the second when a worker fires it with its own).
 const maxEarlyWait = 3 * time.Second
 
 // TimerHandler runs timer tasks.
@@ -113,26 +131,26 @@ func (h *TimerHandler) ProcessTask(ctx context.Context, t *asynq.Task) (err erro
 			span.End()
 		}()
 	}
-	for attempt := 0; ; attempt++ {
+	for waited := time.Duration(0); ; {
 		err = h.Firer.FireTimer(ctx, ref)
-		var notDue *relance.NotDueError
-		if !errors.As(err, &notDue) || notDue.Wait > maxEarlyWait || attempt > 0 {
+		wait, ok := relance.RetryAfter(err)
+		if !ok || waited+wait > maxEarlyWait {
 			return err
 		}
+		waited += wait
 		select {
-		case <-time.After(notDue.Wait):
+		case <-time.After(wait):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
-// retryDelay retries a timer that was not due at its instant, and anything else with a capped
-// exponential backoff (1 s, 2 s, 4 s … 1 min).
+// retryDelay retries a timer that was not due at its instant, or held by another worker, when
+// it says to, and anything else with a capped exponential backoff (1 s, 2 s, 4 s … 1 min).
 func retryDelay(n int, err error, _ *asynq.Task) time.Duration {
-	var notDue *relance.NotDueError
-	if errors.As(err, &notDue) {
-		return notDue.Wait
+	if wait, ok := relance.RetryAfter(err); ok {
+		return wait
 	}
 	d := time.Second << min(n, 6)
 	return min(d, time.Minute)

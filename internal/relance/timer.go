@@ -134,6 +134,28 @@ type NotDueError struct{ Wait time.Duration }
 
 func (e *NotDueError) Error() string { return "timer not due for " + e.Wait.String() }
 
+// HeldError is returned when another worker holds a timer, most often to fire it with its own:
+// it is done, or free again, shortly; the caller should look again after Wait.
+type HeldError struct{ Wait time.Duration }
+
+func (e *HeldError) Error() string {
+	return "timer held by another worker; look again in " + e.Wait.String()
+}
+
+// RetryAfter reports how long to wait before firing a timer again when err says it cannot fire
+// yet (a *NotDueError or a *HeldError), and false for any other error.
+func RetryAfter(err error) (time.Duration, bool) {
+	var notDue *NotDueError
+	var held *HeldError
+	switch {
+	case errors.As(err, &notDue):
+		return notDue.Wait, true
+	case errors.As(err, &held):
+		return held.Wait, true
+	}
+	return 0, false
+}
+
 // Delivery is one message sent (or being sent) to a person, with its outcome.
 type Delivery struct {
 	ID        uuid.UUID

@@ -1,8 +1,11 @@
 -- name: DeliveryCreate :one
--- Returns no row when a delivery with the same key already exists.
+-- Returns no row when a delivery with the same key already exists. A delivery written already
+-- leased (state sending, attempts 1, lease_until) is sent by the worker that wrote it.
 INSERT INTO deliveries (id, org_id, key, channel, recipient, user_id, lead_id, subject, body_text,
-  body_html, created_at, customer, action_id, from_name, from_address, reply_to, attachment_ids)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, sqlc.arg(attachment_ids)::uuid[])
+  body_html, created_at, customer, action_id, from_name, from_address, reply_to, attachment_ids,
+  state, attempts, lease_until)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, sqlc.arg(attachment_ids)::uuid[],
+  sqlc.arg(state), sqlc.arg(attempts), sqlc.narg(lease_until))
 ON CONFLICT (org_id, key) DO NOTHING
 RETURNING *;
 

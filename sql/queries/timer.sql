@@ -5,6 +5,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $7);
 -- name: TimerGetForUpdate :one
 SELECT * FROM timers WHERE id = $1 FOR UPDATE;
 
+-- name: TimerLockFree :one
+-- The timer, locked, unless another transaction holds it (no row then, as for no timer).
+SELECT * FROM timers WHERE id = $1 FOR UPDATE SKIP LOCKED;
+
 -- name: TimerFinish :exec
 UPDATE timers SET state = $2, fired_at = $3, updated_at = $3 WHERE id = $1;
 
@@ -86,3 +90,6 @@ SELECT id FROM timers WHERE id = ANY(@ids::uuid[]) ORDER BY id FOR UPDATE;
 -- name: TimerFinishMany :exec
 UPDATE timers SET state = 'done', fired_at = @fired_at, updated_at = @fired_at
 WHERE id = ANY(@ids::uuid[]) AND state = 'pending';
+
+-- name: TimerPending :one
+SELECT timer_pending(sqlc.arg(id)::uuid, sqlc.arg(version)::integer)::boolean AS pending;

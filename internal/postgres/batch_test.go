@@ -1,0 +1,123 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/relancehq/relance/internal/postgres"
+	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/testenv"
+)
+
+// statements counts the statements a store sends.
+type statements struct{ n atomic.Int64 }
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	s.n.Add(1)
+	return ctx
+}
+
+func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
+	t.Parallel()
+	appURL, ownerURL := testenv.Database(t)
+	now := paris(t, "2026-03-04 10:00") // a Wednesday: Lyon is open
+	clock := func() time.Time { return now }
+	rec, out := &recorder{}, &sender{}
+	var counted statements
+	store := testenv.OpenURL(t, appURL, postgres.WithClock(clock), postgres.WithScheduler(rec), postgres.WithSender(out),
+		postgres.WithQueryTracer(&counted))
+	here, elsewhere := testenv.NewWorld(t, store), testenv.NewWorld(t, store)
+	// 20 leads: 20 assignment alerts due now, 20 first reminders due later the same day.
+	var leads []relance.Lead
+	for i := range 20 {
+		leads = append(leads, here.Lead(t, fmt.Sprintf("Batch %02d", i), here.Alice.ID))
+	}
+	elsewhere.Lead(t, "Elsewhere", elsewhere.Alice.ID)
+	refs := rec.take()
+	owner, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	// The first lead's reminder cannot fire (a broken reference): it must not take the others
+	// down with it.
+	var broken uuid.UUID
+	if err := owner.QueryRow(ctx, `UPDATE timers SET ref = 'broken' WHERE subject_id = $1 AND kind = 'lead.reminder' RETURNING id`,
+		leads[0].ID).Scan(&broken); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(6 * time.Hour) // every timer written so far is due
+	doneIn := func(org uuid.UUID) (done, pending int) {
+		t.Helper()
+		if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'pending' AND due_at <= $2)
+			FROM timers WHERE org_id = $1 AND kind <> 'delivery.send'`, org, now).Scan(&done, &pending); err != nil {
+			t.Fatal(err)
+		}
+		return done, pending
+	}
+
+	var last relance.TimerRef // the last lead's reminder
+	for _, r := range refs {
+		if r.OrgID == here.Org.ID && r.DueAt.After(now.Add(-6*time.Hour)) {
+			last = r
+		}
+	}
+	if err := store.FireTimer(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	if done, pending := doneIn(here.Org.ID); done != 31 || pending != 9 {
+		t.Fatalf("after one task: %d timers done and %d due, want its own and 30 more done (the broken one skipped), 9 due", done, pending)
+	}
+	if done, _ := doneIn(elsewhere.Org.ID); done != 0 {
+		t.Fatalf("another organisation's timers fired with this one's: %d", done)
+	}
+
+	// The task of a timer this process fired with its own ends without a statement.
+	before := counted.n.Load()
+	if err := store.FireTimer(ctx, refs[0]); err != nil { // the first lead's assignment alert, due first
+		t.Fatal(err)
+	}
+	if n := counted.n.Load() - before; n != 0 {
+		t.Fatalf("the task of a timer fired with another sent %d statements, want none", n)
+	}
+	// Each other task: none fires twice.
+	before = counted.n.Load()
+	var failed int
+	for _, r := range refs {
+		if r.OrgID != here.Org.ID || r.ID == last.ID {
+			continue
+		}
+		if err := store.FireTimer(ctx, r); err != nil {
+			if r.ID != broken {
+				t.Fatalf("fire %v: %v", r, err)
+			}
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("the broken reminder failed %d times, want once (its own task)", failed)
+	}
+	if done, pending := doneIn(here.Org.ID); done != 39 || pending != 1 {
+		t.Fatalf("after every task: %d done and %d due, want 39 done and the broken one due", done, pending)
+	}
+	t.Logf("39 other tasks: %d statements", counted.n.Load()-before)
+
+	// Every message went once: 20 assignment alerts and 19 reminders by email.
+	var sent, deliveries int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'sent'), count(*) FROM deliveries WHERE org_id = $1`,
+		here.Org.ID).Scan(&sent, &deliveries); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(out.sent); got != sent || sent != deliveries || sent != 39 {
+		t.Fatalf("%d messages left for %d deliveries (%d recorded as sent), want 39 each", got, deliveries, sent)
+	}
+}
