@@ -32,6 +32,6 @@ start_redis "$redis_port"
 create_database "$pg_port" relance_bench
 
 export MIGRATE_DATABASE_URL="postgres://relance_owner@127.0.0.1:$pg_port/relance_bench?sslmode=disable"
-export DATABASE_URL="postgres://relance_app@127.0.0.1:$pg_port/relance_bench?sslmode=disable&pool_max_conns=24"
+export DATABASE_URL="postgres://relance_app@127.0.0.1:$pg_port/relance_bench?sslmode=disable"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 go run ./cmd/relance-bench
