@@ -154,6 +154,34 @@ func (q *Queries) TimerCreateKeyed(ctx context.Context, arg TimerCreateKeyedPara
 	return result.RowsAffected(), nil
 }
 
+const timerCreateMany = `-- name: TimerCreateMany :exec
+INSERT INTO timers (id, org_id, kind, subject_id, ref, due_at, created_at, updated_at)
+SELECT unnest($1::uuid[]), $2::uuid, $3::text, unnest($4::uuid[]), '',
+  unnest($5::timestamptz[]), $6::timestamptz, $6::timestamptz
+`
+
+type TimerCreateManyParams struct {
+	Ids        []uuid.UUID
+	OrgID      uuid.UUID
+	Kind       string
+	SubjectIds []uuid.UUID
+	DueAts     []time.Time
+	CreatedAt  time.Time
+}
+
+// Timers of one kind, each with its subject and instant, written at once.
+func (q *Queries) TimerCreateMany(ctx context.Context, arg TimerCreateManyParams) error {
+	_, err := q.db.Exec(ctx, timerCreateMany,
+		arg.Ids,
+		arg.OrgID,
+		arg.Kind,
+		arg.SubjectIds,
+		arg.DueAts,
+		arg.CreatedAt,
+	)
+	return err
+}
+
 const timerFinish = `-- name: TimerFinish :exec
 UPDATE timers SET state = $2, fired_at = $3, updated_at = $3 WHERE id = $1
 `

@@ -229,7 +229,10 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
 		return nil, d.unreachable(fmt.Errorf("postgres: set tenant: %w", err))
 	}
-	if err := fn(t); err != nil {
+	if err = fn(t); err == nil {
+		err = t.writeWatchdogs(ctx)
+	}
+	if err != nil {
 		// Nothing is committed yet: a server lost now wrote nothing, and the caller may retry.
 		return nil, d.unreachable(d.readOnly(interpret(err)))
 	}

@@ -119,11 +119,13 @@ func (t *tx) pushPreferences(ctx context.Context, userID uuid.UUID) (relance.Pus
 // pushAlert writes one push delivery per device of user's, when user wants alerts of kind as
 // push, under keys derived from key: firing twice pushes once to each device.
 func (t *tx) pushAlert(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, title, body string) error {
-	prefs, err := t.pushPreferences(ctx, user.ID)
+	prefs, err := remember(t.memo.pushPreferences, user.ID, func() (relance.PushPreferences, error) {
+		return t.pushPreferences(ctx, user.ID)
+	})
 	if err != nil || !prefs.Wants(kind) {
 		return err
 	}
-	devices, err := t.q.DeviceListByUser(ctx, user.ID)
+	devices, err := remember(t.memo.devices, user.ID, func() ([]db.Device, error) { return t.q.DeviceListByUser(ctx, user.ID) })
 	if err != nil {
 		return err
 	}

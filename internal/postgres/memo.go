@@ -11,15 +11,19 @@ import (
 )
 
 // memo keeps what a transaction that only reads them has already read of sites, people,
-// calendars, ladders and the organisation: timers fired together mostly share them (the 09:00
-// burst is many leads of few sites and advisors). Only a transaction that writes none of these
-// may carry one (FireTimer's); the zero memo (nil maps) reads every time.
+// calendars, ladders, the organisation, and people's push settings and devices: timers fired
+// together mostly share them (the 09:00 burst is many leads of few sites and advisors). Only a
+// transaction that writes none of these may carry one (FireTimer's); the zero memo (nil maps)
+// reads every time.
 type memo struct {
 	sites     map[uuid.UUID]relance.Site
 	users     map[uuid.UUID]relance.User
 	calendars map[[2]uuid.UUID]*calendar.Calendar // by site and person (uuid.Nil: the site's own)
 	ladders   map[uuid.UUID][]relance.Rung
 	orgs      map[uuid.UUID]db.Organization
+	// pushPreferences and devices are a person's, for pushAlert.
+	pushPreferences map[uuid.UUID]relance.PushPreferences
+	devices         map[uuid.UUID][]db.Device
 }
 
 // newMemo returns a memo that keeps what is read.
@@ -27,7 +31,8 @@ func newMemo() memo {
 	return memo{
 		sites: map[uuid.UUID]relance.Site{}, users: map[uuid.UUID]relance.User{},
 		calendars: map[[2]uuid.UUID]*calendar.Calendar{}, ladders: map[uuid.UUID][]relance.Rung{},
-		orgs: map[uuid.UUID]db.Organization{},
+		orgs: map[uuid.UUID]db.Organization{}, pushPreferences: map[uuid.UUID]relance.PushPreferences{},
+		devices: map[uuid.UUID][]db.Device{},
 	}
 }
 

@@ -100,8 +100,14 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		// Firing writes no sites, people, ladders or settings: timers fired together share
 		// their reads of them.
 		t.memo = newMemo()
-		if err := d.fire(ctx, t, row); err != nil {
+		done, err := d.fire(ctx, t, row)
+		if err != nil {
 			return err
+		}
+		if done {
+			if err := t.q.TimerFinish(ctx, db.TimerFinishParams{ID: row.ID, State: "done", FiredAt: &t.now}); err != nil {
+				return err
+			}
 		}
 		firedWith, err = d.fireDueWith(ctx, t, row.ID)
 		return err
@@ -117,38 +123,28 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	return d.send(ctx, ref, claimed)
 }
 
-// fire carries out a due timer's obligation in t and marks it done, unless it moved to a later
-// instant (a reminder whose calendar is closed now). Deliveries' timers are claimDelivery's.
-func (d *DB) fire(ctx context.Context, t *tx, row db.Timer) error {
+// fire carries out a due timer's obligation in t and reports whether the timer is done (for the
+// caller to mark), or moved to a later instant (a reminder whose calendar is closed now).
+// Deliveries' timers are claimDelivery's.
+func (d *DB) fire(ctx context.Context, t *tx, row db.Timer) (done bool, err error) {
 	kind, lateness := relance.TimerKind(row.Kind), t.now.Sub(row.DueAt)
 	t.observe(func(o Observer) { o.TimerFired(kind, lateness) })
-	var err error
 	switch kind {
 	case relance.TimerLeadAssigned:
-		err = t.fireLeadAssigned(ctx, row)
+		return true, t.fireLeadAssigned(ctx, row)
 	case relance.TimerLeadRepeat:
-		err = t.fireLeadRepeat(ctx, row)
+		return true, t.fireLeadRepeat(ctx, row)
 	case relance.TimerDigest:
-		err = t.fireDigest(ctx, row)
+		return true, t.fireDigest(ctx, row)
 	case relance.TimerLeadReminder:
-		done, err := t.fireReminder(ctx, row)
-		if err != nil || !done {
-			return err
-		}
+		return t.fireReminder(ctx, row)
 	case relance.TimerActionDue:
-		err = t.fireActionDue(ctx, row)
+		return true, t.fireActionDue(ctx, row)
 	case relance.TimerActivityOverdue, relance.TimerActionOverdue:
-		done, err := t.fireOverdue(ctx, row)
-		if err != nil || !done {
-			return err
-		}
-	default:
-		d.log.Error("timer of unknown kind dropped", "kind", row.Kind, "timer", row.ID)
+		return t.fireOverdue(ctx, row)
 	}
-	if err != nil {
-		return err
-	}
-	return t.q.TimerFinish(ctx, db.TimerFinishParams{ID: row.ID, State: "done", FiredAt: &t.now})
+	d.log.Error("timer of unknown kind dropped", "kind", row.Kind, "timer", row.ID)
+	return true, nil
 }
 
 // fireDueWith fires, in t, up to fireBatch-1 other timers of t's organisation already due, oldest
@@ -164,9 +160,13 @@ func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) ([]relance.
 		return nil, err
 	}
 	fired := make([]relance.TimerRef, 0, len(rows))
+	var finished []uuid.UUID // marked done together, after the batch
 	for _, row := range rows {
-		undone := false
-		err := t.savepoint(ctx, func() error { return d.fire(ctx, t, row) }, func(error) bool {
+		undone, done := false, false
+		err := t.savepoint(ctx, func() (err error) {
+			done, err = d.fire(ctx, t, row)
+			return err
+		}, func(error) bool {
 			undone = ctx.Err() == nil
 			return undone
 		})
@@ -175,11 +175,16 @@ func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) ([]relance.
 			return nil, err // the transaction itself failed, or the task was given up
 		case err != nil:
 			d.log.Warn("a timer fired with another failed; its own task tries it again", "timer", row.ID, "err", err)
-		default:
-			fired = append(fired, relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version)})
+			continue
+		case done:
+			finished = append(finished, row.ID)
 		}
+		fired = append(fired, relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version)})
 	}
-	return fired, nil
+	if len(finished) == 0 {
+		return fired, nil
+	}
+	return fired, t.q.TimerFinishMany(ctx, db.TimerFinishManyParams{Ids: finished, FiredAt: &t.now})
 }
 
 // leasedDelivery is a delivery leased in the transaction that wrote it, to send after commit.
@@ -288,11 +293,28 @@ func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) 
 	if err != nil {
 		return err
 	}
-	if err := t.schedule(ctx, relance.TimerDelivery, row.ID, "", due); err != nil {
-		return err
+	if !leased {
+		return t.schedule(ctx, relance.TimerDelivery, row.ID, "", due)
 	}
-	if leased {
-		t.toSend = append(t.toSend, leasedDelivery{timer: t.timers[len(t.timers)-1], delivery: &row})
+	// The watchdogs are written together before commit (writeWatchdogs).
+	ref := relance.TimerRef{ID: uuid.Must(uuid.NewV7()), OrgID: t.org, Version: 1, DueAt: due}
+	t.timers = append(t.timers, ref)
+	t.toSend = append(t.toSend, leasedDelivery{timer: ref, delivery: &row})
+	return nil
+}
+
+// writeWatchdogs writes the timers of the deliveries leased in t (toSend), all in one statement.
+func (t *tx) writeWatchdogs(ctx context.Context) error {
+	if len(t.toSend) == 0 {
+		return nil
+	}
+	params := db.TimerCreateManyParams{OrgID: t.org, Kind: string(relance.TimerDelivery), CreatedAt: t.now}
+	for _, l := range t.toSend {
+		params.Ids, params.SubjectIds = append(params.Ids, l.timer.ID), append(params.SubjectIds, l.delivery.ID)
+		params.DueAts = append(params.DueAts, l.timer.DueAt)
+	}
+	if err := t.q.TimerCreateMany(ctx, params); err != nil {
+		return fmt.Errorf("watchdog timers: %w", err)
 	}
 	return nil
 }
