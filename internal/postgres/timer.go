@@ -53,7 +53,9 @@ var firedTogether = []string{
 // timer is gone, done, cancelled or of another version, so firing twice is harmless. It returns
 // a *relance.NotDueError when called before the timer's instant, and other errors when the
 // work should be tried again. In the same transaction it fires other timers of the
-// organisation already due (fireDueWith): their own tasks then find them done.
+// organisation already due (fireDueWith): their own tasks then find them done. When another
+// worker holds the timer (most likely firing it with its own), it fires other due timers in its
+// place and returns a *relance.HeldError: look again shortly.
 func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	// Most tasks of a burst find their timer fired with another's: by this process (no
 	// statement) or another (one statement, no transaction).
@@ -70,17 +72,23 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	var claimed *db.Delivery
 	var leased []leasedDelivery
 	var firedWith []relance.TimerRef // fired with this one, for their tasks to find in d.fired
+	held := false
 	err = d.inOrg(ctx, ref.OrgID, func(t *tx) error {
 		// The messages this timer writes leave from here once it commits, rather than from a
 		// second task; see deliver. Whichever way the timer ends (done, or moved on), its
 		// messages are in toSend.
 		t.sendAfterCommit = d.sender != nil
 		defer func() { leased = t.toSend }()
-		// A timer another worker holds is most likely being fired with that worker's own: look
-		// again shortly rather than hold a connection waiting for its lock.
+		// Firing writes no sites, people, ladders or settings: timers fired together share
+		// their reads of them.
+		t.memo = newMemo()
 		row, err := t.q.TimerLockFree(ctx, ref.ID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return &relance.HeldError{Wait: heldWait}
+			// Another worker holds the timer, most likely firing it with its own. Rather than
+			// wait for its lock, this task fires other due timers, and looks again shortly.
+			held = true
+			firedWith, err = d.fireDueWith(ctx, t, ref.ID)
+			return err
 		}
 		if err != nil {
 			return err
@@ -97,9 +105,6 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 			claimed, err = t.claimDelivery(ctx, row)
 			return err
 		}
-		// Firing writes no sites, people, ladders or settings: timers fired together share
-		// their reads of them.
-		t.memo = newMemo()
 		done, err := d.fire(ctx, t, row)
 		if err != nil {
 			return err
@@ -117,7 +122,10 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	}
 	d.fired.add(firedWith)
 	d.sendLeased(ctx, ref.OrgID, leased)
-	if claimed == nil {
+	switch {
+	case held:
+		return &relance.HeldError{Wait: heldWait}
+	case claimed == nil:
 		return nil
 	}
 	return d.send(ctx, ref, claimed)
