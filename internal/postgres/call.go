@@ -25,6 +25,9 @@ func (d *DB) RecordCall(ctx context.Context, p relance.Principal, in relance.New
 	var c relance.Call
 	var created bool
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		// Recording a call writes no sites, people, absences, ladders, webhook endpoints or
+		// settings: its reads of them are kept (a first answer reads the endpoints twice).
+		t.memo = newMemo()
 		rules, err := t.cadenceRules(ctx)
 		if err != nil {
 			return err

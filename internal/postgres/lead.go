@@ -32,6 +32,10 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 	var lead relance.Lead
 	outcome := relance.LeadReplayed
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		// Creating a lead writes no sites, people, absences, ladders, webhook endpoints or
+		// settings: its reads of them are kept (an assignment reads the endpoints and the
+		// assignee's absences twice).
+		t.memo = newMemo()
 		received := in.ReceivedAt
 		if received.IsZero() {
 			received = t.now
