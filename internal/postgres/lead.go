@@ -126,7 +126,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		source := lead.Source
 		t.observe(func(o Observer) { o.LeadReceived(source) })
 		if lead.AssigneeID != uuid.Nil {
-			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
+			if err := t.afterAssignment(ctx, &lead, &assignee, true); err != nil {
 				return err
 			}
 		} else if err := t.distribute(ctx, p, &lead); err != nil {
@@ -246,7 +246,7 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 	}); err != nil {
 		return err
 	}
-	if err := t.afterAssignment(ctx, lead, &assignee); err != nil {
+	if err := t.afterAssignment(ctx, lead, &assignee, false); err != nil {
 		return err
 	}
 	if err := t.handOver(ctx, leadCallSubject(lead), previous, assigneeID); err != nil {
@@ -267,13 +267,20 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 }
 
 // afterAssignment does what every assignment causes: the assignee's alert, their reminder
-// ladder (unless the lead was answered), and the absence question to their manager.
-func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *relance.User) error {
+// ladder (unless the lead was answered), and the absence question to their manager. A lead
+// created in this transaction (created) has no reminders to cancel before its ladder starts.
+func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *relance.User, created bool) error {
 	t.emit(ctx, webhook.LeadAssigned, lead.ID, *lead)
 	if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, assignee.ID.String(), t.now); err != nil {
 		return err
 	}
-	if lead.FirstResponseAt == nil {
+	switch {
+	case lead.FirstResponseAt != nil:
+	case created:
+		if err := t.scheduleRung(ctx, lead, 0, t.now); err != nil {
+			return err
+		}
+	default:
 		if err := t.startLadder(ctx, lead, t.now); err != nil {
 			return err
 		}
