@@ -87,31 +87,6 @@ func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead,
 	return i, err
 }
 
-const leadCallCounted = `-- name: LeadCallCounted :exec
-UPDATE leads SET call_attempts = call_attempts + $1,
-  successful_touches = successful_touches + $2,
-  last_attempt_at = CASE WHEN $1::integer > 0 THEN greatest(last_attempt_at, $3::timestamptz) ELSE last_attempt_at END
-WHERE id = $4
-`
-
-type LeadCallCountedParams struct {
-	Attempts  int32
-	Touches   int32
-	StartedAt time.Time
-	ID        uuid.UUID
-}
-
-// Counts a call on its lead.
-func (q *Queries) LeadCallCounted(ctx context.Context, arg LeadCallCountedParams) error {
-	_, err := q.db.Exec(ctx, leadCallCounted,
-		arg.Attempts,
-		arg.Touches,
-		arg.StartedAt,
-		arg.ID,
-	)
-	return err
-}
-
 const leadContacts = `-- name: LeadContacts :one
 SELECT count(*)::integer FROM activities
 WHERE lead_id = $1 AND origin = 'human' AND state = 'done' AND kind <> 'task'

@@ -80,13 +80,6 @@ WHERE org_id = sqlc.arg(org_id) AND contact_phone = sqlc.arg(phone)
 ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM sqlc.narg(advisor_id) DESC, received_at DESC, id
 LIMIT 1;
 
--- name: LeadCallCounted :exec
--- Counts a call on its lead.
-UPDATE leads SET call_attempts = call_attempts + sqlc.arg(attempts),
-  successful_touches = successful_touches + sqlc.arg(touches),
-  last_attempt_at = CASE WHEN sqlc.arg(attempts)::integer > 0 THEN greatest(last_attempt_at, sqlc.arg(started_at)::timestamptz) ELSE last_attempt_at END
-WHERE id = sqlc.arg(id);
-
 -- name: LeadMarkImproper :exec
 UPDATE leads SET improper_closure_at = $2, closure_contacts = $3 WHERE id = $1;
 
