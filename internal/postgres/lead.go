@@ -75,12 +75,18 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			}
 			lead.AssigneeID, lead.AssignedAt = assignee.ID, &t.now
 		}
-		// The common case costs one statement: the unique indexes on external id and
-		// idempotency key turn a retry (even a concurrent one) into "insert nothing", and the
-		// foreign key checks the site.
+		// The common case costs one statement, the audit row included: the unique indexes on
+		// external id and idempotency key turn a retry (even a concurrent one) into "insert
+		// nothing", and the foreign key checks the site.
 		scope, fingerprint := p.IdempotencyScope(), in.Fingerprint()
 		v := deref(in.Vehicle)
+		actorKind, actor := auditActor(p)
+		details, err := auditDetails(map[string]any{"source": lead.Source})
+		if err != nil {
+			return err
+		}
 		n, err := t.q.LeadCreate(ctx, db.LeadCreateParams{
+			AuditActorKind: actorKind, AuditActorID: actor, AuditDetails: details,
 			ID: lead.ID, OrgID: t.org, SiteID: lead.SiteID, Source: lead.Source, SourceGroup: lead.SourceGroup,
 			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 			ContactEmail: lead.Contact.Email, AssigneeID: optUUID(lead.AssigneeID),
@@ -136,7 +142,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			return err
 		}
 		outcome = relance.LeadCreated
-		return t.audit(ctx, p, "lead.create", "lead", lead.ID, map[string]any{"source": lead.Source})
+		return nil
 	})
 	return lead, outcome, err
 }
