@@ -79,10 +79,10 @@ func TestHotPathsStatementCounts(t *testing.T) {
 	newLead("+33611111111", uuid.Nil)
 	check("CreateLead", 8)
 	// Also the assignee (with their sites), their alert's timer, the ladder's first reminder
-	// (policy, site, its hours and closures, the assignee's absences, which also tell whether
-	// they are away).
+	// (policy, site with its hours and closures, the assignee's absences, which also tell
+	// whether they are away).
 	lead := newLead("+33622222222", w.Alice.ID)
-	check("CreateLead with an assignee", 15)
+	check("CreateLead with an assignee", 13)
 
 	call := func() {
 		t.Helper()
@@ -97,7 +97,7 @@ func TestHotPathsStatementCounts(t *testing.T) {
 	}
 	// The first answer also computes the response time in the site's hours and stops the ladder.
 	call()
-	check("RecordCall answering a lead", 13)
+	check("RecordCall answering a lead", 11)
 	// Begin with the tenant, cadence rules, the locked lead, the advisor, the call (with its
 	// timeline entry and the lead's counters), webhook endpoints, audit, commit.
 	call()
