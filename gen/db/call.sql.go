@@ -237,6 +237,11 @@ WITH call AS (
     successful_touches = successful_touches + $22::integer,
     last_attempt_at = CASE WHEN $21::integer > 0 THEN greatest(last_attempt_at, call.started_at) ELSE last_attempt_at END
   FROM call WHERE leads.id = call.lead_id
+), audited AS (
+  INSERT INTO audit_log (org_id, at, actor_kind, actor_id, action, subject_type, subject_id, details)
+  SELECT org_id, created_at, $23::text, $24::uuid, 'call.record', 'lead',
+    lead_id, $25::jsonb
+  FROM call
 )
 SELECT id FROM call
 `
@@ -264,12 +269,15 @@ type CallRecordParams struct {
 	ActivityContent string
 	Attempts        int32
 	Touches         int32
+	AuditActorKind  string
+	AuditActorID    *uuid.UUID
+	AuditDetails    []byte
 }
 
 // Records a call, its entry on the lead's timeline (an activity, done when the call started, by
-// its advisor) and its count on the lead (attempts, successful touches, the last attempt), in
-// one round trip; a second call with the same external id records none of them and returns no
-// row.
+// its advisor), its count on the lead (attempts, successful touches, the last attempt) and its
+// audit row ("call.record"), in one round trip; a second call with the same external id records
+// none of them and returns no row.
 func (q *Queries) CallRecord(ctx context.Context, arg CallRecordParams) (uuid.UUID, error) {
 	row := q.db.QueryRow(ctx, callRecord,
 		arg.ID,
@@ -294,6 +302,9 @@ func (q *Queries) CallRecord(ctx context.Context, arg CallRecordParams) (uuid.UU
 		arg.ActivityContent,
 		arg.Attempts,
 		arg.Touches,
+		arg.AuditActorKind,
+		arg.AuditActorID,
+		arg.AuditDetails,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)

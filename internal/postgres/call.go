@@ -106,6 +106,11 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 	if c.Successful {
 		touches = 1
 	}
+	actorKind, actor := auditActor(p)
+	details, err := auditDetails(map[string]any{"call": c.ID, "external_id": c.ExternalID})
+	if err != nil {
+		return relance.Call{}, false, err
+	}
 	_, err = t.q.CallRecord(ctx, db.CallRecordParams{
 		ID: c.ID, OrgID: t.org, LeadID: c.LeadID, AdvisorID: optUUID(c.AdvisorID), Direction: string(c.Direction),
 		StartedAt: c.StartedAt, DurationSeconds: int32(c.Duration / time.Second), Outcome: string(c.Outcome),
@@ -113,6 +118,7 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		ActivityID: c.ActivityID, RecordedBy: optUUID(c.RecordedBy), CreatedAt: t.now, Fingerprint: fingerprint,
 		ActivityKind: string(relance.KindCall), ActivityOrigin: string(origin), ActivityState: string(relance.ActivityDone),
 		ActivityContent: callSummary(&c), Attempts: int32(attempts), Touches: int32(touches),
+		AuditActorKind: actorKind, AuditActorID: actor, AuditDetails: details,
 	})
 	if errors.Is(err, pgx.ErrNoRows) { // recorded before under the same external id
 		row, err := t.q.CallGetByExternalID(ctx, &c.ExternalID)
@@ -139,9 +145,6 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		}
 	}
 	t.emit(ctx, webhook.CallRecorded, lead.ID, c)
-	if err := t.audit(ctx, p, "call.record", "lead", lead.ID, map[string]any{"call": c.ID, "external_id": c.ExternalID}); err != nil {
-		return relance.Call{}, false, err
-	}
 	if !p.CanHearRecording(&lead, &c) {
 		c.RecordingURL = ""
 	}

@@ -78,9 +78,9 @@ func TestHotPathsStatementCounts(t *testing.T) {
 	// endpoints, distribution rules, plans enrolling by source, commit.
 	newLead("+33611111111", uuid.Nil)
 	check("CreateLead", 8)
-	// Also the assignee (with their sites), their alert's timer, the ladder's first reminder
-	// (policy, site with its hours and closures, the assignee's absences, which also tell
-	// whether they are away).
+	// With an assignee, no distribution rules but the assignee (with their sites), their
+	// alert's timer, the ladder's first reminder (policy, site with its hours and closures, the
+	// assignee's absences, which also tell whether they are away).
 	lead := newLead("+33622222222", w.Alice.ID)
 	check("CreateLead with an assignee", 13)
 
@@ -97,9 +97,9 @@ func TestHotPathsStatementCounts(t *testing.T) {
 	}
 	// The first answer also computes the response time in the site's hours and stops the ladder.
 	call()
-	check("RecordCall answering a lead", 11)
+	check("RecordCall answering a lead", 10)
 	// Begin with the tenant, cadence rules, the locked lead, the advisor, the call (with its
-	// timeline entry and the lead's counters), webhook endpoints, audit, commit.
+	// timeline entry, the lead's counters and its audit row), webhook endpoints, commit.
 	call()
-	check("RecordCall", 8)
+	check("RecordCall", 7)
 }

@@ -1,8 +1,8 @@
 -- name: CallRecord :one
 -- Records a call, its entry on the lead's timeline (an activity, done when the call started, by
--- its advisor) and its count on the lead (attempts, successful touches, the last attempt), in
--- one round trip; a second call with the same external id records none of them and returns no
--- row.
+-- its advisor), its count on the lead (attempts, successful touches, the last attempt) and its
+-- audit row ("call.record"), in one round trip; a second call with the same external id records
+-- none of them and returns no row.
 WITH call AS (
   INSERT INTO calls (id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone,
     recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint)
@@ -22,6 +22,11 @@ WITH call AS (
     successful_touches = successful_touches + sqlc.arg(touches)::integer,
     last_attempt_at = CASE WHEN sqlc.arg(attempts)::integer > 0 THEN greatest(last_attempt_at, call.started_at) ELSE last_attempt_at END
   FROM call WHERE leads.id = call.lead_id
+), audited AS (
+  INSERT INTO audit_log (org_id, at, actor_kind, actor_id, action, subject_type, subject_id, details)
+  SELECT org_id, created_at, sqlc.arg(audit_actor_kind)::text, sqlc.narg(audit_actor_id)::uuid, 'call.record', 'lead',
+    lead_id, sqlc.arg(audit_details)::jsonb
+  FROM call
 )
 SELECT id FROM call;
 
