@@ -148,75 +148,6 @@ func (q *Queries) CallAttemptsOfLeads(ctx context.Context, leadIds []uuid.UUID) 
 	return items, nil
 }
 
-const callCreate = `-- name: CallCreate :one
-INSERT INTO calls (id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone,
-  recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
-RETURNING id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint
-`
-
-type CallCreateParams struct {
-	ID              uuid.UUID
-	OrgID           uuid.UUID
-	LeadID          uuid.UUID
-	AdvisorID       *uuid.UUID
-	Direction       string
-	StartedAt       time.Time
-	DurationSeconds int32
-	Outcome         string
-	Phone           string
-	RecordingUrl    string
-	ExternalID      *string
-	Successful      bool
-	ActivityID      uuid.UUID
-	RecordedBy      *uuid.UUID
-	CreatedAt       time.Time
-	Fingerprint     []byte
-}
-
-// Records a call; a second call with the same external id records nothing and returns no row.
-func (q *Queries) CallCreate(ctx context.Context, arg CallCreateParams) (Call, error) {
-	row := q.db.QueryRow(ctx, callCreate,
-		arg.ID,
-		arg.OrgID,
-		arg.LeadID,
-		arg.AdvisorID,
-		arg.Direction,
-		arg.StartedAt,
-		arg.DurationSeconds,
-		arg.Outcome,
-		arg.Phone,
-		arg.RecordingUrl,
-		arg.ExternalID,
-		arg.Successful,
-		arg.ActivityID,
-		arg.RecordedBy,
-		arg.CreatedAt,
-		arg.Fingerprint,
-	)
-	var i Call
-	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.LeadID,
-		&i.AdvisorID,
-		&i.Direction,
-		&i.StartedAt,
-		&i.DurationSeconds,
-		&i.Outcome,
-		&i.Phone,
-		&i.RecordingUrl,
-		&i.ExternalID,
-		&i.Successful,
-		&i.ActivityID,
-		&i.RecordedBy,
-		&i.CreatedAt,
-		&i.Fingerprint,
-	)
-	return i, err
-}
-
 const callGetByExternalID = `-- name: CallGetByExternalID :one
 SELECT id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone, recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint FROM calls WHERE external_id = $1
 `
@@ -284,6 +215,100 @@ func (q *Queries) CallListByLead(ctx context.Context, leadID uuid.UUID) ([]Call,
 		return nil, err
 	}
 	return items, nil
+}
+
+const callRecord = `-- name: CallRecord :one
+WITH call AS (
+  INSERT INTO calls (id, org_id, lead_id, advisor_id, direction, started_at, duration_seconds, outcome, phone,
+    recording_url, external_id, successful, activity_id, recorded_by, created_at, fingerprint)
+  VALUES ($1, $2, $3, $4, $5,
+    $6, $7, $8, $9, $10,
+    $11, $12, $13, $14,
+    $15, $16)
+  ON CONFLICT (org_id, external_id) WHERE external_id IS NOT NULL DO NOTHING
+  RETURNING id, org_id, lead_id, advisor_id, direction, started_at, activity_id, created_at
+), activity AS (
+  INSERT INTO activities (id, org_id, lead_id, kind, origin, state, done_at, actor_id, content, direction, created_at)
+  SELECT activity_id, org_id, lead_id, $17::text, $18::text,
+    $19::text, started_at, advisor_id, $20::text, direction, created_at
+  FROM call
+), counted AS (
+  UPDATE leads SET call_attempts = call_attempts + $21::integer,
+    successful_touches = successful_touches + $22::integer,
+    last_attempt_at = CASE WHEN $21::integer > 0 THEN greatest(last_attempt_at, call.started_at) ELSE last_attempt_at END
+  FROM call WHERE leads.id = call.lead_id
+), audited AS (
+  INSERT INTO audit_log (org_id, at, actor_kind, actor_id, action, subject_type, subject_id, details)
+  SELECT org_id, created_at, $23::text, $24::uuid, 'call.record', 'lead',
+    lead_id, $25::jsonb
+  FROM call
+)
+SELECT id FROM call
+`
+
+type CallRecordParams struct {
+	ID              uuid.UUID
+	OrgID           uuid.UUID
+	LeadID          uuid.UUID
+	AdvisorID       *uuid.UUID
+	Direction       string
+	StartedAt       time.Time
+	DurationSeconds int32
+	Outcome         string
+	Phone           string
+	RecordingUrl    string
+	ExternalID      *string
+	Successful      bool
+	ActivityID      uuid.UUID
+	RecordedBy      *uuid.UUID
+	CreatedAt       time.Time
+	Fingerprint     []byte
+	ActivityKind    string
+	ActivityOrigin  string
+	ActivityState   string
+	ActivityContent string
+	Attempts        int32
+	Touches         int32
+	AuditActorKind  string
+	AuditActorID    *uuid.UUID
+	AuditDetails    []byte
+}
+
+// Records a call, its entry on the lead's timeline (an activity, done when the call started, by
+// its advisor), its count on the lead (attempts, successful touches, the last attempt) and its
+// audit row ("call.record"), in one round trip; a second call with the same external id records
+// none of them and returns no row.
+func (q *Queries) CallRecord(ctx context.Context, arg CallRecordParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, callRecord,
+		arg.ID,
+		arg.OrgID,
+		arg.LeadID,
+		arg.AdvisorID,
+		arg.Direction,
+		arg.StartedAt,
+		arg.DurationSeconds,
+		arg.Outcome,
+		arg.Phone,
+		arg.RecordingUrl,
+		arg.ExternalID,
+		arg.Successful,
+		arg.ActivityID,
+		arg.RecordedBy,
+		arg.CreatedAt,
+		arg.Fingerprint,
+		arg.ActivityKind,
+		arg.ActivityOrigin,
+		arg.ActivityState,
+		arg.ActivityContent,
+		arg.Attempts,
+		arg.Touches,
+		arg.AuditActorKind,
+		arg.AuditActorID,
+		arg.AuditDetails,
+	)
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const complianceCalls = `-- name: ComplianceCalls :many

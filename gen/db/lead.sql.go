@@ -87,31 +87,6 @@ func (q *Queries) LeadByPhone(ctx context.Context, arg LeadByPhoneParams) (Lead,
 	return i, err
 }
 
-const leadCallCounted = `-- name: LeadCallCounted :exec
-UPDATE leads SET call_attempts = call_attempts + $1,
-  successful_touches = successful_touches + $2,
-  last_attempt_at = CASE WHEN $1::integer > 0 THEN greatest(last_attempt_at, $3::timestamptz) ELSE last_attempt_at END
-WHERE id = $4
-`
-
-type LeadCallCountedParams struct {
-	Attempts  int32
-	Touches   int32
-	StartedAt time.Time
-	ID        uuid.UUID
-}
-
-// Counts a call on its lead.
-func (q *Queries) LeadCallCounted(ctx context.Context, arg LeadCallCountedParams) error {
-	_, err := q.db.Exec(ctx, leadCallCounted,
-		arg.Attempts,
-		arg.Touches,
-		arg.StartedAt,
-		arg.ID,
-	)
-	return err
-}
-
 const leadContacts = `-- name: LeadContacts :one
 SELECT count(*)::integer FROM activities
 WHERE lead_id = $1 AND origin = 'human' AND state = 'done' AND kind <> 'task'
@@ -126,16 +101,31 @@ func (q *Queries) LeadContacts(ctx context.Context, leadID uuid.UUID) (int32, er
 }
 
 const leadCreate = `-- name: LeadCreate :execrows
-INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
-  contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint,
-  vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19,
-  $20, $21, $22, $23, $24, $25, $26)
-ON CONFLICT DO NOTHING
+WITH lead AS (
+  INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
+    contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
+    assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint,
+    vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock)
+  VALUES ($4, $5, $6, $7, $8,
+    $9, $10, $11, $12,
+    $13, $14, $15, $16,
+    $17, $18, $19, $19,
+    $20, $21, $22,
+    $23, $24, $25, $26,
+    $27, $28, $29)
+  ON CONFLICT DO NOTHING
+  RETURNING org_id, id, created_at
+)
+INSERT INTO audit_log (org_id, at, actor_kind, actor_id, action, subject_type, subject_id, details)
+SELECT org_id, created_at, $1::text, $2::uuid, 'lead.create', 'lead', id,
+  $3::jsonb
+FROM lead
 `
 
 type LeadCreateParams struct {
+	AuditActorKind   string
+	AuditActorID     *uuid.UUID
+	AuditDetails     []byte
 	ID               uuid.UUID
 	OrgID            uuid.UUID
 	SiteID           uuid.UUID
@@ -164,10 +154,14 @@ type LeadCreateParams struct {
 	VehicleStock     string
 }
 
-// Inserts nothing (0 rows) when a lead with the same external id (of the source) or the same
-// idempotency key (of the credential) exists.
+// Inserts a lead and its audit row ("lead.create", at its creation), or nothing (0 rows) when a
+// lead with the same external id (of the source) or the same idempotency key (of the
+// credential) exists.
 func (q *Queries) LeadCreate(ctx context.Context, arg LeadCreateParams) (int64, error) {
 	result, err := q.db.Exec(ctx, leadCreate,
+		arg.AuditActorKind,
+		arg.AuditActorID,
+		arg.AuditDetails,
 		arg.ID,
 		arg.OrgID,
 		arg.SiteID,

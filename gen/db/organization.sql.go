@@ -94,15 +94,6 @@ func (q *Queries) OrganizationList(ctx context.Context) ([]OrganizationListRow, 
 	return items, nil
 }
 
-const organizationSetTenant = `-- name: OrganizationSetTenant :exec
-SELECT set_config('app.org_id', $1::text, true)
-`
-
-func (q *Queries) OrganizationSetTenant(ctx context.Context, orgID string) error {
-	_, err := q.db.Exec(ctx, organizationSetTenant, orgID)
-	return err
-}
-
 const organizationUpdate = `-- name: OrganizationUpdate :exec
 UPDATE organizations SET name = $2, digest_minute = $3, send_minute = $4, sms_daily_cap = $5,
   email_daily_cap = $6, recipient_daily_cap = $7, repeat_days = $8, digest_enabled = $9,

@@ -56,35 +56,46 @@ func (q *Queries) DashboardRepeats(ctx context.Context, arg DashboardRepeatsPara
 }
 
 const repeatCandidate = `-- name: RepeatCandidate :one
-SELECT l.id
-FROM leads l JOIN organizations o ON o.id = l.org_id
-WHERE l.org_id = $1 AND o.repeat_days > 0
-  AND l.site_id = $2 AND l.stage = 'open'
-  AND l.received_at >= $3::timestamptz - make_interval(days => o.repeat_days)
-  AND (($4::text <> '' AND l.contact_phone = $4::text)
-    OR ($5::text <> '' AND lower(l.contact_email) = lower($5::text)))
-ORDER BY l.received_at DESC, l.id DESC
+SELECT c.id
+FROM (
+  SELECT l.id, l.received_at FROM leads l
+  WHERE l.org_id = $1 AND $2::text <> ''
+    AND l.contact_phone <> '' AND l.contact_phone = $2::text
+    AND l.site_id = $3 AND l.stage = 'open'
+  UNION ALL
+  SELECT l.id, l.received_at FROM leads l
+  WHERE l.org_id = $1 AND $4::text <> ''
+    AND l.contact_email <> '' AND lower(l.contact_email) = lower($4::text)
+    AND l.site_id = $3 AND l.stage = 'open'
+) c JOIN organizations o ON o.id = $1
+WHERE o.repeat_days > 0
+  AND c.received_at >= $5::timestamptz - make_interval(days => o.repeat_days)
+ORDER BY c.received_at DESC, c.id DESC
 LIMIT 1
 `
 
 type RepeatCandidateParams struct {
 	OrgID      uuid.UUID
-	SiteID     uuid.UUID
-	ReceivedAt time.Time
 	Phone      string
+	SiteID     uuid.UUID
 	Email      string
+	ReceivedAt time.Time
 }
 
 // The open lead a new inquiry repeats, when the organisation looks for repeats: at the same site,
 // with the same phone number or email address, received within the organisation's repeat days
 // before the inquiry; the newest.
+// One branch per key, each repeating its partial index's condition (a non-empty phone number,
+// email address) so that it reads that index: with an OR of the two, the plan Postgres caches for
+// the prepared statement walked every open lead of the site in time order instead (10 ms per
+// inquiry at a site of 20,000 open leads, against well under one).
 func (q *Queries) RepeatCandidate(ctx context.Context, arg RepeatCandidateParams) (uuid.UUID, error) {
 	row := q.db.QueryRow(ctx, repeatCandidate,
 		arg.OrgID,
-		arg.SiteID,
-		arg.ReceivedAt,
 		arg.Phone,
+		arg.SiteID,
 		arg.Email,
+		arg.ReceivedAt,
 	)
 	var id uuid.UUID
 	err := row.Scan(&id)

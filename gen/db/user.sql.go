@@ -56,29 +56,43 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) error {
 }
 
 const userGet = `-- name: UserGet :one
-SELECT id, org_id, email, display_name, role, manager_id, personal_email, phone, locale, notify_email, notify_sms, notify_in_app, use_personal_email, active, created_at, updated_at FROM users WHERE id = $1
+SELECT users.id, users.org_id, users.email, users.display_name, users.role, users.manager_id, users.personal_email, users.phone, users.locale, users.notify_email, users.notify_sms, users.notify_in_app, users.use_personal_email, users.active, users.created_at, users.updated_at,
+  ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS site_ids,
+  ARRAY(SELECT coalesce(s.unit_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM user_sites s
+        WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS unit_ids
+FROM users WHERE users.id = $1
 `
 
-func (q *Queries) UserGet(ctx context.Context, id uuid.UUID) (User, error) {
+type UserGetRow struct {
+	User    User
+	SiteIds []uuid.UUID
+	UnitIds []uuid.UUID
+}
+
+// A user with their sites (in id order, as UserSiteList) and their unit at each (the nil UUID for
+// none), in one round trip.
+func (q *Queries) UserGet(ctx context.Context, id uuid.UUID) (UserGetRow, error) {
 	row := q.db.QueryRow(ctx, userGet, id)
-	var i User
+	var i UserGetRow
 	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.Email,
-		&i.DisplayName,
-		&i.Role,
-		&i.ManagerID,
-		&i.PersonalEmail,
-		&i.Phone,
-		&i.Locale,
-		&i.NotifyEmail,
-		&i.NotifySms,
-		&i.NotifyInApp,
-		&i.UsePersonalEmail,
-		&i.Active,
-		&i.CreatedAt,
-		&i.UpdatedAt,
+		&i.User.ID,
+		&i.User.OrgID,
+		&i.User.Email,
+		&i.User.DisplayName,
+		&i.User.Role,
+		&i.User.ManagerID,
+		&i.User.PersonalEmail,
+		&i.User.Phone,
+		&i.User.Locale,
+		&i.User.NotifyEmail,
+		&i.User.NotifySms,
+		&i.User.NotifyInApp,
+		&i.User.UsePersonalEmail,
+		&i.User.Active,
+		&i.User.CreatedAt,
+		&i.User.UpdatedAt,
+		&i.SiteIds,
+		&i.UnitIds,
 	)
 	return i, err
 }

@@ -29,7 +29,19 @@ func (t *tx) siteCalendar(ctx context.Context, siteID, userID uuid.UUID) (relanc
 		if err != nil || userID == uuid.Nil {
 			return cal, err
 		}
-		// Absences matter from a year back (reports) to the end of the calendar's horizon.
+		absences, err := t.absences(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		return cal.WithAbsences(absences), nil
+	})
+	return site, cal, err
+}
+
+// absences returns userID's absences that matter to a calendar: from a year back (reports) to
+// the end of the calendar's horizon.
+func (t *tx) absences(ctx context.Context, userID uuid.UUID) ([]relance.Absence, error) {
+	return remember(t.memo.absences, userID, func() ([]relance.Absence, error) {
 		rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
 			UserID: userID, FromTime: t.now.AddDate(-1, 0, 0), ToTime: t.now.AddDate(5, 0, 0),
 		})
@@ -40,7 +52,6 @@ func (t *tx) siteCalendar(ctx context.Context, siteID, userID uuid.UUID) (relanc
 		for i, r := range rows {
 			absences[i] = toAbsence(r)
 		}
-		return cal.WithAbsences(absences), nil
+		return absences, nil
 	})
-	return site, cal, err
 }

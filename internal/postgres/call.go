@@ -25,6 +25,9 @@ func (d *DB) RecordCall(ctx context.Context, p relance.Principal, in relance.New
 	var c relance.Call
 	var created bool
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		// Recording a call writes no sites, people, absences, ladders, webhook endpoints or
+		// settings: its reads of them are kept (a first answer reads the endpoints twice).
+		t.memo = newMemo()
 		rules, err := t.cadenceRules(ctx)
 		if err != nil {
 			return err
@@ -92,14 +95,33 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 	c.ID, c.LeadID, c.ActivityID, c.RecordedBy, c.CreatedAt = uuid.Must(uuid.NewV7()), lead.ID, uuid.Must(uuid.NewV7()), p.UserID, t.now
 	c.StartedAt = c.StartedAt.UTC().Truncate(time.Microsecond)
 	c.Successful = rule.Successful(&c)
-	row, err := t.q.CallCreate(ctx, db.CallCreateParams{
+	origin := relance.OriginHuman
+	if c.AdvisorID == uuid.Nil {
+		origin = relance.OriginSystem // a call nobody took: on the timeline, but nobody's act
+	}
+	attempts, touches := 0, 0
+	if c.Attempt() {
+		attempts = 1
+	}
+	if c.Successful {
+		touches = 1
+	}
+	actorKind, actor := auditActor(p)
+	details, err := auditDetails(map[string]any{"call": c.ID, "external_id": c.ExternalID})
+	if err != nil {
+		return relance.Call{}, false, err
+	}
+	_, err = t.q.CallRecord(ctx, db.CallRecordParams{
 		ID: c.ID, OrgID: t.org, LeadID: c.LeadID, AdvisorID: optUUID(c.AdvisorID), Direction: string(c.Direction),
 		StartedAt: c.StartedAt, DurationSeconds: int32(c.Duration / time.Second), Outcome: string(c.Outcome),
 		Phone: c.Phone, RecordingUrl: c.RecordingURL, ExternalID: optString(c.ExternalID), Successful: c.Successful,
 		ActivityID: c.ActivityID, RecordedBy: optUUID(c.RecordedBy), CreatedAt: t.now, Fingerprint: fingerprint,
+		ActivityKind: string(relance.KindCall), ActivityOrigin: string(origin), ActivityState: string(relance.ActivityDone),
+		ActivityContent: callSummary(&c), Attempts: int32(attempts), Touches: int32(touches),
+		AuditActorKind: actorKind, AuditActorID: actor, AuditDetails: details,
 	})
 	if errors.Is(err, pgx.ErrNoRows) { // recorded before under the same external id
-		row, err = t.q.CallGetByExternalID(ctx, &c.ExternalID)
+		row, err := t.q.CallGetByExternalID(ctx, &c.ExternalID)
 		if err != nil {
 			return relance.Call{}, false, err
 		}
@@ -110,29 +132,6 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		return prev, false, nil
 	}
 	if err != nil {
-		return relance.Call{}, false, err
-	}
-	origin := relance.OriginHuman
-	if c.AdvisorID == uuid.Nil {
-		origin = relance.OriginSystem // a call nobody took: on the timeline, but nobody's act
-	}
-	if err := t.q.ActivityCreate(ctx, db.ActivityCreateParams{
-		ID: c.ActivityID, OrgID: t.org, LeadID: lead.ID, Kind: string(relance.KindCall), Origin: string(origin),
-		State: string(relance.ActivityDone), DoneAt: &c.StartedAt, ActorID: optUUID(c.AdvisorID),
-		Content: callSummary(&c), Direction: string(c.Direction), CreatedAt: t.now,
-	}); err != nil {
-		return relance.Call{}, false, err
-	}
-	attempts, touches := 0, 0
-	if c.Attempt() {
-		attempts = 1
-	}
-	if c.Successful {
-		touches = 1
-	}
-	if err := t.q.LeadCallCounted(ctx, db.LeadCallCountedParams{
-		ID: lead.ID, Attempts: int32(attempts), Touches: int32(touches), StartedAt: c.StartedAt,
-	}); err != nil {
 		return relance.Call{}, false, err
 	}
 	if c.Answers() {
@@ -146,9 +145,6 @@ func (t *tx) recordCall(ctx context.Context, p relance.Principal, in relance.New
 		}
 	}
 	t.emit(ctx, webhook.CallRecorded, lead.ID, c)
-	if err := t.audit(ctx, p, "call.record", "lead", lead.ID, map[string]any{"call": c.ID, "external_id": c.ExternalID}); err != nil {
-		return relance.Call{}, false, err
-	}
 	if !p.CanHearRecording(&lead, &c) {
 		c.RecordingURL = ""
 	}

@@ -216,8 +216,17 @@ func (d *DB) inOrg(ctx context.Context, org uuid.UUID, fn func(*tx) error) error
 	return nil
 }
 
+// beginTenant begins a transaction and scopes its row-level security to org (app.org_id, local
+// to the transaction) in one round trip: both statements go as one simple query, which takes no
+// parameters, so the organisation's id is spelled in it (a UUID's canonical form has nothing to
+// escape). Were set_config to fail, the connection would stay in a transaction and the pool
+// would close it on release.
+func beginTenant(org uuid.UUID) pgx.TxOptions {
+	return pgx.TxOptions{BeginQuery: "BEGIN; SELECT set_config('app.org_id', '" + org.String() + "', true)"}
+}
+
 func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx, error) {
-	pgtx, err := d.pool.Begin(ctx)
+	pgtx, err := d.pool.BeginTx(ctx, beginTenant(org))
 	if err != nil {
 		return nil, d.unreachable(fmt.Errorf("postgres: begin: %w", err))
 	}
@@ -225,9 +234,6 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 	t := &tx{
 		pg: pgtx, q: db.New(pgtx), org: org, now: d.now().UTC().Truncate(time.Microsecond), lease: d.lease, backdate: d.backdate,
 		links: d.links, eventData: d.eventData,
-	}
-	if err := t.q.OrganizationSetTenant(ctx, org.String()); err != nil {
-		return nil, d.unreachable(fmt.Errorf("postgres: set tenant: %w", err))
 	}
 	if err = fn(t); err == nil {
 		err = t.writeWatchdogs(ctx)

@@ -15,15 +15,11 @@ import (
 // to do with the lead when the assignee is away for more than a day from now: an in-app alert,
 // an email, and a pending decision until they answer.
 func (t *tx) askIfAway(ctx context.Context, lead *relance.Lead, assignee *relance.User) error {
-	rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
-		UserID: assignee.ID, FromTime: t.now.AddDate(0, 0, -1), ToTime: t.now.AddDate(1, 0, 0),
-	})
+	// The calendar's absences (the same read when the ladder has just been started): those
+	// ended before now or starting after a gap never extend the one under way.
+	absences, err := t.absences(ctx, assignee.ID)
 	if err != nil {
 		return err
-	}
-	absences := make([]relance.Absence, len(rows))
-	for i, r := range rows {
-		absences[i] = toAbsence(r)
 	}
 	until, away := relance.AwayBeyond(absences, t.now, relance.AbsenceDecisionThreshold)
 	if !away {

@@ -272,7 +272,7 @@ func (t *tx) distribute(ctx context.Context, p relance.Principal, lead *relance.
 		return err
 	}
 	lead.AssigneeID, lead.AssignedAt = assignee.ID, &t.now
-	if err := t.afterAssignment(ctx, lead, &assignee); err != nil {
+	if err := t.afterAssignment(ctx, lead, &assignee, true); err != nil {
 		return err
 	}
 	if err := t.scheduleMove(ctx, lead, &rule, 0); err != nil {

@@ -32,6 +32,10 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 	var lead relance.Lead
 	outcome := relance.LeadReplayed
 	err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+		// Creating a lead writes no sites, people, absences, ladders, webhook endpoints or
+		// settings: its reads of them are kept (an assignment reads the endpoints and the
+		// assignee's absences twice).
+		t.memo = newMemo()
 		received := in.ReceivedAt
 		if received.IsZero() {
 			received = t.now
@@ -71,12 +75,18 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			}
 			lead.AssigneeID, lead.AssignedAt = assignee.ID, &t.now
 		}
-		// The common case costs one statement: the unique indexes on external id and
-		// idempotency key turn a retry (even a concurrent one) into "insert nothing", and the
-		// foreign key checks the site.
+		// The common case costs one statement, the audit row included: the unique indexes on
+		// external id and idempotency key turn a retry (even a concurrent one) into "insert
+		// nothing", and the foreign key checks the site.
 		scope, fingerprint := p.IdempotencyScope(), in.Fingerprint()
 		v := deref(in.Vehicle)
+		actorKind, actor := auditActor(p)
+		details, err := auditDetails(map[string]any{"source": lead.Source})
+		if err != nil {
+			return err
+		}
 		n, err := t.q.LeadCreate(ctx, db.LeadCreateParams{
+			AuditActorKind: actorKind, AuditActorID: actor, AuditDetails: details,
 			ID: lead.ID, OrgID: t.org, SiteID: lead.SiteID, Source: lead.Source, SourceGroup: lead.SourceGroup,
 			Category: lead.Category, ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone,
 			ContactEmail: lead.Contact.Email, AssigneeID: optUUID(lead.AssigneeID),
@@ -122,7 +132,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		source := lead.Source
 		t.observe(func(o Observer) { o.LeadReceived(source) })
 		if lead.AssigneeID != uuid.Nil {
-			if err := t.afterAssignment(ctx, &lead, &assignee); err != nil {
+			if err := t.afterAssignment(ctx, &lead, &assignee, true); err != nil {
 				return err
 			}
 		} else if err := t.distribute(ctx, p, &lead); err != nil {
@@ -132,7 +142,7 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 			return err
 		}
 		outcome = relance.LeadCreated
-		return t.audit(ctx, p, "lead.create", "lead", lead.ID, map[string]any{"source": lead.Source})
+		return nil
 	})
 	return lead, outcome, err
 }
@@ -242,7 +252,7 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 	}); err != nil {
 		return err
 	}
-	if err := t.afterAssignment(ctx, lead, &assignee); err != nil {
+	if err := t.afterAssignment(ctx, lead, &assignee, false); err != nil {
 		return err
 	}
 	if err := t.handOver(ctx, leadCallSubject(lead), previous, assigneeID); err != nil {
@@ -263,13 +273,20 @@ func (t *tx) assign(ctx context.Context, p relance.Principal, lead *relance.Lead
 }
 
 // afterAssignment does what every assignment causes: the assignee's alert, their reminder
-// ladder (unless the lead was answered), and the absence question to their manager.
-func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *relance.User) error {
+// ladder (unless the lead was answered), and the absence question to their manager. A lead
+// created in this transaction (created) has no reminders to cancel before its ladder starts.
+func (t *tx) afterAssignment(ctx context.Context, lead *relance.Lead, assignee *relance.User, created bool) error {
 	t.emit(ctx, webhook.LeadAssigned, lead.ID, *lead)
 	if err := t.schedule(ctx, relance.TimerLeadAssigned, lead.ID, assignee.ID.String(), t.now); err != nil {
 		return err
 	}
-	if lead.FirstResponseAt == nil {
+	switch {
+	case lead.FirstResponseAt != nil:
+	case created:
+		if err := t.scheduleRung(ctx, lead, 0, t.now); err != nil {
+			return err
+		}
+	default:
 		if err := t.startLadder(ctx, lead, t.now); err != nil {
 			return err
 		}

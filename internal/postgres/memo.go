@@ -10,17 +10,21 @@ import (
 	"github.com/relancehq/relance/internal/relance"
 )
 
-// memo keeps what a transaction that only reads them has already read of sites, people,
-// calendars, ladders, the organisation, and people's push settings and devices: timers fired
-// together mostly share them (the 09:00 burst is many leads of few sites and advisors). Only a
-// transaction that writes none of these may carry one (FireTimer's); the zero memo (nil maps)
-// reads every time.
+// memo keeps what a transaction that only reads them has already read of sites, people, their
+// absences, push settings and devices, calendars, ladders, the organisation and its webhook
+// endpoints: timers fired together mostly share them (the 09:00 burst is many leads of few sites
+// and advisors), and one lead created or one call recorded reads some of them twice (the
+// endpoints once per event, an assignee's absences for the ladder and for the question to their
+// manager). Only a transaction that writes none of these may carry one (FireTimer's,
+// CreateLead's, RecordCall's); the zero memo (nil maps) reads every time.
 type memo struct {
 	sites     map[uuid.UUID]relance.Site
 	users     map[uuid.UUID]relance.User
+	absences  map[uuid.UUID][]relance.Absence     // by person
 	calendars map[[2]uuid.UUID]*calendar.Calendar // by site and person (uuid.Nil: the site's own)
 	ladders   map[uuid.UUID][]relance.Rung
 	orgs      map[uuid.UUID]db.Organization
+	endpoints map[uuid.UUID][]db.WebhookEndpoint // the enabled ones, by organisation
 	// pushPreferences and devices are a person's, for pushAlert.
 	pushPreferences map[uuid.UUID]relance.PushPreferences
 	devices         map[uuid.UUID][]db.Device
@@ -30,9 +34,10 @@ type memo struct {
 func newMemo() memo {
 	return memo{
 		sites: map[uuid.UUID]relance.Site{}, users: map[uuid.UUID]relance.User{},
-		calendars: map[[2]uuid.UUID]*calendar.Calendar{}, ladders: map[uuid.UUID][]relance.Rung{},
-		orgs: map[uuid.UUID]db.Organization{}, pushPreferences: map[uuid.UUID]relance.PushPreferences{},
-		devices: map[uuid.UUID][]db.Device{},
+		absences: map[uuid.UUID][]relance.Absence{}, calendars: map[[2]uuid.UUID]*calendar.Calendar{},
+		ladders: map[uuid.UUID][]relance.Rung{}, orgs: map[uuid.UUID]db.Organization{},
+		endpoints:       map[uuid.UUID][]db.WebhookEndpoint{},
+		pushPreferences: map[uuid.UUID]relance.PushPreferences{}, devices: map[uuid.UUID][]db.Device{},
 	}
 }
 

@@ -155,16 +155,30 @@ func (t *tx) lockedSite(ctx context.Context, id uuid.UUID) (relance.Site, error)
 // site loads one site with its hours; not-found when absent (or in another tenant).
 func (t *tx) site(ctx context.Context, id uuid.UUID) (relance.Site, error) {
 	return remember(t.memo.sites, id, func() (relance.Site, error) {
-		row, err := t.q.SiteGet(ctx, id)
+		row, err := t.q.SiteGetWithHours(ctx, id)
 		if err != nil {
 			return relance.Site{}, found(err, "site")
 		}
-		sites, err := t.withHours(ctx, []db.Site{row})
-		if err != nil {
-			return relance.Site{}, err
+		s := siteOf(row.Site)
+		for i, day := range row.WindowWeekdays {
+			s.Windows = append(s.Windows, window(day, row.WindowStarts[i], row.WindowEnds[i]))
 		}
-		return sites[0], nil
+		for i, start := range row.ClosureStarts {
+			s.Closures = append(s.Closures, relance.Closure{Start: toDate(start), End: toDate(row.ClosureEnds[i]), Reason: row.ClosureReasons[i]})
+		}
+		return s, nil
 	})
+}
+
+// siteOf returns the site of a row, without hours or closures yet.
+func siteOf(r db.Site) relance.Site {
+	return relance.Site{ID: r.ID, OrgID: r.OrgID, Name: r.Name, TimeZone: r.TimeZone, Country: relance.Country(r.Country), CreatedAt: r.CreatedAt,
+		Windows: []relance.Window{}, Closures: []relance.Closure{}}
+}
+
+// window returns an opening window as stored (ISO weekdays: 7 is Sunday).
+func window(weekday, start, end int16) relance.Window {
+	return relance.Window{Weekday: time.Weekday(weekday % 7), Start: int(start), End: int(end)}
 }
 
 // withHours loads the windows and closures of sites in two queries.
@@ -174,8 +188,7 @@ func (t *tx) withHours(ctx context.Context, rows []db.Site) ([]relance.Site, err
 	out := make([]relance.Site, len(rows))
 	for i, r := range rows {
 		ids[i] = r.ID
-		out[i] = relance.Site{ID: r.ID, OrgID: r.OrgID, Name: r.Name, TimeZone: r.TimeZone, Country: relance.Country(r.Country), CreatedAt: r.CreatedAt,
-			Windows: []relance.Window{}, Closures: []relance.Closure{}}
+		out[i] = siteOf(r)
 		byID[r.ID] = &out[i]
 	}
 	windows, err := t.q.SiteWindowList(ctx, ids)
@@ -184,9 +197,7 @@ func (t *tx) withHours(ctx context.Context, rows []db.Site) ([]relance.Site, err
 	}
 	for _, w := range windows {
 		s := byID[w.SiteID]
-		s.Windows = append(s.Windows, relance.Window{
-			Weekday: time.Weekday(w.Weekday % 7), Start: int(w.StartMinute), End: int(w.EndMinute),
-		})
+		s.Windows = append(s.Windows, window(w.Weekday, w.StartMinute, w.EndMinute))
 	}
 	closures, err := t.q.SiteClosureList(ctx, ids)
 	if err != nil {

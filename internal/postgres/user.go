@@ -257,11 +257,14 @@ func (t *tx) user(ctx context.Context, id uuid.UUID) (relance.User, error) {
 		if err != nil {
 			return relance.User{}, found(err, "user")
 		}
-		users, err := t.withSites(ctx, []db.User{row})
-		if err != nil {
-			return relance.User{}, err
+		u := toUser(row.User, row.SiteIds)
+		u.Units = map[uuid.UUID]uuid.UUID{}
+		for i, site := range row.SiteIds {
+			if unit := row.UnitIds[i]; unit != uuid.Nil {
+				u.Units[site] = unit
+			}
 		}
-		return users[0], nil
+		return u, nil
 	})
 }
 

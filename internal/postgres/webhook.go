@@ -57,7 +57,9 @@ func (t *tx) emit(ctx context.Context, typ string, lead uuid.UUID, obj any) {
 // writeEvent writes the message and its deliveries (only to endpoint only, when set). It writes
 // nothing when no endpoint wants the event, and returns the message id (uuid.Nil then).
 func (t *tx) writeEvent(ctx context.Context, typ string, lead uuid.UUID, obj any, only uuid.UUID) (uuid.UUID, error) {
-	endpoints, err := t.q.WebhookEndpointListEnabled(ctx)
+	endpoints, err := remember(t.memo.endpoints, t.org, func() ([]db.WebhookEndpoint, error) {
+		return t.q.WebhookEndpointListEnabled(ctx)
+	})
 	if err != nil {
 		return uuid.Nil, fmt.Errorf("webhook endpoints: %w", err)
 	}

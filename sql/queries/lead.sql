@@ -1,13 +1,26 @@
 -- name: LeadCreate :execrows
--- Inserts nothing (0 rows) when a lead with the same external id (of the source) or the same
--- idempotency key (of the credential) exists.
-INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
-  contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
-  assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint,
-  vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19,
-  $20, $21, $22, $23, $24, $25, $26)
-ON CONFLICT DO NOTHING;
+-- Inserts a lead and its audit row ("lead.create", at its creation), or nothing (0 rows) when a
+-- lead with the same external id (of the source) or the same idempotency key (of the
+-- credential) exists.
+WITH lead AS (
+  INSERT INTO leads (id, org_id, site_id, source, source_group, category, contact_name,
+    contact_phone, contact_email, assignee_id, external_id, idempotency_key, notes, received_at,
+    assigned_at, created_at, updated_at, partner_key_id, idempotency_scope, fingerprint,
+    vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock)
+  VALUES (sqlc.arg(id), sqlc.arg(org_id), sqlc.arg(site_id), sqlc.arg(source), sqlc.arg(source_group),
+    sqlc.arg(category), sqlc.arg(contact_name), sqlc.arg(contact_phone), sqlc.arg(contact_email),
+    sqlc.narg(assignee_id), sqlc.narg(external_id), sqlc.narg(idempotency_key), sqlc.arg(notes),
+    sqlc.arg(received_at), sqlc.narg(assigned_at), sqlc.arg(created_at), sqlc.arg(created_at),
+    sqlc.narg(partner_key_id), sqlc.arg(idempotency_scope), sqlc.arg(fingerprint),
+    sqlc.arg(vehicle_interest), sqlc.arg(vehicle_status), sqlc.arg(vehicle_year), sqlc.arg(vehicle_make),
+    sqlc.arg(vehicle_model), sqlc.arg(vehicle_vin), sqlc.arg(vehicle_stock))
+  ON CONFLICT DO NOTHING
+  RETURNING org_id, id, created_at
+)
+INSERT INTO audit_log (org_id, at, actor_kind, actor_id, action, subject_type, subject_id, details)
+SELECT org_id, created_at, sqlc.arg(audit_actor_kind)::text, sqlc.narg(audit_actor_id)::uuid, 'lead.create', 'lead', id,
+  sqlc.arg(audit_details)::jsonb
+FROM lead;
 
 -- name: LeadGet :one
 SELECT * FROM leads WHERE id = $1;
@@ -79,13 +92,6 @@ SELECT * FROM leads
 WHERE org_id = sqlc.arg(org_id) AND contact_phone = sqlc.arg(phone)
 ORDER BY stage = 'open' DESC, assignee_id IS NOT DISTINCT FROM sqlc.narg(advisor_id) DESC, received_at DESC, id
 LIMIT 1;
-
--- name: LeadCallCounted :exec
--- Counts a call on its lead.
-UPDATE leads SET call_attempts = call_attempts + sqlc.arg(attempts),
-  successful_touches = successful_touches + sqlc.arg(touches),
-  last_attempt_at = CASE WHEN sqlc.arg(attempts)::integer > 0 THEN greatest(last_attempt_at, sqlc.arg(started_at)::timestamptz) ELSE last_attempt_at END
-WHERE id = sqlc.arg(id);
 
 -- name: LeadMarkImproper :exec
 UPDATE leads SET improper_closure_at = $2, closure_contacts = $3 WHERE id = $1;

@@ -2,14 +2,25 @@
 -- The open lead a new inquiry repeats, when the organisation looks for repeats: at the same site,
 -- with the same phone number or email address, received within the organisation's repeat days
 -- before the inquiry; the newest.
-SELECT l.id
-FROM leads l JOIN organizations o ON o.id = l.org_id
-WHERE l.org_id = sqlc.arg(org_id) AND o.repeat_days > 0
-  AND l.site_id = sqlc.arg(site_id) AND l.stage = 'open'
-  AND l.received_at >= sqlc.arg(received_at)::timestamptz - make_interval(days => o.repeat_days)
-  AND ((sqlc.arg(phone)::text <> '' AND l.contact_phone = sqlc.arg(phone)::text)
-    OR (sqlc.arg(email)::text <> '' AND lower(l.contact_email) = lower(sqlc.arg(email)::text)))
-ORDER BY l.received_at DESC, l.id DESC
+-- One branch per key, each repeating its partial index's condition (a non-empty phone number,
+-- email address) so that it reads that index: with an OR of the two, the plan Postgres caches for
+-- the prepared statement walked every open lead of the site in time order instead (10 ms per
+-- inquiry at a site of 20,000 open leads, against well under one).
+SELECT c.id
+FROM (
+  SELECT l.id, l.received_at FROM leads l
+  WHERE l.org_id = sqlc.arg(org_id) AND sqlc.arg(phone)::text <> ''
+    AND l.contact_phone <> '' AND l.contact_phone = sqlc.arg(phone)::text
+    AND l.site_id = sqlc.arg(site_id) AND l.stage = 'open'
+  UNION ALL
+  SELECT l.id, l.received_at FROM leads l
+  WHERE l.org_id = sqlc.arg(org_id) AND sqlc.arg(email)::text <> ''
+    AND l.contact_email <> '' AND lower(l.contact_email) = lower(sqlc.arg(email)::text)
+    AND l.site_id = sqlc.arg(site_id) AND l.stage = 'open'
+) c JOIN organizations o ON o.id = sqlc.arg(org_id)
+WHERE o.repeat_days > 0
+  AND c.received_at >= sqlc.arg(received_at)::timestamptz - make_interval(days => o.repeat_days)
+ORDER BY c.received_at DESC, c.id DESC
 LIMIT 1;
 
 -- name: RepeatCreate :execrows

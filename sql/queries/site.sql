@@ -11,6 +11,25 @@ SELECT country FROM sites WHERE id = $1;
 -- name: SiteGet :one
 SELECT * FROM sites WHERE id = $1;
 
+-- name: SiteGetWithHours :one
+-- A site with its opening windows and its closures, in one round trip: each as parallel arrays,
+-- every array of one ordered by all its columns (so that they line up), windows by weekday and
+-- start as SiteWindowList, closures by start as SiteClosureList.
+SELECT sqlc.embed(sites),
+  ARRAY(SELECT w.weekday FROM site_windows w WHERE w.site_id = sites.id
+        ORDER BY w.weekday, w.start_minute, w.end_minute)::smallint[] AS window_weekdays,
+  ARRAY(SELECT w.start_minute FROM site_windows w WHERE w.site_id = sites.id
+        ORDER BY w.weekday, w.start_minute, w.end_minute)::smallint[] AS window_starts,
+  ARRAY(SELECT w.end_minute FROM site_windows w WHERE w.site_id = sites.id
+        ORDER BY w.weekday, w.start_minute, w.end_minute)::smallint[] AS window_ends,
+  ARRAY(SELECT c.start_date FROM site_closures c WHERE c.site_id = sites.id
+        ORDER BY c.start_date, c.end_date, c.reason)::date[] AS closure_starts,
+  ARRAY(SELECT c.end_date FROM site_closures c WHERE c.site_id = sites.id
+        ORDER BY c.start_date, c.end_date, c.reason)::date[] AS closure_ends,
+  ARRAY(SELECT c.reason FROM site_closures c WHERE c.site_id = sites.id
+        ORDER BY c.start_date, c.end_date, c.reason)::text[] AS closure_reasons
+FROM sites WHERE sites.id = $1;
+
 -- name: SiteLock :one
 -- Serialises the read-modify-write of a site's hours and closures.
 SELECT id FROM sites WHERE id = $1 FOR UPDATE;

@@ -10,7 +10,13 @@ UPDATE users SET display_name = $2, role = $3, manager_id = $4, personal_email =
 WHERE id = $1;
 
 -- name: UserGet :one
-SELECT * FROM users WHERE id = $1;
+-- A user with their sites (in id order, as UserSiteList) and their unit at each (the nil UUID for
+-- none), in one round trip.
+SELECT sqlc.embed(users),
+  ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS site_ids,
+  ARRAY(SELECT coalesce(s.unit_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM user_sites s
+        WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS unit_ids
+FROM users WHERE users.id = $1;
 
 -- name: UserList :many
 SELECT * FROM users
