@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,19 +72,26 @@ func (c *Client) Schedule(ctx context.Context, timers []relance.TimerRef) error 
 	return first
 }
 
-// Epoch returns a random mark kept in Redis under the queue's name, written when missing. Redis
-// keeps it as long as it keeps the queue's tasks: after a restart without data or a flush the
-// mark is new, and the sweeper hands every due timer over again.
+// Epoch names the Redis server that holds the queue now and its data: the server's run id
+// (new at each start, and another server's after a failover, whose replica may have missed the
+// last tasks) and a random mark kept under the queue's name, written when missing (gone after a
+// flush). When it changes the sweeper hands every due timer over again.
 func (c *Client) Epoch(ctx context.Context) (string, error) {
 	key := "relance:epoch:" + c.queue
 	if err := c.rdb.SetNX(ctx, key, uuid.NewString(), 0).Err(); err != nil {
 		return "", fmt.Errorf("queue epoch: %w", err)
 	}
-	epoch, err := c.rdb.Get(ctx, key).Result()
+	mark, err := c.rdb.Get(ctx, key).Result()
 	if err != nil {
 		return "", fmt.Errorf("queue epoch: %w", err)
 	}
-	return epoch, nil
+	info, err := c.rdb.Info(ctx, "server").Result()
+	if err != nil {
+		return "", fmt.Errorf("queue epoch: %w", err)
+	}
+	_, runID, _ := strings.Cut(info, "run_id:")
+	runID, _, _ = strings.Cut(runID, "\r\n")
+	return runID + "/" + mark, nil
 }
 
 // Firer carries out timers (postgres.DB).
@@ -95,9 +103,9 @@ type Firer interface {
 // 5 s would make reminders up to 6 s late; one cheap Redis script call per interval.
 const forwardInterval = 200 * time.Millisecond
 
-// maxEarlyWait is how long a handler waits in place, in all, for a timer that fired early or that
-// another worker holds (tasks are enqueued for the next whole second, so the first only
-// happens with clocks out of step; the second when a worker fires it with its own).
+// maxEarlyWait is how long a handler waits in place, in all, for a timer whose task came early
+// (asynq keeps whole seconds, rounding down: up to a second early, more with clocks out of
+// step) or that another worker holds (firing it with its own).
 const maxEarlyWait = 3 * time.Second
 
 // TimerHandler runs timer tasks.

@@ -39,9 +39,8 @@ const DefaultRecheck = time.Minute
 //
 // A timer it handed over once is not handed over again at every sweep while it waits (at 09:00
 // a backlog of thousands would be, every interval, at a Redis round trip each): only once
-// Recheck has passed, or at once when the queue's epoch changed (Redis restarted empty or was
-// flushed). A task lost otherwise (a failover to a replica that missed it) comes back within
-// Recheck.
+// Recheck has passed, or at once when the queue's epoch changed (Redis restarted, failed over
+// or was flushed). A task lost otherwise comes back within Recheck.
 type Sweeper struct {
 	Timers    DueLister
 	Planner   Planner // optional: run before each sweep

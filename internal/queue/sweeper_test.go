@@ -11,6 +11,7 @@ import (
 
 	"github.com/relancehq/relance/internal/queue"
 	"github.com/relancehq/relance/internal/relance"
+	"github.com/relancehq/relance/internal/testenv"
 )
 
 // dueTimers is a ledger of pending timers, all due.
@@ -87,4 +88,29 @@ func TestTheSweeperHandsAWaitingTimerOverOncePerRecheckOrEpoch(t *testing.T) {
 	ledger[0].Version = 2 // rescheduled: a new task
 	now = now.Add(5 * time.Second)
 	sweep("a rescheduled timer", 1)
+}
+
+func TestTheQueueEpochChangesWhenRedisLosesItsData(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rdb := testenv.OwnRedis(t)
+	c := queue.NewClient(rdb, "relance")
+	epoch := func() string {
+		t.Helper()
+		e, err := c.Epoch(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	first := epoch()
+	if again := epoch(); again != first {
+		t.Fatalf("the epoch moved from %q to %q with nothing lost", first, again)
+	}
+	if err := rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if after := epoch(); after == first {
+		t.Fatalf("the epoch stayed %q after a flush", after)
+	}
 }

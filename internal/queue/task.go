@@ -46,7 +46,11 @@ func newTimerTask(ref relance.TimerRef, queue string, now time.Time, trace map[s
 	payload, _ := json.Marshal(timerPayload{Org: ref.OrgID, Timer: ref.ID, Version: ref.Version, Trace: trace}) // cannot fail
 	opts := []asynq.Option{asynq.TaskID(TaskID(ref)), asynq.Queue(queue), asynq.MaxRetry(25)}
 	if ref.DueAt.After(now) {
-		opts = append(opts, asynq.ProcessAt(ceilSecond(ref.DueAt)))
+		// asynq keeps whole seconds, rounding down: the task may come up to a second early,
+		// and its handler waits in place for the instant (see TimerHandler), firing the
+		// organisation's other due timers when it does. Rounding up instead made every timer
+		// up to a second late.
+		opts = append(opts, asynq.ProcessAt(ref.DueAt))
 	}
 	return asynq.NewTask(TypeTimer, payload), opts
 }
@@ -61,11 +65,3 @@ func parseTimerTask(t *asynq.Task) (relance.TimerRef, map[string]string, error) 
 	return relance.TimerRef{ID: p.Timer, OrgID: p.Org, Version: p.Version}, p.Trace, nil
 }
 
-// ceilSecond rounds t up to a whole second. asynq keeps instants in whole seconds, rounding
-// down: a task would come up to a second early and hold a worker slot while it waits.
-func ceilSecond(t time.Time) time.Time {
-	if down := t.Truncate(time.Second); down.Before(t) {
-		return down.Add(time.Second)
-	}
-	return t
-}

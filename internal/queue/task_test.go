@@ -54,14 +54,3 @@ func TestRetryDelay(t *testing.T) {
 		t.Errorf("late retry after %s, want the 1 min cap", d)
 	}
 }
-
-func TestTasksAreNeverScheduledEarly(t *testing.T) {
-	due := time.Date(2026, 3, 9, 10, 30, 0, 400_000_000, time.UTC)
-	if got := ceilSecond(due); !got.Equal(due.Truncate(time.Second).Add(time.Second)) {
-		t.Fatalf("ceilSecond(%s) = %s", due, got)
-	}
-	whole := due.Truncate(time.Second)
-	if got := ceilSecond(whole); !got.Equal(whole) {
-		t.Fatalf("a whole second moved to %s", got)
-	}
-}
