@@ -64,10 +64,10 @@ func LatenessOf(name string, samples []time.Duration, span time.Duration) Latene
 // RawAsynq is the baseline: n no-op tasks enqueued for the same instant at, processed by an asynq
 // server with the worker's settings; lateness is processing start minus at.
 func RawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int, at time.Time) (Lateness, error) {
-	queue := fmt.Sprintf("bench-raw-%d", time.Now().UnixNano())
+	queueName := fmt.Sprintf("bench-raw-%d", time.Now().UnixNano())
 	client := asynq.NewClientFromRedisClient(rdb)
 	for i := range n {
-		if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", nil), asynq.Queue(queue), asynq.ProcessAt(at),
+		if _, err := client.EnqueueContext(ctx, asynq.NewTask("noop", nil), asynq.Queue(queueName), asynq.ProcessAt(at),
 			asynq.TaskID(fmt.Sprintf("raw-%d", i))); err != nil {
 			return Lateness{}, err
 		}
@@ -80,8 +80,9 @@ func RawAsynq(ctx context.Context, rdb redis.UniversalClient, n, concurrency int
 	)
 	finished := make(chan struct{})
 	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
-		Concurrency: concurrency, Queues: map[string]int{queue: 1}, DelayedTaskCheckInterval: 200 * time.Millisecond,
-		LogLevel: asynq.ErrorLevel,
+		Concurrency: concurrency, Queues: map[string]int{queueName: 1}, DelayedTaskCheckInterval: queue.ForwardInterval,
+		TaskCheckInterval: queue.PollInterval,
+		LogLevel:          asynq.ErrorLevel,
 	})
 	mux := asynq.NewServeMux()
 	mux.HandleFunc("noop", func(context.Context, *asynq.Task) error {

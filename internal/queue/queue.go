@@ -99,9 +99,15 @@ type Firer interface {
 	FireTimer(ctx context.Context, ref relance.TimerRef) error
 }
 
-// forwardInterval is how often due tasks move from asynq's schedule to its queue: the default
+// ForwardInterval is how often due tasks move from asynq's schedule to its queue: the default
 // 5 s would make reminders up to 6 s late; one cheap Redis script call per interval.
-const forwardInterval = 200 * time.Millisecond
+const ForwardInterval = 200 * time.Millisecond
+
+// PollInterval is about how long an idle handler waits before it looks at the queue again
+// (asynq sleeps between half and one and a half of it): asynq's default of 1 s made a timer
+// that came due in a quiet queue wait half a second on average. Each idle handler then asks
+// Redis about ten times a second.
+const PollInterval = 100 * time.Millisecond
 
 // maxEarlyWait is how long a handler waits in place, in all, for a timer whose task came early
 // (asynq keeps whole seconds, rounding down: up to a second early, more with clocks out of
@@ -187,7 +193,8 @@ func NewWorker(rdb redis.UniversalClient, firer Firer, cfg WorkerConfig) *Worker
 		Concurrency:              cfg.Concurrency,
 		Queues:                   map[string]int{cfg.Queue: 1},
 		RetryDelayFunc:           retryDelay,
-		DelayedTaskCheckInterval: forwardInterval,
+		DelayedTaskCheckInterval: ForwardInterval,
+		TaskCheckInterval:        PollInterval,
 		ShutdownTimeout:          10 * time.Second,
 		Logger:                   asynqLogger{cfg.Log},
 		LogLevel:                 asynq.WarnLevel,
