@@ -69,16 +69,46 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 	if !pending {
 		return nil
 	}
-	var claimed *db.Delivery
-	var leased []leasedDelivery
-	var firedWith []relance.TimerRef // fired with this one, for their tasks to find in d.fired
-	held := false
-	err = d.inOrg(ctx, ref.OrgID, func(t *tx) error {
+	f, err := d.fireTimer(ctx, ref, false)
+	if f.memberFailed && ctx.Err() == nil {
+		// A timer fired with this one failed, and took the batch down with it: again, with a
+		// savepoint for each, so that it stays alone with its failure.
+		f, err = d.fireTimer(ctx, ref, true)
+	}
+	if err != nil {
+		return err
+	}
+	d.fired.add(f.firedWith)
+	d.sendLeased(ctx, ref.OrgID, f.leased)
+	switch {
+	case f.held:
+		return &relance.HeldError{Wait: heldWait}
+	case f.claimed == nil:
+		return nil
+	}
+	return d.send(ctx, ref, f.claimed)
+}
+
+// firing is what a transaction firing a timer leaves to do after commit.
+type firing struct {
+	claimed   *db.Delivery       // a delivery claimed, to send
+	leased    []leasedDelivery   // messages written and leased, to send
+	firedWith []relance.TimerRef // fired with the timer, for their tasks to find in d.fired
+	held      bool               // another worker held the timer
+	// memberFailed tells that a timer fired with this one failed (fireDueWith, not careful).
+	memberFailed bool
+}
+
+// fireTimer is FireTimer's transaction. Careful, each timer fired with ref's is fired in a
+// savepoint, at two statements each; else a failure of one fails them all (memberFailed).
+func (d *DB) fireTimer(ctx context.Context, ref relance.TimerRef, careful bool) (firing, error) {
+	var f firing
+	err := d.inOrg(ctx, ref.OrgID, func(t *tx) error {
 		// The messages this timer writes leave from here once it commits, rather than from a
 		// second task; see deliver. Whichever way the timer ends (done, or moved on), its
 		// messages are in toSend.
 		t.sendAfterCommit = d.sender != nil
-		defer func() { leased = t.toSend }()
+		defer func() { f.leased = t.toSend }()
 		// Firing writes no sites, people, ladders or settings: timers fired together share
 		// their reads of them.
 		t.memo = newMemo()
@@ -86,8 +116,8 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Another worker holds the timer, most likely firing it with its own. Rather than
 			// wait for its lock, this task fires other due timers, and looks again shortly.
-			held = true
-			firedWith, err = d.fireDueWith(ctx, t, ref.ID)
+			f.held = true
+			f.firedWith, err = d.fireDueWith(ctx, t, ref.ID, careful, &f.memberFailed)
 			return err
 		}
 		if err != nil {
@@ -102,7 +132,7 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 		if relance.TimerKind(row.Kind) == relance.TimerDelivery {
 			// The timer stays pending: claimDelivery moves it to the lease's end as a watchdog.
 			t.observe(func(o Observer) { o.TimerFired(relance.TimerDelivery, t.now.Sub(row.DueAt)) })
-			claimed, err = t.claimDelivery(ctx, row)
+			f.claimed, err = t.claimDelivery(ctx, row)
 			return err
 		}
 		done, err := d.fire(ctx, t, row)
@@ -114,21 +144,10 @@ func (d *DB) FireTimer(ctx context.Context, ref relance.TimerRef) error {
 				return err
 			}
 		}
-		firedWith, err = d.fireDueWith(ctx, t, row.ID)
+		f.firedWith, err = d.fireDueWith(ctx, t, row.ID, careful, &f.memberFailed)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	d.fired.add(firedWith)
-	d.sendLeased(ctx, ref.OrgID, leased)
-	switch {
-	case held:
-		return &relance.HeldError{Wait: heldWait}
-	case claimed == nil:
-		return nil
-	}
-	return d.send(ctx, ref, claimed)
+	return f, err
 }
 
 // fire carries out a due timer's obligation in t and reports whether the timer is done (for the
@@ -156,13 +175,15 @@ func (d *DB) fire(ctx context.Context, t *tx, row db.Timer) (done bool, err erro
 }
 
 // fireDueWith fires, in t, up to fireBatch-1 other timers of t's organisation already due, oldest
-// first, each in a savepoint: one that fails is taken back and stays pending for its own task,
-// which tries it again. At 09:00, when thousands come due at once, this turns a transaction per
-// timer into one per batch, and the batch shares its reads (t.memo). Timers another worker holds
-// are skipped, so workers firing at once take different batches. A timer fired here is fired
-// once: its own task finds it done. It returns the timers it fired, at the version their task
-// carries.
-func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) ([]relance.TimerRef, error) {
+// first. At 09:00, when thousands come due at once, this turns a transaction per timer into one
+// per batch, and the batch shares its reads (t.memo). Timers another worker holds are skipped,
+// so workers firing at once take different batches. A timer fired here is fired once: its own
+// task finds it done. It returns the timers it fired, at the version their task carries.
+//
+// Careful, each is fired in a savepoint: one that fails is taken back and stays pending for its
+// own task, which tries it again. Else one that fails fails the transaction and sets
+// *memberFailed, for the caller to try again carefully: two statements fewer per timer.
+func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID, careful bool, memberFailed *bool) ([]relance.TimerRef, error) {
 	rows, err := t.q.TimerLockDue(ctx, db.TimerLockDueParams{OrgID: t.org, Now: t.now, Kinds: firedTogether, SkipID: self, RowLimit: fireBatch - 1})
 	if err != nil {
 		return nil, err
@@ -170,21 +191,29 @@ func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID) ([]relance.
 	fired := make([]relance.TimerRef, 0, len(rows))
 	var finished []uuid.UUID // marked done together, after the batch
 	for _, row := range rows {
-		undone, done := false, false
-		err := t.savepoint(ctx, func() (err error) {
+		var done bool
+		fire := func() (err error) {
 			done, err = d.fire(ctx, t, row)
 			return err
-		}, func(error) bool {
-			undone = ctx.Err() == nil
-			return undone
-		})
-		switch {
-		case err != nil && !undone:
-			return nil, err // the transaction itself failed, or the task was given up
-		case err != nil:
-			d.log.Warn("a timer fired with another failed; its own task tries it again", "timer", row.ID, "err", err)
-			continue
-		case done:
+		}
+		var err error
+		if careful {
+			undone := false
+			err = t.savepoint(ctx, fire, func(error) bool {
+				undone = ctx.Err() == nil
+				return undone
+			})
+			if err != nil && undone {
+				d.log.Warn("a timer fired with another failed; its own task tries it again", "timer", row.ID, "err", err)
+				continue
+			}
+		} else if err = fire(); err != nil {
+			*memberFailed = true
+		}
+		if err != nil {
+			return nil, err // the transaction failed, or the task was given up
+		}
+		if done {
 			finished = append(finished, row.ID)
 		}
 		fired = append(fired, relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version)})

@@ -64,4 +64,3 @@ func parseTimerTask(t *asynq.Task) (relance.TimerRef, map[string]string, error) 
 	}
 	return relance.TimerRef{ID: p.Timer, OrgID: p.Org, Version: p.Version}, p.Trace, nil
 }
-
