@@ -32,6 +32,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -68,30 +69,39 @@ func intEnv(name string, def int) int {
 	return def
 }
 
+// recording is a profile of the whole run, written to the file its environment variable names.
+type recording struct {
+	env   string
+	begin func(io.Writer) error
+	end   func()
+}
+
+// start starts the recording when its variable is set; stop ends it and closes the file.
+func (r recording) start() (stop func(), err error) {
+	path := os.Getenv(r.env)
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.begin(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { r.end(); f.Close() }, nil
+}
+
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if path := os.Getenv("BENCH_CPUPROFILE"); path != "" {
-		f, err := os.Create(path)
+	for _, r := range []recording{{"BENCH_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile}, {"BENCH_TRACE", trace.Start, trace.Stop}} {
+		end, err := r.start()
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if path := os.Getenv("BENCH_TRACE"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return err
-		}
-		defer trace.Stop()
+		defer end()
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {
