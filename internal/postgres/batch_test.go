@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -58,14 +59,34 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 			last = r
 		}
 	}
-	if err := store.FireTimer(ctx, last); err != nil {
+	// Another worker holds the last reminder: its task fires a batch of others in its place
+	// and says to look again.
+	holder, err := owner.Begin(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if done, pending := doneIn(here.Org.ID); done != 31 || pending != 9 {
-		t.Fatalf("after one task: %d timers done and %d due, want its own and 30 more done (the broken one skipped), 9 due", done, pending)
+	if _, err := holder.Exec(ctx, `SELECT 1 FROM timers WHERE id = $1 FOR UPDATE`, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	var held *relance.HeldError
+	if err := store.FireTimer(ctx, last); !errors.As(err, &held) {
+		t.Fatalf("firing a held timer: %v, want a HeldError", err)
+	}
+	if done, pending := doneIn(here.Org.ID); done != 30 || pending != 10 {
+		t.Fatalf("after the held task: %d timers done and %d due, want 30 others done (the broken one skipped), 10 due", done, pending)
 	}
 	if done, _ := doneIn(elsewhere.Org.ID); done != 0 {
 		t.Fatalf("another organisation's timers fired with this one's: %d", done)
+	}
+	if err := holder.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Free again, it fires with the rest.
+	if err := store.FireTimer(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	if done, pending := doneIn(here.Org.ID); done != 39 || pending != 1 {
+		t.Fatalf("after the task looked again: %d done and %d due, want 39 done and the broken one due", done, pending)
 	}
 
 	// The task of a timer this process fired with its own ends without a statement.
