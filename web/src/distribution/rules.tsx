@@ -9,11 +9,11 @@ import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Role, type Site, type User } from "@relance/api/relance/v1/types_pb";
 import { useMe } from "../auth/me";
 import { ErrorBanner, Field } from "../forms/field";
+import { useEditorSaves } from "../forms/editor";
 import { ListTable } from "../layout/table";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
-import { fieldErrors } from "../transport/transport";
 
 const strategies = [DistributionStrategy.ROUND_ROBIN, DistributionStrategy.LEAST_LOADED, DistributionStrategy.FIXED, DistributionStrategy.MANAGER];
 
@@ -124,20 +124,16 @@ function RuleForm({ rule, sites, advisors, onDone }: { rule: DistributionRule | 
     setCalendarOn(false);
     setTimerOn(false);
   };
-  const createRule = useMutation(DistributionService.method.createDistributionRule, {
-    onSuccess: () => {
-      reset();
-      refresh();
-    },
-  });
-  const updateRule = useMutation(DistributionService.method.updateDistributionRule, {
-    onSuccess: () => {
-      refresh();
-      onDone();
-    },
-  });
-  const save = rule ? updateRule : createRule;
-  const errors = fieldErrors(save.error);
+  const {
+    create: createRule,
+    update: updateRule,
+    save,
+    errors,
+  } = useEditorSaves(
+    { create: DistributionService.method.createDistributionRule, update: DistributionService.method.updateDistributionRule },
+    !!rule,
+    { reset, refresh, onDone },
+  );
   // The advisors a rule may weigh or name: those of its site, or everyone's for a wider rule.
   const eligible = advisors.filter((u) => u.active && (siteId === "" || u.siteIds.includes(siteId)));
   // Weights go in the advisors' order, so a violation's index finds its advisor.

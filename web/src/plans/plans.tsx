@@ -11,11 +11,11 @@ import { StatusService } from "@relance/api/relance/v1/status_pb";
 import { ActivityKind, Weekday } from "@relance/api/relance/v1/types_pb";
 import { CheckGroup } from "../forms/checks";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { useEditorSaves } from "../forms/editor";
 import { KindOptions } from "../forms/kinds";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
-import { fieldErrors } from "../transport/transport";
 import { PlanFiles } from "./files";
 
 const kinds = [ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.SMS, ActivityKind.LETTER, ActivityKind.TASK];
@@ -99,20 +99,12 @@ function PlanForm({ plan, onDone }: { plan: Plan | undefined; onDone: () => void
     setPartners(false);
     setSteps([newStep()]);
   };
-  const createPlan = useMutation(PlanService.method.createPlan, {
-    onSuccess: () => {
-      reset();
-      refresh();
-    },
-  });
-  const updatePlan = useMutation(PlanService.method.updatePlan, {
-    onSuccess: () => {
-      refresh();
-      onDone();
-    },
-  });
-  const save = plan ? updatePlan : createPlan;
-  const errors = fieldErrors(save.error);
+  const {
+    create: createPlan,
+    update: updatePlan,
+    save,
+    errors,
+  } = useEditorSaves({ create: PlanService.method.createPlan, update: PlanService.method.updatePlan }, !!plan, { reset, refresh, onDone });
   const edit = (i: number, change: Partial<PlanStep>) => {
     save.reset();
     setSteps((ss) => ss.map((s, j) => (j === i ? { ...s, ...change } : s)));

@@ -6,10 +6,10 @@ import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type Status, StatusScope, StatusService } from "@relance/api/relance/v1/status_pb";
 import { LeadStage } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { useEditorSaves } from "../forms/editor";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
-import { fieldErrors } from "../transport/transport";
 
 const scopes = [StatusScope.LEADS, StatusScope.COUNTERPARTIES, StatusScope.BOTH];
 const stages = [LeadStage.UNSPECIFIED, LeadStage.WON, LeadStage.REJECTED];
@@ -109,20 +109,12 @@ function StatusForm({ status, onDone }: { status: Status | undefined; onDone: ()
     setDays("0");
     setStage(LeadStage.UNSPECIFIED);
   };
-  const createStatus = useMutation(StatusService.method.createStatus, {
-    onSuccess: () => {
-      reset();
-      refresh();
-    },
-  });
-  const updateStatus = useMutation(StatusService.method.updateStatus, {
-    onSuccess: () => {
-      refresh();
-      onDone();
-    },
-  });
-  const save = status ? updateStatus : createStatus;
-  const errors = fieldErrors(save.error);
+  const {
+    create: createStatus,
+    update: updateStatus,
+    save,
+    errors,
+  } = useEditorSaves({ create: StatusService.method.createStatus, update: StatusService.method.updateStatus }, !!status, { reset, refresh, onDone });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const fields = { name, sortOrder: Math.trunc(Number(order)) || 0, appliesTo, schedulesCall, callAfterDays: Math.trunc(Number(days)) || 0, terminalStage: stage };
