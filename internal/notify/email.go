@@ -23,7 +23,7 @@ import (
 // per connection rather than per email. It opens at most a bounded number at once, closes those
 // left idle, and dials again in place of one the server dropped.
 type Mailer struct {
-	from string
+	from *mail.Address // the server's sender, parsed once
 	host string
 	opts []gomail.Option
 	// client holds the server's settings; go-mail dials and sends through it concurrently, each
@@ -122,7 +122,11 @@ func NewMailer(rawURL, from string, options ...MailerOption) (*Mailer, error) {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
 			gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
-	m := &Mailer{from: from, host: u.Hostname(), opts: append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12})),
+	sender, err := mail.ParseAddress(from)
+	if err != nil {
+		return nil, fmt.Errorf("smtp from %q: %w", from, err)
+	}
+	m := &Mailer{from: sender, host: u.Hostname(), opts: append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: u.Hostname(), MinVersion: tls.VersionTLS12})),
 		slots: make(chan struct{}, DefaultConnections), maxIdle: defaultMaxIdle}
 	for _, o := range options {
 		o(m)
@@ -308,13 +312,9 @@ func (m *Mailer) Close() error {
 func (m *Mailer) sender(mm *gomail.Msg, msg relance.Message) error {
 	from := msg.From
 	if from == "" {
-		def, err := mail.ParseAddress(m.from)
-		if err != nil {
-			return fmt.Errorf("from %q: %w", m.from, err)
-		}
-		from = def.Address
+		from = m.from.Address
 		if msg.FromName == "" {
-			msg.FromName = def.Name
+			msg.FromName = m.from.Name
 		}
 	}
 	if err := mm.FromFormat(msg.FromName, from); err != nil {

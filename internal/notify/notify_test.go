@@ -72,10 +72,16 @@ func TestMailerUnreachableIsTransient(t *testing.T) {
 	}
 }
 
-func TestNewMailerRejectsBadURLs(t *testing.T) {
+func TestNewMailerRejectsBadURLsAndSenders(t *testing.T) {
 	for _, u := range []string{"http://x", "smtp://x:port", "smtp://x?tls=maybe"} {
 		if _, err := notify.NewMailer(u, "a@b.c"); err == nil {
 			t.Errorf("NewMailer(%q) accepted", u)
+		}
+	}
+	// A sender that is no address fails at start-up, not at every email.
+	for _, from := range []string{"", "no address", "Relance <no-reply@>"} {
+		if _, err := notify.NewMailer("smtp://127.0.0.1:25?tls=none", from); err == nil {
+			t.Errorf("NewMailer with sender %q accepted", from)
 		}
 	}
 }
