@@ -1,6 +1,7 @@
 package relance
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -60,12 +61,8 @@ func (u *User) UnitAt(siteID uuid.UUID) uuid.UUID { return u.Units[siteID] }
 // at the site, and the unit is one of the site's, active. It returns invalid-input naming the
 // field at fault.
 func CheckSetUnit(u *User, siteID uuid.UUID, unit *Unit) error {
-	works := false
-	for _, s := range u.SiteIDs {
-		works = works || s == siteID
-	}
 	switch {
-	case !works:
+	case !slices.Contains(u.SiteIDs, siteID):
 		return Invalid("site_id", "the user does not work at this site")
 	case unit == nil:
 		return nil
