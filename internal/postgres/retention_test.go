@@ -178,9 +178,35 @@ func TestRetentionPrunesOnlyOldFinishedRows(t *testing.T) {
 // pruning function, and must not be able to erase today's audit log or anything else as young.
 func TestRetentionKeepsTheLastDay(t *testing.T) {
 	t.Parallel()
-	appURL, _ := testenv.Database(t)
+	appURL, ownerURL := testenv.Database(t)
 	w := testenv.NewWorld(t, testenv.OpenURL(t, appURL))
-	w.Lead(t, "Jean", w.Alice.ID) // writes an audit row, a timer and a delivery now
+	w.Lead(t, "Jean", w.Alice.ID) // writes an audit row now
+	// A finished row of every other kind, an hour old: each would go without the floor.
+	owner, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	hour, org := time.Now().Add(-time.Hour), w.Org.ID
+	endpoint, message, hook := uuid.New(), uuid.New(), uuid.New()
+	for _, row := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO deliveries (id, org_id, key, channel, recipient, body_text, state, created_at) VALUES ($1, $2, $4, 'email', 'x@example.com', 'hi', 'sent', $3)`, []any{uuid.New(), org, hour, "email-key"}},
+		{`INSERT INTO webhook_endpoints (id, org_id, url, secret, created_at, updated_at) VALUES ($1, $2, 'https://example.com/h', 's', $3, $3)`, []any{endpoint, org, hour}},
+		{`INSERT INTO webhook_messages (id, org_id, type, payload, created_at) VALUES ($1, $2, 'lead.created', '{}', $3)`, []any{message, org, hour}},
+		{`INSERT INTO deliveries (id, org_id, key, channel, recipient, body_text, state, created_at, webhook_endpoint_id, webhook_message_id)
+			VALUES ($1, $2, $6, 'webhook', 'x@example.com', 'hi', 'sent', $3, $4, $5)`, []any{hook, org, hour, endpoint, message, "webhook-key"}},
+		{`INSERT INTO webhook_attempts (id, org_id, delivery_id, attempt, started_at) VALUES ($1, $2, $3, 1, $4)`, []any{uuid.New(), org, hook, hour}},
+		{`INSERT INTO timers (id, org_id, kind, subject_id, due_at, state, created_at, updated_at) VALUES ($1, $2, 'lead.assigned', $4, $3, 'done', $3, $3)`, []any{uuid.New(), org, hour, uuid.New()}},
+		{`INSERT INTO alerts (id, org_id, user_id, kind, title, key, created_at, acked_at) VALUES ($1, $2, $3, 'lead.assigned', 't', $5, $4, $4)`, []any{uuid.New(), org, w.Alice.ID, hour, "alert-key"}},
+		{`INSERT INTO message_counts (org_id, day, channel, recipient, sent) VALUES ($1, $2, 'sms', '', 1)`, []any{org, time.Now()}}, // today: an hour ago may be yesterday
+	} {
+		if _, err := owner.Exec(ctx, row.sql, row.args...); err != nil {
+			t.Fatalf("%s: %v", row.sql, err)
+		}
+	}
 	app, err := pgx.Connect(ctx, appURL)
 	if err != nil {
 		t.Fatal(err)
