@@ -7,6 +7,7 @@ import { type Status, StatusScope, StatusService } from "@relance/api/relance/v1
 import { LeadStage } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field } from "../forms/field";
 import { useEditorSaves } from "../forms/editor";
+import { int } from "../forms/number";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { ListTable } from "../layout/table";
@@ -105,7 +106,7 @@ function StatusForm({ status, onDone }: { status: Status | undefined; onDone: ()
   } = useEditorSaves({ create: StatusService.method.createStatus, update: StatusService.method.updateStatus }, !!status, { reset, refresh, onDone });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const fields = { name, sortOrder: Math.trunc(Number(order)) || 0, appliesTo, schedulesCall, callAfterDays: Math.trunc(Number(days)) || 0, terminalStage: stage };
+    const fields = { name, sortOrder: int(order), appliesTo, schedulesCall, callAfterDays: int(days), terminalStage: stage };
     if (status) updateStatus.mutate({ statusId: status.id, ...fields });
     else createStatus.mutate(fields);
   };
