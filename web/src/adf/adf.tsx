@@ -8,6 +8,7 @@ import { AdfService } from "@relance/api/relance/v1/adf_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import type { Site } from "@relance/api/relance/v1/types_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { int } from "../forms/number";
 import { ListTable } from "../layout/table";
 import { Link } from "../layout/router";
 import { AdfDocument } from "./document";
@@ -159,7 +160,7 @@ function Tokens({ sites }: { sites: Site[] }) {
   const zone = browserTimeZone();
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ source: source.trim(), siteId, requestsPerMinute: Math.trunc(Number(budget)) || 0 });
+    create.mutate({ source: source.trim(), siteId, requestsPerMinute: int(budget) });
   };
   return (
     <section className="card" aria-labelledby="adf-tokens">

@@ -6,6 +6,7 @@ import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type CadenceRule, CallService, ClosureGuard } from "@relance/api/relance/v1/call_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { int } from "../forms/number";
 import { formatDuration, seconds } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
@@ -83,7 +84,6 @@ function SetRule() {
   const set = useMutation(CallService.method.setCadenceRule, { onSuccess: refresh });
   const errors = fieldErrors(set.error);
   const list = sites.data?.sites ?? [];
-  const int = (s: string) => Math.trunc(Number(s)) || 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     set.mutate({

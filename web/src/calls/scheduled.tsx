@@ -7,12 +7,13 @@ import { ActionState } from "@relance/api/relance/v1/action_pb";
 import { CallState, StatusService } from "@relance/api/relance/v1/status_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Category, Role } from "@relance/api/relance/v1/types_pb";
-import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ErrorBanner, Field } from "../forms/field";
 import { browserTimeZone, formatCount, formatDateTime, instant } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { Pager, usePages } from "../layout/pager";
 import { Link } from "../layout/router";
+import { ListTable } from "../layout/table";
 
 const pageSize = 50;
 const states = [CallState.UNSPECIFIED, CallState.SCHEDULED, CallState.OVERDUE, CallState.DONE];
@@ -77,64 +78,36 @@ export function ScheduledCalls() {
       </div>
       <ErrorBanner error={calls.error} />
       {counts.length > 0 && (
-        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="counts-caption">
-          <table>
-            <caption id="counts-caption">{t("mgr.countsCaption")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("mgr.status")}</th>
-                <th scope="col">{t("mgr.pending")}</th>
-                <th scope="col">{t("mgr.overdue")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {counts.map((c) => (
-                <tr key={c.statusId} className={c.overdue > 0 ? "late" : undefined}>
-                  <th scope="row">{statusOf(c.statusId)}</th>
-                  <td>{formatCount(c.pending, lang)}</td>
-                  <td>{formatCount(c.overdue, lang)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <ListTable pending={false} empty={false} label={t("mgr.countsCaption")} headers={[t("mgr.status"), t("mgr.pending"), t("mgr.overdue")]}>
+          {counts.map((c) => (
+            <tr key={c.statusId} className={c.overdue > 0 ? "late" : undefined}>
+              <th scope="row">{statusOf(c.statusId)}</th>
+              <td>{formatCount(c.pending, lang)}</td>
+              <td>{formatCount(c.overdue, lang)}</td>
+            </tr>
+          ))}
+        </ListTable>
       )}
-      {calls.isPending ? (
-        <Loading />
-      ) : (calls.data?.calls ?? []).length === 0 ? (
-        <p className="muted">{t("mgr.noCall")}</p>
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="calls-caption">
-          <table>
-            <caption id="calls-caption">{t("mgr.callsCaption", { page: pages.number })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("mgr.subject")}</th>
-                <th scope="col">{t("mgr.due")}</th>
-                <th scope="col">{t("dashboard.advisor")}</th>
-                <th scope="col">{t("mgr.status")}</th>
-                <th scope="col">{t("dashboard.category")}</th>
-                <th scope="col">{t("mgr.callState")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {calls.data?.calls.map((c) => {
-                const a = c.action;
-                return (
-                  <tr key={a?.id} data-call={a?.id}>
-                    <th scope="row">{a?.leadId ? <Link href={`/leads/${a.leadId}`}>{c.subjectName || "—"}</Link> : c.subjectName || "—"}</th>
-                    <td>{formatDateTime(instant(a?.dueTime), zoneOf(c.siteId), lang)}</td>
-                    <td>{nameOf(a?.assigneeId ?? "")}</td>
-                    <td>{statusOf(a?.statusId ?? "")}</td>
-                    <td>{c.category === Category.UNSPECIFIED ? "—" : Category[c.category]}</td>
-                    <td>{t(`mgr.actionState.${a?.state ?? ActionState.UNSPECIFIED}` as MessageKey)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={calls.isPending}
+        empty={(calls.data?.calls ?? []).length === 0 && t("mgr.noCall")}
+        label={t("mgr.callsCaption", { page: pages.number })}
+        headers={[t("mgr.subject"), t("mgr.due"), t("dashboard.advisor"), t("mgr.status"), t("dashboard.category"), t("mgr.callState")]}
+      >
+        {calls.data?.calls.map((c) => {
+          const a = c.action;
+          return (
+            <tr key={a?.id} data-call={a?.id}>
+              <th scope="row">{a?.leadId ? <Link href={`/leads/${a.leadId}`}>{c.subjectName || "—"}</Link> : c.subjectName || "—"}</th>
+              <td>{formatDateTime(instant(a?.dueTime), zoneOf(c.siteId), lang)}</td>
+              <td>{nameOf(a?.assigneeId ?? "")}</td>
+              <td>{statusOf(a?.statusId ?? "")}</td>
+              <td>{c.category === Category.UNSPECIFIED ? "—" : Category[c.category]}</td>
+              <td>{t(`mgr.actionState.${a?.state ?? ActionState.UNSPECIFIED}` as MessageKey)}</td>
+            </tr>
+          );
+        })}
+      </ListTable>
       <Pager pages={pages} nextToken={next} />
     </>
   );

@@ -10,6 +10,7 @@ import { Role, type Site, type User } from "@relance/api/relance/v1/types_pb";
 import { useMe } from "../auth/me";
 import { ErrorBanner, Field } from "../forms/field";
 import { useEditorSaves } from "../forms/editor";
+import { int } from "../forms/number";
 import { ListTable } from "../layout/table";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
@@ -95,9 +96,6 @@ export function DistributionPage() {
     </>
   );
 }
-
-/** int reads a number field; blank or not a number is 0, which the API judges. */
-const int = (s: string) => Math.trunc(Number(s)) || 0;
 
 /** RuleForm adds a rule, or replaces rule when given. */
 function RuleForm({ rule, sites, advisors, onDone }: { rule: DistributionRule | undefined; sites: Site[]; advisors: User[]; onDone: () => void }) {

@@ -6,6 +6,7 @@ import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type Organization, SenderMode, TeamService } from "@relance/api/relance/v1/team_pb";
 import { CadenceRules } from "../cadence/rules";
 import { ErrorBanner, Field, Loading } from "../forms/field";
+import { int } from "../forms/number";
 import { useI18n } from "../i18n/i18n";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
@@ -45,7 +46,6 @@ function SettingsForm({ org }: { org: Organization }) {
     save.reset();
     setForm((f) => ({ ...f, [k]: e.target.value }));
   };
-  const int = (s: string) => Math.trunc(Number(s)) || 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate({

@@ -13,6 +13,7 @@ import { CheckGroup } from "../forms/checks";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { useEditorSaves } from "../forms/editor";
 import { KindOptions } from "../forms/kinds";
+import { int } from "../forms/number";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useRefresh } from "../transport/invalidate";
@@ -261,10 +262,10 @@ function StepEditor({
           )}
         </Field>
         <Field label={t("plans.afterDays")} error={err("after_days")}>
-          {(p) => <input {...p} type="number" step={1} value={step.afterDays} onChange={(e) => onChange({ afterDays: Math.trunc(Number(e.target.value)) || 0 })} />}
+          {(p) => <input {...p} type="number" step={1} value={step.afterDays} onChange={(e) => onChange({ afterDays: int(e.target.value) })} />}
         </Field>
         <Field label={t("plans.minGap")} error={err("min_gap_days")}>
-          {(p) => <input {...p} type="number" step={1} value={step.minGapDays} onChange={(e) => onChange({ minGapDays: Math.trunc(Number(e.target.value)) || 0 })} />}
+          {(p) => <input {...p} type="number" step={1} value={step.minGapDays} onChange={(e) => onChange({ minGapDays: int(e.target.value) })} />}
         </Field>
         <Field label={t("plans.sendTime")} error={err("send_time")}>
           {(p) => <input {...p} inputMode="numeric" placeholder="09:30" size={5} value={step.sendTime} onChange={(e) => onChange({ sendTime: e.target.value })} />}

@@ -8,6 +8,7 @@ import { ErrorBanner, Field, Loading } from "../forms/field";
 import { formatCount } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
+import { ListTable } from "../layout/table";
 
 export function PlanStats() {
   const { t, lang } = useI18n();
@@ -47,50 +48,43 @@ export function PlanStats() {
             </Field>
           </div>
           <ErrorBanner error={stats.error} />
-          {stats.isPending ? (
-            <Loading />
-          ) : (
-            <div className="table-scroll" tabIndex={0} role="region" aria-labelledby="plan-caption">
-              <table>
-                <caption id="plan-caption">{t("mgr.planCaption", { name: plan?.name ?? "", days: windowDays })}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("mgr.step")}</th>
-                    <th scope="col">{t("mgr.executed")}</th>
-                    <th scope="col">{t("mgr.skipped")}</th>
-                    <th scope="col">{t("mgr.failed")}</th>
-                    <th scope="col">{t("mgr.pending")}</th>
-                    <th scope="col">{t("mgr.cancelled")}</th>
-                    <th scope="col">{t("mgr.answered")}</th>
-                    <th scope="col">{t("mgr.won")}</th>
-                    <th scope="col">{t("mgr.sent")}</th>
-                    <th scope="col">{t("mgr.notDelivered")}</th>
-                    <th scope="col">{t("mgr.queued")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(stats.data?.steps ?? []).map((s) => {
-                    const kind = plan?.steps[s.step]?.kind; // steps count from 0
-                    return (
-                      <tr key={s.step}>
-                        <th scope="row">{kind ? t("mgr.stepOf", { n: s.step + 1, kind: t(`kind.${kind}` as MessageKey) }) : t("mgr.stepN", { n: s.step + 1 })}</th>
-                        <td>{formatCount(s.executed, lang)}</td>
-                        <td>{formatCount(s.skipped, lang)}</td>
-                        <td>{formatCount(s.failed, lang)}</td>
-                        <td>{formatCount(s.pending, lang)}</td>
-                        <td>{formatCount(s.cancelled, lang)}</td>
-                        <td>{formatCount(s.answered, lang)}</td>
-                        <td>{formatCount(s.won, lang)}</td>
-                        <td>{formatCount(s.sent, lang)}</td>
-                        <td>{formatCount(s.notDelivered, lang)}</td>
-                        <td>{formatCount(s.queued, lang)}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <ListTable
+            pending={stats.isPending}
+            empty={false}
+            label={t("mgr.planCaption", { name: plan?.name ?? "", days: windowDays })}
+            headers={[
+              t("mgr.step"),
+              t("mgr.executed"),
+              t("mgr.skipped"),
+              t("mgr.failed"),
+              t("mgr.pending"),
+              t("mgr.cancelled"),
+              t("mgr.answered"),
+              t("mgr.won"),
+              t("mgr.sent"),
+              t("mgr.notDelivered"),
+              t("mgr.queued"),
+            ]}
+          >
+            {(stats.data?.steps ?? []).map((s) => {
+              const kind = plan?.steps[s.step]?.kind; // steps count from 0
+              return (
+                <tr key={s.step}>
+                  <th scope="row">{kind ? t("mgr.stepOf", { n: s.step + 1, kind: t(`kind.${kind}` as MessageKey) }) : t("mgr.stepN", { n: s.step + 1 })}</th>
+                  <td>{formatCount(s.executed, lang)}</td>
+                  <td>{formatCount(s.skipped, lang)}</td>
+                  <td>{formatCount(s.failed, lang)}</td>
+                  <td>{formatCount(s.pending, lang)}</td>
+                  <td>{formatCount(s.cancelled, lang)}</td>
+                  <td>{formatCount(s.answered, lang)}</td>
+                  <td>{formatCount(s.won, lang)}</td>
+                  <td>{formatCount(s.sent, lang)}</td>
+                  <td>{formatCount(s.notDelivered, lang)}</td>
+                  <td>{formatCount(s.queued, lang)}</td>
+                </tr>
+              );
+            })}
+          </ListTable>
         </>
       )}
     </>

@@ -5,7 +5,6 @@ import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { daysAgo, formatCount, formatDay } from "../format/format";
 import { useI18n } from "../i18n/i18n";
 import { useSiteZone } from "../sites/zone";
-import { unitFilter } from "../units/choices";
 import { UnitField } from "../units/units";
 import { CsvButton, DayRangeReport, useDays } from "./controls";
 
@@ -14,7 +13,7 @@ export function ComplianceReport() {
   const zone = useSiteZone();
   const days = useDays(() => ({ from: daysAgo(6, zone), to: daysAgo(0, zone), unitId: "" }));
   const { shown } = days;
-  const request = { fromDate: shown.from, toDate: shown.to, ...unitFilter(shown.unitId) };
+  const request = { fromDate: shown.from, toDate: shown.to, unitId: shown.unitId };
   const report = useQuery(ReportService.method.complianceReport, request);
   const rows = report.data?.rows ?? [];
   return (

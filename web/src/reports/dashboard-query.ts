@@ -5,14 +5,13 @@ import type { QueryClient } from "@tanstack/react-query";
 import { ReportService } from "@relance/api/relance/v1/report_pb";
 import { Category } from "@relance/api/relance/v1/types_pb";
 import { transport } from "../transport/transport";
-import { unitFilter } from "../units/choices";
 
 /** periods are the dashboard's periods in hours; the first is shown first. */
 export const periods = [12, 24, 72, 168];
 
 /** dashboardInput is the Dashboard request of a period in hours, a category and a business unit ("" for all). */
 export function dashboardInput(hours: number, category: Category, unitId = "") {
-  return { period: { seconds: BigInt(hours * 3600) }, filter: { category, ...unitFilter(unitId) } };
+  return { period: { seconds: BigInt(hours * 3600) }, filter: { category, unitId } };
 }
 
 /** prefetchDashboard fetches the figures the dashboard first shows, before it renders. */

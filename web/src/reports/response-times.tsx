@@ -18,7 +18,6 @@ import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
 import { useSiteZone } from "../sites/zone";
 import { fieldErrors } from "../transport/transport";
-import { unitFilter } from "../units/choices";
 import { UnitField } from "../units/units";
 import { BucketChart, CategoryField, CsvButton, DayRange, dayStart } from "./controls";
 import { ResponseTimeLeads } from "./response-leads";
@@ -68,7 +67,7 @@ export function ResponseTimes() {
     fromTime: dayStart(shown.from, zone),
     toTime: dayStart(shown.to, zone),
     groupBy: shown.groupBy,
-    filter: { category: shown.category, ...unitFilter(shown.unitId) },
+    filter: { category: shown.category, unitId: shown.unitId },
   };
   const report = useQuery(ReportService.method.responseTimeReport, request);
   const errors = fieldErrors(report.error);

@@ -5,10 +5,12 @@ import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type Status, StatusScope, StatusService } from "@relance/api/relance/v1/status_pb";
 import { LeadStage } from "@relance/api/relance/v1/types_pb";
-import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ErrorBanner, Field } from "../forms/field";
 import { useEditorSaves } from "../forms/editor";
+import { int } from "../forms/number";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
+import { ListTable } from "../layout/table";
 import { useRefresh } from "../transport/invalidate";
 
 const scopes = [StatusScope.LEADS, StatusScope.COUNTERPARTIES, StatusScope.BOTH];
@@ -38,54 +40,41 @@ export function StatusesPage() {
           {t("statuses.archivedInstead")}
         </p>
       )}
-      {statuses.isPending ? (
-        <Loading />
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("statuses.list")}>
-          <table>
-            <caption className="muted">{t("statuses.list")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("statuses.name")}</th>
-                <th scope="col">{t("statuses.appliesTo")}</th>
-                <th scope="col">{t("statuses.call")}</th>
-                <th scope="col">{t("statuses.closes")}</th>
-                <th scope="col">{t("statuses.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row">{s.name}</th>
-                  <td>{t(`scope.status.${s.appliesTo}` as MessageKey)}</td>
-                  <td>{s.schedulesCall ? t("statuses.callAfter", { days: s.callAfterDays }) : t("common.none")}</td>
-                  <td>{stageLabel(s.terminalStage)}</td>
-                  <td>
-                    {s.archiveTime ? (
-                      t("statuses.archived")
-                    ) : (
-                      <div className="row">
-                        <button type="button" className="link" aria-label={t("statuses.editNamed", { name: s.name })} onClick={() => setEditing(s.id)}>
-                          {t("common.edit")}
-                        </button>
-                        <button
-                          type="button"
-                          className="link"
-                          disabled={remove.isPending}
-                          aria-label={t("statuses.deleteNamed", { name: s.name })}
-                          onClick={() => window.confirm(t("statuses.confirmDelete", { name: s.name })) && remove.mutate({ statusId: s.id })}
-                        >
-                          {t("common.delete")}
-                        </button>
-                      </div>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={statuses.isPending}
+        empty={false}
+        label={t("statuses.list")}
+        headers={[t("statuses.name"), t("statuses.appliesTo"), t("statuses.call"), t("statuses.closes"), t("statuses.state")]}
+      >
+        {list.map((s) => (
+          <tr key={s.id}>
+            <th scope="row">{s.name}</th>
+            <td>{t(`scope.status.${s.appliesTo}` as MessageKey)}</td>
+            <td>{s.schedulesCall ? t("statuses.callAfter", { days: s.callAfterDays }) : t("common.none")}</td>
+            <td>{stageLabel(s.terminalStage)}</td>
+            <td>
+              {s.archiveTime ? (
+                t("statuses.archived")
+              ) : (
+                <div className="row">
+                  <button type="button" className="link" aria-label={t("statuses.editNamed", { name: s.name })} onClick={() => setEditing(s.id)}>
+                    {t("common.edit")}
+                  </button>
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={remove.isPending}
+                    aria-label={t("statuses.deleteNamed", { name: s.name })}
+                    onClick={() => window.confirm(t("statuses.confirmDelete", { name: s.name })) && remove.mutate({ statusId: s.id })}
+                  >
+                    {t("common.delete")}
+                  </button>
+                </div>
+              )}
+            </td>
+          </tr>
+        ))}
+      </ListTable>
       <StatusForm key={status?.id ?? "new"} status={status} onDone={() => setEditing("")} />
     </>
   );
@@ -117,7 +106,7 @@ function StatusForm({ status, onDone }: { status: Status | undefined; onDone: ()
   } = useEditorSaves({ create: StatusService.method.createStatus, update: StatusService.method.updateStatus }, !!status, { reset, refresh, onDone });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const fields = { name, sortOrder: Math.trunc(Number(order)) || 0, appliesTo, schedulesCall, callAfterDays: Math.trunc(Number(days)) || 0, terminalStage: stage };
+    const fields = { name, sortOrder: int(order), appliesTo, schedulesCall, callAfterDays: int(days), terminalStage: stage };
     if (status) updateStatus.mutate({ statusId: status.id, ...fields });
     else createStatus.mutate(fields);
   };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { SiteSchema, UnitSchema } from "@relance/api/relance/v1/types_pb";
-import { unitFilter, unitLabel, unitsFor } from "./choices";
+import { unitLabel, unitsFor } from "./choices";
 
 const paris = create(SiteSchema, { id: "s1", name: "Paris" });
 const unit = (id: string, siteId: string, name: string, active = true) => create(UnitSchema, { id, siteId, name, active });
@@ -23,12 +23,5 @@ describe("unitsFor", () => {
   });
   it("offers nothing of another site", () => {
     expect(unitsFor(units, "s3", "u4")).toEqual([]);
-  });
-});
-
-describe("unitFilter", () => {
-  it("asks for a unit only when one is chosen", () => {
-    expect(unitFilter("")).toEqual({});
-    expect(unitFilter("u1")).toEqual({ unitId: "u1" });
   });
 });

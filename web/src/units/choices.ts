@@ -16,8 +16,3 @@ export function unitLabel(unit: Unit, sites: Site[]): string {
 export function unitsFor(units: Unit[], siteId: string, current: string): Unit[] {
   return units.filter((u) => u.siteId === siteId && (u.active || u.id === current)).sort((a, b) => a.name.localeCompare(b.name));
 }
-
-/** unitFilter is a report filter's unit part: nothing when no unit is chosen. */
-export function unitFilter(unitId: string): { unitId?: string } {
-  return unitId ? { unitId } : {};
-}

@@ -8,9 +8,10 @@ import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Locale, Role, type User } from "@relance/api/relance/v1/types_pb";
 import { TeamAbsences } from "../absences/team";
 import { CheckGroup } from "../forms/checks";
-import { ErrorBanner, Field, Loading } from "../forms/field";
+import { ErrorBanner, Field } from "../forms/field";
 import { useI18n } from "../i18n/i18n";
 import type { MessageKey } from "../i18n/fr";
+import { ListTable } from "../layout/table";
 import { useRefresh } from "../transport/invalidate";
 import { fieldErrors } from "../transport/transport";
 import { UserUnits } from "../units/units";
@@ -30,39 +31,27 @@ export function UsersPage() {
     <>
       <h1>{t("users.title")}</h1>
       <ErrorBanner error={users.error ?? sites.error} />
-      {users.isPending ? (
-        <Loading />
-      ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t("users.list")}>
-          <table>
-            <caption className="muted">{t("users.list")}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t("users.name")}</th>
-                <th scope="col">{t("users.role")}</th>
-                <th scope="col">{t("users.sites")}</th>
-                <th scope="col">{t("users.state")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((u) => (
-                <tr key={u.id}>
-                  <th scope="row">
-                    <button type="button" className="link" aria-label={t("users.editNamed", { name: u.displayName })} onClick={() => setEditing(u.id)}>
-                      {u.displayName}
-                    </button>
-                    <br />
-                    <span className="muted wrap">{u.email}</span>
-                  </th>
-                  <td>{t(`role.${u.role}` as MessageKey)}</td>
-                  <td>{u.siteIds.map((id) => siteName.get(id) ?? "—").join(", ")}</td>
-                  <td>{u.active ? t("users.active") : t("users.inactive")}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListTable
+        pending={users.isPending}
+        empty={false}
+        label={t("users.list")}
+        headers={[t("users.name"), t("users.role"), t("users.sites"), t("users.state")]}
+      >
+        {list.map((u) => (
+          <tr key={u.id}>
+            <th scope="row">
+              <button type="button" className="link" aria-label={t("users.editNamed", { name: u.displayName })} onClick={() => setEditing(u.id)}>
+                {u.displayName}
+              </button>
+              <br />
+              <span className="muted wrap">{u.email}</span>
+            </th>
+            <td>{t(`role.${u.role}` as MessageKey)}</td>
+            <td>{u.siteIds.map((id) => siteName.get(id) ?? "—").join(", ")}</td>
+            <td>{u.active ? t("users.active") : t("users.inactive")}</td>
+          </tr>
+        ))}
+      </ListTable>
       {user ? (
         <>
           <UserForm key={user.id} user={user} users={list} onDone={() => setEditing("")} />
