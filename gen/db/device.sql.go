@@ -102,6 +102,41 @@ func (q *Queries) DeviceListByUser(ctx context.Context, userID uuid.UUID) ([]Dev
 	return items, nil
 }
 
+const deviceListByUsers = `-- name: DeviceListByUsers :many
+SELECT id, org_id, user_id, kind, token, p256dh, auth, label, created_at, last_used_at FROM devices WHERE user_id = ANY($1::uuid[]) ORDER BY user_id, created_at, id
+`
+
+func (q *Queries) DeviceListByUsers(ctx context.Context, userIds []uuid.UUID) ([]Device, error) {
+	rows, err := q.db.Query(ctx, deviceListByUsers, userIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Device{}
+	for rows.Next() {
+		var i Device
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.UserID,
+			&i.Kind,
+			&i.Token,
+			&i.P256dh,
+			&i.Auth,
+			&i.Label,
+			&i.CreatedAt,
+			&i.LastUsedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deviceTouch = `-- name: DeviceTouch :exec
 UPDATE devices SET last_used_at = $2 WHERE id = $1
 `
@@ -182,6 +217,37 @@ func (q *Queries) PushPreferencesGet(ctx context.Context, userID uuid.UUID) (Pus
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const pushPreferencesGetMany = `-- name: PushPreferencesGetMany :many
+SELECT org_id, user_id, assignments, reminders, due_actions, updated_at FROM push_preferences WHERE user_id = ANY($1::uuid[])
+`
+
+func (q *Queries) PushPreferencesGetMany(ctx context.Context, userIds []uuid.UUID) ([]PushPreference, error) {
+	rows, err := q.db.Query(ctx, pushPreferencesGetMany, userIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []PushPreference{}
+	for rows.Next() {
+		var i PushPreference
+		if err := rows.Scan(
+			&i.OrgID,
+			&i.UserID,
+			&i.Assignments,
+			&i.Reminders,
+			&i.DueActions,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const pushPreferencesSet = `-- name: PushPreferencesSet :one

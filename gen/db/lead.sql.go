@@ -360,6 +360,68 @@ func (q *Queries) LeadGetForUpdate(ctx context.Context, id uuid.UUID) (Lead, err
 	return i, err
 }
 
+const leadGetMany = `-- name: LeadGetMany :many
+SELECT id, org_id, site_id, source, source_group, category, contact_name, contact_phone, contact_email, assignee_id, stage, external_id, idempotency_key, notes, received_at, assigned_at, first_response_at, response_seconds, late_at, created_at, updated_at, status_id, call_attempts, successful_touches, last_attempt_at, improper_closure_at, closure_contacts, partner_key_id, idempotency_scope, fingerprint, vehicle_interest, vehicle_status, vehicle_year, vehicle_make, vehicle_model, vehicle_vin, vehicle_stock FROM leads WHERE id = ANY($1::uuid[])
+`
+
+func (q *Queries) LeadGetMany(ctx context.Context, ids []uuid.UUID) ([]Lead, error) {
+	rows, err := q.db.Query(ctx, leadGetMany, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Lead{}
+	for rows.Next() {
+		var i Lead
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrgID,
+			&i.SiteID,
+			&i.Source,
+			&i.SourceGroup,
+			&i.Category,
+			&i.ContactName,
+			&i.ContactPhone,
+			&i.ContactEmail,
+			&i.AssigneeID,
+			&i.Stage,
+			&i.ExternalID,
+			&i.IdempotencyKey,
+			&i.Notes,
+			&i.ReceivedAt,
+			&i.AssignedAt,
+			&i.FirstResponseAt,
+			&i.ResponseSeconds,
+			&i.LateAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.StatusID,
+			&i.CallAttempts,
+			&i.SuccessfulTouches,
+			&i.LastAttemptAt,
+			&i.ImproperClosureAt,
+			&i.ClosureContacts,
+			&i.PartnerKeyID,
+			&i.IdempotencyScope,
+			&i.Fingerprint,
+			&i.VehicleInterest,
+			&i.VehicleStatus,
+			&i.VehicleYear,
+			&i.VehicleMake,
+			&i.VehicleModel,
+			&i.VehicleVin,
+			&i.VehicleStock,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const leadLateCounts = `-- name: LeadLateCounts :many
 SELECT assignee_id::uuid AS assignee_id,
        count(*) FILTER (WHERE late_at IS NOT NULL)::integer AS late,
@@ -555,17 +617,18 @@ func (q *Queries) LeadSetFirstResponse(ctx context.Context, arg LeadSetFirstResp
 	return err
 }
 
-const leadSetLate = `-- name: LeadSetLate :exec
-UPDATE leads SET late_at = $2, updated_at = $2 WHERE id = $1 AND late_at IS NULL
+const leadSetLateMany = `-- name: LeadSetLateMany :exec
+UPDATE leads SET late_at = $1, updated_at = $1
+WHERE id = ANY($2::uuid[]) AND late_at IS NULL
 `
 
-type LeadSetLateParams struct {
-	ID     uuid.UUID
+type LeadSetLateManyParams struct {
 	LateAt *time.Time
+	Ids    []uuid.UUID
 }
 
-func (q *Queries) LeadSetLate(ctx context.Context, arg LeadSetLateParams) error {
-	_, err := q.db.Exec(ctx, leadSetLate, arg.ID, arg.LateAt)
+func (q *Queries) LeadSetLateMany(ctx context.Context, arg LeadSetLateManyParams) error {
+	_, err := q.db.Exec(ctx, leadSetLateMany, arg.LateAt, arg.Ids)
 	return err
 }
 

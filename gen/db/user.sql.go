@@ -97,6 +97,60 @@ func (q *Queries) UserGet(ctx context.Context, id uuid.UUID) (UserGetRow, error)
 	return i, err
 }
 
+const userGetMany = `-- name: UserGetMany :many
+SELECT users.id, users.org_id, users.email, users.display_name, users.role, users.manager_id, users.personal_email, users.phone, users.locale, users.notify_email, users.notify_sms, users.notify_in_app, users.use_personal_email, users.active, users.created_at, users.updated_at,
+  ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS site_ids,
+  ARRAY(SELECT coalesce(s.unit_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM user_sites s
+        WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS unit_ids
+FROM users WHERE users.id = ANY($1::uuid[])
+`
+
+type UserGetManyRow struct {
+	User    User
+	SiteIds []uuid.UUID
+	UnitIds []uuid.UUID
+}
+
+// UserGet for several users at once (timers fired together read their people in one go).
+func (q *Queries) UserGetMany(ctx context.Context, ids []uuid.UUID) ([]UserGetManyRow, error) {
+	rows, err := q.db.Query(ctx, userGetMany, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []UserGetManyRow{}
+	for rows.Next() {
+		var i UserGetManyRow
+		if err := rows.Scan(
+			&i.User.ID,
+			&i.User.OrgID,
+			&i.User.Email,
+			&i.User.DisplayName,
+			&i.User.Role,
+			&i.User.ManagerID,
+			&i.User.PersonalEmail,
+			&i.User.Phone,
+			&i.User.Locale,
+			&i.User.NotifyEmail,
+			&i.User.NotifySms,
+			&i.User.NotifyInApp,
+			&i.User.UsePersonalEmail,
+			&i.User.Active,
+			&i.User.CreatedAt,
+			&i.User.UpdatedAt,
+			&i.SiteIds,
+			&i.UnitIds,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const userList = `-- name: UserList :many
 SELECT id, org_id, email, display_name, role, manager_id, personal_email, phone, locale, notify_email, notify_sms, notify_in_app, use_personal_email, active, created_at, updated_at FROM users
 WHERE ($1::text IS NULL OR role = $1)

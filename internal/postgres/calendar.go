@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"time"
+
 	"context"
 
 	"github.com/google/uuid"
@@ -38,12 +40,17 @@ func (t *tx) siteCalendar(ctx context.Context, siteID, userID uuid.UUID) (relanc
 	return site, cal, err
 }
 
+// absencesFrom and absencesTo bound the absences that matter to a calendar at now: from a year
+// back (reports) to the end of the calendar's horizon.
+func absencesFrom(now time.Time) time.Time { return now.AddDate(-1, 0, 0) }
+func absencesTo(now time.Time) time.Time   { return now.AddDate(5, 0, 0) }
+
 // absences returns userID's absences that matter to a calendar: from a year back (reports) to
 // the end of the calendar's horizon.
 func (t *tx) absences(ctx context.Context, userID uuid.UUID) ([]relance.Absence, error) {
 	return remember(t.memo.absences, userID, func() ([]relance.Absence, error) {
 		rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
-			UserID: userID, FromTime: t.now.AddDate(-1, 0, 0), ToTime: t.now.AddDate(5, 0, 0),
+			UserID: userID, FromTime: absencesFrom(t.now), ToTime: absencesTo(t.now),
 		})
 		if err != nil {
 			return nil, err

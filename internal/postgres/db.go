@@ -153,7 +153,9 @@ type tx struct {
 	// caller to send once the transaction commits (a worker firing a timer).
 	sendAfterCommit bool
 	toSend          []leasedDelivery
-	links           message.Links
+	// late are the leads fired reminders mark late, together before commit (writeDeferred).
+	late  []uuid.UUID
+	links message.Links
 	// memo keeps reads for a transaction that writes no sites, people or settings (FireTimer).
 	memo memo
 	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
@@ -177,12 +179,13 @@ func (t *tx) savepoint(ctx context.Context, fn func() error, undo func(error) bo
 	if err != nil {
 		return err
 	}
-	timers, alerts, observed, leased := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend)
+	timers, alerts, observed, leased, late := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend), len(t.late)
 	if err := fn(); err != nil {
 		if !undo(err) {
 			return err
 		}
 		t.timers, t.alerts, t.observed, t.toSend = t.timers[:timers], t.alerts[:alerts], t.observed[:observed], t.toSend[:leased]
+		t.late = t.late[:late]
 		if rerr := sp.Rollback(ctx); rerr != nil {
 			return rerr
 		}
@@ -236,7 +239,7 @@ func (d *DB) begin(ctx context.Context, org uuid.UUID, fn func(*tx) error) (*tx,
 		links: d.links, eventData: d.eventData,
 	}
 	if err = fn(t); err == nil {
-		err = t.writeWatchdogs(ctx)
+		err = t.writeDeferred(ctx)
 	}
 	if err != nil {
 		// Nothing is committed yet: a server lost now wrote nothing, and the caller may retry.

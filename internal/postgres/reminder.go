@@ -205,7 +205,7 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 	if !ok {
 		return true, fmt.Errorf("reminder timer %s: bad ref %q", timer.ID, timer.Ref)
 	}
-	row, err := t.q.LeadGet(ctx, timer.SubjectID)
+	row, err := t.lead(ctx, timer.SubjectID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return true, nil
 	}
@@ -245,9 +245,7 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 		return false, err
 	}
 	if index == 0 {
-		if err := t.q.LeadSetLate(ctx, db.LeadSetLateParams{ID: lead.ID, LateAt: &t.now}); err != nil {
-			return false, err
-		}
+		t.late = append(t.late, lead.ID) // marked late with the others, before commit
 	}
 	due, ok, err := rungAfter(rungs, cal, index+1, t.now)
 	if err != nil || !ok {

@@ -188,6 +188,9 @@ func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID, careful boo
 	if err != nil {
 		return nil, err
 	}
+	if err := t.prefetch(ctx, rows); err != nil {
+		return nil, err
+	}
 	fired := make([]relance.TimerRef, 0, len(rows))
 	var finished []uuid.UUID // marked done together, after the batch
 	for _, row := range rows {
@@ -233,7 +236,7 @@ type leasedDelivery struct {
 // fireLeadAssigned alerts the assignee of a lead, on the channels they chose, unless the lead
 // has since gone to someone else or left the open stage.
 func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
-	row, err := t.q.LeadGet(ctx, timer.SubjectID)
+	row, err := t.lead(ctx, timer.SubjectID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
@@ -333,15 +336,22 @@ func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) 
 	if !leased {
 		return t.schedule(ctx, relance.TimerDelivery, row.ID, "", due)
 	}
-	// The watchdogs are written together before commit (writeWatchdogs).
+	// The watchdogs are written together before commit (writeDeferred).
 	ref := relance.TimerRef{ID: uuid.Must(uuid.NewV7()), OrgID: t.org, Version: 1, DueAt: due}
 	t.timers = append(t.timers, ref)
 	t.toSend = append(t.toSend, leasedDelivery{timer: ref, delivery: &row})
 	return nil
 }
 
-// writeWatchdogs writes the timers of the deliveries leased in t (toSend), all in one statement.
-func (t *tx) writeWatchdogs(ctx context.Context) error {
+// writeDeferred writes what fired timers left for the end of the transaction, one statement for
+// each kind: the leads their reminders made late, and the watchdog timers of the deliveries
+// leased in t (toSend).
+func (t *tx) writeDeferred(ctx context.Context) error {
+	if len(t.late) > 0 {
+		if err := t.q.LeadSetLateMany(ctx, db.LeadSetLateManyParams{Ids: t.late, LateAt: &t.now}); err != nil {
+			return fmt.Errorf("late leads: %w", err)
+		}
+	}
 	if len(t.toSend) == 0 {
 		return nil
 	}

@@ -257,15 +257,21 @@ func (t *tx) user(ctx context.Context, id uuid.UUID) (relance.User, error) {
 		if err != nil {
 			return relance.User{}, found(err, "user")
 		}
-		u := toUser(row.User, row.SiteIds)
-		u.Units = map[uuid.UUID]uuid.UUID{}
-		for i, site := range row.SiteIds {
-			if unit := row.UnitIds[i]; unit != uuid.Nil {
-				u.Units[site] = unit
-			}
-		}
-		return u, nil
+		return userWithSites(row.User, row.SiteIds, row.UnitIds), nil
 	})
+}
+
+// userWithSites is a user with their sites and their unit at each (the nil UUID for none), as
+// UserGet and UserGetMany read them.
+func userWithSites(row db.User, sites, units []uuid.UUID) relance.User {
+	u := toUser(row, sites)
+	u.Units = map[uuid.UUID]uuid.UUID{}
+	for i, site := range sites {
+		if unit := units[i]; unit != uuid.Nil {
+			u.Units[site] = unit
+		}
+	}
+	return u
 }
 
 // refUser loads user id that field of a request names: an invalid-input error for field when

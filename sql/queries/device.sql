@@ -15,6 +15,9 @@ DELETE FROM devices WHERE token = $1 AND user_id <> $2;
 -- name: DeviceListByUser :many
 SELECT * FROM devices WHERE user_id = $1 ORDER BY created_at, id;
 
+-- name: DeviceListByUsers :many
+SELECT * FROM devices WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]) ORDER BY user_id, created_at, id;
+
 -- name: DeviceGet :one
 SELECT * FROM devices WHERE id = $1;
 
@@ -26,6 +29,9 @@ UPDATE devices SET last_used_at = $2 WHERE id = $1;
 
 -- name: PushPreferencesGet :one
 SELECT * FROM push_preferences WHERE user_id = $1;
+
+-- name: PushPreferencesGetMany :many
+SELECT * FROM push_preferences WHERE user_id = ANY(sqlc.arg(user_ids)::uuid[]);
 
 -- name: PushPreferencesSet :one
 INSERT INTO push_preferences (org_id, user_id, assignments, reminders, due_actions, updated_at)

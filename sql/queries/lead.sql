@@ -25,6 +25,13 @@ FROM lead;
 -- name: LeadGet :one
 SELECT * FROM leads WHERE id = $1;
 
+-- name: LeadGetMany :many
+SELECT * FROM leads WHERE id = ANY(sqlc.arg(ids)::uuid[]);
+
+-- name: LeadSetLateMany :exec
+UPDATE leads SET late_at = sqlc.arg(late_at), updated_at = sqlc.arg(late_at)
+WHERE id = ANY(sqlc.arg(ids)::uuid[]) AND late_at IS NULL;
+
 -- name: LeadGetForUpdate :one
 SELECT * FROM leads WHERE id = $1 FOR UPDATE;
 
@@ -68,9 +75,6 @@ WHERE (sqlc.narg(visible_site_ids)::uuid[] IS NULL OR site_id = ANY(sqlc.narg(vi
        OR (received_at, id) < (sqlc.narg(after_received_at)::timestamptz, sqlc.narg(after_id)::uuid))
 ORDER BY received_at DESC, id DESC
 LIMIT sqlc.arg(row_limit);
-
--- name: LeadSetLate :exec
-UPDATE leads SET late_at = $2, updated_at = $2 WHERE id = $1 AND late_at IS NULL;
 
 -- name: LeadLateCounts :many
 -- Open assigned leads per advisor, and how many of them are late.

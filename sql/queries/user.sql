@@ -18,6 +18,14 @@ SELECT sqlc.embed(users),
         WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS unit_ids
 FROM users WHERE users.id = $1;
 
+-- name: UserGetMany :many
+-- UserGet for several users at once (timers fired together read their people in one go).
+SELECT sqlc.embed(users),
+  ARRAY(SELECT s.site_id FROM user_sites s WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS site_ids,
+  ARRAY(SELECT coalesce(s.unit_id, '00000000-0000-0000-0000-000000000000'::uuid) FROM user_sites s
+        WHERE s.user_id = users.id ORDER BY s.site_id)::uuid[] AS unit_ids
+FROM users WHERE users.id = ANY(sqlc.arg(ids)::uuid[]);
+
 -- name: UserList :many
 SELECT * FROM users
 WHERE (sqlc.narg(role)::text IS NULL OR role = sqlc.narg(role))
