@@ -261,7 +261,7 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), "lead.assigned", &user, lead.ID, msg, user.AlertChannels())
+	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), relance.AlertLeadAssigned, &user, lead.ID, msg, user.AlertChannels())
 }
 
 // alertAndDeliver tells user about a lead: an in-app alert when they want those, one delivery
