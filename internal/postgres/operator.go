@@ -55,7 +55,7 @@ func (d *DB) Timer(ctx context.Context, id uuid.UUID) (relance.TimerRow, *relanc
 // toTimerRow is a timer as an operator sees it, with its organisation's name.
 func toTimerRow(t db.Timer, orgName string) relance.TimerRow {
 	return relance.TimerRow{
-		TimerRef: relance.TimerRef{ID: t.ID, OrgID: t.OrgID, Version: int(t.Version), DueAt: t.DueAt},
+		TimerRef: toTimerRef(t),
 		OrgName:  orgName, Kind: relance.TimerKind(t.Kind), SubjectID: t.SubjectID, Ref: t.Ref,
 		State: t.State, FiredAt: t.FiredAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 	}
@@ -84,7 +84,7 @@ func (d *DB) RearmTimer(ctx context.Context, id uuid.UUID) (relance.TimerRef, er
 		if err != nil {
 			return err
 		}
-		ref = relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
+		ref = toTimerRef(row)
 		t.timers = append(t.timers, ref)
 		return nil
 	})

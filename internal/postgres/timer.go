@@ -420,9 +420,14 @@ func (t *tx) reschedule(ctx context.Context, id uuid.UUID, due time.Time) (relan
 	if err != nil {
 		return relance.TimerRef{}, err
 	}
-	ref := relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
+	ref := toTimerRef(row)
 	t.timers = append(t.timers, ref)
 	return ref, nil
+}
+
+// toTimerRef is what the task queue needs of a timer's row.
+func toTimerRef(row db.Timer) relance.TimerRef {
+	return relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
 }
 
 // sendLeased sends the messages fired timers of org wrote and leased, one after another, then
