@@ -217,37 +217,28 @@ SELECT t.id, t.org_id, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.state
 `
 
 type TimerGetForOperatorRow struct {
-	ID        uuid.UUID
-	OrgID     uuid.UUID
-	Kind      string
-	SubjectID uuid.UUID
-	Ref       string
-	DueAt     time.Time
-	Version   int32
-	State     string
-	FiredAt   *time.Time
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Key       *string
-	OrgName   string
+	Timer   Timer
+	OrgName string
 }
 
+// One timer and its organisation's name, across tenants, in the same shape as
+// TimerListForOperator's rows.
 func (q *Queries) TimerGetForOperator(ctx context.Context, id uuid.UUID) (TimerGetForOperatorRow, error) {
 	row := q.db.QueryRow(ctx, timerGetForOperator, id)
 	var i TimerGetForOperatorRow
 	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.Kind,
-		&i.SubjectID,
-		&i.Ref,
-		&i.DueAt,
-		&i.Version,
-		&i.State,
-		&i.FiredAt,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.Key,
+		&i.Timer.ID,
+		&i.Timer.OrgID,
+		&i.Timer.Kind,
+		&i.Timer.SubjectID,
+		&i.Timer.Ref,
+		&i.Timer.DueAt,
+		&i.Timer.Version,
+		&i.Timer.State,
+		&i.Timer.FiredAt,
+		&i.Timer.CreatedAt,
+		&i.Timer.UpdatedAt,
+		&i.Timer.Key,
 		&i.OrgName,
 	)
 	return i, err
@@ -366,7 +357,7 @@ func (q *Queries) TimerListDue(ctx context.Context, arg TimerListDueParams) ([]T
 }
 
 const timerListForOperator = `-- name: TimerListForOperator :many
-SELECT t.id, t.org_id, o.name AS org_name, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.created_at
+SELECT t.id, t.org_id, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.state, t.fired_at, t.created_at, t.updated_at, t.key, o.name AS org_name
 FROM timers t JOIN organizations o ON o.id = t.org_id
 WHERE t.state = 'pending'
   AND (NOT $1::boolean OR t.due_at < $2::timestamptz)
@@ -385,15 +376,8 @@ type TimerListForOperatorParams struct {
 }
 
 type TimerListForOperatorRow struct {
-	ID        uuid.UUID
-	OrgID     uuid.UUID
-	OrgName   string
-	Kind      string
-	SubjectID uuid.UUID
-	Ref       string
-	DueAt     time.Time
-	Version   int32
-	CreatedAt time.Time
+	Timer   Timer
+	OrgName string
 }
 
 // Pending timers across tenants, for the schema owner (relance timers): due before due_before
@@ -414,15 +398,19 @@ func (q *Queries) TimerListForOperator(ctx context.Context, arg TimerListForOper
 	for rows.Next() {
 		var i TimerListForOperatorRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.OrgID,
+			&i.Timer.ID,
+			&i.Timer.OrgID,
+			&i.Timer.Kind,
+			&i.Timer.SubjectID,
+			&i.Timer.Ref,
+			&i.Timer.DueAt,
+			&i.Timer.Version,
+			&i.Timer.State,
+			&i.Timer.FiredAt,
+			&i.Timer.CreatedAt,
+			&i.Timer.UpdatedAt,
+			&i.Timer.Key,
 			&i.OrgName,
-			&i.Kind,
-			&i.SubjectID,
-			&i.Ref,
-			&i.DueAt,
-			&i.Version,
-			&i.CreatedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -361,7 +361,7 @@ func (t *tx) fireActionDue(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	if err := t.alertAndDeliver(ctx, "action.due:"+a.ID.String()+":"+user.ID.String(), "action.due", &user, a.LeadID, msg, nil); err != nil {
+	if err := t.alertAndDeliver(ctx, "action.due:"+a.ID.String()+":"+user.ID.String(), relance.AlertActionDue, &user, a.LeadID, msg, nil); err != nil {
 		return err
 	}
 	if a.LeadID == uuid.Nil || lead.Stage != relance.StageOpen {

@@ -56,20 +56,11 @@ func (d *DB) AddAttachment(ctx context.Context, p relance.Principal, actionID uu
 	}
 	att.Storage, att.UploadedBy = d.files.Name(), p.UserID
 	// Strangers store nothing: the action is checked before the bytes are written.
-	if err := d.inOrg(ctx, p.OrgID, func(t *tx) error {
+	check := func(t *tx) error {
 		_, err := t.ownPendingAttachable(ctx, p, actionID)
 		return err
-	}); err != nil {
-		return att, err
 	}
-	if err := d.files.Put(ctx, p.OrgID, att.ID, data); err != nil {
-		return att, fmt.Errorf("store attachment: %w", err)
-	}
-	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		if _, err := t.ownPendingAttachable(ctx, p, actionID); err != nil {
-			return err
-		}
-		att.CreatedAt = t.now
+	err = d.storeFile(ctx, p.OrgID, "attachment", &att, data, check, func(t *tx) error {
 		if err := t.q.AttachmentCreate(ctx, db.AttachmentCreateParams{
 			ID: att.ID, OrgID: t.org, ActionID: actionID, FileName: att.FileName, ContentType: att.ContentType,
 			SizeBytes: att.Size, Sha256: att.SHA256, Storage: att.Storage, UploadedBy: p.UserID, CreatedAt: t.now,
@@ -79,13 +70,33 @@ func (d *DB) AddAttachment(ctx context.Context, p relance.Principal, actionID uu
 		return t.audit(ctx, p, "action.attach", "action", actionID,
 			map[string]any{"attachment_id": att.ID, "file_name": att.FileName, "size": att.Size})
 	})
-	if err != nil {
-		if derr := d.files.Delete(context.WithoutCancel(ctx), p.OrgID, att.ID); derr != nil {
-			d.log.WarnContext(ctx, "attachment bytes left behind", "attachment", att.ID, "err", derr)
-		}
-		return att, err
+	return att, err
+}
+
+// storeFile stores a file's bytes once check passes, then describes the file (describe) in a
+// transaction that runs check again, with att.CreatedAt set to its instant. When that fails the
+// bytes are removed again: a crash in between leaves bytes nothing points to, never a
+// description without bytes. what names the file in errors and logs.
+func (d *DB) storeFile(ctx context.Context, org uuid.UUID, what string, att *relance.Attachment, data []byte, check, describe func(t *tx) error) error {
+	if err := d.inOrg(ctx, org, check); err != nil {
+		return err
 	}
-	return att, nil
+	if err := d.files.Put(ctx, org, att.ID, data); err != nil {
+		return fmt.Errorf("store %s: %w", what, err)
+	}
+	err := d.inOrg(ctx, org, func(t *tx) error {
+		if err := check(t); err != nil {
+			return err
+		}
+		att.CreatedAt = t.now
+		return describe(t)
+	})
+	if err != nil {
+		if derr := d.files.Delete(context.WithoutCancel(ctx), org, att.ID); derr != nil {
+			d.log.WarnContext(ctx, what+" bytes left behind", "file", att.ID, "err", derr)
+		}
+	}
+	return err
 }
 
 // ownPendingAttachable locks one of p's pending actions and checks it may take one more file.

@@ -88,7 +88,7 @@ func (t *tx) tellCapReached(ctx context.Context, reached *relance.CapReached, le
 			channels = append(channels, relance.ChannelEmail)
 		}
 		key := "message.cap:" + day + ":" + string(reached.Cap) + ":" + admin.ID.String()
-		if err := t.alertAndDeliver(ctx, key, "message.cap", &admin, leadID, msg, channels); err != nil {
+		if err := t.alertAndDeliver(ctx, key, relance.AlertMessageCap, &admin, leadID, msg, channels); err != nil {
 			return err
 		}
 	}

@@ -53,7 +53,7 @@ func (t *tx) askIfAway(ctx context.Context, lead *relance.Lead, assignee *relanc
 		if m.Notifications.Email {
 			channels = append(channels, relance.ChannelEmail)
 		}
-		if err := t.alertAndDeliver(ctx, "decision:"+id.String(), "decision.needed", &m, lead.ID, msg, channels); err != nil {
+		if err := t.alertAndDeliver(ctx, "decision:"+id.String(), relance.AlertDecisionNeeded, &m, lead.ID, msg, channels); err != nil {
 			return err
 		}
 	}
@@ -173,7 +173,7 @@ func (t *tx) tellImproperClosure(ctx context.Context, lead *relance.Lead, requir
 			channels = append(channels, relance.ChannelEmail)
 		}
 		key := "improper:" + lead.ID.String() + ":" + t.now.Format(time.RFC3339Nano) + ":" + m.ID.String()
-		if err := t.alertAndDeliver(ctx, key, "lead.improper_closure", &m, lead.ID, msg, channels); err != nil {
+		if err := t.alertAndDeliver(ctx, key, relance.AlertLeadImproperClosure, &m, lead.ID, msg, channels); err != nil {
 			return err
 		}
 	}

@@ -25,11 +25,7 @@ func (d *DB) ListTimers(ctx context.Context, f relance.TimerFilter) ([]relance.T
 	}
 	out := make([]relance.TimerRow, len(rows))
 	for i, r := range rows {
-		out[i] = relance.TimerRow{
-			TimerRef: relance.TimerRef{ID: r.ID, OrgID: r.OrgID, Version: int(r.Version), DueAt: r.DueAt},
-			OrgName:  r.OrgName, Kind: relance.TimerKind(r.Kind), SubjectID: r.SubjectID, Ref: r.Ref,
-			State: "pending", CreatedAt: r.CreatedAt,
-		}
+		out[i] = toTimerRow(r.Timer, r.OrgName)
 	}
 	return out, nil
 }
@@ -42,11 +38,7 @@ func (d *DB) Timer(ctx context.Context, id uuid.UUID) (relance.TimerRow, *relanc
 	if err != nil {
 		return relance.TimerRow{}, nil, found(err, "timer")
 	}
-	row := relance.TimerRow{
-		TimerRef: relance.TimerRef{ID: r.ID, OrgID: r.OrgID, Version: int(r.Version), DueAt: r.DueAt},
-		OrgName:  r.OrgName, Kind: relance.TimerKind(r.Kind), SubjectID: r.SubjectID, Ref: r.Ref,
-		State: r.State, FiredAt: r.FiredAt, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-	}
+	row := toTimerRow(r.Timer, r.OrgName)
 	l, err := q.TimerLeadOf(ctx, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return row, nil, nil
@@ -60,6 +52,15 @@ func (d *DB) Timer(ctx context.Context, id uuid.UUID) (relance.TimerRow, *relanc
 	}, nil
 }
 
+// toTimerRow is a timer as an operator sees it, with its organisation's name.
+func toTimerRow(t db.Timer, orgName string) relance.TimerRow {
+	return relance.TimerRow{
+		TimerRef: toTimerRef(t),
+		OrgName:  orgName, Kind: relance.TimerKind(t.Kind), SubjectID: t.SubjectID, Ref: t.Ref,
+		State: t.State, FiredAt: t.FiredAt, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+	}
+}
+
 // RearmTimer makes a done timer pending again, due now, under a new version, and enqueues it
 // after commit. Firing it again is harmless: what a timer writes (alerts, deliveries) is keyed
 // by the timer, so nobody is told twice. It returns a failed-precondition error when the timer
@@ -70,12 +71,12 @@ func (d *DB) RearmTimer(ctx context.Context, id uuid.UUID) (relance.TimerRef, er
 	if err != nil {
 		return relance.TimerRef{}, found(err, "timer")
 	}
-	if relance.TimerKind(cur.Kind) == relance.TimerDelivery {
+	if relance.TimerKind(cur.Timer.Kind) == relance.TimerDelivery {
 		// Its delivery may be held by another timer of its own (after a retry): two would send it.
 		return relance.TimerRef{}, relance.Errorf(relance.CodeFailedPrecondition, "a delivery's timer is not replayed: retry the delivery (relance deliveries retry)")
 	}
 	var ref relance.TimerRef
-	err = d.inOrg(ctx, cur.OrgID, func(t *tx) error {
+	err = d.inOrg(ctx, cur.Timer.OrgID, func(t *tx) error {
 		row, err := t.q.TimerRearm(ctx, db.TimerRearmParams{ID: id, DueAt: t.now})
 		if errors.Is(err, pgx.ErrNoRows) {
 			return relance.Errorf(relance.CodeFailedPrecondition, "the timer is not done")
@@ -83,7 +84,7 @@ func (d *DB) RearmTimer(ctx context.Context, id uuid.UUID) (relance.TimerRef, er
 		if err != nil {
 			return err
 		}
-		ref = relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
+		ref = toTimerRef(row)
 		t.timers = append(t.timers, ref)
 		return nil
 	})

@@ -100,7 +100,7 @@ func (t *tx) fireOverdue(ctx context.Context, timer db.Timer) (done bool, err er
 		return true, err
 	}
 	data := message.Overdue{Action: string(act.kind), ContactName: lead.Contact.Name, ContactPhone: lead.Contact.Phone, DueAt: act.dueAt.In(cal.Location())}
-	err = t.tellRung(ctx, rungs[index], who, "overdue:"+timer.ID.String(), "action.due", lead.ID,
+	err = t.tellRung(ctx, rungs[index], who, "overdue:"+timer.ID.String(), relance.AlertActionDue, lead.ID,
 		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {
 			data.RecipientName, data.AdvisorName, data.Escalation = recipient.DisplayName, advisor.DisplayName, escalation
 			return message.Render("overdue", recipient.Locale, data)

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 
@@ -31,17 +30,7 @@ func (d *DB) AddPlanFile(ctx context.Context, p relance.Principal, planID uuid.U
 		}
 		return relance.CheckPlanFile(&plan, step, att.Size)
 	}
-	if err := d.inOrg(ctx, p.OrgID, check); err != nil {
-		return att, err
-	}
-	if err := d.files.Put(ctx, p.OrgID, att.ID, data); err != nil {
-		return att, fmt.Errorf("store plan file: %w", err)
-	}
-	err = d.inOrg(ctx, p.OrgID, func(t *tx) error {
-		if err := check(t); err != nil {
-			return err
-		}
-		att.CreatedAt = t.now
+	err = d.storeFile(ctx, p.OrgID, "plan file", &att, data, check, func(t *tx) error {
 		if err := t.q.PlanFileCreate(ctx, db.PlanFileCreateParams{
 			ID: att.ID, OrgID: t.org, PlanID: planID, Step: int16(step), FileName: att.FileName, ContentType: att.ContentType,
 			SizeBytes: att.Size, Sha256: att.SHA256, Storage: att.Storage, UploadedBy: p.UserID, CreatedAt: t.now,
@@ -51,13 +40,7 @@ func (d *DB) AddPlanFile(ctx context.Context, p relance.Principal, planID uuid.U
 		return t.audit(ctx, p, "plan.attach", "plan", planID,
 			map[string]any{"file_id": att.ID, "step": step, "file_name": att.FileName, "size": att.Size})
 	})
-	if err != nil {
-		if derr := d.files.Delete(context.WithoutCancel(ctx), p.OrgID, att.ID); derr != nil {
-			d.log.WarnContext(ctx, "plan file bytes left behind", "file", att.ID, "err", derr)
-		}
-		return att, err
-	}
-	return att, nil
+	return att, err
 }
 
 // RemovePlanFile takes a file off a plan's step (managers and admins). Emails already written

@@ -236,7 +236,7 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 		ReceivedAt: lead.ReceivedAt.In(cal.Location()), Waiting: cal.Between(*lead.AssignedAt, t.now),
 		LeadURL: t.links.Lead(lead.ID),
 	}
-	err = t.tellRung(ctx, rungs[index], assignee, "reminder:"+timer.ID.String(), "lead.reminder", lead.ID,
+	err = t.tellRung(ctx, rungs[index], assignee, "reminder:"+timer.ID.String(), relance.AlertLeadReminder, lead.ID,
 		func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error) {
 			data.RecipientName, data.AdvisorName, data.Escalation = recipient.DisplayName, advisor.DisplayName, escalation
 			return message.Render("reminder", recipient.Locale, data)

@@ -147,7 +147,7 @@ func (t *tx) fireLeadRepeat(ctx context.Context, timer db.Timer) error {
 			return err
 		}
 		key := "lead.repeat:" + r.ID.String() + ":" + user.ID.String()
-		if err := t.alertAndDeliver(ctx, key, "lead.repeat", &user, lead.ID, msg, user.AlertChannels()); err != nil {
+		if err := t.alertAndDeliver(ctx, key, relance.AlertLeadRepeat, &user, lead.ID, msg, user.AlertChannels()); err != nil {
 			return err
 		}
 	}

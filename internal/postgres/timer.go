@@ -264,7 +264,7 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 	if err != nil {
 		return err
 	}
-	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), "lead.assigned", &user, lead.ID, msg, user.AlertChannels())
+	return t.alertAndDeliver(ctx, "lead.assigned:"+timer.ID.String(), relance.AlertLeadAssigned, &user, lead.ID, msg, user.AlertChannels())
 }
 
 // alertAndDeliver tells user about a lead: an in-app alert when they want those, one delivery
@@ -430,9 +430,14 @@ func (t *tx) reschedule(ctx context.Context, id uuid.UUID, due time.Time) (relan
 	if err != nil {
 		return relance.TimerRef{}, err
 	}
-	ref := relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
+	ref := toTimerRef(row)
 	t.timers = append(t.timers, ref)
 	return ref, nil
+}
+
+// toTimerRef is what the task queue needs of a timer's row.
+func toTimerRef(row db.Timer) relance.TimerRef {
+	return relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version), DueAt: row.DueAt}
 }
 
 // sendLeased sends the messages fired timers of org wrote and leased, one after another, then

@@ -111,11 +111,11 @@ var DefaultPushPreferences = PushPreferences{Assignments: true, Reminders: true,
 // closures) stay in the app and on email.
 func (p PushPreferences) Wants(alertKind string) bool {
 	switch alertKind {
-	case "lead.assigned":
+	case AlertLeadAssigned:
 		return p.Assignments
-	case "lead.reminder":
+	case AlertLeadReminder:
 		return p.Reminders
-	case "action.due":
+	case AlertActionDue:
 		return p.DueActions
 	}
 	return false

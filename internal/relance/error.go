@@ -19,6 +19,13 @@ const (
 	CodeUnavailable        Code = "unavailable"         // cannot be served now; the same call may be retried
 )
 
+// Codes lists every error code, so that whatever maps codes (such as the RPC layer's wire
+// statuses) can be checked against all of them.
+var Codes = []Code{
+	CodeInvalid, CodeNotFound, CodeConflict, CodePermissionDenied, CodeUnauthenticated,
+	CodeFailedPrecondition, CodeUnavailable,
+}
+
 // FieldViolation names one bad input field and why it is bad.
 type FieldViolation struct {
 	Field   string // dotted path in the request, such as "windows[2].end"

@@ -23,6 +23,15 @@ const (
 // them about 13.4 MiB on the wire, under the usual 20–25 MB limits of mail servers.
 const MaxMailFiles = 10 << 20
 
+// filesSize is the bytes of files in all, to hold against MaxMailFiles.
+func filesSize(files []Attachment) int64 {
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	return total
+}
+
 // MaxSMSBody bounds the text of an SMS a member sends (ten concatenated segments).
 const MaxSMSBody = 1600
 
@@ -63,11 +72,7 @@ func CheckManualMessage(kind ActivityKind, subject, body string, files []Attachm
 	if kind != KindEmail {
 		return nil
 	}
-	var total int64
-	for _, f := range files {
-		total += f.Size
-	}
-	if total > MaxMailFiles {
+	if total := filesSize(files); total > MaxMailFiles {
 		return Errorf(CodeFailedPrecondition, "the action's files come to %d bytes; an email carries at most %d: remove some", total, MaxMailFiles)
 	}
 	return nil
@@ -98,11 +103,7 @@ func CheckPlanFile(plan *Plan, step int, size int64) error {
 	if len(s.Files) >= MaxAttachments {
 		return Errorf(CodeFailedPrecondition, "a step carries at most %d files", MaxAttachments)
 	}
-	total := size
-	for _, f := range s.Files {
-		total += f.Size
-	}
-	if total > MaxMailFiles {
+	if total := size + filesSize(s.Files); total > MaxMailFiles {
 		return Errorf(CodeFailedPrecondition, "the step's files would come to %d bytes; an email carries at most %d", total, MaxMailFiles)
 	}
 	return nil

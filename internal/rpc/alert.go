@@ -26,18 +26,18 @@ const pendingRetry = 20 * time.Millisecond
 
 type alertService struct{ *handlers }
 
+// alertKinds maps every one of relance.AlertKinds to its wire kind.
 var alertKinds = map[string]v1.AlertKind{
-	"lead.assigned":         v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
-	"lead.repeat":           v1.AlertKind_ALERT_KIND_REPEAT_INQUIRY,
-	"lead.reminder":         v1.AlertKind_ALERT_KIND_REMINDER,
-	"action.due":            v1.AlertKind_ALERT_KIND_ACTION_DUE,
-	"decision.needed":       v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
-	"message.cap":           v1.AlertKind_ALERT_KIND_MESSAGE_CAP,
-	"lead.improper_closure": v1.AlertKind_ALERT_KIND_IMPROPER_CLOSURE,
-	"webhook.disabled":      v1.AlertKind_ALERT_KIND_WEBHOOK_DISABLED,
-	// dist: a lead its distribution rule gave to nobody.
-	relance.AlertLeadUnassigned: v1.AlertKind_ALERT_KIND_LEAD_UNASSIGNED,
-	relance.AlertLeadMoved:      v1.AlertKind_ALERT_KIND_LEAD_MOVED,
+	relance.AlertLeadAssigned:        v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
+	relance.AlertLeadRepeat:          v1.AlertKind_ALERT_KIND_REPEAT_INQUIRY,
+	relance.AlertLeadReminder:        v1.AlertKind_ALERT_KIND_REMINDER,
+	relance.AlertActionDue:           v1.AlertKind_ALERT_KIND_ACTION_DUE,
+	relance.AlertDecisionNeeded:      v1.AlertKind_ALERT_KIND_DECISION_NEEDED,
+	relance.AlertMessageCap:          v1.AlertKind_ALERT_KIND_MESSAGE_CAP,
+	relance.AlertLeadImproperClosure: v1.AlertKind_ALERT_KIND_IMPROPER_CLOSURE,
+	relance.AlertWebhookDisabled:     v1.AlertKind_ALERT_KIND_WEBHOOK_DISABLED,
+	relance.AlertLeadUnassigned:      v1.AlertKind_ALERT_KIND_LEAD_UNASSIGNED,
+	relance.AlertLeadMoved:           v1.AlertKind_ALERT_KIND_LEAD_MOVED,
 }
 
 func alertOut(a relance.Alert) *v1.Alert {

@@ -239,12 +239,12 @@ func (c *checker) check(ctx context.Context, load *Load, ws []*Watcher, msgs []c
 	reminded := map[string]int{}
 	for _, a := range alerts {
 		switch a.kind {
-		case "lead.assigned":
+		case relance.AlertLeadAssigned:
 			if a.lead != nil {
 				assigned[*a.lead]++
 			}
 			r.AssignAlerts++
-		case "action.due":
+		case relance.AlertActionDue:
 			reminded[strings.Split(strings.TrimPrefix(a.key, "overdue:"), ":")[0]]++
 			r.ReminderAlerts++
 		default:
@@ -299,7 +299,7 @@ func (c *checker) check(ctx context.Context, load *Load, ws []*Watcher, msgs []c
 		byKey[d.key] = true
 	}
 	for _, a := range alerts {
-		if a.kind != "lead.assigned" && a.kind != "action.due" {
+		if a.kind != relance.AlertLeadAssigned && a.kind != relance.AlertActionDue {
 			continue
 		}
 		for _, ch := range []string{"email", "sms"} {

@@ -44,7 +44,7 @@ UPDATE timers SET state = 'cancelled', updated_at = $2 WHERE subject_id = $1 AND
 -- name: TimerListForOperator :many
 -- Pending timers across tenants, for the schema owner (relance timers): due before due_before
 -- when late_only, of one organisation and one kind when given, in (due, id) order.
-SELECT t.id, t.org_id, o.name AS org_name, t.kind, t.subject_id, t.ref, t.due_at, t.version, t.created_at
+SELECT sqlc.embed(t), o.name AS org_name
 FROM timers t JOIN organizations o ON o.id = t.org_id
 WHERE t.state = 'pending'
   AND (NOT sqlc.arg(late_only)::boolean OR t.due_at < sqlc.arg(due_before)::timestamptz)
@@ -54,7 +54,9 @@ ORDER BY t.due_at, t.id
 LIMIT sqlc.arg(row_limit)::integer;
 
 -- name: TimerGetForOperator :one
-SELECT t.*, o.name AS org_name FROM timers t JOIN organizations o ON o.id = t.org_id WHERE t.id = $1;
+-- One timer and its organisation's name, across tenants, in the same shape as
+-- TimerListForOperator's rows.
+SELECT sqlc.embed(t), o.name AS org_name FROM timers t JOIN organizations o ON o.id = t.org_id WHERE t.id = $1;
 
 -- name: TimerLeadOf :one
 -- The lead a timer is about: its subject, or the lead of its delivery, action or activity.
