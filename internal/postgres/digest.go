@@ -162,7 +162,7 @@ func (t *tx) fireDigest(ctx context.Context, timer db.Timer) error {
 	for i, m := range team {
 		ids[i] = m.ID
 	}
-	items, err := t.q.DigestItems(ctx, db.DigestItemsParams{Assignees: ids, DayEnd: cal.DayEnd(t.now)})
+	items, err := t.digestItems(ctx, ids, cal.DayEnd(t.now))
 	if err != nil {
 		return err
 	}

@@ -28,9 +28,10 @@ type memo struct {
 	// pushPreferences and devices are a person's, for pushAlert.
 	pushPreferences map[uuid.UUID]relance.PushPreferences
 	devices         map[uuid.UUID][]db.Device
-	// leads are read ahead for timers fired together, each taken once (prefetch, lead): unlike
-	// the above, firing writes leads.
-	leads map[uuid.UUID]db.Lead
+	// leads and the items of advisors' digests are read ahead for timers fired together, each
+	// taken once (prefetch, lead, digestItems): unlike the above, firing writes leads.
+	leads       map[uuid.UUID]db.Lead
+	digestItems map[digestOf][]db.DigestItemsRow
 }
 
 // newMemo returns a memo that keeps what is read.

@@ -2,18 +2,21 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/relancehq/relance/gen/db"
+	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
 )
 
 // prefetch reads at once, into t's memo, what timers fired together would otherwise each read
-// on their own: the leads of the reminders and assignment alerts, and the people they tell or
-// digests go to, with their absences, push settings and devices. A 09:00 batch of 32 reminders
-// then reads in five statements what took about a hundred.
+// on their own: the leads of the reminders and assignment alerts, the people they tell or
+// digests go to, with their absences, push settings and devices, and what advisors' digests
+// list. A 09:00 batch of 32 reminders then reads in five statements what took about a hundred.
 //
 // People are kept for the whole transaction, as the memo does: firing writes none. Leads are,
 // and a lead is read once by whichever timer it is about (lead), so that no timer reads a lead as
@@ -23,7 +26,7 @@ func (t *tx) prefetch(ctx context.Context, rows []db.Timer) error {
 	if t.memo.users == nil {
 		return nil // the zero memo keeps nothing
 	}
-	var leads, people []uuid.UUID
+	var leads, people, digests []uuid.UUID
 	about := map[uuid.UUID]int{}
 	for _, r := range rows {
 		switch relance.TimerKind(r.Kind) {
@@ -38,7 +41,7 @@ func (t *tx) prefetch(ctx context.Context, rows []db.Timer) error {
 				people = append(people, assignee)
 			}
 		case relance.TimerDigest:
-			people = append(people, r.SubjectID)
+			people, digests = append(people, r.SubjectID), append(digests, r.SubjectID)
 		}
 	}
 	for id, n := range about {
@@ -56,7 +59,10 @@ func (t *tx) prefetch(ctx context.Context, rows []db.Timer) error {
 			t.memo.leads[l.ID] = l
 		}
 	}
-	return t.prefetchPeople(ctx, people)
+	if err := t.prefetchPeople(ctx, people); err != nil {
+		return err
+	}
+	return t.prefetchDigests(ctx, digests)
 }
 
 // prefetchPeople reads the people of ids the memo does not hold yet, with their absences, push
@@ -99,6 +105,67 @@ func (t *tx) prefetchPeople(ctx context.Context, ids []uuid.UUID) error {
 		t.memo.devices[d.UserID] = append(t.memo.devices[d.UserID], d)
 	}
 	return nil
+}
+
+// prefetchDigests reads what the digests of advisors among people list, in one statement per
+// end of day (one per time zone of the organisation's sites). A manager's digest, which lists
+// their team, reads its own (digestItems).
+func (t *tx) prefetchDigests(ctx context.Context, people []uuid.UUID) error {
+	if len(people) < 2 {
+		return nil
+	}
+	byDayEnd := map[time.Time][]uuid.UUID{}
+	for _, id := range people {
+		u, ok := t.memo.users[id]
+		if !ok || u.Role == relance.RoleManager {
+			continue
+		}
+		cal, _, err := t.digestCalendar(ctx, &u)
+		if errors.Is(err, calendar.ErrNeverOpen) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		end := cal.DayEnd(t.now).UTC() // one key per instant, whatever the zone
+		byDayEnd[end] = append(byDayEnd[end], id)
+	}
+	for end, ids := range byDayEnd {
+		items, err := t.q.DigestItems(ctx, db.DigestItemsParams{Assignees: ids, DayEnd: end})
+		if err != nil {
+			return err
+		}
+		if t.memo.digestItems == nil {
+			t.memo.digestItems = map[digestOf][]db.DigestItemsRow{}
+		}
+		for _, id := range ids {
+			t.memo.digestItems[digestOf{id, end}] = []db.DigestItemsRow{}
+		}
+		for _, it := range items {
+			k := digestOf{it.AssigneeID, end}
+			t.memo.digestItems[k] = append(t.memo.digestItems[k], it)
+		}
+	}
+	return nil
+}
+
+// digestOf names the items of one advisor's digest: theirs, until the end of their day.
+type digestOf struct {
+	advisor uuid.UUID
+	dayEnd  time.Time
+}
+
+// digestItems reads what a digest of the people ids lists until dayEnd, or takes what
+// prefetchDigests read for an advisor's own.
+func (t *tx) digestItems(ctx context.Context, ids []uuid.UUID, dayEnd time.Time) ([]db.DigestItemsRow, error) {
+	if len(ids) == 1 {
+		k := digestOf{ids[0], dayEnd.UTC()}
+		if items, ok := t.memo.digestItems[k]; ok {
+			delete(t.memo.digestItems, k)
+			return items, nil
+		}
+	}
+	return t.q.DigestItems(ctx, db.DigestItemsParams{Assignees: ids, DayEnd: dayEnd})
 }
 
 // lead reads a lead, or takes it from what prefetch read: once, as the timer it is about may
