@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +127,97 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 	}
 	if got := len(out.sent); got != sent || sent != deliveries || sent != 39 {
 		t.Fatalf("%d messages left for %d deliveries (%d recorded as sent), want 39 each", got, deliveries, sent)
+	}
+}
+
+func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
+	t.Parallel()
+	appURL, ownerURL := testenv.Database(t)
+	now := paris(t, "2026-03-04 10:00") // a Wednesday: Lyon is open
+	clock := func() time.Time { return now }
+	rec, out := &recorder{}, &sender{}
+	var counted statements
+	store := testenv.OpenURL(t, appURL, postgres.WithClock(clock), postgres.WithScheduler(rec), postgres.WithSender(out),
+		postgres.WithQueryTracer(&counted))
+	w := testenv.NewWorld(t, store)
+	var alices, bobs []relance.Lead
+	for i := range 6 {
+		alices = append(alices, w.Lead(t, fmt.Sprintf("Alice's %d", i), w.Alice.ID))
+		bobs = append(bobs, w.Lead(t, fmt.Sprintf("Bob's %d", i), w.Bob.ID))
+	}
+	if _, err := store.PlanTimers(ctx); err != nil { // tomorrow's digests, at 09:00
+		t.Fatal(err)
+	}
+	owner, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	// Only reminders and digests fire: the assignment alerts went out yesterday. Alice's leads
+	// were late already, for her digest to list them.
+	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned'`, w.Org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Exec(ctx, `UPDATE leads SET late_at = $2 WHERE assignee_id = $1`, w.Alice.ID, now); err != nil {
+		t.Fatal(err)
+	}
+	created := now
+	now = now.Add(24 * time.Hour) // Thursday 10:00: reminders and digests are due
+	var first relance.TimerRef    // the first reminder
+	for _, r := range rec.take() {
+		if r.DueAt.After(created) && (first.ID == uuid.Nil || r.DueAt.Before(first.DueAt)) {
+			first = r
+		}
+	}
+	counted.take()
+	if err := store.FireTimer(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	sent := counted.take()
+	times := map[string]int{}
+	for _, s := range sent {
+		times[s]++
+	}
+	// 12 reminders and 4 digests (Alice, Bob, Pauline and their manager): reads of leads, people
+	// and advisors' digests are one statement each, plus those of the task's own timer and of
+	// the manager's digest, which lists a team.
+	for name, most := range map[string]int{
+		"LeadGet": 1, "UserGet": 1, "AbsenceListBetween": 1, "PushPreferencesGet": 1, "DeviceListByUser": 1,
+		"LeadGetMany": 1, "UserGetMany": 1, "AbsenceListForUsers": 1, "PushPreferencesGetMany": 1, "DeviceListByUsers": 1,
+		"DigestItems": 2, "LeadSetLateMany": 1,
+	} {
+		if times[name] > most {
+			t.Errorf("%s ran %d times, want at most %d", name, times[name], most)
+		}
+	}
+	t.Logf("one task fired the batch in %d statements: %v", len(sent), times)
+
+	var late, pending int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM leads WHERE assignee_id = $1 AND late_at = $2`, w.Bob.ID, now).Scan(&late); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM timers WHERE org_id = $1 AND state = 'pending' AND due_at <= $2 AND kind <> 'delivery.send'`,
+		w.Org.ID, now).Scan(&pending); err != nil {
+		t.Fatal(err)
+	}
+	if late != len(bobs) || pending != 0 {
+		t.Fatalf("%d of Bob's %d leads marked late now, %d timers still due; want all late, none due", late, len(bobs), pending)
+	}
+	// Every reminder went to its advisor, and Alice's digest lists her late leads.
+	to := map[string]int{}
+	var digest string
+	for _, m := range out.sent {
+		to[m.To]++
+		if m.To == w.Alice.Email && strings.Contains(m.Text, alices[0].Contact.Name) && strings.Contains(m.Text, alices[1].Contact.Name) {
+			digest = m.Text
+		}
+	}
+	if to[w.Alice.Email] != len(alices)+1 || to[w.Bob.Email] < len(bobs) {
+		t.Fatalf("emails by recipient %v, want %d to Alice (reminders and digest), %d reminders to Bob", to, len(alices)+1, len(bobs))
+	}
+	for _, l := range alices {
+		if !strings.Contains(digest, l.Contact.Name) {
+			t.Fatalf("Alice's digest does not list %q:\n%s", l.Contact.Name, digest)
+		}
 	}
 }
