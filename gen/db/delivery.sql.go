@@ -144,7 +144,7 @@ UPDATE deliveries d
 SET state = 'sent', last_error = '', provider_id = s.provider_id, sent_at = $1, lease_until = NULL
 FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::integer[]) AS attempts,
   unnest($4::text[]) AS provider_id) AS s
-WHERE d.id = s.id AND d.state = 'sending' AND d.attempts = s.attempts
+WHERE d.id = ANY($2::uuid[]) AND d.id = s.id AND d.state = 'sending' AND d.attempts = s.attempts
 RETURNING d.id
 `
 
@@ -157,7 +157,9 @@ type DeliveryFinishSentManyParams struct {
 
 // Records as sent the deliveries still held by the attempt that sent them (sending, with that
 // attempt count); it returns those it recorded. A delivery whose lease ran out and was taken
-// over is left as it is.
+// over is left as it is. The rows are found by id (d.id = ANY): joined only to the list, the
+// planner may start from the organisation's deliveries being sent, and unnest the list again
+// for each of them.
 func (q *Queries) DeliveryFinishSentMany(ctx context.Context, arg DeliveryFinishSentManyParams) ([]uuid.UUID, error) {
 	rows, err := q.db.Query(ctx, deliveryFinishSentMany,
 		arg.SentAt,

@@ -45,10 +45,12 @@ RETURNING id;
 -- name: DeliveryFinishSentMany :many
 -- Records as sent the deliveries still held by the attempt that sent them (sending, with that
 -- attempt count); it returns those it recorded. A delivery whose lease ran out and was taken
--- over is left as it is.
+-- over is left as it is. The rows are found by id (d.id = ANY): joined only to the list, the
+-- planner may start from the organisation's deliveries being sent, and unnest the list again
+-- for each of them.
 UPDATE deliveries d
 SET state = 'sent', last_error = '', provider_id = s.provider_id, sent_at = @sent_at, lease_until = NULL
 FROM (SELECT unnest(@ids::uuid[]) AS id, unnest(@attempts::integer[]) AS attempts,
   unnest(@provider_ids::text[]) AS provider_id) AS s
-WHERE d.id = s.id AND d.state = 'sending' AND d.attempts = s.attempts
+WHERE d.id = ANY(@ids::uuid[]) AND d.id = s.id AND d.state = 'sending' AND d.attempts = s.attempts
 RETURNING d.id;
