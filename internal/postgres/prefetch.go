@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/relancehq/relance/gen/db"
-	"github.com/relancehq/relance/internal/calendar"
 	"github.com/relancehq/relance/internal/relance"
 )
 
@@ -121,11 +119,8 @@ func (t *tx) prefetchDigests(ctx context.Context, people []uuid.UUID) error {
 			continue
 		}
 		cal, _, err := t.digestCalendar(ctx, &u)
-		if errors.Is(err, calendar.ErrNeverOpen) {
-			continue
-		}
 		if err != nil {
-			return err
+			continue // their digest meets the error on its own (fireDigest), not the whole batch
 		}
 		end := cal.DayEnd(t.now).UTC() // one key per instant, whatever the zone
 		byDayEnd[end] = append(byDayEnd[end], id)
