@@ -17,13 +17,8 @@ import (
 
 func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 	t.Parallel()
-	appURL, ownerURL := testenv.Database(t)
-	now := paris(t, "2026-03-04 10:00") // a Wednesday: Lyon is open
-	clock := func() time.Time { return now }
-	rec, out := &recorder{}, &sender{}
-	var counted statements
-	store := testenv.OpenURL(t, appURL, postgres.WithClock(clock), postgres.WithScheduler(rec), postgres.WithSender(out),
-		postgres.WithQueryTracer(&counted))
+	e := newBatchEnv(t)
+	store, owner, rec, out, counted := e.store, e.owner, e.rec, e.out, e.counted
 	here, elsewhere := testenv.NewWorld(t, store), testenv.NewWorld(t, store)
 	// 20 leads: 20 assignment alerts due now, 20 first reminders due later the same day.
 	var leads []relance.Lead
@@ -32,11 +27,6 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 	}
 	elsewhere.Lead(t, "Elsewhere", elsewhere.Alice.ID)
 	refs := rec.take()
-	owner, err := pgxpool.New(ctx, ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
 	// The first lead's reminder cannot fire (a broken reference): it must not take the others
 	// down with it.
 	var broken uuid.UUID
@@ -44,11 +34,11 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 		leads[0].ID).Scan(&broken); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(6 * time.Hour) // every timer written so far is due
+	e.now = e.now.Add(6 * time.Hour) // every timer written so far is due
 	doneIn := func(org uuid.UUID) (done, pending int) {
 		t.Helper()
 		if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state = 'done'), count(*) FILTER (WHERE state = 'pending' AND due_at <= $2)
-			FROM timers WHERE org_id = $1 AND kind <> 'delivery.send'`, org, now).Scan(&done, &pending); err != nil {
+			FROM timers WHERE org_id = $1 AND kind <> 'delivery.send'`, org, e.now).Scan(&done, &pending); err != nil {
 			t.Fatal(err)
 		}
 		return done, pending
@@ -56,7 +46,7 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 
 	var last relance.TimerRef // the last lead's reminder
 	for _, r := range refs {
-		if r.OrgID == here.Org.ID && r.DueAt.After(now.Add(-6*time.Hour)) {
+		if r.OrgID == here.Org.ID && r.DueAt.After(e.now.Add(-6*time.Hour)) {
 			last = r
 		}
 	}
@@ -132,13 +122,8 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 
 func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
 	t.Parallel()
-	appURL, ownerURL := testenv.Database(t)
-	now := paris(t, "2026-03-04 10:00") // a Wednesday: Lyon is open
-	clock := func() time.Time { return now }
-	rec, out := &recorder{}, &sender{}
-	var counted statements
-	store := testenv.OpenURL(t, appURL, postgres.WithClock(clock), postgres.WithScheduler(rec), postgres.WithSender(out),
-		postgres.WithQueryTracer(&counted))
+	e := newBatchEnv(t)
+	store, owner, rec, out, counted := e.store, e.owner, e.rec, e.out, e.counted
 	w := testenv.NewWorld(t, store)
 	var alices, bobs []relance.Lead
 	for i := range 6 {
@@ -148,22 +133,17 @@ func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
 	if _, err := store.PlanTimers(ctx); err != nil { // tomorrow's digests, at 09:00
 		t.Fatal(err)
 	}
-	owner, err := pgxpool.New(ctx, ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
 	// Only reminders and digests fire: the assignment alerts went out yesterday. Alice's leads
 	// were late already, for her digest to list them.
 	if _, err := owner.Exec(ctx, `UPDATE timers SET state = 'cancelled' WHERE org_id = $1 AND kind = 'lead.assigned'`, w.Org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := owner.Exec(ctx, `UPDATE leads SET late_at = $2 WHERE assignee_id = $1`, w.Alice.ID, now); err != nil {
+	if _, err := owner.Exec(ctx, `UPDATE leads SET late_at = $2 WHERE assignee_id = $1`, w.Alice.ID, e.now); err != nil {
 		t.Fatal(err)
 	}
-	created := now
-	now = now.Add(24 * time.Hour) // Thursday 10:00: reminders and digests are due
-	var first relance.TimerRef    // the first reminder
+	created := e.now
+	e.now = e.now.Add(24 * time.Hour) // Thursday 10:00: reminders and digests are due
+	var first relance.TimerRef        // the first reminder
 	for _, r := range rec.take() {
 		if r.DueAt.After(created) && (first.ID == uuid.Nil || r.DueAt.Before(first.DueAt)) {
 			first = r
@@ -193,11 +173,11 @@ func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
 	t.Logf("one task fired the batch in %d statements: %v", len(sent), times)
 
 	var late, pending int
-	if err := owner.QueryRow(ctx, `SELECT count(*) FROM leads WHERE assignee_id = $1 AND late_at = $2`, w.Bob.ID, now).Scan(&late); err != nil {
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM leads WHERE assignee_id = $1 AND late_at = $2`, w.Bob.ID, e.now).Scan(&late); err != nil {
 		t.Fatal(err)
 	}
 	if err := owner.QueryRow(ctx, `SELECT count(*) FROM timers WHERE org_id = $1 AND state = 'pending' AND due_at <= $2 AND kind <> 'delivery.send'`,
-		w.Org.ID, now).Scan(&pending); err != nil {
+		w.Org.ID, e.now).Scan(&pending); err != nil {
 		t.Fatal(err)
 	}
 	if late != len(bobs) || pending != 0 {
@@ -220,4 +200,31 @@ func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
 			t.Fatalf("Alice's digest does not list %q:\n%s", l.Contact.Name, digest)
 		}
 	}
+}
+
+// batchEnv is a store on a database of its own, with a clock the test moves (now, first
+// Wednesday 4 March 2026 10:00 in Paris, when Lyon is open), what it enqueued, sent and ran, and
+// the schema owner's pool to look at its rows.
+type batchEnv struct {
+	store   *postgres.DB
+	owner   *pgxpool.Pool
+	now     time.Time
+	rec     *recorder
+	out     *sender
+	counted *statements
+}
+
+func newBatchEnv(t *testing.T) *batchEnv {
+	t.Helper()
+	appURL, ownerURL := testenv.Database(t)
+	e := &batchEnv{now: paris(t, "2026-03-04 10:00"), rec: &recorder{}, out: &sender{}, counted: &statements{}}
+	e.store = testenv.OpenURL(t, appURL, postgres.WithClock(func() time.Time { return e.now }), postgres.WithScheduler(e.rec),
+		postgres.WithSender(e.out), postgres.WithQueryTracer(e.counted))
+	owner, err := pgxpool.New(ctx, ownerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(owner.Close)
+	e.owner = owner
+	return e
 }
