@@ -94,6 +94,63 @@ func (q *Queries) AlertCreate(ctx context.Context, arg AlertCreateParams) (Alert
 	return i, err
 }
 
+const alertCreateMany = `-- name: AlertCreateMany :many
+INSERT INTO alerts (id, org_id, user_id, kind, lead_id, title, body, key, created_at)
+SELECT unnest($1::uuid[]), $2::uuid, unnest($3::uuid[]), unnest($4::text[]),
+  NULLIF(unnest($5::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid),
+  unnest($6::text[]), unnest($7::text[]), unnest($8::text[]), $9::timestamptz
+ON CONFLICT (org_id, key) DO NOTHING
+RETURNING id, user_id
+`
+
+type AlertCreateManyParams struct {
+	Ids       []uuid.UUID
+	OrgID     uuid.UUID
+	UserIds   []uuid.UUID
+	Kinds     []string
+	LeadIds   []uuid.UUID
+	Titles    []string
+	Bodies    []string
+	Keys      []string
+	CreatedAt time.Time
+}
+
+type AlertCreateManyRow struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+}
+
+// AlertCreate for several alerts at once (the nil UUID for no lead); it returns those written.
+func (q *Queries) AlertCreateMany(ctx context.Context, arg AlertCreateManyParams) ([]AlertCreateManyRow, error) {
+	rows, err := q.db.Query(ctx, alertCreateMany,
+		arg.Ids,
+		arg.OrgID,
+		arg.UserIds,
+		arg.Kinds,
+		arg.LeadIds,
+		arg.Titles,
+		arg.Bodies,
+		arg.Keys,
+		arg.CreatedAt,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AlertCreateManyRow{}
+	for rows.Next() {
+		var i AlertCreateManyRow
+		if err := rows.Scan(&i.ID, &i.UserID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const alertList = `-- name: AlertList :many
 SELECT id, org_id, user_id, kind, lead_id, title, body, key, created_at, acked_at, tx, pos FROM alerts
 WHERE user_id = $1 AND (NOT $2::boolean OR acked_at IS NULL)

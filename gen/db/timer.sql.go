@@ -156,26 +156,28 @@ func (q *Queries) TimerCreateKeyed(ctx context.Context, arg TimerCreateKeyedPara
 
 const timerCreateMany = `-- name: TimerCreateMany :exec
 INSERT INTO timers (id, org_id, kind, subject_id, ref, due_at, created_at, updated_at)
-SELECT unnest($1::uuid[]), $2::uuid, $3::text, unnest($4::uuid[]), '',
-  unnest($5::timestamptz[]), $6::timestamptz, $6::timestamptz
+SELECT unnest($1::uuid[]), $2::uuid, unnest($3::text[]), unnest($4::uuid[]), unnest($5::text[]),
+  unnest($6::timestamptz[]), $7::timestamptz, $7::timestamptz
 `
 
 type TimerCreateManyParams struct {
 	Ids        []uuid.UUID
 	OrgID      uuid.UUID
-	Kind       string
+	Kinds      []string
 	SubjectIds []uuid.UUID
+	Refs       []string
 	DueAts     []time.Time
 	CreatedAt  time.Time
 }
 
-// Timers of one kind, each with its subject and instant, written at once.
+// Timers, each with its kind, subject, reference and instant, written at once.
 func (q *Queries) TimerCreateMany(ctx context.Context, arg TimerCreateManyParams) error {
 	_, err := q.db.Exec(ctx, timerCreateMany,
 		arg.Ids,
 		arg.OrgID,
-		arg.Kind,
+		arg.Kinds,
 		arg.SubjectIds,
+		arg.Refs,
 		arg.DueAts,
 		arg.CreatedAt,
 	)

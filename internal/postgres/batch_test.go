@@ -164,7 +164,7 @@ func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
 	for name, most := range map[string]int{
 		"LeadGet": 1, "UserGet": 1, "AbsenceListBetween": 1, "PushPreferencesGet": 1, "DeviceListByUser": 1,
 		"LeadGetMany": 1, "UserGetMany": 1, "AbsenceListForUsers": 1, "PushPreferencesGetMany": 1, "DeviceListByUsers": 1,
-		"DigestItems": 2, "LeadSetLateMany": 1,
+		"DigestItems": 2, "LeadSetLateMany": 1, "AlertCreate": 0, "AlertCreateMany": 1, "TimerCreate": 0, "TimerCreateMany": 1,
 	} {
 		if times[name] > most {
 			t.Errorf("%s ran %d times, want at most %d", name, times[name], most)
@@ -182,6 +182,16 @@ func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
 	}
 	if late != len(bobs) || pending != 0 {
 		t.Fatalf("%d of Bob's %d leads marked late now, %d timers still due; want all late, none due", late, len(bobs), pending)
+	}
+	// Each reminder wrote its in-app alert and its ladder's next rung, with the others.
+	var alerts, next int
+	if err := owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM alerts WHERE org_id = $1 AND kind = 'lead.reminder'),
+		(SELECT count(*) FROM timers WHERE org_id = $1 AND kind = 'lead.reminder' AND state = 'pending' AND ref LIKE '%|1')`,
+		w.Org.ID).Scan(&alerts, &next); err != nil {
+		t.Fatal(err)
+	}
+	if want := len(alices) + len(bobs); alerts != want || next != want {
+		t.Fatalf("%d reminder alerts and %d next rungs, want %d of each", alerts, next, want)
 	}
 	// Every reminder went to its advisor, and Alice's digest lists her late leads.
 	to := map[string]int{}

@@ -154,8 +154,14 @@ type tx struct {
 	sendAfterCommit bool
 	toSend          []leasedDelivery
 	// late are the leads fired reminders mark late, together before commit (writeDeferred).
-	late  []uuid.UUID
-	links message.Links
+	late []uuid.UUID
+	// deferWrites makes the alerts and the reminders' next rungs of timers fired together wait
+	// for writeDeferred too (alertsLater, rungsLater): a batch fired without a savepoint per
+	// timer, where a failure fails them all anyway.
+	deferWrites bool
+	alertsLater []db.AlertCreateParams
+	rungsLater  []db.TimerCreateParams
+	links       message.Links
 	// memo keeps reads for a transaction that writes no sites, people or settings (FireTimer).
 	memo memo
 	// eventData encodes webhook events' objects; emitErr is the first failure of emit, which
@@ -179,13 +185,14 @@ func (t *tx) savepoint(ctx context.Context, fn func() error, undo func(error) bo
 	if err != nil {
 		return err
 	}
-	timers, alerts, observed, leased, late := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend), len(t.late)
+	timers, alerts, observed, leased := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend)
+	late, alertsLater, rungsLater := len(t.late), len(t.alertsLater), len(t.rungsLater)
 	if err := fn(); err != nil {
 		if !undo(err) {
 			return err
 		}
 		t.timers, t.alerts, t.observed, t.toSend = t.timers[:timers], t.alerts[:alerts], t.observed[:observed], t.toSend[:leased]
-		t.late = t.late[:late]
+		t.late, t.alertsLater, t.rungsLater = t.late[:late], t.alertsLater[:alertsLater], t.rungsLater[:rungsLater]
 		if rerr := sp.Rollback(ctx); rerr != nil {
 			return rerr
 		}

@@ -107,7 +107,7 @@ func (d *DB) fireTimer(ctx context.Context, ref relance.TimerRef, careful bool) 
 		// The messages this timer writes leave from here once it commits, rather than from a
 		// second task; see deliver. Whichever way the timer ends (done, or moved on), its
 		// messages are in toSend.
-		t.sendAfterCommit = d.sender != nil
+		t.sendAfterCommit, t.deferWrites = d.sender != nil, !careful
 		defer func() { f.leased = t.toSend }()
 		// Firing writes no sites, people, ladders or settings: timers fired together share
 		// their reads of them.
@@ -272,14 +272,10 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 // keys derived from key so that firing twice tells them once.
 func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, msg message.Rendered, channels []relance.Channel) error {
 	if user.Notifications.InApp {
-		a, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
+		if err := t.alert(ctx, db.AlertCreateParams{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: kind,
 			LeadID: optUUID(leadID), Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
-		})
-		switch {
-		case err == nil:
-			t.alerts = append(t.alerts, relance.AlertRef{ID: a.ID, OrgID: t.org, UserID: user.ID})
-		case !errors.Is(err, pgx.ErrNoRows):
+		}); err != nil {
 			return err
 		}
 	}
@@ -293,6 +289,23 @@ func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relanc
 		}
 	}
 	return t.pushAlert(ctx, key, kind, user, leadID, msg.Subject, msg.SMS)
+}
+
+// alert writes an in-app alert under its key, once: a key already written is left alone. Timers
+// fired together (deferWrites) write theirs together, before commit (writeDeferred).
+func (t *tx) alert(ctx context.Context, params db.AlertCreateParams) error {
+	if t.deferWrites {
+		t.alertsLater = append(t.alertsLater, params)
+		return nil
+	}
+	a, err := t.q.AlertCreate(ctx, params)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err == nil {
+		t.alerts = append(t.alerts, relance.AlertRef{ID: a.ID, OrgID: t.org, UserID: a.UserID})
+	}
+	return err
 }
 
 // deliver writes a delivery under a unique key and a timer that sends it now. A key already
@@ -344,24 +357,55 @@ func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) 
 }
 
 // writeDeferred writes what fired timers left for the end of the transaction, one statement for
-// each kind: the leads their reminders made late, and the watchdog timers of the deliveries
-// leased in t (toSend).
+// each kind: the leads their reminders made late, their alerts, and the timers of their next
+// rungs with the watchdogs of the deliveries leased in t (toSend).
 func (t *tx) writeDeferred(ctx context.Context) error {
 	if len(t.late) > 0 {
 		if err := t.q.LeadSetLateMany(ctx, db.LeadSetLateManyParams{Ids: t.late, LateAt: &t.now}); err != nil {
 			return fmt.Errorf("late leads: %w", err)
 		}
 	}
-	if len(t.toSend) == 0 {
+	if err := t.writeAlerts(ctx); err != nil {
+		return err
+	}
+	if len(t.toSend)+len(t.rungsLater) == 0 {
 		return nil
 	}
-	params := db.TimerCreateManyParams{OrgID: t.org, Kind: string(relance.TimerDelivery), CreatedAt: t.now}
+	params := db.TimerCreateManyParams{OrgID: t.org, CreatedAt: t.now}
+	add := func(id uuid.UUID, kind string, subject uuid.UUID, ref string, due time.Time) {
+		params.Ids, params.Kinds, params.SubjectIds = append(params.Ids, id), append(params.Kinds, kind), append(params.SubjectIds, subject)
+		params.Refs, params.DueAts = append(params.Refs, ref), append(params.DueAts, due)
+	}
 	for _, l := range t.toSend {
-		params.Ids, params.SubjectIds = append(params.Ids, l.timer.ID), append(params.SubjectIds, l.delivery.ID)
-		params.DueAts = append(params.DueAts, l.timer.DueAt)
+		add(l.timer.ID, string(relance.TimerDelivery), l.delivery.ID, "", l.timer.DueAt)
+	}
+	for _, r := range t.rungsLater {
+		add(r.ID, r.Kind, r.SubjectID, r.Ref, r.DueAt)
 	}
 	if err := t.q.TimerCreateMany(ctx, params); err != nil {
-		return fmt.Errorf("watchdog timers: %w", err)
+		return fmt.Errorf("timers: %w", err)
+	}
+	return nil
+}
+
+// writeAlerts writes the alerts left in alertsLater, each once, and keeps those written to
+// announce after commit.
+func (t *tx) writeAlerts(ctx context.Context) error {
+	if len(t.alertsLater) == 0 {
+		return nil
+	}
+	params := db.AlertCreateManyParams{OrgID: t.org, CreatedAt: t.now}
+	for _, a := range t.alertsLater {
+		params.Ids, params.UserIds, params.Kinds = append(params.Ids, a.ID), append(params.UserIds, a.UserID), append(params.Kinds, a.Kind)
+		params.LeadIds, params.Titles = append(params.LeadIds, deref(a.LeadID)), append(params.Titles, a.Title)
+		params.Bodies, params.Keys = append(params.Bodies, a.Body), append(params.Keys, a.Key)
+	}
+	written, err := t.q.AlertCreateMany(ctx, params)
+	if err != nil {
+		return fmt.Errorf("alerts: %w", err)
+	}
+	for _, a := range written {
+		t.alerts = append(t.alerts, relance.AlertRef{ID: a.ID, OrgID: t.org, UserID: a.UserID})
 	}
 	return nil
 }

@@ -287,15 +287,11 @@ func (t *tx) disableEndpoint(ctx context.Context, id uuid.UUID, reason string) e
 		if !u.Active {
 			continue
 		}
-		a, err := t.q.AlertCreate(ctx, db.AlertCreateParams{
+		if err := t.alert(ctx, db.AlertCreateParams{
 			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: u.ID, Kind: relance.AlertWebhookDisabled,
 			Title: "Webhook endpoint disabled", Body: reason + ": " + ep.Url,
 			Key: "webhook.disabled:" + id.String() + ":" + t.now.Format(time.RFC3339Nano) + ":" + u.ID.String(), CreatedAt: t.now,
-		})
-		switch {
-		case err == nil:
-			t.alerts = append(t.alerts, relance.AlertRef{ID: a.ID, OrgID: t.org, UserID: u.ID})
-		case !errors.Is(err, pgx.ErrNoRows):
+		}); err != nil {
 			return err
 		}
 	}

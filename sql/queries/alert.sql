@@ -5,6 +5,15 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (org_id, key) DO NOTHING
 RETURNING *;
 
+-- name: AlertCreateMany :many
+-- AlertCreate for several alerts at once (the nil UUID for no lead); it returns those written.
+INSERT INTO alerts (id, org_id, user_id, kind, lead_id, title, body, key, created_at)
+SELECT unnest(@ids::uuid[]), @org_id::uuid, unnest(@user_ids::uuid[]), unnest(@kinds::text[]),
+  NULLIF(unnest(@lead_ids::uuid[]), '00000000-0000-0000-0000-000000000000'::uuid),
+  unnest(@titles::text[]), unnest(@bodies::text[]), unnest(@keys::text[]), @created_at::timestamptz
+ON CONFLICT (org_id, key) DO NOTHING
+RETURNING id, user_id;
+
 -- name: AlertList :many
 SELECT * FROM alerts
 WHERE user_id = $1 AND (NOT sqlc.arg(unacked_only)::boolean OR acked_at IS NULL)

@@ -97,7 +97,7 @@ WHERE id = ANY(@ids::uuid[]) AND state = 'pending';
 SELECT timer_pending(sqlc.arg(id)::uuid, sqlc.arg(version)::integer)::boolean AS pending;
 
 -- name: TimerCreateMany :exec
--- Timers of one kind, each with its subject and instant, written at once.
+-- Timers, each with its kind, subject, reference and instant, written at once.
 INSERT INTO timers (id, org_id, kind, subject_id, ref, due_at, created_at, updated_at)
-SELECT unnest(@ids::uuid[]), @org_id::uuid, @kind::text, unnest(@subject_ids::uuid[]), '',
+SELECT unnest(@ids::uuid[]), @org_id::uuid, unnest(@kinds::text[]), unnest(@subject_ids::uuid[]), unnest(@refs::text[]),
   unnest(@due_ats::timestamptz[]), @created_at::timestamptz, @created_at::timestamptz;
