@@ -170,8 +170,11 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The default ladder's shape (a second rung, to the advisor and their manager), sooner: each
+	// reminder also writes its next rung's timer.
 	if err := setup.SetReminderPolicy(ctx, admin, site.ID, []relance.Rung{{Delay: time.Hour,
-		Recipients: []relance.Recipient{relance.RecipientAdvisor}, Channels: []relance.Channel{relance.ChannelEmail}}}); err != nil {
+		Recipients: []relance.Recipient{relance.RecipientAdvisor}, Channels: []relance.Channel{relance.ChannelEmail}},
+		{Delay: 4 * time.Hour, Recipients: []relance.Recipient{relance.RecipientAdvisor, relance.RecipientManager}, Channels: []relance.Channel{relance.ChannelEmail}}}); err != nil {
 		return nil, err
 	}
 	var advisors []uuid.UUID
@@ -179,7 +182,7 @@ func Reminders(ctx context.Context, env ReminderEnv) ([]Lateness, error) {
 		u, err := setup.CreateUser(ctx, admin, relance.NewUser{User: relance.User{
 			Email: fmt.Sprintf("advisor%d@rem-%s.test", i, suffix), DisplayName: fmt.Sprintf("Advisor %d", i),
 			Role: relance.RoleAdvisor, SiteIDs: []uuid.UUID{site.ID}, Locale: relance.LocaleFR,
-			Notifications: relance.Notifications{Email: true},
+			Notifications: relance.Notifications{Email: true, InApp: true}, // an in-app alert with each email
 		}})
 		if err != nil {
 			return nil, err
