@@ -7,6 +7,7 @@ import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { AdfService } from "@relance/api/relance/v1/adf_pb";
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import type { Site } from "@relance/api/relance/v1/types_pb";
+import { DeleteButton } from "../forms/delete";
 import { ErrorBanner, Field, Loading } from "../forms/field";
 import { int } from "../forms/number";
 import { ListTable } from "../layout/table";
@@ -85,15 +86,12 @@ function Vendors({ sites }: { sites: Site[] }) {
               <td>{siteName(v.siteId)}</td>
               <td>{formatDateTime(instant(v.createTime), zone, lang)}</td>
               <td>
-                <button
-                  type="button"
-                  className="link"
-                  disabled={remove.isPending}
-                  aria-label={t("adf.deleteVendorNamed", { name })}
-                  onClick={() => window.confirm(t("adf.confirmDeleteVendor", { name })) && remove.mutate({ id: v.id })}
-                >
-                  {t("common.delete")}
-                </button>
+                <DeleteButton
+                  label={t("adf.deleteVendorNamed", { name })}
+                  confirm={t("adf.confirmDeleteVendor", { name })}
+                  pending={remove.isPending}
+                  onDelete={() => remove.mutate({ id: v.id })}
+                />
               </td>
             </tr>
           );

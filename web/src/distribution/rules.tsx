@@ -8,6 +8,7 @@ import { type DistributionRule, DistributionService, DistributionStrategy } from
 import { TeamService } from "@relance/api/relance/v1/team_pb";
 import { Role, type Site, type User } from "@relance/api/relance/v1/types_pb";
 import { useMe } from "../auth/me";
+import { DeleteButton } from "../forms/delete";
 import { ErrorBanner, Field } from "../forms/field";
 import { useEditorSaves } from "../forms/editor";
 import { int } from "../forms/number";
@@ -75,15 +76,12 @@ export function DistributionPage() {
                   <button type="button" className="link" aria-label={t("distribution.editNamed", { scope: scope(r) })} onClick={() => setEditing(r.id)}>
                     {t("common.edit")}
                   </button>
-                  <button
-                    type="button"
-                    className="link"
-                    disabled={remove.isPending}
-                    aria-label={t("distribution.deleteNamed", { scope: scope(r) })}
-                    onClick={() => window.confirm(t("distribution.confirmDelete", { scope: scope(r) })) && remove.mutate({ ruleId: r.id })}
-                  >
-                    {t("common.delete")}
-                  </button>
+                  <DeleteButton
+                    label={t("distribution.deleteNamed", { scope: scope(r) })}
+                    confirm={t("distribution.confirmDelete", { scope: scope(r) })}
+                    pending={remove.isPending}
+                    onDelete={() => remove.mutate({ ruleId: r.id })}
+                  />
                 </div>
               </td>
             )}

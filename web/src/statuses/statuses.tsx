@@ -5,6 +5,7 @@ import { type FormEvent, useState } from "react";
 import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { type Status, StatusScope, StatusService } from "@relance/api/relance/v1/status_pb";
 import { LeadStage } from "@relance/api/relance/v1/types_pb";
+import { DeleteButton } from "../forms/delete";
 import { ErrorBanner, Field } from "../forms/field";
 import { useEditorSaves } from "../forms/editor";
 import { int } from "../forms/number";
@@ -60,15 +61,12 @@ export function StatusesPage() {
                   <button type="button" className="link" aria-label={t("statuses.editNamed", { name: s.name })} onClick={() => setEditing(s.id)}>
                     {t("common.edit")}
                   </button>
-                  <button
-                    type="button"
-                    className="link"
-                    disabled={remove.isPending}
-                    aria-label={t("statuses.deleteNamed", { name: s.name })}
-                    onClick={() => window.confirm(t("statuses.confirmDelete", { name: s.name })) && remove.mutate({ statusId: s.id })}
-                  >
-                    {t("common.delete")}
-                  </button>
+                  <DeleteButton
+                    label={t("statuses.deleteNamed", { name: s.name })}
+                    confirm={t("statuses.confirmDelete", { name: s.name })}
+                    pending={remove.isPending}
+                    onDelete={() => remove.mutate({ statusId: s.id })}
+                  />
                 </div>
               )}
             </td>
