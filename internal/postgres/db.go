@@ -155,12 +155,12 @@ type tx struct {
 	toSend          []leasedDelivery
 	// late are the leads fired reminders mark late, together before commit (writeDeferred).
 	late []uuid.UUID
-	// deferWrites makes the alerts and the reminders' next rungs of timers fired together wait
-	// for writeDeferred too (alertsLater, rungsLater): a batch fired without a savepoint per
-	// timer, where a failure fails them all anyway.
+	// deferWrites makes the alerts of timers fired together, and their reminders' next rungs
+	// (scheduleLater), wait for writeDeferred too (alertsLater, timersLater): a batch fired
+	// without a savepoint per timer, where a failure fails them all anyway.
 	deferWrites bool
 	alertsLater []db.AlertCreateParams
-	rungsLater  []db.TimerCreateParams
+	timersLater []db.TimerCreateParams
 	links       message.Links
 	// memo keeps reads for a transaction that writes no sites, people or settings (FireTimer).
 	memo memo
@@ -186,13 +186,13 @@ func (t *tx) savepoint(ctx context.Context, fn func() error, undo func(error) bo
 		return err
 	}
 	timers, alerts, observed, leased := len(t.timers), len(t.alerts), len(t.observed), len(t.toSend)
-	late, alertsLater, rungsLater := len(t.late), len(t.alertsLater), len(t.rungsLater)
+	late, alertsLater, timersLater := len(t.late), len(t.alertsLater), len(t.timersLater)
 	if err := fn(); err != nil {
 		if !undo(err) {
 			return err
 		}
 		t.timers, t.alerts, t.observed, t.toSend = t.timers[:timers], t.alerts[:alerts], t.observed[:observed], t.toSend[:leased]
-		t.late, t.alertsLater, t.rungsLater = t.late[:late], t.alertsLater[:alertsLater], t.rungsLater[:rungsLater]
+		t.late, t.alertsLater, t.timersLater = t.late[:late], t.alertsLater[:alertsLater], t.timersLater[:timersLater]
 		if rerr := sp.Rollback(ctx); rerr != nil {
 			return rerr
 		}
@@ -203,14 +203,25 @@ func (t *tx) savepoint(ctx context.Context, fn func() error, undo func(error) bo
 
 // schedule writes a timer row in the transaction; it is enqueued after commit.
 func (t *tx) schedule(ctx context.Context, kind relance.TimerKind, subject uuid.UUID, ref string, due time.Time) error {
-	id := uuid.Must(uuid.NewV7())
-	if err := t.q.TimerCreate(ctx, db.TimerCreateParams{
-		ID: id, OrgID: t.org, Kind: string(kind), SubjectID: subject, Ref: ref, DueAt: due, CreatedAt: t.now,
-	}); err != nil {
+	row := t.timerRow(kind, subject, ref, due)
+	if err := t.q.TimerCreate(ctx, row); err != nil {
 		return fmt.Errorf("timer create: %w", err)
 	}
-	t.timers = append(t.timers, relance.TimerRef{ID: id, OrgID: t.org, Version: 1, DueAt: due})
 	return nil
+}
+
+// scheduleLater is schedule with the row written before commit, with the transaction's other
+// deferred timers (writeDeferred): only for a timer nothing later in the transaction cancels,
+// since a cancel by subject does not see it yet.
+func (t *tx) scheduleLater(kind relance.TimerKind, subject uuid.UUID, ref string, due time.Time) {
+	t.timersLater = append(t.timersLater, t.timerRow(kind, subject, ref, due))
+}
+
+// timerRow is a new timer's row, and its task to enqueue after commit.
+func (t *tx) timerRow(kind relance.TimerKind, subject uuid.UUID, ref string, due time.Time) db.TimerCreateParams {
+	id := uuid.Must(uuid.NewV7())
+	t.timers = append(t.timers, relance.TimerRef{ID: id, OrgID: t.org, Version: 1, DueAt: due})
+	return db.TimerCreateParams{ID: id, OrgID: t.org, Kind: string(kind), SubjectID: subject, Ref: ref, DueAt: due, CreatedAt: t.now}
 }
 
 // inOrg runs fn in a transaction whose row-level security is scoped to org, commits it, then

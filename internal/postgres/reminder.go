@@ -255,12 +255,9 @@ func (t *tx) fireReminder(ctx context.Context, timer db.Timer) (done bool, err e
 	if !t.deferWrites {
 		return true, t.schedule(ctx, relance.TimerLeadReminder, lead.ID, next, due)
 	}
-	// Written with the batch's other timers, before commit. A timer of the batch that stops
-	// this lead's ladder (a move) cannot cancel it yet; the rung then finds the lead given to
-	// someone else, and sends nothing.
-	id := uuid.Must(uuid.NewV7())
-	t.rungsLater = append(t.rungsLater, db.TimerCreateParams{ID: id, Kind: string(relance.TimerLeadReminder), SubjectID: lead.ID, Ref: next, DueAt: due})
-	t.timers = append(t.timers, relance.TimerRef{ID: id, OrgID: t.org, Version: 1, DueAt: due})
+	// A timer of the batch that stops this lead's ladder (a move) cannot cancel the rung yet;
+	// the rung then finds the lead given to someone else, and sends nothing.
+	t.scheduleLater(relance.TimerLeadReminder, lead.ID, next, due)
 	return true, nil
 }
 

@@ -219,7 +219,7 @@ func (d *DB) fireDueWith(ctx context.Context, t *tx, self uuid.UUID, careful boo
 		if done {
 			finished = append(finished, row.ID)
 		}
-		fired = append(fired, relance.TimerRef{ID: row.ID, OrgID: row.OrgID, Version: int(row.Version)})
+		fired = append(fired, toTimerRef(row))
 	}
 	if len(finished) == 0 {
 		return fired, nil
@@ -357,8 +357,8 @@ func (t *tx) writeDelivery(ctx context.Context, params db.DeliveryCreateParams) 
 }
 
 // writeDeferred writes what fired timers left for the end of the transaction, one statement for
-// each kind: the leads their reminders made late, their alerts, and the timers of their next
-// rungs with the watchdogs of the deliveries leased in t (toSend).
+// each kind: the leads their reminders made late, their alerts, and the timers left to write
+// (scheduleLater) with the watchdogs of the deliveries leased in t (toSend).
 func (t *tx) writeDeferred(ctx context.Context) error {
 	if len(t.late) > 0 {
 		if err := t.q.LeadSetLateMany(ctx, db.LeadSetLateManyParams{Ids: t.late, LateAt: &t.now}); err != nil {
@@ -368,7 +368,7 @@ func (t *tx) writeDeferred(ctx context.Context) error {
 	if err := t.writeAlerts(ctx); err != nil {
 		return err
 	}
-	if len(t.toSend)+len(t.rungsLater) == 0 {
+	if len(t.toSend)+len(t.timersLater) == 0 {
 		return nil
 	}
 	params := db.TimerCreateManyParams{OrgID: t.org, CreatedAt: t.now}
@@ -379,7 +379,7 @@ func (t *tx) writeDeferred(ctx context.Context) error {
 	for _, l := range t.toSend {
 		add(l.timer.ID, string(relance.TimerDelivery), l.delivery.ID, "", l.timer.DueAt)
 	}
-	for _, r := range t.rungsLater {
+	for _, r := range t.timersLater {
 		add(r.ID, r.Kind, r.SubjectID, r.Ref, r.DueAt)
 	}
 	if err := t.q.TimerCreateMany(ctx, params); err != nil {
