@@ -118,6 +118,17 @@ func TestATaskFiresItsOrganisationsDueTimersWithItsOwnOnce(t *testing.T) {
 	if got := len(out.sent); got != sent || sent != deliveries || sent != 39 {
 		t.Fatalf("%d messages left for %d deliveries (%d recorded as sent), want 39 each", got, deliveries, sent)
 	}
+	// Fired in batches, carefully after the broken one failed: every timer fired wrote its
+	// in-app alert once and each reminder its next rung, and the broken one neither.
+	var alerts, next int
+	if err := owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM alerts WHERE org_id = $1),
+		(SELECT count(*) FROM timers WHERE org_id = $1 AND kind = 'lead.reminder' AND state = 'pending' AND ref LIKE '%|1')`,
+		here.Org.ID).Scan(&alerts, &next); err != nil {
+		t.Fatal(err)
+	}
+	if alerts != 39 || next != 19 {
+		t.Fatalf("%d alerts and %d next rungs, want 39 (20 assignments, 19 reminders) and 19", alerts, next)
+	}
 }
 
 func TestABatchReadsItsLeadsPeopleAndDigestsTogether(t *testing.T) {
