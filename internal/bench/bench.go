@@ -25,6 +25,7 @@ import (
 
 	v1 "github.com/relancehq/relance/gen/go/relance/v1"
 	"github.com/relancehq/relance/gen/go/relance/v1/relancev1connect"
+	"github.com/relancehq/relance/internal/postgres"
 )
 
 // Result is one measured scenario.
@@ -107,7 +108,12 @@ func run(ctx context.Context, name string, workers int, d time.Duration, op func
 // RawInsert is the baseline: single-row INSERTs into the leads table through pgx, as the schema
 // owner (no row-level security, no transaction of our own, no RPC).
 func RawInsert(ctx context.Context, ownerURL string, org, site uuid.UUID, workers int, d time.Duration) (Result, error) {
-	pool, err := pgxpool.New(ctx, ownerURL)
+	cfg, err := pgxpool.ParseConfig(ownerURL)
+	if err != nil {
+		return Result{}, err
+	}
+	cfg.AfterConnect = postgres.RegisterUUID // as the application's pool does
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return Result{}, err
 	}

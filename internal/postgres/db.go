@@ -117,6 +117,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*DB, error) {
 		o(d)
 	}
 	cfg.ConnConfig.Tracer = d.tracer
+	cfg.AfterConnect = RegisterUUID
 	cfg.MaxConns = max(cfg.MaxConns, d.poolSize)
 	if d.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
