@@ -49,16 +49,23 @@ func absencesTo(now time.Time) time.Time   { return now.AddDate(5, 0, 0) }
 // the end of the calendar's horizon.
 func (t *tx) absences(ctx context.Context, userID uuid.UUID) ([]relance.Absence, error) {
 	return remember(t.memo.absences, userID, func() ([]relance.Absence, error) {
-		rows, err := t.q.AbsenceListBetween(ctx, db.AbsenceListBetweenParams{
-			UserID: userID, FromTime: absencesFrom(t.now), ToTime: absencesTo(t.now),
-		})
-		if err != nil {
-			return nil, err
-		}
-		absences := make([]relance.Absence, len(rows))
-		for i, r := range rows {
-			absences[i] = toAbsence(r)
-		}
-		return absences, nil
+		return toAbsences(t.q.AbsenceListBetween(ctx, t.absencesOf(userID)))
 	})
+}
+
+// absencesOf asks for userID's absences that matter to a calendar (absences).
+func (t *tx) absencesOf(userID uuid.UUID) db.AbsenceListBetweenParams {
+	return db.AbsenceListBetweenParams{UserID: userID, FromTime: absencesFrom(t.now), ToTime: absencesTo(t.now)}
+}
+
+// toAbsences converts what AbsenceListBetween answered.
+func toAbsences(rows []db.Absence, err error) ([]relance.Absence, error) {
+	if err != nil {
+		return nil, err
+	}
+	absences := make([]relance.Absence, len(rows))
+	for i, r := range rows {
+		absences[i] = toAbsence(r)
+	}
+	return absences, nil
 }

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ func (d *DB) RecordCall(ctx context.Context, p relance.Principal, in relance.New
 		// Recording a call writes no sites, people, absences, ladders, webhook endpoints or
 		// settings: its reads of them are kept (a first answer reads the endpoints twice).
 		t.memo = newMemo()
-		rules, err := t.cadenceRules(ctx)
+		rules, err := t.callReadAhead(ctx, p, &in)
 		if err != nil {
 			return err
 		}
@@ -36,6 +37,37 @@ func (d *DB) RecordCall(ctx context.Context, p relance.Principal, in relance.New
 		return err
 	})
 	return c, created, err
+}
+
+// callReadAhead reads in one round trip what recording in needs besides the call itself, and
+// returns the cadence rules: the lead when in names it, locked (lockLead takes it), the advisor
+// (refUser) and the enabled webhook endpoints (emit), into the memo. What is not found is left
+// for the usual read to refuse.
+func (t *tx) callReadAhead(ctx context.Context, p relance.Principal, in *relance.NewCall) ([]relance.CadenceRule, error) {
+	var rules []relance.CadenceRule
+	reads := []read{func(q *db.Queries) error {
+		rows, err := q.CadenceRuleList(ctx)
+		rules = make([]relance.CadenceRule, len(rows))
+		for i, r := range rows {
+			rules[i] = toCadenceRule(r)
+		}
+		return err
+	}}
+	if id := in.LeadID; id != uuid.Nil {
+		reads = append(reads, func(q *db.Queries) error {
+			return keepFound(t.memo.locked, id)(q.LeadGetForUpdate(ctx, id))
+		})
+	}
+	if advisor := cmp.Or(in.AdvisorID, p.UserID); advisor != uuid.Nil {
+		reads = append(reads, func(q *db.Queries) error {
+			row, err := q.UserGet(ctx, advisor)
+			return keepFound(t.memo.users, advisor)(userWithSites(row.User, row.SiteIds, row.UnitIds), err)
+		})
+	}
+	reads = append(reads, func(q *db.Queries) error {
+		return keep(t.memo.endpoints, t.org)(q.WebhookEndpointListEnabled(ctx))
+	})
+	return rules, t.pipeline(ctx, reads...)
 }
 
 // ImportCalls records a batch of calls (a PBX export) in one transaction. A call refused for its

@@ -234,7 +234,7 @@ func distributionDetails(r *relance.DistributionRule) map[string]any {
 // The rule's row is locked for the whole choice: concurrent leads under one rule, from any
 // number of processes, take their turns one after another on committed standings and loads.
 func (t *tx) distribute(ctx context.Context, p relance.Principal, lead *relance.Lead) error {
-	rules, err := t.q.DistributionRuleList(ctx)
+	rules, err := remember(t.memo.distributionRules, t.org, func() ([]db.DistributionRule, error) { return t.q.DistributionRuleList(ctx) })
 	if err != nil || len(rules) == 0 {
 		return err
 	}

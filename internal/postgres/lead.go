@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/relancehq/relance/gen/db"
@@ -46,7 +47,11 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		if err := t.readContactPhone(ctx, &in); err != nil {
 			return err
 		}
-		repeated, ok, err := t.repeatOf(ctx, p, &in, received)
+		candidate, err := t.readAhead(ctx, &in, received)
+		if err != nil {
+			return err
+		}
+		repeated, ok, err := t.repeatOf(ctx, p, &in, received, candidate)
 		if err != nil || ok {
 			// The caller learns which lead the inquiry went to, and no more than they may see.
 			lead, outcome = repeated, relance.LeadRepeated
@@ -145,6 +150,65 @@ func (d *DB) CreateLead(ctx context.Context, p relance.Principal, in relance.New
 		return nil
 	})
 	return lead, outcome, err
+}
+
+// readAhead reads in one round trip what creating in needs besides the lead itself, and
+// returns the open lead of its customer that in repeats (uuid.Nil: none):
+//   - the customer's lock and open lead, when the organisation looks for repeats: the lock (a
+//     transaction-scoped advisory lock on the customer's phone number and on their email at the
+//     site) makes two first inquiries arriving at once, through any number of API processes, one
+//     lead and one repeat; without it each lookup would miss the lead the other has not
+//     committed yet. The lookup is the next statement, so it sees what the lock waited for;
+//   - the enabled webhook endpoints (emit); the assignee, the site with its hours, its ladder and
+//     the assignee's absences when someone is assigned (afterAssignment), or else the
+//     distribution rules (distribute); the plans enrolling leads of its source (enrolByRule):
+//     into the memo.
+//
+// A replay or a repeat has read all but the first two for nothing; a new lead, the common case,
+// needs them all.
+func (t *tx) readAhead(ctx context.Context, in *relance.NewLead, received time.Time) (uuid.UUID, error) {
+	var candidate uuid.UUID
+	var reads []read
+	if in.Contact.Phone != "" || in.Contact.Email != "" {
+		customer := db.RepeatLockParams{OrgID: t.org, SiteID: in.SiteID, Phone: in.Contact.Phone, Email: in.Contact.Email}
+		reads = append(reads, func(q *db.Queries) error { return q.RepeatLock(ctx, customer) }, func(q *db.Queries) error {
+			id, err := q.RepeatCandidate(ctx, db.RepeatCandidateParams{
+				OrgID: t.org, SiteID: in.SiteID, ReceivedAt: received, Phone: in.Contact.Phone, Email: in.Contact.Email,
+			})
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			candidate = id
+			return err
+		})
+	}
+	reads = append(reads, func(q *db.Queries) error {
+		return keep(t.memo.endpoints, t.org)(q.WebhookEndpointListEnabled(ctx))
+	})
+	if id, site := in.AssigneeID, in.SiteID; id != uuid.Nil {
+		reads = append(reads, func(q *db.Queries) error {
+			row, err := q.UserGet(ctx, id)
+			return keepFound(t.memo.users, id)(userWithSites(row.User, row.SiteIds, row.UnitIds), err)
+		}, func(q *db.Queries) error {
+			row, err := q.SiteGetWithHours(ctx, site)
+			return keepFound(t.memo.sites, site)(siteWithHours(row), err)
+		}, func(q *db.Queries) error {
+			row, err := q.ReminderPolicyGet(ctx, site)
+			rungs, _, err := policyOf(site, row, err)
+			return keep(t.memo.ladders, site)(rungs, err)
+		}, func(q *db.Queries) error {
+			return keep(t.memo.absences, id)(toAbsences(q.AbsenceListBetween(ctx, t.absencesOf(id))))
+		})
+	}
+	if in.AssigneeID == uuid.Nil {
+		reads = append(reads, func(q *db.Queries) error {
+			return keep(t.memo.distributionRules, t.org)(q.DistributionRuleList(ctx))
+		})
+	}
+	reads = append(reads, func(q *db.Queries) error {
+		return keep(t.memo.enrolling, in.Source)(q.PlanListEnrolling(ctx, db.PlanListEnrollingParams{Source: &in.Source}))
+	})
+	return candidate, t.pipeline(ctx, reads...)
 }
 
 // GetLead returns lead id, or not-found when it does not exist or p may not see it.
@@ -553,7 +617,13 @@ func (t *tx) visibleLead(ctx context.Context, p relance.Principal, id uuid.UUID)
 	return lead, nil
 }
 
+// lockLead reads lead id and locks it for the transaction, or takes it from what a read-ahead
+// locked.
 func (t *tx) lockLead(ctx context.Context, id uuid.UUID) (relance.Lead, error) {
+	if row, ok := t.memo.locked[id]; ok {
+		delete(t.memo.locked, id) // taken once: the caller writes it
+		return toLead(row), nil
+	}
 	row, err := t.q.LeadGetForUpdate(ctx, id)
 	if err != nil {
 		return relance.Lead{}, found(err, "lead")

@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/relancehq/relance/gen/db"
 	"github.com/relancehq/relance/internal/calendar"
@@ -25,12 +27,18 @@ type memo struct {
 	ladders   map[uuid.UUID][]relance.Rung
 	orgs      map[uuid.UUID]db.Organization
 	endpoints map[uuid.UUID][]db.WebhookEndpoint // the enabled ones, by organisation
+	// distributionRules are the organisation's, for picking one (distribute locks and reads the
+	// one it picks again); enrolling are the running plans enrolling leads of a source, by source.
+	distributionRules map[uuid.UUID][]db.DistributionRule
+	enrolling         map[string][]db.Plan
 	// pushPreferences and devices are a person's, for pushAlert.
 	pushPreferences map[uuid.UUID]relance.PushPreferences
 	devices         map[uuid.UUID][]db.Device
 	// leads and the items of advisors' digests are read ahead for timers fired together, each
 	// taken once (prefetch, lead, digestItems): unlike the above, firing writes leads.
-	leads       map[uuid.UUID]db.Lead
+	leads map[uuid.UUID]db.Lead
+	// locked are leads read ahead with their lock (callReadAhead), each taken once by lockLead.
+	locked      map[uuid.UUID]db.Lead
 	digestItems map[digestOf][]db.DigestItemsRow
 }
 
@@ -40,7 +48,8 @@ func newMemo() memo {
 		sites: map[uuid.UUID]relance.Site{}, users: map[uuid.UUID]relance.User{},
 		absences: map[uuid.UUID][]relance.Absence{}, calendars: map[[2]uuid.UUID]*calendar.Calendar{},
 		ladders: map[uuid.UUID][]relance.Rung{}, orgs: map[uuid.UUID]db.Organization{},
-		endpoints:       map[uuid.UUID][]db.WebhookEndpoint{},
+		endpoints: map[uuid.UUID][]db.WebhookEndpoint{}, distributionRules: map[uuid.UUID][]db.DistributionRule{},
+		enrolling: map[string][]db.Plan{}, locked: map[uuid.UUID]db.Lead{},
 		pushPreferences: map[uuid.UUID]relance.PushPreferences{}, devices: map[uuid.UUID][]db.Device{},
 	}
 }
@@ -56,6 +65,28 @@ func remember[K comparable, V any](m map[K]V, key K, read func() (V, error)) (V,
 		m[key] = v
 	}
 	return v, err
+}
+
+// keep returns a function that keeps a read's value as m[key] when it succeeded, and returns its
+// error: keep(m, key)(read()). A nil m keeps nothing.
+func keep[K comparable, V any](m map[K]V, key K) func(V, error) error {
+	return func(v V, err error) error {
+		if err == nil && m != nil {
+			m[key] = v
+		}
+		return err
+	}
+}
+
+// keepFound is keep for a read that may find nothing (pgx.ErrNoRows): then it keeps nothing and
+// answers no error, and the usual read refuses later.
+func keepFound[K comparable, V any](m map[K]V, key K) func(V, error) error {
+	return func(v V, err error) error {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return keep(m, key)(v, err)
+	}
 }
 
 // organization returns the transaction's organisation.

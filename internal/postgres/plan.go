@@ -292,11 +292,15 @@ func (d *DB) PlanStats(ctx context.Context, p relance.Principal, planID uuid.UUI
 // or given status statusID (uuid.Nil: the source rule), and that admit it (relance.Plan.AdmitsByRule);
 // a plan that does not is recorded in the audit log with its reason.
 func (t *tx) enrolByRule(ctx context.Context, lead *relance.Lead, statusID uuid.UUID) error {
-	params := db.PlanListEnrollingParams{Source: &lead.Source}
+	var rows []db.Plan
+	var err error
 	if statusID != uuid.Nil {
-		params = db.PlanListEnrollingParams{StatusID: &statusID}
+		rows, err = t.q.PlanListEnrolling(ctx, db.PlanListEnrollingParams{StatusID: &statusID})
+	} else {
+		rows, err = remember(t.memo.enrolling, lead.Source, func() ([]db.Plan, error) {
+			return t.q.PlanListEnrolling(ctx, db.PlanListEnrollingParams{Source: &lead.Source})
+		})
 	}
-	rows, err := t.q.PlanListEnrolling(ctx, params)
 	if err != nil || len(rows) == 0 {
 		return err
 	}

@@ -102,6 +102,12 @@ func (t *tx) ladder(ctx context.Context, siteID uuid.UUID) ([]relance.Rung, erro
 // policy is ladder, read every time, and whether the ladder is the default one.
 func (t *tx) policy(ctx context.Context, siteID uuid.UUID) ([]relance.Rung, bool, error) {
 	row, err := t.q.ReminderPolicyGet(ctx, siteID)
+	return policyOf(siteID, row, err)
+}
+
+// policyOf makes site siteID's ladder of what ReminderPolicyGet answered, and tells whether it
+// is the default one (the site has no policy).
+func policyOf(siteID uuid.UUID, row db.ReminderPolicy, err error) ([]relance.Rung, bool, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return relance.DefaultLadder(), true, nil
 	}

@@ -14,33 +14,13 @@ import (
 	"github.com/relancehq/relance/internal/webhook"
 )
 
-// repeatOf records in as a repeat inquiry when its customer (same phone number or email, same
-// site) has an open lead received within the organisation's repeat days, and returns that lead
-// (ok). A retry of a repeat gives the same lead back; a retry of a request that created a lead
-// is left to CreateLead's own replay. A new lead (no open one of the customer's) costs two
-// statements here: the customer's lock, then one indexed query.
-//
-// The lock (transaction-scoped advisory locks on the customer's phone number and email at the
-// site, taken only while repeats are on) makes two first inquiries arriving at once, through
-// any number of API processes, one lead and one repeat: without it each transaction's lookup
-// would miss the lead the other has not committed yet.
-func (t *tx) repeatOf(ctx context.Context, p relance.Principal, in *relance.NewLead, received time.Time) (relance.Lead, bool, error) {
-	if in.Contact.Phone == "" && in.Contact.Email == "" {
+// repeatOf records in as a repeat inquiry on candidate, the open lead of its customer (same phone
+// number or email, same site) received within the organisation's repeat days, which readAhead
+// found (uuid.Nil: none), and returns that lead (ok). A retry of a repeat gives the same lead
+// back; a retry of a request that created a lead is left to CreateLead's own replay.
+func (t *tx) repeatOf(ctx context.Context, p relance.Principal, in *relance.NewLead, received time.Time, candidate uuid.UUID) (relance.Lead, bool, error) {
+	if candidate == uuid.Nil {
 		return relance.Lead{}, false, nil
-	}
-	if err := t.q.RepeatLock(ctx, db.RepeatLockParams{
-		OrgID: t.org, SiteID: in.SiteID, Phone: in.Contact.Phone, Email: in.Contact.Email,
-	}); err != nil {
-		return relance.Lead{}, false, err
-	}
-	candidate, err := t.q.RepeatCandidate(ctx, db.RepeatCandidateParams{
-		OrgID: t.org, SiteID: in.SiteID, ReceivedAt: received, Phone: in.Contact.Phone, Email: in.Contact.Email,
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return relance.Lead{}, false, nil
-	}
-	if err != nil {
-		return relance.Lead{}, false, err
 	}
 	scope, fingerprint := p.IdempotencyScope(), in.Fingerprint()
 	dedup := db.LeadGetByDedupKeyParams{

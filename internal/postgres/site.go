@@ -159,15 +159,20 @@ func (t *tx) site(ctx context.Context, id uuid.UUID) (relance.Site, error) {
 		if err != nil {
 			return relance.Site{}, found(err, "site")
 		}
-		s := siteOf(row.Site)
-		for i, day := range row.WindowWeekdays {
-			s.Windows = append(s.Windows, window(day, row.WindowStarts[i], row.WindowEnds[i]))
-		}
-		for i, start := range row.ClosureStarts {
-			s.Closures = append(s.Closures, relance.Closure{Start: toDate(start), End: toDate(row.ClosureEnds[i]), Reason: row.ClosureReasons[i]})
-		}
-		return s, nil
+		return siteWithHours(row), nil
 	})
+}
+
+// siteWithHours returns the site of a SiteGetWithHours row, with its hours and closures.
+func siteWithHours(row db.SiteGetWithHoursRow) relance.Site {
+	s := siteOf(row.Site)
+	for i, day := range row.WindowWeekdays {
+		s.Windows = append(s.Windows, window(day, row.WindowStarts[i], row.WindowEnds[i]))
+	}
+	for i, start := range row.ClosureStarts {
+		s.Closures = append(s.Closures, relance.Closure{Start: toDate(start), End: toDate(row.ClosureEnds[i]), Reason: row.ClosureReasons[i]})
+	}
+	return s
 }
 
 // siteOf returns the site of a row, without hours or closures yet.

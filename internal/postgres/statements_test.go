@@ -15,25 +15,46 @@ import (
 	"github.com/relancehq/relance/internal/testenv"
 )
 
-// statements records the statements a store sends, by their sqlc name ("begin", "commit" and
-// other unnamed ones in full).
+// statements records the round trips a store makes: a statement by its sqlc name ("begin",
+// "commit" and other unnamed ones in full), a pipeline as "pipeline(" its statements' names ")".
 type statements struct {
 	mu    sync.Mutex
 	names []string
 }
 
-func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	name := strings.TrimSpace(data.SQL)
+func statementName(sql string) string {
+	name := strings.TrimSpace(sql)
 	if _, after, ok := strings.Cut(name, "-- name: "); ok {
 		name, _, _ = strings.Cut(after, " ")
 	}
+	return name
+}
+
+func (s *statements) record(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.names = append(s.names, name)
+}
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	s.record(statementName(data.SQL))
 	return ctx
 }
 
 func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	names := make([]string, len(data.Batch.QueuedQueries))
+	for i, q := range data.Batch.QueuedQueries {
+		names[i] = statementName(q.SQL)
+	}
+	s.record("pipeline(" + strings.Join(names, " ") + ")")
+	return ctx
+}
+
+func (s *statements) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // take returns the statements recorded since the last take.
 func (s *statements) take() []string {
@@ -44,8 +65,8 @@ func (s *statements) take() []string {
 	return names
 }
 
-// The hot paths' statements are counted, so that a change that adds a round trip to them is
-// seen: each is a round trip holding a pooled connection. The counts are ceilings.
+// The hot paths' round trips are counted, so that a change that adds one is seen: each holds a
+// pooled connection and costs both processes. The counts are ceilings.
 func TestHotPathsStatementCounts(t *testing.T) {
 	t.Parallel()
 	trace := &statements{}
@@ -74,15 +95,15 @@ func TestHotPathsStatementCounts(t *testing.T) {
 		}
 		return lead
 	}
-	// Begin with the tenant, the customer's lock and lookup, the lead with its audit row, webhook
-	// endpoints, distribution rules, plans enrolling by source, commit.
+	// Begin with the tenant; one pipeline of the customer's lock and lookup, webhook endpoints,
+	// distribution rules and plans enrolling by source; the lead with its audit row; commit.
 	newLead("+33611111111", uuid.Nil)
-	check("CreateLead", 8)
-	// With an assignee, no distribution rules but the assignee (with their sites), their
-	// alert's timer, the ladder's first reminder (policy, site with its hours and closures, the
-	// assignee's absences, which also tell whether they are away).
+	check("CreateLead", 4)
+	// With an assignee, the pipeline reads the assignee, the site with its hours, its ladder and
+	// the assignee's absences in place of the distribution rules; then the lead, its assignment
+	// alert's timer and the ladder's first reminder.
 	lead := newLead("+33622222222", w.Alice.ID)
-	check("CreateLead with an assignee", 13)
+	check("CreateLead with an assignee", 6)
 
 	call := func() {
 		t.Helper()
@@ -97,9 +118,10 @@ func TestHotPathsStatementCounts(t *testing.T) {
 	}
 	// The first answer also computes the response time in the site's hours and stops the ladder.
 	call()
-	check("RecordCall answering a lead", 10)
-	// Begin with the tenant, cadence rules, the locked lead, the advisor, the call (with its
-	// timeline entry, the lead's counters and its audit row), webhook endpoints, commit.
+	check("RecordCall answering a lead", 7)
+	// Begin with the tenant; one pipeline of the cadence rules, the locked lead, the advisor and
+	// webhook endpoints; the call (with its timeline entry, the lead's counters and its audit
+	// row); commit.
 	call()
-	check("RecordCall", 7)
+	check("RecordCall", 4)
 }

@@ -30,19 +30,35 @@ func (c *cancelAt) arm(n int, cancel context.CancelFunc) {
 	c.n, c.cancel = n, cancel
 }
 
-func (c *cancelAt) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+func (c *cancelAt) sent(sql string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cancel != nil && strings.Contains(data.SQL, "-- name: UserGet :one") {
+	if c.cancel != nil && strings.Contains(sql, "-- name: UserGet :one") {
 		if c.n--; c.n == 0 {
 			c.cancel()
 			c.cancel = nil
 		}
 	}
+}
+
+func (c *cancelAt) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	c.sent(data.SQL)
 	return ctx
 }
 
 func (c *cancelAt) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A pipeline's statements count as sent when it starts.
+func (c *cancelAt) TraceBatchStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	for _, q := range data.Batch.QueuedQueries {
+		c.sent(q.SQL)
+	}
+	return ctx
+}
+
+func (c *cancelAt) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (c *cancelAt) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 func TestAUserReferenceIsBadInputOnlyWhenTheUserDoesNotExist(t *testing.T) {
 	t.Parallel()
