@@ -374,3 +374,20 @@ func (q *Queries) DeliveryRevive(ctx context.Context, id uuid.UUID) (uuid.UUID, 
 	err := row.Scan(&id_2)
 	return id_2, err
 }
+
+const deliveryUntried = `-- name: DeliveryUntried :exec
+UPDATE deliveries SET state = 'pending', attempts = attempts - 1, last_error = $2, lease_until = NULL
+WHERE id = $1
+`
+
+type DeliveryUntriedParams struct {
+	ID        uuid.UUID
+	LastError string
+}
+
+// Puts back a delivery whose send never reached its provider: pending again, and its lease's
+// attempt taken back.
+func (q *Queries) DeliveryUntried(ctx context.Context, arg DeliveryUntriedParams) error {
+	_, err := q.db.Exec(ctx, deliveryUntried, arg.ID, arg.LastError)
+	return err
+}

@@ -21,6 +21,8 @@ func (s *sender) Send(ctx context.Context, msg relance.Message) (string, error) 
 	switch {
 	case relance.IsPermanent(err):
 		outcome = "failed"
+	case relance.IsNotTried(err):
+		outcome = "not_tried" // no free connection in time: the provider is the bottleneck
 	case err != nil:
 		outcome = "retry"
 	}

@@ -194,18 +194,18 @@ func (m *Mailer) Send(ctx context.Context, msg relance.Message) (string, error) 
 }
 
 // conn waits for a free slot, then returns an open connection: the one that waited least in the
-// pool (reused), else a new one. It fails when ctx ends first or the server cannot be reached;
-// both are transient.
+// pool (reused), else a new one. It fails when ctx ends first (the message was not tried:
+// relance.NotTried) or the server cannot be reached (a transient failure).
 func (m *Mailer) conn(ctx context.Context) (c *smtpConn, reused bool, err error) {
 	// Checked first: select picks at random between a free slot and a done context, and a
 	// sender whose task was given up must not start a message.
 	if err := ctx.Err(); err != nil {
-		return nil, false, fmt.Errorf("smtp: %w", err)
+		return nil, false, relance.NotTried(fmt.Errorf("smtp: %w", err))
 	}
 	select {
 	case m.slots <- struct{}{}:
 	case <-ctx.Done():
-		return nil, false, fmt.Errorf("smtp: waiting for a connection: %w", ctx.Err())
+		return nil, false, relance.NotTried(fmt.Errorf("smtp: waiting for a connection: %w", ctx.Err()))
 	}
 	m.mu.Lock()
 	if n := len(m.idle); n > 0 {

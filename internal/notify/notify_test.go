@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -253,4 +254,48 @@ func waitFor(timeout time.Duration, cond func() bool) bool {
 		}
 	}
 	return cond()
+}
+
+// A send that never got a connection did not reach the server: it says so (relance.NotTried),
+// so that its wait is not counted as one of the message's attempts. One that got its connection
+// and failed is an attempt.
+func TestMailerTellsASendThatNeverGotAConnection(t *testing.T) {
+	// A server that accepts, never greets and hangs up after a second: the first send holds the
+	// only connection slot while it waits for the greeting.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			time.AfterFunc(time.Second, func() { _ = c.Close() })
+		}
+	}()
+	m, err := notify.NewMailer("smtp://"+l.Addr().String()+"?tls=none", "no-reply@relance.test", notify.WithConnections(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	msg := relance.Message{Channel: relance.ChannelEmail, To: "a@example.com", Subject: "s", Text: "x"}
+	first := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := m.Send(ctx, msg)
+		first <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // the first send takes the slot
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	if _, err := m.Send(ctx, msg); !relance.IsNotTried(err) {
+		t.Fatalf("a send that waited in vain for a connection: %v, want not tried", err)
+	}
+	if err := <-first; err == nil || relance.IsNotTried(err) || relance.IsPermanent(err) {
+		t.Fatalf("a send whose server never greeted: %v, want a transient failure (an attempt)", err)
+	}
 }

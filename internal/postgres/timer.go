@@ -580,8 +580,9 @@ func (d *DB) transmit(ctx context.Context, org uuid.UUID, del *db.Delivery) (rel
 }
 
 // record records the outcome of sending a claimed delivery: sent; pending again with its timer
-// moved to the next try after a transient failure; failed for good after a permanent failure
-// or the last try. device is the push target, if any.
+// moved to the next try after a transient failure; pending again soon, its attempt taken back,
+// when the send never reached its provider; failed for good after a permanent failure or the
+// last try. device is the push target, if any.
 func (d *DB) record(ctx context.Context, ref relance.TimerRef, del *db.Delivery, device *relance.Device, providerID string, sendErr error) error {
 	return d.inOrg(ctx, ref.OrgID, func(t *tx) error {
 		timer, _, held, err := t.leased(ctx, ref, del)
@@ -595,6 +596,12 @@ func (d *DB) record(ctx context.Context, ref relance.TimerRef, del *db.Delivery,
 		switch {
 		case sendErr == nil:
 			finish.SentAt = &t.now
+		case relance.IsNotTried(sendErr):
+			if err := t.q.DeliveryUntried(ctx, db.DeliveryUntriedParams{ID: del.ID, LastError: sendErr.Error()}); err != nil {
+				return err
+			}
+			_, err := t.reschedule(ctx, timer.ID, t.now.Add(relance.NotTriedDelay))
+			return err
 		case relance.IsPermanent(sendErr) || int(del.Attempts) >= relance.MaxDeliveryAttempts:
 			finish.State, finish.LastError = relance.DeliveryFailed, sendErr.Error()
 			d.log.Warn("delivery failed for good", "delivery", del.ID, "attempts", del.Attempts, "err", sendErr)

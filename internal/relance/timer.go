@@ -99,6 +99,28 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+// NotTriedError marks a send that never reached its provider: it waited for a connection until
+// its time was up, and the message did not leave. It is tried again soon, and the wait does not
+// count as one of its MaxDeliveryAttempts: a slow but working server makes messages wait, never
+// fail.
+type NotTriedError struct{ Err error }
+
+func (e *NotTriedError) Error() string { return "not tried: " + e.Err.Error() }
+func (e *NotTriedError) Unwrap() error { return e.Err }
+
+// NotTried wraps err as a send that did not reach its provider.
+func NotTried(err error) error { return &NotTriedError{Err: err} }
+
+// IsNotTried reports whether err is a send that did not reach its provider.
+func IsNotTried(err error) bool {
+	var n *NotTriedError
+	return errors.As(err, &n)
+}
+
+// NotTriedDelay is how long a message that waited in vain for a connection waits before its
+// next turn.
+const NotTriedDelay = 10 * time.Second
+
 // Delivery states.
 const (
 	DeliveryPending = "pending" // written, not yet tried (or waiting for its next try)

@@ -15,6 +15,12 @@ SELECT * FROM deliveries WHERE id = $1 FOR UPDATE;
 -- name: DeliveryClaim :exec
 UPDATE deliveries SET state = 'sending', attempts = attempts + 1, lease_until = $2 WHERE id = $1;
 
+-- name: DeliveryUntried :exec
+-- Puts back a delivery whose send never reached its provider: pending again, and its lease's
+-- attempt taken back.
+UPDATE deliveries SET state = 'pending', attempts = attempts - 1, last_error = $2, lease_until = NULL
+WHERE id = $1;
+
 -- name: DeliveryFinish :exec
 UPDATE deliveries SET state = $2, last_error = $3, provider_id = $4, sent_at = $5, lease_until = NULL
 WHERE id = $1;
