@@ -154,32 +154,6 @@ func (q *Queries) DistributionRuleDelete(ctx context.Context, id uuid.UUID) (int
 	return result.RowsAffected(), nil
 }
 
-const distributionRuleGet = `-- name: DistributionRuleGet :one
-SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules WHERE id = $1
-`
-
-func (q *Queries) DistributionRuleGet(ctx context.Context, id uuid.UUID) (DistributionRule, error) {
-	row := q.db.QueryRow(ctx, distributionRuleGet, id)
-	var i DistributionRule
-	err := row.Scan(
-		&i.ID,
-		&i.OrgID,
-		&i.SiteID,
-		&i.Source,
-		&i.Strategy,
-		&i.FixedAdvisorID,
-		&i.MaxOpenLeads,
-		&i.CalendarWithinMinutes,
-		&i.MoveAfterMinutes,
-		&i.MaxMoves,
-		&i.RrClock,
-		&i.RrTurn,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const distributionRuleList = `-- name: DistributionRuleList :many
 SELECT id, org_id, site_id, source, strategy, fixed_advisor_id, max_open_leads, calendar_within_minutes, move_after_minutes, max_moves, rr_clock, rr_turn, created_at, updated_at FROM distribution_rules ORDER BY site_id NULLS FIRST, source NULLS FIRST, id
 `

@@ -1,9 +1,6 @@
 -- name: DistributionRuleList :many
 SELECT * FROM distribution_rules ORDER BY site_id NULLS FIRST, source NULLS FIRST, id;
 
--- name: DistributionRuleGet :one
-SELECT * FROM distribution_rules WHERE id = $1;
-
 -- name: DistributionRuleLock :one
 -- Takes a rule's lock for one distribution: concurrent distributions under the rule wait here,
 -- then read the standings and loads the previous one committed.
