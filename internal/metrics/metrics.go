@@ -124,12 +124,12 @@ func (m *Metrics) TimerFired(kind relance.TimerKind, lateness time.Duration) {
 }
 
 // ReminderSent implements postgres.Observer.
-func (m *Metrics) ReminderSent(kind string, escalation bool) {
+func (m *Metrics) ReminderSent(kind relance.AlertKind, escalation bool) {
 	if escalation {
-		m.escalations.WithLabelValues(kind).Inc()
+		m.escalations.WithLabelValues(string(kind)).Inc()
 		return
 	}
-	m.reminders.WithLabelValues(kind).Inc()
+	m.reminders.WithLabelValues(string(kind)).Inc()
 }
 
 // LeadReceived implements postgres.Observer.

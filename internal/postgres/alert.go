@@ -107,6 +107,6 @@ func toAlerts(rows []db.Alert) []relance.Alert {
 }
 
 func toAlert(a db.Alert) relance.Alert {
-	return relance.Alert{ID: a.ID, UserID: a.UserID, Kind: a.Kind, LeadID: deref(a.LeadID), Title: a.Title,
+	return relance.Alert{ID: a.ID, UserID: a.UserID, Kind: relance.AlertKind(a.Kind), LeadID: deref(a.LeadID), Title: a.Title,
 		Body: a.Body, CreatedAt: a.CreatedAt, AckedAt: a.AckedAt, Position: relance.AlertPosition{Tx: a.Tx, Seq: a.Pos}}
 }

@@ -118,7 +118,7 @@ func (t *tx) pushPreferences(ctx context.Context, userID uuid.UUID) (relance.Pus
 
 // pushAlert writes one push delivery per device of user's, when user wants alerts of kind as
 // push, under keys derived from key: firing twice pushes once to each device.
-func (t *tx) pushAlert(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, title, body string) error {
+func (t *tx) pushAlert(ctx context.Context, key string, kind relance.AlertKind, user *relance.User, leadID uuid.UUID, title, body string) error {
 	prefs, err := remember(t.memo.pushPreferences, user.ID, func() (relance.PushPreferences, error) {
 		return t.pushPreferences(ctx, user.ID)
 	})

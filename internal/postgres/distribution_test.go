@@ -312,7 +312,7 @@ func TestDistributionLeadTimerMovesAnUnansweredLead(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.FireDue(t, db, 2)
-	alertsOf := func(u uuid.UUID, kind string) int {
+	alertsOf := func(u uuid.UUID, kind relance.AlertKind) int {
 		p := relance.Principal{OrgID: w.Org.ID, Role: relance.RoleAdvisor, UserID: u}
 		as, err := db.ListAlerts(ctx, p, false, 50)
 		if err != nil {

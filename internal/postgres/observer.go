@@ -13,7 +13,7 @@ type Observer interface {
 	TimerFired(kind relance.TimerKind, lateness time.Duration)
 	// ReminderSent: one rung of a ladder told one person (kind: the alert kind, lead.reminder
 	// or action.due); escalation when that person is the advisor's manager.
-	ReminderSent(kind string, escalation bool)
+	ReminderSent(kind relance.AlertKind, escalation bool)
 	// LeadReceived: a new lead (not an idempotent replay) came from source.
 	LeadReceived(source string)
 	// LeadAnswered: a lead got its first response, response business time after its receipt.

@@ -285,7 +285,7 @@ func (t *tx) openNowOrLater(ctx context.Context, timer db.Timer, cal *calendar.C
 // tellRung sends one rung of a ladder about a lead: to the advisor and/or their manager, each in
 // their language (render), on the rung's channels they accept, with an in-app alert of kind. Keys
 // derive from key and the recipient, so that firing twice tells them once.
-func (t *tx) tellRung(ctx context.Context, rung relance.Rung, advisorID uuid.UUID, key, kind string, leadID uuid.UUID,
+func (t *tx) tellRung(ctx context.Context, rung relance.Rung, advisorID uuid.UUID, key string, kind relance.AlertKind, leadID uuid.UUID,
 	render func(recipient, advisor *relance.User, escalation bool) (message.Rendered, error)) error {
 	advisor, err := t.user(ctx, advisorID)
 	if err != nil {

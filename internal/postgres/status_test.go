@@ -160,7 +160,7 @@ func (s *sim) overdueReminders() []string {
 	return out
 }
 
-func hasAlert(alerts []relance.Alert, kind string) bool {
+func hasAlert(alerts []relance.Alert, kind relance.AlertKind) bool {
 	for _, a := range alerts {
 		if a.Kind == kind {
 			return true

@@ -270,10 +270,10 @@ func (t *tx) fireLeadAssigned(ctx context.Context, timer db.Timer) error {
 // alertAndDeliver tells user about a lead: an in-app alert when they want those, one delivery
 // per channel, and a push to each of their devices when they want this kind pushed, all under
 // keys derived from key so that firing twice tells them once.
-func (t *tx) alertAndDeliver(ctx context.Context, key, kind string, user *relance.User, leadID uuid.UUID, msg message.Rendered, channels []relance.Channel) error {
+func (t *tx) alertAndDeliver(ctx context.Context, key string, kind relance.AlertKind, user *relance.User, leadID uuid.UUID, msg message.Rendered, channels []relance.Channel) error {
 	if user.Notifications.InApp {
 		if err := t.alert(ctx, db.AlertCreateParams{
-			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: kind,
+			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: user.ID, Kind: string(kind),
 			LeadID: optUUID(leadID), Title: msg.Subject, Body: msg.SMS, Key: key, CreatedAt: t.now,
 		}); err != nil {
 			return err

@@ -288,7 +288,7 @@ func (t *tx) disableEndpoint(ctx context.Context, id uuid.UUID, reason string) e
 			continue
 		}
 		if err := t.alert(ctx, db.AlertCreateParams{
-			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: u.ID, Kind: relance.AlertWebhookDisabled,
+			ID: uuid.Must(uuid.NewV7()), OrgID: t.org, UserID: u.ID, Kind: string(relance.AlertWebhookDisabled),
 			Title: "Webhook endpoint disabled", Body: reason + ": " + ep.Url,
 			Key: "webhook.disabled:" + id.String() + ":" + t.now.Format(time.RFC3339Nano) + ":" + u.ID.String(), CreatedAt: t.now,
 		}); err != nil {

@@ -10,7 +10,7 @@ import (
 type Alert struct {
 	ID        uuid.UUID // UUIDv7: ordered by creation
 	UserID    uuid.UUID
-	Kind      string // one of AlertKinds
+	Kind      AlertKind
 	LeadID    uuid.UUID
 	Title     string
 	Body      string
@@ -19,38 +19,41 @@ type Alert struct {
 	Position  AlertPosition // where it stands in its person's stream
 }
 
-// The alert kinds: what an alert tells its person about.
+// AlertKind is what an alert tells its person about.
+type AlertKind string
+
+// The alert kinds.
 const (
 	// AlertLeadAssigned tells an advisor that a lead was just assigned to them.
-	AlertLeadAssigned = "lead.assigned"
+	AlertLeadAssigned AlertKind = "lead.assigned"
 	// AlertLeadRepeat tells a lead's advisor (or its site's managers) that its customer wrote again.
-	AlertLeadRepeat = "lead.repeat"
+	AlertLeadRepeat AlertKind = "lead.repeat"
 	// AlertLeadReminder tells an advisor, or their managers, that a lead still waits for its first
 	// answer.
-	AlertLeadReminder = "lead.reminder"
+	AlertLeadReminder AlertKind = "lead.reminder"
 	// AlertActionDue tells an assignee, or their managers, that a manual action or a planned
 	// activity is due or overdue.
-	AlertActionDue = "action.due"
+	AlertActionDue AlertKind = "action.due"
 	// AlertDecisionNeeded asks a manager what to do with a lead whose advisor is away.
-	AlertDecisionNeeded = "decision.needed"
+	AlertDecisionNeeded AlertKind = "decision.needed"
 	// AlertMessageCap tells the admins that a cap refused a customer message.
-	AlertMessageCap = "message.cap"
+	AlertMessageCap AlertKind = "message.cap"
 	// AlertLeadImproperClosure tells a lead's managers that it was rejected after fewer contacts
 	// than required.
-	AlertLeadImproperClosure = "lead.improper_closure"
+	AlertLeadImproperClosure AlertKind = "lead.improper_closure"
 	// AlertWebhookDisabled tells the admins that a webhook endpoint was disabled, and why.
-	AlertWebhookDisabled = "webhook.disabled"
+	AlertWebhookDisabled AlertKind = "webhook.disabled"
 	// AlertLeadUnassigned tells a site's managers that a new lead's distribution rule gave it to
 	// nobody, and why.
-	AlertLeadUnassigned = "lead.unassigned"
+	AlertLeadUnassigned AlertKind = "lead.unassigned"
 	// AlertLeadMoved tells an advisor and their managers that a lead they did not answer in time
 	// moved to another advisor, or, after the last move, that it is the managers' to handle.
-	AlertLeadMoved = "lead.moved"
+	AlertLeadMoved AlertKind = "lead.moved"
 )
 
 // AlertKinds lists every kind of alert the engine writes, so that whatever maps kinds (such as
 // the RPC layer's wire enum) can be checked against all of them.
-var AlertKinds = []string{
+var AlertKinds = []AlertKind{
 	AlertLeadAssigned, AlertLeadRepeat, AlertLeadReminder, AlertActionDue, AlertDecisionNeeded,
 	AlertMessageCap, AlertLeadImproperClosure, AlertWebhookDisabled, AlertLeadUnassigned, AlertLeadMoved,
 }

@@ -109,7 +109,7 @@ var DefaultPushPreferences = PushPreferences{Assignments: true, Reminders: true,
 
 // Wants reports whether an alert of kind goes as push. Other kinds (decisions, caps, improper
 // closures) stay in the app and on email.
-func (p PushPreferences) Wants(alertKind string) bool {
+func (p PushPreferences) Wants(alertKind AlertKind) bool {
 	switch alertKind {
 	case AlertLeadAssigned:
 		return p.Assignments

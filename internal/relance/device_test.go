@@ -45,12 +45,12 @@ func TestCheckDevice(t *testing.T) {
 
 func TestPushPreferencesWants(t *testing.T) {
 	all, none := relance.DefaultPushPreferences, relance.PushPreferences{}
-	for _, kind := range []string{"lead.assigned", "lead.reminder", "action.due"} {
+	for _, kind := range []relance.AlertKind{relance.AlertLeadAssigned, relance.AlertLeadReminder, relance.AlertActionDue} {
 		if !all.Wants(kind) || none.Wants(kind) {
 			t.Errorf("%s: default %v, none %v", kind, all.Wants(kind), none.Wants(kind))
 		}
 	}
-	for _, kind := range []string{"decision.needed", "message.cap", "lead.improper_closure", ""} {
+	for _, kind := range []relance.AlertKind{relance.AlertDecisionNeeded, relance.AlertMessageCap, relance.AlertLeadImproperClosure, ""} {
 		if all.Wants(kind) {
 			t.Errorf("%s is pushed", kind)
 		}

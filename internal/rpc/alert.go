@@ -27,7 +27,7 @@ const pendingRetry = 20 * time.Millisecond
 type alertService struct{ *handlers }
 
 // alertKinds maps every one of relance.AlertKinds to its wire kind.
-var alertKinds = map[string]v1.AlertKind{
+var alertKinds = map[relance.AlertKind]v1.AlertKind{
 	relance.AlertLeadAssigned:        v1.AlertKind_ALERT_KIND_LEAD_ASSIGNED,
 	relance.AlertLeadRepeat:          v1.AlertKind_ALERT_KIND_REPEAT_INQUIRY,
 	relance.AlertLeadReminder:        v1.AlertKind_ALERT_KIND_REMINDER,

@@ -129,9 +129,10 @@ type deliveryRow struct {
 }
 
 type alertRow struct {
-	id, user  uuid.UUID
-	lead      *uuid.UUID
-	kind, key string
+	id, user uuid.UUID
+	lead     *uuid.UUID
+	kind     relance.AlertKind
+	key      string
 }
 
 // check reads the outcome and compares it with what the load asked, the watchers received and
