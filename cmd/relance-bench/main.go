@@ -19,6 +19,8 @@
 //
 // Environment: DATABASE_URL (application role), MIGRATE_DATABASE_URL (schema owner), REDIS_URL,
 // BENCH_WORKERS (concurrent clients, default 16), BENCH_SECONDS (per scenario, default 8),
+// BENCH_RUNS (how often the API scenarios run, each run after its own baseline, default 1;
+// several end with each scenario's median),
 // BENCH_REMINDERS (also the digests), BENCH_REMINDER_LEAD (seconds from the start of a reminder
 // scenario's setup to its first due instant, default 45; raise it on a loaded machine),
 // BENCH_WEBHOOKS, BENCH_LEADS, BENCH_ONLY (api, reminders, burst — the reminders without the
@@ -192,12 +194,42 @@ func run() error {
 	return nil
 }
 
-// apiBench loads CreateLead over the protocols, next to raw inserts.
+// apiBench loads CreateLead over the protocols, next to raw inserts, runs times over (BENCH_RUNS):
+// each run has its own baseline, and several runs end with each scenario's median.
 func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target bench.Target, org, site uuid.UUID, assignees []string, workers int, d time.Duration) error {
+	// The same as target's leads, the advisor chosen by a round-robin distribution rule (one rule
+	// lock per lead).
+	if _, err := store.CreateDistributionRule(ctx, relance.Principal{OrgID: org, Role: relance.RoleAdmin}, relance.DistributionRule{
+		Source: "distributed", Strategy: relance.StrategyRoundRobin,
+	}); err != nil {
+		return err
+	}
+	runs := intEnv("BENCH_RUNS", 1)
+	all := make([][]bench.Result, 0, runs)
+	for run := range runs {
+		if runs > 1 {
+			fmt.Printf("run %d of %d, %s\n", run+1, runs, time.Now().Format("15:04:05"))
+		}
+		results, err := apiRun(ctx, cfg, store, target, org, site, assignees, workers, d)
+		if err != nil {
+			return err
+		}
+		bench.Print(os.Stdout, results)
+		fmt.Println()
+		all = append(all, results)
+	}
+	if runs > 1 {
+		bench.PrintMedians(os.Stdout, all)
+	}
+	return nil
+}
+
+// apiRun measures each API scenario once, after its raw insert baseline.
+func apiRun(ctx context.Context, cfg config.Config, store *postgres.DB, target bench.Target, org, site uuid.UUID, assignees []string, workers int, d time.Duration) ([]bench.Result, error) {
 	var results []bench.Result
 	base, err := bench.RawInsert(ctx, cfg.MigrateDatabaseURL, org, site, workers, d)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	results = append(results, base)
 	results = append(results, bench.CreateLeads(ctx, "CreateLead, Connect protocol, JSON", target, []connect.ClientOption{connect.WithProtoJSON()}, workers, d))
@@ -205,12 +237,6 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 	assigned := target
 	assigned.Assignees = assignees
 	results = append(results, bench.CreateLeads(ctx, "CreateLead + assign (timer, enqueue), gRPC", assigned, []connect.ClientOption{connect.WithGRPC()}, workers, d))
-	// The same, the advisor chosen by a round-robin distribution rule (one rule lock per lead).
-	if _, err := store.CreateDistributionRule(ctx, relance.Principal{OrgID: org, Role: relance.RoleAdmin}, relance.DistributionRule{
-		Source: "distributed", Strategy: relance.StrategyRoundRobin,
-	}); err != nil {
-		return err
-	}
 	distributed := target
 	distributed.Source = "distributed"
 	results = append(results, bench.CreateLeads(ctx, "CreateLead + round-robin rule, gRPC", distributed, []connect.ClientOption{connect.WithGRPC()}, workers, d))
@@ -218,7 +244,7 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 	admin := relance.Principal{OrgID: org, Role: relance.RoleAdmin}
 	leads, _, err := store.ListLeads(ctx, admin, relance.LeadFilter{AssigneeID: uuid.MustParse(assignees[0]), Limit: 500})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ids := make([]string, len(leads))
 	for i, l := range leads {
@@ -227,8 +253,7 @@ func apiBench(ctx context.Context, cfg config.Config, store *postgres.DB, target
 	if len(ids) > 0 {
 		results = append(results, bench.RecordCalls(ctx, target, ids, assignees[0], workers, d))
 	}
-	bench.Print(os.Stdout, results)
-	return nil
+	return results, nil
 }
 
 // reminderBench measures the reminder engine's lateness and capacity, next to raw asynq tasks and

@@ -53,6 +53,24 @@ func Print(w io.Writer, results []Result) {
 	}
 }
 
+// PrintMedians prints, for each scenario of runs (each a Print's results, the baseline first),
+// its median rate and its median, lowest and highest share of its own run's baseline.
+func PrintMedians(w io.Writer, runs [][]Result) {
+	fmt.Fprintf(w, "medians of %d runs\n%-44s %10s %9s %9s %9s\n", len(runs), "scenario", "ops/s", "vs base", "lowest", "highest")
+	for i, r := range runs[0] {
+		var rates, shares []float64
+		for _, run := range runs {
+			if i < len(run) {
+				rates = append(rates, run[i].PerSecond())
+				shares = append(shares, 100*run[i].PerSecond()/run[0].PerSecond())
+			}
+		}
+		slices.Sort(rates)
+		slices.Sort(shares)
+		fmt.Fprintf(w, "%-44s %10.0f %8.0f%% %8.0f%% %8.0f%%\n", r.Name, median(rates), median(shares), shares[0], shares[len(shares)-1])
+	}
+}
+
 // errStop, returned by an op, ends its goroutine's loop before the time is up (a fixed batch of
 // work is done).
 var errStop = errors.New("bench: no more work")
