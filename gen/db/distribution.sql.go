@@ -15,17 +15,19 @@ import (
 const distributionCandidates = `-- name: DistributionCandidates :many
 SELECT u.id, u.display_name, u.role, u.active,
   EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = $1) AS at_site,
-  (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open')::integer AS open_leads,
+  (CASE WHEN $2::boolean
+    THEN (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open') ELSE 0 END)::integer AS open_leads,
   COALESCE(t.pass, 0)::bigint AS pass, COALESCE(t.last_turn, 0)::bigint AS last_turn
 FROM users u
-LEFT JOIN distribution_turns t ON t.rule_id = $2 AND t.advisor_id = u.id
+LEFT JOIN distribution_turns t ON t.rule_id = $3 AND t.advisor_id = u.id
 WHERE (u.role = 'advisor' AND u.id IN (SELECT user_id FROM user_sites WHERE site_id = $1))
-   OR u.id = $3
+   OR u.id = $4
 ORDER BY u.id
 `
 
 type DistributionCandidatesParams struct {
 	SiteID         uuid.UUID
+	CountOpenLeads bool
 	RuleID         uuid.UUID
 	FixedAdvisorID *uuid.UUID
 }
@@ -42,9 +44,15 @@ type DistributionCandidatesRow struct {
 }
 
 // The people a lead of a site may go to under a rule: the site's advisors, and the rule's fixed
-// advisor wherever they work, with their open leads and their standing under the rule.
+// advisor wherever they work, with their open leads (counted only when the rule weighs loads,
+// else 0) and their standing under the rule.
 func (q *Queries) DistributionCandidates(ctx context.Context, arg DistributionCandidatesParams) ([]DistributionCandidatesRow, error) {
-	rows, err := q.db.Query(ctx, distributionCandidates, arg.SiteID, arg.RuleID, arg.FixedAdvisorID)
+	rows, err := q.db.Query(ctx, distributionCandidates,
+		arg.SiteID,
+		arg.CountOpenLeads,
+		arg.RuleID,
+		arg.FixedAdvisorID,
+	)
 	if err != nil {
 		return nil, err
 	}

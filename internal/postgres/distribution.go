@@ -493,7 +493,7 @@ func (t *tx) tellMoved(ctx context.Context, timer db.Timer, lead *relance.Lead, 
 // open leads, round-robin standings and, when the rule asks, how soon their calendar opens.
 func (t *tx) candidates(ctx context.Context, rule *relance.DistributionRule, siteID uuid.UUID) ([]relance.Candidate, error) {
 	rows, err := t.q.DistributionCandidates(ctx, db.DistributionCandidatesParams{
-		SiteID: siteID, RuleID: rule.ID, FixedAdvisorID: optUUID(rule.FixedAdvisorID),
+		SiteID: siteID, RuleID: rule.ID, FixedAdvisorID: optUUID(rule.FixedAdvisorID), CountOpenLeads: rule.WeighsLoads(),
 	})
 	if err != nil || len(rows) == 0 {
 		return nil, err

@@ -69,6 +69,13 @@ func (r *DistributionRule) Weight(advisor uuid.UUID) int {
 	return 1
 }
 
+// WeighsLoads reports whether choosing under r needs each candidate's open leads: to balance
+// them (least loaded) or to cap them. Counting them reads every open lead of every candidate,
+// under the rule's lock, so a rule that needs none reads none.
+func (r *DistributionRule) WeighsLoads() bool {
+	return r.Strategy == StrategyLeastLoaded || r.MaxOpenLeads > 0
+}
+
 // Validate checks a rule's figures, naming the field at fault.
 func (r *DistributionRule) Validate() error {
 	switch r.Strategy {
@@ -150,7 +157,7 @@ type Candidate struct {
 	// OpensIn is the business time (in the site's hours) until the candidate's own calendar is
 	// open: 0 when open now; nil when it does not open within the calendar's horizon.
 	OpensIn   *time.Duration
-	OpenLeads int // open leads assigned to them
+	OpenLeads int // open leads assigned to them (0 when the rule does not weigh loads)
 	// Pass and LastTurn are the candidate's round-robin standing under the rule: their virtual
 	// time (the lower, the sooner their turn) and the rule's turn at which they last received
 	// a lead (0: never).

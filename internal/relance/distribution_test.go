@@ -325,3 +325,21 @@ func TestDistributionRuleValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestOnlyABalancingOrCappedRuleWeighsLoads(t *testing.T) {
+	for _, c := range []struct {
+		rule DistributionRule
+		want bool
+	}{
+		{DistributionRule{Strategy: StrategyRoundRobin}, false},
+		{DistributionRule{Strategy: StrategyFixed}, false},
+		{DistributionRule{Strategy: StrategyManager}, false},
+		{DistributionRule{Strategy: StrategyLeastLoaded}, true},
+		{DistributionRule{Strategy: StrategyRoundRobin, MaxOpenLeads: 10}, true},
+		{DistributionRule{Strategy: StrategyFixed, MaxOpenLeads: 1}, true},
+	} {
+		if got := c.rule.WeighsLoads(); got != c.want {
+			t.Errorf("%s with a cap of %d weighs loads: %v, want %v", c.rule.Strategy, c.rule.MaxOpenLeads, got, c.want)
+		}
+	}
+}

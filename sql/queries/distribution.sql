@@ -35,10 +35,12 @@ INSERT INTO distribution_weights (org_id, rule_id, advisor_id, weight) VALUES ($
 
 -- name: DistributionCandidates :many
 -- The people a lead of a site may go to under a rule: the site's advisors, and the rule's fixed
--- advisor wherever they work, with their open leads and their standing under the rule.
+-- advisor wherever they work, with their open leads (counted only when the rule weighs loads,
+-- else 0) and their standing under the rule.
 SELECT u.id, u.display_name, u.role, u.active,
   EXISTS (SELECT 1 FROM user_sites s WHERE s.user_id = u.id AND s.site_id = sqlc.arg(site_id)) AS at_site,
-  (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open')::integer AS open_leads,
+  (CASE WHEN sqlc.arg(count_open_leads)::boolean
+    THEN (SELECT count(*) FROM leads l WHERE l.assignee_id = u.id AND l.stage = 'open') ELSE 0 END)::integer AS open_leads,
   COALESCE(t.pass, 0)::bigint AS pass, COALESCE(t.last_turn, 0)::bigint AS last_turn
 FROM users u
 LEFT JOIN distribution_turns t ON t.rule_id = sqlc.arg(rule_id) AND t.advisor_id = u.id
