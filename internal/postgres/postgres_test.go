@@ -492,12 +492,16 @@ func TestStaleAssignmentTimerSendsNothing(t *testing.T) {
 	}
 }
 
+// stoppedClock returns a clock that stands at now until advance moves it.
+func stoppedClock(now time.Time) (clock func() time.Time, advance func(time.Duration)) {
+	var mu sync.Mutex
+	return func() time.Time { mu.Lock(); defer mu.Unlock(); return now },
+		func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+}
+
 func TestDeliveryRetriesTransientFailuresAndStopsOnPermanentOnes(t *testing.T) {
 	t.Parallel()
-	now := time.Now()
-	var clockMu sync.Mutex
-	clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
-	advance := func(d time.Duration) { clockMu.Lock(); now = now.Add(d); clockMu.Unlock() }
+	clock, advance := stoppedClock(time.Now())
 	rec := &recorder{}
 	fails := 2
 	out := &sender{fn: func(relance.Message) error {
@@ -546,10 +550,7 @@ func TestDeliveryRetriesTransientFailuresAndStopsOnPermanentOnes(t *testing.T) {
 // email, tried once.
 func TestADeliveryThatNeverGotAConnectionIsNotCountedAsAnAttempt(t *testing.T) {
 	t.Parallel()
-	now := time.Now()
-	var clockMu sync.Mutex
-	clock := func() time.Time { clockMu.Lock(); defer clockMu.Unlock(); return now }
-	advance := func(d time.Duration) { clockMu.Lock(); now = now.Add(d); clockMu.Unlock() }
+	clock, advance := stoppedClock(time.Now())
 	rec := &recorder{}
 	waits := relance.MaxDeliveryAttempts + 2
 	out := &sender{fn: func(relance.Message) error {
